@@ -1,0 +1,28 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+// Modules the pure core must never import: it takes data in and gives data out.
+const impure = [
+  "fs", "node:fs", "fs/promises", "node:fs/promises", "child_process", "node:child_process",
+  "net", "node:net", "http", "node:http", "https", "node:https", "os", "node:os",
+  "process", "node:process", "simple-git", "@actions/core", "@actions/github",
+];
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "site/dist/**", ".velodrome/**", "coverage/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", Buffer: "readonly", performance: "readonly", fetch: "readonly", AbortController: "readonly", TextEncoder: "readonly", TextDecoder: "readonly", setInterval: "readonly", clearInterval: "readonly", structuredClone: "readonly" } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["runner/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: impure.map((name) => ({ name, message: "runner/core is pure: pass an adapter in as a parameter instead." })), patterns: [{ group: ["**/adapters/**", "**/cli/**"], message: "runner/core must not depend on adapters or entry points." }] }],
+      "no-restricted-globals": ["error", { name: "process", message: "runner/core is pure: take what you need as a parameter." }, { name: "fetch", message: "runner/core is pure: no network." }],
+    },
+  },
+);

@@ -1,0 +1,37 @@
+import { processIo, UsageError, type Io } from "./io.ts";
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  validate: { summary: "check submission manifests and a PR's file policy", load: async () => (await import("./validate.ts")).validateCommand },
+  new: { summary: "scaffold submissions/<slug>/submission.yaml from its parents", load: async () => (await import("./new.ts")).newCommand },
+  compare: { summary: "significance-test decode samples of two arms", load: async () => (await import("./compare.ts")).compareCommand },
+  schemas: { summary: "write or check the JSON Schemas in challenge/schema/", load: async () => (await import("./schemas.ts")).schemasCommand },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return ["usage: velodrome <command> [options]", "", "commands:", ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(width)}  ${v.summary}`), "", "Run `velodrome <command> --help` for a command's options."].join("\n");
+}
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.err(`velodrome: unknown command \`${name}\`\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load())(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.err(`velodrome ${name}: ${(e as Error).message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

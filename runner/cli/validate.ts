@@ -1,0 +1,60 @@
+import * as core from "@actions/core";
+import { isAbsolute, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { changedFiles } from "../adapters/git-diff.ts";
+import { nodeRepoFiles } from "../adapters/repo-fs.ts";
+import { formatProblem } from "../core/validate/problem.ts";
+import { validateRepository } from "../core/validate/report.ts";
+import type { Io } from "./io.ts";
+import { UsageError } from "./io.ts";
+import { CHALLENGE_FILE, loadSubmissionTexts } from "./repo-load.ts";
+
+const HELP = `usage: velodrome validate [PATH...] [--repo DIR] [--base REF [--head REF]] [--json] [--annotate]
+
+Checks submission manifests (schema, parents, engine, env) and the file policy. With no PATH,
+checks every submission. PATH is a submission folder, its submission.yaml, or a slug.
+  --base REF   PR mode: check the files changed between REF and --head (default HEAD)
+  --json       print one JSON report (for agents and the PR comment)
+  --annotate   also emit GitHub Actions error annotations
+Exit code: 0 when valid, 1 on problems, 2 on bad usage.`;
+
+export async function validateCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { repo: { type: "string" }, base: { type: "string" }, head: { type: "string", default: "HEAD" }, json: { type: "boolean" }, annotate: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help) return io.out(HELP), 0;
+  const root = resolve(io.cwd, values.repo ?? ".");
+  const repo = nodeRepoFiles(root);
+  const challengeText = await repo.read(CHALLENGE_FILE);
+  if (challengeText === undefined) throw new UsageError(`no ${CHALLENGE_FILE} under ${root}; run inside a challenge repository or pass --repo DIR`);
+  const submissions = await loadSubmissionTexts(repo);
+
+  let targets: string[];
+  let entries;
+  const prMode = values.base !== undefined;
+  if (prMode) {
+    entries = await changedFiles(root, values.base!, values.head!);
+    targets = [...new Set(entries.flatMap((e) => [e.path, e.from ?? e.path]).map((p) => /^submissions\/([^/]+)\//.exec(p)?.[1]).filter((s): s is string => !!s))].sort();
+  } else {
+    targets = positionals.length ? positionals.map((p) => slugOf(root, io.cwd, p)) : [...submissions.keys()];
+    entries = (await Promise.all(targets.map((t) => repo.walk(`submissions/${t}`)))).flat();
+  }
+  const report = validateRepository({ challenge: { file: CHALLENGE_FILE, text: challengeText }, submissions, targets, entries, prMode });
+  const { version, ok, checked, problems } = report;
+  if (values.json) io.out(JSON.stringify({ version, ok, checked, problems }, null, 2));
+  else {
+    for (const p of problems) io.out(formatProblem(p));
+    io.out(ok ? `ok: ${checked.length} submission(s) valid (${checked.join(", ") || "none"})` : `${problems.length} problem(s) in ${checked.join(", ") || "the change"}`);
+  }
+  if (values.annotate) for (const p of problems) core.error(`${p.message}${p.fix ? ` — fix: ${p.fix}` : ""}`, { file: p.file, startLine: p.line || undefined, startColumn: p.col || undefined, title: `velodrome: ${p.code}` });
+  return ok ? 0 : 1;
+}
+
+function slugOf(root: string, cwd: string, p: string): string {
+  if (/^[a-z0-9-]+$/.test(p) && !p.includes("/")) return p;
+  const direct = /^(?:\.\/)?submissions\/([^/]+)(\/.*)?$/.exec(p);
+  if (direct && !isAbsolute(p)) return direct[1]!;
+  const abs = isAbsolute(p) ? p : resolve(cwd, p);
+  const rel = relative(root, abs).split("\\").join("/");
+  const m = /^submissions\/([^/]+)(\/.*)?$/.exec(rel);
+  if (!m) throw new UsageError(`\`${p}\` is not inside ${root}/submissions/; pass a submission folder, its submission.yaml, or a slug`);
+  return m[1]!;
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it, afterAll } from "vitest";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { jsonSchemas } from "../runner/core/schema/json-schema.ts";
+import { parseSubmission, parseChallenge } from "../runner/core/validate/manifest.ts";
+import { checkFilePolicy } from "../runner/core/validate/file-policy.ts";
+import { GOOD_MANIFEST, gitInit, makeChallengeRepo, REPO_ROOT, removeDir, runCli, writeFiles } from "./helpers.ts";
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map(removeDir)));
+async function repo(files: Parameters<typeof makeChallengeRepo>[0]) {
+  const d = await makeChallengeRepo(files);
+  dirs.push(d);
+  return d;
+}
+
+describe("shipped examples", () => {
+  it("challenge.yaml and every shipped submission validate", async () => {
+    const r = await runCli(["validate", "--json"], REPO_ROOT);
+    const report = JSON.parse(r.out);
+    expect(report.problems).toEqual([]);
+    expect(r.code).toBe(0);
+    const slugs = (await readdir(join(REPO_ROOT, "submissions"), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(report.checked).toEqual(slugs.sort());
+  });
+
+  it("committed JSON Schemas are current", async () => {
+    for (const [name, text] of Object.entries(jsonSchemas())) {
+      expect(await readFile(join(REPO_ROOT, "challenge/schema", name), "utf8"), `${name} is stale: run npm run schemas`).toBe(text);
+    }
+  });
+
+  it("the JSON Schema agrees with zod on the shipped files (editors see the same rules)", async () => {
+    const schema = JSON.parse(jsonSchemas()["submission.schema.json"]!);
+    const base = parse(await readFile(join(REPO_ROOT, "submissions/baseline/submission.yaml"), "utf8"));
+    expect(schema.required).toEqual(expect.arrayContaining(["schema", "title", "authors", "engine"]));
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(Object.keys(base)));
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+/** Each case: a manifest text, and the problem expected at file:line. */
+const BAD: { name: string; text: string; code: string; line: number; match?: RegExp }[] = [
+  { name: "wrong type for max-num-seqs", text: GOOD_MANIFEST.replace("max-num-seqs: 1", "max-num-seqs: one"), code: "wrong-type", line: 13, match: /max-num-seqs/ },
+  { name: "unknown top-level key", text: GOOD_MANIFEST + "speed: 9000\n", code: "unknown-key", line: 19, match: /speed/ },
+  { name: "misspelled vLLM arg gets a hint", text: GOOD_MANIFEST.replace("kv-cache-dtype", "kv_cache_dtype"), code: "unknown-key", line: 12, match: /kv_cache_dtype/ },
+  { name: "bad enum value", text: GOOD_MANIFEST.replace("kv-cache-dtype: fp8", "kv-cache-dtype: fp9"), code: "bad-value", line: 12, match: /fp9|kv-cache-dtype/ },
+  { name: "missing title", text: GOOD_MANIFEST.replace("title: int4 weights\n", ""), code: "missing-key", line: 1, match: /title/ },
+  { name: "missing parent", text: GOOD_MANIFEST.replace("parents: [baseline]", "parents: [baselin]"), code: "missing-parent", line: 4, match: /baselin/ },
+  { name: "bad login", text: GOOD_MANIFEST.replace("authors: [alice]", "authors: [-alice-]"), code: "invalid", line: 3, match: /authors\.0/ },
+  { name: "malformed YAML", text: GOOD_MANIFEST.replace("  kind: vllm", "  kind: vllm\n   - oops: [unclosed"), code: "yaml-syntax", line: 9 },
+  { name: "unknown engine kind", text: GOOD_MANIFEST.replace("kind: vllm", "kind: tensorrt"), code: "bad-value", line: 9, match: /engine/ },
+  { name: "disallowed env var", text: GOOD_MANIFEST.replace('VLLM_USE_V1: "1"', 'LD_PRELOAD: "/tmp/x.so"'), code: "env-not-allowed", line: 18, match: /LD_PRELOAD/ },
+  { name: "harness-owned flag through extra_args", text: GOOD_MANIFEST.replace("    max-num-seqs: 1\n", '    max-num-seqs: 1\n    extra_args: ["--port", "9000"]\n'), code: "harness-owned-flag", line: 14, match: /--port/ },
+  { name: "speculative tokens zero", text: GOOD_MANIFEST.replace("num_speculative_tokens: 4", "num_speculative_tokens: 0"), code: "too-small", line: 16, match: /num_speculative_tokens/ },
+  { name: "self parent", text: GOOD_MANIFEST.replace("parents: [baseline]", "parents: [baseline, x]"), code: "self-parent", line: 4 },
+  { name: "no parents", text: GOOD_MANIFEST.replace("parents: [baseline]", "parents: []"), code: "no-parents", line: 4 },
+  { name: "wrong engine for the challenge", text: GOOD_MANIFEST.replace(/engine:[\s\S]*$/, "engine:\n  kind: embedded\n  args: { quantization: q8_0 }\n"), code: "wrong-engine", line: 9 },
+  { name: "nightly not allowed", text: GOOD_MANIFEST.replace("  kind: vllm\n", "  kind: vllm\n  nightly: true\n"), code: "nightly-not-allowed", line: 10 },
+  { name: "kernel file missing", text: GOOD_MANIFEST + "kernels: [kernels/fast_attn.py]\n", code: "kernel-missing", line: 19 },
+  { name: "empty file", text: "", code: "empty-file", line: 1 },
+];
+
+describe("bad manifests give file:line messages and exit 1", () => {
+  for (const c of BAD) {
+    it(c.name, async () => {
+      const dir = await repo({ "submissions/x/submission.yaml": c.text });
+      const r = await runCli(["validate", "submissions/x"], dir);
+      expect(r.code).toBe(1);
+      const line = r.out.split("\n").find((l) => l.includes(`error[${c.code}]`));
+      expect(line, r.out).toBeDefined();
+      expect(line).toMatch(new RegExp(`^submissions/x/submission\\.yaml:${c.line}:\\d+: `));
+      if (c.match) expect(line).toMatch(c.match);
+      // Every problem says what would be right or how to fix it.
+      const json = JSON.parse((await runCli(["validate", "submissions/x", "--json"], dir)).out);
+      const p = json.problems.find((q: { code: string }) => q.code === c.code);
+      expect(p.expected ?? p.fix).toBeTruthy();
+    });
+  }
+
+  it("suggests the right spelling of a misspelled key", async () => {
+    const dir = await repo({ "submissions/x/submission.yaml": GOOD_MANIFEST.replace("max-num-seqs", "max-num-seq") });
+    const r = await runCli(["validate", "submissions/x"], dir);
+    expect(r.out).toContain("did you mean `max-num-seqs`?");
+  });
+
+  it("a parent cycle is reported", async () => {
+    const a = GOOD_MANIFEST.replace("parents: [baseline]", "parents: [b]");
+    const b = GOOD_MANIFEST.replace("parents: [baseline]", "parents: [a]");
+    const dir = await repo({ "submissions/a/submission.yaml": a, "submissions/b/submission.yaml": b });
+    const r = await runCli(["validate", "submissions/a"], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/submissions\/a\/submission\.yaml:4:\d+: error\[parent-cycle\]: parents form a cycle: a → b → a/);
+  });
+
+  it("a symlink inside the submission folder is rejected", async () => {
+    const dir = await repo({ "submissions/x/submission.yaml": GOOD_MANIFEST, "submissions/x/weights.bin": { symlink: "/etc/passwd" } });
+    const r = await runCli(["validate", "submissions/x"], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^submissions\/x\/weights\.bin: error\[symlink\]/m);
+  });
+
+  it("an oversized file and an oversized binary are rejected", async () => {
+    const big = "x".repeat(1024 * 1024 + 1);
+    const bin = new Uint8Array(300 * 1024);
+    const dir = await repo({ "submissions/x/submission.yaml": GOOD_MANIFEST, "submissions/x/notes.txt": big, "submissions/x/blob.bin": bin });
+    const r = await runCli(["validate", "submissions/x", "--json"], dir);
+    const codes = JSON.parse(r.out).problems.map((p: { code: string; file: string }) => `${p.code}:${p.file}`);
+    expect(codes).toEqual(expect.arrayContaining(["file-too-large:submissions/x/notes.txt", "binary-too-large:submissions/x/blob.bin"]));
+    expect(r.code).toBe(1);
+  });
+});
+
+describe("PR mode checks the change against the base branch in real git", () => {
+  it("a PR touching .github/ and runner/ is rejected; one touching only its folder passes", async () => {
+    const dir = await repo({});
+    const git = await gitInit(dir);
+    await git.add(".");
+    await git.commit("base");
+    await git.checkoutLocalBranch("pr");
+    await writeFiles(dir, { "submissions/x/submission.yaml": GOOD_MANIFEST });
+    await git.add(".");
+    await git.commit("add x");
+    let r = await runCli(["validate", "--base", "main", "--json"], dir);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: true, checked: ["x"] });
+    await writeFiles(dir, { ".github/workflows/evil.yml": "on: push\n", "runner/core/x.ts": "export {}\n" });
+    await git.add(".");
+    await git.commit("sneaky");
+    r = await runCli(["validate", "--base", "main"], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^\.github\/workflows\/evil\.yml: error\[outside-submission\]/m);
+    expect(r.out).toMatch(/^runner\/core\/x\.ts: error\[outside-submission\]/m);
+  });
+
+  it("a committed symlink is seen from git's mode, never followed", async () => {
+    const dir = await repo({});
+    const git = await gitInit(dir);
+    await git.add(".");
+    await git.commit("base");
+    await git.checkoutLocalBranch("pr");
+    await writeFiles(dir, { "submissions/x/submission.yaml": GOOD_MANIFEST, "submissions/x/link": { symlink: "../../challenge/challenge.yaml" } });
+    await git.add(".");
+    await git.commit("add x");
+    const r = await runCli(["validate", "--base", "main", "--json"], dir);
+    expect(JSON.parse(r.out).problems.map((p: { code: string }) => p.code)).toContain("symlink");
+  });
+
+  it("touching two submissions in one PR is rejected", () => {
+    const e = (path: string) => ({ path, status: "added" as const, kind: "file" as const, size: 10, binary: false });
+    const r = checkFilePolicy([e("submissions/a/submission.yaml"), e("submissions/b/submission.yaml")]);
+    expect(r.problems.map((p) => p.code)).toContain("multiple-submissions");
+  });
+});
+
+describe("parsers", () => {
+  it("a valid manifest normalises defaults", () => {
+    const r = parseSubmission("s.yaml", GOOD_MANIFEST);
+    expect(r.problems).toEqual([]);
+    expect(r.value!.engine.kind).toBe("vllm");
+    expect(r.value!.tags).toEqual([]);
+  });
+  it("challenge min_effect is normalised into a tagged value", async () => {
+    const r = parseChallenge("c.yaml", await readFile(join(REPO_ROOT, "challenge/challenge.yaml"), "utf8"));
+    expect(r.value!.significance.min_effect).toEqual({ kind: "relative", value: 0.01 });
+  });
+});
+
+describe("velodrome new", () => {
+  it("scaffolds a manifest that validates, pre-filled from its parents", async () => {
+    const dir = await repo({ "submissions/x/submission.yaml": GOOD_MANIFEST });
+    const r = await runCli(["new", "y", "--parent", "x", "--parent", "baseline", "--author", "carol"], dir);
+    expect(r.code, r.err).toBe(0);
+    const text = await readFile(join(dir, "submissions/y/submission.yaml"), "utf8");
+    const m = parse(text);
+    expect(m.parents).toEqual(["x", "baseline"]);
+    expect(m.engine.args["speculative-config"]).toEqual({ method: "mtp", num_speculative_tokens: 4 });
+    expect(m.credits.map((c: { who: string }) => c.who)).toEqual(["alice", "velodrome-org"]);
+    expect((await runCli(["validate", "submissions/y"], dir)).code).toBe(0);
+  });
+  it("refuses a bad slug and an unknown parent with a clear message", async () => {
+    const dir = await repo({});
+    let r = await runCli(["new", "Bad_Slug"], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/not a valid slug/);
+    r = await runCli(["new", "ok", "--parent", "nope"], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/parent `nope` not found/);
+  });
+});
