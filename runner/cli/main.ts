@@ -6,6 +6,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   validate: { summary: "check submission manifests and a PR's file policy", load: async () => (await import("./validate.ts")).validateCommand },
   new: { summary: "scaffold submissions/<slug>/submission.yaml from its parents", load: async () => (await import("./new.ts")).newCommand },
   compare: { summary: "significance-test decode samples of two arms", load: async () => (await import("./compare.ts")).compareCommand },
+  bench: { summary: "benchmark a submission against another in blocks of fresh launches", load: async () => (await import("./bench.ts")).benchCommand },
   schemas: { summary: "write or check the JSON Schemas in challenge/schema/", load: async () => (await import("./schemas.ts")).schemasCommand },
 };
 

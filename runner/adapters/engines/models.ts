@@ -1,0 +1,17 @@
+import { mkdir, rename, writeFile, access } from "node:fs/promises";
+import { join } from "node:path";
+import { generateModel, MODELS } from "../../core/model/generate.ts";
+import type { GgmlType } from "../../core/model/gguf.ts";
+
+/** Path of a generated model, written on first use (atomically, so concurrent runners never see half a file). */
+export async function ensureModel(dir: string, name: string, quant: GgmlType): Promise<string> {
+  const spec = MODELS[name];
+  if (!spec) throw new Error(`unknown embedded model \`${name}\`; known: ${Object.keys(MODELS).join(", ")}`);
+  const file = join(dir, `${name}-${quant}.gguf`);
+  if (await access(file).then(() => true, () => false)) return file;
+  await mkdir(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, generateModel(spec, quant));
+  await rename(tmp, file);
+  return file;
+}

@@ -1,0 +1,30 @@
+import type { Challenge } from "./schema/challenge.ts";
+import type { Submission, VllmArgs } from "./schema/submission.ts";
+
+/** The served name every engine answers to, so the client never depends on a submission's naming. */
+export const SERVED_NAME = "velodrome";
+
+/**
+ * `vllm serve` argv for a submission: the harness-owned flags first (host, port, served name,
+ * seed, generation config, logprob cap), then the submission's typed args, then `extra_args`.
+ * JSON-valued args are passed as JSON, which vLLM accepts for every config object.
+ */
+export function vllmServeArgv(sub: Submission, challenge: Challenge, port: number): string[] {
+  if (sub.engine.kind !== "vllm") throw new Error("vllmServeArgv needs a vllm submission");
+  const model = sub.model?.id ?? challenge.model.id;
+  const revision = sub.model?.revision ?? challenge.model.revision;
+  const argv = ["serve", model, "--revision", revision, "--host", "127.0.0.1", "--port", String(port), "--served-model-name", SERVED_NAME, "--seed", "0", "--generation-config", "vllm", "--max-logprobs", "20"];
+  const args = sub.engine.args as VllmArgs;
+  for (const [key, value] of Object.entries(args)) {
+    if (key === "extra_args" || value === undefined) continue;
+    if (typeof value === "boolean") argv.push(value ? `--${key}` : `--no-${key}`);
+    else if (typeof value === "object") argv.push(`--${key}`, JSON.stringify(value));
+    else argv.push(`--${key}`, String(value));
+  }
+  return [...argv, ...args.extra_args];
+}
+
+/** Environment for an engine: only what the challenge allows, plus what the harness sets. */
+export function engineEnv(sub: Submission, base: Record<string, string>): Record<string, string> {
+  return { ...sub.engine.env, ...base };
+}

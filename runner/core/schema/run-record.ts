@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { Login, Slug } from "./common.ts";
+
+const finite = z.number().finite();
+const Tps = z.number().finite().positive().max(1e6);
+const Sha = z.string().regex(/^[0-9a-f]{40}$|^[0-9a-f]{64}$/);
+
+export const LaunchRecord = z.strictObject({
+  arm: z.enum(["candidate", "incumbent"]),
+  slug: Slug,
+  block: z.number().int().min(0),
+  position: z.number().int().min(0).max(1), // 0: first in its block
+  startMs: finite.nonnegative(),
+  runs: z.array(Tps).min(1).max(100), // decode tok/s of each timed pass
+  ttftMs: finite.nonnegative(),
+  tokens: z.number().int().nonnegative(),
+  outputsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type LaunchRecord = z.infer<typeof LaunchRecord>;
+
+const Greedy = z.strictObject({ prompts: z.number().int().nonnegative(), exact: z.number().int().nonnegative(), exactFraction: z.number().min(0).max(1), meanPrefixFraction: z.number().min(0).max(1) });
+export const Quality = z.strictObject({
+  ok: z.boolean(),
+  ppl: finite.positive(),
+  pplReference: finite.positive(),
+  pplIncrease: finite,
+  greedy: Greedy,
+  reasons: z.array(z.string().max(500)).max(10),
+});
+
+export const ComparisonRecord = z.strictObject({
+  verdict: z.enum(["faster", "slower", "tie", "inconclusive"]),
+  design: z.enum(["paired", "unpaired"]),
+  estimate: finite,
+  ci: z.tuple([finite, finite]),
+  confidence: z.number().gt(0).lt(1),
+  relative: z.strictObject({ estimate: finite, ci: z.tuple([finite, finite]) }),
+  delta: finite.nonnegative(),
+  deltaSpec: z.string().max(40),
+  alpha: z.number().gt(0).lt(1),
+  alphaPerLook: z.number().gt(0).lt(1),
+  blocks: z.number().int().nonnegative(),
+  look: z.strictObject({ index: z.number().int(), of: z.number().int(), blocks: z.number().int(), final: z.boolean(), next: z.number().int().optional() }),
+  mde: z.number(),
+  pValue: z.number().min(0).max(1).nullable(),
+  wilcoxonP: z.number().min(0).max(1).nullable(),
+  candidateMean: Tps,
+  incumbentMean: Tps,
+  reasons: z.array(z.string().max(500)).max(10),
+  warnings: z.array(z.string().max(500)).max(10),
+});
+export type ComparisonRecord = z.infer<typeof ComparisonRecord>;
+
+export const RunStatus = z.enum(["ok", "invalid", "error", "negative"]);
+
+/**
+ * One benchmark run: everything needed to audit and re-derive its verdict. Validated on write and
+ * on read; the GitHub publish job also validates the runner's JSON against it (a strict schema with
+ * finite numbers in range, enums and a size cap), since the runner machine is not trusted to write git.
+ */
+export const RunRecord = z.strictObject({
+  version: z.literal(1),
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/),
+  challenge: Slug,
+  status: RunStatus,
+  reason: z.string().max(2000).optional(),
+  candidate: z.strictObject({ slug: Slug, commit: Sha.optional() }),
+  incumbent: z.strictObject({ slug: Slug, commit: Sha.optional() }),
+  requester: z.strictObject({ login: Login, id: z.number().int().nonnegative() }).optional(),
+  credited: Login.optional(),
+  pr: z.number().int().positive().optional(),
+  runner: z.strictObject({ id: z.string().max(100), hardware: z.string().max(300), engine: z.string().max(200), harness: z.string().max(100) }),
+  design: z.strictObject({
+    seed: z.number().int().nonnegative(),
+    order: z.array(z.enum(["CI", "IC"])).max(64),
+    looks: z.array(z.number().int()).max(8),
+    warmup: z.number().int().nonnegative(),
+    repeats: z.number().int().positive(),
+    prompts: z.number().int().nonnegative(),
+    maxTokens: z.number().int().positive(),
+  }),
+  launches: z.array(LaunchRecord).max(128),
+  comparison: ComparisonRecord.nullable(),
+  quality: z.strictObject({ candidate: Quality.nullable(), incumbent: Quality.nullable() }),
+  confirmation: z.strictObject({
+    status: z.enum(["confirmed", "failed", "skipped", "pending"]),
+    tps: Tps.optional(), // rounded aggregate only: the private set never leaves the runner
+    claim: Tps.optional(),
+    ratio: finite.optional(),
+    quality: z.strictObject({ ok: z.boolean(), pplIncrease: z.number().finite(), exactFraction: z.number().min(0).max(1) }).optional(),
+    reason: z.string().max(500).optional(),
+  }),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
+
+/** Largest result JSON the publish job accepts from a runner. */
+export const MAX_RECORD_BYTES = 256 * 1024;
+
+export function parseRunRecord(text: string): { record?: RunRecord; error?: string } {
+  if (text.length > MAX_RECORD_BYTES) return { error: `run record is ${text.length} bytes, over the ${MAX_RECORD_BYTES} byte cap` };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { error: `run record is not JSON: ${(e as Error).message}` };
+  }
+  const r = RunRecord.safeParse(json);
+  if (!r.success) return { error: r.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(record)"}: ${i.message}`).join("; ") };
+  return { record: r.data };
+}

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { makeReference, runBench, type PromptSet } from "../runner/adapters/bench.ts";
+import { embeddedLauncher, groupAlive, type EngineLauncher } from "../runner/adapters/engines/launch.ts";
+import { bubblewrap, bubblewrapAvailable } from "../runner/adapters/sandbox/sandbox.ts";
+import { vllmServeArgv } from "../runner/core/engine-args.ts";
+import { parsePrompts } from "../runner/core/prompts.ts";
+import { ChallengeSchema, type Challenge } from "../runner/core/schema/challenge.ts";
+import { RunRecord } from "../runner/core/schema/run-record.ts";
+import { SubmissionSchema } from "../runner/core/schema/submission.ts";
+import { parse } from "yaml";
+import { REPO_ROOT, removeDir, tempDir } from "./helpers.ts";
+
+const MODELS = join(REPO_ROOT, ".velodrome/models");
+let work: string;
+let challenge: Challenge;
+let pub: PromptSet;
+const launcher = (entry?: string, sandbox = false): EngineLauncher => embeddedLauncher({ repoRoot: REPO_ROOT, modelsDir: MODELS, ...(entry ? { entry: join(REPO_ROOT, "test/fixtures/engines", entry) } : {}), ...(sandbox ? { sandbox: bubblewrap() } : {}) });
+const sub = (engine: unknown, extra: Record<string, unknown> = {}) => SubmissionSchema.parse({ schema: 1, title: "t", authors: ["alice"], parents: ["baseline"], engine, ...extra });
+const baseline = { slug: "baseline", manifest: sub({ kind: "embedded", args: { quantization: "f32" } }, { parents: [] }) };
+
+beforeAll(async () => {
+  work = await tempDir("velodrome-runner-");
+  const raw = parse(await readFile(join(REPO_ROOT, "runner/demo/template/challenge/challenge.yaml"), "utf8"));
+  raw.metric.max_tokens = 12;
+  raw.metric.repeats = 1;
+  challenge = ChallengeSchema.parse(raw);
+  const text = await readFile(join(REPO_ROOT, "runner/demo/template/challenge/prompts/public.jsonl"), "utf8");
+  const { prompts } = parsePrompts("public.jsonl", text, "embedded", 3);
+  const ref = await makeReference(launcher(), challenge, baseline, prompts, work);
+  pub = { prompts, reference: new Map(ref.lines.map((l) => [l.id, l])), referencePpl: ref.ppl };
+}, 120_000);
+afterAll(async () => removeDir(work));
+
+const bench = (candidate: { slug: string; manifest: ReturnType<typeof sub> }, l: EngineLauncher = launcher(), blocks = 2) =>
+  runBench({ id: `t-${candidate.slug}`, challenge, candidate, incumbent: baseline, launcher: l, public: pub, workDir: join(work, candidate.slug), seed: 5, blocks, runner: { id: "test", hardware: "ci" }, startTimeoutMs: 20_000, requestTimeoutMs: 20_000 });
+
+describe("runner on the embedded engine (real llama.cpp launches)", () => {
+  it("runs blocks of fresh launches in the seeded order and records them", async () => {
+    const { record } = await bench({ slug: "q8", manifest: sub({ kind: "embedded", args: { quantization: "q8_0" } }) });
+    expect(RunRecord.parse(record)).toEqual(record);
+    expect(record.status, record.reason).toBe("ok");
+    expect(record.launches).toHaveLength(4);
+    // Each block has one launch of each arm, in the order the design chose.
+    for (const [b, o] of record.design.order.entries()) {
+      const ls = record.launches.filter((l) => l.block === b).sort((x, y) => x.position - y.position);
+      expect(ls.map((l) => l.arm)).toEqual(o === "CI" ? ["candidate", "incumbent"] : ["incumbent", "candidate"]);
+    }
+    expect(record.design.order.filter((o) => o === "CI")).toHaveLength(1); // balanced
+    expect(record.comparison).not.toBeNull();
+    expect(record.comparison!.ci[0]).toBeLessThan(record.comparison!.ci[1]);
+    expect(record.quality.candidate!.greedy.prompts).toBe(3);
+    expect(record.quality.incumbent!.ok).toBe(true);
+    expect(record.quality.incumbent!.pplIncrease).toBeCloseTo(0, 6);
+    for (const l of record.launches) {
+      expect(l.runs.every((r) => r > 10)).toBe(true);
+      expect(l.tokens).toBe(3 * 12);
+      expect(l.outputsSha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it("lossy speculative acceptance keeps perplexity clean but fails the greedy check", async () => {
+    const { record } = await bench({ slug: "lossy", manifest: sub({ kind: "embedded", args: { quantization: "f32", draft: { model: "draft", tokens: 4, acceptance: "top2" } } }) });
+    expect(record.status).toBe("invalid");
+    expect(record.reason).toMatch(/greedy/);
+    expect(record.quality.candidate!.pplIncrease).toBeLessThan(challenge.verification.max_ppl_increase);
+  });
+
+  it("exact speculative decoding passes verification with identical tokens", async () => {
+    const { record } = await bench({ slug: "spec", manifest: sub({ kind: "embedded", args: { quantization: "f32", draft: { model: "draft", tokens: 4 } } }) });
+    expect(record.status, record.reason).toBe("ok");
+    expect(record.quality.candidate!.greedy.exactFraction).toBe(1);
+  });
+
+  it("a cheat that decodes differently on prompts it has seen before is caught", async () => {
+    const { record } = await bench({ slug: "seen", manifest: baseline.manifest }, launcher("seen-before.ts"));
+    // Warm-ups make every timed prompt a repeat: the timed outputs themselves are verified.
+    expect(record.status).toBe("invalid");
+    expect(record.quality.candidate!.greedy.exactFraction).toBeLessThan(1);
+  });
+});
+
+describe("bad engines end with a clear error record and no leftover process", () => {
+  for (const [name, entry, pattern] of [
+    ["crashes at start", "crash.ts", /exited with code 3 before becoming healthy[\s\S]*failing to load the model on purpose/],
+    ["never becomes healthy", "never-healthy.ts", /did not become healthy within/],
+    ["cuts the stream mid-way", "cut-stream.ts", /closed the connection|without \[DONE\]|ECONNRESET|socket hang up|stream/],
+  ] as const) {
+    it(name, async () => {
+      const l = launcher(entry);
+      const pids: number[] = [];
+      const spy: EngineLauncher = { kind: l.kind, version: l.version, launch: async (s) => { const e = await l.launch({ ...s, startTimeoutMs: 4000 }); pids.push(e.pid); return e; } };
+      const t0 = Date.now();
+      const { record } = await bench({ slug: "x", manifest: baseline.manifest }, entry === "cut-stream.ts" ? spy : { ...l, launch: (s) => l.launch({ ...s, startTimeoutMs: 4000 }) });
+      expect(record.status).toBe("error");
+      expect(record.reason).toMatch(pattern);
+      expect(record.comparison).toBeNull();
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      for (const pid of pids) expect(groupAlive(pid)).toBe(false);
+    });
+  }
+
+  it("an unknown engine arg is refused before any launch, with a line-anchored message", async () => {
+    const r = SubmissionSchema.safeParse({ schema: 1, title: "t", authors: ["a"], engine: { kind: "embedded", args: { "flash-attn": true } } });
+    expect(r.success).toBe(false);
+  });
+});
+
+describe.skipIf(!bubblewrapAvailable())("sandbox (bubblewrap)", () => {
+  it("the engine cannot reach the network, read the private prompts or write outside its scratch dir, and still serves", async () => {
+    const secretDir = await tempDir("velodrome-private-");
+    const secret = join(secretDir, "private.jsonl");
+    await writeFile(secret, '{"id":"secret","text":"the hidden prompt"}\n');
+    const server = createServer((s) => s.end("hello"));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const scratch = join(work, "escape-scratch");
+    await mkdir(scratch, { recursive: true });
+    const manifest = sub({ kind: "embedded", args: { quantization: "f32" }, env: { VELODROME_PRIVATE_PROBE: secret, VELODROME_WRITE_PROBE: join(secretDir, "owned.txt"), VELODROME_NET_PROBE: String(port), VELODROME_RESULTS_DIR: scratch } });
+    const e = await launcher("escape.ts", true).launch({ slug: "escape", manifest, challenge, scratch, logFile: join(work, "escape.log"), startTimeoutMs: 20_000 });
+    try {
+      const results = JSON.parse(await readFile(join(scratch, "escape-results.json"), "utf8"));
+      expect(results.read).toMatch(/^denied/);
+      expect(results.write).toMatch(/^denied/);
+      expect(results.net).toMatch(/^denied/);
+      await expect(readFile(join(secretDir, "owned.txt"), "utf8")).rejects.toThrow();
+    } finally {
+      await e.stop();
+      server.close();
+      await removeDir(secretDir);
+    }
+    // And the same engine unconfined would have succeeded: the test can fail.
+    const scratch2 = join(work, "escape-scratch2");
+    await mkdir(scratch2, { recursive: true });
+    const manifest2 = sub({ kind: "embedded", args: { quantization: "f32" }, env: { VELODROME_PRIVATE_PROBE: join(REPO_ROOT, "package.json"), VELODROME_WRITE_PROBE: join(scratch2, "..", "escape-owned.txt"), VELODROME_NET_PROBE: "1", VELODROME_RESULTS_DIR: scratch2 } });
+    const e2 = await launcher("escape.ts", false).launch({ slug: "escape", manifest: manifest2, challenge, scratch: scratch2, logFile: join(work, "escape2.log"), startTimeoutMs: 20_000 });
+    try {
+      const r2 = JSON.parse(await readFile(join(scratch2, "escape-results.json"), "utf8"));
+      expect(r2.read).not.toMatch(/^denied/);
+      expect(r2.write).toBe("ok");
+    } finally {
+      await e2.stop();
+    }
+  });
+});
+
+describe("vLLM launch contract", () => {
+  it("builds `vllm serve` argv with harness-owned flags first and typed args as vLLM spells them", async () => {
+    const { parseChallenge } = await import("../runner/core/validate/manifest.ts");
+    const ch = parseChallenge("c", await readFile(join(REPO_ROOT, "challenge/challenge.yaml"), "utf8")).value!;
+    const m = SubmissionSchema.parse({ schema: 1, title: "t", authors: ["a"], parents: ["baseline"], engine: { kind: "vllm", args: { "kv-cache-dtype": "fp8", "enforce-eager": false, "speculative-config": { method: "mtp", num_speculative_tokens: 4 }, "max-num-seqs": 1, extra_args: ["--disable-cascade-attn"] } } });
+    const argv = vllmServeArgv(m, ch, 8123);
+    expect(argv.slice(0, 2)).toEqual(["serve", "google/gemma-4-E4B-it"]);
+    expect(argv).toEqual(expect.arrayContaining(["--port", "8123", "--host", "127.0.0.1", "--served-model-name", "velodrome", "--generation-config", "vllm", "--kv-cache-dtype", "fp8", "--no-enforce-eager", "--max-num-seqs", "1"]));
+    expect(argv[argv.indexOf("--speculative-config") + 1]).toBe('{"method":"mtp","num_speculative_tokens":4}');
+    expect(argv.at(-1)).toBe("--disable-cascade-attn");
+  });
+});
