@@ -55,7 +55,7 @@ export function toHalf(value: number): number {
   const f = new Float32Array([value]);
   const x = new Uint32Array(f.buffer)[0]!;
   const sign = (x >>> 16) & 0x8000;
-  let exp = ((x >>> 23) & 0xff) - 127 + 15;
+  const exp = ((x >>> 23) & 0xff) - 127 + 15;
   let mant = x & 0x7fffff;
   if (exp >= 31) return sign | 0x7c00;
   if (exp <= 0) {
@@ -68,7 +68,6 @@ export function toHalf(value: number): number {
   }
   let h = sign | (exp << 10) | (mant >> 13);
   if (mant & 0x1000 && (mant & 0xfff || h & 1)) h++;
-  void exp;
   return h;
 }
 export function fromHalf(h: number): number {
