@@ -1,0 +1,137 @@
+import { mkdir, readdir, readFile, writeFile, access } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { simpleGit, type SimpleGit } from "simple-git";
+import type { z } from "zod";
+import { Reservation, Ruling, Thread } from "../core/schema/data.ts";
+import { RunRecord } from "../core/schema/run-record.ts";
+
+/** Everything the data branch holds, validated; files that fail validation are listed, not dropped silently. */
+export interface DataState {
+  runs: RunRecord[];
+  reservations: Reservation[];
+  rulings: Ruling[];
+  threads: Thread[];
+  problems: { path: string; message: string }[];
+}
+
+export interface Write {
+  path: string;
+  content: string;
+}
+
+export type Apply<T> = (state: DataState) => { writes: Write[]; result: T };
+
+/** The data store: optimistic transactions over state. Implementations: git (below); tests may add others. */
+export interface DataStore {
+  read(): Promise<DataState>;
+  transact<T>(message: string, apply: Apply<T>): Promise<T>;
+}
+
+const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
+  ["runs", "runs", RunRecord],
+  ["reservations", "quota", Reservation],
+  ["rulings", "rulings", Ruling],
+  ["threads", "board/threads", Thread],
+];
+
+export const dataPath = {
+  run: (id: string) => `runs/${id}.json`,
+  reservation: (id: string) => `quota/${id}.json`,
+  ruling: (id: string) => `rulings/${id}.json`,
+  thread: (n: number) => `board/threads/${n}.json`,
+};
+
+/** Reads and validates every data file under a directory (a data-branch checkout). */
+export async function readDataDir(dir: string): Promise<DataState> {
+  const state: DataState = { runs: [], reservations: [], rulings: [], threads: [], problems: [] };
+  for (const [key, folder, schema] of FOLDERS) {
+    const names = await readdir(join(dir, folder)).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith(".json")).sort()) {
+      const path = `${folder}/${name}`;
+      try {
+        const parsed = schema.safeParse(JSON.parse(await readFile(join(dir, path), "utf8")));
+        if (parsed.success) (state[key] as unknown[]).push(parsed.data);
+        else state.problems.push({ path, message: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ") });
+      } catch (e) {
+        state.problems.push({ path, message: `not JSON: ${(e as Error).message}` });
+      }
+    }
+  }
+  return state;
+}
+
+export class StoreConflictError extends Error {}
+
+/**
+ * Git as the database: a clone of the data branch; each transaction fetches, resets to the remote
+ * head, applies a pure function of the state, commits and pushes. A rejected push (someone else
+ * got there first) means fetch and re-apply, with bounded, jittered retries. Files are one per
+ * record, so concurrent writers never touch the same path.
+ */
+export function gitDataStore(o: { remote: string; branch: string; dir: string; author?: { name: string; email: string }; maxRetries?: number }): DataStore {
+  let git: SimpleGit | undefined;
+  const author = o.author ?? { name: "velodrome-bot", email: "velodrome-bot@users.noreply.github.com" };
+  async function ready(): Promise<SimpleGit> {
+    if (git) return git;
+    await mkdir(o.dir, { recursive: true });
+    const g = simpleGit(o.dir);
+    if (!(await access(join(o.dir, ".git")).then(() => true, () => false))) {
+      await g.init();
+      await g.addRemote("origin", o.remote);
+      await g.addConfig("user.name", author.name);
+      await g.addConfig("user.email", author.email);
+      await g.addConfig("commit.gpgsign", "false");
+    }
+    git = g;
+    return g;
+  }
+  async function sync(g: SimpleGit): Promise<boolean> {
+    const ls = await g.raw(["ls-remote", "--heads", "origin", o.branch]);
+    if (!ls.trim()) {
+      await g.raw(["checkout", "--orphan", `tmp-${Date.now()}`]).catch(() => undefined);
+      await g.raw(["rm", "-rf", "--cached", "--ignore-unmatch", "."]);
+      return false;
+    }
+    await g.raw(["fetch", "--quiet", "origin", `+refs/heads/${o.branch}:refs/remotes/origin/${o.branch}`]);
+    await g.raw(["checkout", "--quiet", "-B", o.branch, `origin/${o.branch}`]);
+    await g.raw(["reset", "--quiet", "--hard", `origin/${o.branch}`]);
+    await g.raw(["clean", "-fdq"]);
+    return true;
+  }
+  return {
+    async read() {
+      const g = await ready();
+      await sync(g);
+      return readDataDir(o.dir);
+    },
+    async transact(message, apply) {
+      const g = await ready();
+      const max = o.maxRetries ?? 40;
+      for (let attempt = 0; ; attempt++) {
+        const exists = await sync(g);
+        const { writes, result } = apply(await readDataDir(o.dir));
+        let changed = false;
+        for (const w of writes) {
+          const p = join(o.dir, w.path);
+          const old = await readFile(p, "utf8").catch(() => undefined);
+          if (old === w.content) continue;
+          await mkdir(dirname(p), { recursive: true });
+          await writeFile(p, w.content);
+          changed = true;
+        }
+        if (!changed) return result;
+        await g.add(writes.map((w) => w.path));
+        await g.raw(["commit", "--quiet", "-m", message]);
+        try {
+          await g.raw(["push", "--quiet", "origin", `HEAD:refs/heads/${o.branch}`]);
+          return result;
+        } catch (e) {
+          if (attempt >= max) throw new StoreConflictError(`could not push to ${o.branch} after ${attempt + 1} attempts: ${(e as Error).message}`);
+          if (!exists) await g.raw(["checkout", "--quiet", "--detach"]).catch(() => undefined);
+          await sleep(Math.min(2000, 25 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { Login, Slug } from "./common.ts";
+
+/** Who is who: agents and the people who run them. Quota is keyed on numeric ids, never logins. */
+export const ParticipantsSchema = z.strictObject({
+  schema: z.literal(1),
+  participants: z.array(z.strictObject({
+    id: z.number().int().positive(),
+    login: Login,
+    owner: z.strictObject({ id: z.number().int().positive(), login: Login }),
+  })),
+});
+export type Participants = z.output<typeof ParticipantsSchema>;
+
+/** One quota charge, written when a run is dispatched (a crashed run still counts). Append-only. */
+export const Reservation = z.strictObject({
+  version: z.literal(1),
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+  at: z.iso.datetime(),
+  requester: z.strictObject({ id: z.number().int().positive(), login: Login }),
+  owner: z.strictObject({ id: z.number().int().positive(), login: Login }),
+  pr: z.number().int().positive(),
+  author: Login, // credited
+  slug: Slug,
+  sha: z.string().regex(/^[0-9a-f]{40}$/),
+  against: Slug,
+  blocks: z.number().int().min(2).max(32).optional(),
+  organizer: z.boolean().default(false), // organizer runs are not charged
+});
+export type Reservation = z.infer<typeof Reservation>;
+
+export const Ruling = z.strictObject({
+  version: z.literal(1),
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+  at: z.iso.datetime(),
+  slug: Slug,
+  pr: z.number().int().positive().optional(),
+  decision: z.enum(["invalid", "valid"]),
+  reason: z.string().max(2000),
+  by: z.strictObject({ id: z.number().int().positive(), login: Login }),
+  thread: z.number().int().positive().optional(),
+});
+export type Ruling = z.infer<typeof Ruling>;
+
+const Comment = z.strictObject({
+  id: z.number().int(),
+  author: z.string().max(100),
+  body: z.string().max(65536),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  reactions: z.number().int().nonnegative().default(0),
+});
+
+/** A GitHub issue thread mirrored into the data branch for the site's board. */
+export const Thread = z.strictObject({
+  version: z.literal(1),
+  number: z.number().int().positive(),
+  title: z.string().max(1000),
+  author: z.string().max(100),
+  state: z.enum(["open", "closed"]),
+  labels: z.array(z.string().max(100)).max(50),
+  body: z.string().max(65536),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  isPullRequest: z.boolean().default(false),
+  reactions: z.number().int().nonnegative().default(0),
+  comments: z.array(Comment).max(5000),
+});
+export type Thread = z.infer<typeof Thread>;
