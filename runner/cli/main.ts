@@ -7,6 +7,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   new: { summary: "scaffold submissions/<slug>/submission.yaml from its parents", load: async () => (await import("./new.ts")).newCommand },
   compare: { summary: "significance-test decode samples of two arms", load: async () => (await import("./compare.ts")).compareCommand },
   bench: { summary: "benchmark a submission against another in blocks of fresh launches", load: async () => (await import("./bench.ts")).benchCommand },
+  evaluate: { summary: "(self-hosted runner) evaluate a dispatched run at its pinned SHA", load: async () => (await import("./evaluate.ts")).evaluateCommand },
+  gh: { summary: "(GitHub Actions) bot entry points: comment, publish, board, validate-comment", load: async () => (await import("./gh.ts")).ghCommand },
   schemas: { summary: "write or check the JSON Schemas in challenge/schema/", load: async () => (await import("./schemas.ts")).schemasCommand },
 };
 

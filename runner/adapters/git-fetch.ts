@@ -1,0 +1,36 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { simpleGit } from "simple-git";
+
+export class ShaMovedError extends Error {}
+
+/**
+ * Fetches a PR's head and checks it is still the pinned SHA (time-of-check/time-of-use), then
+ * copies one submission folder out of git objects as plain data: regular files only, never a
+ * symlink, never a checkout of PR code into the runner's tree.
+ */
+export async function fetchSubmissionAt(repoDir: string, o: { remote: string; pr?: number; sha: string; slug: string; into: string }): Promise<string[]> {
+  const git = simpleGit(repoDir);
+  if (o.pr !== undefined) {
+    await git.raw(["fetch", "--quiet", "--no-tags", o.remote, `+refs/pull/${o.pr}/head:refs/velodrome/pr-${o.pr}`]);
+    const head = (await git.raw(["rev-parse", `refs/velodrome/pr-${o.pr}`])).trim();
+    if (head !== o.sha) throw new ShaMovedError(`PR #${o.pr} moved from ${o.sha.slice(0, 7)} to ${head.slice(0, 7)} after the run was requested; request it again`);
+  } else {
+    await git.raw(["fetch", "--quiet", "--no-tags", o.remote, o.sha]).catch(() => undefined);
+  }
+  const listing = await git.raw(["ls-tree", "-r", "-z", o.sha, "--", `submissions/${o.slug}/`]);
+  const files: string[] = [];
+  for (const entry of listing.split("\0").filter(Boolean)) {
+    const m = /^(\d{6}) (\w+) ([0-9a-f]+)\t(.+)$/.exec(entry);
+    if (!m) continue;
+    const [, mode, type, sha, path] = m as unknown as [string, string, string, string, string];
+    if (type !== "blob" || (mode !== "100644" && mode !== "100755")) continue; // symlinks, submodules: never materialised
+    const content = await git.binaryCatFile(["blob", sha]);
+    const target = join(o.into, path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content);
+    files.push(path);
+  }
+  if (!files.some((f) => f.endsWith("/submission.yaml"))) throw new Error(`no submissions/${o.slug}/submission.yaml at ${o.sha.slice(0, 7)}`);
+  return files;
+}
