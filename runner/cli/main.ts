@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   bench: { summary: "benchmark a submission against another in blocks of fresh launches", load: async () => (await import("./bench.ts")).benchCommand },
   evaluate: { summary: "(self-hosted runner) evaluate a dispatched run at its pinned SHA", load: async () => (await import("./evaluate.ts")).evaluateCommand },
   gh: { summary: "(GitHub Actions) bot entry points: comment, publish, board, validate-comment", load: async () => (await import("./gh.ts")).ghCommand },
+  site: { summary: "build the static site from git history and the data branch", load: async () => (await import("./site.ts")).siteCommand },
   schemas: { summary: "write or check the JSON Schemas in challenge/schema/", load: async () => (await import("./schemas.ts")).schemasCommand },
 };
 

@@ -1,0 +1,127 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { z } from "zod";
+import { ParticipantsSchema, Reservation, Ruling, Thread } from "../core/schema/data.ts";
+import { RunRecord } from "../core/schema/run-record.ts";
+import { parseChallenge, parseSubmission, parseWith } from "../core/validate/manifest.ts";
+import { formatProblem } from "../core/validate/problem.ts";
+import type { SiteInput, SubmissionSource } from "../core/site/model.ts";
+import { readTreeFiles, refExists, run } from "./git-batch.ts";
+
+const git = async (dir: string, args: string[], input?: string) => (await run(dir, args, input)).toString("utf8");
+
+/**
+ * Gathers everything the site shows from git: the default branch's history (submissions and when
+ * each first appeared, file blobs for shared-code detection), PR heads named by run records
+ * (submissions not merged yet, and git ancestry between them), and the data branch.
+ */
+export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?: string; onProgress?: (s: string) => void } = {}): Promise<SiteInput> {
+  const ref = o.ref ?? "HEAD";
+  const problems: SiteInput["problems"] = [];
+  const progress = o.onProgress ?? (() => undefined);
+  const main = await readTreeFiles(repoDir, ref, ["challenge", "submissions"]);
+  const chText = main.get("challenge/challenge.yaml");
+  if (!chText) throw new Error(`no challenge/challenge.yaml at ${ref} in ${repoDir}`);
+  const ch = parseChallenge("challenge/challenge.yaml", chText);
+  if (!ch.value) throw new Error(ch.problems.map(formatProblem).join("\n"));
+  const challenge = ch.value;
+  const partsText = main.get("challenge/participants.yaml") ?? "schema: 1\nparticipants: []\n";
+  const parts = parseWith(ParticipantsSchema, "challenge/participants.yaml", partsText);
+  if (!parts.value) problems.push(...parts.problems.map((p) => ({ path: p.file, message: p.message })));
+  progress(`read ${main.size} files from ${ref}`);
+
+  // Data branch.
+  const dataRef = o.dataRef ?? challenge.data_branch;
+  const data = { runs: [] as z.infer<typeof RunRecord>[], reservations: [] as z.infer<typeof Reservation>[], rulings: [] as z.infer<typeof Ruling>[], threads: [] as z.infer<typeof Thread>[] };
+  const resolved = (await refExists(repoDir, dataRef)) ? dataRef : (await refExists(repoDir, `origin/${dataRef}`)) ? `origin/${dataRef}` : undefined;
+  if (resolved) {
+    const files = await readTreeFiles(repoDir, resolved, ["runs", "quota", "rulings", "board"]);
+    for (const [path, text] of [...files].sort((a, b) => a[0].localeCompare(b[0]))) {
+      const [schema, key] = path.startsWith("runs/") ? [RunRecord, "runs"] as const : path.startsWith("quota/") ? [Reservation, "reservations"] as const : path.startsWith("rulings/") ? [Ruling, "rulings"] as const : path.startsWith("board/threads/") ? [Thread, "threads"] as const : [undefined, undefined];
+      if (!schema || !path.endsWith(".json")) continue;
+      try {
+        const r = (schema as z.ZodType).safeParse(JSON.parse(text));
+        if (r.success) (data[key] as unknown[]).push(r.data);
+        else problems.push({ path: `${dataRef}:${path}`, message: r.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+      } catch (e) {
+        problems.push({ path: `${dataRef}:${path}`, message: `not JSON: ${(e as Error).message}` });
+      }
+    }
+    progress(`read ${files.size} data files from ${resolved}`);
+  }
+
+  // Submissions on the default branch: first appearance from one log walk.
+  const firstSeen = new Map<string, { commit: string; at: string }>();
+  const log = await git(repoDir, ["log", ref, "--reverse", "--diff-filter=A", "--format=>%H %cI", "--name-only", "--", "submissions/"]);
+  let cur: { commit: string; at: string } | undefined;
+  for (const line of log.split("\n")) {
+    if (line.startsWith(">")) {
+      const [commit, at] = line.slice(1).split(" ") as [string, string];
+      cur = { commit, at: new Date(at).toISOString() };
+    } else if (cur && /^submissions\/[^/]+\/submission\.yaml$/.test(line)) {
+      const slug = line.split("/")[1]!;
+      if (!firstSeen.has(slug)) firstSeen.set(slug, cur);
+    }
+  }
+  const blobs = new Map<string, { path: string; blob: string }[]>();
+  const tree = await git(repoDir, ["ls-tree", "-r", ref, "--", "submissions/"]);
+  for (const line of tree.split("\n").filter(Boolean)) {
+    const [meta, path] = line.split("\t") as [string, string];
+    const m = /^submissions\/([^/]+)\/(.+)$/.exec(path);
+    if (m) blobs.set(m[1]!, [...(blobs.get(m[1]!) ?? []), { path: m[2]!, blob: meta.split(" ")[2]! }]);
+  }
+  const headTime = new Date((await git(repoDir, ["log", "-1", "--format=%cI", ref])).trim()).toISOString();
+  const submissions: SubmissionSource[] = [];
+  const seen = new Set<string>();
+  for (const [path, text] of main) {
+    const m = /^submissions\/([^/]+)\/submission\.yaml$/.exec(path);
+    if (!m) continue;
+    const slug = m[1]!;
+    const p = parseSubmission(path, text);
+    if (!p.value) {
+      problems.push({ path, message: p.problems.map((x) => x.message).join("; ") });
+      continue;
+    }
+    const fs = firstSeen.get(slug) ?? { commit: "working-tree", at: headTime };
+    submissions.push({ slug, manifest: p.value, firstCommit: fs.commit, firstAt: fs.at, files: blobs.get(slug) ?? [] });
+    seen.add(slug);
+  }
+
+  // Submissions that live in PRs: read them at the commit their runs recorded.
+  const tips = new Map<string, string>();
+  for (const r of data.runs) if (r.candidate.commit) tips.set(r.candidate.slug, r.candidate.commit);
+  for (const [slug, commit] of tips) {
+    if (seen.has(slug)) continue;
+    const text = await git(repoDir, ["show", `${commit}:submissions/${slug}/submission.yaml`]).catch(() => undefined);
+    if (text === undefined) {
+      problems.push({ path: `submissions/${slug}`, message: `its run names commit ${commit.slice(0, 10)}, which this clone does not have (fetch the PR heads: git fetch origin '+refs/pull/*/head:refs/pull/*')` });
+      continue;
+    }
+    const p = parseSubmission(`submissions/${slug}/submission.yaml`, text);
+    if (!p.value) continue;
+    const added = (await git(repoDir, ["log", commit, "--diff-filter=A", "--format=%H %cI", "--", `submissions/${slug}/submission.yaml`])).trim().split("\n").pop()!;
+    const [fc, fat] = added.split(" ") as [string, string];
+    const files = (await git(repoDir, ["ls-tree", "-r", commit, "--", `submissions/${slug}/`])).split("\n").filter(Boolean).map((l) => ({ path: l.split("\t")[1]!.replace(`submissions/${slug}/`, ""), blob: l.split(" ")[2]!.split("\t")[0]! }));
+    submissions.push({ slug, manifest: p.value, firstCommit: fc, firstAt: new Date(fat).toISOString(), files });
+    seen.add(slug);
+  }
+  // Git ancestry: a PR whose branch contains the commit that added another submission (not on the default branch).
+  const ancestry: SiteInput["ancestry"] = [];
+  const firstCommitOf = new Map(submissions.map((s) => [s.firstCommit, s.slug]));
+  for (const [slug, commit] of tips) {
+    const own = (await git(repoDir, ["rev-list", commit, "--not", ref]).catch(() => "")).split("\n").filter(Boolean);
+    for (const c of own) {
+      const other = firstCommitOf.get(c);
+      if (other && other !== slug) ancestry.push({ parent: other, child: slug });
+    }
+  }
+  progress(`${submissions.length} submissions, ${data.runs.length} runs, ${data.threads.length} threads`);
+
+  const kb: SiteInput["kb"] = [];
+  for (const [path, text] of main) {
+    if (!/^challenge\/kb\/.+\.md$/.test(path)) continue;
+    kb.push({ path, title: /^#\s+(.+)$/m.exec(text)?.[1]?.trim() ?? path.split("/").pop()!.replace(/\.md$/, ""), text });
+  }
+  const rules = main.get("challenge/RULES.md") ?? (await readFile(join(repoDir, "challenge/RULES.md"), "utf8").catch(() => "# Rules\n\nNo rules file."));
+  return { challenge, rules, kb, participants: parts.value ?? { schema: 1, participants: [] }, submissions, ...data, ancestry, problems };
+}

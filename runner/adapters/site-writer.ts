@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import type { SiteFile } from "../core/site/render.ts";
+
+/** Build effects behind an interface (as in Observable Framework): tests can capture instead of writing. */
+export interface BuildEffects {
+  write(path: string, content: string | Uint8Array): Promise<"written" | "unchanged">;
+  copy(from: string, to: string): Promise<void>;
+  prune(keep: Set<string>): Promise<number>;
+}
+
+export function fsEffects(outDir: string): BuildEffects {
+  return {
+    async write(path, content) {
+      const p = join(outDir, path);
+      const old = await readFile(p).catch(() => undefined);
+      const buf = typeof content === "string" ? Buffer.from(content) : Buffer.from(content);
+      if (old && old.equals(buf)) return "unchanged";
+      await mkdir(dirname(p), { recursive: true });
+      await writeFile(p, buf);
+      return "written";
+    },
+    async copy(from, to) {
+      await mkdir(dirname(join(outDir, to)), { recursive: true });
+      await copyFile(from, join(outDir, to));
+    },
+    async prune(keep) {
+      let n = 0;
+      const walk = async (d: string): Promise<void> => {
+        for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+          const p = join(d, e.name);
+          if (e.isDirectory()) await walk(p);
+          else if (!keep.has(relative(outDir, p))) {
+            await rm(p);
+            n++;
+          }
+        }
+      };
+      await walk(outDir);
+      return n;
+    },
+  };
+}
+
+export async function writeSite(files: SiteFile[], assets: { from: string; to: string }[], fx: BuildEffects): Promise<{ written: number; unchanged: number; bytes: number; digest: string }> {
+  let written = 0;
+  let unchanged = 0;
+  let bytes = 0;
+  const h = createHash("sha256");
+  for (const f of files) {
+    if ((await fx.write(f.path, f.content)) === "written") written++;
+    else unchanged++;
+    bytes += Buffer.byteLength(f.content);
+    h.update(f.path).update("\0").update(f.content);
+  }
+  for (const a of assets) await fx.copy(a.from, a.to);
+  await fx.prune(new Set([...files.map((f) => f.path), ...assets.map((a) => a.to)]));
+  return { written, unchanged, bytes, digest: h.digest("hex") };
+}
