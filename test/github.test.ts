@@ -6,7 +6,7 @@ import { parse, stringify } from "yaml";
 import { simpleGit } from "simple-git";
 import { gitDataStore } from "../runner/adapters/git-store.ts";
 import { parseHiddenJson } from "../runner/core/github/comment.ts";
-import { startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
+import { startFakeGitHub, type FakeGitHub } from "../runner/adapters/github/local-github.ts";
 import { gitInit, REPO_ROOT, removeDir, runCli, tempDir, writeFiles } from "./helpers.ts";
 
 const require = createRequire(import.meta.url);

@@ -16,7 +16,8 @@ export async function fetchSubmissionAt(repoDir: string, o: { remote: string; pr
     const head = (await git.raw(["rev-parse", `refs/velodrome/pr-${o.pr}`])).trim();
     if (head !== o.sha) throw new ShaMovedError(`PR #${o.pr} moved from ${o.sha.slice(0, 7)} to ${head.slice(0, 7)} after the run was requested; request it again`);
   } else {
-    await git.raw(["fetch", "--quiet", "--no-tags", o.remote, o.sha]).catch(() => undefined);
+    // By SHA where the server allows it; otherwise through the PR heads that contain it.
+    await git.raw(["fetch", "--quiet", "--no-tags", o.remote, o.sha]).catch(() => git.raw(["fetch", "--quiet", "--no-tags", o.remote, "+refs/pull/*/head:refs/velodrome/pulls/*"]));
   }
   const listing = await git.raw(["ls-tree", "-r", "-z", o.sha, "--", `submissions/${o.slug}/`]);
   const files: string[] = [];

@@ -105,13 +105,18 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
     submissions.push({ slug, manifest: p.value, firstCommit: fc, firstAt: new Date(fat).toISOString(), files });
     seen.add(slug);
   }
-  // Git ancestry: a PR whose branch contains the commit that added another submission (not on the default branch).
+  // Git ancestry: a PR branch that contains the commit adding another submission among its own
+  // commits, i.e. after its fork point from the default branch's first-parent line (it was built
+  // on the other PR's branch, not merely on a main that already had it).
   const ancestry: SiteInput["ancestry"] = [];
-  const firstCommitOf = new Map(submissions.map((s) => [s.firstCommit, s.slug]));
+  const firstParentMain = new Set((await git(repoDir, ["rev-list", "--first-parent", ref])).split("\n").filter(Boolean));
+  const addedBy = new Map(submissions.map((s) => [s.firstCommit, s.slug]));
   for (const [slug, commit] of tips) {
-    const own = (await git(repoDir, ["rev-list", commit, "--not", ref]).catch(() => "")).split("\n").filter(Boolean);
+    const chain = (await git(repoDir, ["rev-list", "--first-parent", commit]).catch(() => "")).split("\n").filter(Boolean);
+    const fork = chain.find((c) => firstParentMain.has(c));
+    const own = (await git(repoDir, ["rev-list", commit, ...(fork ? [`^${fork}`] : [])]).catch(() => "")).split("\n").filter(Boolean);
     for (const c of own) {
-      const other = firstCommitOf.get(c);
+      const other = addedBy.get(c);
       if (other && other !== slug) ancestry.push({ parent: other, child: slug });
     }
   }

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   evaluate: { summary: "(self-hosted runner) evaluate a dispatched run at its pinned SHA", load: async () => (await import("./evaluate.ts")).evaluateCommand },
   gh: { summary: "(GitHub Actions) bot entry points: comment, publish, board, validate-comment", load: async () => (await import("./gh.ts")).ghCommand },
   site: { summary: "build the static site from git history and the data branch", load: async () => (await import("./site.ts")).siteCommand },
+  demo: { summary: "play a complete local challenge on the embedded engine, then serve its site", load: async () => (await import("./demo.ts")).demoCommand },
   schemas: { summary: "write or check the JSON Schemas in challenge/schema/", load: async () => (await import("./schemas.ts")).schemasCommand },
 };
 

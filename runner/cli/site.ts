@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadSiteInput } from "../adapters/site-source.ts";
 import { fsEffects, writeSite } from "../adapters/site-writer.ts";
@@ -16,8 +16,10 @@ Same input, same bytes; files whose content did not change are not rewritten.`;
 export const ASSET_DIR = resolve(import.meta.dirname, "../../site/assets");
 
 export function siteAssets(): { from: string; to: string }[] {
+  // d3's package exports hide dist/; resolve the package root and take its prebuilt UMD bundle.
   const require = createRequire(import.meta.url);
-  const d3 = require.resolve("d3/dist/d3.min.js");
+  const entry = require.resolve("d3"); // …/node_modules/d3/src/index.js
+  const d3 = join(dirname(entry), "..", "dist/d3.min.js");
   return [{ from: d3, to: "assets/d3.min.js" }, ...["site.css", "sort.js", "lineage.js", "frontier.js"].map((f) => ({ from: join(ASSET_DIR, f), to: `assets/${f}` }))];
 }
 

@@ -2,6 +2,8 @@ import * as core from "@actions/core";
 import { isAbsolute, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { changedFiles } from "../adapters/git-diff.ts";
+import { readTreeFiles, refExists } from "../adapters/git-batch.ts";
+import { parseChallenge } from "../core/validate/manifest.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import { validateRepository } from "../core/validate/report.ts";
@@ -14,18 +16,22 @@ const HELP = `usage: velodrome validate [PATH...] [--repo DIR] [--base REF [--he
 Checks submission manifests (schema, parents, engine, env) and the file policy. With no PATH,
 checks every submission. PATH is a submission folder, its submission.yaml, or a slug.
   --base REF   PR mode: check the files changed between REF and --head (default HEAD)
+  --data-ref R the data branch (default: the challenge's, locally or at origin/): benchmarked
+               submissions that live in PRs count as possible parents
   --json       print one JSON report (for agents and the PR comment)
   --annotate   also emit GitHub Actions error annotations
 Exit code: 0 when valid, 1 on problems, 2 on bad usage.`;
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { repo: { type: "string" }, base: { type: "string" }, head: { type: "string", default: "HEAD" }, json: { type: "boolean" }, annotate: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { repo: { type: "string" }, "data-ref": { type: "string" }, base: { type: "string" }, head: { type: "string", default: "HEAD" }, json: { type: "boolean" }, annotate: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
   if (values.help) return io.out(HELP), 0;
   const root = resolve(io.cwd, values.repo ?? ".");
   const repo = nodeRepoFiles(root);
   const challengeText = await repo.read(CHALLENGE_FILE);
   if (challengeText === undefined) throw new UsageError(`no ${CHALLENGE_FILE} under ${root}; run inside a challenge repository or pass --repo DIR`);
   const submissions = await loadSubmissionTexts(repo);
+  // Submissions that live in PRs but have recorded runs may be parents too (read from the data branch).
+  const benchmarked = await benchmarkedSlugs(root, values["data-ref"], challengeText);
 
   let targets: string[];
   let entries;
@@ -37,7 +43,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     targets = positionals.length ? positionals.map((p) => slugOf(root, io.cwd, p)) : [...submissions.keys()];
     entries = (await Promise.all(targets.map((t) => repo.walk(`submissions/${t}`)))).flat();
   }
-  const report = validateRepository({ challenge: { file: CHALLENGE_FILE, text: challengeText }, submissions, targets, entries, prMode });
+  const report = validateRepository({ challenge: { file: CHALLENGE_FILE, text: challengeText }, submissions, targets, entries, prMode, otherKnownSlugs: benchmarked });
   const { version, ok, checked, problems } = report;
   if (values.json) io.out(JSON.stringify({ version, ok, checked, problems }, null, 2));
   else {
@@ -46,6 +52,25 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.annotate) for (const p of problems) core.error(`${p.message}${p.fix ? ` — fix: ${p.fix}` : ""}`, { file: p.file, startLine: p.line || undefined, startColumn: p.col || undefined, title: `velodrome: ${p.code}` });
   return ok ? 0 : 1;
+}
+
+async function benchmarkedSlugs(root: string, dataRef: string | undefined, challengeText: string): Promise<string[]> {
+  const branch = dataRef ?? (parseChallenge(CHALLENGE_FILE, challengeText).value?.data_branch ?? "velodrome-data");
+  for (const ref of dataRef ? [dataRef] : [branch, `origin/${branch}`]) {
+    if (!(await refExists(root, ref).catch(() => false))) continue;
+    const files = await readTreeFiles(root, ref, ["runs"]);
+    const slugs = new Set<string>();
+    for (const text of files.values()) {
+      try {
+        const slug = (JSON.parse(text) as { candidate?: { slug?: unknown } }).candidate?.slug;
+        if (typeof slug === "string") slugs.add(slug);
+      } catch {
+        /* a bad data file is reported by the site build; here it simply names no slug */
+      }
+    }
+    return [...slugs];
+  }
+  return [];
 }
 
 function slugOf(root: string, cwd: string, p: string): string {

@@ -25,7 +25,9 @@
     var svg = d3.select(el).append("svg").attr("width", "100%").attr("height", "100%").attr("role", "img").attr("aria-label", nodes.length + " submissions and " + edges.length + " edges");
     var g = svg.append("g");
     svg.call(d3.zoom().scaleExtent([0.2, 12]).on("zoom", function (ev) { g.attr("transform", ev.transform); }));
-    var path = function (e) { var a = pos.get(e.source), b = pos.get(e.target); if (!a || !b) return null; var mx = (a.x + b.x) / 2; return "M" + a.x + "," + a.y + "C" + mx + "," + a.y + " " + mx + "," + b.y + " " + b.x + "," + b.y; };
+    // Edges of different kinds between the same pair bow apart, so each stays visible.
+    var bow = { parent: 0, ancestry: 14, "shared-code": -14, pooled: 26 };
+    var path = function (e) { var a = pos.get(e.source), b = pos.get(e.target); if (!a || !b) return null; var mx = (a.x + b.x) / 2, o = bow[e.kind] || 0; return "M" + a.x + "," + a.y + "C" + mx + "," + (a.y + o) + " " + mx + "," + (b.y + o) + " " + b.x + "," + b.y; };
     var edgeSel = g.append("g").selectAll("path").data(edges).join("path").attr("class", function (e) { return "edge e-" + e.kind; }).attr("d", path);
     edgeSel.append("title").text(function (e) { return e.source + " → " + e.target + ": " + e.label; });
     var front = nodes.filter(function (n) { return n.frontier; }).sort(function (a, b) { return a.at < b.at ? -1 : 1; });

@@ -24,6 +24,8 @@ export interface ModelSpec {
   headScale: number;
 }
 
+/** Bump when the generator's output changes for the same spec (model files are cached by recipe). */
+export const GENERATOR_VERSION = 2;
 export const VOCAB_SIZE = 260;
 export const BOS = 1;
 export const EOS = 2;

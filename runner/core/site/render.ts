@@ -30,6 +30,7 @@ function layout(depth: number, title: string, body: string, o: { twin?: string; 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)} · ${e(o.challengeTitle)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${root}assets/site.css">
 <link rel="alternate" type="application/atom+xml" title="Verdicts and threads" href="${root}feed.xml">
 ${o.twin ? `<link rel="alternate" type="application/json" href="${root}${o.twin}">` : ""}

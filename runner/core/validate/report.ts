@@ -15,6 +15,8 @@ export interface ValidationInput {
   /** In PR mode, more than one submission touched or files outside are errors. */
   prMode: boolean;
   limits?: FileLimits;
+  /** Slugs that exist elsewhere (benchmarked submissions in PRs): valid parents. */
+  otherKnownSlugs?: string[];
 }
 
 export interface ValidationReport {
@@ -50,7 +52,7 @@ export function validateRepository(input: ValidationInput): ValidationReport & {
     if (parsed.value) loaded.push({ slug, file, manifest: parsed.value, yaml: parsed.yaml, files: entry.files });
   }
   if (ch.value) {
-    const known = [...input.submissions.entries()].filter(([, v]) => v.text !== undefined).map(([k]) => k);
+    const known = [...new Set([...[...input.submissions.entries()].filter(([, v]) => v.text !== undefined).map(([k]) => k), ...(input.otherKnownSlugs ?? [])])];
     // Cycle detection needs every manifest, not only the targets.
     const others: LoadedSubmission[] = [];
     for (const [slug, v] of input.submissions) {

@@ -4,7 +4,8 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 
 /**
- * A local stand-in for api.github.com: just the endpoints Velodrome uses, with every request and
+ * A local stand-in for api.github.com (used by tests and by `velodrome demo`): just the endpoints
+ * Velodrome uses, with every request and
  * every response checked against GitHub's official OpenAPI description (@octokit/openapi).
  * Responses start from the description's own examples, patched with this fake's state.
  */
