@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   gh: { summary: "(GitHub Actions) bot entry points: comment, publish, board, validate-comment", load: async () => (await import("./gh.ts")).ghCommand },
   site: { summary: "build the static site from git history and the data branch", load: async () => (await import("./site.ts")).siteCommand },
   demo: { summary: "play a complete local challenge on the embedded engine, then serve its site", load: async () => (await import("./demo.ts")).demoCommand },
+  synth: { summary: "create a synthetic challenge repository for scale tests", load: async () => (await import("./synth.ts")).synthCommand },
   schemas: { summary: "write or check the JSON Schemas in challenge/schema/", load: async () => (await import("./schemas.ts")).schemasCommand },
 };
 

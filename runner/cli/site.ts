@@ -20,7 +20,7 @@ export function siteAssets(): { from: string; to: string }[] {
   const require = createRequire(import.meta.url);
   const entry = require.resolve("d3"); // …/node_modules/d3/src/index.js
   const d3 = join(dirname(entry), "..", "dist/d3.min.js");
-  return [{ from: d3, to: "assets/d3.min.js" }, ...["site.css", "sort.js", "lineage.js", "frontier.js"].map((f) => ({ from: join(ASSET_DIR, f), to: `assets/${f}` }))];
+  return [{ from: d3, to: "assets/d3.min.js" }, ...["site.css", "sort.js", "lineage.js", "frontier.js", "favicon.svg"].map((f) => ({ from: join(ASSET_DIR, f), to: `assets/${f}` }))];
 }
 
 export async function buildSite(repo: string, out: string, o: { dataRef?: string; log?: (s: string) => void } = {}) {

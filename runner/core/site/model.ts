@@ -6,6 +6,7 @@ import type { Submission } from "../schema/submission.ts";
 import { claimsLead, currentLeader, invalidSlugs } from "../standings.ts";
 import { runnerHealth, type RunnerHealth } from "../stats/health.ts";
 import { rankWithUncertainty } from "../stats/ranking.ts";
+import { pushTo } from "./collect.ts";
 
 /** Everything the site is built from, gathered from git history and the data branch by an adapter. */
 export interface SiteInput {
@@ -151,19 +152,21 @@ export function buildModel(input: SiteInput): SiteModel {
   const subs = [...input.submissions].sort((a, b) => a.firstAt.localeCompare(b.firstAt) || a.slug.localeCompare(b.slug));
   const known = new Set(subs.map((s) => s.slug));
   const children = new Map<string, string[]>();
-  for (const s of subs) for (const p of s.manifest.parents) children.set(p, [...(children.get(p) ?? []), s.slug]);
+  for (const s of subs) for (const p of s.manifest.parents) pushTo(children, p, s.slug);
   const runsBy = new Map<string, RunRecord[]>();
-  for (const r of runs) runsBy.set(r.candidate.slug, [...(runsBy.get(r.candidate.slug) ?? []), r]);
+  for (const r of runs) pushTo(runsBy, r.candidate.slug, r);
   // The baseline's speed comes from the incumbent arm of runs against it when it never ran as a candidate.
   const asIncumbent = new Map<string, RunRecord[]>();
-  for (const r of runs) if (r.status !== "error") asIncumbent.set(r.incumbent.slug, [...(asIncumbent.get(r.incumbent.slug) ?? []), r]);
+  for (const r of runs) if (r.status !== "error") pushTo(asIncumbent, r.incumbent.slug, r);
   const latestRuling = new Map<string, Ruling>();
   for (const r of [...input.rulings].sort((a, b) => a.at.localeCompare(b.at))) latestRuling.set(r.slug, r);
 
+  // Threads that mention a slug: scan each thread's words once against the set of slugs.
   const threadsByMention = new Map<string, number[]>();
   for (const t of input.threads) {
     const text = [t.title, t.body, ...t.comments.map((c) => c.body)].join("\n");
-    for (const s of known) if (new RegExp(`(^|[^a-z0-9-])${s.replace(/[-]/g, "\\-")}([^a-z0-9-]|$)`).test(text)) threadsByMention.set(s, [...(threadsByMention.get(s) ?? []), t.number]);
+    const hits = new Set((text.match(/[a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9]/g) ?? []).filter((w) => known.has(w)));
+    for (const s of hits) pushTo(threadsByMention, s, t.number);
   }
 
   const submissions = new Map<string, SubmissionView>();
@@ -243,9 +246,13 @@ export function buildModel(input: SiteInput): SiteModel {
     if (prev && prev.slug !== s.slug) addEdge({ source: prev.slug, target: s.slug, kind: "shared-code", label: `shares ${f.path} with ${prev.path}` });
     else if (!prev) firstByBlob.set(f.blob, { slug: s.slug, path: f.path });
   }
+  const subsByAuthor = new Map<string, SubmissionSource[]>(); // in arrival order
+  for (const s of subs) for (const a of s.manifest.authors) pushTo(subsByAuthor, a, s);
   for (const r of runs) {
     if (!r.requester || !r.credited || r.requester.login === r.credited) continue;
-    const own = subs.filter((s) => s.manifest.authors.includes(r.requester!.login) && s.firstAt <= r.startedAt).at(-1);
+    const mine = subsByAuthor.get(r.requester.login) ?? [];
+    let own: SubmissionSource | undefined;
+    for (const s of mine) if (s.firstAt <= r.startedAt) own = s; else break;
     if (own) addEdge({ source: own.slug, target: r.candidate.slug, kind: "pooled", label: `pooled run by ${r.requester.login}` });
   }
   const onFrontier = new Set(frontier.map((f) => f.slug));
@@ -258,14 +265,14 @@ export function buildModel(input: SiteInput): SiteModel {
   const threads = [...input.threads].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.number - a.number);
   const announcements = threads.filter((t) => t.labels.includes("announcement") && ch.organizers.includes(t.author)).map((t) => t.number);
   const taskforces = new Map<string, number[]>();
-  for (const t of threads) for (const l of t.labels) if (l.startsWith("taskforce:")) taskforces.set(l.slice(10), [...(taskforces.get(l.slice(10)) ?? []), t.number]);
+  for (const t of threads) for (const l of t.labels) if (l.startsWith("taskforce:")) pushTo(taskforces, l.slice(10), t.number);
   const inbox = new Map<string, SiteModel["inbox"] extends Map<string, infer V> ? V : never>();
   for (const t of threads) {
     const items: { login: string; from: string; at: string; text: string; comment?: number }[] = [
       ...mentions(t.body).map((login) => ({ login, from: t.author, at: t.createdAt, text: t.body })),
       ...t.comments.flatMap((c) => mentions(c.body).map((login) => ({ login, from: c.author, at: c.createdAt, text: c.body, comment: c.id }))),
     ];
-    for (const i of items) inbox.set(i.login, [...(inbox.get(i.login) ?? []), { thread: t.number, ...(i.comment ? { comment: i.comment } : {}), from: i.from, at: i.at, excerpt: excerpt(i.text) }]);
+    for (const i of items) pushTo(inbox, i.login, { thread: t.number, ...(i.comment ? { comment: i.comment } : {}), from: i.from, at: i.at, excerpt: excerpt(i.text) });
   }
   for (const v of inbox.values()) v.sort((a, b) => b.at.localeCompare(a.at) || b.thread - a.thread);
   const negatives: SiteModel["negatives"] = [
@@ -278,14 +285,26 @@ export function buildModel(input: SiteInput): SiteModel {
   const updatedAt = [...runs.map((r) => r.finishedAt), ...subs.map((s) => s.firstAt), ...threads.map((t) => t.updatedAt), ...input.rulings.map((r) => r.at)].sort().at(-1) ?? "1970-01-01T00:00:00.000Z";
   const windowStart = Date.parse(updatedAt) - ch.quota.window_hours * 3600_000;
   const participants = new Map<string, ParticipantView>();
+  const group = <T>(xs: readonly T[], key: (x: T) => string | undefined) => {
+    const m = new Map<string, T[]>();
+    for (const x of xs) {
+      const k = key(x);
+      if (k !== undefined) pushTo(m, k, x);
+    }
+    return m;
+  };
+  const requested = group(runs, (r) => r.requester?.login);
+  const credited = group(runs, (r) => r.credited);
+  const recentCharges = group(input.reservations.filter((r) => !r.organizer && Date.parse(r.at) > windowStart), (r) => String(r.requester.id));
+  const idOf = new Map(input.participants.participants.map((p) => [p.login, p.id]));
   for (const login of [...logins].sort()) {
-    const id = input.participants.participants.find((p) => p.login === login)?.id;
+    const id = idOf.get(login);
     participants.set(login, {
       login,
-      submissions: subs.filter((s) => s.manifest.authors.includes(login)).map((s) => s.slug),
-      runsRequested: runs.filter((r) => r.requester?.login === login).map((r) => r.id),
-      runsCredited: runs.filter((r) => r.credited === login).map((r) => r.id),
-      quotaUsed24h: input.reservations.filter((r) => !r.organizer && (id !== undefined ? r.requester.id === id : r.requester.login === login) && Date.parse(r.at) > windowStart).length,
+      submissions: (subsByAuthor.get(login) ?? []).map((s) => s.slug),
+      runsRequested: (requested.get(login) ?? []).map((r) => r.id),
+      runsCredited: (credited.get(login) ?? []).map((r) => r.id),
+      quotaUsed24h: id !== undefined ? (recentCharges.get(String(id)) ?? []).length : 0,
       quotaLimit: ch.quota.per_agent,
       inbox: inbox.get(login) ?? [],
     });
@@ -293,7 +312,7 @@ export function buildModel(input: SiteInput): SiteModel {
 
   // Runners: noise floor from A/A runs (a submission against itself), by day.
   const byRunner = new Map<string, RunRecord[]>();
-  for (const r of runs) byRunner.set(r.runner.id, [...(byRunner.get(r.runner.id) ?? []), r]);
+  for (const r of runs) pushTo(byRunner, r.runner.id, r);
   const runners = [...byRunner].sort((a, b) => a[0].localeCompare(b[0])).map(([id, rs]) => {
     const aa = rs.filter((r) => r.candidate.slug === r.incumbent.slug && r.status !== "error");
     const days = new Map<string, number[]>();
@@ -308,7 +327,7 @@ export function buildModel(input: SiteInput): SiteModel {
         byBlock.set(l.block, b);
       }
       const diffs = [...byBlock.values()].filter((b) => b.c !== undefined && b.i !== undefined).map((b) => b.c! - b.i!);
-      days.set(d, [...(days.get(d) ?? []), ...diffs]);
+      pushTo(days, d, ...diffs);
     }
     const windows = [...days].sort((a, b) => a[0].localeCompare(b[0])).map(([label, diffs]) => ({ label, diffs }));
     const sdOf = (xs: number[]) => { const m = xs.reduce((a, b) => a + b, 0) / xs.length; return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1)); };

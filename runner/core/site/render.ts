@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import type { RunRecord } from "../schema/run-record.ts";
 import type { Thread } from "../schema/data.ts";
+import { pushTo } from "./collect.ts";
 import { escapeHtml as e, makeMarkdown } from "./markdown.ts";
 import type { LeaderboardRow, SiteModel, SubmissionView } from "./model.ts";
 
@@ -30,7 +31,7 @@ function layout(depth: number, title: string, body: string, o: { twin?: string; 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)} · ${e(o.challengeTitle)}</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="${root}assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${root}assets/site.css">
 <link rel="alternate" type="application/atom+xml" title="Verdicts and threads" href="${root}feed.xml">
 ${o.twin ? `<link rel="alternate" type="application/json" href="${root}${o.twin}">` : ""}
@@ -90,8 +91,7 @@ ${pts.map((p) => p.arm === "candidate" ? `<circle class="cand" cx="${x(p.m).toFi
 </svg>`;
 }
 
-function submissionApi(s: SubmissionView, m: SiteModel) {
-  const runs = m.runs.filter((r) => r.candidate.slug === s.slug || r.incumbent.slug === s.slug);
+function submissionApi(s: SubmissionView, runs: RunRecord[]) {
   return { slug: s.slug, title: s.title, description: s.description, authors: s.authors, credits: s.credits, parents: s.parents, children: s.children, firstAt: s.firstAt, firstCommit: s.firstCommit, pr: s.pr ?? null, standing: s.standing, ruling: s.ruling ?? null, best: s.best ?? null, manifest: s.manifest, mentionedIn: s.mentionedIn, runs: runs.map((r) => ({ id: r.id, role: r.candidate.slug === s.slug ? "candidate" : "incumbent", status: r.status, reason: r.reason ?? null, against: r.candidate.slug === s.slug ? r.incumbent.slug : r.candidate.slug, verdict: r.comparison?.verdict ?? null, estimate: r.comparison?.estimate ?? null, ci: r.comparison?.ci ?? null, quality: r.quality.candidate, confirmation: r.confirmation, finishedAt: r.finishedAt, requester: r.requester?.login ?? null, credited: r.credited ?? null, launches: r.launches.map((l) => ({ arm: l.arm, block: l.block, runs: l.runs })) })) };
 }
 
@@ -153,10 +153,12 @@ ${leaderboardTable(m.leaderboard, "./", "All benchmarked submissions; pending co
   add("api/lineage.json", json({ nodes: m.lineage.nodes, edges: m.lineage.edges }));
   add("api/frontier.json", json({ frontier: m.frontier }));
 
-  // Submissions.
+  // Submissions (runs indexed once: per-page scans would be quadratic at 10,000 submissions).
+  const runsOf = new Map<string, RunRecord[]>();
+  for (const r of m.runs) for (const slug of new Set([r.candidate.slug, r.incumbent.slug])) pushTo(runsOf, slug, r);
   for (const s of m.submissions.values()) {
     if (opts.onlySubmissions && !opts.onlySubmissions.has(s.slug)) continue;
-    const runs = m.runs.filter((r) => r.candidate.slug === s.slug || r.incumbent.slug === s.slug);
+    const runs = runsOf.get(s.slug) ?? [];
     add(`submissions/${s.slug}.html`, layout(1, s.slug, `<h1>${e(s.slug)}: ${e(s.title)}</h1>
 <p class="standing s-${s.standing}">${STANDING_LABEL[s.standing]}${s.best ? ` — ${f1(s.best.estimate)} tok/s, 95% CI [${f1(s.best.ci[0])}, ${f1(s.best.ci[1])}]` : ""}</p>
 ${s.ruling ? `<p class="ruling">Ruling (${e(s.ruling.decision)}) by @${e(s.ruling.by)}: ${e(s.ruling.reason)}</p>` : ""}
@@ -169,7 +171,7 @@ ${s.ruling ? `<p class="ruling">Ruling (${e(s.ruling.decision)}) by @${e(s.rulin
 <section><h2>Description</h2>${md1.render(s.description || "_No description._")}</section>
 <section><h2>Runs</h2>${runs.length ? `<table><thead><tr><th scope="col">Finished</th><th scope="col">Against</th><th scope="col">Verdict</th><th scope="col">Δ tok/s [CI]</th><th scope="col">Verification</th><th scope="col">Launch means</th></tr></thead><tbody>${runs.map((r) => `<tr><td>${e(r.finishedAt.slice(0, 16).replace("T", " "))}</td><td>${e(r.candidate.slug === s.slug ? r.incumbent.slug : `${r.candidate.slug} (as incumbent)`)}</td><td>${r.comparison ? `<span class="verdict v-${r.comparison.verdict}">${VERDICT_LABEL[r.comparison.verdict]}</span>` : e(r.status)}${r.status !== "ok" ? ` (${e(r.status)})` : ""}</td><td>${r.comparison ? `${f1(r.comparison.estimate)} [${f1(r.comparison.ci[0])}, ${f1(r.comparison.ci[1])}]` : "—"}</td><td>${r.quality.candidate ? `${r.quality.candidate.ok ? "✓" : "✗"} ppl ${pct(r.quality.candidate.pplIncrease)}, greedy exact ${r.quality.candidate.greedy.exact}/${r.quality.candidate.greedy.prompts}` : "—"}${r.reason ? `<br><small>${e(r.reason.slice(0, 300))}</small>` : ""}</td><td>${dotPlot(r)}</td></tr>`).join("\n")}</tbody></table>` : "<p>Not benchmarked yet.</p>"}</section>
 <section><h2>Manifest</h2><pre><code>${e(stringify(s.manifest))}</code></pre></section>`, { ...base, twin: `api/submissions/${s.slug}.json` }));
-    add(`api/submissions/${s.slug}.json`, json(submissionApi(s, m)));
+    add(`api/submissions/${s.slug}.json`, json(submissionApi(s, runs)));
   }
   add("api/submissions.json", json({ submissions: [...m.submissions.values()].map((s) => ({ slug: s.slug, title: s.title, standing: s.standing, authors: s.authors, parents: s.parents, tps: s.best?.estimate ?? null, firstAt: s.firstAt })) }));
 

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { simpleGit } from "simple-git";
+import type { Browser } from "playwright-core";
+import { buildSite } from "../runner/cli/site.ts";
+import { serveDir } from "../runner/demo/serve.ts";
+import { synthesize } from "../runner/synth/synth.ts";
+import { hasChromium, launchChromium } from "./browser.ts";
+import { REPO_ROOT, removeDir, tempDir } from "./helpers.ts";
+
+let repo: string;
+let out: string;
+const dirs: string[] = [];
+const XSS = { version: 1, number: 9999, title: "XSS <script>window.__xss=1</script>", author: "mallory", state: "open", labels: ["taskforce:security"], body: "<script>window.__xss=2</script>\n\n[click](javascript:window.__xss=3) [ok](https://example.org/)\n\n![x](javascript:alert(1)) <img src=x onerror=\"window.__xss=4\">\n\n```js\nconst x = '<b>bold</b>';\n```\n\nsee #1 and @agent-1 and `s1-quantization`", createdAt: "2026-07-01T00:00:00.000Z", updatedAt: "2026-07-01T00:00:00.000Z", isPullRequest: false, reactions: 0, comments: [{ id: 999999, author: "mallory", body: "<iframe src=\"javascript:window.__xss=5\"></iframe> [x](JaVaScRiPt:alert(1)) [y](vbscript:x) [z](data:text/html,<script>alert(1)</script>)", createdAt: "2026-07-01T01:00:00.000Z", updatedAt: "2026-07-01T01:00:00.000Z", reactions: 0 }] };
+
+beforeAll(async () => {
+  repo = await tempDir("velodrome-site-repo-");
+  out = await tempDir("velodrome-site-out-");
+  dirs.push(repo, out);
+  await synthesize({ out: repo, submissions: 40, runs: 300, threads: 12, comments: 60, seed: 3 });
+  // Add a hostile thread to the data branch.
+  const wt = join(repo, ".velodrome-wt");
+  const git = simpleGit(repo);
+  await git.raw(["worktree", "add", "-q", wt, "velodrome-data"]);
+  await writeFile(join(wt, "board/threads/9999.json"), JSON.stringify(XSS));
+  await mkdir(join(wt, "runs"), { recursive: true });
+  await writeFile(join(wt, "runs/broken.json"), '{"version": 1, "id": "broken"}');
+  await simpleGit(wt).addConfig("user.email", "t@t.t").addConfig("user.name", "t").add(".").commit("hostile thread and a broken record");
+  await git.raw(["worktree", "remove", "--force", wt]);
+}, 60_000);
+afterAll(async () => Promise.all(dirs.map(removeDir)));
+
+describe("site build from a synthetic repository", () => {
+  it("builds deterministically and incrementally, with JSON twins", async () => {
+    const a = await buildSite(repo, out);
+    const other = await tempDir("velodrome-site-out2-");
+    dirs.push(other);
+    const b = await buildSite(repo, other);
+    expect(b.digest).toBe(a.digest); // same input, same bytes
+    const again = await buildSite(repo, out);
+    expect(again.written).toBe(0); // nothing changed, nothing rewritten
+    const lb = JSON.parse(await readFile(join(out, "api/leaderboard.json"), "utf8"));
+    expect(lb.version).toBe(1);
+    expect(lb.rows.length).toBeGreaterThan(5);
+    expect(lb.rows[0].rank).toBe(1);
+    for (const r of lb.rows) expect(r.ci[0]).toBeLessThanOrEqual(r.estimate);
+    const ranks = lb.rows.map((r: { rank: number }) => r.rank);
+    expect([...ranks].sort((x: number, y: number) => x - y)).toEqual(ranks);
+    const lineage = JSON.parse(await readFile(join(out, "api/lineage.json"), "utf8"));
+    expect(lineage.nodes).toHaveLength(40);
+    expect(new Set(lineage.edges.map((e: { kind: string }) => e.kind))).toEqual(new Set(["parent", "shared-code", "pooled"]));
+    const digest = JSON.parse(await readFile(join(out, "api/digest.json"), "utf8"));
+    expect(digest).toMatchObject({ leader: { slug: expect.any(String) }, recentVerdicts: expect.any(Array), newThreads: expect.any(Array), taskforces: expect.any(Object) });
+    const p1 = JSON.parse(await readFile(join(out, "api/participants/agent-1.json"), "utf8"));
+    expect(p1.inbox.length).toBeGreaterThan(0); // @-mentions collected
+    const feed = await readFile(join(out, "feed.xml"), "utf8");
+    expect(feed).toMatch(/^<\?xml[\s\S]*<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">[\s\S]*<entry>/);
+    // The broken record is reported, not silently dropped.
+    expect(await readFile(join(out, "index.html"), "utf8")).toMatch(/runs\/broken\.json/);
+  });
+
+  it("renders hostile markdown inert", async () => {
+    const html = await readFile(join(out, "threads/9999.html"), "utf8");
+    expect(html).not.toMatch(/<script>window\.__xss/);
+    expect(html).toMatch(/&lt;script&gt;window\.__xss=1/); // shown as text in the title
+    expect(html).not.toMatch(/<img|<iframe|onerror="/i);
+    expect(html).not.toMatch(/href="(javascript|vbscript|data):/i);
+    expect(html).toMatch(/href="https:\/\/example.org\/" rel="nofollow noopener"/);
+    expect(html).toMatch(/<a href="\.\.\/threads\/1\.html" class="ref-thread">#1<\/a>/);
+    expect(html).toMatch(/class="ref-user">@agent-1<\/a>/);
+    expect(html).toMatch(/<pre class="hljs"><code>.*hljs-keyword/s);
+  });
+});
+
+describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => {
+  let browser: Browser;
+  let url: string;
+  let close: () => void;
+  beforeAll(async () => {
+    browser = await launchChromium();
+    const s = await serveDir(out, 0);
+    url = s.url;
+    close = () => s.server.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    close?.();
+  });
+
+  it("every kind of page loads without console errors", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`); });
+    page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
+    for (const p of ["index.html", "leaderboard.html", "leaderboard-strict.html", "lineage.html", "board.html", "threads/1.html", "submissions/baseline.html", "submissions/s1-quantization.html".replace("s1-quantization", (await readFile(join(out, "api/submissions.json"), "utf8")).match(/"slug": "(s1-[a-z0-9-]+)"/)![1]!), "participants/agent-1.html", "rules.html", "rulings.html", "kb/index.html", "runners.html", "api/index.html"]) {
+      const r = await page.goto(url + p);
+      expect(r?.status(), p).toBe(200);
+      await page.waitForLoadState("networkidle");
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("the lineage graph renders, filters by author and navigates on click", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(url + "lineage.html");
+    await page.waitForSelector("#lineage[data-ready]");
+    expect(await page.locator("#lineage circle.node").count()).toBe(40);
+    expect(await page.locator("#lineage path.edge").count()).toBeGreaterThan(39);
+    await page.selectOption("#author-filter", "agent-1");
+    expect(await page.locator("#lineage a.dim").count()).toBeGreaterThan(0);
+    await page.selectOption("#author-filter", "");
+    await mkdir(join(REPO_ROOT, ".velodrome/screenshots"), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, ".velodrome/screenshots/lineage.png") });
+    await page.locator('#lineage circle[data-id="baseline"]').click();
+    await page.waitForURL(/submissions\/baseline\.html$/);
+    expect(await page.locator("h1").textContent()).toMatch(/^baseline/);
+    await page.close();
+  });
+
+  it("the leaderboard sorts by clicking a header, and works without JavaScript", async () => {
+    const page = await browser.newPage();
+    await page.goto(url + "leaderboard.html");
+    const values = async () => page.locator("#leaderboard tbody tr td:nth-child(3)").evaluateAll((tds) => tds.map((td) => Number(td.getAttribute("data-value"))));
+    await page.locator("#leaderboard thead th:nth-child(3) button").click();
+    const asc = await values();
+    expect(asc).toEqual([...asc].sort((a, b) => a - b));
+    await page.locator("#leaderboard thead th:nth-child(3) button").click();
+    const desc = await values();
+    expect(desc).toEqual([...desc].sort((a, b) => b - a));
+    const ctx = await browser.newContext({ javaScriptEnabled: false });
+    const nojs = await ctx.newPage();
+    await nojs.goto(url + "leaderboard.html");
+    expect(await nojs.locator("#leaderboard tbody tr").count()).toBeGreaterThan(5);
+    await ctx.close();
+    await page.close();
+  });
+
+  it("a thread full of payloads executes nothing", async () => {
+    const page = await browser.newPage();
+    let dialogs = 0;
+    page.on("dialog", async (d) => { dialogs++; await d.dismiss(); });
+    await page.goto(url + "threads/9999.html");
+    for (const a of await page.locator("main a").all()) {
+      const href = (await a.getAttribute("href")) ?? "";
+      expect(href).not.toMatch(/^\s*(javascript|vbscript|data):/i);
+    }
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(dialogs).toBe(0);
+    await page.close();
+  });
+
+  it("is readable on a phone and keyboard-focusable", async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    await page.goto(url + "index.html");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/Skip to content/);
+    await page.close();
+  });
+});
