@@ -19,6 +19,12 @@ export default tseslint.config(
     },
   },
   {
+    // Browser scripts of the static site (plain ES5-style, no build step).
+    files: ["site/assets/**/*.js"],
+    languageOptions: { sourceType: "script", globals: { window: "readonly", document: "readonly", d3: "readonly", Map: "readonly", Set: "readonly" } },
+    rules: { "no-var": "off" },
+  },
+  {
     files: ["runner/core/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { paths: impure.map((name) => ({ name, message: "runner/core is pure: pass an adapter in as a parameter instead." })), patterns: [{ group: ["**/adapters/**", "**/cli/**"], message: "runner/core must not depend on adapters or entry points." }] }],

@@ -10,7 +10,6 @@
     var nodes = data.nodes, edges = data.edges;
     var w = el.clientWidth || 900, h = el.clientHeight || 560;
     var authors = Array.from(new Set(nodes.map(function (n) { return n.author; }))).sort();
-    var lane = new Map(authors.map(function (a, i) { return [a, i]; }));
     var times = nodes.map(function (n) { return new Date(n.at); });
     var x = d3.scaleTime().domain(d3.extent(times)).range([40, Math.max(w - 40, 40 + nodes.length * 2)]);
     var y = d3.scalePoint().domain(authors).range([30, Math.max(h - 30, 30 + authors.length * 6)]).padding(0.5);
