@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
     const errors: string[] = [];
     page.on("console", (m) => { if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`); });
     page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
-    for (const p of ["index.html", "leaderboard.html", "leaderboard-strict.html", "lineage.html", "board.html", "threads/1.html", "submissions/baseline.html", "submissions/s1-quantization.html".replace("s1-quantization", (await readFile(join(out, "api/submissions.json"), "utf8")).match(/"slug": "(s1-[a-z0-9-]+)"/)![1]!), "participants/agent-1.html", "rules.html", "rulings.html", "kb/index.html", "runners.html", "api/index.html"]) {
+    for (const p of ["index.html", "leaderboard.html", "leaderboard-strict.html", "lineage.html", "board.html", "threads/1.html", "submissions/baseline.html", `submissions/${(JSON.parse(await readFile(join(out, "api/submissions.json"), "utf8")) as { submissions: { slug: string }[] }).submissions.find((x) => x.slug.startsWith("s1-"))!.slug}.html`, "participants/agent-1.html", "rules.html", "rulings.html", "kb/index.html", "runners.html", "api/index.html"]) {
       const r = await page.goto(url + p);
       expect(r?.status(), p).toBe(200);
       await page.waitForLoadState("networkidle");

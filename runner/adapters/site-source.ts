@@ -36,7 +36,9 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
   const resolved = (await refExists(repoDir, dataRef)) ? dataRef : (await refExists(repoDir, `origin/${dataRef}`)) ? `origin/${dataRef}` : undefined;
   if (resolved) {
     const files = await readTreeFiles(repoDir, resolved, ["runs", "quota", "rulings", "board"]);
-    for (const [path, text] of [...files].sort((a, b) => a[0].localeCompare(b[0]))) {
+    for (const path of [...files.keys()].sort()) {
+      const text = files.get(path)!;
+      files.delete(path); // let each file's text go as soon as it is parsed
       const [schema, key] = path.startsWith("runs/") ? [RunRecord, "runs"] as const : path.startsWith("quota/") ? [Reservation, "reservations"] as const : path.startsWith("rulings/") ? [Ruling, "rulings"] as const : path.startsWith("board/threads/") ? [Thread, "threads"] as const : [undefined, undefined];
       if (!schema || !path.endsWith(".json")) continue;
       try {

@@ -43,18 +43,21 @@ export function fsEffects(outDir: string): BuildEffects {
   };
 }
 
-export async function writeSite(files: SiteFile[], assets: { from: string; to: string }[], fx: BuildEffects): Promise<{ written: number; unchanged: number; bytes: number; digest: string }> {
+export async function writeSite(files: Iterable<SiteFile>, assets: { from: string; to: string }[], fx: BuildEffects, onFile?: (n: number) => void): Promise<{ written: number; unchanged: number; bytes: number; digest: string; files: number }> {
   let written = 0;
   let unchanged = 0;
   let bytes = 0;
   const h = createHash("sha256");
+  const paths: string[] = [];
   for (const f of files) {
+    paths.push(f.path);
+    if (onFile && paths.length % 5000 === 0) onFile(paths.length);
     if ((await fx.write(f.path, f.content)) === "written") written++;
     else unchanged++;
     bytes += Buffer.byteLength(f.content);
     h.update(f.path).update("\0").update(f.content);
   }
   for (const a of assets) await fx.copy(a.from, a.to);
-  await fx.prune(new Set([...files.map((f) => f.path), ...assets.map((a) => a.to)]));
-  return { written, unchanged, bytes, digest: h.digest("hex") };
+  await fx.prune(new Set([...paths, ...assets.map((a) => a.to)]));
+  return { written, unchanged, bytes, digest: h.digest("hex"), files: paths.length };
 }

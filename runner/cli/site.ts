@@ -29,11 +29,9 @@ export async function buildSite(repo: string, out: string, o: { dataRef?: string
   const input = await loadSiteInput(repo, { ...(o.dataRef ? { dataRef: o.dataRef } : {}), onProgress: (s) => log(`site: ${s}`) });
   const model = buildModel(input);
   log(`site: model built (${model.submissions.size} submissions, ${model.lineage.edges.length} lineage edges)`);
-  const files = renderSite(model);
-  log(`site: rendered ${files.length} files`);
-  const res = await writeSite(files, siteAssets(), fsEffects(out));
-  log(`site: wrote ${res.written} files (${res.unchanged} unchanged), ${(res.bytes / 1e6).toFixed(1)} MB, in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${out}`);
-  return { ...res, files: files.length, model };
+  const res = await writeSite(renderSite(model), siteAssets(), fsEffects(out), (n) => log(`site: ${n} files rendered`));
+  log(`site: wrote ${res.written} of ${res.files} files (${res.unchanged} unchanged), ${(res.bytes / 1e6).toFixed(1)} MB, in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${out}`);
+  return { ...res, model };
 }
 
 export async function siteCommand(argv: string[], io: Io): Promise<number> {

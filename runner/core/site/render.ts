@@ -19,7 +19,7 @@ const STANDING_LABEL: Record<string, string> = { leader: "★ leader", valid: "�
 export const API_SCHEMA_VERSION = 1;
 
 /** JSON twins are pretty-printed with sorted keys where order is not meaningful, so builds are byte-identical. */
-const json = (data: unknown) => JSON.stringify({ version: API_SCHEMA_VERSION, ...(data as object) }, null, 1) + "\n";
+const json = (data: unknown) => JSON.stringify({ version: API_SCHEMA_VERSION, ...(data as object) }) + "\n";
 
 function layout(depth: number, title: string, body: string, o: { twin?: string; scripts?: string[]; active?: string; updatedAt: string; challengeTitle: string }): string {
   const root = depth ? "../".repeat(depth) : "./";
@@ -105,8 +105,8 @@ export interface RenderOptions {
   onlyThreads?: Set<number>;
 }
 
-export function renderSite(m: SiteModel, opts: RenderOptions = {}): SiteFile[] {
-  const files: SiteFile[] = [];
+/** Renders the whole site as a stream of files, so a 10,000-submission site never sits in memory at once. */
+export function* renderSite(m: SiteModel, opts: RenderOptions = {}): Generator<SiteFile> {
   const ch = m.challenge;
   const base = { updatedAt: m.updatedAt, challengeTitle: ch.title };
   const threadNums = new Set(m.threads.map((t) => t.number));
@@ -116,7 +116,12 @@ export function renderSite(m: SiteModel, opts: RenderOptions = {}): SiteFile[] {
   };
   const md0 = mdFor(0);
   const md1 = mdFor(1);
-  const add = (path: string, content: string) => files.push({ path, content });
+  const pending: SiteFile[] = [];
+  const add = (path: string, content: string) => pending.push({ path, content });
+  const flush = function* () {
+    yield* pending;
+    pending.length = 0;
+  };
 
   // Home.
   const leaders = m.leader.tieGroup;
@@ -169,9 +174,10 @@ ${s.ruling ? `<p class="ruling">Ruling (${e(s.ruling.decision)}) by @${e(s.rulin
 <dt>First seen</dt><dd>${e(s.firstAt)} in <code>${e(s.firstCommit.slice(0, 10))}</code>${s.pr ? ` · pull request #${s.pr}` : ""}</dd>
 <dt>Threads that mention it</dt><dd>${s.mentionedIn.map((n) => `<a href="../threads/${n}.html">#${n}</a>`).join(", ") || "—"}</dd></dl>
 <section><h2>Description</h2>${md1.render(s.description || "_No description._")}</section>
-<section><h2>Runs</h2>${runs.length ? `<table><thead><tr><th scope="col">Finished</th><th scope="col">Against</th><th scope="col">Verdict</th><th scope="col">Δ tok/s [CI]</th><th scope="col">Verification</th><th scope="col">Launch means</th></tr></thead><tbody>${runs.map((r) => `<tr><td>${e(r.finishedAt.slice(0, 16).replace("T", " "))}</td><td>${e(r.candidate.slug === s.slug ? r.incumbent.slug : `${r.candidate.slug} (as incumbent)`)}</td><td>${r.comparison ? `<span class="verdict v-${r.comparison.verdict}">${VERDICT_LABEL[r.comparison.verdict]}</span>` : e(r.status)}${r.status !== "ok" ? ` (${e(r.status)})` : ""}</td><td>${r.comparison ? `${f1(r.comparison.estimate)} [${f1(r.comparison.ci[0])}, ${f1(r.comparison.ci[1])}]` : "—"}</td><td>${r.quality.candidate ? `${r.quality.candidate.ok ? "✓" : "✗"} ppl ${pct(r.quality.candidate.pplIncrease)}, greedy exact ${r.quality.candidate.greedy.exact}/${r.quality.candidate.greedy.prompts}` : "—"}${r.reason ? `<br><small>${e(r.reason.slice(0, 300))}</small>` : ""}</td><td>${dotPlot(r)}</td></tr>`).join("\n")}</tbody></table>` : "<p>Not benchmarked yet.</p>"}</section>
+<section><h2>Runs</h2>${runs.length ? `<table><thead><tr><th scope="col">Finished</th><th scope="col">Against</th><th scope="col">Verdict</th><th scope="col">Δ tok/s [CI]</th><th scope="col">Verification</th><th scope="col">Launch means</th></tr></thead><tbody>${runs.map((r, i) => `<tr><td>${e(r.finishedAt.slice(0, 16).replace("T", " "))}</td><td>${e(r.candidate.slug === s.slug ? r.incumbent.slug : `${r.candidate.slug} (as incumbent)`)}</td><td>${r.comparison ? `<span class="verdict v-${r.comparison.verdict}">${VERDICT_LABEL[r.comparison.verdict]}</span>` : e(r.status)}${r.status !== "ok" ? ` (${e(r.status)})` : ""}</td><td>${r.comparison ? `${f1(r.comparison.estimate)} [${f1(r.comparison.ci[0])}, ${f1(r.comparison.ci[1])}]` : "—"}</td><td>${r.quality.candidate ? `${r.quality.candidate.ok ? "✓" : "✗"} ppl ${pct(r.quality.candidate.pplIncrease)}, greedy exact ${r.quality.candidate.greedy.exact}/${r.quality.candidate.greedy.prompts}` : "—"}${r.reason ? `<br><small>${e(r.reason.slice(0, 300))}</small>` : ""}</td><td>${i >= runs.length - 12 ? dotPlot(r) : ""}</td></tr>`).join("\n")}</tbody></table>` : "<p>Not benchmarked yet.</p>"}</section>
 <section><h2>Manifest</h2><pre><code>${e(stringify(s.manifest))}</code></pre></section>`, { ...base, twin: `api/submissions/${s.slug}.json` }));
     add(`api/submissions/${s.slug}.json`, json(submissionApi(s, runs)));
+    yield* flush();
   }
   add("api/submissions.json", json({ submissions: [...m.submissions.values()].map((s) => ({ slug: s.slug, title: s.title, standing: s.standing, authors: s.authors, parents: s.parents, tps: s.best?.estimate ?? null, firstAt: s.firstAt })) }));
 
@@ -191,6 +197,7 @@ ${pinned.length ? `<section class="pinned" aria-labelledby="ann"><h2 id="ann">�
 ${post(t.author, t.createdAt, t.body)}
 ${t.comments.map((c) => post(c.author, c.createdAt, c.body, c.id)).join("\n")}`, { ...base, twin: `api/threads/${t.number}.json` }));
     add(`api/threads/${t.number}.json`, json(threadApi(t)));
+    yield* flush();
   }
   for (const [name, ns] of m.taskforces) add(`taskforces/${name}.html`, layout(1, `Taskforce ${name}`, `<h1>Taskforce: ${e(name)}</h1><table><thead><tr><th scope="col">Thread</th><th scope="col">Author</th><th scope="col">Labels</th><th scope="col">Replies</th><th scope="col">Last activity</th></tr></thead><tbody>${m.threads.filter((t) => ns.includes(t.number)).map((t) => threadRow(t, "../")).join("\n")}</tbody></table>`, { ...base, twin: `api/taskforces/${name}.json` }));
   for (const [name, ns] of m.taskforces) add(`api/taskforces/${name}.json`, json({ name, threads: ns }));
@@ -210,6 +217,7 @@ ${t.comments.map((c) => post(c.author, c.createdAt, c.body, c.id)).join("\n")}`,
 <h2>Runs</h2><p>Requested ${p.runsRequested.length}, credited ${p.runsCredited.length}.</p>
 <h2>Inbox (${p.inbox.length})</h2><ul class="inbox">${p.inbox.map((i) => `<li><a href="../threads/${i.thread}.html${i.comment ? `#c${i.comment}` : ""}">#${i.thread}</a> from @${e(i.from)}: ${e(i.excerpt)}</li>`).join("") || "<li>empty</li>"}</ul>`, { ...base, twin: `api/participants/${p.login}.json` }));
     add(`api/participants/${p.login}.json`, json(p));
+    yield* flush();
   }
 
   // Runners.
@@ -252,5 +260,5 @@ ${entries.map((x) => `<entry><id>urn:velodrome:${e(ch.id)}:${e(x.id)}</id><title
   ];
   add("api/index.html", layout(1, "API", `<h1>JSON API</h1><p>Every page has a JSON twin. All files carry <code>"version": ${API_SCHEMA_VERSION}</code>; fields are only added within a version.</p><table><thead><tr><th scope="col">File</th><th scope="col">Contents</th></tr></thead><tbody>${endpoints.map(([p, d]) => `<tr><td><code>${e(p!)}</code></td><td>${e(d!)}</td></tr>`).join("")}</tbody></table><p>Also: <a href="../feed.xml">Atom feed</a> of verdicts and new threads.</p>`, { ...base, twin: "api/index.json" }));
   add("api/index.json", json({ endpoints: endpoints.map(([path, description]) => ({ path, description })) }));
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  yield* flush();
 }

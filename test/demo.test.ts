@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { serveDir } from "../runner/demo/serve.ts";
+import { hasChromium, launchChromium } from "./browser.ts";
+import { removeDir, runCli, tempDir } from "./helpers.ts";
+
+// The main job, end to end: `velodrome demo --no-serve` plays the whole story on real engine
+// launches; the checks below read only what a visitor or an agent would read: the built site.
+let dir: string;
+let site: string;
+let out = "";
+const api = async <T = Record<string, unknown>>(p: string): Promise<T> => JSON.parse(await readFile(join(site, "api", p), "utf8")) as T;
+
+beforeAll(async () => {
+  dir = await tempDir("velodrome-demo-");
+  site = join(dir, "site");
+  const r = await runCli(["demo", "--no-serve", "--dir", dir], process.cwd());
+  out = r.out + r.err;
+  expect(r.code, out).toBe(0);
+}, 580_000);
+afterAll(async () => removeDir(dir));
+
+type Run = { id: string; role: string; status: string; reason: string | null; verdict: string | null; ci: [number, number] | null; quality: { ok: boolean; pplIncrease: number; greedy: { exactFraction: number } } | null; requester: string | null; credited: string | null };
+type Sub = { standing: string; ruling: { decision: string; reason: string } | null; runs: Run[]; parents: string[] };
+
+describe("velodrome demo: the whole story shows on the site", () => {
+  it("verdicts come with confidence intervals", async () => {
+    const d = await api<{ recentVerdicts: { verdict: string; ci: number[]; estimate: number }[]; leader: { slug: string } }>("digest.json");
+    expect(d.recentVerdicts.length).toBeGreaterThanOrEqual(5);
+    for (const v of d.recentVerdicts) {
+      expect(["faster", "slower", "tie", "inconclusive"]).toContain(v.verdict);
+      expect(v.ci[0]).toBeLessThanOrEqual(v.estimate);
+      expect(v.ci[1]).toBeGreaterThanOrEqual(v.estimate);
+    }
+    const lb = await api<{ rows: { slug: string; ci: number[]; label: string }[] }>("leaderboard.json");
+    expect(lb.rows.map((r) => r.slug)).toEqual(expect.arrayContaining(["q8", "spec", "baseline"]));
+    expect(d.leader.slug).not.toBe("lossy-top2");
+  });
+
+  it("the quantized variant is verified, and the lossy speculative variant is caught on greedy divergence with clean perplexity", async () => {
+    const q8 = await api<Sub>("submissions/q8.json");
+    expect(q8.runs.find((r) => r.role === "candidate")!.quality!.ok).toBe(true);
+    const lossy = await api<Sub>("submissions/lossy-top2.json");
+    expect(lossy.standing).toBe("failed");
+    const run = lossy.runs.find((r) => r.role === "candidate")!;
+    expect(run.status).toBe("invalid");
+    expect(run.reason).toMatch(/greedy/);
+    expect(run.quality!.pplIncrease).toBeLessThan(0.05);
+    expect(run.quality!.greedy.exactFraction).toBeLessThan(0.8);
+  });
+
+  it("the organizer's ruling and its thread", async () => {
+    const rulings = await api<{ rulings: { slug: string; decision: string; reason: string; by: { login: string } }[] }>("rulings.json");
+    expect(rulings.rulings).toEqual([expect.objectContaining({ slug: "q8-tuned", decision: "invalid", by: expect.objectContaining({ login: "orga" }) })]);
+    expect((await api<Sub>("submissions/q8-tuned.json")).standing).toBe("invalid");
+    const t7 = await api<{ comments: { author: string; body: string }[]; labels: string[] }>("threads/7.json");
+    expect(t7.labels).toContain("ruling-request");
+    expect(t7.comments.map((c) => c.author)).toEqual(["alice", "orga"]);
+    expect(await readFile(join(site, "threads/7.html"), "utf8")).toMatch(/<blockquote>/); // replies quote what they answer
+  });
+
+  it("the pooled run is credited to the author and charged to the requester", async () => {
+    const s = await api<Sub>("submissions/q8-spec.json");
+    const run = s.runs.find((r) => r.role === "candidate")!;
+    expect(run).toMatchObject({ requester: "bob", credited: "carol" });
+    const bob = await api<{ runsRequested: string[]; runsCredited: string[] }>("participants/bob.json");
+    expect(bob.runsRequested).toContain(run.id);
+    const carol = await api<{ runsCredited: string[] }>("participants/carol.json");
+    expect(carol.runsCredited).toContain(run.id);
+  });
+
+  it("lineage edges of every kind", async () => {
+    const l = await api<{ edges: { source: string; target: string; kind: string }[] }>("lineage.json");
+    const has = (source: string, target: string, kind: string) => l.edges.some((e) => e.source === source && e.target === target && e.kind === kind);
+    expect(has("q8", "q8-spec", "parent")).toBe(true);
+    expect(has("spec", "q8-spec", "parent")).toBe(true);
+    expect(has("spec", "q8-spec", "ancestry")).toBe(true); // carol branched from bob's PR
+    expect(has("spec", "q8-spec", "shared-code")).toBe(true); // kernels/verify.ts copied
+    expect(has("spec", "q8-spec", "pooled")).toBe(true); // bob ran carol's PR
+  });
+
+  it("threads, the knowledge base, taskforces and dead ends are rendered", async () => {
+    const threads = await api<{ threads: { number: number }[]; taskforces: Record<string, number[]>; negatives: { title: string }[]; announcements: number[] }>("threads.json");
+    expect(threads.threads.length).toBeGreaterThanOrEqual(10);
+    expect(threads.announcements).toEqual([6]);
+    expect(Object.keys(threads.taskforces)).toEqual(expect.arrayContaining(["speculative", "quant"]));
+    expect(threads.negatives.map((n) => n.title)).toContain("Dead end: q4_0 breaks greedy identity");
+    const kb = await api<{ notes: { slug: string }[] }>("kb.json");
+    expect(kb.notes.map((n) => n.slug)).toEqual(expect.arrayContaining(["speculative-decoding", "how-to-read-a-verdict"]));
+    const inbox = await api<{ inbox: { thread: number }[] }>("participants/carol.json");
+    expect(inbox.inbox.map((i) => i.thread)).toContain(6);
+  });
+
+  describe.skipIf(!hasChromium)("in Chromium", () => {
+    let browser: Browser;
+    let url: string;
+    let stop: () => void;
+    beforeAll(async () => {
+      browser = await launchChromium();
+      const s = await serveDir(site, 0);
+      url = s.url;
+      stop = () => s.server.close();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      stop?.();
+    });
+    it("the pages show the story without console errors, and the hostile thread stays inert", async () => {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors: string[] = [];
+      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+      page.on("pageerror", (e) => errors.push(e.message));
+      let dialogs = 0;
+      page.on("dialog", async (d) => { dialogs++; await d.dismiss(); });
+      await page.goto(url + "index.html");
+      await page.waitForSelector("#frontier-chart svg");
+      expect(await page.locator(".leaders").textContent()).toMatch(/tok\/s/);
+      await page.goto(url + "lineage.html");
+      await page.waitForSelector("#lineage[data-ready]");
+      expect(await page.locator("#lineage circle.node").count()).toBe(6);
+      for (const k of ["parent", "ancestry", "shared-code", "pooled"]) expect(await page.locator(`#lineage path.e-${k}`).count(), k).toBeGreaterThan(0);
+      await page.goto(url + "submissions/lossy-top2.html");
+      expect(await page.locator(".standing").textContent()).toMatch(/failed verification/);
+      await page.goto(url + "submissions/q8-tuned.html");
+      expect(await page.locator(".ruling").textContent()).toMatch(/tuned on the public prompt set/);
+      await page.goto(url + "threads/10.html");
+      expect(await page.locator("main").textContent()).toMatch(/onerror=alert\(1\)/); // shown as text
+      expect(dialogs).toBe(0);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  });
+});
