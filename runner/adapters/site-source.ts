@@ -3,12 +3,25 @@ import { join } from "node:path";
 import type { z } from "zod";
 import { ParticipantsSchema, Reservation, Ruling, Thread } from "../core/schema/data.ts";
 import { RunRecord } from "../core/schema/run-record.ts";
+import { SubmissionSchema } from "../core/schema/submission.ts";
+import { parse as parseYaml } from "yaml";
 import { parseChallenge, parseSubmission, parseWith } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import type { SiteInput, SubmissionSource } from "../core/site/model.ts";
-import { readTreeFiles, refExists, run } from "./git-batch.ts";
+import { forEachTreeFile, readTreeFiles, refExists, run } from "./git-batch.ts";
 
 const git = async (dir: string, args: string[], input?: string) => (await run(dir, args, input)).toString("utf8");
+
+/** The site needs the manifest, not line positions: plain YAML + zod, falling back to the full parser for messages. */
+function quickSubmission(path: string, text: string) {
+  try {
+    const r = SubmissionSchema.safeParse(parseYaml(text));
+    if (r.success) return { value: r.data, problems: [] };
+  } catch {
+    /* fall through to the positioned parser for a good message */
+  }
+  return parseSubmission(path, text);
+}
 
 /**
  * Gathers everything the site shows from git: the default branch's history (submissions and when
@@ -35,12 +48,9 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
   const data = { runs: [] as z.infer<typeof RunRecord>[], reservations: [] as z.infer<typeof Reservation>[], rulings: [] as z.infer<typeof Ruling>[], threads: [] as z.infer<typeof Thread>[] };
   const resolved = (await refExists(repoDir, dataRef)) ? dataRef : (await refExists(repoDir, `origin/${dataRef}`)) ? `origin/${dataRef}` : undefined;
   if (resolved) {
-    const files = await readTreeFiles(repoDir, resolved, ["runs", "quota", "rulings", "board"]);
-    for (const path of [...files.keys()].sort()) {
-      const text = files.get(path)!;
-      files.delete(path); // let each file's text go as soon as it is parsed
+    const count = await forEachTreeFile(repoDir, resolved, ["runs", "quota", "rulings", "board"], (path, text) => {
       const [schema, key] = path.startsWith("runs/") ? [RunRecord, "runs"] as const : path.startsWith("quota/") ? [Reservation, "reservations"] as const : path.startsWith("rulings/") ? [Ruling, "rulings"] as const : path.startsWith("board/threads/") ? [Thread, "threads"] as const : [undefined, undefined];
-      if (!schema || !path.endsWith(".json")) continue;
+      if (!schema || !path.endsWith(".json")) return;
       try {
         const r = (schema as z.ZodType).safeParse(JSON.parse(text));
         if (r.success) (data[key] as unknown[]).push(r.data);
@@ -48,8 +58,14 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
       } catch (e) {
         problems.push({ path: `${dataRef}:${path}`, message: `not JSON: ${(e as Error).message}` });
       }
-    }
-    progress(`read ${files.size} data files from ${resolved}`);
+    });
+    const byPath = <T extends { id?: string; number?: number }>(xs: T[]) => xs.sort((a, b) => String(a.id ?? a.number).localeCompare(String(b.id ?? b.number)));
+    byPath(data.runs);
+    byPath(data.reservations);
+    byPath(data.rulings);
+    data.threads.sort((a, b) => a.number - b.number);
+    problems.sort((a, b) => a.path.localeCompare(b.path));
+    progress(`read ${count} data files from ${resolved}`);
   }
 
   // Submissions on the default branch: first appearance from one log walk.
@@ -79,7 +95,7 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
     const m = /^submissions\/([^/]+)\/submission\.yaml$/.exec(path);
     if (!m) continue;
     const slug = m[1]!;
-    const p = parseSubmission(path, text);
+    const p = quickSubmission(path, text);
     if (!p.value) {
       problems.push({ path, message: p.problems.map((x) => x.message).join("; ") });
       continue;

@@ -25,7 +25,8 @@ export function siteAssets(): { from: string; to: string }[] {
 
 export async function buildSite(repo: string, out: string, o: { dataRef?: string; log?: (s: string) => void } = {}) {
   const t0 = performance.now();
-  const log = o.log ?? (() => undefined);
+  const logRaw = o.log ?? (() => undefined);
+  const log = (s: string) => logRaw(`${s} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
   const input = await loadSiteInput(repo, { ...(o.dataRef ? { dataRef: o.dataRef } : {}), onProgress: (s) => log(`site: ${s}`) });
   const model = buildModel(input);
   log(`site: model built (${model.submissions.size} submissions, ${model.lineage.edges.length} lineage edges)`);
