@@ -23,6 +23,8 @@ export interface StreamMeasurement {
   interChunkMs: number[];
   chunks: number;
   serverReportedTokens?: number;
+  /** Client CPU time between the first and last byte: the harness's own footprint on the timed decode. */
+  clientCpuDuringStreamUs: number;
 }
 
 export function decodeTps(m: StreamMeasurement): number {
@@ -49,20 +51,38 @@ export function getJson(ep: Endpoint, path: string, timeoutMs = 5000): Promise<{
   });
 }
 
-function post(ep: Endpoint, body: CompletionRequest, timeoutMs: number, onData: (chunk: string, at: number) => void): Promise<{ status: number; body: string }> {
+interface RawResponse {
+  status: number;
+  chunks: Buffer[];
+  at: number[]; // arrival time of each chunk (performance.now())
+  cpuDuringStreamUs: number; // client CPU between the first and the last byte
+}
+
+/**
+ * POSTs a completion request. While the response streams, the client does the least it can: keep
+ * each raw chunk and its arrival time. Parsing and validation happen after the last byte, so the
+ * harness competes as little as it can with the engine for CPU during the timed decode.
+ */
+function post(ep: Endpoint, body: CompletionRequest, timeoutMs: number): Promise<RawResponse> {
   // The contract: never send what vLLM would not accept.
-  const checked = CompletionRequest.parse(body);
-  const payload = JSON.stringify(checked);
+  const payload = JSON.stringify(CompletionRequest.parse(body));
   return new Promise((resolve, reject) => {
+    const raw: RawResponse = { status: 0, chunks: [], at: [], cpuDuringStreamUs: 0 };
+    let cpu0: NodeJS.CpuUsage | undefined;
     const req = request({ ...baseOptions(ep, "POST", "/v1/completions"), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => {
-        const at = performance.now();
-        if (res.statusCode === 200) onData(c, at);
-        else text += c;
+      raw.status = res.statusCode ?? 0;
+      res.on("data", (c: Buffer) => {
+        raw.at.push(performance.now());
+        raw.chunks.push(c);
+        if (!cpu0) cpu0 = process.cpuUsage();
       });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on("end", () => {
+        if (cpu0) {
+          const d = process.cpuUsage(cpu0);
+          raw.cpuDuringStreamUs = d.user + d.system;
+        }
+        resolve(raw);
+      });
       res.on("aborted", () => reject(new EngineError("the engine closed the connection mid-response", "stream-cut")));
       res.on("error", (e) => reject(new EngineError(`response error: ${e.message}`, "stream-cut")));
     });
@@ -73,58 +93,60 @@ function post(ep: Endpoint, body: CompletionRequest, timeoutMs: number, onData: 
   });
 }
 
-/** Streams one greedy completion and timestamps every chunk as it arrives. Tokens are counted here, from token_ids. */
+/**
+ * Streams one greedy completion. Each SSE event is timed by the arrival of the chunk that completed
+ * it; events are parsed and validated after the last byte. Tokens are counted here, from
+ * token_ids, never from server-reported usage.
+ */
 export async function streamCompletion(ep: Endpoint, body: CompletionRequest, timeoutMs = 120_000): Promise<StreamMeasurement> {
   if (!body.stream) throw new Error("streamCompletion needs stream: true");
-  const m: StreamMeasurement = { tokens: [], promptTokenIds: undefined, start: 0, firstTokenAt: NaN, lastTokenAt: NaN, end: NaN, interChunkMs: [], chunks: 0 };
-  let buffer = "";
+  const m: StreamMeasurement = { tokens: [], promptTokenIds: undefined, start: 0, firstTokenAt: NaN, lastTokenAt: NaN, end: NaN, interChunkMs: [], chunks: 0, clientCpuDuringStreamUs: 0 };
+  m.start = performance.now();
+  const raw = await post(ep, body, timeoutMs);
+  m.end = performance.now();
+  m.clientCpuDuringStreamUs = raw.cpuDuringStreamUs;
+  if (raw.status !== 200) throw new EngineError(`engine answered HTTP ${raw.status}: ${Buffer.concat(raw.chunks).toString("utf8").slice(0, 300)}`, "http");
   let done = false;
   let prevAt = NaN;
-  const handleEvent = (data: string, at: number) => {
-    if (data === "[DONE]") {
-      done = true;
-      return;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      throw new EngineError(`malformed SSE data: ${data.slice(0, 120)}`, "protocol");
-    }
-    const chunk = StreamChunk.safeParse(json);
-    if (!chunk.success) throw new EngineError(`stream chunk does not match vLLM's shape: ${chunk.error.issues[0]?.message} at ${chunk.error.issues[0]?.path.join(".")}`, "protocol");
-    if (chunk.data.usage) m.serverReportedTokens = chunk.data.usage.completion_tokens;
-    for (const c of chunk.data.choices) {
-      if (c.prompt_token_ids) m.promptTokenIds = c.prompt_token_ids;
-      const ids = c.token_ids ?? [];
-      if (!ids.length) continue;
-      if (Number.isNaN(m.firstTokenAt)) m.firstTokenAt = at;
-      else m.interChunkMs.push(at - prevAt);
-      prevAt = at;
-      m.lastTokenAt = at;
-      m.tokens.push(...ids);
-      m.chunks++;
-    }
-  };
-  m.start = performance.now();
-  let failure: unknown;
-  const res = await post(ep, body, timeoutMs, (text, at) => {
-    if (failure) return;
-    buffer += text;
+  let pending = "";
+  const decoder = new TextDecoder();
+  for (let i = 0; i < raw.chunks.length; i++) {
+    pending += decoder.decode(raw.chunks[i], { stream: true });
+    const at = raw.at[i]!;
     let idx: number;
-    try {
-      while ((idx = buffer.indexOf("\n\n")) >= 0) {
-        const event = buffer.slice(0, idx);
-        buffer = buffer.slice(idx + 2);
-        for (const line of event.split("\n")) if (line.startsWith("data: ")) handleEvent(line.slice(6), at);
+    while ((idx = pending.indexOf("\n\n")) >= 0) {
+      const event = pending.slice(0, idx);
+      pending = pending.slice(idx + 2);
+      for (const line of event.split("\n")) {
+        if (!line.startsWith("data: ")) continue;
+        const data = line.slice(6);
+        if (data === "[DONE]") {
+          done = true;
+          continue;
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(data);
+        } catch {
+          throw new EngineError(`malformed SSE data: ${data.slice(0, 120)}`, "protocol");
+        }
+        const chunk = StreamChunk.safeParse(json);
+        if (!chunk.success) throw new EngineError(`stream chunk does not match vLLM's shape: ${chunk.error.issues[0]?.message} at ${chunk.error.issues[0]?.path.join(".")}`, "protocol");
+        if (chunk.data.usage) m.serverReportedTokens = chunk.data.usage.completion_tokens;
+        for (const c of chunk.data.choices) {
+          if (c.prompt_token_ids) m.promptTokenIds = c.prompt_token_ids;
+          const ids = c.token_ids ?? [];
+          if (!ids.length) continue;
+          if (Number.isNaN(m.firstTokenAt)) m.firstTokenAt = at;
+          else m.interChunkMs.push(at - prevAt);
+          prevAt = at;
+          m.lastTokenAt = at;
+          m.tokens.push(...ids);
+          m.chunks++;
+        }
       }
-    } catch (e) {
-      failure = e;
     }
-  });
-  m.end = performance.now();
-  if (res.status !== 200) throw new EngineError(`engine answered HTTP ${res.status}: ${res.body.slice(0, 300)}`, "http");
-  if (failure) throw failure;
+  }
   if (!done) throw new EngineError(`the stream ended without [DONE] after ${m.tokens.length} tokens`, "stream-cut");
   if (m.promptTokenIds && JSON.stringify(m.promptTokenIds) !== JSON.stringify(body.prompt)) throw new EngineError("the engine echoed different prompt token ids than were sent", "protocol");
   return m;
@@ -132,9 +154,9 @@ export async function streamCompletion(ep: Endpoint, body: CompletionRequest, ti
 
 /** A non-streaming completion (used for prompt logprobs), validated against vLLM's response shape. */
 export async function completion(ep: Endpoint, body: CompletionRequest, timeoutMs = 120_000): Promise<CompletionResponse> {
-  let text = "";
-  const res = await post(ep, body, timeoutMs, (c) => (text += c));
-  if (res.status !== 200) throw new EngineError(`engine answered HTTP ${res.status}: ${res.body.slice(0, 300)}`, "http");
+  const res = await post(ep, body, timeoutMs);
+  const text = Buffer.concat(res.chunks).toString("utf8");
+  if (res.status !== 200) throw new EngineError(`engine answered HTTP ${res.status}: ${text.slice(0, 300)}`, "http");
   const parsed = CompletionResponse.safeParse(JSON.parse(text));
   if (!parsed.success) throw new EngineError(`response does not match vLLM's shape: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join(".")}`, "protocol");
   const ids = parsed.data.choices[0]!.prompt_token_ids;
