@@ -27,8 +27,26 @@
     // Edges of different kinds between the same pair bow apart, so each stays visible.
     var bow = { parent: 0, ancestry: 14, "shared-code": -14, pooled: 26 };
     var path = function (e) { var a = pos.get(e.source), b = pos.get(e.target); if (!a || !b) return null; var mx = (a.x + b.x) / 2, o = bow[e.kind] || 0; return "M" + a.x + "," + a.y + "C" + mx + "," + (a.y + o) + " " + mx + "," + (b.y + o) + " " + b.x + "," + b.y; };
-    var edgeSel = g.append("g").selectAll("path").data(edges).join("path").attr("class", function (e) { return "edge e-" + e.kind; }).attr("d", path);
-    edgeSel.append("title").text(function (e) { return e.source + " → " + e.target + ": " + e.label; });
+    // Small graphs get one element per edge (with a hover title); large ones one path per kind,
+    // so thousands of edges cost one element each kind and the page stays responsive.
+    var many = edges.length > 1500;
+    var edgeLayer = g.append("g");
+    var edgeSel;
+    var drawMerged = function (keep) {
+      edgeLayer.selectAll("*").remove();
+      ["parent", "ancestry", "shared-code", "pooled"].forEach(function (kind) {
+        var on = [], off = [];
+        // Straight segments and solid strokes: dashed Béziers by the thousand take seconds to paint.
+        edges.forEach(function (e) { if (e.kind !== kind) return; var a = pos.get(e.source), b = pos.get(e.target); if (a && b) (keep(e) ? on : off).push("M" + a.x.toFixed(1) + "," + a.y.toFixed(1) + "L" + b.x.toFixed(1) + "," + b.y.toFixed(1)); });
+        if (off.length) edgeLayer.append("path").attr("class", "edge merged dim e-" + kind).attr("d", off.join(""));
+        if (on.length) edgeLayer.append("path").attr("class", "edge merged e-" + kind).attr("d", on.join(""));
+      });
+    };
+    if (many) drawMerged(function () { return true; });
+    else {
+      edgeSel = edgeLayer.selectAll("path").data(edges).join("path").attr("class", function (e) { return "edge e-" + e.kind; }).attr("d", path);
+      edgeSel.append("title").text(function (e) { return e.source + " → " + e.target + ": " + e.label; });
+    }
     var front = nodes.filter(function (n) { return n.frontier; }).sort(function (a, b) { return a.at < b.at ? -1 : 1; });
     g.append("path").attr("class", "frontier-path").attr("d", d3.line()(front.map(function (n) { var p = pos.get(n.id); return [p.x, p.y]; })));
     var nodeSel = g.append("g").selectAll("a").data(nodes).join("a")
@@ -45,7 +63,9 @@
     if (filter) filter.addEventListener("change", function () {
       var a = filter.value;
       nodeSel.classed("dim", function (n) { return a && n.author !== a; });
-      edgeSel.classed("dim", function (e) { var s = pos.get(e.source), t = pos.get(e.target); return a && !(s && s.n.author === a) && !(t && t.n.author === a); });
+      var keep = function (e) { var s = pos.get(e.source), t = pos.get(e.target); return !a || (s && s.n.author === a) || (t && t.n.author === a); };
+      if (many) drawMerged(keep);
+      else edgeSel.classed("dim", function (e) { return !keep(e); });
     });
     el.setAttribute("data-ready", String(nodes.length));
   });
