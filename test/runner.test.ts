@@ -6,6 +6,7 @@ import { makeReference, runBench, type PromptSet } from "../runner/adapters/benc
 import { embeddedLauncher, groupAlive, type EngineLauncher } from "../runner/adapters/engines/launch.ts";
 import { bubblewrap, bubblewrapAvailable } from "../runner/adapters/sandbox/sandbox.ts";
 import { vllmServeArgv } from "../runner/core/engine-args.ts";
+import { currentLeader } from "../runner/core/standings.ts";
 import { parsePrompts } from "../runner/core/prompts.ts";
 import { ChallengeSchema, type Challenge } from "../runner/core/schema/challenge.ts";
 import { RunRecord } from "../runner/core/schema/run-record.ts";
@@ -72,6 +73,20 @@ describe("runner on the embedded engine (real llama.cpp launches)", () => {
     const { record } = await bench({ slug: "spec", manifest: sub({ kind: "embedded", args: { quantization: "f32", draft: { model: "draft", tokens: 4 } } }) });
     expect(record.status, record.reason).toBe("ok");
     expect(record.quality.candidate!.greedy.exactFraction).toBe(1);
+  });
+
+  it("a cheat that pre-warms the public prompts before reporting healthy gains nothing: the private re-run fails confirmation", async () => {
+    const text = await readFile(join(REPO_ROOT, "challenge/prompts/public.jsonl"), "utf8");
+    const priv = parsePrompts("private.jsonl", text.split("\n").slice(60, 62).join("\n"), "embedded").prompts;
+    const privRef = await makeReference(launcher(), challenge, baseline, priv, join(work, "private-ref"));
+    const manifest = sub({ kind: "embedded", args: { quantization: "f32" }, env: { VELODROME_PUBLIC_PROMPTS: join(REPO_ROOT, "runner/demo/template/challenge/prompts/public.jsonl") } });
+    const { record } = await runBench({ id: "t-prewarm", challenge, candidate: { slug: "prewarm", manifest }, incumbent: baseline, launcher: { kind: "embedded", version: async () => "test", launch: (spec) => (spec.slug === "prewarm" ? launcher("prewarm.ts") : launcher()).launch(spec) }, public: pub, private: { prompts: priv, reference: new Map(privRef.lines.map((l) => [l.id, l])), referencePpl: privRef.ppl }, workDir: join(work, "prewarm"), seed: 5, blocks: 4, runner: { id: "test", hardware: "ci" }, startTimeoutMs: 30_000, requestTimeoutMs: 20_000 });
+    expect(record.status, record.reason).toBe("ok");
+    expect(record.quality.candidate!.ok).toBe(true); // its outputs are right…
+    expect(record.comparison!.verdict, JSON.stringify(record.comparison)).toBe("faster"); // …and on the public prompts it looks much faster,
+    expect(record.confirmation.status).toBe("failed"); // but the private re-run is far slower than the claim
+    expect(record.confirmation.ratio!).toBeLessThan(1 - challenge.verification.confirm_tolerance);
+    expect(currentLeader(challenge, [record], []).slug).toBe("baseline");
   });
 
   it("a cheat that decodes differently on prompts it has seen before is caught", async () => {

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { makeReference, runBench, type PromptSet } from "../adapters/bench.ts";
+import { describeHardware } from "../adapters/hardware.ts";
 import { embeddedLauncher, vllmLauncher, type EngineLauncher } from "../adapters/engines/launch.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles, type RepoFiles } from "../adapters/repo-fs.ts";
@@ -95,7 +96,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const pub = await loadPromptSet({ repo, challenge, promptsPath: challenge.metric.prompts, referencePath: challenge.verification.reference.outputs ?? "challenge/reference/public.jsonl", launcher, workDir, limit });
   const priv = values.private ? await loadPromptSet({ repo, challenge, promptsPath: values.private, referencePath: `${values.private}.reference.jsonl`, launcher, workDir, limit }) : undefined;
   const progress = progressFor((s) => process.stderr.write(s), io.isTTY);
-  const result = await runBench({ id, challenge, candidate, incumbent, launcher, public: pub, ...(priv ? { private: priv } : {}), workDir, seed: values.seed ? Number(values.seed) : seedFrom(id), ...(blocks ? { blocks } : {}), runner: { id: io.env.RUNNER_NAME ?? "local", hardware: `${kind} on ${process.platform}/${process.arch}` }, progress });
+  const result = await runBench({ id, challenge, candidate, incumbent, launcher, public: pub, ...(priv ? { private: priv } : {}), workDir, seed: values.seed ? Number(values.seed) : seedFrom(id), ...(blocks ? { blocks } : {}), runner: { id: io.env.RUNNER_NAME ?? "local", hardware: await describeHardware() }, progress });
   const json = JSON.stringify(result.record, null, 2);
   if (values.out) {
     await mkdir(dirname(resolve(io.cwd, values.out)), { recursive: true });

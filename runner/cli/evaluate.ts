@@ -2,6 +2,7 @@ import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runBench } from "../adapters/bench.ts";
+import { describeHardware } from "../adapters/hardware.ts";
 import { fetchSubmissionAt, ShaMovedError } from "../adapters/git-fetch.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
 import { progressFor } from "../adapters/progress.ts";
@@ -62,7 +63,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const result = await runBench({
     id: runId!, challenge, candidate: { slug: values.slug!, manifest: await loadManifest(repo, values.slug!), commit: values.sha! }, incumbent: { slug: values.against!, manifest: await loadManifest(repo, values.against!) },
     launcher, public: pub, ...(priv ? { private: priv } : {}), workDir: work, seed: seedFrom(runId!), ...(blocks ? { blocks } : {}),
-    runner: { id: io.env.RUNNER_NAME ?? "local", hardware: challenge.hardware.description }, progress: progressFor((s) => process.stderr.write(s), io.isTTY),
+    runner: { id: io.env.RUNNER_NAME ?? "local", hardware: `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300) }, progress: progressFor((s) => process.stderr.write(s), io.isTTY),
   });
   await writeFile(outFile, JSON.stringify(result.record) + "\n");
   io.out(`${result.record.status}${result.record.comparison ? `: ${result.record.comparison.verdict}` : ""} → ${values.out}`);

@@ -2,7 +2,7 @@ import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { makeReference } from "../adapters/bench.ts";
 import { octokitApi } from "../adapters/github/api.ts";
 import { startFakeGitHub, type FakeGitHub } from "../adapters/github/local-github.ts";
@@ -62,7 +62,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   await g.init(["-b", "main"]);
   await g.addConfig("commit.gpgsign", "false");
   // Each actor commits from a clone configured with their identity.
-  const as = (git: SimpleGit, _who: Actor) => git;
   const identify = async (git: SimpleGit, who: Actor) => {
     await git.addConfig("user.name", who);
     await git.addConfig("user.email", `${who}@users.noreply.github.com`);
@@ -76,7 +75,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const ref = await makeReference(launcher, challenge, { slug: "baseline", manifest: await loadManifest(nodeRepoFiles(repo), "baseline") }, prompts, join(o.dir, "work"));
   await mkdir(join(repo, "challenge/reference"), { recursive: true });
   await writeFile(join(repo, "challenge/reference/public.jsonl"), ref.lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
-  await as(g, "orga").add(".").commit("Set up the challenge: definition, rules, baseline, reference outputs");
+  await g.add(".").commit("Set up the challenge: definition, rules, baseline, reference outputs");
   await g.addRemote("origin", remote);
   await g.push("origin", "main");
   // The private prompt set lives on the runner only, outside the repository; its reference too.
@@ -153,7 +152,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         await mkdir(join(dir, "submissions", pr.slug, f, ".."), { recursive: true });
         await writeFile(join(dir, "submissions", pr.slug, f), text);
       }
-      await as(c, pr.author).add(".").commit(`Add ${pr.slug}: ${pr.title}`);
+      await c.add(".").commit(`Add ${pr.slug}: ${pr.title}`);
       const sha = (await c.revparse(["HEAD"])).trim();
       await c.push("origin", `HEAD:refs/pull/${pr.n}/head`);
       const files = (await c.raw(["diff", "--name-only", "origin/main", "HEAD"])).split("\n").filter(Boolean);
@@ -203,7 +202,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await og.checkout(["-B", "main", "origin/main"]);
     await mkdir(join(odir, "challenge/kb"), { recursive: true });
     await writeFile(join(odir, "challenge/kb/speculative-decoding.md"), KB_NOTE);
-    await as(og, "orga").add(".").commit("Knowledge base: speculative decoding playbook (from #8)");
+    await og.add(".").commit("Knowledge base: speculative decoding playbook (from #8)");
     await og.push("origin", "main");
     say("organizer merged the knowledge-base note proposed in #8");
     await thread(THREADS[3]!);
@@ -224,8 +223,4 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   await writeFile(join(o.out, "api/demo.json"), JSON.stringify({ version: 1, steps }, null, 1) + "\n");
   say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return { repo, out: o.out, steps };
-}
-
-export function demoChallengeYaml(text: string): unknown {
-  return parse(text);
 }

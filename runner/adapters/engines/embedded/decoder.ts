@@ -2,7 +2,7 @@ import type { LlamaContextSequence, Token } from "node-llama-cpp";
 
 /**
  * Greedy decoding on node-llama-cpp sequences: plain, and speculative with a draft model.
- * Hand-written because node-llama-cpp's built-in draft predictor (3.22.1) accepts at most one draft
+ * Hand-written because node-llama-cpp's built-in draft predictor (3.22.1, and 3.21.1 which we use) accepts at most one draft
  * token per step (its validated-token list is never filled), which makes it slower than plain decoding.
  */
 export interface DecodeOptions {
@@ -71,7 +71,7 @@ export async function greedySpeculative(target: LlamaContextSequence, draft: Dra
     // Verify: the target scores last, d1..dk in one batch.
     const input = [last, ...drafts];
     const wantTop = draft.acceptance === "top2";
-    const out = await target.controlledEvaluate(input.map((t) => [t as Token, { generateNext: { token: true, options: { temperature: 0 }, ...(wantTop ? { logits: { filter: { tokens: [], includeTop: 2 } } } : {}) } }]));
+    const out = await target.controlledEvaluate(input.map((t) => [t as Token, { generateNext: { token: true, options: { temperature: 0 }, ...(wantTop ? { probabilities: true } : {}) } }]));
     const accepted: number[] = [];
     let correction: number | undefined;
     for (let i = 0; i <= drafts.length; i++) {
@@ -82,7 +82,8 @@ export async function greedySpeculative(target: LlamaContextSequence, draft: Dra
         break;
       }
       const d = drafts[i]!;
-      const ok = d === t || (wantTop && next.logits !== undefined && [...next.logits.keys()].slice(0, 2).includes(d as Token));
+      // probabilities is sorted from the most to the least likely token.
+      const ok = d === t || (wantTop && next.probabilities !== undefined && [...next.probabilities.keys()].slice(0, 2).includes(d as Token));
       if (ok) accepted.push(d);
       else {
         correction = t;
