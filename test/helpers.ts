@@ -5,7 +5,6 @@ import { simpleGit } from "simple-git";
 import { main } from "../runner/cli/main.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "..");
-export const SHARED = resolve(REPO_ROOT, "../shared");
 
 export async function tempDir(prefix = "velodrome-test-"): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));

@@ -11,7 +11,7 @@ import { seededRng, type Rng } from "../runner/core/stats/rng.ts";
 import { parseSamples } from "../runner/core/stats/samples.ts";
 import { perLookAlpha, simulateNullRejection, tCrit } from "../runner/core/stats/sequential.ts";
 import { bootstrapMeanCI, hodgesLehmann1, hodgesLehmann2, mannWhitney, pairedT, welchT, wilcoxon } from "../runner/core/stats/tests.ts";
-import { runCli, SHARED } from "./helpers.ts";
+import { REPO_ROOT, runCli } from "./helpers.ts";
 
 const sleepX = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
 const sleepY = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4];
@@ -199,7 +199,7 @@ describe("simulation: power", () => {
 });
 
 describe("real H100 noise (shared/data/h100-decode-ab.jsonl)", async () => {
-  const file = join(SHARED, "data/h100-decode-ab.jsonl");
+  const file = join(REPO_ROOT, "test/fixtures/data/h100-decode-ab.jsonl");
   const text = await readFile(file, "utf8");
   const names = { candidate: "sdpa-bf16", incumbent: "eager-bf16" };
   const parsed = parseSamples(file, text, names, { fields: { arm: "config", launch: "pid", block: "round", tps: "tps" }, rounds: true });
