@@ -59,7 +59,8 @@ async function startProcess(cmd: string, args: string[], env: Record<string, str
   const log = createWriteStream(spec.logFile, { flags: "a" });
   await new Promise((r) => log.once("open", r));
   const t0 = performance.now();
-  const child: ChildProcess = spawn(cmd, args, { env, detached: true, stdio: ["ignore", log, log] });
+  // The engine starts in its scratch dir, never in the runner's checkout.
+  const child: ChildProcess = spawn(cmd, args, { env, cwd: spec.scratch, detached: true, stdio: ["ignore", log, log] });
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((resolve) => child.once("exit", (code, signal) => { exitCode = code ?? (signal ? -1 : null); resolve(); }));
   child.once("error", () => undefined);
