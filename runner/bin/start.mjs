@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: the one command after cloning. Plain JavaScript with no dependencies, so it can
+// `npm start` (and `npm run check`, through its precheck hook): the commands after cloning. Plain JavaScript with no dependencies, so it can
 // install them first (npm ci) when node_modules is missing, then hand over to `velodrome demo`.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -12,5 +12,7 @@ if (!existsSync(join(root, "node_modules/tsx"))) {
   const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+// `--deps-only` (npm's precheck hook): install what is missing, run nothing else.
+if (process.argv.includes("--deps-only")) process.exit(0);
 const r = spawnSync(process.execPath, [join(root, "runner/bin/velodrome.mjs"), "demo", ...process.argv.slice(2)], { cwd: process.cwd(), stdio: "inherit" });
 process.exit(r.status ?? 1);
