@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { performance } from "node:perf_hooks";
-import { CompletionRequest, CompletionResponse, ModelsResponse, StreamChunk, VersionResponse } from "../../core/protocol/openai.ts";
+import { CompletionRequest, CompletionResponse, ModelsResponse, StreamChunk } from "../../core/protocol/openai.ts";
 
 /** Where an engine listens: a Unix socket (sandboxed engines) or a loopback TCP port (vLLM). */
 export type Endpoint = { unix: string } | { host: string; port: number };
@@ -164,10 +164,6 @@ export async function completion(ep: Endpoint, body: CompletionRequest, timeoutM
   return parsed.data;
 }
 
-export async function engineVersion(ep: Endpoint): Promise<string> {
-  const r = await getJson(ep, "/version");
-  return VersionResponse.parse(JSON.parse(r.body)).version;
-}
 
 export async function servedModels(ep: Endpoint): Promise<string[]> {
   const r = await getJson(ep, "/v1/models");

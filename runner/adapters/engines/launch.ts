@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, access } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { engineEnv, SERVED_NAME, vllmServeArgv } from "../../core/engine-args.ts";
@@ -172,8 +172,5 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
   };
 }
 
-export async function fileExists(p: string): Promise<boolean> {
-  return access(p).then(() => true, () => false);
-}
 
 export { EngineError };

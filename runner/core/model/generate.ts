@@ -30,7 +30,6 @@ export const VOCAB_SIZE = 260;
 export const BOS = 1;
 export const EOS = 2;
 export const BYTE0 = 3; // token id of byte 0x00
-export const SPACE_PIECE = 259;
 
 /** The vocabulary: <unk>, <s>, </s>, 256 byte tokens, and "▁" (SentencePiece's space). */
 export function vocabulary(): { tokens: string[]; types: number[]; scores: number[] } {

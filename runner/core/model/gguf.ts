@@ -70,14 +70,6 @@ export function toHalf(value: number): number {
   if (mant & 0x1000 && (mant & 0xfff || h & 1)) h++;
   return h;
 }
-export function fromHalf(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 function encodeTensor(t: Tensor): Uint8Array {
   const n = t.data.length;

@@ -72,7 +72,6 @@ export const CompletionResponse = z.object({
 export type CompletionResponse = z.infer<typeof CompletionResponse>;
 
 export const ModelsResponse = z.object({ object: z.literal("list"), data: z.array(z.object({ id: z.string(), object: z.literal("model") }).passthrough()).min(1) });
-export const VersionResponse = z.object({ version: z.string() });
 
 /** vLLM's error body (ErrorResponse). */
 export const ErrorResponse = z.object({ object: z.literal("error").optional(), message: z.string(), type: z.string(), code: z.number().int().optional() }).passthrough();

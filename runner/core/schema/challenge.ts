@@ -70,4 +70,3 @@ export const ChallengeSchema = z
   });
 
 export type Challenge = z.output<typeof ChallengeSchema>;
-export type ChallengeInput = z.input<typeof ChallengeSchema>;
