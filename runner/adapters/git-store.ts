@@ -35,6 +35,26 @@ const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
   ["threads", "board/threads", Thread],
 ];
 
+/** Which collection and schema a data-branch path belongs to (the one place that knows the layout). */
+export function classifyDataFile(path: string): { key: keyof Omit<DataState, "problems">; schema: z.ZodType } | undefined {
+  if (!path.endsWith(".json")) return undefined;
+  const hit = FOLDERS.find(([, folder]) => path.startsWith(`${folder}/`) && !path.slice(folder.length + 1).includes("/"));
+  return hit ? { key: hit[0], schema: hit[2] } : undefined;
+}
+
+/** Validates one data file's text into the state, or records why it was refused. */
+export function addDataFile(state: DataState, path: string, text: string, label = path): void {
+  const kind = classifyDataFile(path);
+  if (!kind) return;
+  try {
+    const parsed = kind.schema.safeParse(JSON.parse(text));
+    if (parsed.success) (state[kind.key] as unknown[]).push(parsed.data);
+    else state.problems.push({ path: label, message: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ") });
+  } catch (e) {
+    state.problems.push({ path: label, message: `not JSON: ${(e as Error).message}` });
+  }
+}
+
 export const dataPath = {
   run: (id: string) => `runs/${id}.json`,
   reservation: (id: string) => `quota/${id}.json`,
@@ -45,17 +65,11 @@ export const dataPath = {
 /** Reads and validates every data file under a directory (a data-branch checkout). */
 export async function readDataDir(dir: string): Promise<DataState> {
   const state: DataState = { runs: [], reservations: [], rulings: [], threads: [], problems: [] };
-  for (const [key, folder, schema] of FOLDERS) {
+  for (const [, folder] of FOLDERS) {
     const names = await readdir(join(dir, folder)).catch(() => [] as string[]);
     for (const name of names.filter((n) => n.endsWith(".json")).sort()) {
       const path = `${folder}/${name}`;
-      try {
-        const parsed = schema.safeParse(JSON.parse(await readFile(join(dir, path), "utf8")));
-        if (parsed.success) (state[key] as unknown[]).push(parsed.data);
-        else state.problems.push({ path, message: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ") });
-      } catch (e) {
-        state.problems.push({ path, message: `not JSON: ${(e as Error).message}` });
-      }
+      addDataFile(state, path, await readFile(join(dir, path), "utf8"));
     }
   }
   return state;

@@ -1,14 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { z } from "zod";
-import { ParticipantsSchema, Reservation, Ruling, Thread } from "../core/schema/data.ts";
-import { RunRecord } from "../core/schema/run-record.ts";
+import { ParticipantsSchema } from "../core/schema/data.ts";
 import { SubmissionSchema } from "../core/schema/submission.ts";
 import { parse as parseYaml } from "yaml";
 import { parseChallenge, parseSubmission, parseWith } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import type { SiteInput, SubmissionSource } from "../core/site/model.ts";
 import { forEachTreeFile, readTreeFiles, refExists, run } from "./git-batch.ts";
+import { addDataFile, type DataState } from "./git-store.ts";
 
 const git = async (dir: string, args: string[], input?: string) => (await run(dir, args, input)).toString("utf8");
 
@@ -45,20 +44,10 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
 
   // Data branch.
   const dataRef = o.dataRef ?? challenge.data_branch;
-  const data = { runs: [] as z.infer<typeof RunRecord>[], reservations: [] as z.infer<typeof Reservation>[], rulings: [] as z.infer<typeof Ruling>[], threads: [] as z.infer<typeof Thread>[] };
+  const data: DataState = { runs: [], reservations: [], rulings: [], threads: [], problems };
   const resolved = (await refExists(repoDir, dataRef)) ? dataRef : (await refExists(repoDir, `origin/${dataRef}`)) ? `origin/${dataRef}` : undefined;
   if (resolved) {
-    const count = await forEachTreeFile(repoDir, resolved, ["runs", "quota", "rulings", "board"], (path, text) => {
-      const [schema, key] = path.startsWith("runs/") ? [RunRecord, "runs"] as const : path.startsWith("quota/") ? [Reservation, "reservations"] as const : path.startsWith("rulings/") ? [Ruling, "rulings"] as const : path.startsWith("board/threads/") ? [Thread, "threads"] as const : [undefined, undefined];
-      if (!schema || !path.endsWith(".json")) return;
-      try {
-        const r = (schema as z.ZodType).safeParse(JSON.parse(text));
-        if (r.success) (data[key] as unknown[]).push(r.data);
-        else problems.push({ path: `${dataRef}:${path}`, message: r.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
-      } catch (e) {
-        problems.push({ path: `${dataRef}:${path}`, message: `not JSON: ${(e as Error).message}` });
-      }
-    });
+    const count = await forEachTreeFile(repoDir, resolved, ["runs", "quota", "rulings", "board"], (path, text) => addDataFile(data, path, text, `${dataRef}:${path}`));
     const byPath = <T extends { id?: string; number?: number }>(xs: T[]) => xs.sort((a, b) => String(a.id ?? a.number).localeCompare(String(b.id ?? b.number)));
     byPath(data.runs);
     byPath(data.reservations);
@@ -146,5 +135,5 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
     kb.push({ path, title: /^#\s+(.+)$/m.exec(text)?.[1]?.trim() ?? path.split("/").pop()!.replace(/\.md$/, ""), text });
   }
   const rules = main.get("challenge/RULES.md") ?? (await readFile(join(repoDir, "challenge/RULES.md"), "utf8").catch(() => "# Rules\n\nNo rules file."));
-  return { challenge, rules, kb, participants: parts.value ?? { schema: 1, participants: [] }, submissions, ...data, ancestry, problems };
+  return { challenge, rules, kb, participants: parts.value ?? { schema: 1, participants: [] }, submissions, runs: data.runs, reservations: data.reservations, rulings: data.rulings, threads: data.threads, ancestry, problems };
 }

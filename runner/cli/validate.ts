@@ -2,7 +2,7 @@ import * as core from "@actions/core";
 import { isAbsolute, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { changedFiles } from "../adapters/git-diff.ts";
-import { readTreeFiles, refExists } from "../adapters/git-batch.ts";
+import { forEachTreeFile, refExists } from "../adapters/git-batch.ts";
 import { parseChallenge } from "../core/validate/manifest.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { formatProblem } from "../core/validate/problem.ts";
@@ -58,16 +58,15 @@ async function benchmarkedSlugs(root: string, dataRef: string | undefined, chall
   const branch = dataRef ?? (parseChallenge(CHALLENGE_FILE, challengeText).value?.data_branch ?? "velodrome-data");
   for (const ref of dataRef ? [dataRef] : [branch, `origin/${branch}`]) {
     if (!(await refExists(root, ref).catch(() => false))) continue;
-    const files = await readTreeFiles(root, ref, ["runs"]);
     const slugs = new Set<string>();
-    for (const text of files.values()) {
+    await forEachTreeFile(root, ref, ["runs"], (_path, text) => {
       try {
         const slug = (JSON.parse(text) as { candidate?: { slug?: unknown } }).candidate?.slug;
         if (typeof slug === "string") slugs.add(slug);
       } catch {
         /* a bad data file is reported by the site build; here it simply names no slug */
       }
-    }
+    });
     return [...slugs];
   }
   return [];
