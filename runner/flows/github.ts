@@ -10,6 +10,7 @@ import type { Participants, Reservation, Ruling, Thread } from "../core/schema/d
 import { parseRunRecord, type RunRecord } from "../core/schema/run-record.ts";
 import { currentLeader } from "../core/standings.ts";
 import { compare } from "../core/stats/compare.ts";
+import { checkFilePolicy } from "../core/validate/file-policy.ts";
 import type { Problem } from "../core/validate/problem.ts";
 
 export interface FlowContext {
@@ -41,18 +42,14 @@ export type Outcome =
   | { kind: "published"; record: RunRecord }
   | { kind: "mirrored"; threads: number[] };
 
-const SUBMISSION_FILE = /^submissions\/([^/]+)\//;
-
+/** The one submission a PR adds, by the same file policy validation applies (core/validate/file-policy). */
 async function submissionSlugOfPr(api: GitHubApi, pr: number): Promise<string | { error: string }> {
   const files = await api.listPullFiles(pr);
-  const slugs = new Set<string>();
-  for (const f of files) for (const p of [f.filename, f.previous_filename].filter(Boolean) as string[]) {
-    const m = SUBMISSION_FILE.exec(p);
-    if (!m) return { error: `this PR changes \`${inert(p, 120)}\`, outside submissions/<slug>/; fix validation first` };
-    slugs.add(m[1]!);
-  }
-  if (slugs.size !== 1) return { error: `a benchmarkable PR adds exactly one submission folder, this one touches ${slugs.size}` };
-  return [...slugs][0]!;
+  const { problems, slugs } = checkFilePolicy(files.map((f) => ({ path: f.filename, status: f.status === "removed" ? "deleted" : f.status === "renamed" ? "renamed" : "added", kind: "file", size: 0, binary: false, ...(f.previous_filename ? { from: f.previous_filename } : {}) })));
+  const outside = problems.find((p) => p.code === "outside-submission");
+  if (outside) return { error: `this PR changes \`${inert(outside.file, 120)}\`, outside submissions/<slug>/; fix validation first` };
+  if (slugs.length !== 1) return { error: `a benchmarkable PR adds exactly one submission folder, this one touches ${slugs.length}` };
+  return slugs[0]!;
 }
 
 export async function handleIssueComment(ctx: FlowContext, raw: unknown): Promise<Outcome> {
