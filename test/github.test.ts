@@ -193,6 +193,27 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     expect(JSON.parse((await runCli(["gh", "publish", ...common(), "--run-id", inputs.run_id!, "--result", big], main, env())).out).why).toMatch(/byte cap/);
   });
 
+  it("a PR that moved after /bench is not evaluated, and the comment says why", async () => {
+    const inputs = fake.dispatches[1]!.inputs; // bob's pooled run, not evaluated yet
+    const clone = await tempDir("velodrome-gh-move-");
+    dirs.push(clone);
+    const g = simpleGit(clone);
+    await g.clone(remote, clone);
+    await g.addConfig("user.email", "a@b.c").addConfig("user.name", "alice");
+    await g.raw(["fetch", "origin", "refs/pull/1/head:moved"]);
+    await g.checkout("moved");
+    await writeFiles(clone, { "submissions/q8/notes.md": "late change\n" });
+    await g.add(".").commit("late push");
+    await g.push("origin", "HEAD:refs/pull/1/head", ["--force"]);
+    const resultFile = join(main, ".velodrome", "moved.json");
+    const ev = await runCli(["evaluate", "--repo", main, "--remote", remote, "--run-id", inputs.run_id!, "--pr", inputs.pr!, "--sha", inputs.sha!, "--slug", inputs.slug!, "--against", inputs.against!, "--out", resultFile], main, {});
+    expect(ev.code).toBe(1);
+    expect(ev.err).toMatch(/moved from/);
+    const pub = JSON.parse((await runCli(["gh", "publish", ...common(), "--run-id", inputs.run_id!, "--result", resultFile], main, env())).out);
+    expect(pub.kind).toBe("refused");
+    expect(lastBotComment(1).body).toMatch(/reported an error before benchmarking: PR #1 moved from/);
+  });
+
   it("mirrors threads into the data branch; shell metacharacters stay inert data", async () => {
     fake.addComment(2, ORGA, "> Is q8 allowed?\n\nYes, if greedy outputs match. @bob");
     const r = await runCli(["gh", "board", ...common()], main, env());

@@ -131,7 +131,17 @@ export async function publishResult(ctx: FlowContext, o: { runId: string; result
     await upsertComment(ctx.api, reservation.pr, marker("verdict", o.runId), `${marker("verdict", o.runId)}\n⚠️ The result of run \`${o.runId}\` was rejected: ${inert(why)}. It still counts against quota.\n${hiddenJson("verdict", { version: 1, id: o.runId, status: "rejected", reason: why })}`);
     return { kind: "refused", why };
   };
-  if (!parsed.record) return fail(parsed.error!);
+  if (!parsed.record) {
+    // A runner that failed before benchmarking (SHA moved, fetch failed) writes only {status, reason}.
+    let early: { status?: unknown; reason?: unknown } | undefined;
+    try {
+      early = JSON.parse(o.resultText) as { status?: unknown; reason?: unknown };
+    } catch {
+      early = undefined;
+    }
+    if (early?.status === "error" && typeof early.reason === "string") return fail(`the runner reported an error before benchmarking: ${early.reason.slice(0, 300)}`);
+    return fail(parsed.error!);
+  }
   const rec = parsed.record;
   if (rec.id !== o.runId || rec.candidate.slug !== reservation.slug || (rec.candidate.commit !== undefined && rec.candidate.commit !== reservation.sha) || rec.incumbent.slug !== reservation.against || rec.challenge !== ctx.challenge.id) return fail("the result does not belong to this run (id, slugs, commit or challenge differ from the reservation)");
   let record: RunRecord = { ...rec, pr: reservation.pr, credited: reservation.author, requester: reservation.requester, candidate: { slug: reservation.slug, commit: reservation.sha } };
