@@ -3,9 +3,25 @@ import tseslint from "typescript-eslint";
 
 // Modules the pure core must never import: it takes data in and gives data out.
 const impure = [
-  "fs", "node:fs", "fs/promises", "node:fs/promises", "child_process", "node:child_process",
-  "net", "node:net", "http", "node:http", "https", "node:https", "os", "node:os",
-  "process", "node:process", "simple-git", "@actions/core", "@actions/github",
+  "fs",
+  "node:fs",
+  "fs/promises",
+  "node:fs/promises",
+  "child_process",
+  "node:child_process",
+  "net",
+  "node:net",
+  "http",
+  "node:http",
+  "https",
+  "node:https",
+  "os",
+  "node:os",
+  "process",
+  "node:process",
+  "simple-git",
+  "@actions/core",
+  "@actions/github",
 ];
 
 export default tseslint.config(
@@ -13,7 +29,24 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", Buffer: "readonly", performance: "readonly", fetch: "readonly", AbortController: "readonly", TextEncoder: "readonly", TextDecoder: "readonly", setInterval: "readonly", clearInterval: "readonly", structuredClone: "readonly" } },
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        URL: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        Buffer: "readonly",
+        performance: "readonly",
+        fetch: "readonly",
+        AbortController: "readonly",
+        TextEncoder: "readonly",
+        TextDecoder: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        structuredClone: "readonly",
+      },
+    },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
@@ -21,14 +54,35 @@ export default tseslint.config(
   {
     // Browser scripts of the static site (plain ES5-style, no build step).
     files: ["site/assets/**/*.js"],
-    languageOptions: { sourceType: "script", globals: { window: "readonly", document: "readonly", d3: "readonly", Map: "readonly", Set: "readonly" } },
+    languageOptions: {
+      sourceType: "script",
+      globals: { window: "readonly", document: "readonly", d3: "readonly", Map: "readonly", Set: "readonly" },
+    },
     rules: { "no-var": "off" },
   },
   {
     files: ["runner/core/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { paths: impure.map((name) => ({ name, message: "runner/core is pure: pass an adapter in as a parameter instead." })), patterns: [{ group: ["**/adapters/**", "**/cli/**"], message: "runner/core must not depend on adapters or entry points." }] }],
-      "no-restricted-globals": ["error", { name: "process", message: "runner/core is pure: take what you need as a parameter." }, { name: "fetch", message: "runner/core is pure: no network." }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: impure.map((name) => ({
+            name,
+            message: "runner/core is pure: pass an adapter in as a parameter instead.",
+          })),
+          patterns: [
+            {
+              group: ["**/adapters/**", "**/cli/**"],
+              message: "runner/core must not depend on adapters or entry points.",
+            },
+          ],
+        },
+      ],
+      "no-restricted-globals": [
+        "error",
+        { name: "process", message: "runner/core is pure: take what you need as a parameter." },
+        { name: "fetch", message: "runner/core is pure: no network." },
+      ],
     },
   },
 );

@@ -11,7 +11,8 @@ import { removeDir, runCli, tempDir } from "./helpers.ts";
 let dir: string;
 let site: string;
 let out = "";
-const api = async <T = Record<string, unknown>>(p: string): Promise<T> => JSON.parse(await readFile(join(site, "api", p), "utf8")) as T;
+const api = async <T = Record<string, unknown>>(p: string): Promise<T> =>
+  JSON.parse(await readFile(join(site, "api", p), "utf8")) as T;
 
 beforeAll(async () => {
   dir = await tempDir("velodrome-demo-");
@@ -22,12 +23,30 @@ beforeAll(async () => {
 }, 580_000);
 afterAll(async () => removeDir(dir));
 
-type Run = { id: string; role: string; status: string; reason: string | null; verdict: string | null; ci: [number, number] | null; quality: { ok: boolean; pplIncrease: number; greedy: { exactFraction: number } } | null; requester: string | null; credited: string | null };
-type Sub = { standing: string; ruling: { decision: string; reason: string } | null; runs: Run[]; parents: string[] };
+type Run = {
+  id: string;
+  role: string;
+  status: string;
+  reason: string | null;
+  verdict: string | null;
+  ci: [number, number] | null;
+  quality: { ok: boolean; pplIncrease: number; greedy: { exactFraction: number } } | null;
+  requester: string | null;
+  credited: string | null;
+};
+type Sub = {
+  standing: string;
+  ruling: { decision: string; reason: string } | null;
+  runs: Run[];
+  parents: string[];
+};
 
 describe("velodrome demo: the whole story shows on the site", () => {
   it("verdicts come with confidence intervals", async () => {
-    const d = await api<{ recentVerdicts: { verdict: string; ci: number[]; estimate: number }[]; leader: { slug: string } }>("digest.json");
+    const d = await api<{
+      recentVerdicts: { verdict: string; ci: number[]; estimate: number }[];
+      leader: { slug: string };
+    }>("digest.json");
     expect(d.recentVerdicts.length).toBeGreaterThanOrEqual(5);
     for (const v of d.recentVerdicts) {
       expect(["faster", "slower", "tie", "inconclusive"]).toContain(v.verdict);
@@ -52,10 +71,20 @@ describe("velodrome demo: the whole story shows on the site", () => {
   });
 
   it("the organizer's ruling and its thread", async () => {
-    const rulings = await api<{ rulings: { slug: string; decision: string; reason: string; by: { login: string } }[] }>("rulings.json");
-    expect(rulings.rulings).toEqual([expect.objectContaining({ slug: "q8-tuned", decision: "invalid", by: expect.objectContaining({ login: "orga" }) })]);
+    const rulings = await api<{
+      rulings: { slug: string; decision: string; reason: string; by: { login: string } }[];
+    }>("rulings.json");
+    expect(rulings.rulings).toEqual([
+      expect.objectContaining({
+        slug: "q8-tuned",
+        decision: "invalid",
+        by: expect.objectContaining({ login: "orga" }),
+      }),
+    ]);
     expect((await api<Sub>("submissions/q8-tuned.json")).standing).toBe("invalid");
-    const t7 = await api<{ comments: { author: string; body: string }[]; labels: string[] }>("threads/7.json");
+    const t7 = await api<{ comments: { author: string; body: string }[]; labels: string[] }>(
+      "threads/7.json",
+    );
     expect(t7.labels).toContain("ruling-request");
     expect(t7.comments.map((c) => c.author)).toEqual(["alice", "orga"]);
     expect(await readFile(join(site, "threads/7.html"), "utf8")).toMatch(/<blockquote>/); // replies quote what they answer
@@ -73,7 +102,8 @@ describe("velodrome demo: the whole story shows on the site", () => {
 
   it("lineage edges of every kind", async () => {
     const l = await api<{ edges: { source: string; target: string; kind: string }[] }>("lineage.json");
-    const has = (source: string, target: string, kind: string) => l.edges.some((e) => e.source === source && e.target === target && e.kind === kind);
+    const has = (source: string, target: string, kind: string) =>
+      l.edges.some((e) => e.source === source && e.target === target && e.kind === kind);
     expect(has("q8", "q8-spec", "parent")).toBe(true);
     expect(has("spec", "q8-spec", "parent")).toBe(true);
     expect(has("spec", "q8-spec", "ancestry")).toBe(true); // carol branched from bob's PR
@@ -82,13 +112,20 @@ describe("velodrome demo: the whole story shows on the site", () => {
   });
 
   it("threads, the knowledge base, taskforces and dead ends are rendered", async () => {
-    const threads = await api<{ threads: { number: number }[]; taskforces: Record<string, number[]>; negatives: { title: string }[]; announcements: number[] }>("threads.json");
+    const threads = await api<{
+      threads: { number: number }[];
+      taskforces: Record<string, number[]>;
+      negatives: { title: string }[];
+      announcements: number[];
+    }>("threads.json");
     expect(threads.threads.length).toBeGreaterThanOrEqual(10);
     expect(threads.announcements).toEqual([6]);
     expect(Object.keys(threads.taskforces)).toEqual(expect.arrayContaining(["speculative", "quant"]));
     expect(threads.negatives.map((n) => n.title)).toContain("Dead end: q4_0 breaks greedy identity");
     const kb = await api<{ notes: { slug: string }[] }>("kb.json");
-    expect(kb.notes.map((n) => n.slug)).toEqual(expect.arrayContaining(["speculative-decoding", "how-to-read-a-verdict"]));
+    expect(kb.notes.map((n) => n.slug)).toEqual(
+      expect.arrayContaining(["speculative-decoding", "how-to-read-a-verdict"]),
+    );
     const inbox = await api<{ inbox: { thread: number }[] }>("participants/carol.json");
     expect(inbox.inbox.map((i) => i.thread)).toContain(6);
   });
@@ -110,17 +147,23 @@ describe("velodrome demo: the whole story shows on the site", () => {
     it("the pages show the story without console errors, and the hostile thread stays inert", async () => {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors: string[] = [];
-      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
       page.on("pageerror", (e) => errors.push(e.message));
       let dialogs = 0;
-      page.on("dialog", async (d) => { dialogs++; await d.dismiss(); });
+      page.on("dialog", async (d) => {
+        dialogs++;
+        await d.dismiss();
+      });
       await page.goto(url + "index.html");
       await page.waitForSelector("#frontier-chart svg");
       expect(await page.locator(".leaders").textContent()).toMatch(/tok\/s/);
       await page.goto(url + "lineage.html");
       await page.waitForSelector("#lineage[data-ready]");
       expect(await page.locator("#lineage circle.node").count()).toBe(6);
-      for (const k of ["parent", "ancestry", "shared-code", "pooled"]) expect(await page.locator(`#lineage path.e-${k}`).count(), k).toBeGreaterThan(0);
+      for (const k of ["parent", "ancestry", "shared-code", "pooled"])
+        expect(await page.locator(`#lineage path.e-${k}`).count(), k).toBeGreaterThan(0);
       await page.goto(url + "submissions/lossy-top2.html");
       expect(await page.locator(".standing").textContent()).toMatch(/failed verification/);
       await page.goto(url + "submissions/q8-tuned.html");

@@ -10,8 +10,14 @@ import { startFakeGitHub, type FakeGitHub } from "../runner/adapters/github/loca
 import { gitInit, REPO_ROOT, removeDir, runCli, tempDir, writeFiles } from "./helpers.ts";
 
 const require = createRequire(import.meta.url);
-const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as { name: string; examples: Record<string, unknown>[] }[];
-const realCommentPayload = () => structuredClone(examples.find((e) => e.name === "issue_comment")!.examples.find((x) => x.action === "created")!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a webhook payload patched field by field
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as {
+  name: string;
+  examples: Record<string, unknown>[];
+}[];
+const realCommentPayload = () =>
+  structuredClone(
+    examples.find((e) => e.name === "issue_comment")!.examples.find((x) => x.action === "created")!,
+  ) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a webhook payload patched field by field
 
 const ALICE = { id: 101, login: "alice" };
 const BOB = { id: 102, login: "bob" };
@@ -30,9 +36,16 @@ async function comment(n: number, user: { id: number; login: string }, body: str
   const c = fake.addComment(n, user, body);
   const p = realCommentPayload();
   p.issue.number = n;
-  if (fake.issues.get(n)!.isPr) p.issue.pull_request = { url: `${fake.url}/repos/velodrome-org/challenge/pulls/${n}` };
+  if (fake.issues.get(n)!.isPr)
+    p.issue.pull_request = { url: `${fake.url}/repos/velodrome-org/challenge/pulls/${n}` };
   else delete p.issue.pull_request;
-  p.comment = { ...p.comment, id: c.id, body, user: { ...p.comment.user, id: user.id, login: user.login, type: "User" }, author_association: assoc };
+  p.comment = {
+    ...p.comment,
+    id: c.id,
+    body,
+    user: { ...p.comment.user, id: user.id, login: user.login, type: "User" },
+    author_association: assoc,
+  };
   const file = join(main, ".velodrome", `event-${c.id}.json`);
   await mkdir(join(main, ".velodrome"), { recursive: true });
   await writeFile(file, JSON.stringify(p));
@@ -40,7 +53,11 @@ async function comment(n: number, user: { id: number; login: string }, body: str
   expect(r.code, r.err).toBe(0);
   return JSON.parse(r.out.trim().split("\n").pop()!);
 }
-const lastBotComment = (n: number) => fake.issues.get(n)!.comments.filter((c) => c.user.login === "github-actions[bot]").at(-1)!;
+const lastBotComment = (n: number) =>
+  fake.issues
+    .get(n)!
+    .comments.filter((c) => c.user.login === "github-actions[bot]")
+    .at(-1)!;
 
 beforeAll(async () => {
   fake = await startFakeGitHub();
@@ -56,33 +73,81 @@ beforeAll(async () => {
   ch.significance.looks = [2];
   ch.organizers = ["orga"];
   await writeFile(join(main, "challenge/challenge.yaml"), stringify(ch));
-  const lines = (await readFile(join(main, "challenge/prompts/public.jsonl"), "utf8")).split("\n").slice(0, 2).join("\n") + "\n";
+  const lines =
+    (await readFile(join(main, "challenge/prompts/public.jsonl"), "utf8"))
+      .split("\n")
+      .slice(0, 2)
+      .join("\n") + "\n";
   await writeFile(join(main, "challenge/prompts/public.jsonl"), lines);
-  await writeFile(join(main, "challenge/participants.yaml"), stringify({ schema: 1, participants: [
-    { id: ALICE.id, login: "alice", owner: { id: 900, login: "alice-owner" } },
-    { id: BOB.id, login: "bob", owner: { id: 900, login: "alice-owner" } },
-    { id: ORGA.id, login: "orga", owner: { id: ORGA.id, login: "orga" } },
-  ] }));
+  await writeFile(
+    join(main, "challenge/participants.yaml"),
+    stringify({
+      schema: 1,
+      participants: [
+        { id: ALICE.id, login: "alice", owner: { id: 900, login: "alice-owner" } },
+        { id: BOB.id, login: "bob", owner: { id: 900, login: "alice-owner" } },
+        { id: ORGA.id, login: "orga", owner: { id: ORGA.id, login: "orga" } },
+      ],
+    }),
+  );
   await writeFile(join(main, ".gitignore"), ".velodrome/\n");
   const git = await gitInit(main);
   await git.add(".").commit("challenge").addRemote("origin", remote).push("origin", "main");
   // Alice's PR: a q8 submission, pushed where GitHub keeps PR heads.
   await git.checkoutLocalBranch("alice/q8-$(touch_/tmp/pwned)-`id`");
-  await writeFiles(main, { "submissions/q8/submission.yaml": stringify({ schema: 1, title: "q8_0 weights", authors: ["alice"], parents: ["baseline"], engine: { kind: "embedded", args: { quantization: "q8_0" } } }), "runner/evil.ts": "export {}\n" });
+  await writeFiles(main, {
+    "submissions/q8/submission.yaml": stringify({
+      schema: 1,
+      title: "q8_0 weights",
+      authors: ["alice"],
+      parents: ["baseline"],
+      engine: { kind: "embedded", args: { quantization: "q8_0" } },
+    }),
+    "runner/evil.ts": "export {}\n",
+  });
   await git.add(".").commit("q8");
   headSha = (await git.revparse(["HEAD"])).trim();
   await git.push("origin", `HEAD:refs/pull/1/head`);
   await git.checkout("main");
   await rm(join(main, "runner"), { recursive: true, force: true });
   const at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  fake.issues.set(1, { number: 1, title: 'q8 "$(rm -rf ~)" `whoami` <script>alert(1)</script>', body: "Quantized weights.", user: ALICE, labels: ["submission"], state: "open", isPr: true, headSha, files: ["submissions/q8/submission.yaml"], comments: [], created_at: at, updated_at: at });
-  fake.issues.set(2, { number: 2, title: "Is q8 allowed?", body: "Asking @orga about #1.", user: BOB, labels: ["question", "taskforce:quant"], state: "open", isPr: false, comments: [], created_at: at, updated_at: at });
+  fake.issues.set(1, {
+    number: 1,
+    title: 'q8 "$(rm -rf ~)" `whoami` <script>alert(1)</script>',
+    body: "Quantized weights.",
+    user: ALICE,
+    labels: ["submission"],
+    state: "open",
+    isPr: true,
+    headSha,
+    files: ["submissions/q8/submission.yaml"],
+    comments: [],
+    created_at: at,
+    updated_at: at,
+  });
+  fake.issues.set(2, {
+    number: 2,
+    title: "Is q8 allowed?",
+    body: "Asking @orga about #1.",
+    user: BOB,
+    labels: ["question", "taskforce:quant"],
+    state: "open",
+    isPr: false,
+    comments: [],
+    created_at: at,
+    updated_at: at,
+  });
 }, 60_000);
 
 afterAll(async () => {
   await fake?.close();
   await Promise.all(dirs.map(removeDir));
-  expect(await readFile("/tmp/pwned").then(() => true, () => false)).toBe(false);
+  expect(
+    await readFile("/tmp/pwned").then(
+      () => true,
+      () => false,
+    ),
+  ).toBe(false);
 });
 
 describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real git remotes", () => {
@@ -96,7 +161,16 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     expect(v.code).toBe(1); // the PR also touches runner/evil.ts
     const report = join(pr, "report.json");
     await writeFile(report, v.out);
-    for (let i = 0; i < 2; i++) expect((await runCli(["gh", "validate-comment", ...common(), "--pr", "1", "--sha", headSha, "--report", report], main, env())).code).toBe(0);
+    for (let i = 0; i < 2; i++)
+      expect(
+        (
+          await runCli(
+            ["gh", "validate-comment", ...common(), "--pr", "1", "--sha", headSha, "--report", report],
+            main,
+            env(),
+          )
+        ).code,
+      ).toBe(0);
     const mine = fake.issues.get(1)!.comments.filter((c) => c.body.includes("velodrome:validate:1"));
     expect(mine).toHaveLength(1);
     expect(mine[0]!.body).toMatch(/runner\/evil\.ts/);
@@ -107,7 +181,11 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     const out = await comment(1, ALICE, "/bench --blocks 2");
     expect(out.kind).toBe("dispatched");
     expect(fake.dispatches).toHaveLength(1);
-    expect(fake.dispatches[0]).toMatchObject({ workflow: "evaluate.yml", ref: "main", inputs: { pr: "1", sha: headSha, slug: "q8", against: "baseline", blocks: "2" } });
+    expect(fake.dispatches[0]).toMatchObject({
+      workflow: "evaluate.yml",
+      ref: "main",
+      inputs: { pr: "1", sha: headSha, slug: "q8", against: "baseline", blocks: "2" },
+    });
     const queued = lastBotComment(1);
     expect(queued.body).toMatch(/Queued `q8` against `baseline`.*1 of 10 runs used by @alice/);
     expect(fake.reactions.at(-1)).toMatchObject({ content: "rocket" });
@@ -116,21 +194,71 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
   it("evaluate runs main's code on the pinned SHA, publish records the verdict and comments", async () => {
     const inputs = fake.dispatches[0]!.inputs;
     const resultFile = join(main, ".velodrome", "result.json");
-    const ev = await runCli(["evaluate", "--repo", main, "--remote", remote, "--run-id", inputs.run_id!, "--pr", inputs.pr!, "--sha", inputs.sha!, "--slug", inputs.slug!, "--against", inputs.against!, "--blocks", inputs.blocks!, "--out", resultFile], main, {});
+    const ev = await runCli(
+      [
+        "evaluate",
+        "--repo",
+        main,
+        "--remote",
+        remote,
+        "--run-id",
+        inputs.run_id!,
+        "--pr",
+        inputs.pr!,
+        "--sha",
+        inputs.sha!,
+        "--slug",
+        inputs.slug!,
+        "--against",
+        inputs.against!,
+        "--blocks",
+        inputs.blocks!,
+        "--out",
+        resultFile,
+      ],
+      main,
+      {},
+    );
     expect(ev.code, ev.err + ev.out).toBe(0);
     // Only the submission folder came over, as data: the PR's runner/evil.ts did not.
-    expect(await readFile(join(main, ".velodrome/evaluate", inputs.run_id!, "repo/runner/evil.ts")).catch(() => "absent")).toBe("absent");
-    const pub = await runCli(["gh", "publish", ...common(), "--run-id", inputs.run_id!, "--result", resultFile, "--log-url", "https://example.invalid/log"], main, env());
+    expect(
+      await readFile(join(main, ".velodrome/evaluate", inputs.run_id!, "repo/runner/evil.ts")).catch(
+        () => "absent",
+      ),
+    ).toBe("absent");
+    const pub = await runCli(
+      [
+        "gh",
+        "publish",
+        ...common(),
+        "--run-id",
+        inputs.run_id!,
+        "--result",
+        resultFile,
+        "--log-url",
+        "https://example.invalid/log",
+      ],
+      main,
+      env(),
+    );
     expect(pub.code, pub.err).toBe(0);
     expect(JSON.parse(pub.out).kind).toBe("published");
     const verdict = lastBotComment(1);
     expect(verdict.body).toMatch(/(FASTER|SLOWER|TIE|INCONCLUSIVE|INVALID)/);
     expect(verdict.body).toMatch(/CI \[/);
     expect(verdict.body).toMatch(/@alice/);
-    const twin = parseHiddenJson(verdict.body, "verdict") as { candidate: string; ci: number[]; verdict: string };
+    const twin = parseHiddenJson(verdict.body, "verdict") as {
+      candidate: string;
+      ci: number[];
+      verdict: string;
+    };
     expect(twin.candidate).toBe("q8");
     expect(twin.ci).toHaveLength(2);
-    const state = await gitDataStore({ remote, branch: "velodrome-data", dir: await tempDir("velodrome-gh-read-") }).read();
+    const state = await gitDataStore({
+      remote,
+      branch: "velodrome-data",
+      dir: await tempDir("velodrome-gh-read-"),
+    }).read();
     expect(state.runs.map((r) => r.id)).toEqual([inputs.run_id]);
     expect(state.runs[0]!.credited).toBe("alice");
   }, 120_000);
@@ -146,8 +274,33 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     expect((await comment(1, MALLORY, "/bench")).why).toMatch(/not a registered participant/);
     expect((await comment(1, ALICE, "/bench --blocks 99")).why).toMatch(/Usage/);
     // Seed alice's ledger up to her limit, then rename her.
-    const store = gitDataStore({ remote, branch: "velodrome-data", dir: await tempDir("velodrome-gh-seed-") });
-    await store.transact("seed", (s) => ({ writes: Array.from({ length: 10 - s.reservations.filter((r) => r.requester.id === ALICE.id).length }, (_, i) => ({ path: `quota/seed-${i}.json`, content: JSON.stringify({ version: 1, id: `seed-${i}`, at: new Date().toISOString(), requester: ALICE, owner: { id: 900, login: "alice-owner" }, pr: 1, author: "alice", slug: "q8", sha: headSha, against: "baseline", organizer: false }) })), result: null }));
+    const store = gitDataStore({
+      remote,
+      branch: "velodrome-data",
+      dir: await tempDir("velodrome-gh-seed-"),
+    });
+    await store.transact("seed", (s) => ({
+      writes: Array.from(
+        { length: 10 - s.reservations.filter((r) => r.requester.id === ALICE.id).length },
+        (_, i) => ({
+          path: `quota/seed-${i}.json`,
+          content: JSON.stringify({
+            version: 1,
+            id: `seed-${i}`,
+            at: new Date().toISOString(),
+            requester: ALICE,
+            owner: { id: 900, login: "alice-owner" },
+            pr: 1,
+            author: "alice",
+            slug: "q8",
+            sha: headSha,
+            against: "baseline",
+            organizer: false,
+          }),
+        }),
+      ),
+      result: null,
+    }));
     const refused = await comment(1, { id: ALICE.id, login: "alice-renamed" }, "/bench");
     expect(refused.kind).toBe("refused");
     expect(refused.why).toMatch(/not a registered participant|10 of 10/);
@@ -157,12 +310,20 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
   });
 
   it("/rule: refused from a non-organizer, recorded from an organizer", async () => {
-    expect((await comment(1, BOB, "/rule invalid I do not like it", "CONTRIBUTOR")).why).toMatch(/only the challenge's organizers/);
-    expect((await comment(1, { id: 555, login: "orga" }, "/rule invalid impostor", "NONE")).kind).toBe("refused");
+    expect((await comment(1, BOB, "/rule invalid I do not like it", "CONTRIBUTOR")).why).toMatch(
+      /only the challenge's organizers/,
+    );
+    expect((await comment(1, { id: 555, login: "orga" }, "/rule invalid impostor", "NONE")).kind).toBe(
+      "refused",
+    );
     const ruled = await comment(1, ORGA, "/rule invalid uses a pruned vocabulary, see #2", "OWNER");
     expect(ruled.kind).toBe("ruled");
     expect(lastBotComment(1).body).toMatch(/Ruling by @orga: `q8` is INVALID/);
-    const state = await gitDataStore({ remote, branch: "velodrome-data", dir: await tempDir("velodrome-gh-read2-") }).read();
+    const state = await gitDataStore({
+      remote,
+      branch: "velodrome-data",
+      dir: await tempDir("velodrome-gh-read2-"),
+    }).read();
     expect(state.rulings).toHaveLength(1);
     expect(state.rulings[0]).toMatchObject({ slug: "q8", decision: "invalid", by: { id: ORGA.id } });
   });
@@ -174,13 +335,28 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
       ["nan", { ...good, launches: good.launches.map((l: { runs: number[] }) => ({ ...l, runs: ["NaN"] })) }],
       ["huge", { ...good, launches: good.launches.map((l: { runs: number[] }) => ({ ...l, runs: [1e12] })) }],
       ["extra", { ...good, admin: true }],
-      ["inject", { ...good, runner: { ...good.runner, id: "@everyone [click](javascript:alert(1))" }, comparison: good.comparison && { ...good.comparison, verdict: "faster", reasons: ["<img src=x onerror=alert(1)>"] } }],
+      [
+        "inject",
+        {
+          ...good,
+          runner: { ...good.runner, id: "@everyone [click](javascript:alert(1))" },
+          comparison: good.comparison && {
+            ...good.comparison,
+            verdict: "faster",
+            reasons: ["<img src=x onerror=alert(1)>"],
+          },
+        },
+      ],
       ["other-run", { ...good, id: "someone-elses-run" }],
     ];
     for (const [name, forged] of forgeries) {
       const f = join(main, ".velodrome", `forged-${name}.json`);
       await writeFile(f, JSON.stringify(forged));
-      const r = await runCli(["gh", "publish", ...common(), "--run-id", inputs.run_id!, "--result", f], main, env());
+      const r = await runCli(
+        ["gh", "publish", ...common(), "--run-id", inputs.run_id!, "--result", f],
+        main,
+        env(),
+      );
       const outcome = JSON.parse(r.out);
       if (name === "inject" && outcome.kind === "published") {
         // Only possible if the forged verdict matched the samples; then the text must still be inert.
@@ -190,7 +366,17 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     }
     const big = join(main, ".velodrome", "forged-size.json");
     await writeFile(big, JSON.stringify({ ...good, reason: "x".repeat(400_000) }));
-    expect(JSON.parse((await runCli(["gh", "publish", ...common(), "--run-id", inputs.run_id!, "--result", big], main, env())).out).why).toMatch(/byte cap/);
+    expect(
+      JSON.parse(
+        (
+          await runCli(
+            ["gh", "publish", ...common(), "--run-id", inputs.run_id!, "--result", big],
+            main,
+            env(),
+          )
+        ).out,
+      ).why,
+    ).toMatch(/byte cap/);
   });
 
   it("a PR that moved after /bench is not evaluated, and the comment says why", async () => {
@@ -206,10 +392,40 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     await g.add(".").commit("late push");
     await g.push("origin", "HEAD:refs/pull/1/head", ["--force"]);
     const resultFile = join(main, ".velodrome", "moved.json");
-    const ev = await runCli(["evaluate", "--repo", main, "--remote", remote, "--run-id", inputs.run_id!, "--pr", inputs.pr!, "--sha", inputs.sha!, "--slug", inputs.slug!, "--against", inputs.against!, "--out", resultFile], main, {});
+    const ev = await runCli(
+      [
+        "evaluate",
+        "--repo",
+        main,
+        "--remote",
+        remote,
+        "--run-id",
+        inputs.run_id!,
+        "--pr",
+        inputs.pr!,
+        "--sha",
+        inputs.sha!,
+        "--slug",
+        inputs.slug!,
+        "--against",
+        inputs.against!,
+        "--out",
+        resultFile,
+      ],
+      main,
+      {},
+    );
     expect(ev.code).toBe(1);
     expect(ev.err).toMatch(/moved from/);
-    const pub = JSON.parse((await runCli(["gh", "publish", ...common(), "--run-id", inputs.run_id!, "--result", resultFile], main, env())).out);
+    const pub = JSON.parse(
+      (
+        await runCli(
+          ["gh", "publish", ...common(), "--run-id", inputs.run_id!, "--result", resultFile],
+          main,
+          env(),
+        )
+      ).out,
+    );
     expect(pub.kind).toBe("refused");
     expect(lastBotComment(1).body).toMatch(/reported an error before benchmarking: PR #1 moved from/);
   });
@@ -218,11 +434,17 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     fake.addComment(2, ORGA, "> Is q8 allowed?\n\nYes, if greedy outputs match. @bob");
     const r = await runCli(["gh", "board", ...common()], main, env());
     expect(r.code, r.err).toBe(0);
-    const state = await gitDataStore({ remote, branch: "velodrome-data", dir: await tempDir("velodrome-gh-read3-") }).read();
+    const state = await gitDataStore({
+      remote,
+      branch: "velodrome-data",
+      dir: await tempDir("velodrome-gh-read3-"),
+    }).read();
     const t2 = state.threads.find((t) => t.number === 2)!;
     expect(t2.labels).toEqual(["question", "taskforce:quant"]);
     expect(t2.comments.map((c) => c.author)).toEqual(["orga"]);
-    expect(state.threads.find((t) => t.number === 1)!.title).toBe('q8 "$(rm -rf ~)" `whoami` <script>alert(1)</script>');
+    expect(state.threads.find((t) => t.number === 1)!.title).toBe(
+      'q8 "$(rm -rf ~)" `whoami` <script>alert(1)</script>',
+    );
   });
 
   it("every request and response matched GitHub's OpenAPI description", () => {

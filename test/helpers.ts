@@ -11,7 +11,9 @@ export async function tempDir(prefix = "velodrome-test-"): Promise<string> {
 }
 
 /** A challenge repository in a temp dir: this repo's challenge/ and baseline, plus extra files. */
-export async function makeChallengeRepo(files: Record<string, string | { symlink: string } | Uint8Array> = {}): Promise<string> {
+export async function makeChallengeRepo(
+  files: Record<string, string | { symlink: string } | Uint8Array> = {},
+): Promise<string> {
   const dir = await tempDir();
   await cp(join(REPO_ROOT, "challenge"), join(dir, "challenge"), { recursive: true });
   await cp(join(REPO_ROOT, "submissions/baseline"), join(dir, "submissions/baseline"), { recursive: true });
@@ -19,7 +21,10 @@ export async function makeChallengeRepo(files: Record<string, string | { symlink
   return dir;
 }
 
-export async function writeFiles(dir: string, files: Record<string, string | { symlink: string } | Uint8Array>): Promise<void> {
+export async function writeFiles(
+  dir: string,
+  files: Record<string, string | { symlink: string } | Uint8Array>,
+): Promise<void> {
   for (const [rel, content] of Object.entries(files)) {
     const p = join(dir, rel);
     await mkdir(dirname(p), { recursive: true });
@@ -40,7 +45,13 @@ export async function gitInit(dir: string) {
 export async function runCli(args: string[], cwd: string, env: Record<string, string | undefined> = {}) {
   let out = "";
   let err = "";
-  const code = await main(args, { cwd, out: (t) => (out += t + "\n"), err: (t) => (err += t + "\n"), isTTY: false, env });
+  const code = await main(args, {
+    cwd,
+    out: (t) => (out += t + "\n"),
+    err: (t) => (err += t + "\n"),
+    isTTY: false,
+    env,
+  });
   return { code, out, err };
 }
 

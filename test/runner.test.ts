@@ -18,9 +18,26 @@ const MODELS = join(REPO_ROOT, ".velodrome/models");
 let work: string;
 let challenge: Challenge;
 let pub: PromptSet;
-const launcher = (entry?: string, sandbox = false): EngineLauncher => embeddedLauncher({ repoRoot: REPO_ROOT, modelsDir: MODELS, ...(entry ? { entry: join(REPO_ROOT, "test/fixtures/engines", entry) } : {}), ...(sandbox ? { sandbox: bubblewrap() } : {}) });
-const sub = (engine: unknown, extra: Record<string, unknown> = {}) => SubmissionSchema.parse({ schema: 1, title: "t", authors: ["alice"], parents: ["baseline"], engine, ...extra });
-const baseline = { slug: "baseline", manifest: sub({ kind: "embedded", args: { quantization: "f32" } }, { parents: [] }) };
+const launcher = (entry?: string, sandbox = false): EngineLauncher =>
+  embeddedLauncher({
+    repoRoot: REPO_ROOT,
+    modelsDir: MODELS,
+    ...(entry ? { entry: join(REPO_ROOT, "test/fixtures/engines", entry) } : {}),
+    ...(sandbox ? { sandbox: bubblewrap() } : {}),
+  });
+const sub = (engine: unknown, extra: Record<string, unknown> = {}) =>
+  SubmissionSchema.parse({
+    schema: 1,
+    title: "t",
+    authors: ["alice"],
+    parents: ["baseline"],
+    engine,
+    ...extra,
+  });
+const baseline = {
+  slug: "baseline",
+  manifest: sub({ kind: "embedded", args: { quantization: "f32" } }, { parents: [] }),
+};
 
 beforeAll(async () => {
   work = await tempDir("velodrome-runner-");
@@ -35,19 +52,41 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => removeDir(work));
 
-const bench = (candidate: { slug: string; manifest: ReturnType<typeof sub> }, l: EngineLauncher = launcher(), blocks = 2) =>
-  runBench({ id: `t-${candidate.slug}`, challenge, candidate, incumbent: baseline, launcher: l, public: pub, workDir: join(work, candidate.slug), seed: 5, blocks, runner: { id: "test", hardware: "ci" }, startTimeoutMs: 20_000, requestTimeoutMs: 20_000 });
+const bench = (
+  candidate: { slug: string; manifest: ReturnType<typeof sub> },
+  l: EngineLauncher = launcher(),
+  blocks = 2,
+) =>
+  runBench({
+    id: `t-${candidate.slug}`,
+    challenge,
+    candidate,
+    incumbent: baseline,
+    launcher: l,
+    public: pub,
+    workDir: join(work, candidate.slug),
+    seed: 5,
+    blocks,
+    runner: { id: "test", hardware: "ci" },
+    startTimeoutMs: 20_000,
+    requestTimeoutMs: 20_000,
+  });
 
 describe("runner on the embedded engine (real llama.cpp launches)", () => {
   it("runs blocks of fresh launches in the seeded order and records them", async () => {
-    const { record } = await bench({ slug: "q8", manifest: sub({ kind: "embedded", args: { quantization: "q8_0" } }) });
+    const { record } = await bench({
+      slug: "q8",
+      manifest: sub({ kind: "embedded", args: { quantization: "q8_0" } }),
+    });
     expect(RunRecord.parse(record)).toEqual(record);
     expect(record.status, record.reason).toBe("ok");
     expect(record.launches).toHaveLength(4);
     // Each block has one launch of each arm, in the order the design chose.
     for (const [b, o] of record.design.order.entries()) {
       const ls = record.launches.filter((l) => l.block === b).sort((x, y) => x.position - y.position);
-      expect(ls.map((l) => l.arm)).toEqual(o === "CI" ? ["candidate", "incumbent"] : ["incumbent", "candidate"]);
+      expect(ls.map((l) => l.arm)).toEqual(
+        o === "CI" ? ["candidate", "incumbent"] : ["incumbent", "candidate"],
+      );
     }
     expect(record.design.order.filter((o) => o === "CI")).toHaveLength(1); // balanced
     expect(record.comparison).not.toBeNull();
@@ -63,14 +102,26 @@ describe("runner on the embedded engine (real llama.cpp launches)", () => {
   });
 
   it("lossy speculative acceptance keeps perplexity clean but fails the greedy check", async () => {
-    const { record } = await bench({ slug: "lossy", manifest: sub({ kind: "embedded", args: { quantization: "f32", draft: { model: "draft", tokens: 4, acceptance: "top2" } } }) });
+    const { record } = await bench({
+      slug: "lossy",
+      manifest: sub({
+        kind: "embedded",
+        args: { quantization: "f32", draft: { model: "draft", tokens: 4, acceptance: "top2" } },
+      }),
+    });
     expect(record.status).toBe("invalid");
     expect(record.reason).toMatch(/greedy/);
     expect(record.quality.candidate!.pplIncrease).toBeLessThan(challenge.verification.max_ppl_increase);
   });
 
   it("exact speculative decoding passes verification with identical tokens", async () => {
-    const { record } = await bench({ slug: "spec", manifest: sub({ kind: "embedded", args: { quantization: "f32", draft: { model: "draft", tokens: 4 } } }) });
+    const { record } = await bench({
+      slug: "spec",
+      manifest: sub({
+        kind: "embedded",
+        args: { quantization: "f32", draft: { model: "draft", tokens: 4 } },
+      }),
+    });
     expect(record.status, record.reason).toBe("ok");
     expect(record.quality.candidate!.greedy.exactFraction).toBe(1);
   });
@@ -79,8 +130,36 @@ describe("runner on the embedded engine (real llama.cpp launches)", () => {
     const text = await readFile(join(REPO_ROOT, "challenge/prompts/public.jsonl"), "utf8");
     const priv = parsePrompts("private.jsonl", text.split("\n").slice(60, 62).join("\n"), "embedded").prompts;
     const privRef = await makeReference(launcher(), challenge, baseline, priv, join(work, "private-ref"));
-    const manifest = sub({ kind: "embedded", args: { quantization: "f32" }, env: { VELODROME_PUBLIC_PROMPTS: join(REPO_ROOT, "runner/demo/template/challenge/prompts/public.jsonl") } });
-    const { record } = await runBench({ id: "t-prewarm", challenge, candidate: { slug: "prewarm", manifest }, incumbent: baseline, launcher: { kind: "embedded", version: async () => "test", launch: (spec) => (spec.slug === "prewarm" ? launcher("prewarm.ts") : launcher()).launch(spec) }, public: pub, private: { prompts: priv, reference: new Map(privRef.lines.map((l) => [l.id, l])), referencePpl: privRef.ppl }, workDir: join(work, "prewarm"), seed: 5, blocks: 4, runner: { id: "test", hardware: "ci" }, startTimeoutMs: 30_000, requestTimeoutMs: 20_000 });
+    const manifest = sub({
+      kind: "embedded",
+      args: { quantization: "f32" },
+      env: {
+        VELODROME_PUBLIC_PROMPTS: join(REPO_ROOT, "runner/demo/template/challenge/prompts/public.jsonl"),
+      },
+    });
+    const { record } = await runBench({
+      id: "t-prewarm",
+      challenge,
+      candidate: { slug: "prewarm", manifest },
+      incumbent: baseline,
+      launcher: {
+        kind: "embedded",
+        version: async () => "test",
+        launch: (spec) => (spec.slug === "prewarm" ? launcher("prewarm.ts") : launcher()).launch(spec),
+      },
+      public: pub,
+      private: {
+        prompts: priv,
+        reference: new Map(privRef.lines.map((l) => [l.id, l])),
+        referencePpl: privRef.ppl,
+      },
+      workDir: join(work, "prewarm"),
+      seed: 5,
+      blocks: 4,
+      runner: { id: "test", hardware: "ci" },
+      startTimeoutMs: 30_000,
+      requestTimeoutMs: 20_000,
+    });
     expect(record.status, record.reason).toBe("ok");
     expect(record.quality.candidate!.ok).toBe(true); // its outputs are right…
     expect(record.comparison!.verdict, JSON.stringify(record.comparison)).toBe("faster"); // …and on the public prompts it looks much faster,
@@ -99,16 +178,35 @@ describe("runner on the embedded engine (real llama.cpp launches)", () => {
 
 describe("bad engines end with a clear error record and no leftover process", () => {
   for (const [name, entry, pattern] of [
-    ["crashes at start", "crash.ts", /exited with code 3 before becoming healthy[\s\S]*failing to load the model on purpose/],
+    [
+      "crashes at start",
+      "crash.ts",
+      /exited with code 3 before becoming healthy[\s\S]*failing to load the model on purpose/,
+    ],
     ["never becomes healthy", "never-healthy.ts", /did not become healthy within/],
-    ["cuts the stream mid-way", "cut-stream.ts", /closed the connection|without \[DONE\]|ECONNRESET|socket hang up|stream/],
+    [
+      "cuts the stream mid-way",
+      "cut-stream.ts",
+      /closed the connection|without \[DONE\]|ECONNRESET|socket hang up|stream/,
+    ],
   ] as const) {
     it(name, async () => {
       const l = launcher(entry);
       const pids: number[] = [];
-      const spy: EngineLauncher = { kind: l.kind, version: l.version, launch: async (s) => { const e = await l.launch({ ...s, startTimeoutMs: 4000 }); pids.push(e.pid); return e; } };
+      const spy: EngineLauncher = {
+        kind: l.kind,
+        version: l.version,
+        launch: async (s) => {
+          const e = await l.launch({ ...s, startTimeoutMs: 4000 });
+          pids.push(e.pid);
+          return e;
+        },
+      };
       const t0 = Date.now();
-      const { record } = await bench({ slug: "x", manifest: baseline.manifest }, entry === "cut-stream.ts" ? spy : { ...l, launch: (s) => l.launch({ ...s, startTimeoutMs: 4000 }) });
+      const { record } = await bench(
+        { slug: "x", manifest: baseline.manifest },
+        entry === "cut-stream.ts" ? spy : { ...l, launch: (s) => l.launch({ ...s, startTimeoutMs: 4000 }) },
+      );
       expect(record.status).toBe("error");
       expect(record.reason).toMatch(pattern);
       expect(record.comparison).toBeNull();
@@ -118,7 +216,12 @@ describe("bad engines end with a clear error record and no leftover process", ()
   }
 
   it("an unknown engine arg is refused before any launch, with a line-anchored message", async () => {
-    const r = SubmissionSchema.safeParse({ schema: 1, title: "t", authors: ["a"], engine: { kind: "embedded", args: { "flash-attn": true } } });
+    const r = SubmissionSchema.safeParse({
+      schema: 1,
+      title: "t",
+      authors: ["a"],
+      engine: { kind: "embedded", args: { "flash-attn": true } },
+    });
     expect(r.success).toBe(false);
   });
 });
@@ -133,8 +236,24 @@ describe.skipIf(!bubblewrapAvailable())("sandbox (bubblewrap)", () => {
     const port = (server.address() as { port: number }).port;
     const scratch = join(work, "escape-scratch");
     await mkdir(scratch, { recursive: true });
-    const manifest = sub({ kind: "embedded", args: { quantization: "f32" }, env: { VELODROME_PRIVATE_PROBE: secret, VELODROME_WRITE_PROBE: join(secretDir, "owned.txt"), VELODROME_NET_PROBE: String(port), VELODROME_RESULTS_DIR: scratch } });
-    const e = await launcher("escape.ts", true).launch({ slug: "escape", manifest, challenge, scratch, logFile: join(work, "escape.log"), startTimeoutMs: 20_000 });
+    const manifest = sub({
+      kind: "embedded",
+      args: { quantization: "f32" },
+      env: {
+        VELODROME_PRIVATE_PROBE: secret,
+        VELODROME_WRITE_PROBE: join(secretDir, "owned.txt"),
+        VELODROME_NET_PROBE: String(port),
+        VELODROME_RESULTS_DIR: scratch,
+      },
+    });
+    const e = await launcher("escape.ts", true).launch({
+      slug: "escape",
+      manifest,
+      challenge,
+      scratch,
+      logFile: join(work, "escape.log"),
+      startTimeoutMs: 20_000,
+    });
     try {
       const results = JSON.parse(await readFile(join(scratch, "escape-results.json"), "utf8"));
       expect(results.read).toMatch(/^denied/);
@@ -149,8 +268,24 @@ describe.skipIf(!bubblewrapAvailable())("sandbox (bubblewrap)", () => {
     // And the same engine unconfined would have succeeded: the test can fail.
     const scratch2 = join(work, "escape-scratch2");
     await mkdir(scratch2, { recursive: true });
-    const manifest2 = sub({ kind: "embedded", args: { quantization: "f32" }, env: { VELODROME_PRIVATE_PROBE: join(REPO_ROOT, "package.json"), VELODROME_WRITE_PROBE: join(scratch2, "..", "escape-owned.txt"), VELODROME_NET_PROBE: "1", VELODROME_RESULTS_DIR: scratch2 } });
-    const e2 = await launcher("escape.ts", false).launch({ slug: "escape", manifest: manifest2, challenge, scratch: scratch2, logFile: join(work, "escape2.log"), startTimeoutMs: 20_000 });
+    const manifest2 = sub({
+      kind: "embedded",
+      args: { quantization: "f32" },
+      env: {
+        VELODROME_PRIVATE_PROBE: join(REPO_ROOT, "package.json"),
+        VELODROME_WRITE_PROBE: join(scratch2, "..", "escape-owned.txt"),
+        VELODROME_NET_PROBE: "1",
+        VELODROME_RESULTS_DIR: scratch2,
+      },
+    });
+    const e2 = await launcher("escape.ts", false).launch({
+      slug: "escape",
+      manifest: manifest2,
+      challenge,
+      scratch: scratch2,
+      logFile: join(work, "escape2.log"),
+      startTimeoutMs: 20_000,
+    });
     try {
       const r2 = JSON.parse(await readFile(join(scratch2, "escape-results.json"), "utf8"));
       expect(r2.read).not.toMatch(/^denied/);
@@ -164,12 +299,48 @@ describe.skipIf(!bubblewrapAvailable())("sandbox (bubblewrap)", () => {
 describe("vLLM launch contract", () => {
   it("builds `vllm serve` argv with harness-owned flags first and typed args as vLLM spells them", async () => {
     const { parseChallenge } = await import("../runner/core/validate/manifest.ts");
-    const ch = parseChallenge("c", await readFile(join(REPO_ROOT, "challenge/challenge.yaml"), "utf8")).value!;
-    const m = SubmissionSchema.parse({ schema: 1, title: "t", authors: ["a"], parents: ["baseline"], engine: { kind: "vllm", args: { "kv-cache-dtype": "fp8", "enforce-eager": false, "speculative-config": { method: "mtp", num_speculative_tokens: 4 }, "max-num-seqs": 1, extra_args: ["--disable-cascade-attn"] } } });
+    const ch = parseChallenge(
+      "c",
+      await readFile(join(REPO_ROOT, "challenge/challenge.yaml"), "utf8"),
+    ).value!;
+    const m = SubmissionSchema.parse({
+      schema: 1,
+      title: "t",
+      authors: ["a"],
+      parents: ["baseline"],
+      engine: {
+        kind: "vllm",
+        args: {
+          "kv-cache-dtype": "fp8",
+          "enforce-eager": false,
+          "speculative-config": { method: "mtp", num_speculative_tokens: 4 },
+          "max-num-seqs": 1,
+          extra_args: ["--disable-cascade-attn"],
+        },
+      },
+    });
     const argv = vllmServeArgv(m, ch, 8123);
     expect(argv.slice(0, 2)).toEqual(["serve", "google/gemma-4-E4B-it"]);
-    expect(argv).toEqual(expect.arrayContaining(["--port", "8123", "--host", "127.0.0.1", "--served-model-name", "velodrome", "--generation-config", "vllm", "--kv-cache-dtype", "fp8", "--no-enforce-eager", "--max-num-seqs", "1"]));
-    expect(argv[argv.indexOf("--speculative-config") + 1]).toBe('{"method":"mtp","num_speculative_tokens":4}');
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        "--port",
+        "8123",
+        "--host",
+        "127.0.0.1",
+        "--served-model-name",
+        "velodrome",
+        "--generation-config",
+        "vllm",
+        "--kv-cache-dtype",
+        "fp8",
+        "--no-enforce-eager",
+        "--max-num-seqs",
+        "1",
+      ]),
+    );
+    expect(argv[argv.indexOf("--speculative-config") + 1]).toBe(
+      '{"method":"mtp","num_speculative_tokens":4}',
+    );
     expect(argv.at(-1)).toBe("--disable-cascade-attn");
   });
 });

@@ -12,7 +12,29 @@ import { REPO_ROOT, removeDir, tempDir } from "./helpers.ts";
 let repo: string;
 let out: string;
 const dirs: string[] = [];
-const XSS = { version: 1, number: 9999, title: "XSS <script>window.__xss=1</script>", author: "mallory", state: "open", labels: ["taskforce:security"], body: "<script>window.__xss=2</script>\n\n[click](javascript:window.__xss=3) [ok](https://example.org/)\n\n![x](javascript:alert(1)) <img src=x onerror=\"window.__xss=4\">\n\n```js\nconst x = '<b>bold</b>';\n```\n\nsee #1 and @agent-1 and `s1-quantization`", createdAt: "2026-07-01T00:00:00.000Z", updatedAt: "2026-07-01T00:00:00.000Z", isPullRequest: false, reactions: 0, comments: [{ id: 999999, author: "mallory", body: "<iframe src=\"javascript:window.__xss=5\"></iframe> [x](JaVaScRiPt:alert(1)) [y](vbscript:x) [z](data:text/html,<script>alert(1)</script>)", createdAt: "2026-07-01T01:00:00.000Z", updatedAt: "2026-07-01T01:00:00.000Z", reactions: 0 }] };
+const XSS = {
+  version: 1,
+  number: 9999,
+  title: "XSS <script>window.__xss=1</script>",
+  author: "mallory",
+  state: "open",
+  labels: ["taskforce:security"],
+  body: "<script>window.__xss=2</script>\n\n[click](javascript:window.__xss=3) [ok](https://example.org/)\n\n![x](javascript:alert(1)) <img src=x onerror=\"window.__xss=4\">\n\n```js\nconst x = '<b>bold</b>';\n```\n\nsee #1 and @agent-1 and `s1-quantization`",
+  createdAt: "2026-07-01T00:00:00.000Z",
+  updatedAt: "2026-07-01T00:00:00.000Z",
+  isPullRequest: false,
+  reactions: 0,
+  comments: [
+    {
+      id: 999999,
+      author: "mallory",
+      body: '<iframe src="javascript:window.__xss=5"></iframe> [x](JaVaScRiPt:alert(1)) [y](vbscript:x) [z](data:text/html,<script>alert(1)</script>)',
+      createdAt: "2026-07-01T01:00:00.000Z",
+      updatedAt: "2026-07-01T01:00:00.000Z",
+      reactions: 0,
+    },
+  ],
+};
 
 beforeAll(async () => {
   repo = await tempDir("velodrome-site-repo-");
@@ -26,7 +48,11 @@ beforeAll(async () => {
   await writeFile(join(wt, "board/threads/9999.json"), JSON.stringify(XSS));
   await mkdir(join(wt, "runs"), { recursive: true });
   await writeFile(join(wt, "runs/broken.json"), '{"version": 1, "id": "broken"}');
-  await simpleGit(wt).addConfig("user.email", "t@t.t").addConfig("user.name", "t").add(".").commit("hostile thread and a broken record");
+  await simpleGit(wt)
+    .addConfig("user.email", "t@t.t")
+    .addConfig("user.name", "t")
+    .add(".")
+    .commit("hostile thread and a broken record");
   await git.raw(["worktree", "remove", "--force", wt]);
 }, 60_000);
 afterAll(async () => Promise.all(dirs.map(removeDir)));
@@ -49,9 +75,16 @@ describe("site build from a synthetic repository", () => {
     expect([...ranks].sort((x: number, y: number) => x - y)).toEqual(ranks);
     const lineage = JSON.parse(await readFile(join(out, "api/lineage.json"), "utf8"));
     expect(lineage.nodes).toHaveLength(40);
-    expect(new Set(lineage.edges.map((e: { kind: string }) => e.kind))).toEqual(new Set(["parent", "shared-code", "pooled"]));
+    expect(new Set(lineage.edges.map((e: { kind: string }) => e.kind))).toEqual(
+      new Set(["parent", "shared-code", "pooled"]),
+    );
     const digest = JSON.parse(await readFile(join(out, "api/digest.json"), "utf8"));
-    expect(digest).toMatchObject({ leader: { slug: expect.any(String) }, recentVerdicts: expect.any(Array), newThreads: expect.any(Array), taskforces: expect.any(Object) });
+    expect(digest).toMatchObject({
+      leader: { slug: expect.any(String) },
+      recentVerdicts: expect.any(Array),
+      newThreads: expect.any(Array),
+      taskforces: expect.any(Object),
+    });
     const p1 = JSON.parse(await readFile(join(out, "api/participants/agent-1.json"), "utf8"));
     expect(p1.inbox.length).toBeGreaterThan(0); // @-mentions collected
     const feed = await readFile(join(out, "feed.xml"), "utf8");
@@ -91,9 +124,26 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
   it("every kind of page loads without console errors", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`); });
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`);
+    });
     page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
-    for (const p of ["index.html", "leaderboard.html", "leaderboard-strict.html", "lineage.html", "board.html", "threads/1.html", "submissions/baseline.html", `submissions/${(JSON.parse(await readFile(join(out, "api/submissions.json"), "utf8")) as { submissions: { slug: string }[] }).submissions.find((x) => x.slug.startsWith("s1-"))!.slug}.html`, "participants/agent-1.html", "rules.html", "rulings.html", "kb/index.html", "runners.html", "api/index.html"]) {
+    for (const p of [
+      "index.html",
+      "leaderboard.html",
+      "leaderboard-strict.html",
+      "lineage.html",
+      "board.html",
+      "threads/1.html",
+      "submissions/baseline.html",
+      `submissions/${(JSON.parse(await readFile(join(out, "api/submissions.json"), "utf8")) as { submissions: { slug: string }[] }).submissions.find((x) => x.slug.startsWith("s1-"))!.slug}.html`,
+      "participants/agent-1.html",
+      "rules.html",
+      "rulings.html",
+      "kb/index.html",
+      "runners.html",
+      "api/index.html",
+    ]) {
       const r = await page.goto(url + p);
       expect(r?.status(), p).toBe(200);
       await page.waitForLoadState("networkidle");
@@ -122,7 +172,10 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
   it("the leaderboard sorts by clicking a header, and works without JavaScript", async () => {
     const page = await browser.newPage();
     await page.goto(url + "leaderboard.html");
-    const values = async () => page.locator("#leaderboard tbody tr td:nth-child(3)").evaluateAll((tds) => tds.map((td) => Number(td.getAttribute("data-value"))));
+    const values = async () =>
+      page
+        .locator("#leaderboard tbody tr td:nth-child(3)")
+        .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute("data-value"))));
     await page.locator("#leaderboard thead th:nth-child(3) button").click();
     const asc = await values();
     expect(asc).toEqual([...asc].sort((a, b) => a - b));
@@ -140,7 +193,10 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
   it("a thread full of payloads executes nothing", async () => {
     const page = await browser.newPage();
     let dialogs = 0;
-    page.on("dialog", async (d) => { dialogs++; await d.dismiss(); });
+    page.on("dialog", async (d) => {
+      dialogs++;
+      await d.dismiss();
+    });
     await page.goto(url + "threads/9999.html");
     for (const a of await page.locator("main a").all()) {
       const href = (await a.getAttribute("href")) ?? "";

@@ -10,7 +10,15 @@ import { runnerHealth, varianceComponents } from "../runner/core/stats/health.ts
 import { seededRng, type Rng } from "../runner/core/stats/rng.ts";
 import { parseSamples } from "../runner/core/stats/samples.ts";
 import { perLookAlpha, simulateNullRejection, tCrit } from "../runner/core/stats/sequential.ts";
-import { bootstrapMeanCI, hodgesLehmann1, hodgesLehmann2, mannWhitney, pairedT, welchT, wilcoxon } from "../runner/core/stats/tests.ts";
+import {
+  bootstrapMeanCI,
+  hodgesLehmann1,
+  hodgesLehmann2,
+  mannWhitney,
+  pairedT,
+  welchT,
+  wilcoxon,
+} from "../runner/core/stats/tests.ts";
 import { REPO_ROOT, runCli } from "./helpers.ts";
 
 const sleepX = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
@@ -26,7 +34,10 @@ describe("reference values (R, scipy) to 1e-6", () => {
     expect(r.ci[1]).toBeCloseTo(0.2054832, 6);
   });
   it("paired t on R's sleep data", () => {
-    const r = pairedT(sleepX.map((x, i) => x - sleepY[i]!), 0.05);
+    const r = pairedT(
+      sleepX.map((x, i) => x - sleepY[i]!),
+      0.05,
+    );
     expect(r.t).toBeCloseTo(-4.0621277, 6);
     expect(r.df).toBe(9);
     expect(r.p).toBeCloseTo(0.00283289, 6);
@@ -107,33 +118,60 @@ const heavyNoise: Noise = (r) => {
   const z = r.normal();
   let chi = 0;
   for (let k = 0; k < 3; k++) chi += r.normal() ** 2;
-  return (z / Math.sqrt(chi / 3)) / Math.sqrt(3);
+  return z / Math.sqrt(chi / 3) / Math.sqrt(3);
 };
 
 /** One simulated challenge run: blocks of launches with launch-level noise sd `sigma`. */
-function simulateRun(rng: Rng, gain: number, sigma: number, noise: Noise, looks: number[], delta: number, base = 200) {
+function simulateRun(
+  rng: Rng,
+  gain: number,
+  sigma: number,
+  noise: Noise,
+  looks: number[],
+  delta: number,
+  base = 200,
+) {
   const launches: Launch[] = [];
   let result;
   let b = 0;
   for (const look of looks) {
     for (; b < look; b++) {
       const machine = rng.normal() * 2; // block effect: the machine's state during this block
-      launches.push({ arm: "candidate", launch: `c${b}`, block: b, runs: [base + gain + machine + sigma * noise(rng)] });
-      launches.push({ arm: "incumbent", launch: `i${b}`, block: b, runs: [base + machine + sigma * noise(rng)] });
+      launches.push({
+        arm: "candidate",
+        launch: `c${b}`,
+        block: b,
+        runs: [base + gain + machine + sigma * noise(rng)],
+      });
+      launches.push({
+        arm: "incumbent",
+        launch: `i${b}`,
+        block: b,
+        runs: [base + machine + sigma * noise(rng)],
+      });
     }
-    result = compare(launches, { alpha: 0.05, minEffect: { kind: "absolute", value: delta }, looks, bootstrapReps: 0 });
+    result = compare(launches, {
+      alpha: 0.05,
+      minEffect: { kind: "absolute", value: delta },
+      looks,
+      bootstrapReps: 0,
+    });
     if (result.verdict !== "inconclusive") break;
   }
   return result!;
 }
 
 describe("simulation: no true difference", () => {
-  for (const [name, noise] of [["normal", normalNoise], ["heavy-tailed", heavyNoise]] as const) {
+  for (const [name, noise] of [
+    ["normal", normalNoise],
+    ["heavy-tailed", heavyNoise],
+  ] as const) {
     it(`false "faster" rate ≤ α/2 with ${name} noise (δ = 0, the worst case)`, () => {
       const rng = seededRng(name === "normal" ? 11 : 12);
       const reps = 4000;
       let faster = 0;
-      for (let i = 0; i < reps; i++) if (simulateRun(rng, 0, 3, noise, [6, 12], 0).verdict === "faster") faster++;
+      for (let i = 0; i < reps; i++)
+        if (simulateRun(rng, 0, 3, noise, [6, 12], 0).verdict === "faster") faster++;
       const rate = faster / reps;
       expect(rate).toBeLessThan(0.025 + 3 * Math.sqrt((0.025 * 0.975) / reps));
     });
@@ -171,7 +209,8 @@ function theoreticalPower(n: number, alpha: number, ncp: number): number {
   // P(T > t) with T = (Z + ncp) / sqrt(V/df), V ~ χ²(df): ∫ Φ(ncp − t·sqrt(v/df)) f(v) dv
   let p = 0;
   const step = 0.005;
-  for (let v = step / 2; v < df * 12; v += step) p += (normalCdf(ncp - t * Math.sqrt(v / df), 0, 1) as number) * chisquarePdf(v, df) * step;
+  for (let v = step / 2; v < df * 12; v += step)
+    p += (normalCdf(ncp - t * Math.sqrt(v / df), 0, 1) as number) * chisquarePdf(v, df) * step;
   return p;
 }
 
@@ -184,7 +223,8 @@ describe("simulation: power", () => {
     const delta = 2;
     const reps = 3000;
     let faster = 0;
-    for (let i = 0; i < reps; i++) if (simulateRun(rng, delta + 2 * se, sigma, normalNoise, [12], delta).verdict === "faster") faster++;
+    for (let i = 0; i < reps; i++)
+      if (simulateRun(rng, delta + 2 * se, sigma, normalNoise, [12], delta).verdict === "faster") faster++;
     const theory = theoreticalPower(12, 0.05, 2);
     expect(theory).toBeGreaterThan(0.3);
     expect(theory).toBeLessThan(0.6);
@@ -193,7 +233,8 @@ describe("simulation: power", () => {
   it("the two-look design stops early on large gains", () => {
     const rng = seededRng(22);
     let early = 0;
-    for (let i = 0; i < 500; i++) if (simulateRun(rng, 20, 3, normalNoise, [6, 12], 2).look.blocks === 6) early++;
+    for (let i = 0; i < 500; i++)
+      if (simulateRun(rng, 20, 3, normalNoise, [6, 12], 2).look.blocks === 6) early++;
     expect(early / 500).toBeGreaterThan(0.95);
   });
 });
@@ -202,7 +243,10 @@ describe("real H100 noise (shared/data/h100-decode-ab.jsonl)", async () => {
   const file = join(REPO_ROOT, "test/fixtures/data/h100-decode-ab.jsonl");
   const text = await readFile(file, "utf8");
   const names = { candidate: "sdpa-bf16", incumbent: "eager-bf16" };
-  const parsed = parseSamples(file, text, names, { fields: { arm: "config", launch: "pid", block: "round", tps: "tps" }, rounds: true });
+  const parsed = parseSamples(file, text, names, {
+    fields: { arm: "config", launch: "pid", block: "round", tps: "tps" },
+    rounds: true,
+  });
 
   it("parses 6 rounds × 2 launches × 10 runs", () => {
     expect(parsed.problems).toEqual([]);
@@ -211,20 +255,33 @@ describe("real H100 noise (shared/data/h100-decode-ab.jsonl)", async () => {
   });
 
   it("gives a verdict and explains it", () => {
-    const c = compare(parsed.launches, { alpha: 0.05, minEffect: { kind: "relative", value: 0.01 }, looks: [6, 12] });
+    const c = compare(parsed.launches, {
+      alpha: 0.05,
+      minEffect: { kind: "relative", value: 0.01 },
+      looks: [6, 12],
+    });
     expect(["faster", "slower", "tie", "inconclusive"]).toContain(c.verdict);
     expect(c.blocks).toBe(6);
     expect(c.reasons.join(" ")).toMatch(/CI/);
     expect(c.ci[0]).toBeLessThan(c.estimate);
     expect(c.ci[1]).toBeGreaterThan(c.estimate);
     // Forced to be final, an unresolved result becomes a tie, never a win.
-    const f = compare(parsed.launches, { alpha: 0.05, minEffect: { kind: "relative", value: 0.01 }, looks: [6, 12], final: true });
+    const f = compare(parsed.launches, {
+      alpha: 0.05,
+      minEffect: { kind: "relative", value: 0.01 },
+      looks: [6, 12],
+      final: true,
+    });
     expect(f.verdict === "inconclusive").toBe(false);
     if (c.verdict === "inconclusive") expect(f.verdict).toBe("tie");
   });
 
   it("a naive per-run test overstates confidence on the same data", () => {
-    const c = compare(parsed.launches, { alpha: 0.05, minEffect: { kind: "absolute", value: 0 }, looks: [6] });
+    const c = compare(parsed.launches, {
+      alpha: 0.05,
+      minEffect: { kind: "absolute", value: 0 },
+      looks: [6],
+    });
     const runsOf = (arm: string) => parsed.launches.filter((l) => l.arm === arm).flatMap((l) => l.runs);
     const naive = welchT(runsOf("candidate"), runsOf("incumbent"), 0.05);
     expect(naive.p).toBeLessThan(0.001); // the naive test claims near-certainty…
@@ -236,13 +293,52 @@ describe("real H100 noise (shared/data/h100-decode-ab.jsonl)", async () => {
   });
 
   it("the CLI reads it with field mapping and prints JSON for agents", async () => {
-    const r = await runCli(["compare", file, "--candidate", "sdpa-bf16", "--incumbent", "eager-bf16", "--arm-field", "config", "--launch-field", "pid", "--rounds", "--json"], process.cwd());
+    const r = await runCli(
+      [
+        "compare",
+        file,
+        "--candidate",
+        "sdpa-bf16",
+        "--incumbent",
+        "eager-bf16",
+        "--arm-field",
+        "config",
+        "--launch-field",
+        "pid",
+        "--rounds",
+        "--json",
+      ],
+      process.cwd(),
+    );
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j).toMatchObject({ verdict: expect.any(String), estimate: expect.any(Number), ci: [expect.any(Number), expect.any(Number)], delta: expect.any(Number), blocks: 6 });
-    expect(Object.keys(j.tests)).toEqual(expect.arrayContaining(["pairedT", "wilcoxon", "welch", "mannWhitney"]));
+    expect(j).toMatchObject({
+      verdict: expect.any(String),
+      estimate: expect.any(Number),
+      ci: [expect.any(Number), expect.any(Number)],
+      delta: expect.any(Number),
+      blocks: 6,
+    });
+    expect(Object.keys(j.tests)).toEqual(
+      expect.arrayContaining(["pairedT", "wilcoxon", "welch", "mannWhitney"]),
+    );
     expect(j.tests.mannWhitney).toMatchObject({ U: expect.any(Number), p: expect.any(Number) });
-    const human = await runCli(["compare", file, "--candidate", "sdpa-bf16", "--incumbent", "eager-bf16", "--arm-field", "config", "--launch-field", "pid", "--rounds"], process.cwd());
+    const human = await runCli(
+      [
+        "compare",
+        file,
+        "--candidate",
+        "sdpa-bf16",
+        "--incumbent",
+        "eager-bf16",
+        "--arm-field",
+        "config",
+        "--launch-field",
+        "pid",
+        "--rounds",
+      ],
+      process.cwd(),
+    );
     expect(human.out).toMatch(/^verdict: (FASTER|SLOWER|TIE|INCONCLUSIVE)/);
     expect(human.out).toMatch(/paired t .*\(primary\)/);
   });
@@ -253,15 +349,24 @@ describe("compare CLI input errors", () => {
     const { writeFile, mkdtemp } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
     const dir = await mkdtemp(join(tmpdir(), "cmp-"));
-    await writeFile(join(dir, "bad.jsonl"), '{"arm":"A","launch":"a","tps":1}\n{"arm":"A","launch":"b","tps":-3}\nnot json\n');
+    await writeFile(
+      join(dir, "bad.jsonl"),
+      '{"arm":"A","launch":"a","tps":1}\n{"arm":"A","launch":"b","tps":-3}\nnot json\n',
+    );
     const bad = await runCli(["compare", "bad.jsonl", "--candidate", "A", "--incumbent", "B"], dir);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/bad\.jsonl:2:1: error\[bad-sample\]: field `tps`/);
     expect(bad.err).toMatch(/bad\.jsonl:3:1: error\[bad-json\]/);
     const lines = [];
-    for (let i = 0; i < 6; i++) lines.push(JSON.stringify({ arm: "A", launch: `a${i}`, tps: 110 + (i % 3) }), JSON.stringify({ arm: "B", launch: `b${i}`, tps: 100 + (i % 2) }));
+    for (let i = 0; i < 6; i++)
+      lines.push(
+        JSON.stringify({ arm: "A", launch: `a${i}`, tps: 110 + (i % 3) }),
+        JSON.stringify({ arm: "B", launch: `b${i}`, tps: 100 + (i % 2) }),
+      );
     await writeFile(join(dir, "u.jsonl"), lines.join("\n"));
-    const u = JSON.parse((await runCli(["compare", "u.jsonl", "--candidate", "A", "--incumbent", "B", "--json"], dir)).out);
+    const u = JSON.parse(
+      (await runCli(["compare", "u.jsonl", "--candidate", "A", "--incumbent", "B", "--json"], dir)).out,
+    );
     expect(u.design).toBe("unpaired");
     expect(u.verdict).toBe("faster");
     expect(u.tests.pairedT).toBeUndefined();
@@ -273,16 +378,26 @@ describe("compare CLI input errors", () => {
 
 describe("ranking and runner health", () => {
   it("overlapping entries share a rank", () => {
-    const r = rankWithUncertainty([
-      { id: "a", estimate: 300, ci: [295, 305] },
-      { id: "b", estimate: 298, ci: [292, 304] },
-      { id: "c", estimate: 250, ci: [245, 255] },
-    ], 2);
-    expect(r.map((e) => [e.id, e.label])).toEqual([["a", "=1"], ["b", "=1"], ["c", "3"]]);
+    const r = rankWithUncertainty(
+      [
+        { id: "a", estimate: 300, ci: [295, 305] },
+        { id: "b", estimate: 298, ci: [292, 304] },
+        { id: "c", estimate: 250, ci: [245, 255] },
+      ],
+      2,
+    );
+    expect(r.map((e) => [e.id, e.label])).toEqual([
+      ["a", "=1"],
+      ["b", "=1"],
+      ["c", "3"],
+    ]);
   });
   it("variance components recover simulated σw and σb", () => {
     const rng = seededRng(5);
-    const launches = Array.from({ length: 200 }, () => { const lvl = 100 + 4 * rng.normal(); return Array.from({ length: 10 }, () => lvl + 1 * rng.normal()); });
+    const launches = Array.from({ length: 200 }, () => {
+      const lvl = 100 + 4 * rng.normal();
+      return Array.from({ length: 10 }, () => lvl + 1 * rng.normal());
+    });
     const vc = varianceComponents(launches);
     expect(vc.sigmaBetween).toBeGreaterThan(3.5);
     expect(vc.sigmaBetween).toBeLessThan(4.5);
@@ -292,7 +407,10 @@ describe("ranking and runner health", () => {
   });
   it("flags a runner whose A/A noise drifts, not one that is steady", () => {
     const rng = seededRng(6);
-    const win = (label: string, s: number) => ({ label, diffs: Array.from({ length: 12 }, () => s * rng.normal()) });
+    const win = (label: string, s: number) => ({
+      label,
+      diffs: Array.from({ length: 12 }, () => s * rng.normal()),
+    });
     expect(runnerHealth([win("w1", 1), win("w2", 1), win("w3", 1)]).drifting).toBe(false);
     const bad = runnerHealth([win("w1", 1), win("w2", 1), win("w3", 4)]);
     expect(bad.drifting).toBe(true);

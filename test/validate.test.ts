@@ -5,7 +5,15 @@ import { parse } from "yaml";
 import { jsonSchemas } from "../runner/core/schema/json-schema.ts";
 import { parseSubmission, parseChallenge } from "../runner/core/validate/manifest.ts";
 import { checkFilePolicy } from "../runner/core/validate/file-policy.ts";
-import { GOOD_MANIFEST, gitInit, makeChallengeRepo, REPO_ROOT, removeDir, runCli, writeFiles } from "./helpers.ts";
+import {
+  GOOD_MANIFEST,
+  gitInit,
+  makeChallengeRepo,
+  REPO_ROOT,
+  removeDir,
+  runCli,
+  writeFiles,
+} from "./helpers.ts";
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map(removeDir)));
@@ -21,13 +29,18 @@ describe("shipped examples", () => {
     const report = JSON.parse(r.out);
     expect(report.problems).toEqual([]);
     expect(r.code).toBe(0);
-    const slugs = (await readdir(join(REPO_ROOT, "submissions"), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    const slugs = (await readdir(join(REPO_ROOT, "submissions"), { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     expect(report.checked).toEqual(slugs.sort());
   });
 
   it("committed JSON Schemas are current", async () => {
     for (const [name, text] of Object.entries(jsonSchemas())) {
-      expect(await readFile(join(REPO_ROOT, "challenge/schema", name), "utf8"), `${name} is stale: run npm run schemas`).toBe(text);
+      expect(
+        await readFile(join(REPO_ROOT, "challenge/schema", name), "utf8"),
+        `${name} is stale: run npm run schemas`,
+      ).toBe(text);
     }
   });
 
@@ -42,23 +55,125 @@ describe("shipped examples", () => {
 
 /** Each case: a manifest text, and the problem expected at file:line. */
 const BAD: { name: string; text: string; code: string; line: number; match?: RegExp }[] = [
-  { name: "wrong type for max-num-seqs", text: GOOD_MANIFEST.replace("max-num-seqs: 1", "max-num-seqs: one"), code: "wrong-type", line: 13, match: /max-num-seqs/ },
-  { name: "unknown top-level key", text: GOOD_MANIFEST + "speed: 9000\n", code: "unknown-key", line: 19, match: /speed/ },
-  { name: "misspelled vLLM arg gets a hint", text: GOOD_MANIFEST.replace("kv-cache-dtype", "kv_cache_dtype"), code: "unknown-key", line: 12, match: /kv_cache_dtype/ },
-  { name: "bad enum value", text: GOOD_MANIFEST.replace("kv-cache-dtype: fp8", "kv-cache-dtype: fp9"), code: "bad-value", line: 12, match: /fp9|kv-cache-dtype/ },
-  { name: "missing title", text: GOOD_MANIFEST.replace("title: int4 weights\n", ""), code: "missing-key", line: 1, match: /title/ },
-  { name: "missing parent", text: GOOD_MANIFEST.replace("parents: [baseline]", "parents: [baselin]"), code: "missing-parent", line: 4, match: /baselin/ },
-  { name: "bad login", text: GOOD_MANIFEST.replace("authors: [alice]", "authors: [-alice-]"), code: "invalid", line: 3, match: /authors\.0/ },
-  { name: "malformed YAML", text: GOOD_MANIFEST.replace("  kind: vllm", "  kind: vllm\n   - oops: [unclosed"), code: "yaml-syntax", line: 9 },
-  { name: "unknown engine kind", text: GOOD_MANIFEST.replace("kind: vllm", "kind: tensorrt"), code: "bad-value", line: 9, match: /engine/ },
-  { name: "disallowed env var", text: GOOD_MANIFEST.replace('VLLM_USE_V1: "1"', 'LD_PRELOAD: "/tmp/x.so"'), code: "env-not-allowed", line: 18, match: /LD_PRELOAD/ },
-  { name: "harness-owned flag through extra_args", text: GOOD_MANIFEST.replace("    max-num-seqs: 1\n", '    max-num-seqs: 1\n    extra_args: ["--port", "9000"]\n'), code: "harness-owned-flag", line: 14, match: /--port/ },
-  { name: "speculative tokens zero", text: GOOD_MANIFEST.replace("num_speculative_tokens: 4", "num_speculative_tokens: 0"), code: "too-small", line: 16, match: /num_speculative_tokens/ },
-  { name: "self parent", text: GOOD_MANIFEST.replace("parents: [baseline]", "parents: [baseline, x]"), code: "self-parent", line: 4 },
-  { name: "no parents", text: GOOD_MANIFEST.replace("parents: [baseline]", "parents: []"), code: "no-parents", line: 4 },
-  { name: "wrong engine for the challenge", text: GOOD_MANIFEST.replace(/engine:[\s\S]*$/, "engine:\n  kind: embedded\n  args: { quantization: q8_0 }\n"), code: "wrong-engine", line: 9 },
-  { name: "nightly not allowed", text: GOOD_MANIFEST.replace("  kind: vllm\n", "  kind: vllm\n  nightly: true\n"), code: "nightly-not-allowed", line: 10 },
-  { name: "kernel file missing", text: GOOD_MANIFEST + "kernels: [kernels/fast_attn.py]\n", code: "kernel-missing", line: 19 },
+  {
+    name: "wrong type for max-num-seqs",
+    text: GOOD_MANIFEST.replace("max-num-seqs: 1", "max-num-seqs: one"),
+    code: "wrong-type",
+    line: 13,
+    match: /max-num-seqs/,
+  },
+  {
+    name: "unknown top-level key",
+    text: GOOD_MANIFEST + "speed: 9000\n",
+    code: "unknown-key",
+    line: 19,
+    match: /speed/,
+  },
+  {
+    name: "misspelled vLLM arg gets a hint",
+    text: GOOD_MANIFEST.replace("kv-cache-dtype", "kv_cache_dtype"),
+    code: "unknown-key",
+    line: 12,
+    match: /kv_cache_dtype/,
+  },
+  {
+    name: "bad enum value",
+    text: GOOD_MANIFEST.replace("kv-cache-dtype: fp8", "kv-cache-dtype: fp9"),
+    code: "bad-value",
+    line: 12,
+    match: /fp9|kv-cache-dtype/,
+  },
+  {
+    name: "missing title",
+    text: GOOD_MANIFEST.replace("title: int4 weights\n", ""),
+    code: "missing-key",
+    line: 1,
+    match: /title/,
+  },
+  {
+    name: "missing parent",
+    text: GOOD_MANIFEST.replace("parents: [baseline]", "parents: [baselin]"),
+    code: "missing-parent",
+    line: 4,
+    match: /baselin/,
+  },
+  {
+    name: "bad login",
+    text: GOOD_MANIFEST.replace("authors: [alice]", "authors: [-alice-]"),
+    code: "invalid",
+    line: 3,
+    match: /authors\.0/,
+  },
+  {
+    name: "malformed YAML",
+    text: GOOD_MANIFEST.replace("  kind: vllm", "  kind: vllm\n   - oops: [unclosed"),
+    code: "yaml-syntax",
+    line: 9,
+  },
+  {
+    name: "unknown engine kind",
+    text: GOOD_MANIFEST.replace("kind: vllm", "kind: tensorrt"),
+    code: "bad-value",
+    line: 9,
+    match: /engine/,
+  },
+  {
+    name: "disallowed env var",
+    text: GOOD_MANIFEST.replace('VLLM_USE_V1: "1"', 'LD_PRELOAD: "/tmp/x.so"'),
+    code: "env-not-allowed",
+    line: 18,
+    match: /LD_PRELOAD/,
+  },
+  {
+    name: "harness-owned flag through extra_args",
+    text: GOOD_MANIFEST.replace(
+      "    max-num-seqs: 1\n",
+      '    max-num-seqs: 1\n    extra_args: ["--port", "9000"]\n',
+    ),
+    code: "harness-owned-flag",
+    line: 14,
+    match: /--port/,
+  },
+  {
+    name: "speculative tokens zero",
+    text: GOOD_MANIFEST.replace("num_speculative_tokens: 4", "num_speculative_tokens: 0"),
+    code: "too-small",
+    line: 16,
+    match: /num_speculative_tokens/,
+  },
+  {
+    name: "self parent",
+    text: GOOD_MANIFEST.replace("parents: [baseline]", "parents: [baseline, x]"),
+    code: "self-parent",
+    line: 4,
+  },
+  {
+    name: "no parents",
+    text: GOOD_MANIFEST.replace("parents: [baseline]", "parents: []"),
+    code: "no-parents",
+    line: 4,
+  },
+  {
+    name: "wrong engine for the challenge",
+    text: GOOD_MANIFEST.replace(
+      /engine:[\s\S]*$/,
+      "engine:\n  kind: embedded\n  args: { quantization: q8_0 }\n",
+    ),
+    code: "wrong-engine",
+    line: 9,
+  },
+  {
+    name: "nightly not allowed",
+    text: GOOD_MANIFEST.replace("  kind: vllm\n", "  kind: vllm\n  nightly: true\n"),
+    code: "nightly-not-allowed",
+    line: 10,
+  },
+  {
+    name: "kernel file missing",
+    text: GOOD_MANIFEST + "kernels: [kernels/fast_attn.py]\n",
+    code: "kernel-missing",
+    line: 19,
+  },
   { name: "empty file", text: "", code: "empty-file", line: 1 },
 ];
 
@@ -80,7 +195,9 @@ describe("bad manifests give file:line messages and exit 1", () => {
   }
 
   it("suggests the right spelling of a misspelled key", async () => {
-    const dir = await repo({ "submissions/x/submission.yaml": GOOD_MANIFEST.replace("max-num-seqs", "max-num-seq") });
+    const dir = await repo({
+      "submissions/x/submission.yaml": GOOD_MANIFEST.replace("max-num-seqs", "max-num-seq"),
+    });
     const r = await runCli(["validate", "submissions/x"], dir);
     expect(r.out).toContain("did you mean `max-num-seqs`?");
   });
@@ -91,11 +208,16 @@ describe("bad manifests give file:line messages and exit 1", () => {
     const dir = await repo({ "submissions/a/submission.yaml": a, "submissions/b/submission.yaml": b });
     const r = await runCli(["validate", "submissions/a"], dir);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/submissions\/a\/submission\.yaml:4:\d+: error\[parent-cycle\]: parents form a cycle: a → b → a/);
+    expect(r.out).toMatch(
+      /submissions\/a\/submission\.yaml:4:\d+: error\[parent-cycle\]: parents form a cycle: a → b → a/,
+    );
   });
 
   it("a symlink inside the submission folder is rejected", async () => {
-    const dir = await repo({ "submissions/x/submission.yaml": GOOD_MANIFEST, "submissions/x/weights.bin": { symlink: "/etc/passwd" } });
+    const dir = await repo({
+      "submissions/x/submission.yaml": GOOD_MANIFEST,
+      "submissions/x/weights.bin": { symlink: "/etc/passwd" },
+    });
     const r = await runCli(["validate", "submissions/x"], dir);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^submissions\/x\/weights\.bin: error\[symlink\]/m);
@@ -104,10 +226,21 @@ describe("bad manifests give file:line messages and exit 1", () => {
   it("an oversized file and an oversized binary are rejected", async () => {
     const big = "x".repeat(1024 * 1024 + 1);
     const bin = new Uint8Array(300 * 1024);
-    const dir = await repo({ "submissions/x/submission.yaml": GOOD_MANIFEST, "submissions/x/notes.txt": big, "submissions/x/blob.bin": bin });
+    const dir = await repo({
+      "submissions/x/submission.yaml": GOOD_MANIFEST,
+      "submissions/x/notes.txt": big,
+      "submissions/x/blob.bin": bin,
+    });
     const r = await runCli(["validate", "submissions/x", "--json"], dir);
-    const codes = JSON.parse(r.out).problems.map((p: { code: string; file: string }) => `${p.code}:${p.file}`);
-    expect(codes).toEqual(expect.arrayContaining(["file-too-large:submissions/x/notes.txt", "binary-too-large:submissions/x/blob.bin"]));
+    const codes = JSON.parse(r.out).problems.map(
+      (p: { code: string; file: string }) => `${p.code}:${p.file}`,
+    );
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        "file-too-large:submissions/x/notes.txt",
+        "binary-too-large:submissions/x/blob.bin",
+      ]),
+    );
     expect(r.code).toBe(1);
   });
 });
@@ -139,7 +272,10 @@ describe("PR mode checks the change against the base branch in real git", () => 
     await git.add(".");
     await git.commit("base");
     await git.checkoutLocalBranch("pr");
-    await writeFiles(dir, { "submissions/x/submission.yaml": GOOD_MANIFEST, "submissions/x/link": { symlink: "../../challenge/challenge.yaml" } });
+    await writeFiles(dir, {
+      "submissions/x/submission.yaml": GOOD_MANIFEST,
+      "submissions/x/link": { symlink: "../../challenge/challenge.yaml" },
+    });
     await git.add(".");
     await git.commit("add x");
     const r = await runCli(["validate", "--base", "main", "--json"], dir);
@@ -147,7 +283,13 @@ describe("PR mode checks the change against the base branch in real git", () => 
   });
 
   it("touching two submissions in one PR is rejected", () => {
-    const e = (path: string) => ({ path, status: "added" as const, kind: "file" as const, size: 10, binary: false });
+    const e = (path: string) => ({
+      path,
+      status: "added" as const,
+      kind: "file" as const,
+      size: 10,
+      binary: false,
+    });
     const r = checkFilePolicy([e("submissions/a/submission.yaml"), e("submissions/b/submission.yaml")]);
     expect(r.problems.map((p) => p.code)).toContain("multiple-submissions");
   });

@@ -9,11 +9,23 @@ type Job = { permissions?: unknown; "runs-on"?: unknown; steps?: Step[] };
 type Workflow = { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, Job> };
 
 const dir = join(REPO_ROOT, ".github/workflows");
-const workflows = readdirSync(dir).filter((f) => f.endsWith(".yml")).map((f) => [f, parse(readFileSync(join(dir, f), "utf8")) as Workflow] as const);
+const workflows = readdirSync(dir)
+  .filter((f) => f.endsWith(".yml"))
+  .map((f) => [f, parse(readFileSync(join(dir, f), "utf8")) as Workflow] as const);
 
 describe("workflow lint", () => {
   it("finds the bot's workflows", () => {
-    expect(workflows.map(([f]) => f).sort()).toEqual(expect.arrayContaining(["board.yml", "ci.yml", "evaluate.yml", "pages.yml", "request.yml", "validate-comment.yml", "validate.yml"]));
+    expect(workflows.map(([f]) => f).sort()).toEqual(
+      expect.arrayContaining([
+        "board.yml",
+        "ci.yml",
+        "evaluate.yml",
+        "pages.yml",
+        "request.yml",
+        "validate-comment.yml",
+        "validate.yml",
+      ]),
+    );
   });
   for (const [file, wf] of workflows) {
     describe(file, () => {
@@ -25,22 +37,33 @@ describe("workflow lint", () => {
         }
       });
       it("never expands ${{ }} inside run: (untrusted strings reach scripts through env only)", () => {
-        for (const job of Object.values(wf.jobs)) for (const s of job.steps ?? []) if (s.run) expect(s.run, `${file}: ${s.run}`).not.toMatch(/\$\{\{/);
+        for (const job of Object.values(wf.jobs))
+          for (const s of job.steps ?? [])
+            if (s.run) expect(s.run, `${file}: ${s.run}`).not.toMatch(/\$\{\{/);
       });
       it("pins third-party actions by full commit SHA", () => {
-        for (const job of Object.values(wf.jobs)) for (const s of job.steps ?? []) if (s.uses && !s.uses.startsWith("./")) expect(s.uses, file).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+        for (const job of Object.values(wf.jobs))
+          for (const s of job.steps ?? [])
+            if (s.uses && !s.uses.startsWith("./"))
+              expect(s.uses, file).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
       });
       it("checks out without persisted credentials", () => {
-        for (const job of Object.values(wf.jobs)) for (const s of job.steps ?? []) if (s.uses?.startsWith("actions/checkout@")) expect(s.with?.["persist-credentials"], file).toBe(false);
+        for (const job of Object.values(wf.jobs))
+          for (const s of job.steps ?? [])
+            if (s.uses?.startsWith("actions/checkout@"))
+              expect(s.with?.["persist-credentials"], file).toBe(false);
       });
       it("never uses pull_request_target, and privileged triggers never check out PR code", () => {
         expect(Object.keys(wf.on)).not.toContain("pull_request_target");
         const privileged = ["issue_comment", "workflow_run", "issues", "schedule"].some((t) => t in wf.on);
         if (!privileged) return;
-        for (const job of Object.values(wf.jobs)) for (const s of job.steps ?? []) {
-          if (!s.uses?.startsWith("actions/checkout@")) continue;
-          expect(s.with?.ref, `${file} must check out the default branch`).toBe("${{ github.event.repository.default_branch }}");
-        }
+        for (const job of Object.values(wf.jobs))
+          for (const s of job.steps ?? []) {
+            if (!s.uses?.startsWith("actions/checkout@")) continue;
+            expect(s.with?.ref, `${file} must check out the default branch`).toBe(
+              "${{ github.event.repository.default_branch }}",
+            );
+          }
       });
     });
   }
@@ -53,7 +76,9 @@ describe("workflow lint", () => {
     expect(JSON.stringify(gpu[0])).not.toMatch(/secrets\./);
   });
   it("the request workflow is serialized per commenter (numeric id, not login)", () => {
-    const wf = workflows.find(([f]) => f === "request.yml")![1] as Workflow & { concurrency: { group: string } };
+    const wf = workflows.find(([f]) => f === "request.yml")![1] as Workflow & {
+      concurrency: { group: string };
+    };
     expect(wf.concurrency.group).toContain("github.event.comment.user.id");
   });
 });

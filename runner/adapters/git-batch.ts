@@ -5,13 +5,23 @@ import { spawn } from "node:child_process";
  * files from a branch in seconds rather than spawning git per file. Each file is handed to `each`
  * as soon as it is complete, so the whole branch is never held in memory at once.
  */
-export async function forEachTreeFile(repoDir: string, ref: string, prefixes: string[], each: (path: string, text: string) => void): Promise<number> {
+export async function forEachTreeFile(
+  repoDir: string,
+  ref: string,
+  prefixes: string[],
+  each: (path: string, text: string) => void,
+): Promise<number> {
   const listing = await run(repoDir, ["ls-tree", "-r", "-z", "--full-tree", ref, "--", ...prefixes]);
-  const entries = listing.toString("utf8").split("\0").filter(Boolean).map((l) => {
-    const tab = l.indexOf("\t");
-    const [mode, type, sha] = l.slice(0, tab).split(" ") as [string, string, string];
-    return { mode, type, sha, path: l.slice(tab + 1) };
-  }).filter((x) => x.type === "blob" && x.mode !== "120000");
+  const entries = listing
+    .toString("utf8")
+    .split("\0")
+    .filter(Boolean)
+    .map((l) => {
+      const tab = l.indexOf("\t");
+      const [mode, type, sha] = l.slice(0, tab).split(" ") as [string, string, string];
+      return { mode, type, sha, path: l.slice(tab + 1) };
+    })
+    .filter((x) => x.type === "blob" && x.mode !== "120000");
   if (!entries.length) return 0;
   await new Promise<void>((resolve, reject) => {
     const c = spawn("git", ["cat-file", "--batch"], { cwd: repoDir, stdio: ["pipe", "pipe", "pipe"] });
@@ -31,14 +41,24 @@ export async function forEachTreeFile(repoDir: string, ref: string, prefixes: st
     });
     c.stderr.on("data", (d: Buffer) => (err += d));
     c.on("error", reject);
-    c.on("close", (code) => (code === 0 && i === entries.length ? resolve() : reject(new Error(`git cat-file failed (${code}) after ${i} of ${entries.length} files: ${err.trim()}`))));
+    c.on("close", (code) =>
+      code === 0 && i === entries.length
+        ? resolve()
+        : reject(
+            new Error(`git cat-file failed (${code}) after ${i} of ${entries.length} files: ${err.trim()}`),
+          ),
+    );
     c.stdin.end(entries.map((x) => x.sha).join("\n") + "\n");
   });
   return entries.length;
 }
 
 /** Like forEachTreeFile, collected into a map (for small sets of files). */
-export async function readTreeFiles(repoDir: string, ref: string, prefixes: string[]): Promise<Map<string, string>> {
+export async function readTreeFiles(
+  repoDir: string,
+  ref: string,
+  prefixes: string[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   await forEachTreeFile(repoDir, ref, prefixes, (p, t) => out.set(p, t));
   return out;
@@ -52,12 +72,19 @@ export function run(cwd: string, args: string[], input?: string): Promise<Buffer
     c.stdout.on("data", (d: Buffer) => chunks.push(d));
     c.stderr.on("data", (d: Buffer) => (err += d));
     c.on("error", reject);
-    c.on("close", (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`git ${args.slice(0, 3).join(" ")} failed (${code}): ${err.trim()}`))));
+    c.on("close", (code) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks))
+        : reject(new Error(`git ${args.slice(0, 3).join(" ")} failed (${code}): ${err.trim()}`)),
+    );
     if (input !== undefined) c.stdin.end(input);
     else c.stdin.end();
   });
 }
 
 export async function refExists(repoDir: string, ref: string): Promise<boolean> {
-  return run(repoDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).then(() => true, () => false);
+  return run(repoDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).then(
+    () => true,
+    () => false,
+  );
 }

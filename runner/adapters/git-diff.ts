@@ -12,7 +12,7 @@ export async function changedFiles(repoDir: string, base: string, head: string):
   const raw = await git.raw(["diff", "--raw", "-z", "--no-abbrev", "-M", mergeBase, head]);
   const parts = raw.split("\0").filter((s, i, a) => !(s === "" && i === a.length - 1));
   const out: FileEntry[] = [];
-  for (let i = 0; i < parts.length; ) {
+  for (let i = 0; i < parts.length;) {
     const meta = parts[i++]!;
     const m = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*$/.exec(meta);
     if (!m) throw new Error(`unexpected git diff --raw line: ${JSON.stringify(meta)}`);
@@ -20,8 +20,16 @@ export async function changedFiles(repoDir: string, base: string, head: string):
     const isRename = letter === "R" || letter === "C";
     const from = isRename ? parts[i++] : undefined;
     const path = parts[i++]!;
-    const status: FileEntry["status"] = letter === "A" || letter === "C" ? "added" : letter === "D" ? "deleted" : isRename ? "renamed" : "modified";
-    const kind: FileEntry["kind"] = newMode === "120000" ? "symlink" : newMode === "160000" ? "submodule" : "file";
+    const status: FileEntry["status"] =
+      letter === "A" || letter === "C"
+        ? "added"
+        : letter === "D"
+          ? "deleted"
+          : isRename
+            ? "renamed"
+            : "modified";
+    const kind: FileEntry["kind"] =
+      newMode === "120000" ? "symlink" : newMode === "160000" ? "submodule" : "file";
     let size = 0;
     let binary = false;
     if (status !== "deleted" && kind === "file") {

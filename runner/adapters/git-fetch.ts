@@ -9,15 +9,31 @@ export class ShaMovedError extends Error {}
  * copies one submission folder out of git objects as plain data: regular files only, never a
  * symlink, never a checkout of PR code into the runner's tree.
  */
-export async function fetchSubmissionAt(repoDir: string, o: { remote: string; pr?: number; sha: string; slug: string; into: string }): Promise<string[]> {
+export async function fetchSubmissionAt(
+  repoDir: string,
+  o: { remote: string; pr?: number; sha: string; slug: string; into: string },
+): Promise<string[]> {
   const git = simpleGit(repoDir);
   if (o.pr !== undefined) {
-    await git.raw(["fetch", "--quiet", "--no-tags", o.remote, `+refs/pull/${o.pr}/head:refs/velodrome/pr-${o.pr}`]);
+    await git.raw([
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      o.remote,
+      `+refs/pull/${o.pr}/head:refs/velodrome/pr-${o.pr}`,
+    ]);
     const head = (await git.raw(["rev-parse", `refs/velodrome/pr-${o.pr}`])).trim();
-    if (head !== o.sha) throw new ShaMovedError(`PR #${o.pr} moved from ${o.sha.slice(0, 7)} to ${head.slice(0, 7)} after the run was requested; request it again`);
+    if (head !== o.sha)
+      throw new ShaMovedError(
+        `PR #${o.pr} moved from ${o.sha.slice(0, 7)} to ${head.slice(0, 7)} after the run was requested; request it again`,
+      );
   } else {
     // By SHA where the server allows it; otherwise through the PR heads that contain it.
-    await git.raw(["fetch", "--quiet", "--no-tags", o.remote, o.sha]).catch(() => git.raw(["fetch", "--quiet", "--no-tags", o.remote, "+refs/pull/*/head:refs/velodrome/pulls/*"]));
+    await git
+      .raw(["fetch", "--quiet", "--no-tags", o.remote, o.sha])
+      .catch(() =>
+        git.raw(["fetch", "--quiet", "--no-tags", o.remote, "+refs/pull/*/head:refs/velodrome/pulls/*"]),
+      );
   }
   const listing = await git.raw(["ls-tree", "-r", "-z", o.sha, "--", `submissions/${o.slug}/`]);
   const files: string[] = [];
@@ -32,6 +48,7 @@ export async function fetchSubmissionAt(repoDir: string, o: { remote: string; pr
     await writeFile(target, content);
     files.push(path);
   }
-  if (!files.some((f) => f.endsWith("/submission.yaml"))) throw new Error(`no submissions/${o.slug}/submission.yaml at ${o.sha.slice(0, 7)}`);
+  if (!files.some((f) => f.endsWith("/submission.yaml")))
+    throw new Error(`no submissions/${o.slug}/submission.yaml at ${o.sha.slice(0, 7)}`);
   return files;
 }

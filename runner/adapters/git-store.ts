@@ -36,9 +36,13 @@ const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
 ];
 
 /** Which collection and schema a data-branch path belongs to (the one place that knows the layout). */
-export function classifyDataFile(path: string): { key: keyof Omit<DataState, "problems">; schema: z.ZodType } | undefined {
+export function classifyDataFile(
+  path: string,
+): { key: keyof Omit<DataState, "problems">; schema: z.ZodType } | undefined {
   if (!path.endsWith(".json")) return undefined;
-  const hit = FOLDERS.find(([, folder]) => path.startsWith(`${folder}/`) && !path.slice(folder.length + 1).includes("/"));
+  const hit = FOLDERS.find(
+    ([, folder]) => path.startsWith(`${folder}/`) && !path.slice(folder.length + 1).includes("/"),
+  );
   return hit ? { key: hit[0], schema: hit[2] } : undefined;
 }
 
@@ -49,7 +53,14 @@ export function addDataFile(state: DataState, path: string, text: string, label 
   try {
     const parsed = kind.schema.safeParse(JSON.parse(text));
     if (parsed.success) (state[kind.key] as unknown[]).push(parsed.data);
-    else state.problems.push({ path: label, message: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ") });
+    else
+      state.problems.push({
+        path: label,
+        message: parsed.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`)
+          .join("; "),
+      });
   } catch (e) {
     state.problems.push({ path: label, message: `not JSON: ${(e as Error).message}` });
   }
@@ -83,14 +94,25 @@ export class StoreConflictError extends Error {}
  * got there first) means fetch and re-apply, with bounded, jittered retries. Files are one per
  * record, so concurrent writers never touch the same path.
  */
-export function gitDataStore(o: { remote: string; branch: string; dir: string; author?: { name: string; email: string }; maxRetries?: number }): DataStore {
+export function gitDataStore(o: {
+  remote: string;
+  branch: string;
+  dir: string;
+  author?: { name: string; email: string };
+  maxRetries?: number;
+}): DataStore {
   let git: SimpleGit | undefined;
   const author = o.author ?? { name: "velodrome-bot", email: "velodrome-bot@users.noreply.github.com" };
   async function ready(): Promise<SimpleGit> {
     if (git) return git;
     await mkdir(o.dir, { recursive: true });
     const g = simpleGit(o.dir);
-    if (!(await access(join(o.dir, ".git")).then(() => true, () => false))) {
+    if (
+      !(await access(join(o.dir, ".git")).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       await g.init();
       await g.addRemote("origin", o.remote);
       await g.addConfig("user.name", author.name);
@@ -141,7 +163,10 @@ export function gitDataStore(o: { remote: string; branch: string; dir: string; a
           await g.raw(["push", "--quiet", "origin", `HEAD:refs/heads/${o.branch}`]);
           return result;
         } catch (e) {
-          if (attempt >= max) throw new StoreConflictError(`could not push to ${o.branch} after ${attempt + 1} attempts: ${(e as Error).message}`);
+          if (attempt >= max)
+            throw new StoreConflictError(
+              `could not push to ${o.branch} after ${attempt + 1} attempts: ${(e as Error).message}`,
+            );
           if (!exists) await g.raw(["checkout", "--quiet", "--detach"]).catch(() => undefined);
           await sleep(Math.min(2000, 25 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
         }

@@ -7,9 +7,19 @@ import { cpus } from "node:os";
  */
 export async function describeHardware(): Promise<string> {
   const gpu = await new Promise<string | undefined>((resolve) => {
-    execFile("nvidia-smi", ["--query-gpu=name,driver_version,clocks.sm,clocks.mem,power.limit", "--format=csv,noheader"], { timeout: 10_000 }, (err, out) => resolve(err ? undefined : out.trim()));
+    execFile(
+      "nvidia-smi",
+      ["--query-gpu=name,driver_version,clocks.sm,clocks.mem,power.limit", "--format=csv,noheader"],
+      { timeout: 10_000 },
+      (err, out) => resolve(err ? undefined : out.trim()),
+    );
   });
-  if (gpu) return gpu.split("\n").map((l, i) => `GPU${i}: ${l.trim()}`).join("; ").slice(0, 300);
+  if (gpu)
+    return gpu
+      .split("\n")
+      .map((l, i) => `GPU${i}: ${l.trim()}`)
+      .join("; ")
+      .slice(0, 300);
   const c = cpus();
   return `${c[0]?.model ?? "unknown CPU"} × ${c.length}`.slice(0, 300);
 }

@@ -28,7 +28,10 @@ export function nodeRepoFiles(root: string): RepoFiles {
     async dirs(rel) {
       try {
         const ents = await readdir(join(root, rel), { withFileTypes: true });
-        return ents.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+        return ents
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+          .sort();
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
         throw e;
@@ -47,7 +50,8 @@ export function nodeRepoFiles(root: string): RepoFiles {
         for (const e of ents.sort((a, b) => a.name.localeCompare(b.name))) {
           const p = join(abs, e.name);
           const path = toPosix(relative(root, p));
-          if (e.isSymbolicLink()) out.push({ path, status: "added", kind: "symlink", size: 0, binary: false });
+          if (e.isSymbolicLink())
+            out.push({ path, status: "added", kind: "symlink", size: 0, binary: false });
           else if (e.isDirectory()) await visit(p);
           else if (e.isFile()) {
             const st = await lstat(p);

@@ -9,7 +9,8 @@ import type { SiteInput, SubmissionSource } from "../core/site/model.ts";
 import { forEachTreeFile, readTreeFiles, refExists, run } from "./git-batch.ts";
 import { addDataFile, type DataState } from "./git-store.ts";
 
-const git = async (dir: string, args: string[], input?: string) => (await run(dir, args, input)).toString("utf8");
+const git = async (dir: string, args: string[], input?: string) =>
+  (await run(dir, args, input)).toString("utf8");
 
 /** The site needs the manifest, not line positions: plain YAML + zod, falling back to the full parser for messages. */
 function quickSubmission(path: string, text: string) {
@@ -27,7 +28,10 @@ function quickSubmission(path: string, text: string) {
  * each first appeared, file blobs for shared-code detection), PR heads named by run records
  * (submissions not merged yet, and git ancestry between them), and the data branch.
  */
-export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?: string; onProgress?: (s: string) => void } = {}): Promise<SiteInput> {
+export async function loadSiteInput(
+  repoDir: string,
+  o: { ref?: string; dataRef?: string; onProgress?: (s: string) => void } = {},
+): Promise<SiteInput> {
   const ref = o.ref ?? "HEAD";
   const problems: SiteInput["problems"] = [];
   const progress = o.onProgress ?? (() => undefined);
@@ -45,10 +49,20 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
   // Data branch.
   const dataRef = o.dataRef ?? challenge.data_branch;
   const data: DataState = { runs: [], reservations: [], rulings: [], threads: [], problems };
-  const resolved = (await refExists(repoDir, dataRef)) ? dataRef : (await refExists(repoDir, `origin/${dataRef}`)) ? `origin/${dataRef}` : undefined;
+  const resolved = (await refExists(repoDir, dataRef))
+    ? dataRef
+    : (await refExists(repoDir, `origin/${dataRef}`))
+      ? `origin/${dataRef}`
+      : undefined;
   if (resolved) {
-    const count = await forEachTreeFile(repoDir, resolved, ["runs", "quota", "rulings", "board"], (path, text) => addDataFile(data, path, text, `${dataRef}:${path}`));
-    const byPath = <T extends { id?: string; number?: number }>(xs: T[]) => xs.sort((a, b) => String(a.id ?? a.number).localeCompare(String(b.id ?? b.number)));
+    const count = await forEachTreeFile(
+      repoDir,
+      resolved,
+      ["runs", "quota", "rulings", "board"],
+      (path, text) => addDataFile(data, path, text, `${dataRef}:${path}`),
+    );
+    const byPath = <T extends { id?: string; number?: number }>(xs: T[]) =>
+      xs.sort((a, b) => String(a.id ?? a.number).localeCompare(String(b.id ?? b.number)));
     byPath(data.runs);
     byPath(data.reservations);
     byPath(data.rulings);
@@ -59,7 +73,16 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
 
   // Submissions on the default branch: first appearance from one log walk.
   const firstSeen = new Map<string, { commit: string; at: string }>();
-  const log = await git(repoDir, ["log", ref, "--reverse", "--diff-filter=A", "--format=>%H %cI", "--name-only", "--", "submissions/"]);
+  const log = await git(repoDir, [
+    "log",
+    ref,
+    "--reverse",
+    "--diff-filter=A",
+    "--format=>%H %cI",
+    "--name-only",
+    "--",
+    "submissions/",
+  ]);
   let cur: { commit: string; at: string } | undefined;
   for (const line of log.split("\n")) {
     if (line.startsWith(">")) {
@@ -90,7 +113,13 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
       continue;
     }
     const fs = firstSeen.get(slug) ?? { commit: "working-tree", at: headTime };
-    submissions.push({ slug, manifest: p.value, firstCommit: fs.commit, firstAt: fs.at, files: blobs.get(slug) ?? [] });
+    submissions.push({
+      slug,
+      manifest: p.value,
+      firstCommit: fs.commit,
+      firstAt: fs.at,
+      files: blobs.get(slug) ?? [],
+    });
     seen.add(slug);
   }
 
@@ -99,29 +128,64 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
   for (const r of data.runs) if (r.candidate.commit) tips.set(r.candidate.slug, r.candidate.commit);
   for (const [slug, commit] of tips) {
     if (seen.has(slug)) continue;
-    const text = await git(repoDir, ["show", `${commit}:submissions/${slug}/submission.yaml`]).catch(() => undefined);
+    const text = await git(repoDir, ["show", `${commit}:submissions/${slug}/submission.yaml`]).catch(
+      () => undefined,
+    );
     if (text === undefined) {
-      problems.push({ path: `submissions/${slug}`, message: `its run names commit ${commit.slice(0, 10)}, which this clone does not have (fetch the PR heads: git fetch origin '+refs/pull/*/head:refs/pull/*')` });
+      problems.push({
+        path: `submissions/${slug}`,
+        message: `its run names commit ${commit.slice(0, 10)}, which this clone does not have (fetch the PR heads: git fetch origin '+refs/pull/*/head:refs/pull/*')`,
+      });
       continue;
     }
     const p = parseSubmission(`submissions/${slug}/submission.yaml`, text);
     if (!p.value) continue;
-    const added = (await git(repoDir, ["log", commit, "--diff-filter=A", "--format=%H %cI", "--", `submissions/${slug}/submission.yaml`])).trim().split("\n").pop()!;
+    const added = (
+      await git(repoDir, [
+        "log",
+        commit,
+        "--diff-filter=A",
+        "--format=%H %cI",
+        "--",
+        `submissions/${slug}/submission.yaml`,
+      ])
+    )
+      .trim()
+      .split("\n")
+      .pop()!;
     const [fc, fat] = added.split(" ") as [string, string];
-    const files = (await git(repoDir, ["ls-tree", "-r", commit, "--", `submissions/${slug}/`])).split("\n").filter(Boolean).map((l) => ({ path: l.split("\t")[1]!.replace(`submissions/${slug}/`, ""), blob: l.split(" ")[2]!.split("\t")[0]! }));
-    submissions.push({ slug, manifest: p.value, firstCommit: fc, firstAt: new Date(fat).toISOString(), files });
+    const files = (await git(repoDir, ["ls-tree", "-r", commit, "--", `submissions/${slug}/`]))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => ({
+        path: l.split("\t")[1]!.replace(`submissions/${slug}/`, ""),
+        blob: l.split(" ")[2]!.split("\t")[0]!,
+      }));
+    submissions.push({
+      slug,
+      manifest: p.value,
+      firstCommit: fc,
+      firstAt: new Date(fat).toISOString(),
+      files,
+    });
     seen.add(slug);
   }
   // Git ancestry: a PR branch that contains the commit adding another submission among its own
   // commits, i.e. after its fork point from the default branch's first-parent line (it was built
   // on the other PR's branch, not merely on a main that already had it).
   const ancestry: SiteInput["ancestry"] = [];
-  const firstParentMain = new Set((await git(repoDir, ["rev-list", "--first-parent", ref])).split("\n").filter(Boolean));
+  const firstParentMain = new Set(
+    (await git(repoDir, ["rev-list", "--first-parent", ref])).split("\n").filter(Boolean),
+  );
   const addedBy = new Map(submissions.map((s) => [s.firstCommit, s.slug]));
   for (const [slug, commit] of tips) {
-    const chain = (await git(repoDir, ["rev-list", "--first-parent", commit]).catch(() => "")).split("\n").filter(Boolean);
+    const chain = (await git(repoDir, ["rev-list", "--first-parent", commit]).catch(() => ""))
+      .split("\n")
+      .filter(Boolean);
     const fork = chain.find((c) => firstParentMain.has(c));
-    const own = (await git(repoDir, ["rev-list", commit, ...(fork ? [`^${fork}`] : [])]).catch(() => "")).split("\n").filter(Boolean);
+    const own = (await git(repoDir, ["rev-list", commit, ...(fork ? [`^${fork}`] : [])]).catch(() => ""))
+      .split("\n")
+      .filter(Boolean);
     for (const c of own) {
       const other = addedBy.get(c);
       if (other && other !== slug) ancestry.push({ parent: other, child: slug });
@@ -132,8 +196,26 @@ export async function loadSiteInput(repoDir: string, o: { ref?: string; dataRef?
   const kb: SiteInput["kb"] = [];
   for (const [path, text] of main) {
     if (!/^challenge\/kb\/.+\.md$/.test(path)) continue;
-    kb.push({ path, title: /^#\s+(.+)$/m.exec(text)?.[1]?.trim() ?? path.split("/").pop()!.replace(/\.md$/, ""), text });
+    kb.push({
+      path,
+      title: /^#\s+(.+)$/m.exec(text)?.[1]?.trim() ?? path.split("/").pop()!.replace(/\.md$/, ""),
+      text,
+    });
   }
-  const rules = main.get("challenge/RULES.md") ?? (await readFile(join(repoDir, "challenge/RULES.md"), "utf8").catch(() => "# Rules\n\nNo rules file."));
-  return { challenge, rules, kb, participants: parts.value ?? { schema: 1, participants: [] }, submissions, runs: data.runs, reservations: data.reservations, rulings: data.rulings, threads: data.threads, ancestry, problems };
+  const rules =
+    main.get("challenge/RULES.md") ??
+    (await readFile(join(repoDir, "challenge/RULES.md"), "utf8").catch(() => "# Rules\n\nNo rules file."));
+  return {
+    challenge,
+    rules,
+    kb,
+    participants: parts.value ?? { schema: 1, participants: [] },
+    submissions,
+    runs: data.runs,
+    reservations: data.reservations,
+    rulings: data.rulings,
+    threads: data.threads,
+    ancestry,
+    problems,
+  };
 }

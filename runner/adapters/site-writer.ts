@@ -43,7 +43,12 @@ export function fsEffects(outDir: string): BuildEffects {
   };
 }
 
-export async function writeSite(files: Iterable<SiteFile>, assets: { from: string; to: string }[], fx: BuildEffects, onFile?: (n: number) => void): Promise<{ written: number; unchanged: number; bytes: number; digest: string; files: number }> {
+export async function writeSite(
+  files: Iterable<SiteFile>,
+  assets: { from: string; to: string }[],
+  fx: BuildEffects,
+  onFile?: (n: number) => void,
+): Promise<{ written: number; unchanged: number; bytes: number; digest: string; files: number }> {
   let written = 0;
   let unchanged = 0;
   let bytes = 0;

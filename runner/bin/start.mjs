@@ -14,5 +14,9 @@ if (!existsSync(join(root, "node_modules/tsx"))) {
 }
 // `--deps-only` (npm's precheck hook): install what is missing, run nothing else.
 if (process.argv.includes("--deps-only")) process.exit(0);
-const r = spawnSync(process.execPath, [join(root, "runner/bin/velodrome.mjs"), "demo", ...process.argv.slice(2)], { cwd: process.cwd(), stdio: "inherit" });
+const r = spawnSync(
+  process.execPath,
+  [join(root, "runner/bin/velodrome.mjs"), "demo", ...process.argv.slice(2)],
+  { cwd: process.cwd(), stdio: "inherit" },
+);
 process.exit(r.status ?? 1);

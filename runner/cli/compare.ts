@@ -26,24 +26,44 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      candidate: { type: "string" }, incumbent: { type: "string" }, delta: { type: "string", default: "1%" }, alpha: { type: "string", default: "0.05" },
-      looks: { type: "string", default: "6,12" }, final: { type: "boolean" }, json: { type: "boolean" }, rounds: { type: "boolean" }, seed: { type: "string", default: "1" },
-      "arm-field": { type: "string" }, "launch-field": { type: "string" }, "block-field": { type: "string" }, "tps-field": { type: "string" }, help: { type: "boolean", short: "h" },
+      candidate: { type: "string" },
+      incumbent: { type: "string" },
+      delta: { type: "string", default: "1%" },
+      alpha: { type: "string", default: "0.05" },
+      looks: { type: "string", default: "6,12" },
+      final: { type: "boolean" },
+      json: { type: "boolean" },
+      rounds: { type: "boolean" },
+      seed: { type: "string", default: "1" },
+      "arm-field": { type: "string" },
+      "launch-field": { type: "string" },
+      "block-field": { type: "string" },
+      "tps-field": { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) return io.out(HELP), 0;
+  if (values.help) return (io.out(HELP), 0);
   const file = positionals[0];
-  if (!file || !values.candidate || !values.incumbent) throw new UsageError(`need SAMPLES.jsonl, --candidate and --incumbent\n\n${HELP}`);
+  if (!file || !values.candidate || !values.incumbent)
+    throw new UsageError(`need SAMPLES.jsonl, --candidate and --incumbent\n\n${HELP}`);
   const delta = MinEffect.safeParse(/%$/.test(values.delta!) ? values.delta : Number(values.delta));
-  if (!delta.success || (typeof delta.data.value === "number" && Number.isNaN(delta.data.value))) throw new UsageError(`--delta must be tok/s (e.g. 2.5) or a percentage (e.g. 1%), got ${values.delta}`);
+  if (!delta.success || (typeof delta.data.value === "number" && Number.isNaN(delta.data.value)))
+    throw new UsageError(`--delta must be tok/s (e.g. 2.5) or a percentage (e.g. 1%), got ${values.delta}`);
   const alpha = Number(values.alpha);
-  if (!(alpha > 0 && alpha < 0.5)) throw new UsageError(`--alpha must be between 0 and 0.5, got ${values.alpha}`);
+  if (!(alpha > 0 && alpha < 0.5))
+    throw new UsageError(`--alpha must be between 0 and 0.5, got ${values.alpha}`);
   const looks = values.looks!.split(",").map(Number);
-  if (looks.some((k, i) => !Number.isInteger(k) || k < 2 || (i > 0 && k <= looks[i - 1]!))) throw new UsageError(`--looks must be increasing block counts ≥ 2, e.g. 6,12; got ${values.looks}`);
+  if (looks.some((k, i) => !Number.isInteger(k) || k < 2 || (i > 0 && k <= looks[i - 1]!)))
+    throw new UsageError(`--looks must be increasing block counts ≥ 2, e.g. 6,12; got ${values.looks}`);
   const text = await readFile(resolve(io.cwd, file), "utf8").catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   });
-  const fields = { arm: values["arm-field"] ?? DEFAULT_FIELDS.arm, launch: values["launch-field"] ?? DEFAULT_FIELDS.launch, block: values["block-field"] ?? DEFAULT_FIELDS.block, tps: values["tps-field"] ?? DEFAULT_FIELDS.tps };
+  const fields = {
+    arm: values["arm-field"] ?? DEFAULT_FIELDS.arm,
+    launch: values["launch-field"] ?? DEFAULT_FIELDS.launch,
+    block: values["block-field"] ?? DEFAULT_FIELDS.block,
+    tps: values["tps-field"] ?? DEFAULT_FIELDS.tps,
+  };
   const names = { candidate: values.candidate, incumbent: values.incumbent };
   const parsed = parseSamples(file, text, names, { fields, rounds: values.rounds });
   if (parsed.problems.length) {
@@ -52,13 +72,22 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   try {
-    const c = compare(parsed.launches, { alpha, minEffect: delta.data, looks, final: values.final, seed: Number(values.seed) });
-    if (values.json) io.out(JSON.stringify({ candidate: names.candidate, incumbent: names.incumbent, ...c }, null, 2));
+    const c = compare(parsed.launches, {
+      alpha,
+      minEffect: delta.data,
+      looks,
+      final: values.final,
+      seed: Number(values.seed),
+    });
+    if (values.json)
+      io.out(JSON.stringify({ candidate: names.candidate, incumbent: names.incumbent, ...c }, null, 2));
     else io.out(renderComparison(c, names));
     return 0;
   } catch (e) {
     if (e instanceof CompareError) {
-      const hint = parsed.otherArms.length ? ` (arms in the file that matched neither name: ${parsed.otherArms.join(", ")})` : "";
+      const hint = parsed.otherArms.length
+        ? ` (arms in the file that matched neither name: ${parsed.otherArms.join(", ")})`
+        : "";
       io.err(`velodrome compare: ${e.message}${hint}`);
       return 1;
     }

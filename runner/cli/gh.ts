@@ -8,7 +8,13 @@ import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { ParticipantsSchema } from "../core/schema/data.ts";
 import { parseWith } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
-import { handleIssueComment, mirrorThreads, postValidation, publishResult, type FlowContext } from "../flows/github.ts";
+import {
+  handleIssueComment,
+  mirrorThreads,
+  postValidation,
+  publishResult,
+  type FlowContext,
+} from "../flows/github.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 import { loadChallenge } from "./repo-load.ts";
@@ -23,7 +29,10 @@ from GITHUB_TOKEN, never check out or run PR code, and write state only to the d
   validate-comment --pr N --sha SHA --report FILE
 Common: --repo DIR (main checkout), --data-remote URL, --api-url URL, --now ISO (tests)`;
 
-export async function buildContext(io: Io, o: { repo?: string; dataRemote?: string; apiUrl?: string; now?: string }): Promise<FlowContext> {
+export async function buildContext(
+  io: Io,
+  o: { repo?: string; dataRemote?: string; apiUrl?: string; now?: string },
+): Promise<FlowContext> {
   const root = resolve(io.cwd, o.repo ?? ".");
   const files = nodeRepoFiles(root);
   const challenge = await loadChallenge(files);
@@ -32,13 +41,24 @@ export async function buildContext(io: Io, o: { repo?: string; dataRemote?: stri
   if (!parts.value) throw new Error(parts.problems.map(formatProblem).join("\n"));
   const token = io.env.GITHUB_TOKEN;
   const repository = io.env.GITHUB_REPOSITORY;
-  if (!token || !repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError("GITHUB_TOKEN and GITHUB_REPOSITORY (owner/repo) must be set");
+  if (!token || !repository || !/^[\w.-]+\/[\w.-]+$/.test(repository))
+    throw new UsageError("GITHUB_TOKEN and GITHUB_REPOSITORY (owner/repo) must be set");
   const [owner, repo] = repository.split("/") as [string, string];
   const serverUrl = io.env.GITHUB_SERVER_URL ?? "https://github.com";
-  const dataRemote = o.dataRemote ?? `${serverUrl.replace("://", `://x-access-token:${token}@`)}/${repository}.git`;
+  const dataRemote =
+    o.dataRemote ?? `${serverUrl.replace("://", `://x-access-token:${token}@`)}/${repository}.git`;
   return {
-    api: octokitApi({ token, owner, repo, ...(o.apiUrl ?? io.env.GITHUB_API_URL ? { baseUrl: o.apiUrl ?? io.env.GITHUB_API_URL } : {}) }),
-    store: gitDataStore({ remote: dataRemote, branch: challenge.data_branch, dir: join(root, ".velodrome/data") }),
+    api: octokitApi({
+      token,
+      owner,
+      repo,
+      ...((o.apiUrl ?? io.env.GITHUB_API_URL) ? { baseUrl: o.apiUrl ?? io.env.GITHUB_API_URL } : {}),
+    }),
+    store: gitDataStore({
+      remote: dataRemote,
+      branch: challenge.data_branch,
+      dir: join(root, ".velodrome/data"),
+    }),
     challenge,
     participants: parts.value,
     now: () => (o.now ? new Date(o.now) : new Date()),
@@ -50,12 +70,31 @@ export async function buildContext(io: Io, o: { repo?: string; dataRemote?: stri
 
 export async function ghCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: {
-    repo: { type: "string" }, "data-remote": { type: "string" }, "api-url": { type: "string" }, now: { type: "string" }, event: { type: "string" },
-    "run-id": { type: "string" }, result: { type: "string" }, "log-url": { type: "string" }, issue: { type: "string" }, pr: { type: "string" }, sha: { type: "string" }, report: { type: "string" }, help: { type: "boolean" },
-  } });
-  if (!sub || values.help) return io.out(HELP), sub ? 0 : 2;
-  const ctx = await buildContext(io, { repo: values.repo, dataRemote: values["data-remote"], apiUrl: values["api-url"], now: values.now });
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      repo: { type: "string" },
+      "data-remote": { type: "string" },
+      "api-url": { type: "string" },
+      now: { type: "string" },
+      event: { type: "string" },
+      "run-id": { type: "string" },
+      result: { type: "string" },
+      "log-url": { type: "string" },
+      issue: { type: "string" },
+      pr: { type: "string" },
+      sha: { type: "string" },
+      report: { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+  if (!sub || values.help) return (io.out(HELP), sub ? 0 : 2);
+  const ctx = await buildContext(io, {
+    repo: values.repo,
+    dataRemote: values["data-remote"],
+    apiUrl: values["api-url"],
+    now: values.now,
+  });
   const eventPath = values.event ?? io.env.GITHUB_EVENT_PATH;
   const readEvent = async () => {
     if (!eventPath) throw new UsageError("no event: set GITHUB_EVENT_PATH or pass --event FILE");
@@ -69,17 +108,30 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
     case "publish": {
       if (!values["run-id"] || !values.result) throw new UsageError("publish needs --run-id and --result");
       const text = await readFile(resolve(io.cwd, values.result), "utf8").catch(() => "");
-      outcome = await publishResult(ctx, { runId: values["run-id"], resultText: text, ...(values["log-url"] ? { logUrl: values["log-url"] } : {}) });
+      outcome = await publishResult(ctx, {
+        runId: values["run-id"],
+        resultText: text,
+        ...(values["log-url"] ? { logUrl: values["log-url"] } : {}),
+      });
       break;
     }
     case "board": {
-      const n = values.issue ? Number(values.issue) : eventPath ? ((await readEvent()) as { issue?: { number?: number } }).issue?.number : undefined;
+      const n = values.issue
+        ? Number(values.issue)
+        : eventPath
+          ? ((await readEvent()) as { issue?: { number?: number } }).issue?.number
+          : undefined;
       outcome = await mirrorThreads(ctx, n ? [n] : undefined);
       break;
     }
     case "validate-comment":
-      if (!values.pr || !values.sha || !values.report) throw new UsageError("validate-comment needs --pr, --sha and --report");
-      outcome = await postValidation(ctx, { pr: Number(values.pr), sha: values.sha, reportText: await readFile(resolve(io.cwd, values.report), "utf8") });
+      if (!values.pr || !values.sha || !values.report)
+        throw new UsageError("validate-comment needs --pr, --sha and --report");
+      outcome = await postValidation(ctx, {
+        pr: Number(values.pr),
+        sha: values.sha,
+        reportText: await readFile(resolve(io.cwd, values.report), "utf8"),
+      });
       break;
     default:
       throw new UsageError(`unknown gh subcommand \`${sub}\`\n\n${HELP}`);
@@ -87,7 +139,11 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
   io.out(JSON.stringify(outcome));
   if (io.env.GITHUB_ACTIONS === "true") {
     core.setOutput("outcome", outcome.kind);
-    await core.summary.addHeading(`velodrome gh ${sub}: ${outcome.kind}`, 3).addCodeBlock(JSON.stringify(outcome, null, 2), "json").write().catch(() => undefined);
+    await core.summary
+      .addHeading(`velodrome gh ${sub}: ${outcome.kind}`, 3)
+      .addCodeBlock(JSON.stringify(outcome, null, 2), "json")
+      .write()
+      .catch(() => undefined);
   }
   return 0;
 }

@@ -3,21 +3,58 @@ import { processIo, UsageError, type Io } from "./io.ts";
 type Command = (args: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  validate: { summary: "check submission manifests and a PR's file policy", load: async () => (await import("./validate.ts")).validateCommand },
-  new: { summary: "scaffold submissions/<slug>/submission.yaml from its parents", load: async () => (await import("./new.ts")).newCommand },
-  compare: { summary: "significance-test decode samples of two arms", load: async () => (await import("./compare.ts")).compareCommand },
-  bench: { summary: "benchmark a submission against another in blocks of fresh launches", load: async () => (await import("./bench.ts")).benchCommand },
-  evaluate: { summary: "(self-hosted runner) evaluate a dispatched run at its pinned SHA", load: async () => (await import("./evaluate.ts")).evaluateCommand },
-  gh: { summary: "(GitHub Actions) bot entry points: comment, publish, board, validate-comment", load: async () => (await import("./gh.ts")).ghCommand },
-  site: { summary: "build the static site from git history and the data branch", load: async () => (await import("./site.ts")).siteCommand },
-  demo: { summary: "play a complete local challenge on the embedded engine, then serve its site", load: async () => (await import("./demo.ts")).demoCommand },
-  synth: { summary: "create a synthetic challenge repository for scale tests", load: async () => (await import("./synth.ts")).synthCommand },
-  schemas: { summary: "write or check the JSON Schemas in challenge/schema/", load: async () => (await import("./schemas.ts")).schemasCommand },
+  validate: {
+    summary: "check submission manifests and a PR's file policy",
+    load: async () => (await import("./validate.ts")).validateCommand,
+  },
+  new: {
+    summary: "scaffold submissions/<slug>/submission.yaml from its parents",
+    load: async () => (await import("./new.ts")).newCommand,
+  },
+  compare: {
+    summary: "significance-test decode samples of two arms",
+    load: async () => (await import("./compare.ts")).compareCommand,
+  },
+  bench: {
+    summary: "benchmark a submission against another in blocks of fresh launches",
+    load: async () => (await import("./bench.ts")).benchCommand,
+  },
+  evaluate: {
+    summary: "(self-hosted runner) evaluate a dispatched run at its pinned SHA",
+    load: async () => (await import("./evaluate.ts")).evaluateCommand,
+  },
+  gh: {
+    summary: "(GitHub Actions) bot entry points: comment, publish, board, validate-comment",
+    load: async () => (await import("./gh.ts")).ghCommand,
+  },
+  site: {
+    summary: "build the static site from git history and the data branch",
+    load: async () => (await import("./site.ts")).siteCommand,
+  },
+  demo: {
+    summary: "play a complete local challenge on the embedded engine, then serve its site",
+    load: async () => (await import("./demo.ts")).demoCommand,
+  },
+  synth: {
+    summary: "create a synthetic challenge repository for scale tests",
+    load: async () => (await import("./synth.ts")).synthCommand,
+  },
+  schemas: {
+    summary: "write or check the JSON Schemas in challenge/schema/",
+    load: async () => (await import("./schemas.ts")).schemasCommand,
+  },
 };
 
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  return ["usage: velodrome <command> [options]", "", "commands:", ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(width)}  ${v.summary}`), "", "Run `velodrome <command> --help` for a command's options."].join("\n");
+  return [
+    "usage: velodrome <command> [options]",
+    "",
+    "commands:",
+    ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(width)}  ${v.summary}`),
+    "",
+    "Run `velodrome <command> --help` for a command's options.",
+  ].join("\n");
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -32,7 +69,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return 2;
   }
   try {
-    return await (await cmd.load())(rest, io);
+    return await (
+      await cmd.load()
+    )(rest, io);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       io.err(`velodrome ${name}: ${(e as Error).message}`);

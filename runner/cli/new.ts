@@ -16,11 +16,24 @@ Writes submissions/<slug>/submission.yaml pre-filled from its parents (engine se
 first, credits to every parent's authors). Parents default to the challenge's baseline.`;
 
 export async function newCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { parent: { type: "string", multiple: true }, author: { type: "string", multiple: true }, repo: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  if (values.help) return io.out(HELP), 0;
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      parent: { type: "string", multiple: true },
+      author: { type: "string", multiple: true },
+      repo: { type: "string" },
+      force: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return (io.out(HELP), 0);
   const slug = positionals[0];
   if (!slug || positionals.length > 1) throw new UsageError(`expected exactly one slug\n${HELP}`);
-  if (!SLUG_PATTERN.test(slug)) throw new UsageError(`\`${slug}\` is not a valid slug: use lowercase letters, digits and hyphens, e.g. int4-mtp`);
+  if (!SLUG_PATTERN.test(slug))
+    throw new UsageError(
+      `\`${slug}\` is not a valid slug: use lowercase letters, digits and hyphens, e.g. int4-mtp`,
+    );
   const root = resolve(io.cwd, values.repo ?? ".");
   const repo = nodeRepoFiles(root);
   const challenge = await loadChallenge(repo);
@@ -31,18 +44,31 @@ export async function newCommand(argv: string[], io: Io): Promise<number> {
     const text = await repo.read(file);
     if (text === undefined) throw new UsageError(`parent \`${p}\` not found (no ${file})`);
     const parsed = parseSubmission(file, text);
-    if (!parsed.value) throw new UsageError(`parent \`${p}\` is invalid:\n${parsed.problems.map(formatProblem).join("\n")}`);
+    if (!parsed.value)
+      throw new UsageError(`parent \`${p}\` is invalid:\n${parsed.problems.map(formatProblem).join("\n")}`);
     parents.push({ slug: p, manifest: parsed.value });
   }
   const authors = values.author?.length ? values.author : [io.env.GITHUB_ACTOR ?? "your-github-login"];
   const dir = join(root, "submissions", slug);
   const target = join(dir, "submission.yaml");
-  if (!values.force && (await access(target).then(() => true, () => false))) throw new UsageError(`${target} already exists; pass --force to overwrite`);
+  if (
+    !values.force &&
+    (await access(target).then(
+      () => true,
+      () => false,
+    ))
+  )
+    throw new UsageError(`${target} already exists; pass --force to overwrite`);
   const text = scaffoldManifest(slug, parents, authors, challenge);
   const check = parseSubmission(`submissions/${slug}/submission.yaml`, text);
-  if (!check.value) throw new Error(`internal: scaffold produced an invalid manifest:\n${check.problems.map(formatProblem).join("\n")}`);
+  if (!check.value)
+    throw new Error(
+      `internal: scaffold produced an invalid manifest:\n${check.problems.map(formatProblem).join("\n")}`,
+    );
   await mkdir(dir, { recursive: true });
   await writeFile(target, text);
-  io.out(`wrote submissions/${slug}/submission.yaml (parents: ${parentSlugs.join(", ")}). Edit the title and engine args, then run: npx velodrome validate submissions/${slug}`);
+  io.out(
+    `wrote submissions/${slug}/submission.yaml (parents: ${parentSlugs.join(", ")}). Edit the title and engine args, then run: npx velodrome validate submissions/${slug}`,
+  );
   return 0;
 }

@@ -5,7 +5,10 @@ import { jsonSchemas } from "../core/schema/json-schema.ts";
 import type { Io } from "./io.ts";
 
 export async function schemasCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { write: { type: "boolean" }, repo: { type: "string" } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { write: { type: "boolean" }, repo: { type: "string" } },
+  });
   const dir = join(resolve(io.cwd, values.repo ?? "."), "challenge/schema");
   let stale = 0;
   await mkdir(dir, { recursive: true });

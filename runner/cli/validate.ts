@@ -23,12 +23,27 @@ checks every submission. PATH is a submission folder, its submission.yaml, or a 
 Exit code: 0 when valid, 1 on problems, 2 on bad usage.`;
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { repo: { type: "string" }, "data-ref": { type: "string" }, base: { type: "string" }, head: { type: "string", default: "HEAD" }, json: { type: "boolean" }, annotate: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  if (values.help) return io.out(HELP), 0;
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      repo: { type: "string" },
+      "data-ref": { type: "string" },
+      base: { type: "string" },
+      head: { type: "string", default: "HEAD" },
+      json: { type: "boolean" },
+      annotate: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return (io.out(HELP), 0);
   const root = resolve(io.cwd, values.repo ?? ".");
   const repo = nodeRepoFiles(root);
   const challengeText = await repo.read(CHALLENGE_FILE);
-  if (challengeText === undefined) throw new UsageError(`no ${CHALLENGE_FILE} under ${root}; run inside a challenge repository or pass --repo DIR`);
+  if (challengeText === undefined)
+    throw new UsageError(
+      `no ${CHALLENGE_FILE} under ${root}; run inside a challenge repository or pass --repo DIR`,
+    );
   const submissions = await loadSubmissionTexts(repo);
   // Submissions that live in PRs but have recorded runs may be parents too (read from the data branch).
   const benchmarked = await benchmarkedSlugs(root, values["data-ref"], challengeText);
@@ -38,24 +53,54 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const prMode = values.base !== undefined;
   if (prMode) {
     entries = await changedFiles(root, values.base!, values.head!);
-    targets = [...new Set(entries.flatMap((e) => [e.path, e.from ?? e.path]).map((p) => /^submissions\/([^/]+)\//.exec(p)?.[1]).filter((s): s is string => !!s))].sort();
+    targets = [
+      ...new Set(
+        entries
+          .flatMap((e) => [e.path, e.from ?? e.path])
+          .map((p) => /^submissions\/([^/]+)\//.exec(p)?.[1])
+          .filter((s): s is string => !!s),
+      ),
+    ].sort();
   } else {
     targets = positionals.length ? positionals.map((p) => slugOf(root, io.cwd, p)) : [...submissions.keys()];
     entries = (await Promise.all(targets.map((t) => repo.walk(`submissions/${t}`)))).flat();
   }
-  const report = validateRepository({ challenge: { file: CHALLENGE_FILE, text: challengeText }, submissions, targets, entries, prMode, otherKnownSlugs: benchmarked });
+  const report = validateRepository({
+    challenge: { file: CHALLENGE_FILE, text: challengeText },
+    submissions,
+    targets,
+    entries,
+    prMode,
+    otherKnownSlugs: benchmarked,
+  });
   const { version, ok, checked, problems } = report;
   if (values.json) io.out(JSON.stringify({ version, ok, checked, problems }, null, 2));
   else {
     for (const p of problems) io.out(formatProblem(p));
-    io.out(ok ? `ok: ${checked.length} submission(s) valid (${checked.join(", ") || "none"})` : `${problems.length} problem(s) in ${checked.join(", ") || "the change"}`);
+    io.out(
+      ok
+        ? `ok: ${checked.length} submission(s) valid (${checked.join(", ") || "none"})`
+        : `${problems.length} problem(s) in ${checked.join(", ") || "the change"}`,
+    );
   }
-  if (values.annotate) for (const p of problems) core.error(`${p.message}${p.fix ? ` — fix: ${p.fix}` : ""}`, { file: p.file, startLine: p.line || undefined, startColumn: p.col || undefined, title: `velodrome: ${p.code}` });
+  if (values.annotate)
+    for (const p of problems)
+      core.error(`${p.message}${p.fix ? ` — fix: ${p.fix}` : ""}`, {
+        file: p.file,
+        startLine: p.line || undefined,
+        startColumn: p.col || undefined,
+        title: `velodrome: ${p.code}`,
+      });
   return ok ? 0 : 1;
 }
 
-async function benchmarkedSlugs(root: string, dataRef: string | undefined, challengeText: string): Promise<string[]> {
-  const branch = dataRef ?? (parseChallenge(CHALLENGE_FILE, challengeText).value?.data_branch ?? "velodrome-data");
+async function benchmarkedSlugs(
+  root: string,
+  dataRef: string | undefined,
+  challengeText: string,
+): Promise<string[]> {
+  const branch =
+    dataRef ?? parseChallenge(CHALLENGE_FILE, challengeText).value?.data_branch ?? "velodrome-data";
   for (const ref of dataRef ? [dataRef] : [branch, `origin/${branch}`]) {
     if (!(await refExists(root, ref).catch(() => false))) continue;
     const slugs = new Set<string>();
@@ -79,6 +124,9 @@ function slugOf(root: string, cwd: string, p: string): string {
   const abs = isAbsolute(p) ? p : resolve(cwd, p);
   const rel = relative(root, abs).split("\\").join("/");
   const m = /^submissions\/([^/]+)(\/.*)?$/.exec(rel);
-  if (!m) throw new UsageError(`\`${p}\` is not inside ${root}/submissions/; pass a submission folder, its submission.yaml, or a slug`);
+  if (!m)
+    throw new UsageError(
+      `\`${p}\` is not inside ${root}/submissions/; pass a submission folder, its submission.yaml, or a slug`,
+    );
   return m[1]!;
 }

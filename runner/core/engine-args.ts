@@ -13,7 +13,24 @@ export function vllmServeArgv(sub: Submission, challenge: Challenge, port: numbe
   if (sub.engine.kind !== "vllm") throw new Error("vllmServeArgv needs a vllm submission");
   const model = sub.model?.id ?? challenge.model.id;
   const revision = sub.model?.revision ?? challenge.model.revision;
-  const argv = ["serve", model, "--revision", revision, "--host", "127.0.0.1", "--port", String(port), "--served-model-name", SERVED_NAME, "--seed", "0", "--generation-config", "vllm", "--max-logprobs", "20"];
+  const argv = [
+    "serve",
+    model,
+    "--revision",
+    revision,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--served-model-name",
+    SERVED_NAME,
+    "--seed",
+    "0",
+    "--generation-config",
+    "vllm",
+    "--max-logprobs",
+    "20",
+  ];
   const args = sub.engine.args as VllmArgs;
   for (const [key, value] of Object.entries(args)) {
     if (key === "extra_args" || value === undefined) continue;

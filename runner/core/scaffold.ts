@@ -6,14 +6,29 @@ import type { Submission, SubmissionInput } from "./schema/submission.ts";
  * A new submission.yaml pre-filled from its parents: the first parent's engine settings (the
  * usual starting point), every parent's authors credited, and a title to edit.
  */
-export function scaffoldManifest(slug: string, parents: { slug: string; manifest: Submission }[], authors: string[], challenge: Challenge): string {
+export function scaffoldManifest(
+  slug: string,
+  parents: { slug: string; manifest: Submission }[],
+  authors: string[],
+  challenge: Challenge,
+): string {
   const first = parents[0]?.manifest;
-  const engine: SubmissionInput["engine"] = first ? structuredClone(first.engine) : challenge.engine.kind === "vllm" ? { kind: "vllm", args: { "max-num-seqs": 1, extra_args: [] }, env: {} } : { kind: "embedded", args: { quantization: "f32", threads: 1 }, env: {} };
-  const credits = parents.flatMap((p) => p.manifest.authors.filter((a) => !authors.includes(a)).map((who) => ({ who, for: `${p.slug}: ${p.manifest.title}` })));
+  const engine: SubmissionInput["engine"] = first
+    ? structuredClone(first.engine)
+    : challenge.engine.kind === "vllm"
+      ? { kind: "vllm", args: { "max-num-seqs": 1, extra_args: [] }, env: {} }
+      : { kind: "embedded", args: { quantization: "f32", threads: 1 }, env: {} };
+  const credits = parents.flatMap((p) =>
+    p.manifest.authors
+      .filter((a) => !authors.includes(a))
+      .map((who) => ({ who, for: `${p.slug}: ${p.manifest.title}` })),
+  );
   const doc: SubmissionInput = {
     schema: 1,
     title: `${slug} (edit me)`,
-    description: parents.length ? `Builds on ${parents.map((p) => p.slug).join(", ")}. Describe what you changed and why.` : "Describe what you changed and why.",
+    description: parents.length
+      ? `Builds on ${parents.map((p) => p.slug).join(", ")}. Describe what you changed and why.`
+      : "Describe what you changed and why.",
     authors,
     parents: parents.map((p) => p.slug),
     credits,

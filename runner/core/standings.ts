@@ -11,7 +11,13 @@ export function invalidSlugs(rulings: readonly Ruling[]): Map<string, Ruling> {
 
 /** A run can move the lead only if it is clean: ok, faster, quality passed, not failed confirmation. */
 export function claimsLead(r: RunRecord, strict = false): boolean {
-  return r.status === "ok" && r.comparison?.verdict === "faster" && (r.quality.candidate?.ok ?? false) && r.confirmation.status !== "failed" && (!strict || r.confirmation.status === "confirmed");
+  return (
+    r.status === "ok" &&
+    r.comparison?.verdict === "faster" &&
+    (r.quality.candidate?.ok ?? false) &&
+    r.confirmation.status !== "failed" &&
+    (!strict || r.confirmation.status === "confirmed")
+  );
 }
 
 /**
@@ -20,11 +26,18 @@ export function claimsLead(r: RunRecord, strict = false): boolean {
  * a run against one of them is re-read as a run against whoever led instead only if it was run
  * against that leader (otherwise it cannot move the lead). Ties keep the incumbent.
  */
-export function currentLeader(challenge: Challenge, runs: readonly RunRecord[], rulings: readonly Ruling[], strict = false): { slug: string; since?: string; run?: string; history: { slug: string; at: string; run: string }[] } {
+export function currentLeader(
+  challenge: Challenge,
+  runs: readonly RunRecord[],
+  rulings: readonly Ruling[],
+  strict = false,
+): { slug: string; since?: string; run?: string; history: { slug: string; at: string; run: string }[] } {
   const invalid = invalidSlugs(rulings);
   let leader = challenge.baseline;
   const history: { slug: string; at: string; run: string }[] = [];
-  const sorted = [...runs].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.id.localeCompare(b.id));
+  const sorted = [...runs].sort(
+    (a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.id.localeCompare(b.id),
+  );
   for (const r of sorted) {
     if (invalid.has(r.candidate.slug)) continue;
     if (r.incumbent.slug !== leader) continue;

@@ -14,7 +14,10 @@ export interface GreedyAgreement {
 }
 
 /** Compares the timed requests' own outputs with reference greedy outputs, token by token. */
-export function greedyAgreement(reference: ReadonlyMap<string, readonly number[]>, outputs: ReadonlyMap<string, readonly number[]>): GreedyAgreement {
+export function greedyAgreement(
+  reference: ReadonlyMap<string, readonly number[]>,
+  outputs: ReadonlyMap<string, readonly number[]>,
+): GreedyAgreement {
   let exact = 0;
   let prefixSum = 0;
   const firstDivergence: { id: string; at: number }[] = [];
@@ -27,7 +30,13 @@ export function greedyAgreement(reference: ReadonlyMap<string, readonly number[]
     prefixSum += ref.length ? i / ref.length : 1;
   }
   const n = reference.size;
-  return { prompts: n, exact, exactFraction: n ? exact / n : 0, meanPrefixFraction: n ? prefixSum / n : 0, firstDivergence };
+  return {
+    prompts: n,
+    exact,
+    exactFraction: n ? exact / n : 0,
+    meanPrefixFraction: n ? prefixSum / n : 0,
+    firstDivergence,
+  };
 }
 
 /** Token-weighted corpus perplexity: exp(Σ NLL / Σ N). */
@@ -46,12 +55,26 @@ export interface QualityResult {
   reasons: string[];
 }
 
-export function judgeQuality(challenge: Pick<Challenge, "verification">, ppl: number, pplReference: number, greedy: GreedyAgreement): QualityResult {
+export function judgeQuality(
+  challenge: Pick<Challenge, "verification">,
+  ppl: number,
+  pplReference: number,
+  greedy: GreedyAgreement,
+): QualityResult {
   const v = challenge.verification;
   const pplIncrease = ppl / pplReference - 1;
   const reasons: string[] = [];
-  if (!(pplIncrease <= v.max_ppl_increase)) reasons.push(`perplexity ${ppl.toFixed(4)} is ${(pplIncrease * 100).toFixed(2)}% above the reference ${pplReference.toFixed(4)} (limit ${(v.max_ppl_increase * 100).toFixed(1)}%)`);
-  if (greedy.exactFraction < v.min_greedy_exact) reasons.push(`greedy outputs match the reference exactly on ${greedy.exact} of ${greedy.prompts} prompts (${(greedy.exactFraction * 100).toFixed(1)}%, need ${(v.min_greedy_exact * 100).toFixed(1)}%)`);
-  if (greedy.meanPrefixFraction < v.min_greedy_prefix) reasons.push(`on average outputs diverge from the reference after ${(greedy.meanPrefixFraction * 100).toFixed(1)}% of their tokens (need ${(v.min_greedy_prefix * 100).toFixed(1)}%)`);
+  if (!(pplIncrease <= v.max_ppl_increase))
+    reasons.push(
+      `perplexity ${ppl.toFixed(4)} is ${(pplIncrease * 100).toFixed(2)}% above the reference ${pplReference.toFixed(4)} (limit ${(v.max_ppl_increase * 100).toFixed(1)}%)`,
+    );
+  if (greedy.exactFraction < v.min_greedy_exact)
+    reasons.push(
+      `greedy outputs match the reference exactly on ${greedy.exact} of ${greedy.prompts} prompts (${(greedy.exactFraction * 100).toFixed(1)}%, need ${(v.min_greedy_exact * 100).toFixed(1)}%)`,
+    );
+  if (greedy.meanPrefixFraction < v.min_greedy_prefix)
+    reasons.push(
+      `on average outputs diverge from the reference after ${(greedy.meanPrefixFraction * 100).toFixed(1)}% of their tokens (need ${(v.min_greedy_prefix * 100).toFixed(1)}%)`,
+    );
   return { ok: reasons.length === 0, ppl, pplReference, pplIncrease, greedy, reasons };
 }

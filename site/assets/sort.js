@@ -10,14 +10,28 @@
       th.appendChild(b);
       b.addEventListener("click", function () {
         var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
-        ths.forEach(function (o) { o.removeAttribute("aria-sort"); });
+        ths.forEach(function (o) {
+          o.removeAttribute("aria-sort");
+        });
         th.setAttribute("aria-sort", dir);
         var num = th.getAttribute("data-type") === "num";
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
-        var key = function (r) { var c = r.cells[col]; var v = c.getAttribute("data-value"); v = v === null ? c.textContent.trim() : v; return num ? parseFloat(v) : v.toLowerCase(); };
-        rows.sort(function (a, b2) { var x = key(a), y = key(b2); var s = x < y ? -1 : x > y ? 1 : 0; return dir === "ascending" ? s : -s; });
-        rows.forEach(function (r) { body.appendChild(r); });
+        var key = function (r) {
+          var c = r.cells[col];
+          var v = c.getAttribute("data-value");
+          v = v === null ? c.textContent.trim() : v;
+          return num ? parseFloat(v) : v.toLowerCase();
+        };
+        rows.sort(function (a, b2) {
+          var x = key(a),
+            y = key(b2);
+          var s = x < y ? -1 : x > y ? 1 : 0;
+          return dir === "ascending" ? s : -s;
+        });
+        rows.forEach(function (r) {
+          body.appendChild(r);
+        });
       });
     });
   });

@@ -21,11 +21,19 @@ const line = (s: string) => process.stdout.write(s + "\n");
 async function benchCompare() {
   const rng = seededRng(1);
   const launches: Launch[] = [];
-  for (let b = 0; b < 500; b++) for (const arm of ["candidate", "incumbent"] as const) launches.push({ arm, launch: `${arm}-${b}`, block: b, runs: Array.from({ length: 10 }, () => 200 + (arm === "candidate" ? 2 : 0) + rng.normal() * 3) });
+  for (let b = 0; b < 500; b++)
+    for (const arm of ["candidate", "incumbent"] as const)
+      launches.push({
+        arm,
+        launch: `${arm}-${b}`,
+        block: b,
+        runs: Array.from({ length: 10 }, () => 200 + (arm === "candidate" ? 2 : 0) + rng.normal() * 3),
+      });
   compare(launches, { alpha: 0.05, minEffect: { kind: "relative", value: 0.01 }, looks: [500] }); // warm
   const t0 = performance.now();
   const n = 5;
-  for (let i = 0; i < n; i++) compare(launches, { alpha: 0.05, minEffect: { kind: "relative", value: 0.01 }, looks: [500] });
+  for (let i = 0; i < n; i++)
+    compare(launches, { alpha: 0.05, minEffect: { kind: "relative", value: 0.01 }, looks: [500] });
   const ms = (performance.now() - t0) / n;
   results.compare = { samples: 10_000, ms: +ms.toFixed(1) };
   line(`compare: 10,000 samples (1,000 launches in 500 blocks) in ${ms.toFixed(1)} ms`);
@@ -33,10 +41,26 @@ async function benchCompare() {
 
 async function benchClientOverhead() {
   const rate = 2000;
-  const child = spawn(process.execPath, ["--import", "tsx/esm", join(import.meta.dirname, "sse-server.ts"), String(rate)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((r) => child.stdout!.once("data", (d: Buffer) => r(Number(String(d).trim()))));
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx/esm", join(import.meta.dirname, "sse-server.ts"), String(rate)],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const port = await new Promise<number>((r) =>
+    child.stdout!.once("data", (d: Buffer) => r(Number(String(d).trim()))),
+  );
   const ep = { host: "127.0.0.1", port };
-  const req = { model: "velodrome", prompt: [1, 2, 3], max_tokens: 4000, temperature: 0 as const, ignore_eos: true, stream: true, stream_options: { include_usage: true }, add_special_tokens: false as const, return_token_ids: true as const };
+  const req = {
+    model: "velodrome",
+    prompt: [1, 2, 3],
+    max_tokens: 4000,
+    temperature: 0 as const,
+    ignore_eos: true,
+    stream: true,
+    stream_options: { include_usage: true },
+    add_special_tokens: false as const,
+    return_token_ids: true as const,
+  };
   await streamCompletion(ep, { ...req, max_tokens: 500 }); // warm up the JIT
   const m = await streamCompletion(ep, req);
   // The floor on this machine: a bare socket that only counts reads, no HTTP, no parsing.
@@ -45,9 +69,21 @@ async function benchClientOverhead() {
     const payload = JSON.stringify({ ...req, max_tokens: 4000 });
     let cpu0: NodeJS.CpuUsage | undefined;
     let t0 = 0;
-    s.on("connect", () => s.write(`POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`));
-    s.on("data", () => { if (!cpu0) { cpu0 = process.cpuUsage(); t0 = performance.now(); } });
-    s.on("close", () => { const d = process.cpuUsage(cpu0); res((d.user + d.system) / 1000 / (performance.now() - t0)); });
+    s.on("connect", () =>
+      s.write(
+        `POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
+      ),
+    );
+    s.on("data", () => {
+      if (!cpu0) {
+        cpu0 = process.cpuUsage();
+        t0 = performance.now();
+      }
+    });
+    s.on("close", () => {
+      const d = process.cpuUsage(cpu0);
+      res((d.user + d.system) / 1000 / (performance.now() - t0));
+    });
   });
   child.kill();
   // The client's CPU while tokens arrive (what competes with the engine), over the decode time.
@@ -55,15 +91,44 @@ async function benchClientOverhead() {
   const cpuMs = m.clientCpuDuringStreamUs / 1000;
   const share = cpuMs / wall;
   results.socketFloor = { shareOfInterval: +floor.toFixed(4) };
-  line(`  (floor on this machine: a bare socket that only counts reads uses ${(floor * 100).toFixed(2)}% — the cost of one wake-up per token)`);
-  results.clientOverhead = { rate, tokens: m.tokens.length, measuredTps: +decodeTps(m).toFixed(1), clientCpuMs: +cpuMs.toFixed(1), wallMs: +wall.toFixed(1), shareOfInterval: +share.toFixed(4), perTokenUs: +((cpuMs * 1000) / m.tokens.length).toFixed(1) };
-  line(`client overhead at ${rate} tok/s: ${(share * 100).toFixed(2)}% of each decode interval (${((cpuMs * 1000) / m.tokens.length).toFixed(1)} µs of client CPU per token; measured ${decodeTps(m).toFixed(0)} tok/s) — target < 1%`);
+  line(
+    `  (floor on this machine: a bare socket that only counts reads uses ${(floor * 100).toFixed(2)}% — the cost of one wake-up per token)`,
+  );
+  results.clientOverhead = {
+    rate,
+    tokens: m.tokens.length,
+    measuredTps: +decodeTps(m).toFixed(1),
+    clientCpuMs: +cpuMs.toFixed(1),
+    wallMs: +wall.toFixed(1),
+    shareOfInterval: +share.toFixed(4),
+    perTokenUs: +((cpuMs * 1000) / m.tokens.length).toFixed(1),
+  };
+  line(
+    `client overhead at ${rate} tok/s: ${(share * 100).toFixed(2)}% of each decode interval (${((cpuMs * 1000) / m.tokens.length).toFixed(1)} µs of client CPU per token; measured ${decodeTps(m).toFixed(0)} tok/s) — target < 1%`,
+  );
 }
 
 /** Runs a site build in a child process and reports wall time and peak RSS (VmHWM from /proc). */
-async function buildInChild(repo: string, out: string, heapMb?: number): Promise<{ seconds: number; peakMb: number }> {
+async function buildInChild(
+  repo: string,
+  out: string,
+  heapMb?: number,
+): Promise<{ seconds: number; peakMb: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), join(ROOT, "runner/bin/velodrome.mjs"), "site", "build", "--repo", repo, "--out", out], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(heapMb ? [`--max-old-space-size=${heapMb}`] : []),
+      join(ROOT, "runner/bin/velodrome.mjs"),
+      "site",
+      "build",
+      "--repo",
+      repo,
+      "--out",
+      out,
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
   let peak = 0;
   const poll = setInterval(() => {
     try {
@@ -80,8 +145,18 @@ async function buildInChild(repo: string, out: string, heapMb?: number): Promise
 }
 
 async function dirSize(dir: string): Promise<{ files: number; mb: number }> {
-  const out = await new Promise<string>((r) => { const c = spawn("du", ["-sb", dir]); let s = ""; c.stdout.on("data", (d: Buffer) => (s += d)); c.on("close", () => r(s)); });
-  const files = await new Promise<string>((r) => { const c = spawn("sh", ["-c", `find '${dir}' -type f | wc -l`]); let s = ""; c.stdout.on("data", (d: Buffer) => (s += d)); c.on("close", () => r(s)); });
+  const out = await new Promise<string>((r) => {
+    const c = spawn("du", ["-sb", dir]);
+    let s = "";
+    c.stdout.on("data", (d: Buffer) => (s += d));
+    c.on("close", () => r(s));
+  });
+  const files = await new Promise<string>((r) => {
+    const c = spawn("sh", ["-c", `find '${dir}' -type f | wc -l`]);
+    let s = "";
+    c.stdout.on("data", (d: Buffer) => (s += d));
+    c.on("close", () => r(s));
+  });
   return { files: Number(files.trim()), mb: Number(out.split("\t")[0]) / 1e6 };
 }
 
@@ -90,12 +165,29 @@ async function benchSite() {
   try {
     const repo = join(work, "repo");
     let t0 = performance.now();
-    await synthesize({ out: repo, submissions: 10_000, runs: 100_000, threads: 10_000, comments: 100_000, seed: 1 });
-    line(`synth: 10,000 submissions, 100,000 runs, 10,000 threads, 100,000 comments in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await synthesize({
+      out: repo,
+      submissions: 10_000,
+      runs: 100_000,
+      threads: 10_000,
+      comments: 100_000,
+      seed: 1,
+    });
+    line(
+      `synth: 10,000 submissions, 100,000 runs, 10,000 threads, 100,000 comments in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const r = await buildInChild(repo, join(work, "site"), 1280);
     const size = await dirSize(join(work, "site"));
-    results.siteBuild = { seconds: +r.seconds.toFixed(1), peakMb: Math.round(r.peakMb), files: size.files, outputMb: +size.mb.toFixed(1), heapLimitMb: 1280 };
-    line(`site build at scale: ${r.seconds.toFixed(1)} s (target < 60 s), peak RSS ${Math.round(r.peakMb)} MB (target < 1,500 MB, heap capped at 1,280 MB), ${size.files} files, ${size.mb.toFixed(0)} MB`);
+    results.siteBuild = {
+      seconds: +r.seconds.toFixed(1),
+      peakMb: Math.round(r.peakMb),
+      files: size.files,
+      outputMb: +size.mb.toFixed(1),
+      heapLimitMb: 1280,
+    };
+    line(
+      `site build at scale: ${r.seconds.toFixed(1)} s (target < 60 s), peak RSS ${Math.round(r.peakMb)} MB (target < 1,500 MB, heap capped at 1,280 MB), ${size.files} files, ${size.mb.toFixed(0)} MB`,
+    );
     t0 = performance.now();
     const again = await buildInChild(repo, join(work, "site"), 1280);
     results.siteRebuild = { seconds: +again.seconds.toFixed(1) };
@@ -109,7 +201,14 @@ async function benchLineage() {
   if (!hasChromium) return line("lineage: skipped (no chromium)");
   const work = await mkdtemp(join(tmpdir(), "velodrome-bench-lineage-"));
   try {
-    await synthesize({ out: join(work, "repo"), submissions: 2000, runs: 20_000, threads: 500, comments: 2000, seed: 2 });
+    await synthesize({
+      out: join(work, "repo"),
+      submissions: 2000,
+      runs: 20_000,
+      threads: 500,
+      comments: 2000,
+      seed: 2,
+    });
     await buildInChild(join(work, "repo"), join(work, "site"));
     const { url, server } = await serveDir(join(work, "site"), 0);
     const browser = await launchChromium();
@@ -120,17 +219,34 @@ async function benchLineage() {
       await page.waitForSelector("#lineage[data-ready]", { timeout: 30_000 });
       const tti = await page.evaluate(() => performance.now());
       // Interactive: a zoom step and a hover answer within one frame after it.
-      const t = await page.evaluate(async () => { const t0 = performance.now(); document.querySelector("#lineage circle")!.dispatchEvent(new MouseEvent("mouseover", { bubbles: true })); await new Promise((r) => requestAnimationFrame(() => r(null))); return performance.now() - t0; });
+      const t = await page.evaluate(async () => {
+        const t0 = performance.now();
+        document
+          .querySelector("#lineage circle")!
+          .dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        return performance.now() - t0;
+      });
       times.push(tti);
       if (i === 2) results.lineageHoverMs = +t.toFixed(1);
       await page.close();
     }
-    const nodes = (JSON.parse(readFileSync(join(work, "site/api/lineage.json"), "utf8")) as { nodes: unknown[]; edges: unknown[] });
+    const nodes = JSON.parse(readFileSync(join(work, "site/api/lineage.json"), "utf8")) as {
+      nodes: unknown[];
+      edges: unknown[];
+    };
     await browser.close();
     server.close();
     const best = Math.min(...times);
-    results.lineage = { nodes: nodes.nodes.length, edges: nodes.edges.length, timeToInteractiveMs: Math.round(best), runsMs: times.map(Math.round) };
-    line(`lineage page: ${nodes.nodes.length} nodes, ${nodes.edges.length} edges, interactive ${Math.round(best)} ms after navigation (best of 3; target < 1,000 ms); a hover answers within one frame of ${results.lineageHoverMs} ms`);
+    results.lineage = {
+      nodes: nodes.nodes.length,
+      edges: nodes.edges.length,
+      timeToInteractiveMs: Math.round(best),
+      runsMs: times.map(Math.round),
+    };
+    line(
+      `lineage page: ${nodes.nodes.length} nodes, ${nodes.edges.length} edges, interactive ${Math.round(best)} ms after navigation (best of 3; target < 1,000 ms); a hover answers within one frame of ${results.lineageHoverMs} ms`,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -15,11 +15,16 @@ const server = createServer((req, res) => {
     const tick = () => {
       // Busy-wait to the next 1/rate boundary: timers cannot schedule sub-millisecond intervals.
       while (i < n && performance.now() - t0 >= (i * 1000) / rate) {
-        res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, text: "x", logprobs: null, finish_reason: i === n - 1 ? "length" : null, stop_reason: null, prompt_token_ids: i === 0 ? prompt : null, token_ids: [100 + (i % 50)] }] })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ ...base, choices: [{ index: 0, text: "x", logprobs: null, finish_reason: i === n - 1 ? "length" : null, stop_reason: null, prompt_token_ids: i === 0 ? prompt : null, token_ids: [100 + (i % 50)] }] })}\n\n`,
+        );
         i++;
       }
       if (i < n) setImmediate(tick);
-      else res.end(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: prompt.length, completion_tokens: n, total_tokens: n + prompt.length } })}\n\ndata: [DONE]\n\n`);
+      else
+        res.end(
+          `data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: prompt.length, completion_tokens: n, total_tokens: n + prompt.length } })}\n\ndata: [DONE]\n\n`,
+        );
     };
     tick();
   });

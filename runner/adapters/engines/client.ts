@@ -1,12 +1,20 @@
 import { request } from "node:http";
 import { performance } from "node:perf_hooks";
-import { CompletionRequest, CompletionResponse, ModelsResponse, StreamChunk } from "../../core/protocol/openai.ts";
+import {
+  CompletionRequest,
+  CompletionResponse,
+  ModelsResponse,
+  StreamChunk,
+} from "../../core/protocol/openai.ts";
 
 /** Where an engine listens: a Unix socket (sandboxed engines) or a loopback TCP port (vLLM). */
 export type Endpoint = { unix: string } | { host: string; port: number };
 
 export class EngineError extends Error {
-  constructor(message: string, readonly kind: "http" | "protocol" | "stream-cut" | "timeout" | "connect") {
+  constructor(
+    message: string,
+    readonly kind: "http" | "protocol" | "stream-cut" | "timeout" | "connect",
+  ) {
     super(message);
   }
 }
@@ -33,10 +41,16 @@ export function decodeTps(m: StreamMeasurement): number {
 }
 
 function baseOptions(ep: Endpoint, method: string, path: string) {
-  return "unix" in ep ? { socketPath: ep.unix, method, path } : { host: ep.host, port: ep.port, method, path };
+  return "unix" in ep
+    ? { socketPath: ep.unix, method, path }
+    : { host: ep.host, port: ep.port, method, path };
 }
 
-export function getJson(ep: Endpoint, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+export function getJson(
+  ep: Endpoint,
+  path: string,
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ ...baseOptions(ep, "GET", path), timeout: timeoutMs }, (res) => {
       let body = "";
@@ -46,7 +60,9 @@ export function getJson(ep: Endpoint, path: string, timeoutMs = 5000): Promise<{
       res.on("error", reject);
     });
     req.on("timeout", () => req.destroy(new EngineError(`GET ${path} timed out`, "timeout")));
-    req.on("error", (e) => reject(e instanceof EngineError ? e : new EngineError(`GET ${path}: ${e.message}`, "connect")));
+    req.on("error", (e) =>
+      reject(e instanceof EngineError ? e : new EngineError(`GET ${path}: ${e.message}`, "connect")),
+    );
     req.end();
   });
 }
@@ -69,26 +85,46 @@ function post(ep: Endpoint, body: CompletionRequest, timeoutMs: number): Promise
   return new Promise((resolve, reject) => {
     const raw: RawResponse = { status: 0, chunks: [], at: [], cpuDuringStreamUs: 0 };
     let cpu0: NodeJS.CpuUsage | undefined;
-    const req = request({ ...baseOptions(ep, "POST", "/v1/completions"), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {
-      raw.status = res.statusCode ?? 0;
-      res.on("data", (c: Buffer) => {
-        raw.at.push(performance.now());
-        raw.chunks.push(c);
-        if (!cpu0) cpu0 = process.cpuUsage();
-      });
-      res.on("end", () => {
-        if (cpu0) {
-          const d = process.cpuUsage(cpu0);
-          raw.cpuDuringStreamUs = d.user + d.system;
-        }
-        resolve(raw);
-      });
-      res.on("aborted", () => reject(new EngineError("the engine closed the connection mid-response", "stream-cut")));
-      res.on("error", (e) => reject(new EngineError(`response error: ${e.message}`, "stream-cut")));
-    });
-    const timer = setTimeout(() => req.destroy(new EngineError(`request timed out after ${timeoutMs} ms`, "timeout")), timeoutMs);
+    const req = request(
+      {
+        ...baseOptions(ep, "POST", "/v1/completions"),
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+      },
+      (res) => {
+        raw.status = res.statusCode ?? 0;
+        res.on("data", (c: Buffer) => {
+          raw.at.push(performance.now());
+          raw.chunks.push(c);
+          if (!cpu0) cpu0 = process.cpuUsage();
+        });
+        res.on("end", () => {
+          if (cpu0) {
+            const d = process.cpuUsage(cpu0);
+            raw.cpuDuringStreamUs = d.user + d.system;
+          }
+          resolve(raw);
+        });
+        res.on("aborted", () =>
+          reject(new EngineError("the engine closed the connection mid-response", "stream-cut")),
+        );
+        res.on("error", (e) => reject(new EngineError(`response error: ${e.message}`, "stream-cut")));
+      },
+    );
+    const timer = setTimeout(
+      () => req.destroy(new EngineError(`request timed out after ${timeoutMs} ms`, "timeout")),
+      timeoutMs,
+    );
     req.on("close", () => clearTimeout(timer));
-    req.on("error", (e) => reject(e instanceof EngineError ? e : new EngineError(`POST /v1/completions: ${e.message}`, (e as NodeJS.ErrnoException).code === "ECONNRESET" ? "stream-cut" : "connect")));
+    req.on("error", (e) =>
+      reject(
+        e instanceof EngineError
+          ? e
+          : new EngineError(
+              `POST /v1/completions: ${e.message}`,
+              (e as NodeJS.ErrnoException).code === "ECONNRESET" ? "stream-cut" : "connect",
+            ),
+      ),
+    );
     req.end(payload);
   });
 }
@@ -98,14 +134,32 @@ function post(ep: Endpoint, body: CompletionRequest, timeoutMs: number): Promise
  * it; events are parsed and validated after the last byte. Tokens are counted here, from
  * token_ids, never from server-reported usage.
  */
-export async function streamCompletion(ep: Endpoint, body: CompletionRequest, timeoutMs = 120_000): Promise<StreamMeasurement> {
+export async function streamCompletion(
+  ep: Endpoint,
+  body: CompletionRequest,
+  timeoutMs = 120_000,
+): Promise<StreamMeasurement> {
   if (!body.stream) throw new Error("streamCompletion needs stream: true");
-  const m: StreamMeasurement = { tokens: [], promptTokenIds: undefined, start: 0, firstTokenAt: NaN, lastTokenAt: NaN, end: NaN, interChunkMs: [], chunks: 0, clientCpuDuringStreamUs: 0 };
+  const m: StreamMeasurement = {
+    tokens: [],
+    promptTokenIds: undefined,
+    start: 0,
+    firstTokenAt: NaN,
+    lastTokenAt: NaN,
+    end: NaN,
+    interChunkMs: [],
+    chunks: 0,
+    clientCpuDuringStreamUs: 0,
+  };
   m.start = performance.now();
   const raw = await post(ep, body, timeoutMs);
   m.end = performance.now();
   m.clientCpuDuringStreamUs = raw.cpuDuringStreamUs;
-  if (raw.status !== 200) throw new EngineError(`engine answered HTTP ${raw.status}: ${Buffer.concat(raw.chunks).toString("utf8").slice(0, 300)}`, "http");
+  if (raw.status !== 200)
+    throw new EngineError(
+      `engine answered HTTP ${raw.status}: ${Buffer.concat(raw.chunks).toString("utf8").slice(0, 300)}`,
+      "http",
+    );
   let done = false;
   let prevAt = NaN;
   let pending = "";
@@ -131,7 +185,11 @@ export async function streamCompletion(ep: Endpoint, body: CompletionRequest, ti
           throw new EngineError(`malformed SSE data: ${data.slice(0, 120)}`, "protocol");
         }
         const chunk = StreamChunk.safeParse(json);
-        if (!chunk.success) throw new EngineError(`stream chunk does not match vLLM's shape: ${chunk.error.issues[0]?.message} at ${chunk.error.issues[0]?.path.join(".")}`, "protocol");
+        if (!chunk.success)
+          throw new EngineError(
+            `stream chunk does not match vLLM's shape: ${chunk.error.issues[0]?.message} at ${chunk.error.issues[0]?.path.join(".")}`,
+            "protocol",
+          );
         if (chunk.data.usage) m.serverReportedTokens = chunk.data.usage.completion_tokens;
         for (const c of chunk.data.choices) {
           if (c.prompt_token_ids) m.promptTokenIds = c.prompt_token_ids;
@@ -147,23 +205,34 @@ export async function streamCompletion(ep: Endpoint, body: CompletionRequest, ti
       }
     }
   }
-  if (!done) throw new EngineError(`the stream ended without [DONE] after ${m.tokens.length} tokens`, "stream-cut");
-  if (m.promptTokenIds && JSON.stringify(m.promptTokenIds) !== JSON.stringify(body.prompt)) throw new EngineError("the engine echoed different prompt token ids than were sent", "protocol");
+  if (!done)
+    throw new EngineError(`the stream ended without [DONE] after ${m.tokens.length} tokens`, "stream-cut");
+  if (m.promptTokenIds && JSON.stringify(m.promptTokenIds) !== JSON.stringify(body.prompt))
+    throw new EngineError("the engine echoed different prompt token ids than were sent", "protocol");
   return m;
 }
 
 /** A non-streaming completion (used for prompt logprobs), validated against vLLM's response shape. */
-export async function completion(ep: Endpoint, body: CompletionRequest, timeoutMs = 120_000): Promise<CompletionResponse> {
+export async function completion(
+  ep: Endpoint,
+  body: CompletionRequest,
+  timeoutMs = 120_000,
+): Promise<CompletionResponse> {
   const res = await post(ep, body, timeoutMs);
   const text = Buffer.concat(res.chunks).toString("utf8");
-  if (res.status !== 200) throw new EngineError(`engine answered HTTP ${res.status}: ${text.slice(0, 300)}`, "http");
+  if (res.status !== 200)
+    throw new EngineError(`engine answered HTTP ${res.status}: ${text.slice(0, 300)}`, "http");
   const parsed = CompletionResponse.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new EngineError(`response does not match vLLM's shape: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join(".")}`, "protocol");
+  if (!parsed.success)
+    throw new EngineError(
+      `response does not match vLLM's shape: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join(".")}`,
+      "protocol",
+    );
   const ids = parsed.data.choices[0]!.prompt_token_ids;
-  if (ids && JSON.stringify(ids) !== JSON.stringify(body.prompt)) throw new EngineError("the engine scored different prompt token ids than were sent", "protocol");
+  if (ids && JSON.stringify(ids) !== JSON.stringify(body.prompt))
+    throw new EngineError("the engine scored different prompt token ids than were sent", "protocol");
   return parsed.data;
 }
-
 
 export async function servedModels(ep: Endpoint): Promise<string[]> {
   const r = await getJson(ep, "/v1/models");

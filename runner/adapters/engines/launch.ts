@@ -54,15 +54,31 @@ async function tail(file: string, lines = 15): Promise<string> {
 }
 
 /** Spawns an engine in its own process group, logs to a file, waits for /health then /v1/models. */
-async function startProcess(cmd: string, args: string[], env: Record<string, string>, spec: LaunchSpec, endpoint: Endpoint): Promise<RunningEngine> {
+async function startProcess(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  spec: LaunchSpec,
+  endpoint: Endpoint,
+): Promise<RunningEngine> {
   await mkdir(dirname(spec.logFile), { recursive: true });
   const log = createWriteStream(spec.logFile, { flags: "a" });
   await new Promise((r) => log.once("open", r));
   const t0 = performance.now();
   // The engine starts in its scratch dir, never in the runner's checkout.
-  const child: ChildProcess = spawn(cmd, args, { env, cwd: spec.scratch, detached: true, stdio: ["ignore", log, log] });
+  const child: ChildProcess = spawn(cmd, args, {
+    env,
+    cwd: spec.scratch,
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
   let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) => child.once("exit", (code, signal) => { exitCode = code ?? (signal ? -1 : null); resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => {
+      exitCode = code ?? (signal ? -1 : null);
+      resolve();
+    }),
+  );
   child.once("error", () => undefined);
   const killGroup = (sig: NodeJS.Signals) => {
     try {
@@ -85,12 +101,21 @@ async function startProcess(cmd: string, args: string[], env: Record<string, str
   const deadline = Date.now() + spec.startTimeoutMs;
   try {
     for (;;) {
-      if (exitCode !== undefined) throw new LaunchError(`engine exited with code ${exitCode} before becoming healthy. Last log lines:\n${await tail(spec.logFile)}`);
-      if (Date.now() > deadline) throw new LaunchError(`engine did not become healthy within ${Math.round(spec.startTimeoutMs / 1000)} s. Last log lines:\n${await tail(spec.logFile)}`);
+      if (exitCode !== undefined)
+        throw new LaunchError(
+          `engine exited with code ${exitCode} before becoming healthy. Last log lines:\n${await tail(spec.logFile)}`,
+        );
+      if (Date.now() > deadline)
+        throw new LaunchError(
+          `engine did not become healthy within ${Math.round(spec.startTimeoutMs / 1000)} s. Last log lines:\n${await tail(spec.logFile)}`,
+        );
       const h = await getJson(endpoint, "/health", 1000).catch(() => undefined);
       if (h?.status === 200) {
-        const models = await servedModels(endpoint).catch((e: Error) => { throw new LaunchError(`engine is healthy but /v1/models failed: ${e.message}`); });
-        if (!models.includes(SERVED_NAME)) throw new LaunchError(`engine serves ${models.join(", ")}, not \`${SERVED_NAME}\``);
+        const models = await servedModels(endpoint).catch((e: Error) => {
+          throw new LaunchError(`engine is healthy but /v1/models failed: ${e.message}`);
+        });
+        if (!models.includes(SERVED_NAME))
+          throw new LaunchError(`engine serves ${models.join(", ")}, not \`${SERVED_NAME}\``);
         break;
       }
       await sleep(50);
@@ -99,7 +124,15 @@ async function startProcess(cmd: string, args: string[], env: Record<string, str
     await stop();
     throw e;
   }
-  return { endpoint, servedName: SERVED_NAME, pid: child.pid!, argv: [cmd, ...args], startMs: performance.now() - t0, stop, exited: () => exitCode !== undefined };
+  return {
+    endpoint,
+    servedName: SERVED_NAME,
+    pid: child.pid!,
+    argv: [cmd, ...args],
+    startMs: performance.now() - t0,
+    stop,
+    exited: () => exitCode !== undefined,
+  };
 }
 
 export interface EmbeddedLauncherOptions {
@@ -117,23 +150,57 @@ export function embeddedLauncher(o: EmbeddedLauncherOptions): EngineLauncher {
   return {
     kind: "embedded",
     async version() {
-      const pkg = JSON.parse(await readFile(join(o.repoRoot, "node_modules/node-llama-cpp/package.json"), "utf8")) as { version: string };
+      const pkg = JSON.parse(
+        await readFile(join(o.repoRoot, "node_modules/node-llama-cpp/package.json"), "utf8"),
+      ) as { version: string };
       return `embedded (node-llama-cpp ${pkg.version})`;
     },
     async launch(spec) {
       const m = spec.manifest;
-      if (m.engine.kind !== "embedded") throw new LaunchError(`submission ${spec.slug} targets ${m.engine.kind}, not the embedded engine`);
+      if (m.engine.kind !== "embedded")
+        throw new LaunchError(`submission ${spec.slug} targets ${m.engine.kind}, not the embedded engine`);
       const a = m.engine.args;
       const model = await ensureModel(o.modelsDir, "target", a.quantization);
       const socket = join(spec.scratch, "engine.sock");
-      const args = ["--import", import.meta.resolve("tsx/esm").replace(/^file:\/\//, ""), entry, "--model", model, "--served-name", SERVED_NAME, "--threads", String(a.threads), "--batch-size", String(a["batch-size"]), "--context-size", String(a["context-size"]), "--listen", `unix:${socket}`];
+      const args = [
+        "--import",
+        import.meta.resolve("tsx/esm").replace(/^file:\/\//, ""),
+        entry,
+        "--model",
+        model,
+        "--served-name",
+        SERVED_NAME,
+        "--threads",
+        String(a.threads),
+        "--batch-size",
+        String(a["batch-size"]),
+        "--context-size",
+        String(a["context-size"]),
+        "--listen",
+        `unix:${socket}`,
+      ];
       if (a.draft) {
         const draft = await ensureModel(o.modelsDir, a.draft.model, a.draft.quantization);
-        args.push("--draft", draft, "--draft-tokens", String(a.draft.tokens), "--acceptance", a.draft.acceptance);
+        args.push(
+          "--draft",
+          draft,
+          "--draft-tokens",
+          String(a.draft.tokens),
+          "--acceptance",
+          a.draft.acceptance,
+        );
       }
       await mkdir(spec.scratch, { recursive: true });
-      const env = engineEnv(m, { PATH: "/usr/bin:/bin", NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true", NODE_OPTIONS: "" });
-      const wrapped = sandbox.wrap(process.execPath, args, { scratch: spec.scratch, readOnly: [o.repoRoot, o.modelsDir], env });
+      const env = engineEnv(m, {
+        PATH: "/usr/bin:/bin",
+        NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true",
+        NODE_OPTIONS: "",
+      });
+      const wrapped = sandbox.wrap(process.execPath, args, {
+        scratch: spec.scratch,
+        readOnly: [o.repoRoot, o.modelsDir],
+        env,
+      });
       return startProcess(wrapped.cmd, wrapped.args, wrapped.env, spec, { unix: socket });
     },
   };
@@ -165,12 +232,18 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
     async launch(spec) {
       const argv = vllmServeArgv(spec.manifest, spec.challenge, o.port);
       await mkdir(spec.scratch, { recursive: true });
-      const env = engineEnv(spec.manifest, { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: spec.scratch, HF_HUB_OFFLINE: "1", VLLM_NO_USAGE_STATS: "1", DO_NOT_TRACK: "1", ...(o.cacheRoot ? { VLLM_CACHE_ROOT: o.cacheRoot } : {}) });
+      const env = engineEnv(spec.manifest, {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: spec.scratch,
+        HF_HUB_OFFLINE: "1",
+        VLLM_NO_USAGE_STATS: "1",
+        DO_NOT_TRACK: "1",
+        ...(o.cacheRoot ? { VLLM_CACHE_ROOT: o.cacheRoot } : {}),
+      });
       const wrapped = sandbox.wrap(bin, argv, { scratch: spec.scratch, readOnly: [], env });
       return startProcess(wrapped.cmd, wrapped.args, wrapped.env, spec, { host: "127.0.0.1", port: o.port });
     },
   };
 }
-
 
 export { EngineError };

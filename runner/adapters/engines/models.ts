@@ -9,9 +9,18 @@ export async function ensureModel(dir: string, name: string, quant: GgmlType): P
   const spec = MODELS[name];
   if (!spec) throw new Error(`unknown embedded model \`${name}\`; known: ${Object.keys(MODELS).join(", ")}`);
   // Keyed by the recipe, so a changed generator or spec never reuses a stale file.
-  const key = createHash("sha256").update(JSON.stringify({ v: GENERATOR_VERSION, spec, quant })).digest("hex").slice(0, 12);
+  const key = createHash("sha256")
+    .update(JSON.stringify({ v: GENERATOR_VERSION, spec, quant }))
+    .digest("hex")
+    .slice(0, 12);
   const file = join(dir, `${name}-${quant}-${key}.gguf`);
-  if (await access(file).then(() => true, () => false)) return file;
+  if (
+    await access(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    return file;
   await mkdir(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, generateModel(spec, quant));

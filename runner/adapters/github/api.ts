@@ -43,7 +43,13 @@ export interface GitHubApi {
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 
-export function octokitApi(o: { token: string; owner: string; repo: string; baseUrl?: string; retries?: number }): GitHubApi {
+export function octokitApi(o: {
+  token: string;
+  owner: string;
+  repo: string;
+  baseUrl?: string;
+  retries?: number;
+}): GitHubApi {
   const octo = new ThrottledOctokit({
     auth: o.token,
     ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
@@ -55,11 +61,32 @@ export function octokitApi(o: { token: string; owner: string; repo: string; base
     retry: { retries: o.retries ?? 2 },
   });
   const repo = { owner: o.owner, repo: o.repo };
-  const user = (u: { id: number; login: string } | null | undefined): GhUser | null => (u ? { id: u.id, login: u.login } : null);
-  const issue = (i: { number: number; title: string; body?: string | null; user: { id: number; login: string } | null; state: string; labels: (string | { name?: string })[]; created_at: string; updated_at: string; comments: number; pull_request?: unknown; reactions?: { total_count: number } }): GhIssue => ({
-    number: i.number, title: i.title, body: i.body ?? "", user: user(i.user), state: i.state === "closed" ? "closed" : "open",
-    labels: i.labels.map((l) => (typeof l === "string" ? l : l.name ?? "")).filter(Boolean), created_at: i.created_at, updated_at: i.updated_at, comments: i.comments,
-    isPullRequest: Boolean(i.pull_request), reactions: i.reactions?.total_count ?? 0,
+  const user = (u: { id: number; login: string } | null | undefined): GhUser | null =>
+    u ? { id: u.id, login: u.login } : null;
+  const issue = (i: {
+    number: number;
+    title: string;
+    body?: string | null;
+    user: { id: number; login: string } | null;
+    state: string;
+    labels: (string | { name?: string })[];
+    created_at: string;
+    updated_at: string;
+    comments: number;
+    pull_request?: unknown;
+    reactions?: { total_count: number };
+  }): GhIssue => ({
+    number: i.number,
+    title: i.title,
+    body: i.body ?? "",
+    user: user(i.user),
+    state: i.state === "closed" ? "closed" : "open",
+    labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean),
+    created_at: i.created_at,
+    updated_at: i.updated_at,
+    comments: i.comments,
+    isPullRequest: Boolean(i.pull_request),
+    reactions: i.reactions?.total_count ?? 0,
   });
   return {
     async getPull(n) {
@@ -67,12 +94,31 @@ export function octokitApi(o: { token: string; owner: string; repo: string; base
       return { number: data.number, user: user(data.user)!, headSha: data.head.sha, state: data.state };
     },
     async listPullFiles(n) {
-      const files = await octo.paginate(octo.rest.pulls.listFiles, { ...repo, pull_number: n, per_page: 100 });
-      return files.map((f) => ({ filename: f.filename, status: f.status, ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}) }));
+      const files = await octo.paginate(octo.rest.pulls.listFiles, {
+        ...repo,
+        pull_number: n,
+        per_page: 100,
+      });
+      return files.map((f) => ({
+        filename: f.filename,
+        status: f.status,
+        ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
+      }));
     },
     async listComments(n) {
-      const cs = await octo.paginate(octo.rest.issues.listComments, { ...repo, issue_number: n, per_page: 100 });
-      return cs.map((c) => ({ id: c.id, body: c.body ?? "", user: user(c.user), created_at: c.created_at, updated_at: c.updated_at, reactions: c.reactions?.total_count ?? 0 }));
+      const cs = await octo.paginate(octo.rest.issues.listComments, {
+        ...repo,
+        issue_number: n,
+        per_page: 100,
+      });
+      return cs.map((c) => ({
+        id: c.id,
+        body: c.body ?? "",
+        user: user(c.user),
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+        reactions: c.reactions?.total_count ?? 0,
+      }));
     },
     async createComment(n, body) {
       const { data } = await octo.rest.issues.createComment({ ...repo, issue_number: n, body });
@@ -99,7 +145,12 @@ export function octokitApi(o: { token: string; owner: string; repo: string; base
 }
 
 /** Finds the bot's comment by its marker and updates it, or creates one. */
-export async function upsertComment(api: GitHubApi, n: number, marker: string, body: string): Promise<number> {
+export async function upsertComment(
+  api: GitHubApi,
+  n: number,
+  marker: string,
+  body: string,
+): Promise<number> {
   const existing = (await api.listComments(n)).find((c) => c.body.includes(marker));
   if (existing) {
     await api.updateComment(existing.id, body);

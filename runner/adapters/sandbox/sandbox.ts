@@ -4,7 +4,11 @@ import { existsSync } from "node:fs";
 export interface Sandbox {
   readonly name: string;
   /** Turns a command into one that runs confined: `scratch` is its only writable place. */
-  wrap(cmd: string, args: string[], o: SandboxOptions): { cmd: string; args: string[]; env: Record<string, string> };
+  wrap(
+    cmd: string,
+    args: string[],
+    o: SandboxOptions,
+  ): { cmd: string; args: string[]; env: Record<string, string> };
 }
 
 export interface SandboxOptions {
@@ -29,11 +33,13 @@ export function bubblewrap(bin = "/usr/bin/bwrap"): Sandbox {
     name: "bubblewrap",
     wrap(cmd, args, o) {
       const a = ["--unshare-all", "--die-with-parent", "--new-session", "--clearenv"];
-      for (const p of ["/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"]) if (existsSync(p)) a.push("--ro-bind", p, p);
+      for (const p of ["/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"])
+        if (existsSync(p)) a.push("--ro-bind", p, p);
       a.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
       for (const p of o.readOnly) a.push("--ro-bind", p, p);
       a.push("--bind", o.scratch, o.scratch, "--chdir", o.scratch);
-      for (const [k, v] of Object.entries({ ...o.env, HOME: o.scratch, TMPDIR: "/tmp" })) a.push("--setenv", k, v);
+      for (const [k, v] of Object.entries({ ...o.env, HOME: o.scratch, TMPDIR: "/tmp" }))
+        a.push("--setenv", k, v);
       return { cmd: bin, args: [...a, "--", cmd, ...args], env: {} };
     },
   };

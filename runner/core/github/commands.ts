@@ -23,10 +23,20 @@ export function parseCommand(body: string): Command | undefined {
       if (w === "--against" && v !== undefined && SLUG_PATTERN.test(v)) {
         out.against = v;
         i++;
-      } else if (w === "--blocks" && v !== undefined && /^\d{1,2}$/.test(v) && Number(v) >= 2 && Number(v) <= 32) {
+      } else if (
+        w === "--blocks" &&
+        v !== undefined &&
+        /^\d{1,2}$/.test(v) &&
+        Number(v) >= 2 &&
+        Number(v) <= 32
+      ) {
         out.blocks = Number(v);
         i++;
-      } else return { kind: "error", message: `I did not understand \`${w.slice(0, 40).replace(/`/g, "'")}\`. Usage: \`/bench [--against <slug>] [--blocks N]\` with N from 2 to 32.` };
+      } else
+        return {
+          kind: "error",
+          message: `I did not understand \`${w.slice(0, 40).replace(/`/g, "'")}\`. Usage: \`/bench [--against <slug>] [--blocks N]\` with N from 2 to 32.`,
+        };
     }
     return out;
   }
@@ -34,7 +44,8 @@ export function parseCommand(body: string): Command | undefined {
     const m = /^\/rule\s+(invalid|valid)(?:\s+([\s\S]*))?$/.exec(body.replace(/\r/g, "").trim());
     if (!m) return { kind: "error", message: "Usage: `/rule invalid <reason>` or `/rule valid [note]`." };
     const reason = (m[2] ?? "").trim();
-    if (m[1] === "invalid" && !reason) return { kind: "error", message: "A ruling of invalid needs a reason: `/rule invalid <reason>`." };
+    if (m[1] === "invalid" && !reason)
+      return { kind: "error", message: "A ruling of invalid needs a reason: `/rule invalid <reason>`." };
     return { kind: "rule", decision: m[1] as "invalid" | "valid", reason: reason.slice(0, MAX_REASON) };
   }
   return undefined;

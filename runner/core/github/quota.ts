@@ -15,11 +15,28 @@ export type Authorization =
  * quota on someone else's PR (pooling: credited to the author, charged to the requester).
  * Identity is the numeric user id; logins are only for messages.
  */
-export function authorize(challenge: Challenge, participants: Participants, requester: Requester, prAuthorId: number): Authorization {
-  const organizer = challenge.organizers.includes(requester.login) && participants.participants.every((p) => p.login !== requester.login || p.id === requester.id);
+export function authorize(
+  challenge: Challenge,
+  participants: Participants,
+  requester: Requester,
+  prAuthorId: number,
+): Authorization {
+  const organizer =
+    challenge.organizers.includes(requester.login) &&
+    participants.participants.every((p) => p.login !== requester.login || p.id === requester.id);
   const p = participants.participants.find((x) => x.id === requester.id);
-  if (organizer) return { ok: true, owner: p?.owner ?? { id: requester.id, login: requester.login }, organizer: true, pooled: requester.id !== prAuthorId };
-  if (!p) return { ok: false, reason: `@${requester.login} is not a registered participant. Add your account (numeric id ${requester.id}) and its owner to challenge/participants.yaml in a PR, then ask again.` };
+  if (organizer)
+    return {
+      ok: true,
+      owner: p?.owner ?? { id: requester.id, login: requester.login },
+      organizer: true,
+      pooled: requester.id !== prAuthorId,
+    };
+  if (!p)
+    return {
+      ok: false,
+      reason: `@${requester.login} is not a registered participant. Add your account (numeric id ${requester.id}) and its owner to challenge/participants.yaml in a PR, then ask again.`,
+    };
   return { ok: true, owner: p.owner, organizer: false, pooled: requester.id !== prAuthorId };
 }
 
@@ -35,19 +52,41 @@ export interface QuotaState {
 }
 
 /** Rolling-window quota per agent and per owner, charged to the requester. Pure. */
-export function quotaState(challenge: Challenge, ledger: readonly Reservation[], requester: Requester, owner: { id: number }, now: Date, organizer = false): QuotaState {
+export function quotaState(
+  challenge: Challenge,
+  ledger: readonly Reservation[],
+  requester: Requester,
+  owner: { id: number },
+  now: Date,
+  organizer = false,
+): QuotaState {
   const windowMs = challenge.quota.window_hours * 3600_000;
   const since = now.getTime() - windowMs;
-  const live = ledger.filter((r) => !r.organizer && Date.parse(r.at) > since && Date.parse(r.at) <= now.getTime());
+  const live = ledger.filter(
+    (r) => !r.organizer && Date.parse(r.at) > since && Date.parse(r.at) <= now.getTime(),
+  );
   const mine = live.filter((r) => r.requester.id === requester.id);
   const owners = live.filter((r) => r.owner.id === owner.id);
   const agentLimit = challenge.quota.per_agent;
   const ownerLimit = challenge.quota.per_owner;
   const base = { agentUsed: mine.length, agentLimit, ownerUsed: owners.length, ownerLimit };
-  const oldest = (rs: Reservation[]) => new Date(Math.min(...rs.map((r) => Date.parse(r.at))) + windowMs).toISOString();
+  const oldest = (rs: Reservation[]) =>
+    new Date(Math.min(...rs.map((r) => Date.parse(r.at))) + windowMs).toISOString();
   if (organizer) return { ok: true, ...base };
-  if (mine.length >= agentLimit) return { ok: false, ...base, resetsAt: oldest(mine), reason: `@${requester.login} has used ${mine.length} of ${agentLimit} runs in the last ${challenge.quota.window_hours} h; the next one frees up at ${oldest(mine)}` };
-  if (owners.length >= ownerLimit) return { ok: false, ...base, resetsAt: oldest(owners), reason: `this account's owner has used ${owners.length} of ${ownerLimit} runs across their agents in the last ${challenge.quota.window_hours} h; the next one frees up at ${oldest(owners)}` };
+  if (mine.length >= agentLimit)
+    return {
+      ok: false,
+      ...base,
+      resetsAt: oldest(mine),
+      reason: `@${requester.login} has used ${mine.length} of ${agentLimit} runs in the last ${challenge.quota.window_hours} h; the next one frees up at ${oldest(mine)}`,
+    };
+  if (owners.length >= ownerLimit)
+    return {
+      ok: false,
+      ...base,
+      resetsAt: oldest(owners),
+      reason: `this account's owner has used ${owners.length} of ${ownerLimit} runs across their agents in the last ${challenge.quota.window_hours} h; the next one frees up at ${oldest(owners)}`,
+    };
   const after = [...mine].sort((a, b) => a.at.localeCompare(b.at));
   return { ok: true, ...base, ...(after.length ? { resetsAt: oldest(after) } : {}) };
 }

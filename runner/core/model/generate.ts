@@ -69,7 +69,9 @@ export function generateModel(spec: ModelSpec, quant: GgmlType): Uint8Array {
   // Like real quantization recipes, the sensitive first layers stay in f16 when the rest is quantized.
   const q = (name: string): GgmlType => {
     const layer = /^blk\.(\d+)\./.exec(name);
-    return layer && Number(layer[1]) < spec.shallowLayers && (quant === "q8_0" || quant === "q4_0") ? "f16" : quant;
+    return layer && Number(layer[1]) < spec.shallowLayers && (quant === "q8_0" || quant === "q4_0")
+      ? "f16"
+      : quant;
   };
   const tensors: Tensor[] = [];
   const mat = (name: string, ne0: number, ne1: number, scale: number, type: GgmlType = q(name)) =>
@@ -90,7 +92,13 @@ export function generateModel(spec: ModelSpec, quant: GgmlType): Uint8Array {
     tensors.push({ name: `blk.${l}.ffn_down.weight`, dims: [ff, embd], type: q(`blk.${l}.`), data: d });
   }
   tensors.push({ name: "output_norm.weight", dims: [embd], type: "f32", data: ones(embd) });
-  mat("output.weight", embd, VOCAB_SIZE, spec.headScale / Math.sqrt(embd), quant === "q4_0" || quant === "q8_0" ? "q8_0" : quant);
+  mat(
+    "output.weight",
+    embd,
+    VOCAB_SIZE,
+    spec.headScale / Math.sqrt(embd),
+    quant === "q4_0" || quant === "q8_0" ? "q8_0" : quant,
+  );
   const v = vocabulary();
   const kv: [string, KvValue][] = [
     ["general.architecture", { t: "str", v: "llama" }],
@@ -126,6 +134,30 @@ export function generateModel(spec: ModelSpec, quant: GgmlType): Uint8Array {
  * tokens per second with one thread.
  */
 export const MODELS: Record<string, ModelSpec> = {
-  target: { name: "velodrome-target", seed: 1234, layers: 8, embd: 512, ff: 1536, heads: 4, headsKv: 4, context: 2048, shallowLayers: 1, deepScale: 0.08, headScale: 6 },
-  draft: { name: "velodrome-draft", seed: 1234, layers: 1, embd: 512, ff: 1536, heads: 4, headsKv: 4, context: 2048, shallowLayers: 1, deepScale: 0.08, headScale: 6 },
+  target: {
+    name: "velodrome-target",
+    seed: 1234,
+    layers: 8,
+    embd: 512,
+    ff: 1536,
+    heads: 4,
+    headsKv: 4,
+    context: 2048,
+    shallowLayers: 1,
+    deepScale: 0.08,
+    headScale: 6,
+  },
+  draft: {
+    name: "velodrome-draft",
+    seed: 1234,
+    layers: 1,
+    embd: 512,
+    ff: 1536,
+    heads: 4,
+    headsKv: 4,
+    context: 2048,
+    shallowLayers: 1,
+    deepScale: 0.08,
+    headScale: 6,
+  },
 };

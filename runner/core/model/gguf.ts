@@ -34,18 +34,48 @@ class Writer {
     this.chunks.push(b);
     this.length += b.length;
   }
-  u32(v: number) { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v, true); this.push(b); }
-  i32(v: number) { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, v, true); this.push(b); }
-  u64(v: number) { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(v), true); this.push(b); }
-  f32(v: number) { const b = new Uint8Array(4); new DataView(b.buffer).setFloat32(0, v, true); this.push(b); }
-  u8(v: number) { this.push(Uint8Array.of(v)); }
-  str(s: string) { const e = new TextEncoder().encode(s); this.u64(e.length); this.push(e); }
-  bytes(b: Uint8Array) { this.push(b); }
-  pad() { const n = (ALIGN - (this.length % ALIGN)) % ALIGN; if (n) this.push(new Uint8Array(n)); }
+  u32(v: number) {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v, true);
+    this.push(b);
+  }
+  i32(v: number) {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, v, true);
+    this.push(b);
+  }
+  u64(v: number) {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt(v), true);
+    this.push(b);
+  }
+  f32(v: number) {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, v, true);
+    this.push(b);
+  }
+  u8(v: number) {
+    this.push(Uint8Array.of(v));
+  }
+  str(s: string) {
+    const e = new TextEncoder().encode(s);
+    this.u64(e.length);
+    this.push(e);
+  }
+  bytes(b: Uint8Array) {
+    this.push(b);
+  }
+  pad() {
+    const n = (ALIGN - (this.length % ALIGN)) % ALIGN;
+    if (n) this.push(new Uint8Array(n));
+  }
   concat(): Uint8Array {
     const out = new Uint8Array(this.length);
     let o = 0;
-    for (const c of this.chunks) { out.set(c, o); o += c.length; }
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
     return out;
   }
 }
@@ -63,7 +93,7 @@ export function toHalf(value: number): number {
     mant |= 0x800000;
     const shift = 14 - exp;
     let h = mant >> shift;
-    if ((mant >> (shift - 1)) & 1 && ((mant & ((1 << (shift - 1)) - 1)) || h & 1)) h++;
+    if ((mant >> (shift - 1)) & 1 && (mant & ((1 << (shift - 1)) - 1) || h & 1)) h++;
     return sign | h;
   }
   let h = sign | (exp << 10) | (mant >> 13);
@@ -105,7 +135,10 @@ function encodeTensor(t: Tensor): Uint8Array {
         let max = 0;
         for (let i = 0; i < 32; i++) {
           const v = t.data[b * 32 + i]!;
-          if (Math.abs(v) > amax) { amax = Math.abs(v); max = v; }
+          if (Math.abs(v) > amax) {
+            amax = Math.abs(v);
+            max = v;
+          }
         }
         const d = max / -8;
         const id = d ? 1 / d : 0;
@@ -130,14 +163,44 @@ export function writeGguf(kv: [string, KvValue][], tensors: Tensor[]): Uint8Arra
   for (const [key, val] of kv) {
     w.str(key);
     switch (val.t) {
-      case "u32": w.u32(4); w.u32(val.v); break;
-      case "i32": w.u32(5); w.i32(val.v); break;
-      case "f32": w.u32(6); w.f32(val.v); break;
-      case "bool": w.u32(7); w.u8(val.v ? 1 : 0); break;
-      case "str": w.u32(8); w.str(val.v); break;
-      case "arr_str": w.u32(9); w.u32(8); w.u64(val.v.length); val.v.forEach((s) => w.str(s)); break;
-      case "arr_f32": w.u32(9); w.u32(6); w.u64(val.v.length); val.v.forEach((x) => w.f32(x)); break;
-      case "arr_i32": w.u32(9); w.u32(5); w.u64(val.v.length); val.v.forEach((x) => w.i32(x)); break;
+      case "u32":
+        w.u32(4);
+        w.u32(val.v);
+        break;
+      case "i32":
+        w.u32(5);
+        w.i32(val.v);
+        break;
+      case "f32":
+        w.u32(6);
+        w.f32(val.v);
+        break;
+      case "bool":
+        w.u32(7);
+        w.u8(val.v ? 1 : 0);
+        break;
+      case "str":
+        w.u32(8);
+        w.str(val.v);
+        break;
+      case "arr_str":
+        w.u32(9);
+        w.u32(8);
+        w.u64(val.v.length);
+        val.v.forEach((s) => w.str(s));
+        break;
+      case "arr_f32":
+        w.u32(9);
+        w.u32(6);
+        w.u64(val.v.length);
+        val.v.forEach((x) => w.f32(x));
+        break;
+      case "arr_i32":
+        w.u32(9);
+        w.u32(5);
+        w.u64(val.v.length);
+        val.v.forEach((x) => w.i32(x));
+        break;
     }
   }
   const encoded = tensors.map(encodeTensor);

@@ -7,35 +7,53 @@ import { z } from "zod";
  * client may send nothing else, and the embedded engine rejects anything else, so both sides stay
  * inside what vLLM accepts. Field names and meanings are vLLM's.
  */
-export const CompletionRequest = z.strictObject({
-  model: z.string().min(1),
-  prompt: z.array(z.number().int().nonnegative()).min(1), // token ids: the runner never sends text
-  max_tokens: z.number().int().min(1),
-  temperature: z.literal(0),
-  seed: z.number().int().optional(),
-  ignore_eos: z.boolean().optional(),
-  stream: z.boolean().optional(),
-  stream_options: z.strictObject({ include_usage: z.boolean() }).optional(),
-  logprobs: z.number().int().min(0).max(20).optional(),
-  prompt_logprobs: z.number().int().min(0).max(20).optional(),
-  add_special_tokens: z.literal(false),
-  return_token_ids: z.literal(true),
-  cache_salt: z.string().min(1).optional(),
-}).superRefine((r, ctx) => {
-  if (r.stream_options && !r.stream) ctx.addIssue({ code: "custom", message: "stream_options requires stream: true", path: ["stream_options"] });
-  if (r.prompt_logprobs !== undefined && r.stream) ctx.addIssue({ code: "custom", message: "prompt_logprobs is rejected with stream: true", path: ["prompt_logprobs"] });
-});
+export const CompletionRequest = z
+  .strictObject({
+    model: z.string().min(1),
+    prompt: z.array(z.number().int().nonnegative()).min(1), // token ids: the runner never sends text
+    max_tokens: z.number().int().min(1),
+    temperature: z.literal(0),
+    seed: z.number().int().optional(),
+    ignore_eos: z.boolean().optional(),
+    stream: z.boolean().optional(),
+    stream_options: z.strictObject({ include_usage: z.boolean() }).optional(),
+    logprobs: z.number().int().min(0).max(20).optional(),
+    prompt_logprobs: z.number().int().min(0).max(20).optional(),
+    add_special_tokens: z.literal(false),
+    return_token_ids: z.literal(true),
+    cache_salt: z.string().min(1).optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.stream_options && !r.stream)
+      ctx.addIssue({
+        code: "custom",
+        message: "stream_options requires stream: true",
+        path: ["stream_options"],
+      });
+    if (r.prompt_logprobs !== undefined && r.stream)
+      ctx.addIssue({
+        code: "custom",
+        message: "prompt_logprobs is rejected with stream: true",
+        path: ["prompt_logprobs"],
+      });
+  });
 export type CompletionRequest = z.infer<typeof CompletionRequest>;
 
-const LogprobEntry = z.object({ logprob: z.number(), rank: z.number().int().nullable().optional(), decoded_token: z.string().nullable().optional() });
+const LogprobEntry = z.object({
+  logprob: z.number(),
+  rank: z.number().int().nullable().optional(),
+  decoded_token: z.string().nullable().optional(),
+});
 
 /** Completion logprobs in the OpenAI completions shape vLLM returns. */
-const ChoiceLogprobs = z.object({
-  tokens: z.array(z.string()),
-  token_logprobs: z.array(z.number().nullable()),
-  top_logprobs: z.array(z.record(z.string(), z.number()).nullable()).nullable().optional(),
-  text_offset: z.array(z.number()).optional(),
-}).nullable();
+const ChoiceLogprobs = z
+  .object({
+    tokens: z.array(z.string()),
+    token_logprobs: z.array(z.number().nullable()),
+    top_logprobs: z.array(z.record(z.string(), z.number()).nullable()).nullable().optional(),
+    text_offset: z.array(z.number()).optional(),
+  })
+  .nullable();
 
 export const StreamChoice = z.object({
   index: z.number().int(),
@@ -47,7 +65,11 @@ export const StreamChoice = z.object({
   token_ids: z.array(z.number().int()).nullable().optional(),
 });
 
-export const Usage = z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int(), completion_tokens: z.number().int() });
+export const Usage = z.object({
+  prompt_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+});
 
 export const StreamChunk = z.object({
   id: z.string(),
@@ -64,14 +86,28 @@ export const CompletionResponse = z.object({
   object: z.literal("text_completion"),
   created: z.number().int(),
   model: z.string(),
-  choices: z.array(StreamChoice.extend({
-    prompt_logprobs: z.array(z.record(z.string(), LogprobEntry).nullable()).nullable().optional(),
-  })).min(1),
+  choices: z
+    .array(
+      StreamChoice.extend({
+        prompt_logprobs: z.array(z.record(z.string(), LogprobEntry).nullable()).nullable().optional(),
+      }),
+    )
+    .min(1),
   usage: Usage,
 });
 export type CompletionResponse = z.infer<typeof CompletionResponse>;
 
-export const ModelsResponse = z.object({ object: z.literal("list"), data: z.array(z.object({ id: z.string(), object: z.literal("model") }).passthrough()).min(1) });
+export const ModelsResponse = z.object({
+  object: z.literal("list"),
+  data: z.array(z.object({ id: z.string(), object: z.literal("model") }).passthrough()).min(1),
+});
 
 /** vLLM's error body (ErrorResponse). */
-export const ErrorResponse = z.object({ object: z.literal("error").optional(), message: z.string(), type: z.string(), code: z.number().int().optional() }).passthrough();
+export const ErrorResponse = z
+  .object({
+    object: z.literal("error").optional(),
+    message: z.string(),
+    type: z.string(),
+    code: z.number().int().optional(),
+  })
+  .passthrough();

@@ -7,66 +7,106 @@ export type EngineKind = z.infer<typeof EngineKind>;
 const Looks = z
   .array(z.number().int().min(2))
   .min(1)
-  .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]!), { message: "looks must be strictly increasing block counts, e.g. [6, 12]" });
-
-export const ChallengeSchema = z
-  .strictObject({
-    schema: z.literal(1).describe("Version of this file's format."),
-    id: Slug.describe("Stable identifier of the challenge, used in run records."),
-    title: z.string().min(1).max(120),
-    summary: z.string().min(1).describe("One paragraph for the site's home page."),
-    model: z.strictObject({
-      id: z.string().min(1).describe("Hugging Face id or local path of the reference checkpoint."),
-      revision: z.string().min(1).describe("Pinned revision (commit) of the checkpoint."),
-    }),
-    engine: z.strictObject({
-      kind: EngineKind.describe("`vllm` on GPU runners; `embedded` is the CPU llama.cpp engine used locally and in CI."),
-      version: z.string().min(1).describe("Pinned engine version, e.g. `0.22.0`."),
-      allow_nightly: z.boolean().default(false).describe("May a submission pin a nightly build instead?"),
-      env_allow: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*\*?$/)).default(["VLLM_*"]).describe("Environment variables a submission may set; a trailing * matches a prefix."),
-    }),
-    hardware: z.strictObject({
-      runner_labels: z.array(z.string().min(1)).min(1).describe("Labels of the self-hosted runners that run evaluations."),
-      description: z.string().min(1),
-    }),
-    metric: z.strictObject({
-      name: z.literal("decode_tps"),
-      batch_size: z.literal(1),
-      prompts: RepoPath.describe("Public prompt set (JSONL) used for timing."),
-      max_tokens: z.number().int().min(2).max(65536),
-      warmup: z.number().int().min(0).max(64),
-      repeats: z.number().int().min(1).max(100).describe("Timed passes over the prompt set per launch."),
-      launches_per_block: z.literal(2).default(2).describe("One candidate and one incumbent launch per block."),
-    }),
-    verification: z.strictObject({
-      max_ppl_increase: z.number().min(0).max(1).describe("Largest allowed relative perplexity increase over the reference, e.g. 0.05."),
-      min_greedy_exact: z.number().min(0).max(1).describe("Fraction of prompts whose greedy output must match the reference exactly."),
-      min_greedy_prefix: z.number().min(0).max(1).describe("Mean fraction of tokens before the first divergence."),
-      reference: z.strictObject({
-        ppl_public: z.number().positive().optional(),
-        outputs: RepoPath.optional().describe("Reference greedy outputs (JSONL of token ids), made once from the baseline."),
-      }).default({}),
-      private_prompts: z
-        .string()
-        .refine((p) => p.startsWith("/"), { message: "the private prompt set must be an absolute path on the runner, outside the repository" })
-        .describe("Absolute path on the runner; never committed."),
-      confirm_tolerance: z.number().min(0).max(1).default(0.05).describe("A claimed lead stands only if the private re-run is within this fraction of the claim."),
-    }),
-    quota: z.strictObject({
-      window_hours: z.number().positive().default(24),
-      per_agent: z.number().int().min(0).default(10),
-      per_owner: z.number().int().min(0).default(30),
-    }),
-    significance: z.strictObject({
-      alpha: z.number().gt(0).lt(0.5).default(0.05),
-      min_effect: MinEffect.describe('δ: absolute tok/s (number) or relative to the incumbent ("1%").'),
-      looks: Looks.default([6, 12]).describe("Block counts at which the sequential test looks."),
-      seed: z.number().int().nonnegative().optional().describe("Fixed seed for block order; by default derived from the run id."),
-    }),
-    job_timeout_minutes: z.number().positive().max(360).default(20),
-    organizers: z.array(Login).min(1),
-    baseline: Slug.describe("Slug of the submission every other one is first compared with."),
-    data_branch: z.string().regex(/^[A-Za-z0-9._/-]+$/).default("velodrome-data"),
+  .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]!), {
+    message: "looks must be strictly increasing block counts, e.g. [6, 12]",
   });
+
+export const ChallengeSchema = z.strictObject({
+  schema: z.literal(1).describe("Version of this file's format."),
+  id: Slug.describe("Stable identifier of the challenge, used in run records."),
+  title: z.string().min(1).max(120),
+  summary: z.string().min(1).describe("One paragraph for the site's home page."),
+  model: z.strictObject({
+    id: z.string().min(1).describe("Hugging Face id or local path of the reference checkpoint."),
+    revision: z.string().min(1).describe("Pinned revision (commit) of the checkpoint."),
+  }),
+  engine: z.strictObject({
+    kind: EngineKind.describe(
+      "`vllm` on GPU runners; `embedded` is the CPU llama.cpp engine used locally and in CI.",
+    ),
+    version: z.string().min(1).describe("Pinned engine version, e.g. `0.22.0`."),
+    allow_nightly: z.boolean().default(false).describe("May a submission pin a nightly build instead?"),
+    env_allow: z
+      .array(z.string().regex(/^[A-Z_][A-Z0-9_]*\*?$/))
+      .default(["VLLM_*"])
+      .describe("Environment variables a submission may set; a trailing * matches a prefix."),
+  }),
+  hardware: z.strictObject({
+    runner_labels: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe("Labels of the self-hosted runners that run evaluations."),
+    description: z.string().min(1),
+  }),
+  metric: z.strictObject({
+    name: z.literal("decode_tps"),
+    batch_size: z.literal(1),
+    prompts: RepoPath.describe("Public prompt set (JSONL) used for timing."),
+    max_tokens: z.number().int().min(2).max(65536),
+    warmup: z.number().int().min(0).max(64),
+    repeats: z.number().int().min(1).max(100).describe("Timed passes over the prompt set per launch."),
+    launches_per_block: z.literal(2).default(2).describe("One candidate and one incumbent launch per block."),
+  }),
+  verification: z.strictObject({
+    max_ppl_increase: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe("Largest allowed relative perplexity increase over the reference, e.g. 0.05."),
+    min_greedy_exact: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe("Fraction of prompts whose greedy output must match the reference exactly."),
+    min_greedy_prefix: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe("Mean fraction of tokens before the first divergence."),
+    reference: z
+      .strictObject({
+        ppl_public: z.number().positive().optional(),
+        outputs: RepoPath.optional().describe(
+          "Reference greedy outputs (JSONL of token ids), made once from the baseline.",
+        ),
+      })
+      .default({}),
+    private_prompts: z
+      .string()
+      .refine((p) => p.startsWith("/"), {
+        message: "the private prompt set must be an absolute path on the runner, outside the repository",
+      })
+      .describe("Absolute path on the runner; never committed."),
+    confirm_tolerance: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.05)
+      .describe("A claimed lead stands only if the private re-run is within this fraction of the claim."),
+  }),
+  quota: z.strictObject({
+    window_hours: z.number().positive().default(24),
+    per_agent: z.number().int().min(0).default(10),
+    per_owner: z.number().int().min(0).default(30),
+  }),
+  significance: z.strictObject({
+    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    min_effect: MinEffect.describe('δ: absolute tok/s (number) or relative to the incumbent ("1%").'),
+    looks: Looks.default([6, 12]).describe("Block counts at which the sequential test looks."),
+    seed: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("Fixed seed for block order; by default derived from the run id."),
+  }),
+  job_timeout_minutes: z.number().positive().max(360).default(20),
+  organizers: z.array(Login).min(1),
+  baseline: Slug.describe("Slug of the submission every other one is first compared with."),
+  data_branch: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]+$/)
+    .default("velodrome-data"),
+});
 
 export type Challenge = z.output<typeof ChallengeSchema>;

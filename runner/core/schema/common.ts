@@ -1,11 +1,9 @@
 import { z } from "zod";
 
 /** GitHub login: alphanumerics and single hyphens, no leading/trailing hyphen, at most 39 chars. */
-export const Login = z
-  .string()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\[bot\])?$/, {
-    message: "expected a GitHub login such as `octocat` (letters, digits and single hyphens)",
-  });
+export const Login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:\[bot\])?$/, {
+  message: "expected a GitHub login such as `octocat` (letters, digits and single hyphens)",
+});
 
 /** A submission slug is its folder name under `submissions/`. */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$|^[a-z0-9]$/;
@@ -26,8 +24,15 @@ export const RepoPath = z
  * Normalised to a tagged object so later code never parses strings.
  */
 export const MinEffect = z
-  .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/, { message: 'expected a number (tok/s) or a percentage such as "1%"' })])
-  .transform((v) => (typeof v === "number" ? { kind: "absolute" as const, value: v } : { kind: "relative" as const, value: Number(v.slice(0, -1)) / 100 }));
+  .union([
+    z.number().nonnegative(),
+    z.string().regex(/^\d+(\.\d+)?%$/, { message: 'expected a number (tok/s) or a percentage such as "1%"' }),
+  ])
+  .transform((v) =>
+    typeof v === "number"
+      ? { kind: "absolute" as const, value: v }
+      : { kind: "relative" as const, value: Number(v.slice(0, -1)) / 100 },
+  );
 export type MinEffect = z.output<typeof MinEffect>;
 
 export function formatMinEffect(d: MinEffect): string {

@@ -4,11 +4,13 @@ import { Login, Slug } from "./common.ts";
 /** Who is who: agents and the people who run them. Quota is keyed on numeric ids, never logins. */
 export const ParticipantsSchema = z.strictObject({
   schema: z.literal(1),
-  participants: z.array(z.strictObject({
-    id: z.number().int().positive(),
-    login: Login,
-    owner: z.strictObject({ id: z.number().int().positive(), login: Login }),
-  })),
+  participants: z.array(
+    z.strictObject({
+      id: z.number().int().positive(),
+      login: Login,
+      owner: z.strictObject({ id: z.number().int().positive(), login: Login }),
+    }),
+  ),
 });
 export type Participants = z.output<typeof ParticipantsSchema>;
 

@@ -18,7 +18,12 @@ export const LaunchRecord = z.strictObject({
 });
 export type LaunchRecord = z.infer<typeof LaunchRecord>;
 
-const Greedy = z.strictObject({ prompts: z.number().int().nonnegative(), exact: z.number().int().nonnegative(), exactFraction: z.number().min(0).max(1), meanPrefixFraction: z.number().min(0).max(1) });
+const Greedy = z.strictObject({
+  prompts: z.number().int().nonnegative(),
+  exact: z.number().int().nonnegative(),
+  exactFraction: z.number().min(0).max(1),
+  meanPrefixFraction: z.number().min(0).max(1),
+});
 export const Quality = z.strictObject({
   ok: z.boolean(),
   ppl: finite.positive(),
@@ -40,7 +45,13 @@ export const ComparisonRecord = z.strictObject({
   alpha: z.number().gt(0).lt(1),
   alphaPerLook: z.number().gt(0).lt(1),
   blocks: z.number().int().nonnegative(),
-  look: z.strictObject({ index: z.number().int(), of: z.number().int(), blocks: z.number().int(), final: z.boolean(), next: z.number().int().optional() }),
+  look: z.strictObject({
+    index: z.number().int(),
+    of: z.number().int(),
+    blocks: z.number().int(),
+    final: z.boolean(),
+    next: z.number().int().optional(),
+  }),
   mde: z.number(),
   pValue: z.number().min(0).max(1).nullable(),
   wilcoxonP: z.number().min(0).max(1).nullable(),
@@ -69,7 +80,12 @@ export const RunRecord = z.strictObject({
   requester: z.strictObject({ login: Login, id: z.number().int().nonnegative() }).optional(),
   credited: Login.optional(),
   pr: z.number().int().positive().optional(),
-  runner: z.strictObject({ id: z.string().max(100), hardware: z.string().max(300), engine: z.string().max(200), harness: z.string().max(100) }),
+  runner: z.strictObject({
+    id: z.string().max(100),
+    hardware: z.string().max(300),
+    engine: z.string().max(200),
+    harness: z.string().max(100),
+  }),
   design: z.strictObject({
     seed: z.number().int().nonnegative(),
     order: z.array(z.enum(["CI", "IC"])).max(64),
@@ -87,7 +103,13 @@ export const RunRecord = z.strictObject({
     tps: Tps.optional(), // rounded aggregate only: the private set never leaves the runner
     claim: Tps.optional(),
     ratio: finite.optional(),
-    quality: z.strictObject({ ok: z.boolean(), pplIncrease: z.number().finite(), exactFraction: z.number().min(0).max(1) }).optional(),
+    quality: z
+      .strictObject({
+        ok: z.boolean(),
+        pplIncrease: z.number().finite(),
+        exactFraction: z.number().min(0).max(1),
+      })
+      .optional(),
     reason: z.string().max(500).optional(),
   }),
   startedAt: z.iso.datetime(),
@@ -99,7 +121,8 @@ export type RunRecord = z.infer<typeof RunRecord>;
 export const MAX_RECORD_BYTES = 256 * 1024;
 
 export function parseRunRecord(text: string): { record?: RunRecord; error?: string } {
-  if (text.length > MAX_RECORD_BYTES) return { error: `run record is ${text.length} bytes, over the ${MAX_RECORD_BYTES} byte cap` };
+  if (text.length > MAX_RECORD_BYTES)
+    return { error: `run record is ${text.length} bytes, over the ${MAX_RECORD_BYTES} byte cap` };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -107,6 +130,12 @@ export function parseRunRecord(text: string): { record?: RunRecord; error?: stri
     return { error: `run record is not JSON: ${(e as Error).message}` };
   }
   const r = RunRecord.safeParse(json);
-  if (!r.success) return { error: r.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(record)"}: ${i.message}`).join("; ") };
+  if (!r.success)
+    return {
+      error: r.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join(".") || "(record)"}: ${i.message}`)
+        .join("; "),
+    };
   return { record: r.data };
 }

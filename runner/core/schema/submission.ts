@@ -7,12 +7,47 @@ import { Login, RepoPath, Slug } from "./common.ts";
  * (vllm/config/*.py); anything else goes through `extra_args`, visibly.
  */
 export const VllmQuantization = z.enum([
-  "awq", "awq_marlin", "gptq", "gptq_marlin", "gptq_marlin_24", "compressed-tensors", "fp8", "fbgemm_fp8",
-  "modelopt", "modelopt_fp4", "bitsandbytes", "gguf", "experts_int8", "marlin", "torchao", "mxfp4", "quark",
-  "moe_wna16", "ptpc_fp8", "inc",
+  "awq",
+  "awq_marlin",
+  "gptq",
+  "gptq_marlin",
+  "gptq_marlin_24",
+  "compressed-tensors",
+  "fp8",
+  "fbgemm_fp8",
+  "modelopt",
+  "modelopt_fp4",
+  "bitsandbytes",
+  "gguf",
+  "experts_int8",
+  "marlin",
+  "torchao",
+  "mxfp4",
+  "quark",
+  "moe_wna16",
+  "ptpc_fp8",
+  "inc",
 ]);
-export const VllmKvCacheDtype = z.enum(["auto", "bfloat16", "fp8", "fp8_e4m3", "fp8_e5m2", "fp8_inc", "fp8_ds_mla"]);
-export const SpeculativeMethod = z.enum(["ngram", "medusa", "mlp_speculator", "draft_model", "suffix", "eagle", "eagle3", "mtp", "ngram_gpu"]);
+export const VllmKvCacheDtype = z.enum([
+  "auto",
+  "bfloat16",
+  "fp8",
+  "fp8_e4m3",
+  "fp8_e5m2",
+  "fp8_inc",
+  "fp8_ds_mla",
+]);
+export const SpeculativeMethod = z.enum([
+  "ngram",
+  "medusa",
+  "mlp_speculator",
+  "draft_model",
+  "suffix",
+  "eagle",
+  "eagle3",
+  "mtp",
+  "ngram_gpu",
+]);
 
 export const SpeculativeConfig = z.strictObject({
   method: SpeculativeMethod.optional(),
@@ -55,8 +90,15 @@ export const VllmArgs = z.strictObject({
   "load-format": z.string().min(1).optional(),
   "attention-backend": z.string().min(1).optional(),
   tokenizer: z.string().min(1).optional(),
-  "logprobs-mode": z.enum(["raw_logprobs", "raw_logits", "processed_logprobs", "processed_logits"]).optional(),
-  "extra_args": z.array(z.string()).default([]).describe("Arguments vLLM accepts that are not typed above, passed verbatim, e.g. [\"--disable-cascade-attn\"]."),
+  "logprobs-mode": z
+    .enum(["raw_logprobs", "raw_logits", "processed_logprobs", "processed_logits"])
+    .optional(),
+  extra_args: z
+    .array(z.string())
+    .default([])
+    .describe(
+      'Arguments vLLM accepts that are not typed above, passed verbatim, e.g. ["--disable-cascade-attn"].',
+    ),
 });
 export type VllmArgs = z.output<typeof VllmArgs>;
 
@@ -71,20 +113,33 @@ export const EmbeddedArgs = z.strictObject({
   "context-size": z.number().int().min(64).max(8192).default(1024),
   draft: z
     .strictObject({
-      model: z.string().regex(/^[a-z0-9-]+$/).describe("A generated draft model, e.g. `draft`."),
+      model: z
+        .string()
+        .regex(/^[a-z0-9-]+$/)
+        .describe("A generated draft model, e.g. `draft`."),
       quantization: EmbeddedQuant.default("f32"),
       tokens: z.number().int().min(1).max(16).describe("Draft tokens proposed per step."),
-      acceptance: z.enum(["exact", "top2"]).default("exact").describe("`exact` keeps greedy output identical; `top2` is lossy and fails verification."),
+      acceptance: z
+        .enum(["exact", "top2"])
+        .default("exact")
+        .describe("`exact` keeps greedy output identical; `top2` is lossy and fails verification."),
     })
     .optional(),
 });
 export type EmbeddedArgs = z.output<typeof EmbeddedArgs>;
 
-const EnvVars = z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: "expected an upper-case environment variable name" }), z.string().max(4096));
+const EnvVars = z.record(
+  z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: "expected an upper-case environment variable name" }),
+  z.string().max(4096),
+);
 
 export const VllmEngine = z.strictObject({
   kind: z.literal("vllm"),
-  version: z.string().regex(/^\d+\.\d+\.\d+([.+-][\w.+-]+)?$/).optional().describe("Pin a vLLM version; defaults to the challenge's."),
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+([.+-][\w.+-]+)?$/)
+    .optional()
+    .describe("Pin a vLLM version; defaults to the challenge's."),
   nightly: z.boolean().default(false).describe("Run on a nightly build (only if the challenge allows it)."),
   args: VllmArgs.default({ extra_args: [] }),
   env: EnvVars.default({}),
@@ -112,8 +167,14 @@ export const SubmissionSchema = z.strictObject({
     .optional()
     .describe("A checkpoint other than the challenge's reference (e.g. an int4 export)."),
   engine: SubmissionEngine,
-  tags: z.array(z.string().regex(/^[a-z0-9-]+$/)).max(10).default([]),
-  kernels: z.array(RepoPath).default([]).describe("Files under this submission's kernels/ folder that the engine loads."),
+  tags: z
+    .array(z.string().regex(/^[a-z0-9-]+$/))
+    .max(10)
+    .default([]),
+  kernels: z
+    .array(RepoPath)
+    .default([])
+    .describe("Files under this submission's kernels/ folder that the engine loads."),
 });
 export type Submission = z.output<typeof SubmissionSchema>;
 export type SubmissionInput = z.input<typeof SubmissionSchema>;

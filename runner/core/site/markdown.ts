@@ -1,7 +1,8 @@
 import hljs from "highlight.js/lib/common";
 import MarkdownIt, { type Token } from "markdown-it";
 
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+export const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 export interface LinkContext {
   threadHref(n: number): string | undefined;
@@ -19,7 +20,9 @@ export function makeMarkdown(ctx: LinkContext): InstanceType<typeof MarkdownIt> 
     linkify: true,
     highlight: (code: string, lang: string) => {
       const language = lang && hljs.getLanguage(lang) ? lang : undefined;
-      const body = language ? hljs.highlight(code, { language, ignoreIllegals: true }).value : escapeHtml(code);
+      const body = language
+        ? hljs.highlight(code, { language, ignoreIllegals: true }).value
+        : escapeHtml(code);
       return `<pre class="hljs"><code>${body}</code></pre>`;
     },
   });
@@ -38,7 +41,8 @@ export function makeMarkdown(ctx: LinkContext): InstanceType<typeof MarkdownIt> 
     const src = String(t.attrGet("src") ?? "");
     return `<a href="${escapeHtml(src)}" rel="nofollow noopener">[image: ${escapeHtml(String(t.content || src))}]</a>`;
   };
-  const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, opts, _env, self) => self.renderToken(tokens, idx, opts));
+  const defaultLinkOpen =
+    md.renderer.rules.link_open ?? ((tokens, idx, opts, _env, self) => self.renderToken(tokens, idx, opts));
   md.renderer.rules.link_open = (tokens, idx, opts, env, self) => {
     const href = String(tokens[idx]!.attrGet("href") ?? "");
     if (/^https?:/i.test(href)) tokens[idx]!.attrSet("rel", "nofollow noopener");
@@ -56,7 +60,8 @@ export function makeMarkdown(ctx: LinkContext): InstanceType<typeof MarkdownIt> 
           out.push(t);
           continue;
         }
-        const re = /(^|[^\w/#-])(#(\d{1,7})|@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})|\b([a-z0-9][a-z0-9-]{1,62}[a-z0-9])\b)/g;
+        const re =
+          /(^|[^\w/#-])(#(\d{1,7})|@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})|\b([a-z0-9][a-z0-9-]{1,62}[a-z0-9])\b)/g;
         let last = 0;
         let m: RegExpExecArray | null;
         const text = t.content;
@@ -73,7 +78,10 @@ export function makeMarkdown(ctx: LinkContext): InstanceType<typeof MarkdownIt> 
             out.push(tt);
           }
           const open = new state.Token("link_open", "a", 1);
-          open.attrs = [["href", href], ["class", m[3] ? "ref-thread" : m[4] ? "ref-user" : "ref-slug"]];
+          open.attrs = [
+            ["href", href],
+            ["class", m[3] ? "ref-thread" : m[4] ? "ref-user" : "ref-slug"],
+          ];
           const inner = new state.Token("text", "", 0);
           inner.content = m[2]!;
           out.push(open, inner, new state.Token("link_close", "a", -1));

@@ -26,7 +26,7 @@ export function ranks(xs: readonly number[]): { ranks: number[]; tieGroups: numb
   const idx = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
   const out = new Array<number>(xs.length);
   const tieGroups: number[] = [];
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && idx[j + 1]![0] === idx[i]![0]) j++;
     const r = (i + j) / 2 + 1;

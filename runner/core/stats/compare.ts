@@ -3,7 +3,16 @@ import { formatMinEffect, type MinEffect } from "../schema/common.ts";
 import { mean, sd } from "./basic.ts";
 import type { Arm } from "./design.ts";
 import { perLookAlpha, tCrit } from "./sequential.ts";
-import { bootstrapMeanCI, hodgesLehmann1, hodgesLehmann2, mannWhitney, pairedT, welchT, wilcoxon, type TResult } from "./tests.ts";
+import {
+  bootstrapMeanCI,
+  hodgesLehmann1,
+  hodgesLehmann2,
+  mannWhitney,
+  pairedT,
+  welchT,
+  wilcoxon,
+  type TResult,
+} from "./tests.ts";
 
 /** One engine launch: its timed runs (tokens/s), averaged into one observation. */
 export interface Launch {
@@ -67,7 +76,13 @@ export class CompareError extends Error {}
 
 function summarize(ls: Launch[]): ArmSummary {
   const launchMeans = ls.map((l) => mean(l.runs));
-  return { launches: ls.length, runs: ls.reduce((a, l) => a + l.runs.length, 0), mean: mean(launchMeans), sd: launchMeans.length > 1 ? sd(launchMeans) : 0, launchMeans };
+  return {
+    launches: ls.length,
+    runs: ls.reduce((a, l) => a + l.runs.length, 0),
+    mean: mean(launchMeans),
+    sd: launchMeans.length > 1 ? sd(launchMeans) : 0,
+    launchMeans,
+  };
 }
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
@@ -80,13 +95,23 @@ export function compare(launches: readonly Launch[], cfg: CompareConfig): Compar
   const warnings: string[] = [];
   for (const l of launches) {
     if (!l.runs.length) throw new CompareError(`launch ${l.launch} (${l.arm}) has no timed runs`);
-    for (const r of l.runs) if (!Number.isFinite(r) || r <= 0) throw new CompareError(`launch ${l.launch} (${l.arm}) has a non-positive or non-finite tokens/s value: ${r}`);
+    for (const r of l.runs)
+      if (!Number.isFinite(r) || r <= 0)
+        throw new CompareError(
+          `launch ${l.launch} (${l.arm}) has a non-positive or non-finite tokens/s value: ${r}`,
+        );
   }
   const cand = launches.filter((l) => l.arm === "candidate");
   const inc = launches.filter((l) => l.arm === "incumbent");
-  if (!cand.length || !inc.length) throw new CompareError(`need launches of both arms, got ${cand.length} candidate and ${inc.length} incumbent`);
+  if (!cand.length || !inc.length)
+    throw new CompareError(
+      `need launches of both arms, got ${cand.length} candidate and ${inc.length} incumbent`,
+    );
   const withBlock = launches.filter((l) => l.block !== undefined).length;
-  if (withBlock && withBlock !== launches.length) throw new CompareError("some launches have a block and some do not: give every line a block (paired) or none (unpaired)");
+  if (withBlock && withBlock !== launches.length)
+    throw new CompareError(
+      "some launches have a block and some do not: give every line a block (paired) or none (unpaired)",
+    );
   const paired = withBlock > 0;
 
   const arms = { candidate: summarize(cand), incumbent: summarize(inc) };
@@ -106,10 +131,12 @@ export function compare(launches: readonly Launch[], cfg: CompareConfig): Compar
         warnings.push(`block ${b} has no ${v.c.length ? "incumbent" : "candidate"} launch and was left out`);
         continue;
       }
-      if (v.c.length > 1 || v.i.length > 1) warnings.push(`block ${b} has several launches of one arm; they were averaged`);
+      if (v.c.length > 1 || v.i.length > 1)
+        warnings.push(`block ${b} has several launches of one arm; they were averaged`);
       diffs.push(mean(v.c) - mean(v.i));
     }
-    if (diffs.length < 2) throw new CompareError(`need at least 2 complete blocks for a paired comparison, got ${diffs.length}`);
+    if (diffs.length < 2)
+      throw new CompareError(`need at least 2 complete blocks for a paired comparison, got ${diffs.length}`);
   }
   const n = paired ? diffs.length : Math.min(cand.length, inc.length);
   const looks = cfg.looks.length ? cfg.looks : [n];
@@ -123,7 +150,11 @@ export function compare(launches: readonly Launch[], cfg: CompareConfig): Compar
   const welch = welchT(arms.candidate.launchMeans, arms.incumbent.launchMeans, alphaPerLook);
   const mw = mannWhitney(arms.candidate.launchMeans, arms.incumbent.launchMeans);
   let primary: TResult;
-  const tests: Comparison["tests"] = { welch: { t: welch.t, df: welch.df, p: welch.p }, mannWhitney: mw, hodgesLehmann: hodgesLehmann2(arms.candidate.launchMeans, arms.incumbent.launchMeans) };
+  const tests: Comparison["tests"] = {
+    welch: { t: welch.t, df: welch.df, p: welch.p },
+    mannWhitney: mw,
+    hodgesLehmann: hodgesLehmann2(arms.candidate.launchMeans, arms.incumbent.launchMeans),
+  };
   let se: number;
   let df: number;
   if (paired) {
@@ -136,14 +167,19 @@ export function compare(launches: readonly Launch[], cfg: CompareConfig): Compar
     if (reps > 0) tests.bootstrap = { ci: bootstrapMeanCI(diffs, alphaPerLook, cfg.seed ?? 1, reps), reps };
     se = sd(diffs) / Math.sqrt(diffs.length);
     df = diffs.length - 1;
-    if (diffs.length < 6) warnings.push(`with ${diffs.length} blocks the Wilcoxon cross-check cannot reach p < 0.05 (its smallest two-sided p is ${fmt(2 / 2 ** diffs.length, 4)})`);
+    if (diffs.length < 6)
+      warnings.push(
+        `with ${diffs.length} blocks the Wilcoxon cross-check cannot reach p < 0.05 (its smallest two-sided p is ${fmt(2 / 2 ** diffs.length, 4)})`,
+      );
   } else {
     primary = welch;
     const v1 = arms.candidate.sd ** 2 / cand.length;
     const v2 = arms.incumbent.sd ** 2 / inc.length;
     se = Math.sqrt(v1 + v2);
     df = welch.df;
-    warnings.push("unpaired design: launches were not run in blocks on one machine, so machine drift is not cancelled out");
+    warnings.push(
+      "unpaired design: launches were not run in blocks on one machine, so machine drift is not cancelled out",
+    );
   }
   const [lo, hi] = primary.ci;
   const reasons: string[] = [];
@@ -158,18 +194,34 @@ export function compare(launches: readonly Launch[], cfg: CompareConfig): Compar
     reasons.push(`the ${conf} [${fmt(lo)}, ${fmt(hi)}] lies entirely below −${dstr}`);
   } else if (lo >= -delta && hi <= delta) {
     verdict = "tie";
-    reasons.push(`the ${conf} [${fmt(lo)}, ${fmt(hi)}] lies within ±${dstr}: any difference is smaller than the minimum effect`);
+    reasons.push(
+      `the ${conf} [${fmt(lo)}, ${fmt(hi)}] lies within ±${dstr}: any difference is smaller than the minimum effect`,
+    );
   } else if (final) {
     verdict = "tie";
-    reasons.push(`the ${conf} [${fmt(lo)}, ${fmt(hi)}] straddles ±${dstr} at the last look, so the result is reported as a tie; the incumbent keeps the lead`);
+    reasons.push(
+      `the ${conf} [${fmt(lo)}, ${fmt(hi)}] straddles ±${dstr} at the last look, so the result is reported as a tie; the incumbent keeps the lead`,
+    );
   } else {
     verdict = "inconclusive";
-    reasons.push(`the ${conf} [${fmt(lo)}, ${fmt(hi)}] straddles ±${dstr}; ${next !== undefined ? `extend to ${next} blocks` : "run more blocks"}`);
+    reasons.push(
+      `the ${conf} [${fmt(lo)}, ${fmt(hi)}] straddles ±${dstr}; ${next !== undefined ? `extend to ${next} blocks` : "run more blocks"}`,
+    );
   }
-  if (paired && tests.wilcoxon && verdict !== "tie" && verdict !== "inconclusive" && tests.wilcoxon.p > 0.05 && diffs.length >= 6) {
-    warnings.push(`the Wilcoxon signed-rank cross-check disagrees (p = ${fmt(tests.wilcoxon.p, 4)}): the differences may be skewed by an outlier block`);
+  if (
+    paired &&
+    tests.wilcoxon &&
+    verdict !== "tie" &&
+    verdict !== "inconclusive" &&
+    tests.wilcoxon.p > 0.05 &&
+    diffs.length >= 6
+  ) {
+    warnings.push(
+      `the Wilcoxon signed-rank cross-check disagrees (p = ${fmt(tests.wilcoxon.p, 4)}): the differences may be skewed by an outlier block`,
+    );
   }
-  const mde = Number.isFinite(se) && df > 0 ? delta + (tCrit(alphaPerLook, df) + tQuantile(0.8, df)) * se : Infinity;
+  const mde =
+    Number.isFinite(se) && df > 0 ? delta + (tCrit(alphaPerLook, df) + tQuantile(0.8, df)) * se : Infinity;
   return {
     version: 1,
     verdict,

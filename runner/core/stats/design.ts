@@ -12,5 +12,7 @@ export function blockOrder(blocks: number, seed: number): Arm[][] {
   const firsts: Arm[] = [];
   for (let i = 0; i < Math.floor(blocks / 2); i++) firsts.push("candidate", "incumbent");
   if (blocks % 2) firsts.push(rng.uniform() < 0.5 ? "candidate" : "incumbent");
-  return shuffle(firsts, rng).map((first) => (first === "candidate" ? ["candidate", "incumbent"] : ["incumbent", "candidate"]));
+  return shuffle(firsts, rng).map((first) =>
+    first === "candidate" ? ["candidate", "incumbent"] : ["incumbent", "candidate"],
+  );
 }

@@ -23,7 +23,12 @@ export function varianceComponents(launches: readonly (readonly number[])[]): Va
   const k = ls.length;
   const N = sum(ls.map((l) => l.length));
   const grand = sum(ls.map((l) => sum(l))) / N;
-  const ssWithin = sum(ls.map((l) => { const m = mean(l); return sum(l.map((x) => (x - m) ** 2)); }));
+  const ssWithin = sum(
+    ls.map((l) => {
+      const m = mean(l);
+      return sum(l.map((x) => (x - m) ** 2));
+    }),
+  );
   const ssBetween = sum(ls.map((l) => l.length * (mean(l) - grand) ** 2));
   const msWithin = N > k ? ssWithin / (N - k) : 0;
   const msBetween = k > 1 ? ssBetween / (k - 1) : 0;
@@ -66,7 +71,14 @@ export interface RunnerHealth {
 export function runnerHealth(windows: readonly AAWindow[]): RunnerHealth {
   if (windows.length < 2) {
     const v = windows[0] ? variance(windows[0].diffs) : NaN;
-    return { noiseSd: Math.sqrt(v), recentSd: Math.sqrt(v), ratio: 1, p: 1, drifting: false, reason: "not enough history to judge drift (need at least two windows of A/A runs)" };
+    return {
+      noiseSd: Math.sqrt(v),
+      recentSd: Math.sqrt(v),
+      ratio: 1,
+      p: 1,
+      drifting: false,
+      reason: "not enough history to judge drift (need at least two windows of A/A runs)",
+    };
   }
   const recent = windows[windows.length - 1]!;
   const ref = windows.slice(0, -1).flatMap((w) => w.diffs);
@@ -82,6 +94,8 @@ export function runnerHealth(windows: readonly AAWindow[]): RunnerHealth {
     ratio,
     p,
     drifting,
-    reason: drifting ? `A/A noise in ${recent.label} is ${ratio.toFixed(2)}× its earlier level (F-test p = ${p.toExponential(2)}): check clocks, thermals and neighbours before trusting verdicts from this runner` : `A/A noise in ${recent.label} is ${ratio.toFixed(2)}× its earlier level (p = ${p.toFixed(3)}): within normal variation`,
+    reason: drifting
+      ? `A/A noise in ${recent.label} is ${ratio.toFixed(2)}× its earlier level (F-test p = ${p.toExponential(2)}): check clocks, thermals and neighbours before trusting verdicts from this runner`
+      : `A/A noise in ${recent.label} is ${ratio.toFixed(2)}× its earlier level (p = ${p.toFixed(3)}): within normal variation`,
   };
 }

@@ -41,6 +41,10 @@ export function rankWithUncertainty(entries: readonly RankInput[], delta: number
   }
   return ranked.map((e) => {
     const group = byRank.get(e.rank)!;
-    return { ...e, label: group.length > 1 ? `=${e.rank}` : String(e.rank), tiedWith: group.length > 1 ? group.filter((id) => id !== e.id).slice(0, 20) : [] };
+    return {
+      ...e,
+      label: group.length > 1 ? `=${e.rank}` : String(e.rank),
+      tiedWith: group.length > 1 ? group.filter((id) => id !== e.id).slice(0, 20) : [],
+    };
   });
 }

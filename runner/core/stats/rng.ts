@@ -8,7 +8,7 @@ export interface Rng {
 }
 
 export function seededRng(seed: number): Rng {
-  const gen = mt19937.factory({ seed: (seed >>> 0) || 1 });
+  const gen = mt19937.factory({ seed: seed >>> 0 || 1 });
   // 32-bit output scaled to [0, 1); the generator's `normalized` helper is untyped in its .d.ts.
   const uniform = () => gen() / 4294967296;
   let spare: number | undefined;

@@ -37,7 +37,14 @@ export function parseSamples(
     try {
       obj = JSON.parse(line);
     } catch (e) {
-      problems.push({ file, line: i + 1, col: 1, code: "bad-json", message: `not valid JSON: ${(e as Error).message}`, fix: '{"arm": "A", "launch": "a1", "block": 0, "tps": 231.4}' });
+      problems.push({
+        file,
+        line: i + 1,
+        col: 1,
+        code: "bad-json",
+        message: `not valid JSON: ${(e as Error).message}`,
+        fix: '{"arm": "A", "launch": "a1", "block": 0, "tps": 231.4}',
+      });
       return;
     }
     const o = (obj ?? {}) as Record<string, unknown>;
@@ -46,7 +53,14 @@ export function parseSamples(
       const iss = r.error.issues[0]!;
       const key = String(iss.path[0]);
       const field = (f as unknown as Record<string, string>)[key] ?? key;
-      problems.push({ file, line: i + 1, col: 1, code: "bad-sample", message: `field \`${field}\`: ${iss.message}`, expected: `"${f.arm}": string, "${f.launch}": string, "${f.block}": integer ≥ 0 (optional), "${f.tps}": positive number` });
+      problems.push({
+        file,
+        line: i + 1,
+        col: 1,
+        code: "bad-sample",
+        message: `field \`${field}\`: ${iss.message}`,
+        expected: `"${f.arm}": string, "${f.launch}": string, "${f.block}": integer ≥ 0 (optional), "${f.tps}": positive number`,
+      });
       return;
     }
     const s = r.data;
@@ -56,8 +70,20 @@ export function parseSamples(
       return;
     }
     const key = `${s.arm}\u0000${s.launch}`;
-    const l = byKey.get(key) ?? { arm, launch: s.launch, runs: [], ...(s.block !== undefined ? { block: s.block } : {}) };
-    if (s.block !== undefined && l.block !== undefined && l.block !== s.block) problems.push({ file, line: i + 1, col: 1, code: "block-mismatch", message: `launch ${s.launch} appears in blocks ${l.block} and ${s.block}; a launch belongs to one block` });
+    const l = byKey.get(key) ?? {
+      arm,
+      launch: s.launch,
+      runs: [],
+      ...(s.block !== undefined ? { block: s.block } : {}),
+    };
+    if (s.block !== undefined && l.block !== undefined && l.block !== s.block)
+      problems.push({
+        file,
+        line: i + 1,
+        col: 1,
+        code: "block-mismatch",
+        message: `launch ${s.launch} appears in blocks ${l.block} and ${s.block}; a launch belongs to one block`,
+      });
     l.runs.push(s.tps);
     byKey.set(key, l);
   });

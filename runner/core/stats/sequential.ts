@@ -40,7 +40,12 @@ export function tCrit(alpha: number, df: number): number {
  * Overall two-sided rejection rate of the sequential paired-t design under the null, for a given
  * per-look alpha: stop at the first look whose CI excludes 0.
  */
-export function simulateNullRejection(perLook: number, looks: readonly number[], reps: number, seed: number): number {
+export function simulateNullRejection(
+  perLook: number,
+  looks: readonly number[],
+  reps: number,
+  seed: number,
+): number {
   const rng = seededRng(seed);
   const maxN = looks[looks.length - 1]!;
   let rejected = 0;
@@ -67,7 +72,12 @@ export function simulateNullRejection(perLook: number, looks: readonly number[],
 }
 
 /** Bisection on the per-look alpha until the simulated overall error matches `alpha`. */
-export function calibratePerLookAlpha(alpha: number, looks: readonly number[], reps: number, seed: number): number {
+export function calibratePerLookAlpha(
+  alpha: number,
+  looks: readonly number[],
+  reps: number,
+  seed: number,
+): number {
   let lo = alpha / looks.length;
   let hi = alpha;
   for (let i = 0; i < 14; i++) {

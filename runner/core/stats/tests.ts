@@ -16,11 +16,24 @@ export interface TResult {
 
 /** Paired t on per-block differences (candidate − incumbent): the primary test. */
 export function pairedT(diffs: readonly number[], alpha: number): TResult {
-  if (diffs.length < 2) return { t: NaN, df: Math.max(0, diffs.length - 1), p: NaN, ci: [-Infinity, Infinity], estimate: diffs.length ? diffs[0]! : NaN };
+  if (diffs.length < 2)
+    return {
+      t: NaN,
+      df: Math.max(0, diffs.length - 1),
+      p: NaN,
+      ci: [-Infinity, Infinity],
+      estimate: diffs.length ? diffs[0]! : NaN,
+    };
   if (sd(diffs) === 0) {
     // Degenerate (identical differences): stdlib would divide by zero. The CI collapses to the point.
     const m = mean(diffs);
-    return { t: m === 0 ? 0 : Math.sign(m) * Infinity, df: diffs.length - 1, p: m === 0 ? 1 : 0, ci: [m, m], estimate: m };
+    return {
+      t: m === 0 ? 0 : Math.sign(m) * Infinity,
+      df: diffs.length - 1,
+      p: m === 0 ? 1 : 0,
+      ci: [m, m],
+      estimate: m,
+    };
   }
   const r = ttest([...diffs], { alpha });
   return { t: r.statistic, df: r.df as number, p: r.pValue, ci: [r.ci[0]!, r.ci[1]!], estimate: mean(diffs) };
@@ -28,13 +41,26 @@ export function pairedT(diffs: readonly number[], alpha: number): TResult {
 
 /** Welch's unequal-variance t for unpaired launch means (candidate − incumbent). */
 export function welchT(x: readonly number[], y: readonly number[], alpha: number): TResult {
-  if (x.length < 2 || y.length < 2) return { t: NaN, df: NaN, p: NaN, ci: [-Infinity, Infinity], estimate: mean(x) - mean(y) };
+  if (x.length < 2 || y.length < 2)
+    return { t: NaN, df: NaN, p: NaN, ci: [-Infinity, Infinity], estimate: mean(x) - mean(y) };
   if (sd(x) === 0 && sd(y) === 0) {
     const d = mean(x) - mean(y);
-    return { t: d === 0 ? 0 : Math.sign(d) * Infinity, df: x.length + y.length - 2, p: d === 0 ? 1 : 0, ci: [d, d], estimate: d };
+    return {
+      t: d === 0 ? 0 : Math.sign(d) * Infinity,
+      df: x.length + y.length - 2,
+      p: d === 0 ? 1 : 0,
+      ci: [d, d],
+      estimate: d,
+    };
   }
   const r = ttest2([...x], [...y], { alpha, variance: "unequal" });
-  return { t: r.statistic, df: r.df as number, p: r.pValue, ci: [r.ci[0]!, r.ci[1]!], estimate: mean(x) - mean(y) };
+  return {
+    t: r.statistic,
+    df: r.df as number,
+    p: r.pValue,
+    ci: [r.ci[0]!, r.ci[1]!],
+    estimate: mean(x) - mean(y),
+  };
 }
 
 /** Wilcoxon signed-rank on differences (exact for small n without ties, as stdlib decides). */
@@ -51,7 +77,11 @@ export function wilcoxon(diffs: readonly number[]): { V: number; p: number } {
  * the normal approximation with tie and continuity corrections (as scipy's `method="asymptotic"`).
  * Hand-written: no well-kept npm package computes Mann-Whitney p-values correctly.
  */
-export function mannWhitney(x: readonly number[], y: readonly number[], opts: { exactLimit?: number } = {}): { U: number; p: number; method: "exact" | "asymptotic" } {
+export function mannWhitney(
+  x: readonly number[],
+  y: readonly number[],
+  opts: { exactLimit?: number } = {},
+): { U: number; p: number; method: "exact" | "asymptotic" } {
   const n1 = x.length;
   const n2 = y.length;
   if (!n1 || !n2) return { U: NaN, p: NaN, method: "asymptotic" };
@@ -79,7 +109,11 @@ export function mannWhitney(x: readonly number[], y: readonly number[], opts: { 
 function uDistribution(n1: number, n2: number): number[] {
   // f[i][j][u]: arrangements of i x's and j y's with statistic u; built iteratively over j.
   const max = n1 * n2;
-  let prev: number[][] = Array.from({ length: n1 + 1 }, (_, i) => { const a = new Array<number>(max + 1).fill(0); if (i >= 0) a[0] = 1; return a; });
+  let prev: number[][] = Array.from({ length: n1 + 1 }, (_, i) => {
+    const a = new Array<number>(max + 1).fill(0);
+    if (i >= 0) a[0] = 1;
+    return a;
+  });
   for (let j = 1; j <= n2; j++) {
     const cur: number[][] = Array.from({ length: n1 + 1 }, () => new Array<number>(max + 1).fill(0));
     cur[0]![0] = 1;
@@ -104,12 +138,18 @@ export function hodgesLehmann2(x: readonly number[], y: readonly number[]): numb
 /** One-sample Hodges-Lehmann (pseudo-median): median of Walsh averages of paired differences. */
 export function hodgesLehmann1(diffs: readonly number[]): number {
   const w: number[] = [];
-  for (let i = 0; i < diffs.length; i++) for (let j = i; j < diffs.length; j++) w.push((diffs[i]! + diffs[j]!) / 2);
+  for (let i = 0; i < diffs.length; i++)
+    for (let j = i; j < diffs.length; j++) w.push((diffs[i]! + diffs[j]!) / 2);
   return median(w);
 }
 
 /** Percentile bootstrap CI of the mean over blocks, seeded. */
-export function bootstrapMeanCI(xs: readonly number[], alpha: number, seed: number, reps = 4000): [number, number] {
+export function bootstrapMeanCI(
+  xs: readonly number[],
+  alpha: number,
+  seed: number,
+  reps = 4000,
+): [number, number] {
   if (xs.length < 2) return [-Infinity, Infinity];
   const rng = seededRng(seed);
   const means = new Float64Array(reps);

@@ -18,12 +18,26 @@ export function parseWith<S extends z.ZodType>(schema: S, file: string, text: st
   if (syntax.length) return { problems: syntax, yaml };
   const data = yaml.toJS();
   if (data === null || data === undefined) {
-    return { problems: [{ file, line: 1, col: 1, code: "empty-file", message: "the file is empty", fix: "start from `npx velodrome new <slug>`" }], yaml };
+    return {
+      problems: [
+        {
+          file,
+          line: 1,
+          col: 1,
+          code: "empty-file",
+          message: "the file is empty",
+          fix: "start from `npx velodrome new <slug>`",
+        },
+      ],
+      yaml,
+    };
   }
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data, problems: [], yaml };
   return { problems: zodProblems(yaml, result.error, (path) => keysAt(schema, path, data)), yaml };
 }
 
-export const parseSubmission = (file: string, text: string): Parsed<Submission> => parseWith(SubmissionSchema, file, text);
-export const parseChallenge = (file: string, text: string): Parsed<Challenge> => parseWith(ChallengeSchema, file, text);
+export const parseSubmission = (file: string, text: string): Parsed<Submission> =>
+  parseWith(SubmissionSchema, file, text);
+export const parseChallenge = (file: string, text: string): Parsed<Challenge> =>
+  parseWith(ChallengeSchema, file, text);

@@ -22,7 +22,10 @@ export function formatProblem(p: Problem): string {
 }
 
 export function sortProblems(ps: Problem[]): Problem[] {
-  return [...ps].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code));
+  return [...ps].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code),
+  );
 }
 
 /** Damerau-free Levenshtein distance, for "did you mean" hints on misspelled keys. */

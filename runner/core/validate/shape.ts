@@ -35,7 +35,9 @@ export function keysAt(schema: z.ZodType, path: readonly PropertyKey[], data: un
       const tag = d && typeof d === "object" ? (d as Record<string, unknown>)[def.discriminator] : undefined;
       const hit = def.options.find((o) => {
         const sh = defOf(unwrap(o)).shape?.[def.discriminator!];
-        const lit = sh ? (sh as unknown as { _zod: { def: { values?: unknown[] } } })._zod.def.values : undefined;
+        const lit = sh
+          ? (sh as unknown as { _zod: { def: { values?: unknown[] } } })._zod.def.values
+          : undefined;
         return lit?.includes(tag);
       });
       if (hit) s = unwrap(hit);

@@ -1,4 +1,14 @@
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import {
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from "yaml";
 import type { z } from "zod";
 import { closest, type Problem } from "./problem.ts";
 
@@ -11,7 +21,10 @@ export interface Located {
 export class YamlFile {
   readonly doc: Document.Parsed;
   private readonly lc = new LineCounter();
-  constructor(readonly file: string, readonly text: string) {
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
     this.doc = parseDocument(text, { lineCounter: this.lc, prettyErrors: false, uniqueKeys: true });
   }
 
@@ -24,7 +37,14 @@ export class YamlFile {
   syntaxProblems(): Problem[] {
     return this.doc.errors.map((e) => {
       const { line, col } = this.pos(e.pos[0]);
-      return { file: this.file, line, col, code: "yaml-syntax", message: `malformed YAML: ${e.message.split("\n")[0]}`, fix: "check indentation and quoting on this line; a value with `: ` or `#` needs quotes" };
+      return {
+        file: this.file,
+        line,
+        col,
+        code: "yaml-syntax",
+        message: `malformed YAML: ${e.message.split("\n")[0]}`,
+        fix: "check indentation and quoting on this line; a value with `: ` or `#` needs quotes",
+      };
     });
   }
 
@@ -43,7 +63,8 @@ export class YamlFile {
       if (isMap(node)) {
         const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
         if (!pair) break;
-        if (last && key !== undefined && isNode(pair.key) && pair.key.range) return this.pos(pair.key.range[0]);
+        if (last && key !== undefined && isNode(pair.key) && pair.key.range)
+          return this.pos(pair.key.range[0]);
         const target = (pair.value ?? pair.key) as Node | null;
         if (isNode(target) && target.range) best = this.pos(target.range[0]);
         else if (isNode(pair.key) && pair.key.range) best = this.pos(pair.key.range[0]);
@@ -76,11 +97,11 @@ const EXAMPLES: Record<string, string> = {
   kind: "kind: vllm",
   who: "who: octocat",
   for: 'for: "the draft model idea"',
-  "num_speculative_tokens": "num_speculative_tokens: 4",
+  num_speculative_tokens: "num_speculative_tokens: 4",
   "max-num-seqs": "max-num-seqs: 1",
   "kv-cache-dtype": "kv-cache-dtype: fp8",
   "enforce-eager": "enforce-eager: false",
-  "extra_args": 'extra_args: ["--disable-cascade-attn"]',
+  extra_args: 'extra_args: ["--disable-cascade-attn"]',
 };
 
 function describeValue(v: unknown): string {
@@ -118,7 +139,11 @@ interface IssueLike {
  * Turns zod issues into file:line problems. `knownKeys(path)` lists the keys valid at a path, so
  * an unknown key gets a "did you mean" hint.
  */
-export function zodProblems(y: YamlFile, error: z.ZodError, knownKeys: (path: PropertyKey[]) => string[]): Problem[] {
+export function zodProblems(
+  y: YamlFile,
+  error: z.ZodError,
+  knownKeys: (path: PropertyKey[]) => string[],
+): Problem[] {
   const data = y.toJS();
   const out: Problem[] = [];
   for (const raw of error.issues as unknown as IssueLike[]) {
@@ -132,10 +157,18 @@ export function zodProblems(y: YamlFile, error: z.ZodError, knownKeys: (path: Pr
         const { line, col } = y.locate(path, k);
         const guess = closest(k, known);
         out.push({
-          file: y.file, line, col, code: "unknown-key", path: [...path, k],
+          file: y.file,
+          line,
+          col,
+          code: "unknown-key",
+          path: [...path, k],
           message: `unknown key \`${k}\`${path.length ? ` in \`${dotted}\`` : ""}`,
           expected: known.length ? `one of: ${known.join(", ")}` : undefined,
-          fix: guess ? `did you mean \`${guess}\`? (vLLM arguments not typed here go in \`extra_args\`)` : path.at(-1) === "args" ? `remove it, or pass it through \`extra_args: ["--${k}", "<value>"]\`` : `remove \`${k}\``,
+          fix: guess
+            ? `did you mean \`${guess}\`? (vLLM arguments not typed here go in \`extra_args\`)`
+            : path.at(-1) === "args"
+              ? `remove it, or pass it through \`extra_args: ["--${k}", "<value>"]\``
+              : `remove \`${k}\``,
         });
       }
       continue;
@@ -143,18 +176,71 @@ export function zodProblems(y: YamlFile, error: z.ZodError, knownKeys: (path: Pr
     const { line, col } = y.locate(path);
     const actual = getAt(data, path);
     if (raw.code === "invalid_type" && actual === undefined) {
-      out.push({ file: y.file, line, col, code: "missing-key", path, message: `\`${dotted}\` is required but missing`, expected: String(raw.expected ?? "a value"), fix: example ? `add \`${example}\`` : undefined });
+      out.push({
+        file: y.file,
+        line,
+        col,
+        code: "missing-key",
+        path,
+        message: `\`${dotted}\` is required but missing`,
+        expected: String(raw.expected ?? "a value"),
+        fix: example ? `add \`${example}\`` : undefined,
+      });
     } else if (raw.code === "invalid_type") {
-      out.push({ file: y.file, line, col, code: "wrong-type", path, message: `\`${dotted}\` has the wrong type: got ${describeValue(actual)}`, expected: String(raw.expected), fix: example });
+      out.push({
+        file: y.file,
+        line,
+        col,
+        code: "wrong-type",
+        path,
+        message: `\`${dotted}\` has the wrong type: got ${describeValue(actual)}`,
+        expected: String(raw.expected),
+        fix: example,
+      });
     } else if (raw.code === "invalid_value" || raw.code === "invalid_enum_value") {
       const options = (raw.values ?? raw.options ?? []).map((v) => String(v));
-      out.push({ file: y.file, line, col, code: "bad-value", path, message: `\`${dotted}\` cannot be ${describeValue(actual)}`, expected: options.length ? `one of: ${options.join(", ")}` : raw.message, fix: options.length && lastKey ? `${lastKey}: ${options[0]}` : example });
+      out.push({
+        file: y.file,
+        line,
+        col,
+        code: "bad-value",
+        path,
+        message: `\`${dotted}\` cannot be ${describeValue(actual)}`,
+        expected: options.length ? `one of: ${options.join(", ")}` : raw.message,
+        fix: options.length && lastKey ? `${lastKey}: ${options[0]}` : example,
+      });
     } else if (raw.code === "invalid_union" && raw.discriminator) {
-      out.push({ file: y.file, line, col, code: "bad-value", path: [...path, raw.discriminator], message: `\`${dotted}.${raw.discriminator}\` must name a known engine, got ${describeValue(getAt(actual, [raw.discriminator]))}`, expected: "one of: vllm, embedded", fix: "kind: vllm" });
+      out.push({
+        file: y.file,
+        line,
+        col,
+        code: "bad-value",
+        path: [...path, raw.discriminator],
+        message: `\`${dotted}.${raw.discriminator}\` must name a known engine, got ${describeValue(getAt(actual, [raw.discriminator]))}`,
+        expected: "one of: vllm, embedded",
+        fix: "kind: vllm",
+      });
     } else if (raw.code === "too_small" || raw.code === "too_big") {
-      out.push({ file: y.file, line, col, code: raw.code === "too_small" ? "too-small" : "too-big", path, message: `\`${dotted}\`: ${raw.message}`, expected: raw.message, fix: example });
+      out.push({
+        file: y.file,
+        line,
+        col,
+        code: raw.code === "too_small" ? "too-small" : "too-big",
+        path,
+        message: `\`${dotted}\`: ${raw.message}`,
+        expected: raw.message,
+        fix: example,
+      });
     } else {
-      out.push({ file: y.file, line, col, code: "invalid", path, message: `\`${dotted}\`: ${raw.message} (got ${describeValue(actual)})`, fix: example });
+      out.push({
+        file: y.file,
+        line,
+        col,
+        code: "invalid",
+        path,
+        message: `\`${dotted}\`: ${raw.message} (got ${describeValue(actual)})`,
+        fix: example,
+      });
     }
   }
   return out;

@@ -24,7 +24,11 @@ export interface DecodeStats {
   accepted: number;
 }
 
-export async function greedyPlain(seq: LlamaContextSequence, prompt: number[], o: DecodeOptions): Promise<DecodeStats> {
+export async function greedyPlain(
+  seq: LlamaContextSequence,
+  prompt: number[],
+  o: DecodeOptions,
+): Promise<DecodeStats> {
   await seq.clearHistory();
   let n = 0;
   for await (const tok of seq.evaluate(prompt as Token[], { temperature: 0, yieldEogToken: true })) {
@@ -35,13 +39,24 @@ export async function greedyPlain(seq: LlamaContextSequence, prompt: number[], o
 }
 
 async function nextGreedy(seq: LlamaContextSequence, tokens: number[]): Promise<number> {
-  const out = await seq.controlledEvaluate(tokens.map((t, i) => (i === tokens.length - 1 ? [t as Token, { generateNext: { token: true, options: { temperature: 0 } } }] : (t as Token))));
+  const out = await seq.controlledEvaluate(
+    tokens.map((t, i) =>
+      i === tokens.length - 1
+        ? [t as Token, { generateNext: { token: true, options: { temperature: 0 } } }]
+        : (t as Token),
+    ),
+  );
   const next = out[tokens.length - 1]?.next.token;
   if (next === undefined || next === null) throw new Error("engine returned no token");
   return next as number;
 }
 
-export async function greedySpeculative(target: LlamaContextSequence, draft: Draft, prompt: number[], o: DecodeOptions): Promise<DecodeStats> {
+export async function greedySpeculative(
+  target: LlamaContextSequence,
+  draft: Draft,
+  prompt: number[],
+  o: DecodeOptions,
+): Promise<DecodeStats> {
   await target.clearHistory();
   await draft.sequence.clearHistory();
   const stats: DecodeStats = { steps: 0, drafted: 0, accepted: 0 };
@@ -59,7 +74,10 @@ export async function greedySpeculative(target: LlamaContextSequence, draft: Dra
     if (k > 0) {
       // The generator evaluates a yielded token only when asked for the next one, so after k
       // tokens the draft has seen last, d1..d(k-1).
-      for await (const d of draft.sequence.evaluate([...draftPending, last] as Token[], { temperature: 0, yieldEogToken: true })) {
+      for await (const d of draft.sequence.evaluate([...draftPending, last] as Token[], {
+        temperature: 0,
+        yieldEogToken: true,
+      })) {
         drafts.push(d as number);
         if (drafts.length >= k) break;
       }
@@ -71,7 +89,18 @@ export async function greedySpeculative(target: LlamaContextSequence, draft: Dra
     // Verify: the target scores last, d1..dk in one batch.
     const input = [last, ...drafts];
     const wantTop = draft.acceptance === "top2";
-    const out = await target.controlledEvaluate(input.map((t) => [t as Token, { generateNext: { token: true, options: { temperature: 0 }, ...(wantTop ? { probabilities: true } : {}) } }]));
+    const out = await target.controlledEvaluate(
+      input.map((t) => [
+        t as Token,
+        {
+          generateNext: {
+            token: true,
+            options: { temperature: 0 },
+            ...(wantTop ? { probabilities: true } : {}),
+          },
+        },
+      ]),
+    );
     const accepted: number[] = [];
     let correction: number | undefined;
     for (let i = 0; i <= drafts.length; i++) {
@@ -83,7 +112,11 @@ export async function greedySpeculative(target: LlamaContextSequence, draft: Dra
       }
       const d = drafts[i]!;
       // probabilities is sorted from the most to the least likely token.
-      const ok = d === t || (wantTop && next.probabilities !== undefined && [...next.probabilities.keys()].slice(0, 2).includes(d as Token));
+      const ok =
+        d === t ||
+        (wantTop &&
+          next.probabilities !== undefined &&
+          [...next.probabilities.keys()].slice(0, 2).includes(d as Token));
       if (ok) accepted.push(d);
       else {
         correction = t;
