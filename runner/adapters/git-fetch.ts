@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { simpleGit } from "simple-git";
+import { MANIFEST_NAME, manifestPath } from "../core/layout.ts";
 
 export class ShaMovedError extends Error {}
 
@@ -48,7 +49,7 @@ export async function fetchSubmissionAt(
     await writeFile(target, content);
     files.push(path);
   }
-  if (!files.some((f) => f.endsWith("/submission.yaml")))
-    throw new Error(`no submissions/${o.slug}/submission.yaml at ${o.sha.slice(0, 7)}`);
+  if (!files.some((f) => f.endsWith(`/${MANIFEST_NAME}`)))
+    throw new Error(`no ${manifestPath(o.slug)} at ${o.sha.slice(0, 7)}`);
   return files;
 }

@@ -5,28 +5,8 @@ import { simpleGit, type SimpleGit } from "simple-git";
 import type { z } from "zod";
 import { Reservation, Ruling, Thread } from "../core/schema/data.ts";
 import { RunRecord } from "../core/schema/run-record.ts";
-
-/** Everything the data branch holds, validated; files that fail validation are listed, not dropped silently. */
-export interface DataState {
-  runs: RunRecord[];
-  reservations: Reservation[];
-  rulings: Ruling[];
-  threads: Thread[];
-  problems: { path: string; message: string }[];
-}
-
-export interface Write {
-  path: string;
-  content: string;
-}
-
-export type Apply<T> = (state: DataState) => { writes: Write[]; result: T };
-
-/** The data store: optimistic transactions over state. Implementations: git (below); tests may add others. */
-export interface DataStore {
-  read(): Promise<DataState>;
-  transact<T>(message: string, apply: Apply<T>): Promise<T>;
-}
+import type { DataState, DataStore } from "../ports.ts";
+export type { DataState, Write, Apply, DataStore } from "../ports.ts";
 
 const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
   ["runs", "runs", RunRecord],

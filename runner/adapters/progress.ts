@@ -1,10 +1,5 @@
-/** Progress for long runs: a bar with ETA on a terminal, plain lines in CI logs. */
-export interface Progress {
-  start(total: number, label: string): void;
-  tick(label: string): void;
-  line(message: string): void;
-  done(): void;
-}
+import type { Progress } from "../ports.ts";
+export type { Progress } from "../ports.ts";
 
 export function progressFor(
   write: (s: string) => void,

@@ -1,16 +1,8 @@
 import { lstat, open, readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { looksBinary, type FileEntry } from "../core/validate/file-policy.ts";
-
-/** Read access to a working tree; the node implementation below, tests may point it at temp dirs. */
-export interface RepoFiles {
-  readonly root: string;
-  read(rel: string): Promise<string | undefined>;
-  /** Sub-folders of a folder (not following symlinks); [] when it does not exist. */
-  dirs(rel: string): Promise<string[]>;
-  /** Every entry under a folder, recursively, as file-policy entries with status "added". */
-  walk(rel: string): Promise<FileEntry[]>;
-}
+import type { RepoFiles } from "../ports.ts";
+export type { RepoFiles } from "../ports.ts";
 
 const toPosix = (p: string) => p.split(sep).join("/");
 

@@ -8,6 +8,7 @@ import { formatProblem } from "../core/validate/problem.ts";
 import type { SiteInput, SubmissionSource } from "../core/site/model.ts";
 import { forEachTreeFile, readTreeFiles, refExists, run } from "./git-batch.ts";
 import { addDataFile, type DataState } from "./git-store.ts";
+import { CHALLENGE_FILE, EMPTY_PARTICIPANTS, manifestPath, PARTICIPANTS_FILE } from "../core/layout.ts";
 
 const git = async (dir: string, args: string[], input?: string) =>
   (await run(dir, args, input)).toString("utf8");
@@ -36,13 +37,13 @@ export async function loadSiteInput(
   const problems: SiteInput["problems"] = [];
   const progress = o.onProgress ?? (() => undefined);
   const main = await readTreeFiles(repoDir, ref, ["challenge", "submissions"]);
-  const chText = main.get("challenge/challenge.yaml");
-  if (!chText) throw new Error(`no challenge/challenge.yaml at ${ref} in ${repoDir}`);
-  const ch = parseChallenge("challenge/challenge.yaml", chText);
+  const chText = main.get(CHALLENGE_FILE);
+  if (!chText) throw new Error(`no ${CHALLENGE_FILE} at ${ref} in ${repoDir}`);
+  const ch = parseChallenge(CHALLENGE_FILE, chText);
   if (!ch.value) throw new Error(ch.problems.map(formatProblem).join("\n"));
   const challenge = ch.value;
-  const partsText = main.get("challenge/participants.yaml") ?? "schema: 1\nparticipants: []\n";
-  const parts = parseWith(ParticipantsSchema, "challenge/participants.yaml", partsText);
+  const partsText = main.get(PARTICIPANTS_FILE) ?? EMPTY_PARTICIPANTS;
+  const parts = parseWith(ParticipantsSchema, PARTICIPANTS_FILE, partsText);
   if (!parts.value) problems.push(...parts.problems.map((p) => ({ path: p.file, message: p.message })));
   progress(`read ${main.size} files from ${ref}`);
 
@@ -128,9 +129,7 @@ export async function loadSiteInput(
   for (const r of data.runs) if (r.candidate.commit) tips.set(r.candidate.slug, r.candidate.commit);
   for (const [slug, commit] of tips) {
     if (seen.has(slug)) continue;
-    const text = await git(repoDir, ["show", `${commit}:submissions/${slug}/submission.yaml`]).catch(
-      () => undefined,
-    );
+    const text = await git(repoDir, ["show", `${commit}:${manifestPath(slug)}`]).catch(() => undefined);
     if (text === undefined) {
       problems.push({
         path: `submissions/${slug}`,
@@ -138,17 +137,10 @@ export async function loadSiteInput(
       });
       continue;
     }
-    const p = parseSubmission(`submissions/${slug}/submission.yaml`, text);
+    const p = parseSubmission(manifestPath(slug), text);
     if (!p.value) continue;
     const added = (
-      await git(repoDir, [
-        "log",
-        commit,
-        "--diff-filter=A",
-        "--format=%H %cI",
-        "--",
-        `submissions/${slug}/submission.yaml`,
-      ])
+      await git(repoDir, ["log", commit, "--diff-filter=A", "--format=%H %cI", "--", manifestPath(slug)])
     )
       .trim()
       .split("\n")

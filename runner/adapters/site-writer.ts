@@ -2,13 +2,8 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import type { SiteFile } from "../core/site/render.ts";
-
-/** Build effects behind an interface (as in Observable Framework): tests can capture instead of writing. */
-export interface BuildEffects {
-  write(path: string, content: string | Uint8Array): Promise<"written" | "unchanged">;
-  copy(from: string, to: string): Promise<void>;
-  prune(keep: Set<string>): Promise<number>;
-}
+import type { BuildEffects } from "../ports.ts";
+export type { BuildEffects } from "../ports.ts";
 
 export function fsEffects(outDir: string): BuildEffects {
   return {

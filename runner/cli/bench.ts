@@ -15,6 +15,7 @@ import { formatProblem } from "../core/validate/problem.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 import { loadChallenge } from "./repo-load.ts";
+import { DEFAULT_PUBLIC_REFERENCE, manifestPath } from "../core/layout.ts";
 
 const HELP = `usage: velodrome bench <slug> [--against <slug>] [--engine embedded|vllm] [--blocks N] [--out FILE] [--repo DIR]
                        [--seed N] [--private FILE] [--sandbox auto|bwrap|none] [--prompts N]
@@ -23,7 +24,7 @@ Benchmarks a submission against another (default: the challenge's baseline) in b
 engine launches, verifies quality on the timed outputs, and writes a run record (JSON).`;
 
 export async function loadManifest(repo: RepoFiles, slug: string) {
-  const file = `submissions/${slug}/submission.yaml`;
+  const file = manifestPath(slug);
   const text = await repo.read(file);
   if (text === undefined) throw new UsageError(`no submission \`${slug}\` (${file} not found)`);
   const p = parseSubmission(file, text);
@@ -147,7 +148,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     repo,
     challenge,
     promptsPath: challenge.metric.prompts,
-    referencePath: challenge.verification.reference.outputs ?? "challenge/reference/public.jsonl",
+    referencePath: challenge.verification.reference.outputs ?? DEFAULT_PUBLIC_REFERENCE,
     launcher,
     workDir,
     limit,

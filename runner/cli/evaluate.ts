@@ -12,6 +12,7 @@ import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 import { loadManifest, loadPromptSet, makeLauncher } from "./bench.ts";
 import { loadChallenge } from "./repo-load.ts";
+import { DEFAULT_PUBLIC_REFERENCE, manifestPath } from "../core/layout.ts";
 
 const HELP = `usage: velodrome evaluate --run-id ID --pr N --sha SHA --slug S --against A [--blocks N] [--remote URL] [--out FILE] [--private FILE]
 
@@ -67,7 +68,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
       slug: values.slug!,
       into: benchRoot,
     });
-    if (await main.read(`submissions/${values.against}/submission.yaml`))
+    if (await main.read(manifestPath(values.against!)))
       await cp(join(root, "submissions", values.against!), join(benchRoot, "submissions", values.against!), {
         recursive: true,
       });
@@ -106,7 +107,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     repo: main,
     challenge,
     promptsPath: challenge.metric.prompts,
-    referencePath: challenge.verification.reference.outputs ?? "challenge/reference/public.jsonl",
+    referencePath: challenge.verification.reference.outputs ?? DEFAULT_PUBLIC_REFERENCE,
     launcher,
     workDir: work,
   });

@@ -18,6 +18,7 @@ import {
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 import { loadChallenge } from "./repo-load.ts";
+import { EMPTY_PARTICIPANTS, PARTICIPANTS_FILE } from "../core/layout.ts";
 
 const HELP = `usage: velodrome gh <comment|publish|board|validate-comment> [options]
 
@@ -36,8 +37,8 @@ export async function buildContext(
   const root = resolve(io.cwd, o.repo ?? ".");
   const files = nodeRepoFiles(root);
   const challenge = await loadChallenge(files);
-  const ptext = (await files.read("challenge/participants.yaml")) ?? "schema: 1\nparticipants: []\n";
-  const parts = parseWith(ParticipantsSchema, "challenge/participants.yaml", ptext);
+  const ptext = (await files.read(PARTICIPANTS_FILE)) ?? EMPTY_PARTICIPANTS;
+  const parts = parseWith(ParticipantsSchema, PARTICIPANTS_FILE, ptext);
   if (!parts.value) throw new Error(parts.problems.map(formatProblem).join("\n"));
   const token = io.env.GITHUB_TOKEN;
   const repository = io.env.GITHUB_REPOSITORY;

@@ -9,6 +9,7 @@ import { formatProblem } from "../core/validate/problem.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 import { loadChallenge } from "./repo-load.ts";
+import { MANIFEST_NAME, manifestPath } from "../core/layout.ts";
 
 const HELP = `usage: velodrome new <slug> [--parent SLUG]... [--author LOGIN]... [--repo DIR] [--force]
 
@@ -40,7 +41,7 @@ export async function newCommand(argv: string[], io: Io): Promise<number> {
   const parentSlugs = values.parent?.length ? values.parent : [challenge.baseline];
   const parents = [];
   for (const p of parentSlugs) {
-    const file = `submissions/${p}/submission.yaml`;
+    const file = manifestPath(p);
     const text = await repo.read(file);
     if (text === undefined) throw new UsageError(`parent \`${p}\` not found (no ${file})`);
     const parsed = parseSubmission(file, text);
@@ -50,7 +51,7 @@ export async function newCommand(argv: string[], io: Io): Promise<number> {
   }
   const authors = values.author?.length ? values.author : [io.env.GITHUB_ACTOR ?? "your-github-login"];
   const dir = join(root, "submissions", slug);
-  const target = join(dir, "submission.yaml");
+  const target = join(dir, MANIFEST_NAME);
   if (
     !values.force &&
     (await access(target).then(
@@ -60,7 +61,7 @@ export async function newCommand(argv: string[], io: Io): Promise<number> {
   )
     throw new UsageError(`${target} already exists; pass --force to overwrite`);
   const text = scaffoldManifest(slug, parents, authors, challenge);
-  const check = parseSubmission(`submissions/${slug}/submission.yaml`, text);
+  const check = parseSubmission(manifestPath(slug), text);
   if (!check.value)
     throw new Error(
       `internal: scaffold produced an invalid manifest:\n${check.problems.map(formatProblem).join("\n")}`,

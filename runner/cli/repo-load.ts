@@ -2,8 +2,9 @@ import type { RepoFiles } from "../adapters/repo-fs.ts";
 import { parseChallenge } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
+import { CHALLENGE_FILE, manifestPath } from "../core/layout.ts";
 
-export const CHALLENGE_FILE = "challenge/challenge.yaml";
+export { CHALLENGE_FILE };
 
 /** Every submission folder's manifest text and file list (paths relative to the folder). */
 export async function loadSubmissionTexts(
@@ -14,7 +15,7 @@ export async function loadSubmissionTexts(
     const files = (await repo.walk(`submissions/${slug}`)).map((e) =>
       e.path.slice(`submissions/${slug}/`.length),
     );
-    out.set(slug, { text: await repo.read(`submissions/${slug}/submission.yaml`), files });
+    out.set(slug, { text: await repo.read(manifestPath(slug)), files });
   }
   return out;
 }

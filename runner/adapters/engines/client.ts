@@ -6,9 +6,8 @@ import {
   ModelsResponse,
   StreamChunk,
 } from "../../core/protocol/openai.ts";
-
-/** Where an engine listens: a Unix socket (sandboxed engines) or a loopback TCP port (vLLM). */
-export type Endpoint = { unix: string } | { host: string; port: number };
+import type { Endpoint } from "../../ports.ts";
+export type { Endpoint } from "../../ports.ts";
 
 export class EngineError extends Error {
   constructor(

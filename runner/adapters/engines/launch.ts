@@ -4,37 +4,12 @@ import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { engineEnv, SERVED_NAME, vllmServeArgv } from "../../core/engine-args.ts";
-import type { Challenge } from "../../core/schema/challenge.ts";
-import type { Submission } from "../../core/schema/submission.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import { noSandbox } from "../sandbox/sandbox.ts";
 import { EngineError, getJson, servedModels, type Endpoint } from "./client.ts";
 import { ensureModel } from "./models.ts";
-
-export interface LaunchSpec {
-  slug: string;
-  manifest: Submission;
-  challenge: Challenge;
-  scratch: string; // the engine's only writable directory
-  logFile: string;
-  startTimeoutMs: number;
-}
-
-export interface RunningEngine {
-  endpoint: Endpoint;
-  servedName: string;
-  pid: number;
-  argv: string[];
-  startMs: number; // time from spawn to healthy
-  stop(): Promise<void>;
-  exited(): boolean;
-}
-
-export interface EngineLauncher {
-  readonly kind: "vllm" | "embedded";
-  launch(spec: LaunchSpec): Promise<RunningEngine>;
-  version(): Promise<string>;
-}
+import type { LaunchSpec, RunningEngine, EngineLauncher } from "../../ports.ts";
+export type { LaunchSpec, RunningEngine, EngineLauncher } from "../../ports.ts";
 
 export class LaunchError extends Error {}
 

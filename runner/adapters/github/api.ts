@@ -1,45 +1,8 @@
 import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-
-export interface GhUser {
-  id: number;
-  login: string;
-}
-export interface GhComment {
-  id: number;
-  body: string;
-  user: GhUser | null;
-  created_at: string;
-  updated_at: string;
-  reactions: number;
-}
-export interface GhIssue {
-  number: number;
-  title: string;
-  body: string;
-  user: GhUser | null;
-  state: "open" | "closed";
-  labels: string[];
-  created_at: string;
-  updated_at: string;
-  comments: number;
-  isPullRequest: boolean;
-  reactions: number;
-}
-
-/** The few GitHub operations Velodrome needs; one Octokit implementation, tests point it at a fake server. */
-export interface GitHubApi {
-  getPull(n: number): Promise<{ number: number; user: GhUser; headSha: string; state: string }>;
-  listPullFiles(n: number): Promise<{ filename: string; status: string; previous_filename?: string }[]>;
-  listComments(n: number): Promise<GhComment[]>;
-  createComment(n: number, body: string): Promise<number>;
-  updateComment(id: number, body: string): Promise<void>;
-  react(commentId: number, content: "+1" | "-1" | "rocket" | "eyes" | "confused"): Promise<void>;
-  dispatch(workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
-  getIssue(n: number): Promise<GhIssue>;
-  listIssues(): Promise<GhIssue[]>;
-}
+import type { GhUser, GhIssue, GitHubApi } from "../../ports.ts";
+export type { GhUser, GhComment, GhIssue, GitHubApi } from "../../ports.ts";
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 

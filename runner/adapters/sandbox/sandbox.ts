@@ -1,21 +1,6 @@
 import { existsSync } from "node:fs";
-
-/** How an untrusted engine process is confined. Passed in as a parameter, never a singleton. */
-export interface Sandbox {
-  readonly name: string;
-  /** Turns a command into one that runs confined: `scratch` is its only writable place. */
-  wrap(
-    cmd: string,
-    args: string[],
-    o: SandboxOptions,
-  ): { cmd: string; args: string[]; env: Record<string, string> };
-}
-
-export interface SandboxOptions {
-  scratch: string;
-  readOnly: string[]; // paths the engine may read (code, node, models)
-  env: Record<string, string>;
-}
+import type { Sandbox } from "../../ports.ts";
+export type { Sandbox, SandboxOptions } from "../../ports.ts";
 
 /** No confinement: for trusted engines only (the organizers' own baseline in local dry runs). */
 export const noSandbox: Sandbox = {

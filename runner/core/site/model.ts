@@ -7,6 +7,7 @@ import { claimsLead, currentLeader, invalidSlugs } from "../standings.ts";
 import { runnerHealth, type RunnerHealth } from "../stats/health.ts";
 import { rankWithUncertainty } from "../stats/ranking.ts";
 import { pushTo } from "./collect.ts";
+import { MANIFEST_NAME } from "../layout.ts";
 
 /** Everything the site is built from, gathered from git history and the data branch by an adapter. */
 export interface SiteInput {
@@ -314,7 +315,7 @@ export function buildModel(input: SiteInput): SiteModel {
   const firstByBlob = new Map<string, { slug: string; path: string }>();
   for (const s of subs)
     for (const f of s.files) {
-      if (f.path === "submission.yaml") continue;
+      if (f.path === MANIFEST_NAME) continue;
       const prev = firstByBlob.get(f.blob);
       if (prev && prev.slug !== s.slug)
         addEdge({

@@ -498,19 +498,17 @@ ${t.comments.map((c) => post(c.author, c.createdAt, c.body, c.id)).join("\n")}`,
       updatedAt: m.updatedAt,
       leader: m.leader,
       top: m.leaderboard.slice(0, 10),
-      recentVerdicts: m.recentVerdicts
-        .slice(0, 20)
-        .map((r) => ({
-          id: r.id,
-          candidate: r.candidate.slug,
-          incumbent: r.incumbent.slug,
-          status: r.status,
-          verdict: r.comparison?.verdict ?? null,
-          estimate: r.comparison?.estimate ?? null,
-          ci: r.comparison?.ci ?? null,
-          confirmation: r.confirmation.status,
-          finishedAt: r.finishedAt,
-        })),
+      recentVerdicts: m.recentVerdicts.slice(0, 20).map((r) => ({
+        id: r.id,
+        candidate: r.candidate.slug,
+        incumbent: r.incumbent.slug,
+        status: r.status,
+        verdict: r.comparison?.verdict ?? null,
+        estimate: r.comparison?.estimate ?? null,
+        ci: r.comparison?.ci ?? null,
+        confirmation: r.confirmation.status,
+        finishedAt: r.finishedAt,
+      })),
       newThreads: [...m.threads]
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
         .slice(0, 10)

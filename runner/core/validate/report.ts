@@ -3,6 +3,7 @@ import { checkFilePolicy, DEFAULT_LIMITS, type FileEntry, type FileLimits } from
 import { parseChallenge, parseSubmission } from "./manifest.ts";
 import { sortProblems, type Problem } from "./problem.ts";
 import { checkSubmissionRules, type LoadedSubmission } from "./rules.ts";
+import { manifestPath } from "../layout.ts";
 
 export interface ValidationInput {
   challenge: { file: string; text: string };
@@ -26,7 +27,7 @@ export interface ValidationReport {
   problems: Problem[];
 }
 
-export const manifestPath = (slug: string) => `submissions/${slug}/submission.yaml`;
+export { manifestPath };
 
 /** schema → normalize → rules → result, for a whole repository or one PR. */
 export function validateRepository(

@@ -1,0 +1,26 @@
+/**
+ * The repository layout: every path Velodrome reads or writes in a challenge repository, in one
+ * place. Paths are repository-relative and use `/`.
+ */
+
+/** The challenge definition an organizer edits. */
+export const CHALLENGE_FILE = "challenge/challenge.yaml";
+/** The participant registry (logins, numeric ids, owners, organizers). */
+export const PARTICIPANTS_FILE = "challenge/participants.yaml";
+/** What an empty participant registry reads as. */
+export const EMPTY_PARTICIPANTS = "schema: 1\nparticipants: []\n";
+/** Where every submission folder lives. */
+export const SUBMISSIONS_DIR = "submissions";
+/** The manifest's file name inside a submission folder. */
+export const MANIFEST_NAME = "submission.yaml";
+/** The public prompt set and its reference outputs, unless the challenge names others. */
+export const DEFAULT_PUBLIC_PROMPTS = "challenge/prompts/public.jsonl";
+export const DEFAULT_PUBLIC_REFERENCE = "challenge/reference/public.jsonl";
+
+/** `submissions/<slug>`. */
+export const submissionDir = (slug: string) => `${SUBMISSIONS_DIR}/${slug}`;
+/** `submissions/<slug>/submission.yaml`. */
+export const manifestPath = (slug: string) => `${submissionDir(slug)}/${MANIFEST_NAME}`;
+/** Whether a repository path is some submission's manifest. */
+export const isManifestPath = (path: string) =>
+  path.startsWith(`${SUBMISSIONS_DIR}/`) && path.endsWith(`/${MANIFEST_NAME}`);

@@ -1,0 +1,156 @@
+/**
+ * The ports: every interface between the use cases (flows) and the outside world, in one place.
+ * Adapters implement them; flows and the demo take them as parameters, never as module singletons.
+ */
+import type { Challenge } from "./core/schema/challenge.ts";
+import type { Reservation, Ruling, Thread } from "./core/schema/data.ts";
+import type { RunRecord } from "./core/schema/run-record.ts";
+import type { Submission } from "./core/schema/submission.ts";
+import type { FileEntry } from "./core/validate/file-policy.ts";
+
+/** A clock (ms since the epoch); tests pass a fixed one. */
+export type Clock = () => number;
+
+/** A source of uniform random numbers in [0, 1); tests pass a seeded one. */
+export type Random = () => number;
+
+// adapters/sandbox/sandbox.ts
+/** How an untrusted engine process is confined. Passed in as a parameter, never a singleton. */
+export interface Sandbox {
+  readonly name: string;
+  /** Turns a command into one that runs confined: `scratch` is its only writable place. */
+  wrap(
+    cmd: string,
+    args: string[],
+    o: SandboxOptions,
+  ): { cmd: string; args: string[]; env: Record<string, string> };
+}
+
+export interface SandboxOptions {
+  scratch: string;
+  readOnly: string[]; // paths the engine may read (code, node, models)
+  env: Record<string, string>;
+}
+
+// adapters/engines/launch.ts
+export interface LaunchSpec {
+  slug: string;
+  manifest: Submission;
+  challenge: Challenge;
+  scratch: string; // the engine's only writable directory
+  logFile: string;
+  startTimeoutMs: number;
+}
+
+export interface RunningEngine {
+  endpoint: Endpoint;
+  servedName: string;
+  pid: number;
+  argv: string[];
+  startMs: number; // time from spawn to healthy
+  stop(): Promise<void>;
+  exited(): boolean;
+}
+
+export interface EngineLauncher {
+  readonly kind: "vllm" | "embedded";
+  launch(spec: LaunchSpec): Promise<RunningEngine>;
+  version(): Promise<string>;
+}
+
+// adapters/engines/client.ts
+/** Where an engine listens: a Unix socket (sandboxed engines) or a loopback TCP port (vLLM). */
+export type Endpoint = { unix: string } | { host: string; port: number };
+
+// adapters/repo-fs.ts
+/** Read access to a working tree; the node implementation below, tests may point it at temp dirs. */
+export interface RepoFiles {
+  readonly root: string;
+  read(rel: string): Promise<string | undefined>;
+  /** Sub-folders of a folder (not following symlinks); [] when it does not exist. */
+  dirs(rel: string): Promise<string[]>;
+  /** Every entry under a folder, recursively, as file-policy entries with status "added". */
+  walk(rel: string): Promise<FileEntry[]>;
+}
+
+// adapters/github/api.ts
+export interface GhUser {
+  id: number;
+  login: string;
+}
+
+export interface GhComment {
+  id: number;
+  body: string;
+  user: GhUser | null;
+  created_at: string;
+  updated_at: string;
+  reactions: number;
+}
+
+export interface GhIssue {
+  number: number;
+  title: string;
+  body: string;
+  user: GhUser | null;
+  state: "open" | "closed";
+  labels: string[];
+  created_at: string;
+  updated_at: string;
+  comments: number;
+  isPullRequest: boolean;
+  reactions: number;
+}
+
+/** The few GitHub operations Velodrome needs; one Octokit implementation, tests point it at a fake server. */
+export interface GitHubApi {
+  getPull(n: number): Promise<{ number: number; user: GhUser; headSha: string; state: string }>;
+  listPullFiles(n: number): Promise<{ filename: string; status: string; previous_filename?: string }[]>;
+  listComments(n: number): Promise<GhComment[]>;
+  createComment(n: number, body: string): Promise<number>;
+  updateComment(id: number, body: string): Promise<void>;
+  react(commentId: number, content: "+1" | "-1" | "rocket" | "eyes" | "confused"): Promise<void>;
+  dispatch(workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
+  getIssue(n: number): Promise<GhIssue>;
+  listIssues(): Promise<GhIssue[]>;
+}
+
+// adapters/git-store.ts
+/** Everything the data branch holds, validated; files that fail validation are listed, not dropped silently. */
+export interface DataState {
+  runs: RunRecord[];
+  reservations: Reservation[];
+  rulings: Ruling[];
+  threads: Thread[];
+  problems: { path: string; message: string }[];
+}
+
+export interface Write {
+  path: string;
+  content: string;
+}
+
+export type Apply<T> = (state: DataState) => { writes: Write[]; result: T };
+
+/** The data store: optimistic transactions over state. Implementations: git (below); tests may add others. */
+export interface DataStore {
+  read(): Promise<DataState>;
+  transact<T>(message: string, apply: Apply<T>): Promise<T>;
+}
+
+// adapters/progress.ts
+/** Progress for long runs: a bar with ETA on a terminal, plain lines in CI logs. */
+export interface Progress {
+  start(total: number, label: string): void;
+  tick(label: string): void;
+  line(message: string): void;
+  done(): void;
+}
+
+// adapters/site-writer.ts
+/** Build effects behind an interface (as in Observable Framework): tests can capture instead of writing. */
+export interface BuildEffects {
+  write(path: string, content: string | Uint8Array): Promise<"written" | "unchanged">;
+  copy(from: string, to: string): Promise<void>;
+  prune(keep: Set<string>): Promise<number>;
+}
