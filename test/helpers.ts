@@ -1,10 +1,11 @@
 import { cp, mkdtemp, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { simpleGit } from "simple-git";
 import { main } from "../runner/cli/main.ts";
 
-export const REPO_ROOT = resolve(import.meta.dirname, "..");
+export { REPO_ROOT } from "./paths.ts";
+import { REPO_ROOT } from "./paths.ts";
 
 export async function tempDir(prefix = "velodrome-test-"): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
