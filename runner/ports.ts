@@ -26,6 +26,18 @@ export interface Sandbox {
   ): { cmd: string; args: string[]; env: Record<string, string> };
 }
 
+/** Resource limits an engine runs under, in every sandbox backend. */
+export interface SandboxLimits {
+  memoryBytes: number;
+  processes: number;
+  /** Largest file the engine may write. */
+  fileBytes: number;
+  /** Size of the engine's private /tmp (and HOME). */
+  tmpBytes: number;
+  openFiles: number;
+  cpuSeconds: number;
+}
+
 export interface SandboxOptions {
   scratch: string;
   readOnly: string[]; // paths the engine may read (code, node, models)
