@@ -19,11 +19,16 @@ export type Random = () => number;
 export interface Sandbox {
   readonly name: string;
   /** Turns a command into one that runs confined: `scratch` is its only writable place. */
-  wrap(
-    cmd: string,
-    args: string[],
-    o: SandboxOptions,
-  ): { cmd: string; args: string[]; env: Record<string, string> };
+  wrap(cmd: string, args: string[], o: SandboxOptions): WrappedCommand;
+}
+
+/** A command made to run confined, and what must happen after it stops. */
+export interface WrappedCommand {
+  cmd: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Tears down what outlives the process (a container); called after every stop. */
+  cleanup?(): Promise<void>;
 }
 
 /** Resource limits an engine runs under, in every sandbox backend. */

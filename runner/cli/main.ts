@@ -39,6 +39,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "create a synthetic challenge repository for scale tests",
     load: async () => (await import("./synth.ts")).synthCommand,
   },
+  audit: {
+    summary: "runner host self-test: hostile engines through the real sandbox, contained or not",
+    load: async () => (await import("./audit.ts")).auditCommand,
+  },
   schemas: {
     summary: "write or check the JSON Schemas in challenge/schema/",
     load: async () => (await import("./schemas.ts")).schemasCommand,

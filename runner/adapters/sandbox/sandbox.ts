@@ -23,6 +23,19 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   cpuSeconds: 3600,
 };
 
+/**
+ * Smaller limits for `velodrome audit`: the same mechanisms, cheap to hit on a 2-core CI machine
+ * (allocating 8 GiB to prove an 8 GiB cap would cost more than the whole test suite).
+ */
+export const AUDIT_LIMITS: SandboxLimits = {
+  memoryBytes: 1024 ** 3,
+  processes: 256,
+  fileBytes: 64 * 1024 ** 2,
+  tmpBytes: 64 * 1024 ** 2,
+  openFiles: 256,
+  cpuSeconds: 600,
+};
+
 /** The unprivileged account engines run as when the runner itself is root (created by `.ci/run`). */
 export const ENGINE_USER = "velodrome-engine";
 
@@ -160,7 +173,7 @@ export interface BubblewrapOptions {
  * As root, bubblewrap alone is no sandbox (the engine keeps capabilities and can remount), so the
  * engine is first dropped to `user` and the sandbox refuses to start without one.
  */
-export function bubblewrap(o: BubblewrapOptions | string = {}): Sandbox {
+export function bubblewrap(o: BubblewrapOptions | string = {}): Sandbox & { limits: SandboxLimits } {
   const opts = typeof o === "string" ? { bin: o } : o;
   const bin = opts.bin ?? "/usr/bin/bwrap";
   const limits = opts.limits ?? DEFAULT_LIMITS;
@@ -172,6 +185,7 @@ export function bubblewrap(o: BubblewrapOptions | string = {}): Sandbox {
         `(useradd --system --no-create-home ${ENGINE_USER}; .ci/run does this) or run the runner as a normal user`,
     );
   return {
+    limits,
     name: user && isRoot ? `bubblewrap (as ${user.name})` : "bubblewrap",
     wrap(cmd, args, w) {
       const asRoot = isRoot && user !== undefined;

@@ -1,0 +1,82 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import type { Sandbox, SandboxLimits } from "../../ports.ts";
+import { DEFAULT_LIMITS } from "./sandbox.ts";
+
+/**
+ * An OCI container runtime (podman or docker) as the sandbox for GPU runners.
+ *
+ * Why a container here and bubblewrap elsewhere: a GPU runner must hand the engine exactly one GPU
+ * (the CDI device or `--gpus device=N`), run the challenge's pinned vLLM image (the engine's Python,
+ * CUDA and kernels come from the image, never from the runner's host), and enforce memory and
+ * process limits through cgroups. Rootless podman does all of that without a daemon that runs as
+ * root; docker is accepted where an organizer already runs it. Every container gets: no network
+ * (`--network none`; the trusted client talks to vLLM over a Unix socket in the bind-mounted
+ * scratch directory, `vllm serve --uds`), a read-only root, no capabilities, no-new-privileges, a
+ * non-root user, memory/pids limits, a size-capped /tmp, and only the scratch and the given
+ * read-only paths mounted. The container is removed on stop (`cleanup`), so nothing it started
+ * survives it.
+ */
+export interface OciOptions {
+  runtime: "podman" | "docker";
+  /** The challenge's pinned engine image, by digest (`vllm/vllm-openai@sha256:…`). */
+  image: string;
+  /** The GPU this runner was assigned (index or UUID); none for CPU engines. */
+  gpu?: string;
+  /** The numeric user the engine runs as inside the container. */
+  user?: string;
+  limits?: SandboxLimits;
+  /** Binary path (tests point it at a recorder). */
+  bin?: string;
+}
+
+const run = promisify(execFile);
+
+/** The argv of `<runtime> run …` for one engine (exported for tests: no runtime is needed to check it). */
+export function ociRunArgs(
+  o: OciOptions,
+  name: string,
+  cmd: string,
+  args: string[],
+  w: { scratch: string; readOnly: string[]; env: Record<string, string> },
+): string[] {
+  const l = o.limits ?? DEFAULT_LIMITS;
+  const a = ["run", "--rm", "--name", name, "--init", "--network", "none", "--read-only"];
+  a.push("--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", o.user ?? "65534:65534");
+  a.push("--memory", String(l.memoryBytes), "--pids-limit", String(l.processes));
+  a.push(
+    "--ulimit",
+    `nofile=${l.openFiles}:${l.openFiles}`,
+    "--ulimit",
+    `fsize=${l.fileBytes}:${l.fileBytes}`,
+  );
+  a.push("--tmpfs", `/tmp:rw,size=${l.tmpBytes},mode=1777`, "--workdir", w.scratch);
+  a.push("--volume", `${w.scratch}:${w.scratch}:rw`);
+  for (const p of w.readOnly) a.push("--volume", `${p}:${p}:ro`);
+  if (o.gpu !== undefined)
+    a.push(
+      ...(o.runtime === "podman" ? ["--device", `nvidia.com/gpu=${o.gpu}`] : ["--gpus", `device=${o.gpu}`]),
+    );
+  for (const [k, v] of Object.entries({ ...w.env, HOME: "/tmp" })) a.push("--env", `${k}=${v}`);
+  return [...a, "--entrypoint", cmd, o.image, ...args];
+}
+
+export function ociSandbox(o: OciOptions): Sandbox {
+  const bin = o.bin ?? o.runtime;
+  return {
+    name: `${o.runtime} (${o.image})`,
+    wrap(cmd, args, w) {
+      const name = `velodrome-engine-${randomBytes(6).toString("hex")}`;
+      return {
+        cmd: bin,
+        args: ociRunArgs(o, name, cmd, args, w),
+        env: { PATH: "/usr/bin:/bin" },
+        // Killing the client does not stop a container: remove it, and everything in it.
+        cleanup: async () => {
+          await run(bin, ["rm", "--force", name]).catch(() => undefined);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,177 @@
+// A hostile engine, shipped for `velodrome audit`. It is started exactly as a real engine is (same
+// launcher, same sandbox), tries every escape in the plan the auditor left in its working directory
+// (`audit-plan.json`), writes what it got to `audit-report.json`, then answers /health and
+// /v1/models so that the launcher sees a healthy engine. The auditor never trusts the report alone:
+// each verdict rests on evidence the auditor observes from outside (a connection it received, a
+// file it finds written, a canary it finds in the engine's output, a heartbeat that keeps going).
+import { spawn, type ChildProcess } from "node:child_process";
+import {
+  appendFileSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from "node:fs";
+import { createServer } from "node:http";
+import { connect } from "node:net";
+import { parseArgs } from "node:util";
+
+export interface AuditPlan {
+  /** TCP port on 127.0.0.1 where the auditor listens for a connection that must never come. */
+  netPort: number;
+  /** A file outside the sandbox holding a canary (stands for the private prompt set). */
+  privateFile: string;
+  /** A credentials file of the runner's (holds a canary token). */
+  credentialFile: string;
+  /** Files the engine must not be able to create (the runner's checkout, the result file). */
+  writeTargets: string[];
+  /** How many processes to try to start (more than the sandbox allows). */
+  forkTarget: number;
+  /** How many MiB to try to allocate (more than the sandbox allows). */
+  memoryTargetMiB: number;
+  /** How many MiB to try to write into scratch (more than the largest file allowed). */
+  diskTargetMiB: number;
+}
+
+type Report = Record<string, string | number>;
+
+function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host: "127.0.0.1", port });
+    const done = (r: string) => {
+      s.destroy();
+      resolve(r);
+    };
+    s.on("connect", () => done("connected"));
+    s.on("error", (e: NodeJS.ErrnoException) => done(`denied: ${e.code}`));
+    setTimeout(() => done("denied: timeout"), 2000);
+  });
+}
+
+function tryRead(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    return `denied: ${(e as NodeJS.ErrnoException).code}`;
+  }
+}
+
+function tryWrite(path: string): string {
+  try {
+    writeFileSync(path, "owned by the engine");
+    return "written";
+  } catch (e) {
+    return `denied: ${(e as NodeJS.ErrnoException).code}`;
+  }
+}
+
+/** Everything the process can see of credentials: its env and its ancestors' (via /proc). */
+function harvestCredentials(credentialFile: string): string {
+  const seen = [JSON.stringify(process.env)];
+  for (const pid of [String(process.ppid), "1"]) seen.push(tryRead(`/proc/${pid}/environ`));
+  for (const f of [credentialFile, "/root/.git-credentials", `${process.env.HOME}/.npmrc`])
+    seen.push(tryRead(f));
+  return seen.join("\n");
+}
+
+/** Starts a detached daemon (its own session) that appends a heartbeat to `file` forever. */
+function startDaemon(file: string): void {
+  const loop = `setInterval(() => require("fs").appendFileSync(${JSON.stringify(file)}, "."), 100)`;
+  const child = spawn(process.execPath, ["-e", loop], { detached: true, stdio: "ignore" });
+  child.unref();
+}
+
+/** Starts `target` sleeping processes, or as many as the limits allow; then ends them. */
+function forkBomb(target: number): number {
+  const kids: ChildProcess[] = [];
+  let started = 0;
+  for (let i = 0; i < target; i++) {
+    try {
+      const c = spawn("/bin/sleep", ["30"], { stdio: "ignore" });
+      let failed = false;
+      c.on("error", () => (failed = true));
+      if (c.pid === undefined || failed) break;
+      kids.push(c);
+      started++;
+    } catch {
+      break;
+    }
+  }
+  for (const c of kids) c.kill("SIGKILL");
+  return started;
+}
+
+/** Allocates (and touches) memory in 64 MiB pieces until refused or `targetMiB` is reached. */
+function memoryHog(targetMiB: number): number {
+  const held: Buffer[] = [];
+  try {
+    while (held.length * 64 < targetMiB) held.push(Buffer.alloc(64 * 1024 ** 2, 1));
+  } catch {
+    /* refused: the limit held */
+  }
+  const got = held.length * 64;
+  held.length = 0;
+  return got;
+}
+
+/** Writes `targetMiB` into one file in scratch, and as much into /tmp, until refused. */
+function diskFill(path: string, targetMiB: number): number {
+  const chunk = Buffer.alloc(1024 ** 2, 7);
+  let written = 0;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "w");
+    while (written < targetMiB) {
+      writeSync(fd, chunk);
+      written++;
+    }
+  } catch {
+    /* refused */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return written;
+}
+
+/** Each attack in turn; the report is rewritten after each, so a kill mid-way still leaves evidence. */
+async function attack(plan: AuditPlan): Promise<Report> {
+  const r: Report = { uid: process.getuid?.() ?? -1, gpu: Number(existsSync("/dev/nvidiactl")) };
+  const save = () => writeFileSync("audit-report.json", JSON.stringify(r));
+  r.net = await tryConnect(plan.netPort);
+  r.private = tryRead(plan.privateFile);
+  r.credentials = harvestCredentials(plan.credentialFile);
+  // Anything read is written back where the runner might pick it up: the exfiltration attempt.
+  appendFileSync("leak.txt", `${r.private}\n${r.credentials}\n`);
+  plan.writeTargets.forEach((t, i) => (r[`write${i}`] = tryWrite(t)));
+  save();
+  startDaemon(`${process.cwd()}/heartbeat`);
+  r.forked = forkBomb(plan.forkTarget);
+  save();
+  r.memoryMiB = memoryHog(plan.memoryTargetMiB);
+  save();
+  r.diskMiB = diskFill(`${process.cwd()}/fill.bin`, plan.diskTargetMiB);
+  save();
+  return r;
+}
+
+/** Answers the launcher's health checks so the audit can go on to stop the engine. */
+function serve(listen: string, served: string): void {
+  const server = createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    if (req.url === "/v1/models")
+      res.end(JSON.stringify({ object: "list", data: [{ id: served, object: "model" }] }));
+    else res.end("{}");
+  });
+  server.listen(listen.replace(/^unix:/, ""));
+}
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  strict: false,
+  options: { listen: { type: "string" }, "served-name": { type: "string" } },
+});
+const plan = JSON.parse(readFileSync("audit-plan.json", "utf8")) as AuditPlan;
+await attack(plan);
+serve(String(values.listen), String(values["served-name"] ?? "velodrome"));

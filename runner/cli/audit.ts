@@ -1,0 +1,85 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parse } from "yaml";
+import { embeddedLauncher } from "../adapters/engines/launch.ts";
+import { AUDIT_LIMITS, selectSandbox, type SandboxMode } from "../adapters/sandbox/sandbox.ts";
+import { ChallengeSchema } from "../core/schema/challenge.ts";
+import { SubmissionSchema } from "../core/schema/submission.ts";
+import { runAudit, type AuditReport } from "../flows/audit.ts";
+import type { Io } from "./io.ts";
+import { UsageError } from "./io.ts";
+
+const HELP = `usage: velodrome audit [--engine embedded|vllm] [--sandbox auto|bwrap|none] [--json]
+
+The runner host's self-test, to run before opening a challenge (CI runs it on every change).
+Launches the shipped hostile engine through exactly the launcher and sandbox real engines get,
+and reports per attack whether it was contained, with the evidence. Exit 1 if any was not.
+
+  --engine   embedded (default)
+  --sandbox  auto (default: bubblewrap, fail-closed), bwrap, or none (shows what an unconfined
+             engine gets away with; never use none on a runner)
+  --json     print one JSON object { ok, sandbox, uid, gpuVisible, attacks: [...] }`;
+
+const PROGRAM_ROOT = resolve(import.meta.dirname, "../..");
+
+/** The demo's embedded challenge and a plain manifest: the hostile engine ignores both. */
+async function auditInputs() {
+  const file = join(PROGRAM_ROOT, "runner/demo/template/challenge/challenge.yaml");
+  const challenge = ChallengeSchema.parse(parse(await readFile(file, "utf8")));
+  const manifest = SubmissionSchema.parse({
+    schema: 1,
+    title: "hostile",
+    authors: ["audit"],
+    parents: ["baseline"],
+    engine: { kind: "embedded", args: { quantization: "f32" } },
+  });
+  return { challenge, manifest };
+}
+
+function print(io: Io, r: AuditReport, json: boolean): void {
+  if (json) return io.out(JSON.stringify(r, null, 2));
+  io.out(`sandbox: ${r.sandbox} · engine uid ${r.uid ?? "?"} · GPU visible: ${r.gpuVisible ?? "?"}`);
+  for (const a of r.attacks)
+    io.out(`${a.contained ? "contained " : "ESCAPED   "} ${a.attack}: ${a.evidence}`);
+  io.out(r.ok ? "audit: every attack was contained" : "audit: NOT CONTAINED — do not run submissions here");
+}
+
+export async function auditCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      engine: { type: "string", default: "embedded" },
+      sandbox: { type: "string", default: "auto" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return (io.out(HELP), 0);
+  if (values.engine !== "embedded")
+    throw new UsageError(
+      `--engine ${values.engine}: only the embedded engine can be audited so far (the vLLM launcher ` +
+        `does not yet run inside the sandbox)`,
+    );
+  if (!["auto", "bwrap", "none"].includes(values.sandbox!))
+    throw new UsageError(`--sandbox must be auto, bwrap or none, got ${values.sandbox}`);
+  const sandbox = selectSandbox(values.sandbox as SandboxMode, { limits: AUDIT_LIMITS });
+  const launcher = embeddedLauncher({
+    repoRoot: PROGRAM_ROOT,
+    modelsDir: join(PROGRAM_ROOT, ".velodrome/models"),
+    sandbox,
+    entry: join(PROGRAM_ROOT, "runner/audit/hostile-engine.ts"),
+  });
+  const workDir = await mkdtemp(join(tmpdir(), "velodrome-audit-"));
+  const report = await runAudit({
+    launcher,
+    sandboxName: sandbox.name,
+    limits: AUDIT_LIMITS,
+    ...(await auditInputs()),
+    workDir,
+    protectedDirs: [PROGRAM_ROOT, workDir],
+  });
+  print(io, report, values.json!);
+  return report.ok ? 0 : 1;
+}

@@ -1,0 +1,218 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Challenge } from "../core/schema/challenge.ts";
+import type { Submission } from "../core/schema/submission.ts";
+import type { EngineLauncher, SandboxLimits } from "../ports.ts";
+
+/**
+ * `velodrome audit`: the runner host's self-test. It launches the shipped hostile engine
+ * (runner/audit/hostile-engine.ts) through the very launcher and sandbox a real engine gets, and
+ * judges each attack from evidence the auditor itself observes outside the sandbox.
+ */
+
+export interface AttackResult {
+  attack: string;
+  contained: boolean;
+  evidence: string;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  sandbox: string;
+  uid: number | null;
+  gpuVisible: boolean | null;
+  attacks: AttackResult[];
+}
+
+export interface AuditOptions {
+  /** A launcher whose engine entry point is the hostile engine (same sandbox as real engines). */
+  launcher: EngineLauncher;
+  sandboxName: string;
+  limits: SandboxLimits;
+  challenge: Challenge;
+  manifest: Submission;
+  /** A directory the audit may use; removed afterwards. */
+  workDir: string;
+  /** Paths that stand for the runner's checkout and its result file: the engine must not write there. */
+  protectedDirs: string[];
+  startTimeoutMs?: number;
+}
+
+const MiB = 1024 ** 2;
+
+/** A TCP listener on loopback that counts the connections it receives. */
+async function listener(): Promise<{ port: number; hits: () => number; close: () => void }> {
+  let n = 0;
+  const server: Server = createServer((s) => {
+    n++;
+    s.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return { port, hits: () => n, close: () => server.close() };
+}
+
+/** Every byte the engine left in its scratch directory, as text (where a leak would show). */
+async function scratchText(dir: string): Promise<string> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const parts = await Promise.all(
+    names.filter((n) => n !== "fill.bin").map((n) => readFile(join(dir, n), "utf8").catch(() => "")),
+  );
+  return parts.join("\n");
+}
+
+const sizeOf = async (p: string) => (await stat(p).catch(() => undefined))?.size ?? 0;
+const exists = async (p: string) => (await stat(p).catch(() => undefined)) !== undefined;
+
+interface Evidence {
+  netHits: number;
+  netPort: number;
+  leaked: string;
+  canaries: { privateFile: string; credential: string };
+  writeTargets: string[];
+  written: boolean[];
+  heartbeat: [number, number];
+  report: Record<string, string | number>;
+  fillBytes: number;
+}
+
+function judge(e: Evidence, o: AuditOptions, targets: { fork: number; memoryMiB: number }): AttackResult[] {
+  const r = e.report;
+  const leakedPrivate = e.leaked.includes(e.canaries.privateFile);
+  const leakedCredential = e.leaked.includes(e.canaries.credential);
+  const beat = e.heartbeat[1] - e.heartbeat[0];
+  return [
+    {
+      attack: "outbound network",
+      contained: e.netHits === 0,
+      evidence: `${e.netHits} connection(s) reached 127.0.0.1:${e.netPort}; the engine saw "${r.net ?? "nothing"}"`,
+    },
+    {
+      attack: "read the private prompt file",
+      contained: !leakedPrivate,
+      evidence: leakedPrivate
+        ? "the private file's canary appeared in the engine's scratch output"
+        : `canary absent from the engine's output; its read gave "${String(r.private ?? "").slice(0, 40)}"`,
+    },
+    {
+      attack: "read runner credentials and environment",
+      contained: !leakedCredential,
+      evidence: leakedCredential
+        ? "the runner's canary token appeared in the engine's scratch output"
+        : "the runner's canary token (in its environment and a credentials file) never reached the engine",
+    },
+    ...e.writeTargets.map((t, i) => ({
+      attack: `write outside scratch (${i === 0 ? "runner checkout" : "result file"})`,
+      contained: !e.written[i],
+      evidence: e.written[i]
+        ? `the engine created ${t}`
+        : `${t} was not created ("${r[`write${i}`] ?? "?"}")`,
+    })),
+    {
+      attack: "daemon that outlives the engine",
+      contained: beat === 0,
+      evidence:
+        beat === 0
+          ? `no heartbeat after stop (file at ${e.heartbeat[0]} bytes and unchanged)`
+          : `a detached process kept writing after stop (+${beat} bytes in 600 ms)`,
+    },
+    {
+      attack: "fork bomb",
+      contained: Number(r.forked) < targets.fork,
+      evidence: `started ${r.forked ?? "?"} of ${targets.fork} processes (limit ${o.limits.processes})`,
+    },
+    {
+      attack: "memory hog",
+      contained: Number(r.memoryMiB) < targets.memoryMiB,
+      evidence: `allocated ${r.memoryMiB ?? "?"} of ${targets.memoryMiB} MiB (limit ${o.limits.memoryBytes / MiB} MiB)`,
+    },
+    {
+      attack: "disk fill",
+      contained: e.fillBytes <= o.limits.fileBytes,
+      evidence: `wrote ${Math.round(e.fillBytes / MiB)} MiB into one file (limit ${o.limits.fileBytes / MiB} MiB)`,
+    },
+  ];
+}
+
+/** Launches the hostile engine once, lets it try everything, stops it, and gathers the evidence. */
+async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: number }): Promise<Evidence> {
+  const scratch = join(o.workDir, "scratch");
+  await mkdir(scratch, { recursive: true });
+  const privateFile = join(o.workDir, "private-prompts.jsonl");
+  const canaries = {
+    privateFile: `canary-${randomBytes(8).toString("hex")}`,
+    credential: `ghp_${randomBytes(12).toString("hex")}`,
+  };
+  await writeFile(privateFile, `{"id":"p1","text":"${canaries.privateFile}"}\n`);
+  const credentialFile = join(o.workDir, ".git-credentials");
+  await writeFile(credentialFile, `https://bot:${canaries.credential}@github.com\n`);
+  const writeTargets = o.protectedDirs.map((d) => join(d, `.audit-owned-${randomBytes(4).toString("hex")}`));
+  const net = await listener();
+  const plan = {
+    netPort: net.port,
+    privateFile,
+    credentialFile,
+    writeTargets,
+    forkTarget: targets.fork,
+    memoryTargetMiB: targets.memoryMiB,
+    diskTargetMiB: Math.ceil(o.limits.fileBytes / MiB) + 64,
+  };
+  await writeFile(join(scratch, "audit-plan.json"), JSON.stringify(plan));
+  const savedToken = process.env.GITHUB_TOKEN;
+  process.env.GITHUB_TOKEN = canaries.credential; // as a careless runner would have it
+  try {
+    const spec = {
+      slug: "audit",
+      manifest: o.manifest,
+      challenge: o.challenge,
+      scratch,
+      logFile: join(o.workDir, "engine.log"),
+      startTimeoutMs: o.startTimeoutMs ?? 120_000,
+    };
+    const engine = await o.launcher.launch(spec).catch(() => undefined);
+    await engine?.stop();
+    const h0 = await sizeOf(join(scratch, "heartbeat"));
+    await sleep(600);
+    const h1 = await sizeOf(join(scratch, "heartbeat"));
+    const reportText = await readFile(join(scratch, "audit-report.json"), "utf8").catch(() => "{}");
+    return {
+      netHits: net.hits(),
+      netPort: net.port,
+      leaked: await scratchText(scratch),
+      canaries,
+      writeTargets,
+      written: await Promise.all(writeTargets.map(exists)),
+      heartbeat: [h0, h1],
+      report: JSON.parse(reportText) as Record<string, string | number>,
+      fillBytes: await sizeOf(join(scratch, "fill.bin")),
+    };
+  } finally {
+    if (savedToken === undefined) delete process.env.GITHUB_TOKEN;
+    else process.env.GITHUB_TOKEN = savedToken;
+    net.close();
+  }
+}
+
+export async function runAudit(o: AuditOptions): Promise<AuditReport> {
+  const targets = {
+    fork: o.limits.processes + 64,
+    memoryMiB: Math.ceil(o.limits.memoryBytes / MiB) + 512,
+  };
+  try {
+    const e = await observe(o, targets);
+    for (const t of e.writeTargets) await rm(t, { force: true });
+    const attacks = judge(e, o, targets);
+    return {
+      ok: attacks.every((a) => a.contained),
+      sandbox: o.sandboxName,
+      uid: typeof e.report.uid === "number" ? e.report.uid : null,
+      gpuVisible: typeof e.report.gpu === "number" ? e.report.gpu === 1 : null,
+      attacks,
+    };
+  } finally {
+    await rm(o.workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

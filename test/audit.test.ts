@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { bubblewrapAvailable } from "../runner/adapters/sandbox/sandbox.ts";
+import type { AuditReport } from "../runner/flows/audit.ts";
+import { REPO_ROOT, runCli } from "./helpers.ts";
+
+const ENGINE_TIMEOUT = 300_000;
+
+async function audit(...args: string[]): Promise<{ code: number; report: AuditReport }> {
+  const r = await runCli(["audit", "--json", ...args], REPO_ROOT);
+  return { code: r.code, report: JSON.parse(r.out) as AuditReport };
+}
+
+describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile engine, real launches)", () => {
+  it(
+    "in the sandbox every attack is contained, with evidence, and the engine is not root",
+    async () => {
+      const { code, report } = await audit();
+      expect(
+        report.attacks.filter((a) => !a.contained),
+        JSON.stringify(report, null, 2),
+      ).toEqual([]);
+      expect(code).toBe(0);
+      expect(report.ok).toBe(true);
+      expect(report.uid).not.toBe(0);
+      expect(report.sandbox).toMatch(/bubblewrap/);
+      const names = report.attacks.map((a) => a.attack).join("\n");
+      for (const a of ["network", "private prompt", "credentials", "outside scratch", "daemon", "fork bomb"])
+        expect(names).toContain(a);
+      for (const a of ["memory hog", "disk fill"]) expect(names).toContain(a);
+      for (const a of report.attacks) expect(a.evidence.length).toBeGreaterThan(10);
+    },
+    ENGINE_TIMEOUT,
+  );
+
+  it(
+    "without the sandbox the same engine escapes, so the audit can fail (exit 1)",
+    async () => {
+      const { code, report } = await audit("--sandbox", "none");
+      expect(code).toBe(1);
+      expect(report.ok).toBe(false);
+      const escaped = report.attacks.filter((a) => !a.contained).map((a) => a.attack);
+      expect(escaped).toContain("outbound network");
+      expect(escaped).toContain("read the private prompt file");
+      expect(escaped).toContain("daemon that outlives the engine");
+      expect(escaped).toContain("disk fill");
+    },
+    ENGINE_TIMEOUT,
+  );
+});
