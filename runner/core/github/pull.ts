@@ -1,5 +1,4 @@
 import { checkFilePolicy, type FileEntry } from "../validate/file-policy.ts";
-import { inert } from "./comment-text.ts";
 
 /** A file of a pull request as GitHub lists it (the parts the bot reads). */
 export interface PullFile {
@@ -46,9 +45,10 @@ function toFileEntry(f: PullFile): FileEntry {
 export function submissionSlugOfPr(files: readonly PullFile[]): { slug: string } | Refusal {
   const { problems, slugs } = checkFilePolicy(files.map(toFileEntry));
   const outside = problems.find((p) => p.code === "outside-submission");
+  // Raw text: the refusal comment passes the whole reason through `inert` once.
   if (outside)
     return refusal(
-      `this PR changes \`${inert(outside.file, 120)}\`, outside submissions/<slug>/; fix validation first`,
+      `this PR changes \`${outside.file.slice(0, 120)}\`, outside submissions/<slug>/; fix validation first`,
     );
   if (slugs.length !== 1)
     return refusal(`a benchmarkable PR adds exactly one submission folder, this one touches ${slugs.length}`);
