@@ -5,14 +5,17 @@ import { simpleGit, type SimpleGit } from "simple-git";
 import type { z } from "zod";
 import { Reservation, Ruling, Thread } from "../core/schema/data.ts";
 import { RunRecord } from "../core/schema/run-record.ts";
+import { DATA_QUOTA_DIR, DATA_RULINGS_DIR, DATA_RUNS_DIR, DATA_THREADS_DIR } from "../core/layout.ts";
 import type { DataState, DataStore } from "../ports.ts";
 export type { DataState, Write, Apply, DataStore } from "../ports.ts";
+/** Data-branch paths live in core/layout.ts; re-exported for existing importers. */
+export { dataPath } from "../core/layout.ts";
 
 const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
-  ["runs", "runs", RunRecord],
-  ["reservations", "quota", Reservation],
-  ["rulings", "rulings", Ruling],
-  ["threads", "board/threads", Thread],
+  ["runs", DATA_RUNS_DIR, RunRecord],
+  ["reservations", DATA_QUOTA_DIR, Reservation],
+  ["rulings", DATA_RULINGS_DIR, Ruling],
+  ["threads", DATA_THREADS_DIR, Thread],
 ];
 
 /** Which collection and schema a data-branch path belongs to (the one place that knows the layout). */
@@ -45,13 +48,6 @@ export function addDataFile(state: DataState, path: string, text: string, label 
     state.problems.push({ path: label, message: `not JSON: ${(e as Error).message}` });
   }
 }
-
-export const dataPath = {
-  run: (id: string) => `runs/${id}.json`,
-  reservation: (id: string) => `quota/${id}.json`,
-  ruling: (id: string) => `rulings/${id}.json`,
-  thread: (n: number) => `board/threads/${n}.json`,
-};
 
 /** Reads and validates every data file under a directory (a data-branch checkout). */
 export async function readDataDir(dir: string): Promise<DataState> {

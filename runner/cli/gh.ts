@@ -14,7 +14,7 @@ import {
   postValidation,
   publishResult,
   type FlowContext,
-} from "../flows/github.ts";
+} from "../flows/bot/index.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 import { loadChallenge } from "./repo-load.ts";

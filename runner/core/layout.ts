@@ -24,3 +24,24 @@ export const manifestPath = (slug: string) => `${submissionDir(slug)}/${MANIFEST
 /** Whether a repository path is some submission's manifest. */
 export const isManifestPath = (path: string) =>
   path.startsWith(`${SUBMISSIONS_DIR}/`) && path.endsWith(`/${MANIFEST_NAME}`);
+
+/*
+ * The data branch (`challenge.data_branch`): one JSON file per record, so concurrent writers never
+ * touch the same path. Each folder holds one collection, validated on read.
+ */
+/** Run records published from runner results. */
+export const DATA_RUNS_DIR = "runs";
+/** Reservations: the quota ledger, one per dispatched /bench. */
+export const DATA_QUOTA_DIR = "quota";
+/** Organizers' /rule decisions. */
+export const DATA_RULINGS_DIR = "rulings";
+/** Issue threads mirrored for the site's board. */
+export const DATA_THREADS_DIR = "board/threads";
+
+/** The file of each data-branch record. */
+export const dataPath = {
+  run: (id: string) => `${DATA_RUNS_DIR}/${id}.json`,
+  reservation: (id: string) => `${DATA_QUOTA_DIR}/${id}.json`,
+  ruling: (id: string) => `${DATA_RULINGS_DIR}/${id}.json`,
+  thread: (n: number) => `${DATA_THREADS_DIR}/${n}.json`,
+};

@@ -18,7 +18,7 @@ import {
   publishResult,
   type FlowContext,
   type Outcome,
-} from "../flows/github.ts";
+} from "../flows/bot/index.ts";
 import { makeLauncher, loadManifest } from "../cli/bench.ts";
 import { evaluateCommand } from "../cli/evaluate.ts";
 import { validateCommand } from "../cli/validate.ts";

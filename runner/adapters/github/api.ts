@@ -5,15 +5,21 @@ import type { GhUser, GhIssue, GitHubApi } from "../../ports.ts";
 export type { GhUser, GhComment, GhIssue, GitHubApi } from "../../ports.ts";
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
+type Octo = InstanceType<typeof ThrottledOctokit>;
+/** The `{ owner, repo }` every repository endpoint takes. */
+type RepoRef = { owner: string; repo: string };
 
-export function octokitApi(o: {
+export interface OctokitOptions {
   token: string;
   owner: string;
   repo: string;
   baseUrl?: string;
   retries?: number;
-}): GitHubApi {
-  const octo = new ThrottledOctokit({
+}
+
+/** An Octokit that retries transient errors and gives up quickly on rate limits (a bot must not stall). */
+function makeOctokit(o: OctokitOptions): Octo {
+  return new ThrottledOctokit({
     auth: o.token,
     ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
     userAgent: "velodrome-bot",
@@ -23,26 +29,32 @@ export function octokitApi(o: {
     },
     retry: { retries: o.retries ?? 2 },
   });
-  const repo = { owner: o.owner, repo: o.repo };
-  const user = (u: { id: number; login: string } | null | undefined): GhUser | null =>
-    u ? { id: u.id, login: u.login } : null;
-  const issue = (i: {
-    number: number;
-    title: string;
-    body?: string | null;
-    user: { id: number; login: string } | null;
-    state: string;
-    labels: (string | { name?: string })[];
-    created_at: string;
-    updated_at: string;
-    comments: number;
-    pull_request?: unknown;
-    reactions?: { total_count: number };
-  }): GhIssue => ({
+}
+
+const userOf = (u: { id: number; login: string } | null | undefined): GhUser | null =>
+  u ? { id: u.id, login: u.login } : null;
+
+/** The fields of GitHub's issue object the port keeps. */
+interface RawIssue {
+  number: number;
+  title: string;
+  body?: string | null;
+  user: { id: number; login: string } | null;
+  state: string;
+  labels: (string | { name?: string })[];
+  created_at: string;
+  updated_at: string;
+  comments: number;
+  pull_request?: unknown;
+  reactions?: { total_count: number };
+}
+
+function issueOf(i: RawIssue): GhIssue {
+  return {
     number: i.number,
     title: i.title,
     body: i.body ?? "",
-    user: user(i.user),
+    user: userOf(i.user),
     state: i.state === "closed" ? "closed" : "open",
     labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean),
     created_at: i.created_at,
@@ -50,34 +62,38 @@ export function octokitApi(o: {
     comments: i.comments,
     isPullRequest: Boolean(i.pull_request),
     reactions: i.reactions?.total_count ?? 0,
-  });
+  };
+}
+
+function pullMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, "getPull" | "listPullFiles"> {
   return {
     async getPull(n) {
       const { data } = await octo.rest.pulls.get({ ...repo, pull_number: n });
-      return { number: data.number, user: user(data.user)!, headSha: data.head.sha, state: data.state };
+      return { number: data.number, user: userOf(data.user)!, headSha: data.head.sha, state: data.state };
     },
     async listPullFiles(n) {
-      const files = await octo.paginate(octo.rest.pulls.listFiles, {
-        ...repo,
-        pull_number: n,
-        per_page: 100,
-      });
+      const request = { ...repo, pull_number: n, per_page: 100 };
+      const files = await octo.paginate(octo.rest.pulls.listFiles, request);
       return files.map((f) => ({
         filename: f.filename,
         status: f.status,
         ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
       }));
     },
+  };
+}
+
+type CommentMethods = "listComments" | "createComment" | "updateComment" | "react";
+
+function commentMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, CommentMethods> {
+  return {
     async listComments(n) {
-      const cs = await octo.paginate(octo.rest.issues.listComments, {
-        ...repo,
-        issue_number: n,
-        per_page: 100,
-      });
+      const request = { ...repo, issue_number: n, per_page: 100 };
+      const cs = await octo.paginate(octo.rest.issues.listComments, request);
       return cs.map((c) => ({
         id: c.id,
         body: c.body ?? "",
-        user: user(c.user),
+        user: userOf(c.user),
         created_at: c.created_at,
         updated_at: c.updated_at,
         reactions: c.reactions?.total_count ?? 0,
@@ -93,31 +109,28 @@ export function octokitApi(o: {
     async react(commentId, content) {
       await octo.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });
     },
-    async dispatch(workflow, ref, inputs) {
-      await octo.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: workflow, ref, inputs });
-    },
+  };
+}
+
+function issueMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, "getIssue" | "listIssues" | "dispatch"> {
+  return {
     async getIssue(n) {
       const { data } = await octo.rest.issues.get({ ...repo, issue_number: n });
-      return issue(data as Parameters<typeof issue>[0]);
+      return issueOf(data as RawIssue);
     },
     async listIssues() {
       const all = await octo.paginate(octo.rest.issues.listForRepo, { ...repo, state: "all", per_page: 100 });
-      return all.map((i) => issue(i as Parameters<typeof issue>[0]));
+      return all.map((i) => issueOf(i as RawIssue));
+    },
+    async dispatch(workflow, ref, inputs) {
+      await octo.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: workflow, ref, inputs });
     },
   };
 }
 
-/** Finds the bot's comment by its marker and updates it, or creates one. */
-export async function upsertComment(
-  api: GitHubApi,
-  n: number,
-  marker: string,
-  body: string,
-): Promise<number> {
-  const existing = (await api.listComments(n)).find((c) => c.body.includes(marker));
-  if (existing) {
-    await api.updateComment(existing.id, body);
-    return existing.id;
-  }
-  return api.createComment(n, body);
+/** The GitHub port over Octokit (REST, paginated); tests point `baseUrl` at a fake server. */
+export function octokitApi(o: OctokitOptions): GitHubApi {
+  const octo = makeOctokit(o);
+  const repo = { owner: o.owner, repo: o.repo };
+  return { ...pullMethods(octo, repo), ...commentMethods(octo, repo), ...issueMethods(octo, repo) };
 }

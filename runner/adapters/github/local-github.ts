@@ -1,77 +1,20 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import {
+  checkQuery,
+  checkRequestBody,
+  checkResponse,
+  example,
+  spec,
+  type Operation,
+  type Target,
+} from "./local-github-spec.ts";
 
 /**
  * A local stand-in for api.github.com (used by tests and by `velodrome demo`): just the endpoints
- * Velodrome uses, with every request and
- * every response checked against GitHub's official OpenAPI description (@octokit/openapi).
- * Responses start from the description's own examples, patched with this fake's state.
+ * Velodrome uses, with every request and every response checked against GitHub's official OpenAPI
+ * description (@octokit/openapi, see local-github-spec.ts). Responses start from the description's
+ * own examples, patched with this fake's state.
  */
-const require = createRequire(import.meta.url);
-type Doc = {
-  paths: Record<string, Record<string, Operation>>;
-  components: { examples: Record<string, { value: unknown }> };
-};
-type Operation = {
-  operationId: string;
-  requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<
-    string,
-    {
-      content?: Record<
-        string,
-        { schema: unknown; examples?: Record<string, { $ref?: string; value?: unknown }> }
-      >;
-    }
-  >;
-  parameters?: { name: string; in: string }[];
-};
-
-let shared: { doc: Doc; ajv: Ajv; routes: { re: RegExp; template: string; keys: string[] }[] } | undefined;
-function spec() {
-  if (shared) return shared;
-  const doc = structuredClone(require("@octokit/openapi/generated/api.github.com.json")) as Doc;
-  // OpenAPI 3.0's `nullable` without a `type` (next to $ref/allOf) is not JSON Schema; say the same thing as anyOf.
-  const fix = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(fix);
-    if (!node || typeof node !== "object") return;
-    const o = node as Record<string, unknown>;
-    for (const v of Object.values(o)) fix(v);
-    if (o.nullable === true && o.type === undefined) {
-      const rest = { ...o };
-      delete rest.nullable;
-      for (const k of Object.keys(o)) delete o[k];
-      o.anyOf = [rest, { type: "null" }];
-    }
-  };
-  fix(doc.paths);
-  fix(doc.components);
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
-  const addFormats =
-    (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
-  (addFormats as unknown as (a: Ajv) => void)(ajv);
-  ajv.addSchema(doc as object, "gh");
-  const routes = Object.keys(doc.paths).map((template) => {
-    const keys: string[] = [];
-    const re = new RegExp(
-      "^" + template.replace(/\{(\w+)\}/g, (_m, k: string) => (keys.push(k), "([^/]+)")) + "$",
-    );
-    return { re, template, keys };
-  });
-  shared = { doc, ajv, routes };
-  return shared;
-}
-
-const ptr = (...segs: string[]) =>
-  "gh#/" + segs.map((s) => encodeURIComponent(s.replace(/~/g, "~0").replace(/\//g, "~1"))).join("/");
-const validators = new Map<string, ValidateFunction>();
-function validator(ref: string): ValidateFunction {
-  let v = validators.get(ref);
-  if (!v) validators.set(ref, (v = spec().ajv.compile({ $ref: ref })));
-  return v;
-}
 
 export interface FakeComment {
   id: number;
@@ -106,292 +49,283 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-function example(op: Operation, status: string): unknown {
-  const content = op.responses[status]?.content?.["application/json"];
-  const ex = content?.examples ? Object.values(content.examples)[0] : undefined;
-  if (!ex) return undefined;
-  if (ex.$ref) return structuredClone(spec().doc.components.examples[ex.$ref.split("/").pop()!]!.value);
-  const v = ex.value as { $ref?: string } | undefined;
-  if (v && typeof v === "object" && "$ref" in v && v.$ref)
-    return structuredClone(spec().doc.components.examples[v.$ref.split("/").pop()!]!.value);
-  return structuredClone(ex.value);
+type User = { id: number; login: string };
+type Json = Record<string, unknown>;
+type Reply = [status: number, payload: unknown];
+
+/** The fake's state and what its JSON builders need to spell URLs. */
+interface FakeState {
+  owner: string;
+  repo: string;
+  base(): string;
+  issues: Map<number, FakeIssue>;
+  dispatches: FakeGitHub["dispatches"];
+  reactions: FakeGitHub["reactions"];
+  now(): string;
+  addComment(n: number, user: User, body: string): FakeComment;
 }
 
-export async function startFakeGitHub(owner = "velodrome-org", repo = "challenge"): Promise<FakeGitHub> {
-  const { doc, routes } = spec();
-  const issues = new Map<number, FakeIssue>();
-  const dispatches: FakeGitHub["dispatches"] = [];
-  const reactions: FakeGitHub["reactions"] = [];
-  const requests: FakeGitHub["requests"] = [];
-  const violations: string[] = [];
-  let nextId = 9000;
-  const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  const base = () => `http://127.0.0.1:${port}`;
+/** One request, as a handler sees it. */
+interface HandlerRequest {
+  n: number;
+  issue: FakeIssue | undefined;
+  params: Record<string, string>;
+  body: Json;
+  op: Operation;
+}
+type Handler = (s: FakeState, r: HandlerRequest) => Reply;
 
-  const userObj = (template: Record<string, unknown>, u: { id: number; login: string }) => ({
+const NOT_FOUND: Reply = [404, { message: "Not Found", documentation_url: "" }];
+
+function userObj(s: FakeState, template: Json, u: User): Json {
+  return {
     ...template,
     id: u.id,
     login: u.login,
     node_id: `U_${u.id}`,
     html_url: `https://github.com/${encodeURIComponent(u.login)}`,
-    url: `${base()}/users/${encodeURIComponent(u.login)}`,
-  });
-  const commentObj = (tpl: Record<string, unknown>, n: number, c: FakeComment) => ({
+    url: `${s.base()}/users/${encodeURIComponent(u.login)}`,
+  };
+}
+
+function commentObj(s: FakeState, tpl: Json, n: number, c: FakeComment): Json {
+  const { owner, repo } = s;
+  return {
     ...tpl,
     id: c.id,
     node_id: `IC_${c.id}`,
     body: c.body,
-    user: userObj(tpl.user as Record<string, unknown>, c.user),
+    user: userObj(s, tpl.user as Json, c.user),
     created_at: c.created_at,
     updated_at: c.updated_at,
-    issue_url: `${base()}/repos/${owner}/${repo}/issues/${n}`,
+    issue_url: `${s.base()}/repos/${owner}/${repo}/issues/${n}`,
     html_url: `https://github.com/${owner}/${repo}/issues/${n}#issuecomment-${c.id}`,
-    url: `${base()}/repos/${owner}/${repo}/issues/comments/${c.id}`,
-  });
-  const issueObj = (tpl: Record<string, unknown>, i: FakeIssue) => {
-    const o: Record<string, unknown> = {
-      ...tpl,
-      id: i.number * 100,
-      number: i.number,
-      title: i.title,
-      body: i.body,
-      state: i.state,
-      user: userObj(tpl.user as Record<string, unknown>, i.user),
-      labels: i.labels.map((name, k) => ({
-        id: k + 1,
-        node_id: `L_${k}`,
-        url: `${base()}/labels/${k}`,
-        name,
-        color: "ededed",
-        default: false,
-        description: null,
-      })),
-      comments: i.comments.length,
-      created_at: i.created_at,
-      updated_at: i.updated_at,
-      closed_at: i.state === "closed" ? i.updated_at : null,
-      assignee: null,
-      assignees: [],
-      milestone: null,
-      locked: false,
-      active_lock_reason: null,
-    };
-    if (!i.isPr) delete o.pull_request;
-    else
-      o.pull_request = {
-        url: `${base()}/repos/${owner}/${repo}/pulls/${i.number}`,
-        html_url: `https://github.com/${owner}/${repo}/pull/${i.number}`,
-        diff_url: `https://github.com/${owner}/${repo}/pull/${i.number}.diff`,
-        patch_url: `https://github.com/${owner}/${repo}/pull/${i.number}.patch`,
-        merged_at: null,
-      };
-    return o;
+    url: `${s.base()}/repos/${owner}/${repo}/issues/comments/${c.id}`,
   };
+}
 
-  function handle(
-    method: string,
-    template: string,
-    params: Record<string, string>,
-    body: Record<string, unknown>,
-    op: Operation,
-  ): [number, unknown] {
-    const n = Number(params.issue_number ?? params.pull_number);
-    const issue = issues.get(n);
-    switch (`${method} ${template}`) {
-      case "get /repos/{owner}/{repo}/pulls/{pull_number}": {
-        if (!issue?.isPr)
-          return [404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" }];
-        const p = example(op, "200") as Record<string, unknown>;
-        return [
-          200,
-          {
-            ...p,
-            requested_teams: [],
-            number: n,
-            state: issue.state,
-            title: issue.title,
-            body: issue.body,
-            user: userObj(p.user as Record<string, unknown>, issue.user),
-            head: {
-              ...(p.head as object),
-              sha: issue.headSha,
-              user: userObj((p.head as { user: Record<string, unknown> }).user, issue.user),
-            },
-          },
-        ];
-      }
-      case "get /repos/{owner}/{repo}/pulls/{pull_number}/files": {
-        if (!issue?.isPr) return [404, { message: "Not Found", documentation_url: "" }];
-        const tpl = (example(op, "200") as Record<string, unknown>[])[0]!;
-        return [
-          200,
-          (issue.files ?? []).map((f, k) => ({
-            ...tpl,
-            sha: String(k).padStart(40, "0"),
-            filename: f,
-            status: "added",
-          })),
-        ];
-      }
-      case "get /repos/{owner}/{repo}/issues/{issue_number}/comments": {
-        if (!issue) return [404, { message: "Not Found", documentation_url: "" }];
-        const tpl = (example(op, "200") as Record<string, unknown>[])[0]!;
-        return [200, issue.comments.map((c) => commentObj(tpl, n, c))];
-      }
-      case "post /repos/{owner}/{repo}/issues/{issue_number}/comments": {
-        if (!issue) return [404, { message: "Not Found", documentation_url: "" }];
-        const c = fake.addComment(n, { id: 41898282, login: "github-actions[bot]" }, String(body.body));
-        return [201, commentObj(example(op, "201") as Record<string, unknown>, n, c)];
-      }
-      case "patch /repos/{owner}/{repo}/issues/comments/{comment_id}": {
-        for (const [num, i] of issues) {
-          const c = i.comments.find((x) => x.id === Number(params.comment_id));
-          if (c) {
-            c.body = String(body.body);
-            c.updated_at = now();
-            return [200, commentObj(example(op, "200") as Record<string, unknown>, num, c)];
-          }
-        }
-        return [404, { message: "Not Found", documentation_url: "" }];
-      }
-      case "post /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions": {
-        reactions.push({ commentId: Number(params.comment_id), content: String(body.content) });
-        return [201, { ...(example(op, "201") as object), content: body.content }];
-      }
-      case "post /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches":
-        dispatches.push({
-          workflow: params.workflow_id!,
-          ref: String(body.ref),
-          inputs: (body.inputs ?? {}) as Record<string, string>,
-        });
-        return [204, undefined];
-      case "get /repos/{owner}/{repo}/issues/{issue_number}": {
-        if (!issue) return [404, { message: "Not Found", documentation_url: "" }];
-        return [200, issueObj(example(op, "200") as Record<string, unknown>, issue)];
-      }
-      case "get /repos/{owner}/{repo}/issues": {
-        const tpl = (example(op, "200") as Record<string, unknown>[])[0]!;
-        return [200, [...issues.values()].sort((a, b) => b.number - a.number).map((i) => issueObj(tpl, i))];
-      }
-    }
-    return [
-      501,
-      { message: `the fake does not implement ${method.toUpperCase()} ${template}`, documentation_url: "" },
-    ];
-  }
+function labelObjs(s: FakeState, labels: string[]): Json[] {
+  return labels.map((name, k) => ({
+    id: k + 1,
+    node_id: `L_${k}`,
+    url: `${s.base()}/labels/${k}`,
+    name,
+    color: "ededed",
+    default: false,
+    description: null,
+  }));
+}
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://x");
-      const method = (req.method ?? "GET").toLowerCase();
-      const route = routes.find((r) => r.re.test(url.pathname) && doc.paths[r.template]![method]);
-      const reply = (status: number, payload: unknown) => {
-        res.writeHead(
-          status,
-          payload === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
-        );
-        res.end(payload === undefined ? undefined : JSON.stringify(payload));
-      };
-      if (!route) {
-        violations.push(
-          `${method.toUpperCase()} ${url.pathname}: no such operation in GitHub's OpenAPI description`,
-        );
-        return reply(404, { message: "Not Found" });
-      }
-      const op = doc.paths[route.template]![method]!;
-      const m = route.re.exec(url.pathname)!;
-      const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]));
-      requests.push({ method: method.toUpperCase(), path: url.pathname, operation: op.operationId });
-      for (const q of url.searchParams.keys())
-        if (
-          !(op.parameters ?? []).some(
-            (p) =>
-              p.in === "query" &&
-              (p.name === q ||
-                ("$ref" in p && String((p as { $ref: string }).$ref).endsWith(`/${q.replace("_", "-")}`))),
-          )
-        ) {
-          const known = (op.parameters ?? []).map((p) =>
-            "$ref" in p
-              ? String((p as { $ref: string }).$ref)
-                  .split("/")
-                  .pop()
-              : p.name,
-          );
-          if (!known.some((k) => k === q || k === q.replace(/_/g, "-")))
-            violations.push(`${op.operationId}: unknown query parameter ${q}`);
-        }
-      let body: Record<string, unknown> = {};
-      if (chunks.length) {
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        } catch {
-          violations.push(`${op.operationId}: request body is not JSON`);
-        }
-        if (op.requestBody) {
-          const v = validator(
-            ptr("paths", route.template, method, "requestBody", "content", "application/json", "schema"),
-          );
-          if (!v(body)) violations.push(`${op.operationId} request: ${spec().ajv.errorsText(v.errors)}`);
-        }
-      }
-      let status: number;
-      let payload: unknown;
-      try {
-        [status, payload] = handle(method, route.template, params, body, op);
-      } catch (e) {
-        violations.push(`${op.operationId}: the fake failed: ${(e as Error).stack}`);
-        [status, payload] = [500, { message: (e as Error).message }];
-      }
-      if (status === 501) violations.push(String((payload as { message: string }).message));
-      const schema = op.responses[String(status)]?.content?.["application/json"]?.schema;
-      if (!op.responses[String(status)])
-        violations.push(`${op.operationId}: status ${status} is not a documented response`);
-      else if (schema && payload !== undefined) {
-        try {
-          const v = validator(
-            ptr(
-              "paths",
-              route.template,
-              method,
-              "responses",
-              String(status),
-              "content",
-              "application/json",
-              "schema",
-            ),
-          );
-          if (!v(payload))
-            violations.push(
-              `${op.operationId} response ${status}: ${spec().ajv.errorsText(v.errors).slice(0, 500)}`,
-            );
-        } catch (e) {
-          violations.push(
-            `${op.operationId}: could not compile the response schema: ${(e as Error).message}`,
-          );
-        }
-      }
-      reply(status, payload);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  const fake: FakeGitHub = {
-    url: `http://127.0.0.1:${port}`,
-    issues,
-    dispatches,
-    reactions,
-    requests,
-    violations,
-    addComment(n, user, body) {
-      const c: FakeComment = { id: ++nextId, body, user, created_at: now(), updated_at: now() };
-      issues.get(n)!.comments.push(c);
-      issues.get(n)!.updated_at = c.updated_at;
-      return c;
+/** The `pull_request` link object GitHub puts on issues that are PRs. */
+function pullLinks(s: FakeState, n: number): Json {
+  const web = `https://github.com/${s.owner}/${s.repo}/pull/${n}`;
+  return {
+    url: `${s.base()}/repos/${s.owner}/${s.repo}/pulls/${n}`,
+    html_url: web,
+    diff_url: `${web}.diff`,
+    patch_url: `${web}.patch`,
+    merged_at: null,
+  };
+}
+
+function issueObj(s: FakeState, tpl: Json, i: FakeIssue): Json {
+  const o: Json = {
+    ...tpl,
+    id: i.number * 100,
+    number: i.number,
+    title: i.title,
+    body: i.body,
+    state: i.state,
+    user: userObj(s, tpl.user as Json, i.user),
+    labels: labelObjs(s, i.labels),
+    comments: i.comments.length,
+    created_at: i.created_at,
+    updated_at: i.updated_at,
+    closed_at: i.state === "closed" ? i.updated_at : null,
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    locked: false,
+    active_lock_reason: null,
+  };
+  if (!i.isPr) delete o.pull_request;
+  else o.pull_request = pullLinks(s, i.number);
+  return o;
+}
+
+function getPull(s: FakeState, { n, issue, op }: HandlerRequest): Reply {
+  if (!issue?.isPr) return [404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" }];
+  const p = example(op, "200") as Json;
+  const head = p.head as { user: Json };
+  return [
+    200,
+    {
+      ...p,
+      requested_teams: [],
+      number: n,
+      state: issue.state,
+      title: issue.title,
+      body: issue.body,
+      user: userObj(s, p.user as Json, issue.user),
+      head: { ...head, sha: issue.headSha, user: userObj(s, head.user, issue.user) },
     },
+  ];
+}
+
+function listPullFiles(_s: FakeState, { issue, op }: HandlerRequest): Reply {
+  if (!issue?.isPr) return NOT_FOUND;
+  const tpl = (example(op, "200") as Json[])[0]!;
+  const files = (issue.files ?? []).map((f, k) => ({
+    ...tpl,
+    sha: String(k).padStart(40, "0"),
+    filename: f,
+    status: "added",
+  }));
+  return [200, files];
+}
+
+function listComments(s: FakeState, { n, issue, op }: HandlerRequest): Reply {
+  if (!issue) return NOT_FOUND;
+  const tpl = (example(op, "200") as Json[])[0]!;
+  return [200, issue.comments.map((c) => commentObj(s, tpl, n, c))];
+}
+
+/** Comments the bot posts are authored by the Actions bot account, as on GitHub. */
+const ACTIONS_BOT: User = { id: 41898282, login: "github-actions[bot]" };
+
+function createComment(s: FakeState, { n, issue, body, op }: HandlerRequest): Reply {
+  if (!issue) return NOT_FOUND;
+  const c = s.addComment(n, ACTIONS_BOT, String(body.body));
+  return [201, commentObj(s, example(op, "201") as Json, n, c)];
+}
+
+function updateComment(s: FakeState, { params, body, op }: HandlerRequest): Reply {
+  for (const [num, i] of s.issues) {
+    const c = i.comments.find((x) => x.id === Number(params.comment_id));
+    if (!c) continue;
+    c.body = String(body.body);
+    c.updated_at = s.now();
+    return [200, commentObj(s, example(op, "200") as Json, num, c)];
+  }
+  return NOT_FOUND;
+}
+
+function react(s: FakeState, { params, body, op }: HandlerRequest): Reply {
+  s.reactions.push({ commentId: Number(params.comment_id), content: String(body.content) });
+  return [201, { ...(example(op, "201") as object), content: body.content }];
+}
+
+function dispatch(s: FakeState, { params, body }: HandlerRequest): Reply {
+  const inputs = (body.inputs ?? {}) as Record<string, string>;
+  s.dispatches.push({ workflow: params.workflow_id!, ref: String(body.ref), inputs });
+  return [204, undefined];
+}
+
+function getIssue(s: FakeState, { issue, op }: HandlerRequest): Reply {
+  if (!issue) return NOT_FOUND;
+  return [200, issueObj(s, example(op, "200") as Json, issue)];
+}
+
+function listIssues(s: FakeState, { op }: HandlerRequest): Reply {
+  const tpl = (example(op, "200") as Json[])[0]!;
+  const newestFirst = [...s.issues.values()].sort((a, b) => b.number - a.number);
+  return [200, newestFirst.map((i) => issueObj(s, tpl, i))];
+}
+
+/** The endpoints the fake implements, by `method path-template`. */
+const HANDLERS: Record<string, Handler> = {
+  "get /repos/{owner}/{repo}/pulls/{pull_number}": getPull,
+  "get /repos/{owner}/{repo}/pulls/{pull_number}/files": listPullFiles,
+  "get /repos/{owner}/{repo}/issues/{issue_number}/comments": listComments,
+  "post /repos/{owner}/{repo}/issues/{issue_number}/comments": createComment,
+  "patch /repos/{owner}/{repo}/issues/comments/{comment_id}": updateComment,
+  "post /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions": react,
+  "post /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches": dispatch,
+  "get /repos/{owner}/{repo}/issues/{issue_number}": getIssue,
+  "get /repos/{owner}/{repo}/issues": listIssues,
+};
+
+function handle(s: FakeState, t: Target, params: Record<string, string>, body: Json): Reply {
+  const handler = HANDLERS[`${t.method} ${t.route.template}`];
+  if (!handler) {
+    const what = `${t.method.toUpperCase()} ${t.route.template}`;
+    return [501, { message: `the fake does not implement ${what}`, documentation_url: "" }];
+  }
+  const n = Number(params.issue_number ?? params.pull_number);
+  return handler(s, { n, issue: s.issues.get(n), params, body, op: t.op });
+}
+
+/** Runs the handler, turning a crash of the fake itself into a 500 and a violation. */
+function safeHandle(s: FakeState, t: Target, params: Record<string, string>, body: Json, v: string[]): Reply {
+  try {
+    const reply = handle(s, t, params, body);
+    if (reply[0] === 501) v.push(String((reply[1] as { message: string }).message));
+    return reply;
+  } catch (e) {
+    v.push(`${t.op.operationId}: the fake failed: ${(e as Error).stack}`);
+    return [500, { message: (e as Error).message }];
+  }
+}
+
+function reply(res: ServerResponse, status: number, payload: unknown): void {
+  const headers = payload === undefined ? {} : { "content-type": "application/json; charset=utf-8" };
+  res.writeHead(status, headers);
+  res.end(payload === undefined ? undefined : JSON.stringify(payload));
+}
+
+/** One HTTP request: route it by the description, check it, answer it, check the answer. */
+function serve(s: FakeState, log: FakeGitHub, req: IncomingMessage, res: ServerResponse, chunks: Buffer[]) {
+  const { doc, routes } = spec();
+  const url = new URL(req.url ?? "/", "http://x");
+  const method = (req.method ?? "GET").toLowerCase();
+  const route = routes.find((r) => r.re.test(url.pathname) && doc.paths[r.template]![method]);
+  if (!route) {
+    const where = `${method.toUpperCase()} ${url.pathname}`;
+    log.violations.push(`${where}: no such operation in GitHub's OpenAPI description`);
+    return reply(res, 404, { message: "Not Found" });
+  }
+  const t: Target = { route, method, op: doc.paths[route.template]![method]! };
+  const m = route.re.exec(url.pathname)!;
+  const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]));
+  log.requests.push({ method: method.toUpperCase(), path: url.pathname, operation: t.op.operationId });
+  checkQuery(t.op, url, log.violations);
+  const body = checkRequestBody(t, chunks, log.violations);
+  const [status, payload] = safeHandle(s, t, params, body, log.violations);
+  checkResponse(t, status, payload, log.violations);
+  reply(res, status, payload);
+}
+
+/** Starts the fake on a free loopback port. */
+export async function startFakeGitHub(owner = "velodrome-org", repo = "challenge"): Promise<FakeGitHub> {
+  spec(); // load and compile the description up front, not on the first request
+  let nextId = 9000;
+  let port = 0;
+  const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const issues = new Map<number, FakeIssue>();
+  const addComment = (n: number, user: User, body: string): FakeComment => {
+    const c: FakeComment = { id: ++nextId, body, user, created_at: now(), updated_at: now() };
+    issues.get(n)!.comments.push(c);
+    issues.get(n)!.updated_at = c.updated_at;
+    return c;
+  };
+  const fake: FakeGitHub = {
+    url: "",
+    issues,
+    dispatches: [],
+    reactions: [],
+    requests: [],
+    violations: [],
+    addComment,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+  const state: FakeState = { ...fake, owner, repo, now, base: () => `http://127.0.0.1:${port}` };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => serve(state, fake, req, res, chunks));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  port = (server.address() as { port: number }).port;
+  fake.url = `http://127.0.0.1:${port}`;
   return fake;
 }

@@ -35,7 +35,9 @@ export function parseCommand(body: string): Command | undefined {
       } else
         return {
           kind: "error",
-          message: `I did not understand \`${w.slice(0, 40).replace(/`/g, "'")}\`. Usage: \`/bench [--against <slug>] [--blocks N]\` with N from 2 to 32.`,
+          message:
+            `I did not understand \`${w.slice(0, 40).replace(/`/g, "'")}\`. ` +
+            "Usage: `/bench [--against <slug>] [--blocks N]` with N from 2 to 32.",
         };
     }
     return out;

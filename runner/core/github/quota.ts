@@ -1,3 +1,4 @@
+import { PARTICIPANTS_FILE } from "../layout.ts";
 import type { Challenge } from "../schema/challenge.ts";
 import type { Participants, Reservation } from "../schema/data.ts";
 
@@ -35,7 +36,9 @@ export function authorize(
   if (!p)
     return {
       ok: false,
-      reason: `@${requester.login} is not a registered participant. Add your account (numeric id ${requester.id}) and its owner to challenge/participants.yaml in a PR, then ask again.`,
+      reason:
+        `@${requester.login} is not a registered participant. Add your account ` +
+        `(numeric id ${requester.id}) and its owner to ${PARTICIPANTS_FILE} in a PR, then ask again.`,
     };
   return { ok: true, owner: p.owner, organizer: false, pooled: requester.id !== prAuthorId };
 }
@@ -60,7 +63,8 @@ export function quotaState(
   now: Date,
   organizer = false,
 ): QuotaState {
-  const windowMs = challenge.quota.window_hours * 3600_000;
+  const hours = challenge.quota.window_hours;
+  const windowMs = hours * 3600_000;
   const since = now.getTime() - windowMs;
   const live = ledger.filter(
     (r) => !r.organizer && Date.parse(r.at) > since && Date.parse(r.at) <= now.getTime(),
@@ -78,14 +82,18 @@ export function quotaState(
       ok: false,
       ...base,
       resetsAt: oldest(mine),
-      reason: `@${requester.login} has used ${mine.length} of ${agentLimit} runs in the last ${challenge.quota.window_hours} h; the next one frees up at ${oldest(mine)}`,
+      reason:
+        `@${requester.login} has used ${mine.length} of ${agentLimit} runs in the last ${hours} h; ` +
+        `the next one frees up at ${oldest(mine)}`,
     };
   if (owners.length >= ownerLimit)
     return {
       ok: false,
       ...base,
       resetsAt: oldest(owners),
-      reason: `this account's owner has used ${owners.length} of ${ownerLimit} runs across their agents in the last ${challenge.quota.window_hours} h; the next one frees up at ${oldest(owners)}`,
+      reason:
+        `this account's owner has used ${owners.length} of ${ownerLimit} runs across their agents ` +
+        `in the last ${hours} h; the next one frees up at ${oldest(owners)}`,
     };
   const after = [...mine].sort((a, b) => a.at.localeCompare(b.at));
   return { ok: true, ...base, ...(after.length ? { resetsAt: oldest(after) } : {}) };

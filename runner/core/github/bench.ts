@@ -1,0 +1,128 @@
+import type { Challenge } from "../schema/challenge.ts";
+import type { Participants, Reservation, Ruling } from "../schema/data.ts";
+import type { RunRecord } from "../schema/run-record.ts";
+import { currentLeader } from "../standings.ts";
+import type { BenchCommand, CommentOrigin } from "./event.ts";
+import { refusal, submissionSlugOfPr, type PullFacts, type PullFile, type Refusal } from "./pull.ts";
+import { authorize, quotaState, type QuotaState } from "./quota.ts";
+
+/** The slice of the data branch a /bench decision reads. */
+export interface BenchState {
+  runs: readonly RunRecord[];
+  reservations: readonly Reservation[];
+  rulings: readonly Ruling[];
+}
+
+/** Everything a /bench decision depends on: the event, GitHub's view of the PR, the ledger, the clock. */
+export interface BenchInput {
+  origin: CommentOrigin;
+  command: BenchCommand;
+  pull: PullFacts;
+  files: readonly PullFile[];
+  state: BenchState;
+  challenge: Challenge;
+  participants: Participants;
+  /** Slugs on the default branch (possible opponents besides submissions with runs). */
+  knownSlugs: readonly string[];
+  now: Date;
+}
+
+/** A run to dispatch: the reservation (written to the ledger unless redelivered) and what to say. */
+export interface BenchDispatch {
+  kind: "dispatch" | "redelivered";
+  reservation: Reservation;
+  /** The requester's quota before this run. */
+  quota: QuotaState;
+  pooled: boolean;
+  organizer: boolean;
+  /** `workflow_dispatch` inputs of the evaluate workflow. */
+  inputs: Record<string, string>;
+}
+
+export type BenchDecision = Refusal | BenchDispatch;
+
+/** The reservation id: date, PR and comment, so a redelivered comment maps to the same run. */
+export const reservationId = (now: Date, pr: number, commentId: number) =>
+  `${now.toISOString().slice(0, 10)}-pr${pr}-c${commentId}`;
+
+/** The reservation an earlier delivery of the same comment made, if any (whatever day it was). */
+function earlierReservation(input: BenchInput): Reservation | undefined {
+  const suffix = `-pr${input.pull.number}-c${input.origin.commentId}`;
+  return input.state.reservations.find((r) => r.pr === input.pull.number && r.id.endsWith(suffix));
+}
+
+/**
+ * The default opponent is the current leader; a PR that leads is checked against whoever led
+ * before it (or the baseline). An explicit `--against` must name a known submission.
+ */
+function chooseOpponent(input: BenchInput, slug: string): { against: string } | Refusal {
+  const { challenge, state } = input;
+  const lead = currentLeader(challenge, state.runs, state.rulings);
+  const previous = lead.history.length > 1 ? lead.history[lead.history.length - 2]!.slug : challenge.baseline;
+  const against = input.command.against ?? (lead.slug !== slug ? lead.slug : previous);
+  const known = new Set([...input.knownSlugs, ...state.runs.map((r) => r.candidate.slug)]);
+  if (!known.has(against))
+    return refusal(`\`${against}\` is not a submission with a recorded run or on the default branch`);
+  if (against === slug)
+    return refusal(
+      "a submission cannot be benchmarked against itself here " +
+        "(A/A runs are for organizers' runner health checks)",
+    );
+  return { against };
+}
+
+/** The evaluate workflow's inputs for a reservation. */
+export function workflowInputs(r: Reservation): Record<string, string> {
+  return {
+    run_id: r.id,
+    pr: String(r.pr),
+    sha: r.sha,
+    slug: r.slug,
+    against: r.against,
+    blocks: String(r.blocks ?? 0),
+  };
+}
+
+/**
+ * Decides a `/bench` comment on a PR. In order: the PR must be open and add exactly one submission,
+ * the requester must be authorized (author, organizer, or a participant pooling quota), a
+ * redelivered comment resolves to its earlier reservation, the opponent must be known and another
+ * submission, and the requester's and owner's quota must have room. Pure.
+ */
+export function decideBench(input: BenchInput): BenchDecision {
+  const { origin, pull, challenge, now } = input;
+  if (pull.state !== "open") return refusal("this pull request is closed.");
+  const found = submissionSlugOfPr(input.files);
+  if ("kind" in found) return found;
+  const auth = authorize(challenge, input.participants, origin.requester, pull.user.id);
+  if (!auth.ok) return refusal(auth.reason);
+  const who = { pooled: auth.pooled, organizer: auth.organizer };
+  const quotaOf = (ledger: readonly Reservation[]) =>
+    quotaState(challenge, ledger, origin.requester, auth.owner, now, auth.organizer);
+
+  const earlier = earlierReservation(input);
+  if (earlier) {
+    const others = input.state.reservations.filter((r) => r.id !== earlier.id);
+    const quota = quotaOf(others);
+    return { kind: "redelivered", reservation: earlier, quota, ...who, inputs: workflowInputs(earlier) };
+  }
+  const opponent = chooseOpponent(input, found.slug);
+  if ("kind" in opponent) return opponent;
+  const quota = quotaOf(input.state.reservations);
+  if (!quota.ok) return refusal(quota.reason!);
+  const reservation: Reservation = {
+    version: 1,
+    id: reservationId(now, pull.number, origin.commentId),
+    at: now.toISOString(),
+    requester: origin.requester,
+    owner: auth.owner,
+    pr: pull.number,
+    author: pull.user.login,
+    slug: found.slug,
+    sha: pull.headSha,
+    against: opponent.against,
+    ...(input.command.blocks ? { blocks: input.command.blocks } : {}),
+    organizer: auth.organizer,
+  };
+  return { kind: "dispatch", reservation, quota, ...who, inputs: workflowInputs(reservation) };
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { parseCommand } from "./commands.ts";
+import type { Requester } from "./pull.ts";
+
+/** The parts of an `issue_comment` webhook payload the bot reads, validated. */
+export const IssueCommentEvent = z
+  .object({
+    action: z.string(),
+    issue: z
+      .object({
+        number: z.number().int().positive(),
+        pull_request: z.object({ url: z.string() }).passthrough().optional(),
+        user: z.object({ id: z.number(), login: z.string() }).passthrough(),
+      })
+      .passthrough(),
+    comment: z
+      .object({
+        id: z.number().int(),
+        body: z.string().nullable(),
+        user: z
+          .object({ id: z.number().int(), login: z.string(), type: z.string().optional() })
+          .passthrough(),
+        author_association: z.string().optional(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
+export type IssueCommentEvent = z.infer<typeof IssueCommentEvent>;
+
+/** Where a command came from: the issue or PR, the comment, its author and their association. */
+export interface CommentOrigin {
+  issue: number;
+  commentId: number;
+  requester: Requester;
+  association: string;
+}
+
+export type BenchCommand = { kind: "bench"; against?: string; blocks?: number };
+export type RuleCommand = { kind: "rule"; decision: "invalid" | "valid"; reason: string };
+
+/** What to do with an issue comment, before any command-specific check. */
+export type Triage =
+  | { kind: "ignore"; why: string }
+  | { kind: "refuse"; origin: CommentOrigin; reason: string }
+  | { kind: "bench"; origin: CommentOrigin; command: BenchCommand }
+  | { kind: "rule"; origin: CommentOrigin; command: RuleCommand };
+
+/**
+ * Sorts an incoming `issue_comment` payload: not for the bot (ignored silently), a malformed
+ * command or one outside a PR (refused with a reason), or a command to route. Pure.
+ */
+export function triageComment(raw: unknown): Triage {
+  const parsed = IssueCommentEvent.safeParse(raw);
+  if (!parsed.success)
+    return { kind: "ignore", why: `not an issue_comment payload: ${parsed.error.issues[0]?.message}` };
+  const e = parsed.data;
+  if (e.action !== "created") return { kind: "ignore", why: `action ${e.action}` };
+  if (e.comment.user.type === "Bot") return { kind: "ignore", why: "comment by a bot" };
+  const command = parseCommand(e.comment.body ?? "");
+  if (!command) return { kind: "ignore", why: "not a command" };
+  const origin: CommentOrigin = {
+    issue: e.issue.number,
+    commentId: e.comment.id,
+    requester: { id: e.comment.user.id, login: e.comment.user.login },
+    association: e.comment.author_association ?? "NONE",
+  };
+  if (command.kind === "error") return { kind: "refuse", origin, reason: command.message };
+  if (!e.issue.pull_request)
+    return { kind: "refuse", origin, reason: `\`/${command.kind}\` works on pull requests only.` };
+  return command.kind === "bench" ? { kind: "bench", origin, command } : { kind: "rule", origin, command };
+}

@@ -1,0 +1,109 @@
+import type { Challenge } from "../schema/challenge.ts";
+import type { Reservation } from "../schema/data.ts";
+import { parseRunRecord, type RunRecord } from "../schema/run-record.ts";
+import { compare, CompareError, type Comparison } from "../stats/compare.ts";
+
+/** Everything a publish decision depends on: the runner's text and the ledger entry it claims. */
+export interface PublishInput {
+  runId: string;
+  resultText: string;
+  /** The reservation with id `runId`, when the ledger has one. */
+  reservation: Reservation | undefined;
+  challenge: Challenge;
+}
+
+export type PublishDecision =
+  /** No reservation: nothing was dispatched under this id, so nothing is said on any PR. */
+  | { kind: "unknown-run"; reason: string }
+  /** The result is refused; the run's verdict comment says why. */
+  | { kind: "reject"; reservation: Reservation; reason: string }
+  /** The record to write, with identity fields from the reservation and statistics recomputed. */
+  | { kind: "record"; reservation: Reservation; record: RunRecord };
+
+/** A runner that failed before benchmarking (SHA moved, fetch failed) writes only {status, reason}. */
+function earlyErrorReason(text: string): string | undefined {
+  let early: { status?: unknown; reason?: unknown } | undefined;
+  try {
+    early = JSON.parse(text) as { status?: unknown; reason?: unknown };
+  } catch {
+    return undefined;
+  }
+  if (early?.status === "error" && typeof early.reason === "string")
+    return `the runner reported an error before benchmarking: ${early.reason.slice(0, 300)}`;
+  return undefined;
+}
+
+/** Whether a record claims to be the reserved run (id, slugs, commit, challenge). */
+function belongsTo(rec: RunRecord, reservation: Reservation, challenge: Challenge): boolean {
+  return (
+    rec.id === reservation.id &&
+    rec.candidate.slug === reservation.slug &&
+    (rec.candidate.commit === undefined || rec.candidate.commit === reservation.sha) &&
+    rec.incumbent.slug === reservation.against &&
+    rec.challenge === challenge.id
+  );
+}
+
+/** Recomputes the comparison from the record's own samples; a verdict that does not follow is refused. */
+function recheckVerdict(record: RunRecord, challenge: Challenge): { record: RunRecord } | { reason: string } {
+  if (record.status === "error" || !record.launches.length || !record.comparison) return { record };
+  const launches = record.launches.map((l) => ({
+    arm: l.arm,
+    launch: `${l.block}-${l.arm}`,
+    block: l.block,
+    runs: l.runs,
+  }));
+  let c: Comparison;
+  try {
+    c = compare(launches, {
+      alpha: challenge.significance.alpha,
+      minEffect: challenge.significance.min_effect,
+      looks: record.design.looks,
+      seed: record.design.seed,
+      bootstrapReps: 0,
+    });
+  } catch (e) {
+    if (!(e instanceof CompareError)) throw e;
+    return { reason: `the reported samples cannot be compared: ${e.message}` };
+  }
+  if (record.comparison.verdict !== c.verdict)
+    return {
+      reason:
+        `the reported verdict (${record.comparison.verdict}) ` +
+        `does not follow from the reported samples (${c.verdict})`,
+    };
+  const comparison = { ...record.comparison, estimate: c.estimate, ci: c.ci, verdict: c.verdict };
+  return { record: { ...record, comparison } };
+}
+
+/**
+ * The privileged half of evaluation, decided: accept the runner's small JSON only if it validates
+ * strictly, belongs to the reservation it claims, and its verdict follows from its own samples
+ * (recomputed with the statistics core). Who is credited and charged comes from the reservation,
+ * never from the runner. Pure.
+ */
+export function decidePublish(input: PublishInput): PublishDecision {
+  const { reservation, challenge } = input;
+  if (!reservation)
+    return {
+      kind: "unknown-run",
+      reason: `no reservation ${input.runId}: results are accepted only for dispatched runs`,
+    };
+  const reject = (reason: string): PublishDecision => ({ kind: "reject", reservation, reason });
+  const parsed = parseRunRecord(input.resultText);
+  if (!parsed.record) return reject(earlyErrorReason(input.resultText) ?? parsed.error!);
+  if (!belongsTo(parsed.record, reservation, challenge))
+    return reject(
+      "the result does not belong to this run (id, slugs, commit or challenge differ from the reservation)",
+    );
+  const credited: RunRecord = {
+    ...parsed.record,
+    pr: reservation.pr,
+    credited: reservation.author,
+    requester: reservation.requester,
+    candidate: { slug: reservation.slug, commit: reservation.sha },
+  };
+  const checked = recheckVerdict(credited, challenge);
+  if ("reason" in checked) return reject(checked.reason);
+  return { kind: "record", reservation, record: checked.record };
+}

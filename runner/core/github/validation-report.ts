@@ -1,0 +1,48 @@
+import { z } from "zod";
+import type { Problem } from "../validate/problem.ts";
+
+/** Largest report the unprivileged validation job may hand the bot. */
+export const MAX_REPORT_BYTES = 512 * 1024;
+
+/** The report `velodrome validate --json` writes, bounded so an untrusted job cannot flood a comment. */
+export const ValidationReportSchema = z.strictObject({
+  version: z.literal(1),
+  ok: z.boolean(),
+  checked: z.array(z.string().max(100)).max(10),
+  problems: z
+    .array(
+      z
+        .object({
+          file: z.string().max(500),
+          line: z.number().int().min(0),
+          col: z.number().int().min(0),
+          code: z.string().max(60),
+          message: z.string().max(2000),
+          expected: z.string().max(2000).optional(),
+          fix: z.string().max(2000).optional(),
+        })
+        .passthrough(),
+    )
+    .max(500),
+});
+
+export type ValidationDecision =
+  { kind: "refuse"; reason: string } | { kind: "post"; ok: boolean; problems: Problem[] };
+
+/** Decides whether a validation report (text from an unprivileged job) may be posted. Pure. */
+export function decideValidationComment(reportText: string): ValidationDecision {
+  if (reportText.length > MAX_REPORT_BYTES) return { kind: "refuse", reason: "validation report too large" };
+  let json: unknown;
+  try {
+    json = JSON.parse(reportText);
+  } catch (e) {
+    return { kind: "refuse", reason: `validation report is not JSON: ${(e as Error).message}` };
+  }
+  const r = ValidationReportSchema.safeParse(json);
+  if (!r.success)
+    return {
+      kind: "refuse",
+      reason: `validation report does not match its schema: ${r.error.issues[0]?.message}`,
+    };
+  return { kind: "post", ok: r.data.ok, problems: r.data.problems as Problem[] };
+}

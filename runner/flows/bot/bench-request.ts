@@ -1,0 +1,64 @@
+import { decideBench, type BenchDispatch } from "../../core/github/bench.ts";
+import { marker, renderQueuedComment } from "../../core/github/comment.ts";
+import type { BenchCommand, CommentOrigin } from "../../core/github/event.ts";
+import { dataPath } from "../../core/layout.ts";
+import { hasComment, refuseCommand } from "./comments.ts";
+import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
+
+/** Dispatches the evaluate workflow for a reservation and says so on the PR. */
+async function dispatchRun(ctx: FlowContext, origin: CommentOrigin, d: BenchDispatch): Promise<Outcome> {
+  const r = d.reservation;
+  await ctx.api.dispatch(ctx.evaluateWorkflow, ctx.ref, d.inputs);
+  const body = renderQueuedComment({
+    pr: r.pr,
+    requester: origin.requester.login,
+    author: r.author,
+    slug: r.slug,
+    against: r.against,
+    sha: r.sha,
+    quota: d.quota,
+    runId: r.id,
+    pooled: d.pooled,
+    organizer: d.organizer,
+  });
+  await ctx.api.createComment(r.pr, body);
+  await ctx.api.react(origin.commentId, "rocket").catch(() => undefined);
+  return { kind: "dispatched", reservation: r };
+}
+
+/**
+ * `/bench [--against slug] [--blocks N]` on a PR. The decision (core/github/bench.ts) runs inside
+ * a data-store transaction, so two concurrent requests cannot both take the last unit of quota.
+ * A redelivered comment is dispatched only if its queued comment never appeared.
+ */
+export async function handleBench(
+  ctx: FlowContext,
+  origin: CommentOrigin,
+  command: BenchCommand,
+): Promise<Outcome> {
+  const pull = await ctx.api.getPull(origin.issue);
+  const files = await ctx.api.listPullFiles(origin.issue);
+  const now = ctx.now();
+  const message = `quota: ${origin.requester.login} runs PR #${origin.issue}`;
+  const decision = await ctx.store.transact(message, (state) => {
+    const d = decideBench({
+      origin,
+      command,
+      pull,
+      files,
+      state,
+      challenge: ctx.challenge,
+      participants: ctx.participants,
+      knownSlugs: ctx.knownSlugs,
+      now,
+    });
+    const writes =
+      d.kind === "dispatch" ? [recordWrite(dataPath.reservation(d.reservation.id), d.reservation)] : [];
+    return { writes, result: d };
+  });
+  if (decision.kind === "refuse") return refuseCommand(ctx.api, origin, decision.reason);
+  const runId = decision.reservation.id;
+  if (decision.kind === "redelivered" && (await hasComment(ctx.api, origin.issue, marker("queued", runId))))
+    return { kind: "ignored", why: `comment ${origin.commentId} was already handled as run ${runId}` };
+  return dispatchRun(ctx, origin, decision);
+}

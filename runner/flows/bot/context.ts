@@ -1,0 +1,33 @@
+import type { Challenge } from "../../core/schema/challenge.ts";
+import type { Participants, Reservation, Ruling } from "../../core/schema/data.ts";
+import type { RunRecord } from "../../core/schema/run-record.ts";
+import type { DataStore, GitHubApi, Write } from "../../ports.ts";
+
+/** What every bot flow runs against: the ports, the challenge, and the clock. */
+export interface FlowContext {
+  api: GitHubApi;
+  store: DataStore;
+  challenge: Challenge;
+  participants: Participants;
+  now(): Date;
+  /** Branch whose workflow and runner code evaluate runs: always the default branch. */
+  ref: string;
+  evaluateWorkflow: string;
+  /** Slugs that exist on the default branch (possible incumbents besides PR submissions with runs). */
+  knownSlugs: string[];
+  log?(line: string): void;
+}
+
+/** What a bot flow did, printed as JSON by `velodrome gh` and shown in the job summary. */
+export type Outcome =
+  | { kind: "ignored"; why: string }
+  | { kind: "refused"; why: string }
+  | { kind: "dispatched"; reservation: Reservation }
+  | { kind: "ruled"; ruling: Ruling }
+  | { kind: "published"; record: RunRecord }
+  | { kind: "mirrored"; threads: number[] };
+
+/** A data-branch file holding one record: pretty JSON with a final newline. */
+export function recordWrite(path: string, value: unknown): Write {
+  return { path, content: JSON.stringify(value, null, 2) + "\n" };
+}

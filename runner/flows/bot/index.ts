@@ -1,0 +1,9 @@
+/** The bot's use cases, one module per command; entry points import them from here. */
+export type { FlowContext, Outcome } from "./context.ts";
+export { handleIssueComment } from "./issue-comment.ts";
+export { handleBench } from "./bench-request.ts";
+export { handleRule } from "./rule.ts";
+export { publishResult, type PublishRequest } from "./publish.ts";
+export { mirrorThreads } from "./board-mirror.ts";
+export { postValidation, type ValidationRequest } from "./validate-comment.ts";
+export { upsertComment } from "./comments.ts";

@@ -1,0 +1,20 @@
+import { triageComment } from "../../core/github/event.ts";
+import { handleBench } from "./bench-request.ts";
+import { refuseCommand } from "./comments.ts";
+import type { FlowContext, Outcome } from "./context.ts";
+import { handleRule } from "./rule.ts";
+
+/** The `issue_comment` entry point: sorts the event (core/github/event.ts) and routes each command. */
+export async function handleIssueComment(ctx: FlowContext, raw: unknown): Promise<Outcome> {
+  const triage = triageComment(raw);
+  switch (triage.kind) {
+    case "ignore":
+      return { kind: "ignored", why: triage.why };
+    case "refuse":
+      return refuseCommand(ctx.api, triage.origin, triage.reason);
+    case "bench":
+      return handleBench(ctx, triage.origin, triage.command);
+    case "rule":
+      return handleRule(ctx, triage.origin, triage.command);
+  }
+}

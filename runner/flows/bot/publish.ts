@@ -1,0 +1,47 @@
+import { marker, renderRejectedComment, renderVerdictComment } from "../../core/github/comment.ts";
+import { decidePublish } from "../../core/github/publish.ts";
+import { dataPath } from "../../core/layout.ts";
+import { upsertComment } from "./comments.ts";
+import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
+
+/** What the publish job hands over: the run it claims and the runner's JSON, as text. */
+export interface PublishRequest {
+  runId: string;
+  resultText: string;
+  logUrl?: string;
+}
+
+/**
+ * The privileged half of evaluation: the decision (core/github/publish.ts) accepts the runner's
+ * JSON only if it belongs to its reservation and its verdict follows from its samples; then the
+ * record is written to the data branch and the verdict comment updated in place.
+ */
+export async function publishResult(ctx: FlowContext, o: PublishRequest): Promise<Outcome> {
+  const state = await ctx.store.read();
+  const decision = decidePublish({
+    runId: o.runId,
+    resultText: o.resultText,
+    reservation: state.reservations.find((r) => r.id === o.runId),
+    challenge: ctx.challenge,
+  });
+  if (decision.kind === "unknown-run") return { kind: "refused", why: decision.reason };
+  const { pr } = decision.reservation;
+  if (decision.kind === "reject") {
+    const body = renderRejectedComment(o.runId, decision.reason);
+    await upsertComment(ctx.api, pr, marker("verdict", o.runId), body);
+    return { kind: "refused", why: decision.reason };
+  }
+  const { record, reservation } = decision;
+  const headline = `run ${record.id}: ${record.candidate.slug} ${record.comparison?.verdict ?? record.status}`;
+  await ctx.store.transact(headline, () => ({
+    writes: [recordWrite(dataPath.run(record.id), record)],
+    result: null,
+  }));
+  const body = renderVerdictComment(record, {
+    author: reservation.author,
+    requester: reservation.requester.login,
+    ...(o.logUrl ? { logUrl: o.logUrl } : {}),
+  });
+  await upsertComment(ctx.api, pr, marker("verdict", record.id), body);
+  return { kind: "published", record };
+}

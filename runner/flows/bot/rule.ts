@@ -1,0 +1,30 @@
+import { marker, renderRulingComment } from "../../core/github/comment.ts";
+import type { CommentOrigin, RuleCommand } from "../../core/github/event.ts";
+import { decideRule } from "../../core/github/rule.ts";
+import { dataPath } from "../../core/layout.ts";
+import { refuseCommand, upsertComment } from "./comments.ts";
+import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
+
+/** `/rule invalid <reason>` or `/rule valid [note]` by an organizer: recorded, then announced on the PR. */
+export async function handleRule(
+  ctx: FlowContext,
+  origin: CommentOrigin,
+  command: RuleCommand,
+): Promise<Outcome> {
+  const decision = decideRule({
+    origin,
+    command,
+    files: await ctx.api.listPullFiles(origin.issue),
+    challenge: ctx.challenge,
+    participants: ctx.participants,
+    now: ctx.now(),
+  });
+  if (decision.kind === "refuse") return refuseCommand(ctx.api, origin, decision.reason);
+  const { ruling } = decision;
+  await ctx.store.transact(`rule ${ruling.slug} ${ruling.decision}`, () => ({
+    writes: [recordWrite(dataPath.ruling(ruling.id), ruling)],
+    result: null,
+  }));
+  await upsertComment(ctx.api, origin.issue, marker("ruling", ruling.slug), renderRulingComment(ruling));
+  return { kind: "ruled", ruling };
+}

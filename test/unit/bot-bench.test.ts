@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import { decideBench, type BenchInput } from "../../runner/core/github/bench.ts";
+import type { RunRecord } from "../../runner/core/schema/run-record.ts";
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  challenge,
+  MALLORY,
+  NOW,
+  openPull,
+  ORGA,
+  origin,
+  participants,
+  reservation,
+  runRecord,
+  SHA,
+  submissionFiles,
+} from "../fakes/bot-fixtures.ts";
+
+function input(o: Partial<BenchInput> = {}): BenchInput {
+  return {
+    origin: origin(),
+    command: { kind: "bench" },
+    pull: openPull(),
+    files: submissionFiles(),
+    state: { runs: [], reservations: [], rulings: [] },
+    challenge: challenge(),
+    participants: participants(),
+    knownSlugs: ["baseline"],
+    now: NOW,
+    ...o,
+  };
+}
+
+describe("decideBench", () => {
+  it("the author's /bench: a charged reservation against the baseline and the workflow inputs", () => {
+    const d = decideBench(input({ command: { kind: "bench", blocks: 4 } }));
+    expect(d).toMatchObject({ kind: "dispatch", pooled: false, organizer: false });
+    if (d.kind !== "dispatch") return;
+    expect(d.reservation).toEqual({
+      version: 1,
+      id: "2026-01-15-pr7-c3001",
+      at: NOW.toISOString(),
+      requester: ALICE,
+      owner: { id: 900, login: "alice-owner" },
+      pr: 7,
+      author: "alice",
+      slug: "q8",
+      sha: SHA,
+      against: "baseline",
+      blocks: 4,
+      organizer: false,
+    });
+    expect(d.inputs).toEqual({
+      run_id: "2026-01-15-pr7-c3001",
+      pr: "7",
+      sha: SHA,
+      slug: "q8",
+      against: "baseline",
+      blocks: "4",
+    });
+    expect(d.quota).toMatchObject({ ok: true, agentUsed: 0, agentLimit: 3 });
+  });
+
+  it("refuses a closed PR, a PR outside submissions/, and a PR with two submissions", () => {
+    expect(decideBench(input({ pull: { ...openPull(), state: "closed" } }))).toEqual({
+      kind: "refuse",
+      reason: "this pull request is closed.",
+    });
+    const outside = decideBench(
+      input({ files: [...submissionFiles(), { filename: "runner/x.ts", status: "added" }] }),
+    );
+    expect(outside).toMatchObject({ kind: "refuse", reason: /changes `runner\/x.ts`, outside submissions/ });
+    const two = decideBench(input({ files: [...submissionFiles("a"), ...submissionFiles("b")] }));
+    expect(two).toMatchObject({
+      kind: "refuse",
+      reason: /exactly one submission folder, this one touches 2/,
+    });
+  });
+
+  it("refuses strangers by numeric id, whatever login they use", () => {
+    expect(decideBench(input({ origin: origin(MALLORY) }))).toMatchObject({
+      kind: "refuse",
+      reason: /@mallory is not a registered participant.*numeric id 666/,
+    });
+    const renamed = decideBench(input({ origin: origin({ id: 4242, login: "alice" }) }));
+    expect(renamed).toMatchObject({ kind: "refuse", reason: /not a registered participant/ });
+  });
+
+  it("pools: another participant's run is credited to the author and charged to the requester", () => {
+    const d = decideBench(input({ origin: origin(CAROL) }));
+    expect(d).toMatchObject({ kind: "dispatch", pooled: true });
+    if (d.kind === "dispatch") expect(d.reservation).toMatchObject({ requester: CAROL, author: "alice" });
+  });
+
+  it("organizer runs are free even with a full ledger", () => {
+    const full = [1, 2, 3, 4, 5].map((i) => reservation(`o-${i}`, ORGA));
+    const d = decideBench(
+      input({ origin: origin(ORGA), state: { runs: [], reservations: full, rulings: [] } }),
+    );
+    expect(d).toMatchObject({ kind: "dispatch", organizer: true, reservation: { organizer: true } });
+  });
+});
+
+describe("decideBench: quota, redelivery and opponents", () => {
+  it("refuses the run over the agent quota and over the owner quota, saying when one frees up", () => {
+    const mine = [1, 2, 3].map((i) => reservation(`a-${i}`, ALICE, i));
+    const agent = decideBench(input({ state: { runs: [], reservations: mine, rulings: [] } }));
+    expect(agent).toMatchObject({ kind: "refuse", reason: /@alice has used 3 of 3 runs in the last 24 h/ });
+    expect(agent.kind === "refuse" && agent.reason).toMatch(/frees up at 2026-01-16T09:00:00.000Z/);
+    // bob shares alice's owner: 2 of alice's + 3 of bob's reach the owner's 5.
+    const shared = [...mine.slice(0, 2), ...[1, 2, 3].map((i) => reservation(`b-${i}`, BOB, i))];
+    const owner = decideBench(input({ state: { runs: [], reservations: shared, rulings: [] } }));
+    expect(owner).toMatchObject({ kind: "refuse", reason: /owner has used 5 of 5 runs across their agents/ });
+  });
+
+  it("charges nothing for runs older than the window", () => {
+    const old = [1, 2, 3].map((i) => reservation(`old-${i}`, ALICE, 25 + i));
+    expect(decideBench(input({ state: { runs: [], reservations: old, rulings: [] } }))).toMatchObject({
+      kind: "dispatch",
+      quota: { agentUsed: 0 },
+    });
+  });
+
+  it("a redelivered comment resolves to its earlier reservation, even on another day, uncharged twice", () => {
+    const earlier = reservation("2026-01-14-pr7-c3001", ALICE, 20);
+    const d = decideBench(input({ state: { runs: [], reservations: [earlier], rulings: [] } }));
+    expect(d).toMatchObject({ kind: "redelivered", reservation: earlier, quota: { agentUsed: 0 } });
+  });
+
+  it("--against must name a known submission other than the candidate", () => {
+    const unknown = decideBench(input({ command: { kind: "bench", against: "nope" } }));
+    expect(unknown).toMatchObject({
+      kind: "refuse",
+      reason: /`nope` is not a submission with a recorded run/,
+    });
+    const self = decideBench(
+      input({ command: { kind: "bench", against: "q8" }, knownSlugs: ["baseline", "q8"] }),
+    );
+    expect(self).toMatchObject({ kind: "refuse", reason: /cannot be benchmarked against itself/ });
+  });
+
+  it("defaults to the leader, and a leading PR to whoever led before it", () => {
+    const lead: RunRecord = { ...runRecord("faster"), id: "r-q4", candidate: { slug: "q4", commit: SHA } };
+    const state = { runs: [lead], reservations: [], rulings: [] };
+    const d = decideBench(input({ state }));
+    expect(d.kind === "dispatch" && d.reservation.against).toBe("q4");
+    const asLeader = decideBench(input({ state, files: submissionFiles("q4") }));
+    expect(asLeader.kind === "dispatch" && asLeader.reservation.against).toBe("baseline");
+  });
+});
