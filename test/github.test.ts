@@ -137,7 +137,7 @@ beforeAll(async () => {
     created_at: at,
     updated_at: at,
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   await fake?.close();
@@ -261,7 +261,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     }).read();
     expect(state.runs.map((r) => r.id)).toEqual([inputs.run_id]);
     expect(state.runs[0]!.credited).toBe("alice");
-  }, 120_000);
+  });
 
   it("a pooled run: bob spends his quota on alice's PR; credited to alice, charged to bob", async () => {
     const out = await comment(1, BOB, "/bench");
