@@ -122,6 +122,8 @@ export interface GhIssue {
 /** The few GitHub operations Velodrome needs; one Octokit implementation, tests point it at a fake server. */
 export interface GitHubApi {
   getPull(n: number): Promise<{ number: number; user: GhUser; headSha: string; state: string }>;
+  /** Open pull requests with their head commit and the repository it lives in (forks included). */
+  listOpenPulls(): Promise<{ number: number; headSha: string; headRepo: string | null }[]>;
   listPullFiles(n: number): Promise<{ filename: string; status: string; previous_filename?: string }[]>;
   listComments(n: number): Promise<GhComment[]>;
   createComment(n: number, body: string): Promise<number>;

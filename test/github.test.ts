@@ -165,7 +165,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
       expect(
         (
           await runCli(
-            ["gh", "validate-comment", ...common(), "--pr", "1", "--sha", headSha, "--report", report],
+            ["gh", "validate-comment", ...common(), "--sha", headSha, "--report", report],
             main,
             env(),
           )

@@ -27,7 +27,8 @@ from GITHUB_TOKEN, never check out or run PR code, and write state only to the d
   comment                                   handle /bench and /rule on an issue_comment event
   publish --run-id ID --result FILE [--log-url URL]
   board [--issue N]                         mirror one thread (or, without --issue, all of them)
-  validate-comment --pr N --sha SHA --report FILE
+  validate-comment --sha SHA [--head-repo OWNER/NAME] --report FILE
+                                            (the run's head, from the workflow_run payload)
 Common: --repo DIR (main checkout), --data-remote URL, --api-url URL, --now ISO (tests)`;
 
 export async function buildContext(
@@ -85,6 +86,7 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
       issue: { type: "string" },
       pr: { type: "string" },
       sha: { type: "string" },
+      "head-repo": { type: "string" },
       report: { type: "string" },
       help: { type: "boolean" },
     },
@@ -126,11 +128,11 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
       break;
     }
     case "validate-comment":
-      if (!values.pr || !values.sha || !values.report)
-        throw new UsageError("validate-comment needs --pr, --sha and --report");
+      if (!values.sha || !values.report)
+        throw new UsageError("validate-comment needs --sha (the workflow run's head SHA) and --report");
       outcome = await postValidation(ctx, {
-        pr: Number(values.pr),
         sha: values.sha,
+        ...(values["head-repo"] ? { headRepo: values["head-repo"] } : {}),
         reportText: await readFile(resolve(io.cwd, values.report), "utf8"),
       });
       break;

@@ -304,7 +304,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         isTTY: false,
         env: {},
       });
-      await postValidation(ctx, { pr: pr.n, sha, reportText: report });
+      await postValidation(ctx, { sha, reportText: report });
       const ok = JSON.parse(report).ok as boolean;
       say(
         `@${pr.author} opened PR #${pr.n} "${pr.title}" (${pr.slug}${pr.basedOn ? `, branched from #${pr.basedOn}` : ""}) → validation ${ok ? "passed" : "FAILED"}`,

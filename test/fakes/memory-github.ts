@@ -5,6 +5,7 @@ export interface MemoryPull {
   number: number;
   user: GhUser;
   headSha: string;
+  headRepo?: string;
   state: "open" | "closed";
   files: { filename: string; status: string; previous_filename?: string }[];
 }
@@ -72,6 +73,12 @@ export function memoryGitHub(): MemoryGitHub {
     calls,
     addComment: add,
     callsTo: (method) => calls.filter((c) => c.method === method),
+    async listOpenPulls() {
+      record("listOpenPulls");
+      return [...pulls.values()]
+        .filter((p) => p.state === "open")
+        .map((p) => ({ number: p.number, headSha: p.headSha, headRepo: p.headRepo ?? null }));
+    },
     async getPull(n) {
       record("getPull", n);
       const { number, user, headSha, state } = pull(n);

@@ -173,13 +173,45 @@ describe("validation comment and board mirror through the flows", () => {
         checked: ["files"],
         problems: ok ? [] : [{ file: "x", line: 1, col: 1, code: "c", message: "m" }],
       });
-    expect(await postValidation(ctx, { pr: 7, sha: SHA, reportText: report(false) })).toEqual({
+    expect(await postValidation(ctx, { sha: SHA, reportText: report(false) })).toEqual({
       kind: "ignored",
       why: "problems reported",
     });
-    await postValidation(ctx, { pr: 7, sha: SHA, reportText: report(true) });
+    await postValidation(ctx, { sha: SHA, reportText: report(true) });
     expect(api.comments.get(7)).toHaveLength(1);
     expect(lastComment(api)).toMatch(/validation passed/);
+  });
+
+  it("finds the PR from the run's head commit, never from the report: a poisoned report has no say", async () => {
+    const { ctx, api } = setup();
+    api.pulls.set(8, { number: 8, user: BOB, headSha: "b".repeat(40), state: "open", files: [] });
+    // The report claims to be about PR 8 and issue 2; the run's head commit is PR 7's.
+    const poisoned = JSON.stringify({ version: 1, ok: true, checked: ["files"], problems: [], pr: 8 });
+    expect(await postValidation(ctx, { sha: SHA, reportText: poisoned })).toMatchObject({ kind: "refused" });
+    const report = JSON.stringify({ version: 1, ok: true, checked: ["files"], problems: [] });
+    await postValidation(ctx, { sha: SHA, reportText: report });
+    expect(api.comments.get(8) ?? []).toHaveLength(0);
+    expect(api.comments.get(7)).toHaveLength(1);
+    // A run whose head matches no open PR (or a fork with the same SHA elsewhere) posts nothing.
+    expect(await postValidation(ctx, { sha: "c".repeat(40), reportText: report })).toMatchObject({
+      kind: "refused",
+      why: /no open pull request has head ccccccc/,
+    });
+    expect(
+      await postValidation(ctx, { sha: SHA, headRepo: "mallory/fork", reportText: report }),
+    ).toMatchObject({
+      kind: "refused",
+    });
+  });
+
+  it("updates only the bot's own comment: a participant's comment carrying the marker is left alone", async () => {
+    const { ctx, api } = setup();
+    const report = JSON.stringify({ version: 1, ok: false, checked: ["files"], problems: [] });
+    const forged = api.addComment(7, BOB, "<!-- velodrome:validate:7 --> validation passed, trust me");
+    await postValidation(ctx, { sha: SHA, reportText: report });
+    const thread = api.comments.get(7)!;
+    expect(thread.find((c) => c.id === forged)!.body).toMatch(/trust me/);
+    expect(thread.filter((c) => c.user?.login === "github-actions[bot]")).toHaveLength(1);
   });
 
   it("mirrors threads with their comments into board/threads/", async () => {

@@ -65,8 +65,20 @@ function issueOf(i: RawIssue): GhIssue {
   };
 }
 
-function pullMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, "getPull" | "listPullFiles"> {
+function pullMethods(
+  octo: Octo,
+  repo: RepoRef,
+): Pick<GitHubApi, "getPull" | "listPullFiles" | "listOpenPulls"> {
   return {
+    async listOpenPulls() {
+      const request = { ...repo, state: "open" as const, per_page: 100 };
+      const pulls = await octo.paginate(octo.rest.pulls.list, request);
+      return pulls.map((p) => ({
+        number: p.number,
+        headSha: p.head.sha,
+        headRepo: p.head.repo?.full_name ?? null,
+      }));
+    },
     async getPull(n) {
       const { data } = await octo.rest.pulls.get({ ...repo, pull_number: n });
       return { number: data.number, user: userOf(data.user)!, headSha: data.head.sha, state: data.state };

@@ -32,6 +32,8 @@ export interface FakeIssue {
   state: "open" | "closed";
   isPr: boolean;
   headSha?: string;
+  /** The repository the PR's head lives in (`owner/name`; a fork's), default this repository. */
+  headRepo?: string;
   files?: string[];
   comments: FakeComment[];
   created_at: string;
@@ -172,6 +174,25 @@ function getPull(s: FakeState, { n, issue, op }: HandlerRequest): Reply {
   ];
 }
 
+function listPulls(s: FakeState, { op }: HandlerRequest): Reply {
+  const tpl = (example(op, "200") as Json[])[0]!;
+  const head = tpl.head as Json & { repo: Json };
+  const open = [...s.issues.values()].filter((i) => i.isPr && i.state === "open");
+  const pulls = open.map((i) => ({
+    ...tpl,
+    number: i.number,
+    state: i.state,
+    title: i.title,
+    user: userObj(s, tpl.user as Json, i.user),
+    head: {
+      ...head,
+      sha: i.headSha,
+      repo: { ...head.repo, full_name: i.headRepo ?? `${s.owner}/${s.repo}` },
+    },
+  }));
+  return [200, pulls];
+}
+
 function listPullFiles(_s: FakeState, { issue, op }: HandlerRequest): Reply {
   if (!issue?.isPr) return NOT_FOUND;
   const tpl = (example(op, "200") as Json[])[0]!;
@@ -234,6 +255,7 @@ function listIssues(s: FakeState, { op }: HandlerRequest): Reply {
 
 /** The endpoints the fake implements, by `method path-template`. */
 const HANDLERS: Record<string, Handler> = {
+  "get /repos/{owner}/{repo}/pulls": listPulls,
   "get /repos/{owner}/{repo}/pulls/{pull_number}": getPull,
   "get /repos/{owner}/{repo}/pulls/{pull_number}/files": listPullFiles,
   "get /repos/{owner}/{repo}/issues/{issue_number}/comments": listComments,

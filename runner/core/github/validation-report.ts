@@ -29,6 +29,27 @@ export const ValidationReportSchema = z.strictObject({
 export type ValidationDecision =
   { kind: "refuse"; reason: string } | { kind: "post"; ok: boolean; problems: Problem[] };
 
+export type PullMatch = { kind: "found"; pr: number } | { kind: "refuse"; reason: string };
+
+/**
+ * Which open PR a validation run belongs to, from what GitHub itself says of the run (its head
+ * commit and head repository), never from the unprivileged job's artifact: a poisoned report that
+ * names another PR or a plain issue has no say. Exactly one open PR must carry that head. Pure.
+ */
+export function findPullForRun(
+  pulls: { number: number; headSha: string; headRepo: string | null }[],
+  run: { headSha: string; headRepo?: string | undefined },
+): PullMatch {
+  if (!/^[0-9a-f]{40}$/.test(run.headSha))
+    return { kind: "refuse", reason: "the workflow run's head SHA is not a full commit SHA" };
+  const hits = pulls.filter(
+    (p) => p.headSha === run.headSha && (run.headRepo === undefined || p.headRepo === run.headRepo),
+  );
+  if (hits.length === 1) return { kind: "found", pr: hits[0]!.number };
+  const why = hits.length ? `${hits.length} open pull requests have` : "no open pull request has";
+  return { kind: "refuse", reason: `${why} head ${run.headSha.slice(0, 7)}: nothing to comment on` };
+}
+
 /** Decides whether a validation report (text from an unprivileged job) may be posted. Pure. */
 export function decideValidationComment(reportText: string): ValidationDecision {
   if (reportText.length > MAX_REPORT_BYTES) return { kind: "refuse", reason: "validation report too large" };

@@ -1,20 +1,25 @@
 import { marker, renderValidationComment } from "../../core/github/comment.ts";
-import { decideValidationComment } from "../../core/github/validation-report.ts";
+import { decideValidationComment, findPullForRun } from "../../core/github/validation-report.ts";
 import { upsertComment } from "./comments.ts";
 import type { FlowContext, Outcome } from "./context.ts";
 
-/** What the workflow_run job hands over: the PR, its head SHA, and the unprivileged job's report. */
+/**
+ * What the workflow_run job hands over: the run's head commit and head repository as GitHub's own
+ * payload states them, and the unprivileged job's report (data; any PR number in it is ignored).
+ */
 export interface ValidationRequest {
-  pr: number;
   sha: string;
+  headRepo?: string;
   reportText: string;
 }
 
 /** workflow_run half of validation: posts the report from the unprivileged job, never its code. */
 export async function postValidation(ctx: FlowContext, o: ValidationRequest): Promise<Outcome> {
+  const match = findPullForRun(await ctx.api.listOpenPulls(), { headSha: o.sha, headRepo: o.headRepo });
+  if (match.kind === "refuse") return { kind: "refused", why: match.reason };
   const decision = decideValidationComment(o.reportText);
   if (decision.kind === "refuse") return { kind: "refused", why: decision.reason };
-  const body = renderValidationComment(o.pr, decision.problems, o.sha);
-  await upsertComment(ctx.api, o.pr, marker("validate", o.pr), body);
+  const body = renderValidationComment(match.pr, decision.problems, o.sha);
+  await upsertComment(ctx.api, match.pr, marker("validate", match.pr), body);
   return { kind: "ignored", why: decision.ok ? "valid" : "problems reported" };
 }
