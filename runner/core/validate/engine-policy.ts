@@ -151,11 +151,26 @@ export function flagName(arg: string): string | undefined {
   return name.replace(/_/g, "-").toLowerCase();
 }
 
+/** `no-enforce-eager` is the negative form of `enforce-eager` when that is one of `flags`. */
+const positive = (name: string, flags: readonly string[]) =>
+  name.startsWith("no-") && flags.includes(name.slice(3)) ? name.slice(3) : name;
+
+/** The flag among `flags` that `name` is, exactly or as its `--no-` form. */
+export function flagExact(name: string, flags: readonly string[]): string | undefined {
+  const bare = positive(name, flags);
+  return flags.find((f) => f === bare);
+}
+
+/** The flag among `flags` that `name` abbreviates (argparse expands unambiguous prefixes). */
+export function flagAbbreviates(name: string, flags: readonly string[]): string | undefined {
+  const bare = positive(name, flags);
+  return bare.length >= 2 ? flags.find((f) => f.startsWith(bare)) : undefined;
+}
+
 /**
- * The flag among `flags` that `name` selects: itself, its `--no-` form, or an abbreviation that
- * argparse would expand to it (a prefix of one or more flags; ambiguous ones vLLM rejects anyway).
+ * The flag among `flags` that `name` selects: itself, its `--no-` form, or an abbreviation
+ * (a prefix of one or more flags; ambiguous ones vLLM rejects anyway, so refusing them is safe).
  */
 export function flagSelects(name: string, flags: readonly string[]): string | undefined {
-  const bare = name.startsWith("no-") && flags.includes(name.slice(3)) ? name.slice(3) : name;
-  return flags.find((f) => f === bare) ?? flags.find((f) => bare.length >= 2 && f.startsWith(bare));
+  return flagExact(name, flags) ?? flagAbbreviates(name, flags);
 }

@@ -73,14 +73,25 @@ export function suggestValues(bad: string, options: readonly string[]): string[]
   if (!written) return [];
   const same = options.filter((o) => normalize(o) === written);
   if (same.length) return same;
-  const aliased = (VALUE_ALIASES[written] ?? VALUE_ALIASES[bad.toLowerCase()] ?? []).filter((a) =>
-    options.includes(a),
-  );
-  if (aliased.length) return aliased;
+  const aliases = VALUE_ALIASES[written] ?? VALUE_ALIASES[bad.toLowerCase()];
+  // A known name with no counterpart here gets no guess: its nearest spelling means something else.
+  if (aliases) return aliases.filter((a) => options.includes(a));
   const containing = options.filter((o) => written.length >= 2 && normalize(o).includes(written));
   if (containing.length) return byDistance(bad, containing).slice(0, 3);
-  const typo = closest(bad, options);
+  const typo = closest(
+    bad,
+    options.filter((o) => sameWidth(bad, o)),
+  );
   return typo ? [typo] : [];
+}
+
+/**
+ * A typo correction keeps the first number as written: `fp4` is one edit from `fp8` and
+ * `q4_0` from `q8_0`, but a different bit width is a different intent, not a typo.
+ */
+function sameWidth(a: string, b: string): boolean {
+  const first = (s: string) => /\d+/.exec(s)?.[0];
+  return first(a) === first(b);
 }
 
 function byDistance(word: string, candidates: string[]): string[] {

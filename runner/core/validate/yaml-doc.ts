@@ -94,7 +94,7 @@ export class YamlFile {
     const reason = e instanceof Error ? e.message : String(e);
     const alias = this.firstAlias();
     const where = alias ?? { line: 1, col: 1 };
-    if (/alias/i.test(reason) && alias)
+    if (/excessive alias count/i.test(reason) && alias)
       return {
         file: this.file,
         ...where,

@@ -148,14 +148,17 @@ function badEnumValue(ctx: IssueContext, issue: Issue): Problem {
 /** Translator: a discriminated union (the engine) whose tag names nothing known. */
 function badDiscriminator(ctx: IssueContext, issue: Issue): Problem {
   const tag = issue.raw.discriminator!;
-  const written = getAt(issue.actual, [tag]);
-  const kinds = ["vllm", "embedded"];
-  const derived = enumFix({ key: tag, path: [...issue.path, tag], actual: written }, kinds);
-  return problemAt(ctx, [...issue.path, tag], {
+  // zod 4 puts the tag in the path; older versions stopped at the union.
+  const path = issue.path.at(-1) === tag ? issue.path : [...issue.path, tag];
+  const written = getAt(ctx.data, path);
+  const kinds = (issue.raw.options ?? ["vllm", "embedded"]).map(String);
+  const derived = enumFix({ key: tag, path, actual: written }, kinds);
+  const alternatives = kinds.map((k) => `\`${tag}: ${k}\``).join(" or ");
+  return problemAt(ctx, path, {
     code: "bad-value",
-    message: `\`${issue.dotted}.${tag}\` must name a known engine, got ${describeValue(written)}`,
+    message: `\`${path.join(".")}\` must name a known engine, got ${describeValue(written)}`,
     expected: `one of: ${kinds.join(", ")}`,
-    fix: derived ?? `\`${tag}: vllm\` on GPU runners, \`${tag}: embedded\` for the CPU engine`,
+    fix: derived ?? alternatives,
   });
 }
 

@@ -2,8 +2,9 @@ import { VllmArgs } from "../../schema/submission.ts";
 import {
   deniedBy,
   envAllowed,
+  flagAbbreviates,
+  flagExact,
   flagName,
-  flagSelects,
   HARNESS_OWNED_FLAGS,
   UNSAFE_COMPILATION_KEYS,
 } from "../engine-policy.ts";
@@ -106,20 +107,33 @@ function extraArgProblem(sub: LoadedSubmission, args: readonly string[], i: numb
       fix: "write the flag's long form, e.g. `--tensor-parallel-size` for `-tp`",
     });
   if (!name) return undefined;
-  const owned = flagSelects(name, HARNESS_OWNED_FLAGS);
-  if (owned)
+  const flag = classifyFlag(name);
+  if (flag?.kind === "owned")
     return problemIn(sub, where, {
       code: "harness-owned-flag",
-      message: `\`--${owned}\` is set by the harness and cannot be overridden (written \`${arg}\`)`,
+      message: `\`--${flag.flag}\` is set by the harness and cannot be overridden (written \`${arg}\`)`,
       fix: `remove "${arg}"${flagValue(args, i) !== undefined ? " and its value" : ""}`,
     });
-  const typed = flagSelects(name, TYPED_FLAGS);
-  if (typed)
+  if (flag?.kind === "typed")
     return problemIn(sub, where, {
       code: "typed-flag-in-extra-args",
-      message: `\`--${typed}\` has a typed setting; \`extra_args\` would skip its checks`,
-      fix: typedFix(typed, flagValue(args, i)),
+      message: `\`--${flag.flag}\` has a typed setting; \`extra_args\` would skip its checks`,
+      fix: typedFix(flag.flag, flagValue(args, i)),
     });
+  return undefined;
+}
+
+/**
+ * Which refused flag a name selects. As in argparse, an exact name wins over an abbreviation:
+ * `--tokenizer` is the typed `tokenizer`, though it also abbreviates `--tokenizer-revision`.
+ */
+function classifyFlag(name: string): { kind: "owned" | "typed"; flag: string } | undefined {
+  for (const match of [flagExact, flagAbbreviates]) {
+    const owned = match(name, HARNESS_OWNED_FLAGS);
+    if (owned) return { kind: "owned", flag: owned };
+    const typed = match(name, TYPED_FLAGS);
+    if (typed) return { kind: "typed", flag: typed };
+  }
   return undefined;
 }
 
