@@ -1,5 +1,14 @@
 import type { Challenge } from "./schema/challenge.ts";
 import type { Submission, VllmArgs } from "./schema/submission.ts";
+import { deniedBy, ownedFlagIn } from "./validate/engine-policy.ts";
+
+/**
+ * A manifest the launchers refuse even if validation was skipped (fail closed): a harness-owned
+ * flag or a denied environment variable never reaches an engine.
+ */
+export class RefusedEngineConfig extends Error {
+  override name = "RefusedEngineConfig";
+}
 
 /** The served name every engine answers to, so the client never depends on a submission's naming. */
 export const SERVED_NAME = "velodrome";
@@ -32,6 +41,8 @@ export function vllmServeArgv(sub: Submission, challenge: Challenge, port: numbe
     "20",
   ];
   const args = sub.engine.args as VllmArgs;
+  const owned = ownedFlagIn(args.extra_args);
+  if (owned) throw new RefusedEngineConfig(`extra_args sets the harness-owned flag \`${owned}\``);
   for (const [key, value] of Object.entries(args)) {
     if (key === "extra_args" || value === undefined) continue;
     if (typeof value === "boolean") argv.push(value ? `--${key}` : `--no-${key}`);
@@ -41,7 +52,12 @@ export function vllmServeArgv(sub: Submission, challenge: Challenge, port: numbe
   return [...argv, ...args.extra_args];
 }
 
-/** Environment for an engine: only what the challenge allows, plus what the harness sets. */
+/**
+ * Environment for an engine: the submission's (validated against the challenge's allow-list),
+ * then what the harness sets. A name on the deny-list is refused here too.
+ */
 export function engineEnv(sub: Submission, base: Record<string, string>): Record<string, string> {
+  const denied = Object.keys(sub.engine.env).find((name) => deniedBy(name));
+  if (denied) throw new RefusedEngineConfig(`env sets \`${denied}\`, which no submission may set`);
   return { ...sub.engine.env, ...base };
 }

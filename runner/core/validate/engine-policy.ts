@@ -1,3 +1,5 @@
+import { VllmArgs } from "../schema/submission.ts";
+
 /**
  * What a submission may never set on the engine, whatever the challenge's allow-list says. The
  * engine runs the author's configuration on the organizers' machine: anything that loads code,
@@ -173,4 +175,29 @@ export function flagAbbreviates(name: string, flags: readonly string[]): string 
  */
 export function flagSelects(name: string, flags: readonly string[]): string | undefined {
   return flagExact(name, flags) ?? flagAbbreviates(name, flags);
+}
+
+/** vLLM arguments the schema types: they must be set typed, where their values are checked. */
+export const TYPED_FLAGS = Object.keys(VllmArgs.shape).filter((k) => k !== "extra_args");
+
+/**
+ * Which refused flag a name selects. As in argparse, an exact name wins over an abbreviation:
+ * `--tokenizer` is the typed `tokenizer`, though it also abbreviates `--tokenizer-revision`.
+ */
+export function classifyFlag(name: string): { kind: "owned" | "typed"; flag: string } | undefined {
+  for (const match of [flagExact, flagAbbreviates]) {
+    const owned = match(name, HARNESS_OWNED_FLAGS);
+    if (owned) return { kind: "owned", flag: owned };
+    const typed = match(name, TYPED_FLAGS);
+    if (typed) return { kind: "typed", flag: typed };
+  }
+  return undefined;
+}
+
+/** The first harness-owned flag among command-line arguments, as written; for fail-closed launchers. */
+export function ownedFlagIn(args: readonly string[]): string | undefined {
+  return args.find((arg) => {
+    const name = flagName(arg);
+    return name !== undefined && classifyFlag(name)?.kind === "owned";
+  });
 }

@@ -1,19 +1,8 @@
-import { VllmArgs } from "../../schema/submission.ts";
-import {
-  deniedBy,
-  envAllowed,
-  flagAbbreviates,
-  flagExact,
-  flagName,
-  HARNESS_OWNED_FLAGS,
-  UNSAFE_COMPILATION_KEYS,
-} from "../engine-policy.ts";
+import { classifyFlag, deniedBy, envAllowed, flagName, UNSAFE_COMPILATION_KEYS } from "../engine-policy.ts";
 import { jsonAsYaml } from "../hints.ts";
 import type { Problem } from "../problem.ts";
 import { problemIn, type LoadedSubmission, type RuleContext } from "./context.ts";
 
-/** vLLM arguments the schema types: they must be set typed, where their values are checked. */
-const TYPED_FLAGS = Object.keys(VllmArgs.shape).filter((k) => k !== "extra_args");
 /** vLLM's short flags that are plain sizes; any other short flag must be written in long form. */
 const SAFE_SHORT_FLAGS = ["-tp", "-pp", "-dp"];
 /** vLLM's short aliases of typed arguments. */
@@ -120,20 +109,6 @@ function extraArgProblem(sub: LoadedSubmission, args: readonly string[], i: numb
       message: `\`--${flag.flag}\` has a typed setting; \`extra_args\` would skip its checks`,
       fix: typedFix(flag.flag, flagValue(args, i)),
     });
-  return undefined;
-}
-
-/**
- * Which refused flag a name selects. As in argparse, an exact name wins over an abbreviation:
- * `--tokenizer` is the typed `tokenizer`, though it also abbreviates `--tokenizer-revision`.
- */
-function classifyFlag(name: string): { kind: "owned" | "typed"; flag: string } | undefined {
-  for (const match of [flagExact, flagAbbreviates]) {
-    const owned = match(name, HARNESS_OWNED_FLAGS);
-    if (owned) return { kind: "owned", flag: owned };
-    const typed = match(name, TYPED_FLAGS);
-    if (typed) return { kind: "typed", flag: typed };
-  }
   return undefined;
 }
 
