@@ -76,6 +76,25 @@ describe("fix hints are derived from the bad value", () => {
     expect(a.fix).toContain("`authors: [alice]`");
   });
 
+  it("hf-overrides as a JSON string, a fractional count and a wrong schema version get exact fixes", () => {
+    const hf = problemFor("max-num-seqs: 1", `max-num-seqs: 1\n    hf-overrides: '{"a": [1]}'`, "wrong-type");
+    expect(parse(hf.fix!.slice(hf.fix!.indexOf("\n") + 1))).toEqual({ "hf-overrides": { a: [1] } });
+    const frac = problemFor("max-num-seqs: 1", "max-num-seqs: 1.5", "wrong-type");
+    expect(frac.fix).toContain("`max-num-seqs: 1` or `max-num-seqs: 2`");
+    expect(problemFor("schema: 1", "schema: 2", "bad-value").fix).toBe("`schema: 1`");
+  });
+
+  it("a near miss of a typed key is a typo; an abbreviation of an owned flag is refused", () => {
+    const typo = problemFor("max-num-seqs: 1", "max-num-seq: 1", "unknown-key");
+    expect(typo.fix).toContain("did you mean `max-num-seqs`?");
+    const owned = problemFor(
+      "max-num-seqs: 1",
+      "max-num-seqs: 1\n    trust-remote: true",
+      "harness-owned-flag",
+    );
+    expect(owned.message).toContain("--trust-remote-code");
+  });
+
   it("a misspelled engine kind is corrected; an unknown one lists both engines", () => {
     const typo = problemFor("kind: vllm", "kind: vlm", "bad-value");
     expect(typo.fix).toBe("`kind: vllm`");

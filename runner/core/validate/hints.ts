@@ -57,6 +57,12 @@ export function objectFix(v: BadValue): string | undefined {
   return yaml ? `write it as a YAML mapping, not a JSON string:\n${yaml}` : undefined;
 }
 
+/** `max-num-seqs: 1.5` → the whole numbers either side. */
+export function wholeNumberFix(v: BadValue, n: number): string | undefined {
+  if (!Number.isFinite(n)) return undefined;
+  return `\`${v.key}: ${Math.floor(n)}\` or \`${v.key}: ${Math.ceil(n)}\` (a whole number)`;
+}
+
 /** `authors: alice` → `authors: [alice]`. */
 export function listFix(v: BadValue): string | undefined {
   if (typeof v.actual !== "string" && typeof v.actual !== "number") return undefined;
@@ -87,8 +93,9 @@ export const isEnvValue = (path: readonly (string | number)[]) =>
 export function wrongTypeFix(v: BadValue, expected: string): string | undefined {
   if (isEnvValue(v.path) && expected === "string") return envStringFix(v);
   if (expected === "boolean") return booleanFix(v);
+  if (expected === "int" && typeof v.actual === "number") return wholeNumberFix(v, v.actual);
   if (expected === "number" || expected === "int") return numberFix(v);
-  if (expected === "object") return objectFix(v);
+  if (expected === "object" || expected === "record") return objectFix(v);
   if (expected === "array") return listFix(v);
   return undefined;
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { HARNESS_OWNED_FLAGS, flagSelects } from "./engine-policy.ts";
+import { flagAbbreviates, flagExact, HARNESS_OWNED_FLAGS } from "./engine-policy.ts";
 import { enumFix, wrongTypeFix, type BadValue } from "./hints.ts";
 import type { Problem } from "./problem.ts";
 import { closest } from "./suggest.ts";
@@ -84,7 +84,14 @@ function unknownKeys(ctx: IssueContext, issue: Issue): Problem[] {
   const inArgs = issue.path.at(-1) === "args" && getAt(ctx.data, ["engine", "kind"]) === "vllm";
   return (issue.raw.keys ?? []).map((k) => {
     const where = { file: ctx.yaml.file, ...ctx.yaml.locate(issue.path, k), path: [...issue.path, k] };
-    const owned = inArgs ? flagSelects(k.replace(/_/g, "-"), HARNESS_OWNED_FLAGS) : undefined;
+    const flag = k.replace(/_/g, "-");
+    const guess = closest(k, known);
+    // An exact owned name is refused; a near miss of a typed key is a typo; an abbreviation of an
+    // owned flag (which vLLM's parser would expand) is refused too.
+    const owned = inArgs
+      ? (flagExact(flag, HARNESS_OWNED_FLAGS) ??
+        (guess ? undefined : flagAbbreviates(flag, HARNESS_OWNED_FLAGS)))
+      : undefined;
     if (owned)
       return {
         ...where,
@@ -92,21 +99,23 @@ function unknownKeys(ctx: IssueContext, issue: Issue): Problem[] {
         message: `\`${k}\` is set by the harness (\`--${owned}\`) and cannot be set by a submission`,
         fix: `remove \`${k}\``,
       };
-    const guess = closest(k, known);
-    const fix = guess
-      ? `did you mean \`${guess}\`? (vLLM arguments not typed here go in \`extra_args\`)`
-      : issue.path.at(-1) === "args"
-        ? `remove it, or pass it through \`extra_args: ["--${k}", "<value>"]\``
-        : `remove \`${k}\``;
-    const inside = issue.path.length ? ` in \`${issue.dotted}\`` : "";
-    return {
-      ...where,
-      code: "unknown-key" as const,
-      message: `unknown key \`${k}\`${inside}`,
-      expected: known.length ? `one of: ${known.join(", ")}` : undefined,
-      fix,
-    };
+    return { ...where, ...unknownKeyDetails(issue, k, known, guess) };
   });
+}
+
+function unknownKeyDetails(issue: Issue, k: string, known: string[], guess: string | undefined) {
+  const fix = guess
+    ? `did you mean \`${guess}\`? (vLLM arguments not typed here go in \`extra_args\`)`
+    : issue.path.at(-1) === "args"
+      ? `remove it, or pass it through \`extra_args: ["--${k}", "<value>"]\``
+      : `remove \`${k}\``;
+  const inside = issue.path.length ? ` in \`${issue.dotted}\`` : "";
+  return {
+    code: "unknown-key" as const,
+    message: `unknown key \`${k}\`${inside}`,
+    expected: known.length ? `one of: ${known.join(", ")}` : undefined,
+    fix,
+  };
 }
 
 /** Translator: a required key that is absent. */
@@ -133,6 +142,12 @@ function wrongType(ctx: IssueContext, issue: Issue): Problem {
   });
 }
 
+/** With a single allowed value (`schema: 1`), that value is the fix, not a sample. */
+function onlyOption(issue: Issue, options: string[]): string | undefined {
+  if (options.length === 1 && issue.lastKey) return `\`${issue.lastKey}: ${options[0]}\``;
+  return options.length ? "use one of the values listed above" : undefined;
+}
+
 /** Translator: a value outside an enumeration, corrected towards the nearest allowed value. */
 function badEnumValue(ctx: IssueContext, issue: Issue): Problem {
   const options = (issue.raw.values ?? issue.raw.options ?? []).map((v) => String(v));
@@ -141,7 +156,7 @@ function badEnumValue(ctx: IssueContext, issue: Issue): Problem {
     code: "bad-value",
     message: `\`${issue.dotted}\` cannot be ${describeValue(issue.actual)}`,
     expected: options.length ? `one of: ${options.join(", ")}` : issue.raw.message,
-    fix: derived ?? (options.length ? `use one of the values listed above` : undefined),
+    fix: derived ?? onlyOption(issue, options),
   });
 }
 
