@@ -46,7 +46,9 @@ describe("fix hints are derived from the bad value", () => {
     expect(nonsense.fix).not.toMatch(/`kv-cache-dtype: /);
     expect(nonsense.expected).toContain("fp8_e5m2");
   });
+});
 
+describe("fix hints for values of the wrong type", () => {
   it("speculative-config written as vLLM's JSON string is shown back as the YAML mapping it means", () => {
     const json = `'{"method": "eagle3", "model": "org/draft", "num_speculative_tokens": 3}'`;
     const text = MANIFEST.replace(
