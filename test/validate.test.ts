@@ -164,6 +164,36 @@ const BAD: { name: string; text: string; code: string; line: number; match?: Reg
     match: /--port/,
   },
   {
+    name: "remote code switched on as a typed argument",
+    text: GOOD_MANIFEST.replace(
+      "    max-num-seqs: 1\n",
+      "    max-num-seqs: 1\n    trust-remote-code: true\n",
+    ),
+    code: "harness-owned-flag",
+    line: 14,
+    match: /trust-remote-code/,
+  },
+  {
+    name: "tokenizer read from outside the submission folder",
+    text: GOOD_MANIFEST.replace(
+      "    max-num-seqs: 1\n",
+      "    max-num-seqs: 1\n    tokenizer: ../../challenge\n",
+    ),
+    code: "path-outside-submission",
+    line: 14,
+    match: /tokenizer/,
+  },
+  {
+    name: "speculative-config as vLLM's JSON string",
+    text: GOOD_MANIFEST.replace(
+      "    speculative-config:\n      method: mtp\n      num_speculative_tokens: 4\n",
+      `    speculative-config: '{"method": "mtp", "num_speculative_tokens": 4}'\n`,
+    ),
+    code: "wrong-type",
+    line: 14,
+    match: /speculative-config/,
+  },
+  {
     name: "speculative tokens zero",
     text: GOOD_MANIFEST.replace("num_speculative_tokens: 4", "num_speculative_tokens: 0"),
     code: "too-small",

@@ -59,7 +59,7 @@ export function envNames({ sub, challenge }: RuleContext): Problem[] {
     const details = {
       code: "env-not-allowed" as const,
       message: `environment variable \`${name}\` is not allowed`,
-      expected: `names matching ${allow.join(", ")} (except harness-owned ones)`,
+      expected: `names matching ${allow.join(", ")} that are not on the deny-list`,
       fix: `remove \`${name}\``,
     };
     return [problemIn(sub, ["engine", "env"], details, name)];
