@@ -6,7 +6,7 @@ import { scaffoldManifest } from "../core/scaffold.ts";
 import { SLUG_PATTERN } from "../core/schema/common.ts";
 import { parseSubmission } from "../core/validate/manifest.ts";
 import { PLACEHOLDER_AUTHOR } from "../core/validate/placeholders.ts";
-import { formatProblem } from "../core/validate/problem.ts";
+import { formatProblem, sortProblems } from "../core/validate/problem.ts";
 import { placeholders } from "../core/validate/rules/people.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
@@ -71,7 +71,7 @@ export async function newCommand(argv: string[], io: Io): Promise<number> {
   await mkdir(dir, { recursive: true });
   await writeFile(target, text);
   const sub = { slug, file: manifestPath(slug), manifest: check.value, yaml: check.yaml };
-  const toEdit = placeholders({ challenge, sub, knownSlugs: [] });
+  const toEdit = sortProblems(placeholders({ challenge, sub, knownSlugs: [] }));
   io.out(`wrote submissions/${slug}/submission.yaml (parents: ${parentSlugs.join(", ")}).`);
   if (toEdit.length) {
     io.out("Validation refuses these placeholders until you edit them:");

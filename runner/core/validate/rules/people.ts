@@ -28,7 +28,7 @@ export function placeholders({ sub }: RuleContext): Problem[] {
         code: "placeholder",
         message: `the title still says \`${PLACEHOLDER_TITLE_MARK}\``,
         expected: "a one-line summary of what this submission changes",
-        fix: 'title: "int4 weights with MTP speculative decoding"',
+        fix: `replace \`${PLACEHOLDER_TITLE_MARK}\` with what changed, e.g. \`title: "int4 weights with MTP"\``,
       }),
     );
   m.authors.forEach((a, i) => {
