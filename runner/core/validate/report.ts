@@ -1,3 +1,14 @@
+/**
+ * Validation, end to end: schema → rules → result, like changesets' pipeline.
+ *
+ * - Reading: yaml-doc.ts turns text into data or file:line problems (syntax, alias bombs,
+ *   nesting, size), never an exception.
+ * - Schema: manifest.ts checks the data with zod; zod-problems.ts translates each issue, and
+ *   hints.ts derives the fix from the value written (`yes` → `true`, `bf16` → `bfloat16`).
+ * - Rules: file-policy.ts (what a PR may touch) and rules.ts (SUBMISSION_RULES, one named
+ *   function per rule in rules/*.ts; engine-policy.ts holds the deny-list and owned flags).
+ * - Result: every problem has a code from PROBLEM_CODES (problem.ts), a position, and a fix.
+ */
 import type { Challenge } from "../schema/challenge.ts";
 import { checkFilePolicy, DEFAULT_LIMITS, type FileEntry, type FileLimits } from "./file-policy.ts";
 import { parseChallenge, parseSubmission } from "./manifest.ts";
