@@ -29,3 +29,20 @@ describe("engine-args refuse what validation refuses, even if validation was ski
     expect(ownedFlagIn(["--enable-lora", "--no-enable-prefix-caching"])).toBeUndefined();
   });
 });
+
+describe("the tokenizer is opened inside the submission folder", () => {
+  const withTok = (t: string) =>
+    manifest(MANIFEST.replace("max-num-seqs: 1", `max-num-seqs: 1\n    tokenizer: ${t}`));
+  it("resolves a relative tokenizer against the submission folder", () => {
+    const argv = vllmServeArgv(withTok("./tok/"), challengeWith(), 8000, {
+      submissionDir: "/repo/submissions/x",
+    });
+    expect(argv[argv.indexOf("--tokenizer") + 1]).toBe("/repo/submissions/x/tok");
+  });
+  it("refuses a tokenizer that escapes the folder", () => {
+    for (const t of ["/etc", "../baseline", "~/x"])
+      expect(() => vllmServeArgv(withTok(t), challengeWith(), 8000, { submissionDir: "/r" })).toThrow(
+        RefusedEngineConfig,
+      );
+  });
+});
