@@ -118,11 +118,40 @@ const BAD: { name: string; text: string; code: string; line: number; match?: Reg
     match: /engine/,
   },
   {
-    name: "disallowed env var",
-    text: GOOD_MANIFEST.replace('VLLM_USE_V1: "1"', 'LD_PRELOAD: "/tmp/x.so"'),
+    name: "env var outside the allow-list",
+    text: GOOD_MANIFEST.replace('VLLM_USE_V1: "1"', 'OMP_NUM_THREADS: "4"'),
     code: "env-not-allowed",
     line: 18,
+    match: /OMP_NUM_THREADS/,
+  },
+  {
+    name: "denied env var (the deny-list wins)",
+    text: GOOD_MANIFEST.replace('VLLM_USE_V1: "1"', 'LD_PRELOAD: "/tmp/x.so"'),
+    code: "env-denied",
+    line: 18,
     match: /LD_PRELOAD/,
+  },
+  {
+    name: "unquoted number in env",
+    text: GOOD_MANIFEST.replace('VLLM_USE_V1: "1"', "VLLM_USE_V1: 1"),
+    code: "wrong-type",
+    line: 18,
+    match: /VLLM_USE_V1/,
+  },
+  {
+    name: "placeholder title left by velodrome new",
+    text: GOOD_MANIFEST.replace("title: int4 weights", "title: x (edit me)"),
+    code: "placeholder",
+    line: 2,
+  },
+  {
+    name: "YAML alias bomb",
+    text:
+      GOOD_MANIFEST +
+      "tags: &a [x, x, x, x, x, x, x, x, x, x]\nz: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" +
+      "y: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
+    code: "yaml-alias-limit",
+    line: 20,
   },
   {
     name: "harness-owned flag through extra_args",
@@ -133,6 +162,36 @@ const BAD: { name: string; text: string; code: string; line: number; match?: Reg
     code: "harness-owned-flag",
     line: 14,
     match: /--port/,
+  },
+  {
+    name: "remote code switched on as a typed argument",
+    text: GOOD_MANIFEST.replace(
+      "    max-num-seqs: 1\n",
+      "    max-num-seqs: 1\n    trust-remote-code: true\n",
+    ),
+    code: "harness-owned-flag",
+    line: 14,
+    match: /trust-remote-code/,
+  },
+  {
+    name: "tokenizer read from outside the submission folder",
+    text: GOOD_MANIFEST.replace(
+      "    max-num-seqs: 1\n",
+      "    max-num-seqs: 1\n    tokenizer: ../../challenge\n",
+    ),
+    code: "path-outside-submission",
+    line: 14,
+    match: /tokenizer/,
+  },
+  {
+    name: "speculative-config as vLLM's JSON string",
+    text: GOOD_MANIFEST.replace(
+      "    speculative-config:\n      method: mtp\n      num_speculative_tokens: 4\n",
+      `    speculative-config: '{"method": "mtp", "num_speculative_tokens": 4}'\n`,
+    ),
+    code: "wrong-type",
+    line: 14,
+    match: /speculative-config/,
   },
   {
     name: "speculative tokens zero",
@@ -309,16 +368,36 @@ describe("parsers", () => {
 });
 
 describe("velodrome new", () => {
-  it("scaffolds a manifest that validates, pre-filled from its parents", async () => {
+  it("scaffolds a manifest pre-filled from its parents, refused until its placeholders are edited", async () => {
     const dir = await repo({ "submissions/x/submission.yaml": GOOD_MANIFEST });
     const r = await runCli(["new", "y", "--parent", "x", "--parent", "baseline", "--author", "carol"], dir);
     expect(r.code, r.err).toBe(0);
-    const text = await readFile(join(dir, "submissions/y/submission.yaml"), "utf8");
+    expect(r.out).toContain("wrote submissions/y/submission.yaml");
+    expect(r.out).toMatch(/submissions\/y\/submission\.yaml:\d+:\d+: the title still says `\(edit me\)`/);
+    const file = join(dir, "submissions/y/submission.yaml");
+    const text = await readFile(file, "utf8");
     const m = parse(text);
     expect(m.parents).toEqual(["x", "baseline"]);
     expect(m.engine.args["speculative-config"]).toEqual({ method: "mtp", num_speculative_tokens: 4 });
     expect(m.credits.map((c: { who: string }) => c.who)).toEqual(["alice", "velodrome-org"]);
+    const before = JSON.parse((await runCli(["validate", "submissions/y", "--json"], dir)).out);
+    expect(before.problems.map((p: { code: string; path: string[] }) => `${p.code}:${p.path[0]}`)).toEqual([
+      "placeholder:title",
+      "placeholder:description",
+    ]);
+    const edited = text
+      .replace(/^title: .*$/m, "title: y, tuned")
+      .replace(/^description: .*$/m, "description: Tuned the draft length.");
+    await writeFiles(dir, { "submissions/y/submission.yaml": edited });
     expect((await runCli(["validate", "submissions/y"], dir)).code).toBe(0);
+  });
+  it("without --author or GITHUB_ACTOR, the placeholder author is refused by validation", async () => {
+    const dir = await repo({});
+    const r = await runCli(["new", "z"], dir);
+    expect(r.code, r.err).toBe(0);
+    const v = await runCli(["validate", "submissions/z"], dir);
+    expect(v.code).toBe(1);
+    expect(v.out).toMatch(/error\[placeholder\]: `your-github-login` is a placeholder/);
   });
   it("refuses a bad slug and an unknown parent with a clear message", async () => {
     const dir = await repo({});

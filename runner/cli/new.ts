@@ -5,7 +5,9 @@ import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { scaffoldManifest } from "../core/scaffold.ts";
 import { SLUG_PATTERN } from "../core/schema/common.ts";
 import { parseSubmission } from "../core/validate/manifest.ts";
-import { formatProblem } from "../core/validate/problem.ts";
+import { PLACEHOLDER_AUTHOR } from "../core/validate/placeholders.ts";
+import { formatProblem, sortProblems } from "../core/validate/problem.ts";
+import { placeholders } from "../core/validate/rules/people.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 import { loadChallenge } from "./repo-load.ts";
@@ -49,7 +51,7 @@ export async function newCommand(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`parent \`${p}\` is invalid:\n${parsed.problems.map(formatProblem).join("\n")}`);
     parents.push({ slug: p, manifest: parsed.value });
   }
-  const authors = values.author?.length ? values.author : [io.env.GITHUB_ACTOR ?? "your-github-login"];
+  const authors = values.author?.length ? values.author : [io.env.GITHUB_ACTOR ?? PLACEHOLDER_AUTHOR];
   const dir = join(root, "submissions", slug);
   const target = join(dir, MANIFEST_NAME);
   if (
@@ -68,8 +70,13 @@ export async function newCommand(argv: string[], io: Io): Promise<number> {
     );
   await mkdir(dir, { recursive: true });
   await writeFile(target, text);
-  io.out(
-    `wrote submissions/${slug}/submission.yaml (parents: ${parentSlugs.join(", ")}). Edit the title and engine args, then run: npx velodrome validate submissions/${slug}`,
-  );
+  const sub = { slug, file: manifestPath(slug), manifest: check.value, yaml: check.yaml };
+  const toEdit = sortProblems(placeholders({ challenge, sub, knownSlugs: [] }));
+  io.out(`wrote submissions/${slug}/submission.yaml (parents: ${parentSlugs.join(", ")}).`);
+  if (toEdit.length) {
+    io.out("Validation refuses these placeholders until you edit them:");
+    for (const p of toEdit) io.out(`  ${p.file}:${p.line}:${p.col}: ${p.message}`);
+  }
+  io.out(`Then set the engine args and run: npx velodrome validate submissions/${slug}`);
   return 0;
 }

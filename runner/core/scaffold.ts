@@ -1,10 +1,13 @@
 import { stringify } from "yaml";
 import type { Challenge } from "./schema/challenge.ts";
 import type { Submission, SubmissionInput } from "./schema/submission.ts";
+import { PLACEHOLDER_DESCRIPTION, PLACEHOLDER_TITLE_MARK } from "./validate/placeholders.ts";
 
 /**
  * A new submission.yaml pre-filled from its parents: the first parent's engine settings (the
- * usual starting point), every parent's authors credited, and a title to edit.
+ * usual starting point), every parent's authors credited, and a title to edit. The title and
+ * description carry placeholders (core/validate/placeholders.ts) that validation refuses until
+ * the author replaces them.
  */
 export function scaffoldManifest(
   slug: string,
@@ -25,14 +28,18 @@ export function scaffoldManifest(
   );
   const doc: SubmissionInput = {
     schema: 1,
-    title: `${slug} (edit me)`,
+    title: `${slug} ${PLACEHOLDER_TITLE_MARK}`,
     description: parents.length
-      ? `Builds on ${parents.map((p) => p.slug).join(", ")}. Describe what you changed and why.`
-      : "Describe what you changed and why.",
+      ? `Builds on ${parents.map((p) => p.slug).join(", ")}. ${PLACEHOLDER_DESCRIPTION}`
+      : PLACEHOLDER_DESCRIPTION,
     authors,
     parents: parents.map((p) => p.slug),
     credits,
     engine,
   };
-  return `# yaml-language-server: $schema=../../challenge/schema/submission.schema.json\n# Velodrome submission. Validate with: npx velodrome validate submissions/${slug}\n${stringify(doc, { lineWidth: 100 })}`;
+  const header = [
+    "# yaml-language-server: $schema=../../challenge/schema/submission.schema.json",
+    `# Velodrome submission. Validate with: npx velodrome validate submissions/${slug}`,
+  ];
+  return `${header.join("\n")}\n${stringify(doc, { lineWidth: 100 })}`;
 }

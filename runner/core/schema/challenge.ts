@@ -29,7 +29,10 @@ export const ChallengeSchema = z.strictObject({
     env_allow: z
       .array(z.string().regex(/^[A-Z_][A-Z0-9_]*\*?$/))
       .default(["VLLM_*"])
-      .describe("Environment variables a submission may set; a trailing * matches a prefix."),
+      .describe(
+        "Environment variables a submission may set; a trailing * matches a prefix. The deny-list " +
+          "(LD_*, PYTHON*, *_PROXY, credentials, VELODROME_*, …) always wins over this list.",
+      ),
   }),
   hardware: z.strictObject({
     runner_labels: z

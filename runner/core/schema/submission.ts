@@ -51,7 +51,11 @@ export const SpeculativeMethod = z.enum([
 
 export const SpeculativeConfig = z.strictObject({
   method: SpeculativeMethod.optional(),
-  model: z.string().min(1).optional(),
+  model: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Draft model: a model hub id such as `org/name`, pinned by `revision` (never a path)."),
   num_speculative_tokens: z.number().int().min(1).max(64),
   draft_tensor_parallel_size: z.number().int().min(1).optional(),
   quantization: VllmQuantization.optional(),
@@ -89,7 +93,11 @@ export const VllmArgs = z.strictObject({
   "hf-overrides": z.record(z.string(), z.unknown()).optional(),
   "load-format": z.string().min(1).optional(),
   "attention-backend": z.string().min(1).optional(),
-  tokenizer: z.string().min(1).optional(),
+  tokenizer: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A tokenizer committed in this submission's folder (relative path); hub ids are refused."),
   "logprobs-mode": z
     .enum(["raw_logprobs", "raw_logits", "processed_logprobs", "processed_logits"])
     .optional(),
@@ -97,7 +105,9 @@ export const VllmArgs = z.strictObject({
     .array(z.string())
     .default([])
     .describe(
-      'Arguments vLLM accepts that are not typed above, passed verbatim, e.g. ["--disable-cascade-attn"].',
+      "Arguments vLLM accepts that are not typed above, passed verbatim, e.g. " +
+        '["--disable-cascade-attn"]. Flags the harness owns (host, port, trust-remote-code, …) ' +
+        "and flags typed above are refused.",
     ),
 });
 export type VllmArgs = z.output<typeof VllmArgs>;
@@ -128,10 +138,16 @@ export const EmbeddedArgs = z.strictObject({
 });
 export type EmbeddedArgs = z.output<typeof EmbeddedArgs>;
 
-const EnvVars = z.record(
-  z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: "expected an upper-case environment variable name" }),
-  z.string().max(4096),
-);
+const EnvVars = z
+  .record(
+    z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: "expected an upper-case environment variable name" }),
+    z.string().max(4096),
+  )
+  .describe(
+    "Environment variables (string values: quote numbers) matching the challenge's env_allow. " +
+      "Variables that load code, route the network, carry credentials or belong to the harness " +
+      "(LD_*, PYTHON*, *_PROXY, HF_TOKEN, GITHUB_*, VELODROME_*, …) are always refused.",
+  );
 
 export const VllmEngine = z.strictObject({
   kind: z.literal("vllm"),

@@ -1,24 +1,91 @@
 /**
+ * Every problem code Velodrome reports, in one closed list (like zod's issue codes). Agents
+ * branch on these, so a code is never renamed; a new kind of problem gets a new code here.
+ */
+export const PROBLEM_CODES = [
+  // Reading the file
+  "empty-file",
+  "yaml-syntax",
+  "yaml-alias-limit",
+  "yaml-unreadable",
+  // Schema (translated from zod's issues)
+  "unknown-key",
+  "missing-key",
+  "wrong-type",
+  "bad-value",
+  "too-small",
+  "too-big",
+  "invalid",
+  // The PR file policy
+  "outside-submission",
+  "bad-slug",
+  "hidden-file",
+  "symlink",
+  "submodule",
+  "binary-too-large",
+  "file-too-large",
+  "multiple-submissions",
+  "submission-too-large",
+  "too-many-files",
+  "missing-manifest",
+  // Rules across files
+  "self-parent",
+  "missing-parent",
+  "no-parents",
+  "parent-cycle",
+  "duplicate-author",
+  "placeholder",
+  "wrong-engine",
+  "nightly-not-allowed",
+  "env-not-allowed",
+  "env-denied",
+  "harness-owned-flag",
+  "typed-flag-in-extra-args",
+  "short-flag",
+  "unsafe-setting",
+  "kernel-path",
+  "kernel-missing",
+  "path-outside-submission",
+  "model-path",
+  "unpinned-model",
+  // Data files (prompts, samples)
+  "bad-json",
+  "bad-prompt",
+  "duplicate-id",
+  "missing-token-ids",
+  "bad-sample",
+  "block-mismatch",
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/**
  * One thing wrong with the input, anchored to a file position. Structured like zod's issues so
- * agents can act on them; `formatProblem` pretty-prints them separately for people.
+ * agents can act on them; `formatProblem` pretty-prints them for people.
  */
 export interface Problem {
   file: string;
   line: number; // 1-based; 0 when the problem concerns the file as a whole
   col: number; // 1-based
-  code: string; // stable identifier, e.g. "unknown-key", "missing-parent"
+  code: ProblemCode;
   message: string;
   path?: (string | number)[]; // location inside the document, when it has one
   expected?: string;
-  fix?: string; // an example of what would be right
+  fix?: string; // what would be right, derived from the bad value where possible
 }
 
+/** `file:line:col: error[code]: message`, then the expected value and the fix on their own lines. */
 export function formatProblem(p: Problem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
   const lines = [`${where}: error[${p.code}]: ${p.message}`];
   if (p.expected) lines.push(`  expected: ${p.expected}`);
-  if (p.fix) lines.push(`  fix: ${p.fix}`);
+  if (p.fix) lines.push(`  fix: ${indentContinuation(p.fix)}`);
   return lines.join("\n");
+}
+
+/** A multi-line fix (a YAML block) stays aligned under `fix:`. */
+function indentContinuation(text: string): string {
+  return text.split("\n").join("\n       ");
 }
 
 export function sortProblems(ps: Problem[]): Problem[] {
@@ -26,33 +93,4 @@ export function sortProblems(ps: Problem[]): Problem[] {
     (a, b) =>
       a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code),
   );
-}
-
-/** Damerau-free Levenshtein distance, for "did you mean" hints on misspelled keys. */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, "");
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = norm(c) === norm(word) ? 0 : editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }

@@ -1,9 +1,20 @@
+/**
+ * Validation, end to end: schema → rules → result, like changesets' pipeline.
+ *
+ * - Reading: yaml-doc.ts turns text into data or file:line problems (syntax, alias bombs,
+ *   nesting, size), never an exception.
+ * - Schema: manifest.ts checks the data with zod; zod-problems.ts translates each issue, and
+ *   hints.ts derives the fix from the value written (`yes` → `true`, `bf16` → `bfloat16`).
+ * - Rules: file-policy.ts (what a PR may touch) and rules.ts (SUBMISSION_RULES, one named
+ *   function per rule in rules/*.ts; engine-policy.ts holds the deny-list and owned flags).
+ * - Result: every problem has a code from PROBLEM_CODES (problem.ts), a position, and a fix.
+ */
 import type { Challenge } from "../schema/challenge.ts";
 import { checkFilePolicy, DEFAULT_LIMITS, type FileEntry, type FileLimits } from "./file-policy.ts";
 import { parseChallenge, parseSubmission } from "./manifest.ts";
-import { sortProblems, type Problem } from "./problem.ts";
+import { sortProblems, type Problem, type ProblemCode } from "./problem.ts";
 import { checkSubmissionRules, type LoadedSubmission } from "./rules.ts";
-import { manifestPath } from "../layout.ts";
+import { manifestPath, submissionDir } from "../layout.ts";
 
 export interface ValidationInput {
   challenge: { file: string; text: string };
@@ -29,31 +40,29 @@ export interface ValidationReport {
 
 export { manifestPath };
 
-/** schema → normalize → rules → result, for a whole repository or one PR. */
-export function validateRepository(
-  input: ValidationInput,
-): ValidationReport & { challenge?: Challenge; loaded: LoadedSubmission[] } {
+/** Step 1, the file policy: in local mode only the rules about the files themselves apply. */
+function policyProblems(input: ValidationInput): Problem[] {
+  const { problems } = checkFilePolicy(input.entries, input.limits ?? DEFAULT_LIMITS);
+  if (input.prMode) return problems;
+  const prOnly: ProblemCode[] = ["outside-submission", "multiple-submissions"];
+  return problems.filter((p) => !prOnly.includes(p.code));
+}
+
+/** Whether a PR only deletes a submission (then its missing manifest is no problem). */
+function onlyDeletes(input: ValidationInput, slug: string): boolean {
+  const prefix = `${submissionDir(slug)}/`;
+  return input.entries.every((e) => e.status === "deleted" || !e.path.startsWith(prefix));
+}
+
+/** Step 2, the schema: each target's manifest parsed, with file:line problems. */
+function loadTargets(input: ValidationInput): { problems: Problem[]; loaded: LoadedSubmission[] } {
   const problems: Problem[] = [];
-  const ch = parseChallenge(input.challenge.file, input.challenge.text);
-  problems.push(...ch.problems);
-
-  const policy = checkFilePolicy(input.entries, input.limits ?? DEFAULT_LIMITS);
-  if (input.prMode) problems.push(...policy.problems);
-  else
-    problems.push(
-      ...policy.problems.filter((p) => p.code !== "outside-submission" && p.code !== "multiple-submissions"),
-    );
-
   const loaded: LoadedSubmission[] = [];
   for (const slug of input.targets) {
     const entry = input.submissions.get(slug);
     const file = manifestPath(slug);
-    if (!entry || entry.text === undefined) {
-      if (
-        input.prMode &&
-        input.entries.every((e) => e.status === "deleted" || !e.path.startsWith(`submissions/${slug}/`))
-      )
-        continue;
+    if (entry?.text === undefined) {
+      if (input.prMode && onlyDeletes(input, slug)) continue;
       problems.push({
         file,
         line: 0,
@@ -69,25 +78,34 @@ export function validateRepository(
     if (parsed.value)
       loaded.push({ slug, file, manifest: parsed.value, yaml: parsed.yaml, files: entry.files });
   }
-  if (ch.value) {
-    const known = [
-      ...new Set([
-        ...[...input.submissions.entries()].filter(([, v]) => v.text !== undefined).map(([k]) => k),
-        ...(input.otherKnownSlugs ?? []),
-      ]),
-    ];
-    // Cycle detection needs every manifest, not only the targets.
-    const others: LoadedSubmission[] = [];
-    for (const [slug, v] of input.submissions) {
-      if (input.targets.includes(slug) || v.text === undefined) continue;
-      const p = parseSubmission(manifestPath(slug), v.text);
-      if (p.value)
-        others.push({ slug, file: manifestPath(slug), manifest: p.value, yaml: p.yaml, files: v.files });
-    }
-    const ruleProblems = checkSubmissionRules(ch.value, [...loaded, ...others], known);
-    const targetFiles = new Set(loaded.map((l) => l.file));
-    problems.push(...ruleProblems.filter((p) => targetFiles.has(p.file)));
+  return { problems, loaded };
+}
+
+/** Step 3, the rules: across every manifest (cycles need them all), reported for the targets only. */
+function ruleProblems(challenge: Challenge, input: ValidationInput, loaded: LoadedSubmission[]): Problem[] {
+  const present = [...input.submissions.entries()].filter(([, v]) => v.text !== undefined);
+  const known = [...new Set([...present.map(([k]) => k), ...(input.otherKnownSlugs ?? [])])];
+  const others: LoadedSubmission[] = [];
+  for (const [slug, v] of present) {
+    if (input.targets.includes(slug)) continue;
+    const p = parseSubmission(manifestPath(slug), v.text!);
+    if (p.value)
+      others.push({ slug, file: manifestPath(slug), manifest: p.value, yaml: p.yaml, files: v.files });
   }
+  const targetFiles = new Set(loaded.map((l) => l.file));
+  return checkSubmissionRules(challenge, [...loaded, ...others], known).filter((p) =>
+    targetFiles.has(p.file),
+  );
+}
+
+/** schema → rules → result, for a whole repository or one PR. */
+export function validateRepository(
+  input: ValidationInput,
+): ValidationReport & { challenge?: Challenge; loaded: LoadedSubmission[] } {
+  const ch = parseChallenge(input.challenge.file, input.challenge.text);
+  const targets = loadTargets(input);
+  const problems = [...ch.problems, ...policyProblems(input), ...targets.problems];
+  if (ch.value) problems.push(...ruleProblems(ch.value, input, targets.loaded));
   const sorted = sortProblems(problems);
   return {
     version: 1,
@@ -95,6 +113,6 @@ export function validateRepository(
     checked: [...input.targets].sort(),
     problems: sorted,
     challenge: ch.value,
-    loaded,
+    loaded: targets.loaded,
   };
 }

@@ -1,4 +1,5 @@
 import {
+  isAlias,
   isMap,
   isNode,
   isPair,
@@ -6,16 +7,27 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
   type Document,
   type Node,
 } from "yaml";
-import type { z } from "zod";
-import { closest, type Problem } from "./problem.ts";
+import type { Problem } from "./problem.ts";
 
 export interface Located {
   line: number;
   col: number;
 }
+
+/**
+ * Aliases expanded when converting to plain data. A manifest needs none; a "billion laughs"
+ * document needs millions. The `yaml` library throws past this count.
+ */
+export const MAX_ALIAS_COUNT = 100;
+/** A manifest is a page of settings; anything far larger is an attack on the parser. */
+export const MAX_YAML_BYTES = 256 * 1024;
+
+/** The outcome of reading a YAML file: data, or problems with positions. Never throws. */
+export type YamlData = { ok: true; data: unknown } | { ok: false; problems: Problem[] };
 
 /** A parsed YAML file that can answer "where is path X?" for error messages. */
 export class YamlFile {
@@ -25,7 +37,9 @@ export class YamlFile {
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lc, prettyErrors: false, uniqueKeys: true });
+    // Oversized input is never handed to the parser (its cost grows with size and nesting).
+    const source = text.length > MAX_YAML_BYTES ? "" : text;
+    this.doc = parseDocument(source, { lineCounter: this.lc, prettyErrors: false, uniqueKeys: true });
   }
 
   private pos(offset: number): Located {
@@ -33,19 +47,80 @@ export class YamlFile {
     return { line, col };
   }
 
-  /** YAML syntax errors as problems. */
+  /** YAML syntax errors (and a file too large to parse) as problems. */
   syntaxProblems(): Problem[] {
-    return this.doc.errors.map((e) => {
-      const { line, col } = this.pos(e.pos[0]);
+    if (this.text.length > MAX_YAML_BYTES)
+      return [
+        {
+          file: this.file,
+          line: 0,
+          col: 0,
+          code: "file-too-large",
+          message: `the file is ${this.text.length} characters; a manifest is at most ${MAX_YAML_BYTES}`,
+          fix: "keep long text out of the manifest (a README.md in the folder can hold it)",
+        },
+      ];
+    return this.doc.errors.map((e) => this.syntaxProblem(e.message, e.pos[0]));
+  }
+
+  private syntaxProblem(raw: string, offset: number): Problem {
+    const { line, col } = this.pos(offset);
+    const tooDeep = /call stack/i.test(raw);
+    return {
+      file: this.file,
+      line,
+      col,
+      code: tooDeep ? "yaml-unreadable" : "yaml-syntax",
+      message: tooDeep ? "the YAML is nested too deeply to read" : `malformed YAML: ${raw.split("\n")[0]}`,
+      fix: tooDeep
+        ? "a manifest needs a few levels of nesting; remove the deep structure"
+        : "check indentation and quoting on this line; a value with `: ` or `#` needs quotes",
+    };
+  }
+
+  /**
+   * The document as plain data. An alias bomb or any other failure of the converter becomes a
+   * problem at the first alias (or the top of the file), never an exception.
+   */
+  read(): YamlData {
+    try {
+      return { ok: true, data: this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    } catch (e) {
+      return { ok: false, problems: [this.conversionProblem(e)] };
+    }
+  }
+
+  private conversionProblem(e: unknown): Problem {
+    const reason = e instanceof Error ? e.message : String(e);
+    const alias = this.firstAlias();
+    const where = alias ?? { line: 1, col: 1 };
+    if (/excessive alias count/i.test(reason) && alias)
       return {
         file: this.file,
-        line,
-        col,
-        code: "yaml-syntax",
-        message: `malformed YAML: ${e.message.split("\n")[0]}`,
-        fix: "check indentation and quoting on this line; a value with `: ` or `#` needs quotes",
+        ...where,
+        code: "yaml-alias-limit",
+        message: `YAML aliases expand past ${MAX_ALIAS_COUNT} copies (an alias bomb)`,
+        expected: "plain values; a manifest needs no anchors or aliases",
+        fix: "write the values out instead of using `&anchor` and `*alias`",
       };
+    return {
+      file: this.file,
+      ...where,
+      code: "yaml-unreadable",
+      message: `the YAML cannot be read: ${reason.split("\n")[0]}`,
+      fix: "write plain mappings, lists and scalars, without anchors, aliases or custom tags",
+    };
+  }
+
+  private firstAlias(): Located | undefined {
+    let found: Located | undefined;
+    visit(this.doc, {
+      Alias: (_key, node) => {
+        if (node.range) found = this.pos(node.range[0]);
+        return visit.BREAK;
+      },
     });
+    return found;
   }
 
   /**
@@ -81,167 +156,10 @@ export class YamlFile {
     return best;
   }
 
-  toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+  /** The text of the scalar at `path` as written in the file (`1`, `yes`, `"x"`), if it is one. */
+  sourceAt(path: readonly PropertyKey[]): string | undefined {
+    const node = this.doc.getIn(path as unknown[], true);
+    if (!isScalar(node) || isAlias(node) || !node.range) return undefined;
+    return this.text.slice(node.range[0], node.range[1]);
   }
-}
-
-/** Example values an author can copy, keyed by the last path segment. */
-const EXAMPLES: Record<string, string> = {
-  schema: "schema: 1",
-  title: 'title: "int4 weights with MTP speculative decoding"',
-  authors: "authors: [octocat]",
-  parents: "parents: [baseline]",
-  credits: 'credits: [{ who: octocat, for: "the int4 export script" }]',
-  engine: "engine: { kind: vllm, args: { max-num-seqs: 1 } }",
-  kind: "kind: vllm",
-  who: "who: octocat",
-  for: 'for: "the draft model idea"',
-  num_speculative_tokens: "num_speculative_tokens: 4",
-  "max-num-seqs": "max-num-seqs: 1",
-  "kv-cache-dtype": "kv-cache-dtype: fp8",
-  "enforce-eager": "enforce-eager: false",
-  extra_args: 'extra_args: ["--disable-cascade-attn"]',
-};
-
-function describeValue(v: unknown): string {
-  if (v === undefined) return "nothing";
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function getAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = root;
-  for (const seg of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[seg as string];
-  }
-  return cur;
-}
-
-/** Shapes of zod issues we read; zod's own union type is wide and version-specific. */
-interface IssueLike {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  expected?: unknown;
-  keys?: string[];
-  values?: unknown[];
-  options?: unknown[];
-  minimum?: unknown;
-  maximum?: unknown;
-  discriminator?: string;
-}
-
-/**
- * Turns zod issues into file:line problems. `knownKeys(path)` lists the keys valid at a path, so
- * an unknown key gets a "did you mean" hint.
- */
-export function zodProblems(
-  y: YamlFile,
-  error: z.ZodError,
-  knownKeys: (path: PropertyKey[]) => string[],
-): Problem[] {
-  const data = y.toJS();
-  const out: Problem[] = [];
-  for (const raw of error.issues as unknown as IssueLike[]) {
-    const path = raw.path.filter((p): p is string | number => typeof p === "string" || typeof p === "number");
-    const dotted = path.length ? path.join(".") : "(top level)";
-    const lastKey = [...path].reverse().find((p): p is string => typeof p === "string");
-    const example = lastKey ? EXAMPLES[lastKey] : undefined;
-    if (raw.code === "unrecognized_keys" && raw.keys) {
-      const known = knownKeys(path);
-      for (const k of raw.keys) {
-        const { line, col } = y.locate(path, k);
-        const guess = closest(k, known);
-        out.push({
-          file: y.file,
-          line,
-          col,
-          code: "unknown-key",
-          path: [...path, k],
-          message: `unknown key \`${k}\`${path.length ? ` in \`${dotted}\`` : ""}`,
-          expected: known.length ? `one of: ${known.join(", ")}` : undefined,
-          fix: guess
-            ? `did you mean \`${guess}\`? (vLLM arguments not typed here go in \`extra_args\`)`
-            : path.at(-1) === "args"
-              ? `remove it, or pass it through \`extra_args: ["--${k}", "<value>"]\``
-              : `remove \`${k}\``,
-        });
-      }
-      continue;
-    }
-    const { line, col } = y.locate(path);
-    const actual = getAt(data, path);
-    if (raw.code === "invalid_type" && actual === undefined) {
-      out.push({
-        file: y.file,
-        line,
-        col,
-        code: "missing-key",
-        path,
-        message: `\`${dotted}\` is required but missing`,
-        expected: String(raw.expected ?? "a value"),
-        fix: example ? `add \`${example}\`` : undefined,
-      });
-    } else if (raw.code === "invalid_type") {
-      out.push({
-        file: y.file,
-        line,
-        col,
-        code: "wrong-type",
-        path,
-        message: `\`${dotted}\` has the wrong type: got ${describeValue(actual)}`,
-        expected: String(raw.expected),
-        fix: example,
-      });
-    } else if (raw.code === "invalid_value" || raw.code === "invalid_enum_value") {
-      const options = (raw.values ?? raw.options ?? []).map((v) => String(v));
-      out.push({
-        file: y.file,
-        line,
-        col,
-        code: "bad-value",
-        path,
-        message: `\`${dotted}\` cannot be ${describeValue(actual)}`,
-        expected: options.length ? `one of: ${options.join(", ")}` : raw.message,
-        fix: options.length && lastKey ? `${lastKey}: ${options[0]}` : example,
-      });
-    } else if (raw.code === "invalid_union" && raw.discriminator) {
-      out.push({
-        file: y.file,
-        line,
-        col,
-        code: "bad-value",
-        path: [...path, raw.discriminator],
-        message: `\`${dotted}.${raw.discriminator}\` must name a known engine, got ${describeValue(getAt(actual, [raw.discriminator]))}`,
-        expected: "one of: vllm, embedded",
-        fix: "kind: vllm",
-      });
-    } else if (raw.code === "too_small" || raw.code === "too_big") {
-      out.push({
-        file: y.file,
-        line,
-        col,
-        code: raw.code === "too_small" ? "too-small" : "too-big",
-        path,
-        message: `\`${dotted}\`: ${raw.message}`,
-        expected: raw.message,
-        fix: example,
-      });
-    } else {
-      out.push({
-        file: y.file,
-        line,
-        col,
-        code: "invalid",
-        path,
-        message: `\`${dotted}\`: ${raw.message} (got ${describeValue(actual)})`,
-        fix: example,
-      });
-    }
-  }
-  return out;
 }
