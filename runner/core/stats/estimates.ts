@@ -1,5 +1,5 @@
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
-import type { LaunchRecord, RunRecord } from "../schema/run-record.ts";
+import type { LaunchRecord } from "../schema/run-record.ts";
 import { mean, sd } from "./basic.ts";
 
 /**
@@ -10,13 +10,18 @@ import { mean, sd } from "./basic.ts";
 
 export type Arm = "candidate" | "incumbent";
 
+/** What these helpers read of a run: its launches' arm, block and timed passes. */
+export interface LaunchesOf {
+  launches: readonly Pick<LaunchRecord, "arm" | "block" | "runs">[];
+}
+
 /** One launch's speed: the mean of its timed passes (tok/s). */
 export function launchMean(launch: Pick<LaunchRecord, "runs">): number {
   return mean(launch.runs);
 }
 
 /** The launch means of one arm of a run, in launch order. */
-export function launchMeans(run: Pick<RunRecord, "launches">, arm: Arm): number[] {
+export function launchMeans(run: LaunchesOf, arm: Arm): number[] {
   return run.launches.filter((l) => l.arm === arm).map(launchMean);
 }
 
@@ -27,7 +32,7 @@ export interface ArmEstimate {
 }
 
 /** Mean of launch means with a 95% t interval: one submission's speed with its uncertainty. */
-export function armEstimate(run: Pick<RunRecord, "launches">, arm: Arm): ArmEstimate | undefined {
+export function armEstimate(run: LaunchesOf, arm: Arm): ArmEstimate | undefined {
   const means = launchMeans(run, arm);
   if (!means.length) return undefined;
   const m = mean(means);
@@ -37,7 +42,7 @@ export function armEstimate(run: Pick<RunRecord, "launches">, arm: Arm): ArmEsti
 }
 
 /** Candidate minus incumbent launch mean for each block that has both arms (block order of first sight). */
-export function blockDifferences(run: Pick<RunRecord, "launches">): number[] {
+export function blockDifferences(run: LaunchesOf): number[] {
   const byBlock = new Map<number, { c?: number; i?: number }>();
   for (const l of run.launches) {
     const b = byBlock.get(l.block) ?? {};
