@@ -191,9 +191,9 @@ function thread(n: number, o: Partial<Thread> & { title: string; author: string;
   };
 }
 
-/** A small challenge with one of everything: leader change, pending claim, ruling, A/A runs, dead end. */
-export function fixtureInput(): SiteInput {
-  const submissions = [
+/** Five submissions: the baseline, a leader, a pending claim on it, one ruled invalid, a dead end. */
+function fixtureSubmissions(): SubmissionSource[] {
+  return [
     submission("baseline", { title: "Baseline", authors: ["org"], at: "2026-01-01T00:00:00.000Z" }),
     submission("alpha", {
       title: "Alpha: int8 weights",
@@ -217,7 +217,11 @@ export function fixtureInput(): SiteInput {
     }),
     submission("delta", { title: "Delta dead end", authors: ["cy"], at: "2026-01-05T00:00:00.000Z" }),
   ];
-  const runs = [
+}
+
+/** A leader change, a pending claim, an invalid run, an A/A run on a second runner, a negative run. */
+function fixtureRuns(): RunRecord[] {
+  return [
     run({
       id: "r1",
       cand: "alpha",
@@ -276,6 +280,83 @@ export function fixtureInput(): SiteInput {
       reason: "speculative decoding does not help",
     }),
   ];
+}
+
+/** One charged run inside the quota window. */
+function fixtureReservations(): SiteInput["reservations"] {
+  return [
+    {
+      version: 1,
+      id: "res1",
+      at: "2026-01-05T09:00:00.000Z",
+      requester: { id: 3, login: "ann" },
+      owner: { id: 30, login: "ann-owner" },
+      pr: 2,
+      author: "ann",
+      slug: "alpha",
+      sha: "a".repeat(40),
+      against: "baseline",
+      organizer: false,
+    },
+  ];
+}
+
+/** One ruling, with hostile markup in its reason. */
+function fixtureRulings(): SiteInput["rulings"] {
+  return [
+    {
+      version: 1,
+      id: "ru1",
+      at: "2026-01-04T12:00:00.000Z",
+      slug: "gamma",
+      decision: "invalid",
+      reason: "Caches **outputs** <img src=x onerror=alert(1)>",
+      by: { id: 1, login: "org" },
+    },
+  ];
+}
+
+/** An announcement with a comment, a dead end in a taskforce, a ruling request. */
+function fixtureThreads(): Thread[] {
+  return [
+    thread(1, {
+      title: "Welcome <all>",
+      author: "org",
+      at: "2026-01-01T01:00:00.000Z",
+      labels: ["announcement"],
+      body: "Hello @ann, read the rules. Try alpha.",
+      comments: [
+        {
+          id: 11,
+          author: "bob",
+          body: "Thanks @org and @ann! <script>x()</script>",
+          createdAt: "2026-01-01T02:00:00.000Z",
+          updatedAt: "2026-01-01T02:00:00.000Z",
+          reactions: 0,
+        },
+      ],
+    }),
+    thread(2, {
+      title: "Speculative decoding: dead end",
+      author: "cy",
+      at: "2026-01-05T11:00:00.000Z",
+      labels: ["taskforce:spec", "negative-result"],
+      body: "Tried it on delta. @bob FYI.",
+    }),
+    thread(3, {
+      title: "Is gamma allowed?",
+      author: "bob",
+      at: "2026-01-04T13:00:00.000Z",
+      labels: ["ruling-request", "taskforce:spec"],
+      body: "See gamma and #2.",
+    }),
+  ];
+}
+
+/** A small challenge with one of everything: leader change, pending claim, ruling, A/A runs, dead end. */
+export function fixtureInput(): SiteInput {
+  const submissions = fixtureSubmissions();
+  const runs = fixtureRuns();
   return {
     challenge: challenge(),
     rules: "# Rules\n\nBe <b>fair</b>; see #1.",
@@ -296,65 +377,9 @@ export function fixtureInput(): SiteInput {
     },
     submissions,
     runs,
-    reservations: [
-      {
-        version: 1,
-        id: "res1",
-        at: "2026-01-05T09:00:00.000Z",
-        requester: { id: 3, login: "ann" },
-        owner: { id: 30, login: "ann-owner" },
-        pr: 2,
-        author: "ann",
-        slug: "alpha",
-        sha: "a".repeat(40),
-        against: "baseline",
-        organizer: false,
-      },
-    ],
-    rulings: [
-      {
-        version: 1,
-        id: "ru1",
-        at: "2026-01-04T12:00:00.000Z",
-        slug: "gamma",
-        decision: "invalid",
-        reason: "Caches **outputs** <img src=x onerror=alert(1)>",
-        by: { id: 1, login: "org" },
-      },
-    ],
-    threads: [
-      thread(1, {
-        title: "Welcome <all>",
-        author: "org",
-        at: "2026-01-01T01:00:00.000Z",
-        labels: ["announcement"],
-        body: "Hello @ann, read the rules. Try alpha.",
-        comments: [
-          {
-            id: 11,
-            author: "bob",
-            body: "Thanks @org and @ann! <script>x()</script>",
-            createdAt: "2026-01-01T02:00:00.000Z",
-            updatedAt: "2026-01-01T02:00:00.000Z",
-            reactions: 0,
-          },
-        ],
-      }),
-      thread(2, {
-        title: "Speculative decoding: dead end",
-        author: "cy",
-        at: "2026-01-05T11:00:00.000Z",
-        labels: ["taskforce:spec", "negative-result"],
-        body: "Tried it on delta. @bob FYI.",
-      }),
-      thread(3, {
-        title: "Is gamma allowed?",
-        author: "bob",
-        at: "2026-01-04T13:00:00.000Z",
-        labels: ["ruling-request", "taskforce:spec"],
-        body: "See gamma and #2.",
-      }),
-    ],
+    reservations: fixtureReservations(),
+    rulings: fixtureRulings(),
+    threads: fixtureThreads(),
     ancestry: [{ parent: "alpha", child: "beta" }],
     problems: [{ path: "runs/broken.json", message: "missing <field> id" }],
   };
