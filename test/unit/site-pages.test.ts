@@ -354,7 +354,7 @@ function fixtureThreads(): Thread[] {
 }
 
 /** A small challenge with one of everything: leader change, pending claim, ruling, A/A runs, dead end. */
-export function fixtureInput(): SiteInput {
+function fixtureInput(): SiteInput {
   const submissions = fixtureSubmissions();
   const runs = fixtureRuns();
   return {
