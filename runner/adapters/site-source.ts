@@ -1,17 +1,32 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { ParticipantsSchema } from "../core/schema/data.ts";
 import { SubmissionSchema } from "../core/schema/submission.ts";
-import { parse as parseYaml } from "yaml";
 import { parseChallenge, parseSubmission, parseWith } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import type { SiteInput, SubmissionSource } from "../core/site/model.ts";
 import { forEachTreeFile, readTreeFiles, refExists, run } from "./git-batch.ts";
 import { addDataFile, type DataState } from "./git-store.ts";
-import { CHALLENGE_FILE, EMPTY_PARTICIPANTS, manifestPath, PARTICIPANTS_FILE } from "../core/layout.ts";
+import {
+  CHALLENGE_FILE,
+  EMPTY_PARTICIPANTS,
+  MANIFEST_NAME,
+  manifestPath,
+  PARTICIPANTS_FILE,
+  SUBMISSIONS_DIR,
+  submissionDir,
+} from "../core/layout.ts";
 
 const git = async (dir: string, args: string[], input?: string) =>
   (await run(dir, args, input)).toString("utf8");
+
+/** `submissions/<slug>/submission.yaml`, capturing the slug. */
+const MANIFEST_PATH = new RegExp(`^${SUBMISSIONS_DIR}/([^/]+)/${MANIFEST_NAME.replace(/\./g, "\\.")}$`);
+const RULES_FILE = "challenge/RULES.md";
+
+type Problems = SiteInput["problems"];
+type Progress = (s: string) => void;
 
 /** The site needs the manifest, not line positions: plain YAML + zod, falling back to the full parser for messages. */
 function quickSubmission(path: string, text: string) {
@@ -24,90 +39,95 @@ function quickSubmission(path: string, text: string) {
   return parseSubmission(path, text);
 }
 
-/**
- * Gathers everything the site shows from git: the default branch's history (submissions and when
- * each first appeared, file blobs for shared-code detection), PR heads named by run records
- * (submissions not merged yet, and git ancestry between them), and the data branch.
- */
-export async function loadSiteInput(
-  repoDir: string,
-  o: { ref?: string; dataRef?: string; onProgress?: (s: string) => void } = {},
-): Promise<SiteInput> {
-  const ref = o.ref ?? "HEAD";
-  const problems: SiteInput["problems"] = [];
-  const progress = o.onProgress ?? (() => undefined);
-  const main = await readTreeFiles(repoDir, ref, ["challenge", "submissions"]);
+/** The challenge (required: no site without it) and the participant registry (problems reported). */
+function readChallengeFiles(main: Map<string, string>, where: string, problems: Problems) {
   const chText = main.get(CHALLENGE_FILE);
-  if (!chText) throw new Error(`no ${CHALLENGE_FILE} at ${ref} in ${repoDir}`);
+  if (!chText) throw new Error(`no ${CHALLENGE_FILE} at ${where}`);
   const ch = parseChallenge(CHALLENGE_FILE, chText);
   if (!ch.value) throw new Error(ch.problems.map(formatProblem).join("\n"));
-  const challenge = ch.value;
-  const partsText = main.get(PARTICIPANTS_FILE) ?? EMPTY_PARTICIPANTS;
-  const parts = parseWith(ParticipantsSchema, PARTICIPANTS_FILE, partsText);
+  const parts = parseWith(
+    ParticipantsSchema,
+    PARTICIPANTS_FILE,
+    main.get(PARTICIPANTS_FILE) ?? EMPTY_PARTICIPANTS,
+  );
   if (!parts.value) problems.push(...parts.problems.map((p) => ({ path: p.file, message: p.message })));
-  progress(`read ${main.size} files from ${ref}`);
+  return { challenge: ch.value, participants: parts.value ?? { schema: 1 as const, participants: [] } };
+}
 
-  // Data branch.
-  const dataRef = o.dataRef ?? challenge.data_branch;
+/** Runs, reservations, rulings and threads from the data branch (local, else origin's), in path order. */
+async function readDataBranch(repoDir: string, dataRef: string, problems: Problems, progress: Progress) {
   const data: DataState = { runs: [], reservations: [], rulings: [], threads: [], problems };
   const resolved = (await refExists(repoDir, dataRef))
     ? dataRef
     : (await refExists(repoDir, `origin/${dataRef}`))
       ? `origin/${dataRef}`
       : undefined;
-  if (resolved) {
-    const count = await forEachTreeFile(
-      repoDir,
-      resolved,
-      ["runs", "quota", "rulings", "board"],
-      (path, text) => addDataFile(data, path, text, `${dataRef}:${path}`),
-    );
-    const byPath = <T extends { id?: string; number?: number }>(xs: T[]) =>
-      xs.sort((a, b) => String(a.id ?? a.number).localeCompare(String(b.id ?? b.number)));
-    byPath(data.runs);
-    byPath(data.reservations);
-    byPath(data.rulings);
-    data.threads.sort((a, b) => a.number - b.number);
-    problems.sort((a, b) => a.path.localeCompare(b.path));
-    progress(`read ${count} data files from ${resolved}`);
-  }
+  if (!resolved) return data;
+  const dirs = ["runs", "quota", "rulings", "board"];
+  const count = await forEachTreeFile(repoDir, resolved, dirs, (path, text) =>
+    addDataFile(data, path, text, `${dataRef}:${path}`),
+  );
+  const byPath = <T extends { id?: string; number?: number }>(xs: T[]) =>
+    xs.sort((a, b) => String(a.id ?? a.number).localeCompare(String(b.id ?? b.number)));
+  byPath(data.runs);
+  byPath(data.reservations);
+  byPath(data.rulings);
+  data.threads.sort((a, b) => a.number - b.number);
+  problems.sort((a, b) => a.path.localeCompare(b.path));
+  progress(`read ${count} data files from ${resolved}`);
+  return data;
+}
 
-  // Submissions on the default branch: first appearance from one log walk.
+/** When and in which commit each submission's manifest first appeared: one log walk of the branch. */
+async function firstAppearances(repoDir: string, ref: string) {
   const firstSeen = new Map<string, { commit: string; at: string }>();
   const log = await git(repoDir, [
-    "log",
-    ref,
-    "--reverse",
-    "--diff-filter=A",
-    "--format=>%H %cI",
-    "--name-only",
-    "--",
-    "submissions/",
+    ...["log", ref, "--reverse", "--diff-filter=A", "--format=>%H %cI", "--name-only"],
+    ...["--", `${SUBMISSIONS_DIR}/`],
   ]);
   let cur: { commit: string; at: string } | undefined;
   for (const line of log.split("\n")) {
     if (line.startsWith(">")) {
       const [commit, at] = line.slice(1).split(" ") as [string, string];
       cur = { commit, at: new Date(at).toISOString() };
-    } else if (cur && /^submissions\/[^/]+\/submission\.yaml$/.test(line)) {
-      const slug = line.split("/")[1]!;
-      if (!firstSeen.has(slug)) firstSeen.set(slug, cur);
+      continue;
     }
+    const slug = MANIFEST_PATH.exec(line)?.[1];
+    if (cur && slug && !firstSeen.has(slug)) firstSeen.set(slug, cur);
   }
+  return firstSeen;
+}
+
+/** `git ls-tree -r` lines as (path, blob) pairs. */
+function parseTree(tree: string): { path: string; blob: string }[] {
+  return tree
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [meta, path] = line.split("\t") as [string, string];
+      return { path, blob: meta.split(" ")[2]! };
+    });
+}
+
+/** Each submission's files (paths inside its folder) with their blob ids, for shared-code detection. */
+async function submissionBlobs(repoDir: string, ref: string) {
   const blobs = new Map<string, { path: string; blob: string }[]>();
-  const tree = await git(repoDir, ["ls-tree", "-r", ref, "--", "submissions/"]);
-  for (const line of tree.split("\n").filter(Boolean)) {
-    const [meta, path] = line.split("\t") as [string, string];
-    const m = /^submissions\/([^/]+)\/(.+)$/.exec(path);
-    if (m) blobs.set(m[1]!, [...(blobs.get(m[1]!) ?? []), { path: m[2]!, blob: meta.split(" ")[2]! }]);
+  for (const f of parseTree(await git(repoDir, ["ls-tree", "-r", ref, "--", `${SUBMISSIONS_DIR}/`]))) {
+    const m = new RegExp(`^${SUBMISSIONS_DIR}/([^/]+)/(.+)$`).exec(f.path);
+    if (m) blobs.set(m[1]!, [...(blobs.get(m[1]!) ?? []), { path: m[2]!, blob: f.blob }]);
   }
+  return blobs;
+}
+
+/** Submissions on the default branch; a manifest not yet committed counts as first seen at the head. */
+async function mainSubmissions(repoDir: string, ref: string, main: Map<string, string>, problems: Problems) {
+  const firstSeen = await firstAppearances(repoDir, ref);
+  const blobs = await submissionBlobs(repoDir, ref);
   const headTime = new Date((await git(repoDir, ["log", "-1", "--format=%cI", ref])).trim()).toISOString();
   const submissions: SubmissionSource[] = [];
-  const seen = new Set<string>();
   for (const [path, text] of main) {
-    const m = /^submissions\/([^/]+)\/submission\.yaml$/.exec(path);
-    if (!m) continue;
-    const slug = m[1]!;
+    const slug = MANIFEST_PATH.exec(path)?.[1];
+    if (!slug) continue;
     const p = quickSubmission(path, text);
     if (!p.value) {
       problems.push({ path, message: p.problems.map((x) => x.message).join("; ") });
@@ -121,87 +141,142 @@ export async function loadSiteInput(
       firstAt: fs.at,
       files: blobs.get(slug) ?? [],
     });
-    seen.add(slug);
   }
+  return submissions;
+}
 
-  // Submissions that live in PRs: read them at the commit their runs recorded.
+/** A submission that lives in a PR, read at the commit its run recorded; undefined if unreadable. */
+async function prSubmission(
+  repoDir: string,
+  slug: string,
+  commit: string,
+  problems: Problems,
+): Promise<SubmissionSource | undefined> {
+  const text = await git(repoDir, ["show", `${commit}:${manifestPath(slug)}`]).catch(() => undefined);
+  if (text === undefined) {
+    const fetchHint = "fetch the PR heads: git fetch origin '+refs/pull/*/head:refs/pull/*'";
+    const message = `its run names commit ${commit.slice(0, 10)}, which this clone does not have (${fetchHint})`;
+    problems.push({ path: submissionDir(slug), message });
+    return undefined;
+  }
+  const p = parseSubmission(manifestPath(slug), text);
+  if (!p.value) return undefined;
+  const addedLog = await git(repoDir, [
+    "log",
+    commit,
+    "--diff-filter=A",
+    "--format=%H %cI",
+    "--",
+    manifestPath(slug),
+  ]);
+  const [firstCommit, at] = addedLog.trim().split("\n").pop()!.split(" ") as [string, string];
+  const prefix = `${submissionDir(slug)}/`;
+  const files = parseTree(await git(repoDir, ["ls-tree", "-r", commit, "--", prefix])).map((f) => ({
+    path: f.path.replace(prefix, ""),
+    blob: f.blob,
+  }));
+  return { slug, manifest: p.value, firstCommit, firstAt: new Date(at).toISOString(), files };
+}
+
+/** The commit each slug's latest run recorded as its candidate (PR heads for unmerged submissions). */
+function runTips(data: DataState): Map<string, string> {
   const tips = new Map<string, string>();
   for (const r of data.runs) if (r.candidate.commit) tips.set(r.candidate.slug, r.candidate.commit);
-  for (const [slug, commit] of tips) {
-    if (seen.has(slug)) continue;
-    const text = await git(repoDir, ["show", `${commit}:${manifestPath(slug)}`]).catch(() => undefined);
-    if (text === undefined) {
-      problems.push({
-        path: `submissions/${slug}`,
-        message: `its run names commit ${commit.slice(0, 10)}, which this clone does not have (fetch the PR heads: git fetch origin '+refs/pull/*/head:refs/pull/*')`,
-      });
-      continue;
-    }
-    const p = parseSubmission(manifestPath(slug), text);
-    if (!p.value) continue;
-    const added = (
-      await git(repoDir, ["log", commit, "--diff-filter=A", "--format=%H %cI", "--", manifestPath(slug)])
-    )
-      .trim()
-      .split("\n")
-      .pop()!;
-    const [fc, fat] = added.split(" ") as [string, string];
-    const files = (await git(repoDir, ["ls-tree", "-r", commit, "--", `submissions/${slug}/`]))
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => ({
-        path: l.split("\t")[1]!.replace(`submissions/${slug}/`, ""),
-        blob: l.split(" ")[2]!.split("\t")[0]!,
-      }));
-    submissions.push({
-      slug,
-      manifest: p.value,
-      firstCommit: fc,
-      firstAt: new Date(fat).toISOString(),
-      files,
-    });
-    seen.add(slug);
-  }
-  // Git ancestry: a PR branch that contains the commit adding another submission among its own
-  // commits, i.e. after its fork point from the default branch's first-parent line (it was built
-  // on the other PR's branch, not merely on a main that already had it).
+  return tips;
+}
+
+/**
+ * Git ancestry: a PR branch that contains the commit adding another submission among its own
+ * commits, i.e. after its fork point from the default branch's first-parent line (it was built
+ * on the other PR's branch, not merely on a main that already had it).
+ */
+async function gitAncestry(
+  repoDir: string,
+  ref: string,
+  tips: Map<string, string>,
+  subs: SubmissionSource[],
+) {
   const ancestry: SiteInput["ancestry"] = [];
-  const firstParentMain = new Set(
-    (await git(repoDir, ["rev-list", "--first-parent", ref])).split("\n").filter(Boolean),
-  );
-  const addedBy = new Map(submissions.map((s) => [s.firstCommit, s.slug]));
+  const lines = (s: string) => s.split("\n").filter(Boolean);
+  const firstParentMain = new Set(lines(await git(repoDir, ["rev-list", "--first-parent", ref])));
+  const addedBy = new Map(subs.map((s) => [s.firstCommit, s.slug]));
   for (const [slug, commit] of tips) {
-    const chain = (await git(repoDir, ["rev-list", "--first-parent", commit]).catch(() => ""))
-      .split("\n")
-      .filter(Boolean);
+    const chain = lines(await git(repoDir, ["rev-list", "--first-parent", commit]).catch(() => ""));
     const fork = chain.find((c) => firstParentMain.has(c));
-    const own = (await git(repoDir, ["rev-list", commit, ...(fork ? [`^${fork}`] : [])]).catch(() => ""))
-      .split("\n")
-      .filter(Boolean);
+    const own = lines(
+      await git(repoDir, ["rev-list", commit, ...(fork ? [`^${fork}`] : [])]).catch(() => ""),
+    );
     for (const c of own) {
       const other = addedBy.get(c);
       if (other && other !== slug) ancestry.push({ parent: other, child: slug });
     }
   }
-  progress(`${submissions.length} submissions, ${data.runs.length} runs, ${data.threads.length} threads`);
+  return ancestry;
+}
 
+/** Knowledge-base notes under challenge/kb/, titled by their first heading (else their file name). */
+function kbNotes(main: Map<string, string>): SiteInput["kb"] {
   const kb: SiteInput["kb"] = [];
   for (const [path, text] of main) {
     if (!/^challenge\/kb\/.+\.md$/.test(path)) continue;
-    kb.push({
-      path,
-      title: /^#\s+(.+)$/m.exec(text)?.[1]?.trim() ?? path.split("/").pop()!.replace(/\.md$/, ""),
-      text,
-    });
+    const heading = /^#\s+(.+)$/m.exec(text)?.[1]?.trim();
+    kb.push({ path, title: heading ?? path.split("/").pop()!.replace(/\.md$/, ""), text });
   }
-  const rules =
-    main.get("challenge/RULES.md") ??
-    (await readFile(join(repoDir, "challenge/RULES.md"), "utf8").catch(() => "# Rules\n\nNo rules file."));
+  return kb;
+}
+
+/** RULES.md from the ref, else the working tree, else a placeholder. */
+async function readRules(repoDir: string, main: Map<string, string>): Promise<string> {
+  const fromRef = main.get(RULES_FILE);
+  if (fromRef !== undefined) return fromRef;
+  return readFile(join(repoDir, RULES_FILE), "utf8").catch(() => "# Rules\n\nNo rules file.");
+}
+
+/** Submissions on the default branch, then those that live only in PRs (by the commits their runs name). */
+async function allSubmissions(
+  repoDir: string,
+  ref: string,
+  main: Map<string, string>,
+  tips: Map<string, string>,
+  problems: Problems,
+) {
+  const submissions = await mainSubmissions(repoDir, ref, main, problems);
+  const seen = new Set(submissions.map((s) => s.slug));
+  for (const [slug, commit] of tips) {
+    if (seen.has(slug)) continue;
+    const s = await prSubmission(repoDir, slug, commit, problems);
+    if (!s) continue;
+    submissions.push(s);
+    seen.add(slug);
+  }
+  return submissions;
+}
+
+/**
+ * Gathers everything the site shows from git: the default branch's history (submissions and when
+ * each first appeared, file blobs for shared-code detection), PR heads named by run records
+ * (submissions not merged yet, and git ancestry between them), and the data branch.
+ */
+export async function loadSiteInput(
+  repoDir: string,
+  o: { ref?: string; dataRef?: string; onProgress?: Progress } = {},
+): Promise<SiteInput> {
+  const ref = o.ref ?? "HEAD";
+  const problems: Problems = [];
+  const progress = o.onProgress ?? (() => undefined);
+  const main = await readTreeFiles(repoDir, ref, ["challenge", SUBMISSIONS_DIR]);
+  const { challenge, participants } = readChallengeFiles(main, `${ref} in ${repoDir}`, problems);
+  progress(`read ${main.size} files from ${ref}`);
+  const data = await readDataBranch(repoDir, o.dataRef ?? challenge.data_branch, problems, progress);
+  const tips = runTips(data);
+  const submissions = await allSubmissions(repoDir, ref, main, tips, problems);
+  const ancestry = await gitAncestry(repoDir, ref, tips, submissions);
+  progress(`${submissions.length} submissions, ${data.runs.length} runs, ${data.threads.length} threads`);
   return {
     challenge,
-    rules,
-    kb,
-    participants: parts.value ?? { schema: 1, participants: [] },
+    rules: await readRules(repoDir, main),
+    kb: kbNotes(main),
+    participants,
     submissions,
     runs: data.runs,
     reservations: data.reservations,

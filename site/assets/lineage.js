@@ -2,15 +2,24 @@
 // highlighted; zoom and pan; hover for details; click or Enter opens the submission; author filter.
 // Plain SVG without a force simulation, so 2,000 nodes are interactive at once.
 (function () {
-  var el = document.getElementById("lineage");
-  if (!el || !window.d3) return;
-  var root = window.VELODROME_ROOT || "./";
-  var tip = document.getElementById("lineage-tip");
-  d3.json(root + "api/lineage.json").then(function (data) {
-    var nodes = data.nodes,
-      edges = data.edges;
-    var w = el.clientWidth || 900,
-      h = el.clientHeight || 560;
+  var COLOR = {
+    leader: "#009e73",
+    valid: "#0072b2",
+    pending: "#e69f00",
+    invalid: "#d55e00",
+    failed: "#d55e00",
+    error: "#999",
+    unbenchmarked: "#bbb",
+    negative: "#666",
+  };
+  var KINDS = ["parent", "ancestry", "shared-code", "pooled"];
+  // Edges of different kinds between the same pair bow apart, so each stays visible.
+  var BOW = { parent: 0, ancestry: 14, "shared-code": -14, pooled: 26 };
+  // Above this many edges, one merged path per kind: thousands of elements make the page sluggish.
+  var MANY_EDGES = 1500;
+
+  /** Node positions: time on x, author lane on y (with a small deterministic jitter); radius by speed. */
+  function placeNodes(nodes, w, h) {
     var authors = Array.from(
       new Set(
         nodes.map(function (n) {
@@ -30,118 +39,91 @@
       .domain(authors)
       .range([30, Math.max(h - 30, 30 + authors.length * 6)])
       .padding(0.5);
-    var tpsMax =
-      d3.max(nodes, function (n) {
-        return n.tps || 0;
-      }) || 1;
-    var r = d3.scaleSqrt().domain([0, tpsMax]).range([3, 11]);
-    var color = {
-      leader: "#009e73",
-      valid: "#0072b2",
-      pending: "#e69f00",
-      invalid: "#d55e00",
-      failed: "#d55e00",
-      error: "#999",
-      unbenchmarked: "#bbb",
-      negative: "#666",
-    };
     var pos = new Map();
     nodes.forEach(function (n, i) {
       var jitter = (((i * 7919) % 13) - 6) * 1.2; // deterministic, keeps same-lane nodes apart
       pos.set(n.id, { x: x(new Date(n.at)), y: y(n.author) + jitter, n: n });
     });
-    var svg = d3
-      .select(el)
-      .append("svg")
-      .attr("width", "100%")
-      .attr("height", "100%")
-      .attr("role", "img")
-      .attr("aria-label", nodes.length + " submissions and " + edges.length + " edges");
-    var g = svg.append("g");
-    svg.call(
-      d3
-        .zoom()
-        .scaleExtent([0.2, 12])
-        .on("zoom", function (ev) {
-          g.attr("transform", ev.transform);
-        }),
+    return pos;
+  }
+
+  /** A curved path for one edge, bowed by its kind; null when an end is missing. */
+  function curve(pos, e) {
+    var a = pos.get(e.source),
+      b = pos.get(e.target);
+    if (!a || !b) return null;
+    var mx = (a.x + b.x) / 2,
+      o = BOW[e.kind] || 0;
+    return (
+      "M" + a.x + "," + a.y + "C" + mx + "," + (a.y + o) + " " + mx + "," + (b.y + o) + " " + b.x + "," + b.y
     );
-    // Edges of different kinds between the same pair bow apart, so each stays visible.
-    var bow = { parent: 0, ancestry: 14, "shared-code": -14, pooled: 26 };
-    var path = function (e) {
-      var a = pos.get(e.source),
-        b = pos.get(e.target);
-      if (!a || !b) return null;
-      var mx = (a.x + b.x) / 2,
-        o = bow[e.kind] || 0;
-      return (
-        "M" +
-        a.x +
-        "," +
-        a.y +
-        "C" +
-        mx +
-        "," +
-        (a.y + o) +
-        " " +
-        mx +
-        "," +
-        (b.y + o) +
-        " " +
-        b.x +
-        "," +
-        b.y
-      );
-    };
-    // Small graphs get one element per edge (with a hover title); large ones one path per kind,
-    // so thousands of edges cost one element each kind and the page stays responsive.
-    var many = edges.length > 1500;
-    var edgeLayer = g.append("g");
-    var edgeSel;
-    var drawMerged = function (keep) {
-      edgeLayer.selectAll("*").remove();
-      ["parent", "ancestry", "shared-code", "pooled"].forEach(function (kind) {
-        var on = [],
-          off = [];
-        // Straight segments and solid strokes: dashed Béziers by the thousand take seconds to paint.
-        edges.forEach(function (e) {
-          if (e.kind !== kind) return;
-          var a = pos.get(e.source),
-            b = pos.get(e.target);
-          if (a && b)
-            (keep(e) ? on : off).push(
-              "M" + a.x.toFixed(1) + "," + a.y.toFixed(1) + "L" + b.x.toFixed(1) + "," + b.y.toFixed(1),
-            );
-        });
-        if (off.length)
-          edgeLayer
-            .append("path")
-            .attr("class", "edge merged dim e-" + kind)
-            .attr("d", off.join(""));
-        if (on.length)
-          edgeLayer
-            .append("path")
-            .attr("class", "edge merged e-" + kind)
-            .attr("d", on.join(""));
+  }
+
+  /** A straight segment (merged drawing): dashed Béziers by the thousand take seconds to paint. */
+  function segment(pos, e) {
+    var a = pos.get(e.source),
+      b = pos.get(e.target);
+    if (!a || !b) return null;
+    return "M" + a.x.toFixed(1) + "," + a.y.toFixed(1) + "L" + b.x.toFixed(1) + "," + b.y.toFixed(1);
+  }
+
+  /** Many edges: one path per kind and highlight state, redrawn when the filter changes. */
+  function drawMerged(layer, edges, pos, keep) {
+    layer.selectAll("*").remove();
+    KINDS.forEach(function (kind) {
+      var on = [],
+        off = [];
+      edges.forEach(function (e) {
+        var d = e.kind === kind ? segment(pos, e) : null;
+        if (d) (keep(e) ? on : off).push(d);
       });
-    };
-    if (many)
-      drawMerged(function () {
+      if (off.length)
+        layer
+          .append("path")
+          .attr("class", "edge merged dim e-" + kind)
+          .attr("d", off.join(""));
+      if (on.length)
+        layer
+          .append("path")
+          .attr("class", "edge merged e-" + kind)
+          .attr("d", on.join(""));
+    });
+  }
+
+  /** Draws the edges; returns a function that highlights those a filter keeps. */
+  function drawEdges(g, edges, pos) {
+    var layer = g.append("g");
+    if (edges.length > MANY_EDGES) {
+      var all = function () {
         return true;
-      });
-    else {
-      edgeSel = edgeLayer
-        .selectAll("path")
-        .data(edges)
-        .join("path")
-        .attr("class", function (e) {
-          return "edge e-" + e.kind;
-        })
-        .attr("d", path);
-      edgeSel.append("title").text(function (e) {
-        return e.source + " → " + e.target + ": " + e.label;
-      });
+      };
+      drawMerged(layer, edges, pos, all);
+      return function (keep) {
+        drawMerged(layer, edges, pos, keep);
+      };
     }
+    var sel = layer
+      .selectAll("path")
+      .data(edges)
+      .join("path")
+      .attr("class", function (e) {
+        return "edge e-" + e.kind;
+      })
+      .attr("d", function (e) {
+        return curve(pos, e);
+      });
+    sel.append("title").text(function (e) {
+      return e.source + " → " + e.target + ": " + e.label;
+    });
+    return function (keep) {
+      sel.classed("dim", function (e) {
+        return !keep(e);
+      });
+    };
+  }
+
+  /** The frontier: a line through the submissions that led, in time order. */
+  function drawFrontier(g, nodes, pos) {
     var front = nodes
       .filter(function (n) {
         return n.frontier;
@@ -149,18 +131,26 @@
       .sort(function (a, b) {
         return a.at < b.at ? -1 : 1;
       });
-    g.append("path")
-      .attr("class", "frontier-path")
-      .attr(
-        "d",
-        d3.line()(
-          front.map(function (n) {
-            var p = pos.get(n.id);
-            return [p.x, p.y];
-          }),
-        ),
-      );
-    var nodeSel = g
+    var points = front.map(function (n) {
+      var p = pos.get(n.id);
+      return [p.x, p.y];
+    });
+    g.append("path").attr("class", "frontier-path").attr("d", d3.line()(points));
+  }
+
+  /** One line describing a node, for screen readers and the tooltip. */
+  function describe(n) {
+    return n.id + " by " + n.author + (n.tps ? ", " + n.tps.toFixed(1) + " tok/s" : "") + ", " + n.standing;
+  }
+
+  /** Nodes as links to their pages: circles sized by speed, colored by standing, labelled when few. */
+  function drawNodes(g, nodes, pos, root) {
+    var tpsMax =
+      d3.max(nodes, function (n) {
+        return n.tps || 0;
+      }) || 1;
+    var r = d3.scaleSqrt().domain([0, tpsMax]).range([3, 11]);
+    var sel = g
       .append("g")
       .selectAll("a")
       .data(nodes)
@@ -168,19 +158,12 @@
       .attr("href", function (n) {
         return root + "submissions/" + n.id + ".html";
       })
-      .attr("aria-label", function (n) {
-        return (
-          n.id + " by " + n.author + (n.tps ? ", " + n.tps.toFixed(1) + " tok/s" : "") + ", " + n.standing
-        );
-      });
-    nodeSel
+      .attr("aria-label", describe);
+    sel
       .append("circle")
       .attr("class", function (n) {
-        return (
-          "node" +
-          (n.frontier ? " frontier" : "") +
-          (n.standing === "invalid" || n.standing === "failed" ? " invalid" : "")
-        );
+        var invalid = n.standing === "invalid" || n.standing === "failed";
+        return "node" + (n.frontier ? " frontier" : "") + (invalid ? " invalid" : "");
       })
       .attr("data-id", function (n) {
         return n.id;
@@ -195,54 +178,87 @@
         return r(n.tps || 0);
       })
       .attr("fill", function (n) {
-        return color[n.standing] || "#999";
+        return COLOR[n.standing] || "#999";
       });
-    if (nodes.length <= 300)
-      nodeSel
-        .append("text")
-        .attr("x", function (n) {
-          return pos.get(n.id).x + 8;
-        })
-        .attr("y", function (n) {
-          return pos.get(n.id).y + 4;
-        })
-        .text(function (n) {
-          return n.id + (n.standing === "invalid" ? " ✗" : "");
-        });
-    var show = function (n) {
-      tip.textContent =
-        n.id +
-        " — " +
-        n.title +
-        " · @" +
-        n.author +
-        " · " +
-        n.at.slice(0, 10) +
-        (n.tps ? " · " + n.tps.toFixed(1) + " tok/s" : "") +
-        " · " +
-        n.standing;
-    };
+    if (nodes.length <= 300) labelNodes(sel, pos);
+    return sel;
+  }
+
+  function labelNodes(sel, pos) {
+    sel
+      .append("text")
+      .attr("x", function (n) {
+        return pos.get(n.id).x + 8;
+      })
+      .attr("y", function (n) {
+        return pos.get(n.id).y + 4;
+      })
+      .text(function (n) {
+        return n.id + (n.standing === "invalid" ? " ✗" : "");
+      });
+  }
+
+  /** Hover or focus shows a node's details in the live region below the graph. */
+  function bindTooltip(nodeSel, tip) {
     nodeSel.on("mouseenter focus", function (ev, n) {
-      show(n);
+      var speed = n.tps ? " · " + n.tps.toFixed(1) + " tok/s" : "";
+      tip.textContent =
+        n.id + " — " + n.title + " · @" + n.author + " · " + n.at.slice(0, 10) + speed + " · " + n.standing;
     });
+  }
+
+  /** The author filter dims other authors' nodes and the edges that touch none of theirs. */
+  function bindFilter(nodeSel, highlightEdges, pos) {
     var filter = document.getElementById("author-filter");
-    if (filter)
-      filter.addEventListener("change", function () {
-        var a = filter.value;
-        nodeSel.classed("dim", function (n) {
-          return a && n.author !== a;
-        });
-        var keep = function (e) {
-          var s = pos.get(e.source),
-            t = pos.get(e.target);
-          return !a || (s && s.n.author === a) || (t && t.n.author === a);
-        };
-        if (many) drawMerged(keep);
-        else
-          edgeSel.classed("dim", function (e) {
-            return !keep(e);
-          });
+    if (!filter) return;
+    filter.addEventListener("change", function () {
+      var a = filter.value;
+      nodeSel.classed("dim", function (n) {
+        return a && n.author !== a;
       });
-    el.setAttribute("data-ready", String(nodes.length));
+      highlightEdges(function (e) {
+        var s = pos.get(e.source),
+          t = pos.get(e.target);
+        return !a || (s && s.n.author === a) || (t && t.n.author === a);
+      });
+    });
+  }
+
+  /** An SVG that zooms and pans; returns the group everything is drawn into. */
+  function zoomableCanvas(el, nodes, edges) {
+    var svg = d3
+      .select(el)
+      .append("svg")
+      .attr("width", "100%")
+      .attr("height", "100%")
+      .attr("role", "img")
+      .attr("aria-label", nodes.length + " submissions and " + edges.length + " edges");
+    var g = svg.append("g");
+    var zoom = d3
+      .zoom()
+      .scaleExtent([0.2, 12])
+      .on("zoom", function (ev) {
+        g.attr("transform", ev.transform);
+      });
+    svg.call(zoom);
+    return g;
+  }
+
+  function render(el, data, root) {
+    var pos = placeNodes(data.nodes, el.clientWidth || 900, el.clientHeight || 560);
+    var g = zoomableCanvas(el, data.nodes, data.edges);
+    var highlightEdges = drawEdges(g, data.edges, pos);
+    drawFrontier(g, data.nodes, pos);
+    var nodeSel = drawNodes(g, data.nodes, pos, root);
+    bindTooltip(nodeSel, document.getElementById("lineage-tip"));
+    bindFilter(nodeSel, highlightEdges, pos);
+    el.setAttribute("data-ready", String(data.nodes.length));
+  }
+
+  var el = document.getElementById("lineage");
+  if (!el || !window.d3) return;
+  var root = window.VELODROME_ROOT || "./";
+  d3.json(root + "api/lineage.json").then(function (data) {
+    render(el, data, root);
   });
 })();

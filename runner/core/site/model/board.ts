@@ -1,0 +1,70 @@
+import type { Challenge } from "../../schema/challenge.ts";
+import type { Thread } from "../../schema/data.ts";
+import type { RunRecord } from "../../schema/run-record.ts";
+import { pushTo } from "../collect.ts";
+import type { InboxItem, SiteModel } from "../model.ts";
+
+const MENTION = /(^|[^\w`])@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/g;
+
+/** Logins @-mentioned in a markdown text, outside code spans and fences, each once. */
+export function mentions(text: string): string[] {
+  const noCode = text.replace(/```[\s\S]*?```/g, "").replace(/`[^`]*`/g, "");
+  return [...new Set([...noCode.matchAll(MENTION)].map((m) => m[2]!))];
+}
+
+const excerpt = (s: string) => s.replace(/\s+/g, " ").trim().slice(0, 160);
+
+/** Threads by last activity, newest first; pinned announcements (by organizers) and taskforces by label. */
+export function boardIndex(
+  ch: Challenge,
+  input: readonly Thread[],
+): Pick<SiteModel, "threads" | "announcements" | "taskforces"> {
+  const threads = [...input].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.number - a.number);
+  const announcements = threads
+    .filter((t) => t.labels.includes("announcement") && ch.organizers.includes(t.author))
+    .map((t) => t.number);
+  const taskforces = new Map<string, number[]>();
+  for (const t of threads)
+    for (const l of t.labels) if (l.startsWith("taskforce:")) pushTo(taskforces, l.slice(10), t.number);
+  return { threads, announcements, taskforces };
+}
+
+/** Each login's @-mentions across thread bodies and comments, newest first. */
+export function inboxes(threads: readonly Thread[]): Map<string, InboxItem[]> {
+  const inbox = new Map<string, InboxItem[]>();
+  const add = (login: string, t: Thread, from: string, at: string, text: string, comment?: number) =>
+    pushTo(inbox, login, {
+      thread: t.number,
+      ...(comment ? { comment } : {}),
+      from,
+      at,
+      excerpt: excerpt(text),
+    });
+  for (const t of threads) {
+    for (const login of mentions(t.body)) add(login, t, t.author, t.createdAt, t.body);
+    for (const c of t.comments)
+      for (const login of mentions(c.body)) add(login, t, c.author, c.createdAt, c.body, c.id);
+  }
+  for (const v of inbox.values()) v.sort((a, b) => b.at.localeCompare(a.at) || b.thread - a.thread);
+  return inbox;
+}
+
+/** Dead ends: negative runs and threads labelled as negative results, newest first. */
+export function negativeResults(
+  runs: readonly RunRecord[],
+  threads: readonly Thread[],
+): SiteModel["negatives"] {
+  const fromRuns = runs
+    .filter((r) => r.status === "negative")
+    .map((r) => ({
+      kind: "run" as const,
+      ref: r.id,
+      slug: r.candidate.slug,
+      title: r.reason ?? "dead end",
+      at: r.finishedAt,
+    }));
+  const fromThreads = threads
+    .filter((t) => t.labels.some((l) => l === "negative-result" || l === "dead-end"))
+    .map((t) => ({ kind: "thread" as const, ref: String(t.number), title: t.title, at: t.createdAt }));
+  return [...fromRuns, ...fromThreads].sort((a, b) => b.at.localeCompare(a.at));
+}

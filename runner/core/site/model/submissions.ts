@@ -1,0 +1,126 @@
+import type { Ruling, Thread } from "../../schema/data.ts";
+import type { RunRecord } from "../../schema/run-record.ts";
+import { claimsLead } from "../../standings.ts";
+import { armEstimate, type ArmEstimate } from "../../stats/estimates.ts";
+import { pushTo } from "../collect.ts";
+import type { Standing, SubmissionSource, SubmissionView } from "../model.ts";
+
+/** Runs indexed once (per-submission scans would be quadratic at 10,000 submissions). */
+export interface RunIndex {
+  /** Every run, oldest first (ties by id), so "latest" is always `.at(-1)`. */
+  runs: RunRecord[];
+  /** Runs by candidate slug. */
+  byCandidate: Map<string, RunRecord[]>;
+  /** Non-error runs by incumbent slug: the baseline's speed when it never ran as a candidate. */
+  byIncumbent: Map<string, RunRecord[]>;
+  byId: Map<string, RunRecord>;
+}
+
+export function indexRuns(input: readonly RunRecord[]): RunIndex {
+  const runs = [...input].sort(
+    (a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.id.localeCompare(b.id),
+  );
+  const byCandidate = new Map<string, RunRecord[]>();
+  const byIncumbent = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    pushTo(byCandidate, r.candidate.slug, r);
+    if (r.status !== "error") pushTo(byIncumbent, r.incumbent.slug, r);
+  }
+  return { runs, byCandidate, byIncumbent, byId: new Map(runs.map((r) => [r.id, r])) };
+}
+
+/** Submissions in arrival order (ties by slug). */
+export function sortSources(subs: readonly SubmissionSource[]): SubmissionSource[] {
+  return [...subs].sort((a, b) => a.firstAt.localeCompare(b.firstAt) || a.slug.localeCompare(b.slug));
+}
+
+/** Threads that mention each slug: each thread's words are scanned once against the set of slugs. */
+export function threadsMentioning(threads: readonly Thread[], known: Set<string>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const t of threads) {
+    const text = [t.title, t.body, ...t.comments.map((c) => c.body)].join("\n");
+    const words = text.match(/[a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9]/g) ?? [];
+    for (const s of new Set(words.filter((w) => known.has(w)))) pushTo(out, s, t.number);
+  }
+  return out;
+}
+
+/** A run whose candidate ran cleanly: ok status and passed quality. */
+const isClean = (r: RunRecord) => r.status === "ok" && (r.quality.candidate?.ok ?? false);
+
+/** The latest clean run's candidate arm, else the latest run against it as incumbent. */
+function bestEstimate(
+  own: readonly RunRecord[],
+  asIncumbent: readonly RunRecord[],
+): { best: ArmEstimate; run: string } | undefined {
+  const bestRun = own.filter(isClean).at(-1);
+  const best = bestRun ? armEstimate(bestRun, "candidate") : undefined;
+  if (best) return { best, run: bestRun!.id };
+  const inc = asIncumbent.filter((r) => r.quality.incumbent?.ok ?? true).at(-1);
+  const incBest = inc ? armEstimate(inc, "incumbent") : undefined;
+  return incBest ? { best: incBest, run: inc!.id } : undefined;
+}
+
+/** A submission's standing, first matching rule wins (the order is the policy). */
+function standingOf(
+  slug: string,
+  own: readonly RunRecord[],
+  hasBest: boolean,
+  o: { invalid: Map<string, Ruling>; leader: string },
+): Standing {
+  const clean = own.filter(isClean);
+  if (o.invalid.has(slug)) return "invalid";
+  if (slug === o.leader) return "leader";
+  if (own.some((r) => r.status === "negative") && !clean.length) return "negative";
+  if (own.length && !clean.length) return own.some((r) => r.status === "invalid") ? "failed" : "error";
+  if (clean.some((r) => claimsLead(r) && r.confirmation.status === "pending")) return "pending";
+  return hasBest ? "valid" : "unbenchmarked";
+}
+
+export interface SubmissionContext {
+  runs: RunIndex;
+  invalid: Map<string, Ruling>;
+  leader: string;
+  rulings: readonly Ruling[];
+  threads: readonly Thread[];
+}
+
+/** One view per submission, in arrival order: metadata, standing, best estimate, links. */
+export function submissionViews(
+  subs: readonly SubmissionSource[],
+  ctx: SubmissionContext,
+): Map<string, SubmissionView> {
+  const children = new Map<string, string[]>();
+  for (const s of subs) for (const p of s.manifest.parents) pushTo(children, p, s.slug);
+  const latestRuling = new Map<string, Ruling>();
+  for (const r of [...ctx.rulings].sort((a, b) => a.at.localeCompare(b.at))) latestRuling.set(r.slug, r);
+  const mentioned = threadsMentioning(ctx.threads, new Set(subs.map((s) => s.slug)));
+  const views = new Map<string, SubmissionView>();
+  for (const s of subs) {
+    const own = ctx.runs.byCandidate.get(s.slug) ?? [];
+    const best = bestEstimate(own, ctx.runs.byIncumbent.get(s.slug) ?? []);
+    const ruling = latestRuling.get(s.slug);
+    const pr = own.find((r) => r.pr)?.pr;
+    views.set(s.slug, {
+      slug: s.slug,
+      title: s.manifest.title,
+      description: s.manifest.description,
+      authors: s.manifest.authors,
+      credits: s.manifest.credits,
+      parents: s.manifest.parents,
+      children: (children.get(s.slug) ?? []).sort(),
+      firstAt: s.firstAt,
+      firstCommit: s.firstCommit,
+      ...(pr ? { pr } : {}),
+      standing: standingOf(s.slug, own, best !== undefined, ctx),
+      ...(ruling
+        ? { ruling: { decision: ruling.decision, reason: ruling.reason, by: ruling.by.login, at: ruling.at } }
+        : {}),
+      ...(best ? { best: { run: best.run, ...best.best } } : {}),
+      runs: own.map((r) => r.id),
+      manifest: s.manifest,
+      mentionedIn: (mentioned.get(s.slug) ?? []).sort((a, b) => a - b),
+    });
+  }
+  return views;
+}

@@ -1,0 +1,50 @@
+import { API_SCHEMA_VERSION, type SiteContext, type SiteFile } from "../context.ts";
+import { html } from "../html.ts";
+
+/** Every JSON file of the API with what it holds: the source of both the page and its twin. */
+const ENDPOINTS: [path: string, description: string][] = [
+  [
+    "api/digest.json",
+    "Catch-up digest: leader and tie group, top 10, recent verdicts, new threads, taskforces, announcements, " +
+      "open rulings, negative results.",
+  ],
+  [
+    "api/leaderboard.json",
+    'Rows: rank, label ("=1" for shared ranks), slug, estimate and ci (tok/s), relative to leader, verification, ' +
+      "confirmation, authors, credits, runsUsed, ruling, pending.",
+  ],
+  ["api/leaderboard-strict.json", "Same rows, confirmed results only."],
+  ["api/submissions.json", "Every submission: slug, title, standing, authors, parents, tps, firstAt."],
+  [
+    "api/submissions/<slug>.json",
+    "One submission: manifest, parents, children, standing, ruling, best estimate with launch means, and every " +
+      "run with per-launch samples.",
+  ],
+  [
+    "api/lineage.json",
+    "Nodes (id, title, author, at, tps, standing, frontier) and edges (source, target, kind: parent | ancestry | " +
+      "shared-code | pooled, label).",
+  ],
+  ["api/frontier.json", "Steps of the best valid speed over time: at, slug, tps, run, pr."],
+  ["api/threads.json", "Thread index, announcements, taskforces, negative results."],
+  ["api/threads/<n>.json", "One thread with its comments as markdown."],
+  [
+    "api/participants/<login>.json",
+    "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions.",
+  ],
+  ["api/rulings.json", "Organizer rulings, newest first."],
+  ["api/runners.json", "Per runner: runs, A/A noise by day, drift check."],
+  ["api/kb.json", "Knowledge-base notes."],
+];
+
+/** The API's own documentation, human (api/index.html) and machine readable (api/index.json). */
+export function* apiIndex(ctx: SiteContext): Generator<SiteFile> {
+  const rows = ENDPOINTS.map(([p, d]) => html`<tr><td><code>${p}</code></td><td>${d}</td></tr>`);
+  const body = html`<h1>JSON API</h1><p>Every page has a JSON twin. All files carry \
+<code>"version": ${API_SCHEMA_VERSION}</code>; fields are only added within a version.</p>\
+<table><thead><tr><th scope="col">File</th><th scope="col">Contents</th></tr></thead><tbody>${rows}</tbody></table>\
+<p>Also: <a href="../feed.xml">Atom feed</a> of verdicts and new threads.</p>`;
+  yield ctx.page("api/index.html", { depth: 1, title: "API", body, twin: "api/index.json" });
+  const endpoints = ENDPOINTS.map(([path, description]) => ({ path, description }));
+  yield ctx.json("api/index.json", { endpoints });
+}

@@ -1,0 +1,64 @@
+import type { SiteContext, SiteFile } from "../context.ts";
+import { f1, minute } from "../format.ts";
+import { html, type Html, join } from "../html.ts";
+import type { SiteModel } from "../model.ts";
+import { submissionLink, verdictList } from "./parts.ts";
+
+const TIE_NOTE = "Entries above share rank 1: their intervals overlap by more than the minimum effect.";
+
+/** The leader (or the tied leaders) with their speeds. */
+function leaderSection(m: SiteModel): Html {
+  const leaders = m.leader.tieGroup;
+  const tied = leaders.length > 1;
+  const names = leaders.map((s) => {
+    const best = m.submissions.get(s)?.best;
+    return html`${submissionLink("", s)}${best ? ` — ${f1(best.estimate)} tok/s` : ""}`;
+  });
+  return html`<section aria-labelledby="lead"><h2 id="lead">Current leader${tied ? "s (tied)" : ""}</h2>
+<p class="leaders">${join(names, " = ")}</p>
+<p><small>The lead moves only on a significant, verified, confirmed "faster" verdict against the leader; \
+ties keep the incumbent. ${tied ? TIE_NOTE : ""}</small></p></section>`;
+}
+
+/** The frontier chart (drawn by assets/frontier.js) over a table that works without JavaScript. */
+function frontierSection(m: SiteModel): Html {
+  const rows = m.frontier.map(
+    (
+      p,
+    ) => html`<tr><td>${minute(p.at)}</td><td>${submissionLink("", p.slug)}${p.pr ? ` (PR #${p.pr})` : ""}</td>\
+<td>${f1(p.tps)}</td><td><code>${p.run}</code></td></tr>`,
+  );
+  return html`<section aria-labelledby="fr"><h2 id="fr">Frontier over time</h2>
+<div id="frontier-chart" class="chart" role="img" \
+aria-label="step chart of the best valid tokens per second over time"></div>
+<table class="frontier"><thead><tr><th scope="col">Since</th><th scope="col">Leader</th>\
+<th scope="col">tok/s</th><th scope="col">Run</th></tr></thead><tbody>
+${join(rows, "\n")}
+</tbody></table></section>`;
+}
+
+/** Files that could not be read, listed so a broken record is never silently dropped. */
+function problemsSection(m: SiteModel): Html | "" {
+  if (!m.problems.length) return "";
+  const items = m.problems.map((p) => html`<li><code>${p.path}</code>: ${p.message}</li>`);
+  return html`<section aria-labelledby="pb"><h2 id="pb">Data problems</h2><ul>${items}</ul></section>`;
+}
+
+/** Home: the challenge, who leads, the frontier, recent verdicts, data problems. */
+export function* homePage(ctx: SiteContext): Generator<SiteFile> {
+  const m = ctx.model;
+  const body = html`<h1>${m.challenge.title}</h1>
+<p class="summary">${m.challenge.summary}</p>
+${leaderSection(m)}
+${frontierSection(m)}
+<section aria-labelledby="rv"><h2 id="rv">Recent verdicts</h2>${verdictList(m.recentVerdicts, "./")}</section>
+${problemsSection(m)}`;
+  yield ctx.page("index.html", {
+    depth: 0,
+    title: "Home",
+    body,
+    twin: "api/digest.json",
+    active: "index.html",
+    scripts: ["assets/d3.min.js", "assets/frontier.js"],
+  });
+}

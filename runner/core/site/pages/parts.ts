@@ -1,0 +1,110 @@
+import type { Thread } from "../../schema/data.ts";
+import type { RunRecord } from "../../schema/run-record.ts";
+import { f1, minute, pct, VERDICT_LABEL } from "../format.ts";
+import { html, type Html, join } from "../html.ts";
+import type { LeaderboardRow } from "../model.ts";
+
+/** Pieces shared by several pages: the leaderboard table, verdict lists, thread rows. */
+
+/** An inline SVG bar: the CI relative to the leader, readable without JS or color. */
+function ciBar(row: LeaderboardRow, lo: number, hi: number): Html {
+  const w = 160;
+  const x = (v: number) => (((v - lo) / (hi - lo || 1)) * w).toFixed(1);
+  const label = `95% CI ${f1(row.ci[0])} to ${f1(row.ci[1])} tokens per second`;
+  return html`<svg class="ci" width="${w}" height="14" role="img" aria-label="${label}">\
+<line x1="${x(row.ci[0])}" x2="${x(row.ci[1])}" y1="7" y2="7"/>\
+<circle cx="${x(row.estimate)}" cy="7" r="3"/></svg>`;
+}
+
+const VERIFICATION: Record<LeaderboardRow["verification"], string> = {
+  passed: "✓ passed",
+  failed: "✗ failed",
+  unknown: "?",
+};
+
+function leaderboardRow(r: LeaderboardRow, root: string, lo: number, hi: number): Html {
+  const authors = join(
+    r.authors.map((a) => html`<a href="${root}participants/${a}.html">@${a}</a>`),
+    " ",
+  );
+  const credits = join(
+    r.credits.map((a) => `@${a}`),
+    " ",
+  );
+  return html`<tr data-slug="${r.slug}"><td data-value="${r.rank}">${r.label}</td>\
+<td><a href="${root}submissions/${r.slug}.html">${r.slug}</a><br><small>${r.title}</small></td>\
+<td data-value="${r.estimate.toFixed(3)}">${f1(r.estimate)}</td>\
+<td>${ciBar(r, lo, hi)} <small>[${f1(r.ci[0])}, ${f1(r.ci[1])}]</small></td>\
+<td data-value="${r.relative.toFixed(5)}">${pct(r.relative)}</td>\
+<td>${VERIFICATION[r.verification]}</td><td>${r.confirmation}${r.pending ? " ⧗" : ""}</td>\
+<td>${authors}</td><td>${credits}</td><td data-value="${r.runsUsed}">${r.runsUsed}</td><td>${r.ruling ?? ""}</td></tr>`;
+}
+
+const LEADERBOARD_HEAD = html`<thead><tr><th scope="col" data-type="num">Rank</th>\
+<th scope="col">Submission</th><th scope="col" data-type="num">tok/s</th><th scope="col">95% CI</th>\
+<th scope="col" data-type="num">vs leader</th><th scope="col">Verification</th>\
+<th scope="col">Confirmation</th><th scope="col">Authors</th><th scope="col">Credits</th>\
+<th scope="col" data-type="num">Runs</th><th scope="col">Ruling</th></tr></thead>`;
+
+/** The sortable ranking table of the leaderboard pages. */
+export function leaderboardTable(rows: LeaderboardRow[], root: string, caption: string): Html {
+  if (!rows.length) return html`<p>No benchmarked submissions yet.</p>`;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows) {
+    lo = Math.min(lo, r.ci[0]);
+    hi = Math.max(hi, r.ci[1]);
+  }
+  const body = join(
+    rows.map((r) => leaderboardRow(r, root, lo, hi)),
+    "\n",
+  );
+  return html`<table class="sortable" id="leaderboard">
+<caption>${caption}</caption>
+${LEADERBOARD_HEAD}
+<tbody>
+${body}
+</tbody></table>`;
+}
+
+/** A link to a submission's page. */
+export const submissionLink = (root: string, slug: string) =>
+  html`<a href="${root}submissions/${slug}.html">${slug}</a>`;
+
+function verdictItem(r: RunRecord, root: string): Html {
+  const c = r.comparison!;
+  const status =
+    r.status !== "ok"
+      ? html` <strong>(${r.status}${r.reason ? html`: ${r.reason.slice(0, 140)}` : ""})</strong>`
+      : "";
+  const pooled =
+    r.requester && r.credited && r.requester.login !== r.credited
+      ? html` <em>pooled: run by @${r.requester.login}, credited to @${r.credited}</em>`
+      : "";
+  const confidence = Math.round(c.confidence * 1000) / 10;
+  return html`<li><span class="verdict v-${c.verdict}">${VERDICT_LABEL[c.verdict]}</span> \
+${submissionLink(root, r.candidate.slug)} vs ${submissionLink(root, r.incumbent.slug)}: \
+Δ ${f1(c.estimate)} tok/s, ${confidence}% CI [${f1(c.ci[0])}, ${f1(c.ci[1])}]${status}${pooled} \
+<small>${minute(r.finishedAt)}</small></li>`;
+}
+
+/** Runs with a verdict, newest first as given. */
+export function verdictList(runs: RunRecord[], root: string): Html {
+  if (!runs.length) return html`<p>No verdicts yet.</p>`;
+  const items = runs.map((r) => verdictItem(r, root));
+  return html`<ul class="verdicts">${join(items, "\n")}</ul>`;
+}
+
+/** Labels as small badges. */
+export const labelBadges = (labels: readonly string[]) =>
+  join(
+    labels.map((l) => html`<span class="label">${l}</span>`),
+    " ",
+  );
+
+/** One row of a thread table (board and taskforce pages). */
+export function threadRow(t: Thread, root: string): Html {
+  return html`<tr><td><a href="${root}threads/${t.number}.html">#${t.number} ${t.title}</a></td>\
+<td>@${t.author}</td><td>${labelBadges(t.labels)}</td>\
+<td data-value="${t.comments.length}">${t.comments.length}</td><td>${minute(t.updatedAt)}</td></tr>`;
+}

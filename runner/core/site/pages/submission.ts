@@ -1,0 +1,172 @@
+import { stringify } from "yaml";
+import type { RunRecord } from "../../schema/run-record.ts";
+import { launchMean } from "../../stats/estimates.ts";
+import { pushTo } from "../collect.ts";
+import type { SiteContext, SiteFile } from "../context.ts";
+import { f1, minute, pct, STANDING_LABEL, VERDICT_LABEL } from "../format.ts";
+import { html, type Html, type Interpolation, join } from "../html.ts";
+import type { SubmissionView } from "../model.ts";
+
+/** Items joined by a separator, or a dash when there are none. */
+const listOrDash = (items: readonly Interpolation[], sep: string) => (items.length ? join(items, sep) : "—");
+
+/** Per-launch dot plot of one run: each dot is a launch's mean; both arms on one axis. */
+function dotPlot(r: RunRecord): Html | "" {
+  const pts = r.launches.map((l) => ({ arm: l.arm, block: l.block, m: launchMean(l) }));
+  if (!pts.length) return "";
+  const lo = Math.min(...pts.map((p) => p.m));
+  const hi = Math.max(...pts.map((p) => p.m));
+  const w = 320;
+  const x = (v: number) => 10 + ((v - lo) / (hi - lo || 1)) * (w - 20);
+  const means = (arm: string) =>
+    pts
+      .filter((p) => p.arm === arm)
+      .map((p) => f1(p.m))
+      .join(", ");
+  const label = `launch means: candidate ${means("candidate")}; incumbent ${means("incumbent")}`;
+  const marks = pts.map((p) => {
+    const title = html`<title>block ${p.block}: ${f1(p.m)} tok/s</title>`;
+    return p.arm === "candidate"
+      ? html`<circle class="cand" cx="${x(p.m).toFixed(1)}" cy="18" r="4">${title}</circle>`
+      : html`<rect class="inc" x="${(x(p.m) - 4).toFixed(1)}" y="24" width="8" height="8">${title}</rect>`;
+  });
+  return html`<svg class="dots" width="${w}" height="46" role="img" aria-label="${label}">
+<text x="0" y="12">candidate</text><text x="0" y="40">incumbent</text>
+${marks}
+</svg>`;
+}
+
+/** The verification cell: quality checks of the candidate arm and the run's reason if any. */
+function verificationCell(r: RunRecord): Html {
+  const q = r.quality.candidate;
+  const quality = q
+    ? html`${q.ok ? "✓" : "✗"} ppl ${pct(q.pplIncrease)}, greedy exact ${q.greedy.exact}/${q.greedy.prompts}`
+    : "—";
+  return html`${quality}${r.reason ? html`<br><small>${r.reason.slice(0, 300)}</small>` : ""}`;
+}
+
+/** One row of a submission's run table; only the last 12 runs carry a dot plot (page weight). */
+function runRow(s: SubmissionView, r: RunRecord, withPlot: boolean): Html {
+  const c = r.comparison;
+  const against = r.candidate.slug === s.slug ? r.incumbent.slug : `${r.candidate.slug} (as incumbent)`;
+  const verdict = c
+    ? html`<span class="verdict v-${c.verdict}">${VERDICT_LABEL[c.verdict]}</span>`
+    : r.status;
+  const delta = c ? `${f1(c.estimate)} [${f1(c.ci[0])}, ${f1(c.ci[1])}]` : "—";
+  return html`<tr><td>${minute(r.finishedAt)}</td><td>${against}</td>\
+<td>${verdict}${r.status !== "ok" ? ` (${r.status})` : ""}</td><td>${delta}</td>\
+<td>${verificationCell(r)}</td><td>${withPlot ? dotPlot(r) : ""}</td></tr>`;
+}
+
+function runTable(s: SubmissionView, runs: readonly RunRecord[]): Html {
+  if (!runs.length) return html`<p>Not benchmarked yet.</p>`;
+  const rows = runs.map((r, i) => runRow(s, r, i >= runs.length - 12));
+  return html`<table><thead><tr><th scope="col">Finished</th><th scope="col">Against</th>\
+<th scope="col">Verdict</th><th scope="col">Δ tok/s [CI]</th><th scope="col">Verification</th>\
+<th scope="col">Launch means</th></tr></thead><tbody>${join(rows, "\n")}</tbody></table>`;
+}
+
+/** Who made it, what it builds on, where it is discussed. */
+function facts(s: SubmissionView): Html {
+  const sub = (p: string) => html`<a href="${p}.html">${p}</a>`;
+  const authors = s.authors.map((a) => html`<a href="../participants/${a}.html">@${a}</a>`);
+  const credits = s.credits.map((c) => `@${c.who} (${c.for})`);
+  const threads = s.mentionedIn.map((n) => html`<a href="../threads/${n}.html">#${n}</a>`);
+  return html`<dl><dt>Authors</dt><dd>${join(authors, ", ")}</dd>
+<dt>Credits</dt><dd>${listOrDash(credits, "; ")}</dd>
+<dt>Parents</dt><dd>${listOrDash(s.parents.map(sub), ", ")}</dd>
+<dt>Children</dt><dd>${listOrDash(s.children.map(sub), ", ")}</dd>
+<dt>First seen</dt><dd>${s.firstAt} in <code>${s.firstCommit.slice(0, 10)}</code>\
+${s.pr ? ` · pull request #${s.pr}` : ""}</dd>
+<dt>Threads that mention it</dt><dd>${listOrDash(threads, ", ")}</dd></dl>`;
+}
+
+function submissionBody(ctx: SiteContext, s: SubmissionView, runs: readonly RunRecord[]): Html {
+  const best = s.best
+    ? ` — ${f1(s.best.estimate)} tok/s, 95% CI [${f1(s.best.ci[0])}, ${f1(s.best.ci[1])}]`
+    : "";
+  const ruling = s.ruling
+    ? html`<p class="ruling">Ruling (${s.ruling.decision}) by @${s.ruling.by}: ${s.ruling.reason}</p>`
+    : "";
+  return html`<h1>${s.slug}: ${s.title}</h1>
+<p class="standing s-${s.standing}">${STANDING_LABEL[s.standing]}${best}</p>
+${ruling}
+${facts(s)}
+<section><h2>Description</h2>${ctx.markdown(1).block(s.description || "_No description._")}</section>
+<section><h2>Runs</h2>${runTable(s, runs)}</section>
+<section><h2>Manifest</h2><pre><code>${stringify(s.manifest)}</code></pre></section>`;
+}
+
+/** One run as the submission's JSON twin lists it, from the submission's side. */
+function runApi(s: SubmissionView, r: RunRecord) {
+  const asCandidate = r.candidate.slug === s.slug;
+  return {
+    id: r.id,
+    role: asCandidate ? "candidate" : "incumbent",
+    status: r.status,
+    reason: r.reason ?? null,
+    against: asCandidate ? r.incumbent.slug : r.candidate.slug,
+    verdict: r.comparison?.verdict ?? null,
+    estimate: r.comparison?.estimate ?? null,
+    ci: r.comparison?.ci ?? null,
+    quality: r.quality.candidate,
+    confirmation: r.confirmation,
+    finishedAt: r.finishedAt,
+    requester: r.requester?.login ?? null,
+    credited: r.credited ?? null,
+    launches: r.launches.map((l) => ({ arm: l.arm, block: l.block, runs: l.runs })),
+  };
+}
+
+/** A submission's JSON twin: everything on its page, runs with per-launch samples. */
+function submissionApi(s: SubmissionView, runs: readonly RunRecord[]) {
+  return {
+    slug: s.slug,
+    title: s.title,
+    description: s.description,
+    authors: s.authors,
+    credits: s.credits,
+    parents: s.parents,
+    children: s.children,
+    firstAt: s.firstAt,
+    firstCommit: s.firstCommit,
+    pr: s.pr ?? null,
+    standing: s.standing,
+    ruling: s.ruling ?? null,
+    best: s.best ?? null,
+    manifest: s.manifest,
+    mentionedIn: s.mentionedIn,
+    runs: runs.map((r) => runApi(s, r)),
+  };
+}
+
+/** Runs by the submissions they involve (either arm), indexed once for all pages. */
+function runsBySubmission(runs: readonly RunRecord[]): Map<string, RunRecord[]> {
+  const out = new Map<string, RunRecord[]>();
+  for (const r of runs)
+    for (const slug of new Set([r.candidate.slug, r.incumbent.slug])) pushTo(out, slug, r);
+  return out;
+}
+
+/** One page and one JSON twin per submission (only those asked for, in incremental builds), then the index. */
+export function* submissionPages(ctx: SiteContext, only?: Set<string>): Generator<SiteFile> {
+  const runsOf = runsBySubmission(ctx.model.runs);
+  for (const s of ctx.model.submissions.values()) {
+    if (only && !only.has(s.slug)) continue;
+    const runs = runsOf.get(s.slug) ?? [];
+    const twin = `api/submissions/${s.slug}.json`;
+    const body = submissionBody(ctx, s, runs);
+    yield ctx.page(`submissions/${s.slug}.html`, { depth: 1, title: s.slug, body, twin });
+    yield ctx.json(twin, submissionApi(s, runs));
+  }
+  const index = [...ctx.model.submissions.values()].map((s) => ({
+    slug: s.slug,
+    title: s.title,
+    standing: s.standing,
+    authors: s.authors,
+    parents: s.parents,
+    tps: s.best?.estimate ?? null,
+    firstAt: s.firstAt,
+  }));
+  yield ctx.json("api/submissions.json", { submissions: index });
+}

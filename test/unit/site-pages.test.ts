@@ -1,0 +1,422 @@
+import { describe, expect, it } from "vitest";
+import type { Thread } from "../../runner/core/schema/data.ts";
+import type { RunRecord } from "../../runner/core/schema/run-record.ts";
+import { buildModel, type SiteInput, type SubmissionSource } from "../../runner/core/site/model.ts";
+import { renderSite } from "../../runner/core/site/render.ts";
+import { parseChallenge, parseSubmission } from "../../runner/core/validate/manifest.ts";
+import { expectGolden } from "../golden.ts";
+
+/**
+ * Golden files for every page kind and every JSON twin, built from a small fixed model (no git, no
+ * engines, no clock: every time below is spelled out). A change to any page shows up in the diff of
+ * test/golden/site/; UPDATE_GOLDEN=1 rewrites them.
+ */
+
+const CHALLENGE = `schema: 1
+id: golden-challenge
+title: Golden <Challenge> & "friends"
+summary: A fixed challenge for golden tests.
+model: { id: google/gemma-4-E4B-it, revision: main }
+engine: { kind: vllm, version: 0.22.0, allow_nightly: false, env_allow: [] }
+hardware: { runner_labels: [self-hosted], description: one GPU }
+metric:
+  name: decode_tps
+  batch_size: 1
+  prompts: challenge/prompts/public.jsonl
+  max_tokens: 512
+  warmup: 4
+  repeats: 1
+  launches_per_block: 2
+verification:
+  max_ppl_increase: 0.05
+  min_greedy_exact: 0.95
+  min_greedy_prefix: 0.98
+  reference: { ppl_public: 2.3 }
+  private_prompts: /etc/private.jsonl
+  confirm_tolerance: 0.05
+quota: { window_hours: 24, per_agent: 10, per_owner: 30 }
+significance: { alpha: 0.05, min_effect: "1%", looks: [6, 12] }
+job_timeout_minutes: 20
+organizers: [org]
+baseline: baseline
+data_branch: velodrome-data
+`;
+
+function challenge() {
+  const parsed = parseChallenge("challenge/challenge.yaml", CHALLENGE);
+  if (!parsed.value) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.value;
+}
+
+function submission(
+  slug: string,
+  o: { title: string; authors: string[]; parents?: string[]; at: string; files?: string[] },
+): SubmissionSource {
+  const yaml = [
+    "schema: 1",
+    `title: ${JSON.stringify(o.title)}`,
+    `description: "Notes on **${slug}**, see #1 and @ann."`,
+    `authors: [${o.authors.join(", ")}]`,
+    `parents: [${(o.parents ?? []).join(", ")}]`,
+    "engine: { kind: embedded, args: { quantization: f32, threads: 1 } }",
+  ].join("\n");
+  const parsed = parseSubmission(`submissions/${slug}/submission.yaml`, yaml);
+  if (!parsed.value) throw new Error(JSON.stringify(parsed.problems));
+  return {
+    slug,
+    manifest: parsed.value,
+    firstCommit: `${slug.padEnd(8, "0")}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`,
+    firstAt: o.at,
+    files: [
+      { path: "submission.yaml", blob: `${slug}-manifest` },
+      ...(o.files ?? []).map((f) => ({ path: f, blob: `blob-${f}` })),
+    ],
+  };
+}
+
+const QUALITY_OK = {
+  ok: true,
+  ppl: 2.31,
+  pplReference: 2.3,
+  pplIncrease: 0.004,
+  greedy: { prompts: 16, exact: 16, exactFraction: 1, meanPrefixFraction: 1 },
+  reasons: [],
+};
+
+interface RunSpec {
+  id: string;
+  cand: string;
+  inc: string;
+  at: string;
+  cTps: number[];
+  iTps: number[];
+  verdict?: "faster" | "slower" | "tie" | "inconclusive";
+  status?: RunRecord["status"];
+  reason?: string;
+  confirmation?: RunRecord["confirmation"]["status"];
+  runner?: string;
+  requester?: string;
+  credited?: string;
+  pr?: number;
+  qualityOk?: boolean;
+}
+
+function run(s: RunSpec): RunRecord {
+  const launches = s.cTps.flatMap((c, block) => [
+    launch("candidate", s.cand, block, c),
+    launch("incumbent", s.inc, block, s.iTps[block]!),
+  ]);
+  const cMean = s.cTps.reduce((a, b) => a + b, 0) / s.cTps.length;
+  const iMean = s.iTps.reduce((a, b) => a + b, 0) / s.iTps.length;
+  const d = cMean - iMean;
+  return {
+    version: 1,
+    id: s.id,
+    challenge: "golden-challenge",
+    status: s.status ?? "ok",
+    ...(s.reason ? { reason: s.reason } : {}),
+    candidate: { slug: s.cand },
+    incumbent: { slug: s.inc },
+    ...(s.requester ? { requester: { login: s.requester, id: s.requester.length } } : {}),
+    ...(s.credited ? { credited: s.credited } : {}),
+    ...(s.pr ? { pr: s.pr } : {}),
+    runner: { id: s.runner ?? "runner-1", hardware: "gpu", engine: "embedded", harness: "h1" },
+    design: { seed: 1, order: ["CI", "IC"], looks: [6], warmup: 1, repeats: 2, prompts: 4, maxTokens: 16 },
+    launches,
+    comparison: s.verdict ? comparison(s.verdict, d, cMean, iMean, s.cTps.length) : null,
+    quality: { candidate: { ...QUALITY_OK, ok: s.qualityOk ?? true }, incumbent: QUALITY_OK },
+    confirmation: { status: s.confirmation ?? "skipped" },
+    startedAt: s.at.replace("T1", "T0"),
+    finishedAt: s.at,
+  };
+}
+
+function launch(arm: "candidate" | "incumbent", slug: string, block: number, tps: number) {
+  return {
+    arm,
+    slug,
+    block,
+    position: arm === "candidate" ? 0 : 1,
+    startMs: block * 1000,
+    runs: [tps - 0.5, tps + 0.5],
+    ttftMs: 12,
+    tokens: 16,
+    outputsSha256: "0".repeat(64),
+  };
+}
+
+function comparison(
+  verdict: NonNullable<RunRecord["comparison"]>["verdict"],
+  d: number,
+  cMean: number,
+  iMean: number,
+  blocks: number,
+): NonNullable<RunRecord["comparison"]> {
+  return {
+    verdict,
+    design: "paired",
+    estimate: d,
+    ci: [d - 1, d + 1],
+    confidence: 0.95,
+    relative: { estimate: d / iMean, ci: [(d - 1) / iMean, (d + 1) / iMean] },
+    delta: 1,
+    deltaSpec: "1%",
+    alpha: 0.05,
+    alphaPerLook: 0.025,
+    blocks,
+    look: { index: 1, of: 1, blocks, final: true },
+    mde: 1,
+    pValue: 0.01,
+    wilcoxonP: 0.02,
+    candidateMean: cMean,
+    incumbentMean: iMean,
+    reasons: [],
+    warnings: [],
+  };
+}
+
+function thread(n: number, o: Partial<Thread> & { title: string; author: string; at: string }): Thread {
+  return {
+    version: 1,
+    number: n,
+    state: "open",
+    labels: [],
+    body: "",
+    createdAt: o.at,
+    updatedAt: o.at,
+    isPullRequest: false,
+    reactions: 0,
+    comments: [],
+    ...o,
+  };
+}
+
+/** Five submissions: the baseline, a leader, a pending claim on it, one ruled invalid, a dead end. */
+function fixtureSubmissions(): SubmissionSource[] {
+  return [
+    submission("baseline", { title: "Baseline", authors: ["org"], at: "2026-01-01T00:00:00.000Z" }),
+    submission("alpha", {
+      title: "Alpha: int8 weights",
+      authors: ["ann"],
+      parents: ["baseline"],
+      at: "2026-01-02T00:00:00.000Z",
+      files: ["patch.py"],
+    }),
+    submission("beta", {
+      title: "Beta <script>alert(1)</script>",
+      authors: ["bob", "ann"],
+      parents: ["alpha"],
+      at: "2026-01-03T00:00:00.000Z",
+      files: ["patch.py"],
+    }),
+    submission("gamma", {
+      title: "Gamma \"quoted\" & 'single'",
+      authors: ["bob"],
+      parents: ["baseline"],
+      at: "2026-01-04T00:00:00.000Z",
+    }),
+    submission("delta", { title: "Delta dead end", authors: ["cy"], at: "2026-01-05T00:00:00.000Z" }),
+  ];
+}
+
+/** A leader change, a pending claim, an invalid run, an A/A run on a second runner, a negative run. */
+function fixtureRuns(): RunRecord[] {
+  return [
+    run({
+      id: "r1",
+      cand: "alpha",
+      inc: "baseline",
+      at: "2026-01-02T10:00:00.000Z",
+      cTps: [120, 122, 121],
+      iTps: [100, 101, 99],
+      verdict: "faster",
+      confirmation: "confirmed",
+      pr: 2,
+      requester: "ann",
+    }),
+    run({
+      id: "r2",
+      cand: "beta",
+      inc: "alpha",
+      at: "2026-01-03T10:00:00.000Z",
+      cTps: [130, 131, 129],
+      iTps: [121, 120, 122],
+      verdict: "faster",
+      confirmation: "pending",
+      pr: 3,
+      requester: "cy",
+      credited: "bob",
+    }),
+    run({
+      id: "r3",
+      cand: "gamma",
+      inc: "alpha",
+      at: "2026-01-04T10:00:00.000Z",
+      cTps: [90, 91],
+      iTps: [121, 120],
+      verdict: "slower",
+      status: "invalid",
+      reason: "ppl <too> high",
+      qualityOk: false,
+    }),
+    run({
+      id: "r4",
+      cand: "baseline",
+      inc: "baseline",
+      at: "2026-01-04T11:00:00.000Z",
+      cTps: [100, 101],
+      iTps: [100.5, 100],
+      verdict: "tie",
+      runner: "runner-2",
+    }),
+    run({
+      id: "r5",
+      cand: "delta",
+      inc: "alpha",
+      at: "2026-01-05T10:00:00.000Z",
+      cTps: [110],
+      iTps: [120],
+      status: "negative",
+      reason: "speculative decoding does not help",
+    }),
+  ];
+}
+
+/** One charged run inside the quota window. */
+function fixtureReservations(): SiteInput["reservations"] {
+  return [
+    {
+      version: 1,
+      id: "res1",
+      at: "2026-01-05T09:00:00.000Z",
+      requester: { id: 3, login: "ann" },
+      owner: { id: 30, login: "ann-owner" },
+      pr: 2,
+      author: "ann",
+      slug: "alpha",
+      sha: "a".repeat(40),
+      against: "baseline",
+      organizer: false,
+    },
+  ];
+}
+
+/** One ruling, with hostile markup in its reason. */
+function fixtureRulings(): SiteInput["rulings"] {
+  return [
+    {
+      version: 1,
+      id: "ru1",
+      at: "2026-01-04T12:00:00.000Z",
+      slug: "gamma",
+      decision: "invalid",
+      reason: "Caches **outputs** <img src=x onerror=alert(1)>",
+      by: { id: 1, login: "org" },
+    },
+  ];
+}
+
+/** An announcement with a comment, a dead end in a taskforce, a ruling request. */
+function fixtureThreads(): Thread[] {
+  return [
+    thread(1, {
+      title: "Welcome <all>",
+      author: "org",
+      at: "2026-01-01T01:00:00.000Z",
+      labels: ["announcement"],
+      body: "Hello @ann, read the rules. Try alpha.",
+      comments: [
+        {
+          id: 11,
+          author: "bob",
+          body: "Thanks @org and @ann! <script>x()</script>",
+          createdAt: "2026-01-01T02:00:00.000Z",
+          updatedAt: "2026-01-01T02:00:00.000Z",
+          reactions: 0,
+        },
+      ],
+    }),
+    thread(2, {
+      title: "Speculative decoding: dead end",
+      author: "cy",
+      at: "2026-01-05T11:00:00.000Z",
+      labels: ["taskforce:spec", "negative-result"],
+      body: "Tried it on delta. @bob FYI.",
+    }),
+    thread(3, {
+      title: "Is gamma allowed?",
+      author: "bob",
+      at: "2026-01-04T13:00:00.000Z",
+      labels: ["ruling-request", "taskforce:spec"],
+      body: "See gamma and #2.",
+    }),
+  ];
+}
+
+/** A small challenge with one of everything: leader change, pending claim, ruling, A/A runs, dead end. */
+function fixtureInput(): SiteInput {
+  const submissions = fixtureSubmissions();
+  const runs = fixtureRuns();
+  return {
+    challenge: challenge(),
+    rules: "# Rules\n\nBe <b>fair</b>; see #1.",
+    kb: [
+      {
+        path: "challenge/kb/playbook.md",
+        title: "Playbook",
+        text: "# Playbook\n\n```js\nlet x = '<i>';\n```",
+      },
+      { path: "challenge/kb/deep/Notes.md", title: "Deep notes", text: "# Deep notes\n\nSee alpha." },
+    ],
+    participants: {
+      schema: 1,
+      participants: [
+        { id: 3, login: "ann", owner: { id: 30, login: "ann-owner" } },
+        { id: 4, login: "bob", owner: { id: 40, login: "bob-owner" } },
+      ],
+    },
+    submissions,
+    runs,
+    reservations: fixtureReservations(),
+    rulings: fixtureRulings(),
+    threads: fixtureThreads(),
+    ancestry: [{ parent: "alpha", child: "beta" }],
+    problems: [{ path: "runs/broken.json", message: "missing <field> id" }],
+  };
+}
+
+function renderAll(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const f of renderSite(buildModel(fixtureInput()))) {
+    expect(files.has(f.path), `${f.path} rendered twice`).toBe(false);
+    files.set(f.path, f.content);
+  }
+  return files;
+}
+
+describe("site pages (golden files)", () => {
+  const files = renderAll();
+
+  it("renders the same set of files", async () => {
+    await expectGolden("site/FILES.txt", [...files.keys()].sort().join("\n") + "\n");
+  });
+
+  for (const [path, content] of [...files].sort((a, b) => a[0].localeCompare(b[0])))
+    it(`renders ${path}`, async () => {
+      await expectGolden(`site/${path}`, content);
+    });
+
+  it("escapes hostile text everywhere", () => {
+    for (const [path, content] of files) {
+      if (path.endsWith(".json")) continue; // JSON carries the raw text; JSON.stringify escapes it
+      expect(content, path).not.toContain("<script>alert");
+      expect(content, path).not.toContain("<script>x()");
+      expect(content, path).not.toContain("<img src=x");
+      expect(content, path).not.toContain("<all>");
+    }
+  });
+
+  it("is deterministic", () => {
+    expect(renderAll()).toEqual(files);
+  });
+});
