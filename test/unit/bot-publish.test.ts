@@ -4,6 +4,7 @@ import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { BOB, challenge, reservation, runRecord, SHA } from "../fakes/bot-fixtures.ts";
 
 const RUN = "2026-01-15-pr7-c3001";
+const NOW = "2026-01-15T12:31:00.000Z";
 const pooled = reservation(RUN, BOB, 1);
 
 function input(record: unknown, o: Partial<PublishInput> = {}): PublishInput {
@@ -12,6 +13,7 @@ function input(record: unknown, o: Partial<PublishInput> = {}): PublishInput {
     resultText: typeof record === "string" ? record : JSON.stringify(record),
     reservation: pooled,
     challenge: challenge(),
+    now: NOW,
     ...o,
   };
 }
@@ -71,13 +73,14 @@ describe("decidePublish", () => {
       });
   });
 
-  it("rejects text that is not a valid record, keeping the runner's early error reason", () => {
+  it("rejects text that is not a valid record, naming the runner's early error in fixed words", () => {
     expect(decidePublish(input("not json"))).toMatchObject({ kind: "reject", reason: /not JSON/ });
     expect(decidePublish(input({ ...runRecord("tie"), admin: true }))).toMatchObject({ kind: "reject" });
     const early = decidePublish(input({ status: "error", reason: "PR #7 moved from a1b2c3d to ffffff0" }));
     expect(early).toMatchObject({
       kind: "reject",
-      reason: "the runner reported an error before benchmarking: PR #7 moved from a1b2c3d to ffffff0",
+      reason:
+        "the runner reported an error before benchmarking: the pull request moved after the run was requested",
     });
   });
 
@@ -89,5 +92,68 @@ describe("decidePublish", () => {
       comparison: null,
     };
     expect(decidePublish(input(failed))).toMatchObject({ kind: "record", record: { status: "error" } });
+  });
+
+  it("takes times from the reservation and the publisher's clock: a back-dated run cannot rewrite history", () => {
+    const d = decidePublish(input(runRecord("faster", { finishedAt: "2020-01-01T00:00:00Z" })));
+    expect(d).toMatchObject({ kind: "record", record: { startedAt: pooled.at, finishedAt: NOW } });
+  });
+
+  it("rejects a finished run with no launches, or a design that is not the challenge's", () => {
+    const r = runRecord("faster");
+    expect(decidePublish(input({ ...r, launches: [] }))).toMatchObject({
+      kind: "reject",
+      reason: /must carry its launches/,
+    });
+    expect(decidePublish(input({ ...r, design: { ...r.design, looks: [2] } }))).toMatchObject({
+      kind: "reject",
+      reason: /not the challenge's design/,
+    });
+    const twice = [...r.launches.slice(0, -1), { ...r.launches[0]! }];
+    expect(decidePublish(input({ ...r, launches: twice }))).toMatchObject({ kind: "reject" });
+    expect(decidePublish(input({ ...r, status: "negative" }))).toMatchObject({ kind: "reject" });
+  });
+
+  it("recomputes quality and confirmation from the aggregates; forged outcomes do not stand", () => {
+    const r = runRecord("faster");
+    const forgedQuality = {
+      ...r,
+      quality: { ...r.quality, candidate: { ...r.quality.candidate!, ok: true, ppl: 9, pplIncrease: 0 } },
+    };
+    const q = decidePublish(input(forgedQuality));
+    expect(q).toMatchObject({
+      kind: "record",
+      record: { status: "invalid", confirmation: { status: "skipped" } },
+    });
+    const forgedConfirm = { ...r, confirmation: { status: "confirmed" as const, ratio: 0.5, tps: 21.37 } };
+    const c = decidePublish(input(forgedConfirm));
+    expect(c).toMatchObject({ kind: "record", record: { confirmation: { status: "failed", ratio: 0.5 } } });
+    expect(c.kind === "record" ? c.record.confirmation.tps : "no record").toBeUndefined(); // never published
+    const fine = decidePublish(input({ ...r, confirmation: { status: "confirmed" as const, ratio: 0.987 } }));
+    expect(fine).toMatchObject({
+      kind: "record",
+      record: { confirmation: { status: "confirmed", ratio: 0.95 } },
+    });
+  });
+
+  it("publishes no runner-written text: an engine's error body becomes a fixed phrase", () => {
+    const leak = 'engine exited with code 1. Last log lines: {"id":"secret-7","text":"hidden prompt"}';
+    const r = { ...runRecord("tie"), status: "error" as const, reason: leak, comparison: null };
+    const d = decidePublish(input(r));
+    expect(d).toMatchObject({
+      kind: "record",
+      record: { reason: "the engine exited before or during the run" },
+    });
+    expect(JSON.stringify(d)).not.toContain("hidden prompt");
+    const claim = runRecord("faster");
+    const withReasons = {
+      ...claim,
+      quality: {
+        ...claim.quality,
+        candidate: { ...claim.quality.candidate!, reasons: ["<script>x</script>"] },
+      },
+      comparison: { ...claim.comparison!, reasons: ["hidden prompt"], warnings: ["hidden prompt"] },
+    };
+    expect(JSON.stringify(decidePublish(input(withReasons)))).not.toMatch(/hidden prompt|script/);
   });
 });

@@ -2,6 +2,7 @@ import type { Challenge } from "../schema/challenge.ts";
 import type { Reservation } from "../schema/data.ts";
 import { parseRunRecord, type RunRecord } from "../schema/run-record.ts";
 import { compare, CompareError, type Comparison } from "../stats/compare.ts";
+import { designProblem, errorPhrase, rebuildRecord } from "./record-check.ts";
 
 /** Everything a publish decision depends on: the runner's text and the ledger entry it claims. */
 export interface PublishInput {
@@ -10,6 +11,8 @@ export interface PublishInput {
   /** The reservation with id `runId`, when the ledger has one. */
   reservation: Reservation | undefined;
   challenge: Challenge;
+  /** The publishing job's clock (ISO): the record's finish time, whatever the runner says. */
+  now: string;
 }
 
 export type PublishDecision =
@@ -29,7 +32,7 @@ function earlyErrorReason(text: string): string | undefined {
     return undefined;
   }
   if (early?.status === "error" && typeof early.reason === "string")
-    return `the runner reported an error before benchmarking: ${early.reason.slice(0, 300)}`;
+    return `the runner reported an error before benchmarking: ${errorPhrase(early.reason)}`;
   return undefined;
 }
 
@@ -45,8 +48,11 @@ function belongsTo(rec: RunRecord, reservation: Reservation, challenge: Challeng
 }
 
 /** Recomputes the comparison from the record's own samples; a verdict that does not follow is refused. */
-function recheckVerdict(record: RunRecord, challenge: Challenge): { record: RunRecord } | { reason: string } {
-  if (record.status === "error" || !record.launches.length || !record.comparison) return { record };
+function recheckVerdict(
+  record: RunRecord,
+  challenge: Challenge,
+): { comparison: Comparison | undefined } | { reason: string } {
+  if (record.status === "error" || !record.comparison) return { comparison: undefined };
   const launches = record.launches.map((l) => ({
     arm: l.arm,
     launch: `${l.block}-${l.arm}`,
@@ -72,8 +78,7 @@ function recheckVerdict(record: RunRecord, challenge: Challenge): { record: RunR
         `the reported verdict (${record.comparison.verdict}) ` +
         `does not follow from the reported samples (${c.verdict})`,
     };
-  const comparison = { ...record.comparison, estimate: c.estimate, ci: c.ci, verdict: c.verdict };
-  return { record: { ...record, comparison } };
+  return { comparison: c };
 }
 
 /**
@@ -103,7 +108,14 @@ export function decidePublish(input: PublishInput): PublishDecision {
     requester: reservation.requester,
     candidate: { slug: reservation.slug, commit: reservation.sha },
   };
+  const problem = designProblem(credited, challenge, reservation);
+  if (problem) return reject(problem);
   const checked = recheckVerdict(credited, challenge);
   if ("reason" in checked) return reject(checked.reason);
-  return { kind: "record", reservation, record: checked.record };
+  const record = rebuildRecord(credited, challenge, {
+    comparison: checked.comparison,
+    startedAt: reservation.at,
+    finishedAt: input.now,
+  });
+  return { kind: "record", reservation, record };
 }

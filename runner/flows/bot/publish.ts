@@ -23,6 +23,7 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
     resultText: o.resultText,
     reservation: state.reservations.find((r) => r.id === o.runId),
     challenge: ctx.challenge,
+    now: ctx.now().toISOString(),
   });
   if (decision.kind === "unknown-run") return { kind: "refused", why: decision.reason };
   const { pr } = decision.reservation;
