@@ -376,6 +376,36 @@ describe("compare CLI input errors", () => {
   });
 });
 
+describe("compare CLI: edge cases from issue 13", () => {
+  it("--delta -1 says what is wrong instead of parseArgs' 'ambiguous' message", async () => {
+    const file = join(REPO_ROOT, "test/fixtures/data/h100-decode-ab.jsonl");
+    const r = await runCli(
+      ["compare", file, "--candidate", "sdpa-bf16", "--incumbent", "eager-bf16", "--delta", "-1"],
+      process.cwd(),
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/--delta must not be negative/);
+    expect(r.err).toMatch(/Give 1 instead/);
+    expect(r.err).not.toMatch(/ambiguous/);
+  });
+  it("a duplicated line is a file:line error, not an extra run", async () => {
+    const { writeFile, mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(join(tmpdir(), "cmp-dup-"));
+    const lines = [];
+    for (let b = 0; b < 6; b++)
+      lines.push(
+        JSON.stringify({ arm: "A", launch: `a${b}`, block: b, tps: 110 + b }),
+        JSON.stringify({ arm: "B", launch: `b${b}`, block: b, tps: 100 + (b % 2) }),
+      );
+    lines.push(lines[4]!);
+    await writeFile(join(dir, "d.jsonl"), lines.join("\n"));
+    const r = await runCli(["compare", "d.jsonl", "--candidate", "A", "--incumbent", "B"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/d\.jsonl:13:1: error\[duplicate-line\]: repeats line 5 exactly/);
+  });
+});
+
 describe("ranking and runner health", () => {
   it("overlapping entries share a rank", () => {
     const r = rankWithUncertainty(

@@ -29,21 +29,3 @@ export function quantileSorted(s: ArrayLike<number>, q: number): number {
   if (lo === hi || s[lo] === s[hi]) return s[lo]!; // also keeps ±Infinity from turning into NaN
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
-/** Average ranks (1-based), ties sharing the mean of their positions. O(n log n). */
-export function ranks(xs: ArrayLike<number>): { ranks: Float64Array; tieGroups: number[] } {
-  const n = xs.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => xs[a]! - xs[b]!);
-  const out = new Float64Array(n);
-  const tieGroups: number[] = [];
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && xs[order[j + 1]!] === xs[order[i]!]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) out[order[k]!] = r;
-    if (j > i) tieGroups.push(j - i + 1);
-    i = j + 1;
-  }
-  return { ranks: out, tieGroups };
-}

@@ -1,5 +1,4 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
-import { ranks } from "./basic.ts";
 
 export type PMethod = "exact" | "asymptotic";
 
@@ -10,6 +9,37 @@ export type PMethod = "exact" | "asymptotic";
 export function twoSidedNormalP(z: number): number {
   if (Number.isNaN(z)) return NaN;
   return Math.min(1, 2 * normalCdf(-Math.abs(z), 0, 1));
+}
+
+/**
+ * Rank sum of sample a in the pooled sample a ∪ b (average ranks for ties) and the sizes of the tie
+ * groups, from the two samples sorted separately and merged: O(n log n) with native numeric sorts.
+ */
+export function rankSumOfFirst(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+): { R: number; tieGroups: number[] } {
+  const x = Float64Array.from(a).sort();
+  const y = Float64Array.from(b).sort();
+  let i = 0;
+  let j = 0;
+  let R = 0;
+  const tieGroups: number[] = [];
+  while (i < x.length || j < y.length) {
+    // The next value in pooled order and how many of each sample share it.
+    const v = j >= y.length || (i < x.length && x[i]! <= y[j]!) ? x[i]! : y[j]!;
+    let inA = 0;
+    let inB = 0;
+    while (i + inA < x.length && x[i + inA] === v) inA++;
+    while (j + inB < y.length && y[j + inB] === v) inB++;
+    i += inA;
+    j += inB;
+    const size = inA + inB;
+    const lastRank = i + j;
+    R += inA * (lastRank - (size - 1) / 2); // average of ranks lastRank − size + 1 … lastRank
+    if (size > 1) tieGroups.push(size);
+  }
+  return { R, tieGroups };
 }
 
 /** Two-sided p from a symmetric discrete null given as counts: 2·min(lower, upper tail), capped at 1. */
@@ -43,9 +73,10 @@ export function wilcoxon(diffs: readonly number[]): { V: number; p: number; meth
   const zeros = diffs.length - nz.length;
   const n = nz.length;
   if (n === 0) return { V: 0, p: 1, method: "exact" };
-  const { ranks: r, tieGroups } = ranks(nz.map(Math.abs));
-  let V = 0;
-  for (let i = 0; i < n; i++) if (nz[i]! > 0) V += r[i]!;
+  const { R: V, tieGroups } = rankSumOfFirst(
+    nz.filter((d) => d > 0),
+    nz.filter((d) => d < 0).map((d) => -d),
+  );
   if (n <= 50 && zeros === 0 && tieGroups.length === 0)
     return { V, p: exactTwoSided(signedRankCounts(n), 2 ** n, V), method: "exact" };
   const mu = (n * (n + 1)) / 4;
@@ -90,9 +121,7 @@ export function mannWhitney(
   const n1 = x.length;
   const n2 = y.length;
   if (!n1 || !n2) return { U: NaN, p: NaN, method: "asymptotic" };
-  const { ranks: r, tieGroups } = ranks([...x, ...y]);
-  let R1 = 0;
-  for (let i = 0; i < n1; i++) R1 += r[i]!;
+  const { R: R1, tieGroups } = rankSumOfFirst(x, y);
   const U = R1 - (n1 * (n1 + 1)) / 2;
   if (tieGroups.length === 0 && Math.min(n1, n2) <= (opts.exactLimit ?? 8)) {
     // U and n1·n2 − U have the same distribution; the smaller of them is the lower tail.

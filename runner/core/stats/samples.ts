@@ -1,5 +1,6 @@
 import type { Problem } from "../validate/problem.ts";
 import type { Launch } from "./compare.ts";
+import type { Arm } from "./design.ts";
 
 export interface SampleFields {
   arm: string;
@@ -61,12 +62,61 @@ function forEachLine(text: string, fn: (line: string, lineNo: number) => void): 
   }
 }
 
-/** Parser state for one file: launches by arm and id, the lines seen (for duplicates), problems. */
+/**
+ * A 53-bit hash of a line (two FNV-1a variants), so that exact repeats can be found by sorting
+ * numbers instead of keeping a million strings in a map; equal hashes are confirmed on the text.
+ */
+function lineHash(line: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 2 ** 21 + ((b >>> 0) & 0x1fffff);
+}
+
+/**
+ * Lines that repeat an earlier line exactly: they would count silently as extra timed runs (a file
+ * appended twice, a retried upload). Sorting the hashes finds candidates in O(n log n); only lines
+ * whose hash occurs twice are compared as text.
+ */
+function findDuplicates(file: string, text: string, hashes: number[]): Problem[] {
+  const sorted = Float64Array.from(hashes).sort();
+  const repeated = new Set<number>();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
+  if (!repeated.size) return [];
+  const firstSeen = new Map<string, number>();
+  const problems: Problem[] = [];
+  let k = 0;
+  forEachLine(text, (line, lineNo) => {
+    if (!repeated.has(hashes[k++]!)) return;
+    const first = firstSeen.get(line);
+    if (first === undefined) firstSeen.set(line, lineNo);
+    else
+      problems.push({
+        file,
+        line: lineNo,
+        col: 1,
+        code: "duplicate-line",
+        message: `repeats line ${first} exactly; it would count as an extra timed run`,
+        fix:
+          "delete the repeated line; if two runs really measured the same value, add a field that tells " +
+          'them apart (e.g. "run": 2)',
+      });
+  });
+  return problems;
+}
+
+/** Parser state for one file: launches by arm and id, one hash per line (for duplicates), problems. */
 class SampleReader {
   readonly problems: Problem[] = [];
-  readonly launches = new Map<string, Launch>();
+  readonly launches: Launch[] = [];
   readonly other = new Set<string>();
-  private readonly seen = new Map<string, number>();
+  readonly hashes: number[] = [];
+  private readonly byArm = { candidate: new Map<string, Launch>(), incumbent: new Map<string, Launch>() };
+  private last: Launch | undefined;
 
   constructor(
     private readonly file: string,
@@ -78,31 +128,8 @@ class SampleReader {
     this.problems.push({ file: this.file, line, col: 1, code, message, ...extra });
   }
 
-  /**
-   * An exact repeat of an earlier line would count silently as one more timed run (a file appended
-   * twice, a retried upload). It is an error that names both lines.
-   */
-  private duplicate(line: string, lineNo: number): boolean {
-    const first = this.seen.get(line);
-    if (first === undefined) {
-      this.seen.set(line, lineNo);
-      return false;
-    }
-    this.problem(
-      lineNo,
-      "duplicate-line",
-      `repeats line ${first} exactly; it would count as an extra timed run`,
-      {
-        fix:
-          "delete the repeated line; if two runs really measured the same value, add a field that tells " +
-          'them apart (e.g. "run": 2)',
-      },
-    );
-    return true;
-  }
-
   read(line: string, lineNo: number): void {
-    if (this.duplicate(line, lineNo)) return;
+    this.hashes.push(lineHash(line));
     let obj: unknown;
     try {
       obj = JSON.parse(line);
@@ -122,6 +149,19 @@ class SampleReader {
     this.add(s, lineNo);
   }
 
+  /** The launch a sample belongs to; consecutive lines of one launch skip the map lookup. */
+  private launchOf(arm: Arm, s: Sample): Launch {
+    if (this.last && this.last.arm === arm && this.last.launch === s.launch) return this.last;
+    const map = this.byArm[arm];
+    let l = map.get(s.launch);
+    if (!l) {
+      l = { arm, launch: s.launch, runs: [], ...(s.block !== undefined ? { block: s.block } : {}) };
+      map.set(s.launch, l);
+      this.launches.push(l);
+    }
+    return (this.last = l);
+  }
+
   private add(s: Sample, lineNo: number): void {
     const arm =
       s.arm === this.arms.candidate ? "candidate" : s.arm === this.arms.incumbent ? "incumbent" : null;
@@ -129,12 +169,7 @@ class SampleReader {
       this.other.add(s.arm);
       return;
     }
-    const key = `${s.arm}\u0000${s.launch}`;
-    let l = this.launches.get(key);
-    if (!l) {
-      l = { arm, launch: s.launch, runs: [], ...(s.block !== undefined ? { block: s.block } : {}) };
-      this.launches.set(key, l);
-    }
+    const l = this.launchOf(arm, s);
     if (s.block !== undefined && l.block !== undefined && l.block !== s.block)
       this.problem(
         lineNo,
@@ -158,10 +193,12 @@ export function parseSamples(
 ): { launches: Launch[]; problems: Problem[]; otherArms: string[] } {
   const reader = new SampleReader(file, arms, opts.fields ?? DEFAULT_FIELDS);
   forEachLine(text, (line, lineNo) => reader.read(line, lineNo));
-  const launches = [...reader.launches.values()];
+  const problems = [...reader.problems, ...findDuplicates(file, text, reader.hashes)];
+  problems.sort((a, b) => a.line - b.line);
+  const launches = reader.launches;
   if (opts.rounds) {
     const k = { candidate: 0, incumbent: 0 };
     for (const l of launches) l.block = k[l.arm]++;
   }
-  return { launches, problems: reader.problems, otherArms: [...reader.other].sort() };
+  return { launches, problems, otherArms: [...reader.other].sort() };
 }
