@@ -142,11 +142,29 @@ interface Arranged {
   warnings: string[];
 }
 
-interface BlockSums {
-  c: number;
-  cn: number;
-  i: number;
-  in: number;
+/**
+ * Each launch's position among the distinct block numbers (sorted), so that per-block sums live in
+ * typed arrays: a native sort and binary searches instead of a map of a million entries.
+ */
+function blockIndex(launches: readonly Launch[]): { blocks: Float64Array; index: Uint32Array } {
+  const all = new Float64Array(launches.length);
+  launches.forEach((l, k) => (all[k] = l.block!));
+  all.sort();
+  let u = 0;
+  for (let k = 0; k < all.length; k++) if (k === 0 || all[k] !== all[k - 1]) all[u++] = all[k]!;
+  const blocks = all.slice(0, u);
+  const index = new Uint32Array(launches.length);
+  launches.forEach((l, k) => {
+    let lo = 0;
+    let hi = u - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (blocks[mid]! < l.block!) lo = mid + 1;
+      else hi = mid;
+    }
+    index[k] = lo;
+  });
+  return { blocks, index };
 }
 
 /**
@@ -154,27 +172,24 @@ interface BlockSums {
  * move neither the arm means, nor δ (relative to the incumbent mean), nor the unpaired tests.
  */
 function arrangePaired(launches: readonly Launch[], means: Float64Array): Arranged {
-  const byBlock = new Map<number, BlockSums>();
+  const { blocks, index } = blockIndex(launches);
+  const sum = { candidate: new Float64Array(blocks.length), incumbent: new Float64Array(blocks.length) };
+  const count = { candidate: new Uint32Array(blocks.length), incumbent: new Uint32Array(blocks.length) };
   launches.forEach((l, k) => {
-    let b = byBlock.get(l.block!);
-    if (!b) byBlock.set(l.block!, (b = { c: 0, cn: 0, i: 0, in: 0 }));
-    if (l.arm === "candidate") {
-      b.c += means[k]!;
-      b.cn++;
-    } else {
-      b.i += means[k]!;
-      b.in++;
-    }
+    const b = index[k]!;
+    sum[l.arm][b] = sum[l.arm][b]! + means[k]!;
+    count[l.arm][b] = count[l.arm][b]! + 1;
   });
   const diffs: number[] = [];
   const dropped: number[] = [];
   const averaged: number[] = [];
-  for (const block of [...byBlock.keys()].sort((a, z) => a - z)) {
-    const b = byBlock.get(block)!;
-    if (!b.cn || !b.in) dropped.push(block);
+  for (let b = 0; b < blocks.length; b++) {
+    const cn = count.candidate[b]!;
+    const inc = count.incumbent[b]!;
+    if (!cn || !inc) dropped.push(blocks[b]!);
     else {
-      if (b.cn > 1 || b.in > 1) averaged.push(block);
-      diffs.push(b.c / b.cn - b.i / b.in);
+      if (cn > 1 || inc > 1) averaged.push(blocks[b]!);
+      diffs.push(sum.candidate[b]! / cn - sum.incumbent[b]! / inc);
     }
   }
   const warnings: string[] = [];
@@ -190,22 +205,19 @@ function arrangePaired(launches: readonly Launch[], means: Float64Array): Arrang
     );
   if (diffs.length < 2)
     throw new CompareError(`need at least 2 complete blocks for a paired comparison, got ${diffs.length}`);
-  const keep = (l: Launch) => {
-    const b = byBlock.get(l.block!)!;
-    return b.cn > 0 && b.in > 0;
-  };
+  const keep = (k: number) => count.candidate[index[k]!]! > 0 && count.incumbent[index[k]!]! > 0;
   return { paired: true, arms: armSummaries(launches, means, keep), diffs, warnings };
 }
 
 function armSummaries(
   launches: readonly Launch[],
   means: Float64Array,
-  keep: (l: Launch) => boolean,
+  keep: (k: number) => boolean,
 ): Arranged["arms"] {
   const m = { candidate: [] as number[], incumbent: [] as number[] };
   const runs = { candidate: 0, incumbent: 0 };
   launches.forEach((l, k) => {
-    if (!keep(l)) return;
+    if (!keep(k)) return;
     m[l.arm].push(means[k]!);
     runs[l.arm] += l.runs.length;
   });

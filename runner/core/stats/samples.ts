@@ -13,7 +13,7 @@ export const DEFAULT_FIELDS: SampleFields = { arm: "arm", launch: "launch", bloc
 interface Sample {
   arm: string;
   launch: string;
-  block?: number;
+  block: number | undefined;
   tps: number;
 }
 
@@ -45,7 +45,7 @@ function readSample(
   const tps = o[f.tps];
   if (!(typeof tps === "number" && Number.isFinite(tps) && tps > 0))
     return { field: f.tps, message: `expected a positive number, got ${show(tps)}` };
-  return { arm, launch, tps, ...(block !== undefined ? { block } : {}) };
+  return { arm, launch, block, tps };
 }
 
 const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
@@ -155,7 +155,8 @@ class SampleReader {
     const map = this.byArm[arm];
     let l = map.get(s.launch);
     if (!l) {
-      l = { arm, launch: s.launch, runs: [], ...(s.block !== undefined ? { block: s.block } : {}) };
+      l = { arm, launch: s.launch, runs: [] };
+      if (s.block !== undefined) l.block = s.block;
       map.set(s.launch, l);
       this.launches.push(l);
     }
