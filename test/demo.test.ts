@@ -49,7 +49,7 @@ describe("velodrome demo: the whole story shows on the site", () => {
     }>("digest.json");
     expect(d.recentVerdicts.length).toBeGreaterThanOrEqual(5);
     for (const v of d.recentVerdicts) {
-      expect(["faster", "slower", "tie", "inconclusive"]).toContain(v.verdict);
+      expect(["faster", "slower", "tie", "unresolved", "inconclusive"]).toContain(v.verdict);
       expect(v.ci[0]).toBeLessThanOrEqual(v.estimate);
       expect(v.ci[1]).toBeGreaterThanOrEqual(v.estimate);
     }

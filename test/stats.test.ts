@@ -11,7 +11,7 @@ import { seededRng, type Rng } from "../runner/core/stats/rng.ts";
 import { parseSamples } from "../runner/core/stats/samples.ts";
 import { perLookAlpha, simulateNullRejection, tCrit } from "../runner/core/stats/sequential.ts";
 import {
-  bootstrapMeanCI,
+  bootstrapTInterval,
   hodgesLehmann1,
   hodgesLehmann2,
   mannWhitney,
@@ -79,9 +79,9 @@ describe("reference values (R, scipy) to 1e-6", () => {
   });
   it("bootstrap is seeded and brackets the mean", () => {
     const d = sleepX.map((x, i) => x - sleepY[i]!);
-    const a = bootstrapMeanCI(d, 0.05, 42);
-    expect(bootstrapMeanCI(d, 0.05, 42)).toEqual(a);
-    expect(bootstrapMeanCI(d, 0.05, 43)).not.toEqual(a);
+    const a = bootstrapTInterval(d, 0.05, 42);
+    expect(bootstrapTInterval(d, 0.05, 42)).toEqual(a);
+    expect(bootstrapTInterval(d, 0.05, 43)).not.toEqual(a);
     expect(a[0]).toBeLessThan(-1.58);
     expect(a[1]).toBeGreaterThan(-1.58);
     expect(a[1]).toBeLessThan(0);
@@ -260,12 +260,12 @@ describe("real H100 noise (shared/data/h100-decode-ab.jsonl)", async () => {
       minEffect: { kind: "relative", value: 0.01 },
       looks: [6, 12],
     });
-    expect(["faster", "slower", "tie", "inconclusive"]).toContain(c.verdict);
+    expect(["faster", "slower", "tie", "unresolved", "inconclusive"]).toContain(c.verdict);
     expect(c.blocks).toBe(6);
     expect(c.reasons.join(" ")).toMatch(/CI/);
     expect(c.ci[0]).toBeLessThan(c.estimate);
     expect(c.ci[1]).toBeGreaterThan(c.estimate);
-    // Forced to be final, an unresolved result becomes a tie, never a win.
+    // Forced to be final, a result still straddling ±δ is unresolved, never a win or a tie.
     const f = compare(parsed.launches, {
       alpha: 0.05,
       minEffect: { kind: "relative", value: 0.01 },
@@ -273,7 +273,7 @@ describe("real H100 noise (shared/data/h100-decode-ab.jsonl)", async () => {
       final: true,
     });
     expect(f.verdict === "inconclusive").toBe(false);
-    if (c.verdict === "inconclusive") expect(f.verdict).toBe("tie");
+    if (c.verdict === "inconclusive") expect(f.verdict).toBe("unresolved");
   });
 
   it("a naive per-run test overstates confidence on the same data", () => {
@@ -339,7 +339,7 @@ describe("real H100 noise (shared/data/h100-decode-ab.jsonl)", async () => {
       ],
       process.cwd(),
     );
-    expect(human.out).toMatch(/^verdict: (FASTER|SLOWER|TIE|INCONCLUSIVE)/);
+    expect(human.out).toMatch(/^verdict: (FASTER|SLOWER|TIE|UNRESOLVED|INCONCLUSIVE)/);
     expect(human.out).toMatch(/paired t .*\(primary\)/);
   });
 });
@@ -373,6 +373,36 @@ describe("compare CLI input errors", () => {
     const missing = await runCli(["compare", "u.jsonl", "--candidate", "A", "--incumbent", "C"], dir);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/matched neither name: B/);
+  });
+});
+
+describe("compare CLI: edge cases from issue 13", () => {
+  it("--delta -1 says what is wrong instead of parseArgs' 'ambiguous' message", async () => {
+    const file = join(REPO_ROOT, "test/fixtures/data/h100-decode-ab.jsonl");
+    const r = await runCli(
+      ["compare", file, "--candidate", "sdpa-bf16", "--incumbent", "eager-bf16", "--delta", "-1"],
+      process.cwd(),
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/--delta must not be negative/);
+    expect(r.err).toMatch(/Give 1 instead/);
+    expect(r.err).not.toMatch(/ambiguous/);
+  });
+  it("a duplicated line is a file:line error, not an extra run", async () => {
+    const { writeFile, mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(join(tmpdir(), "cmp-dup-"));
+    const lines = [];
+    for (let b = 0; b < 6; b++)
+      lines.push(
+        JSON.stringify({ arm: "A", launch: `a${b}`, block: b, tps: 110 + b }),
+        JSON.stringify({ arm: "B", launch: `b${b}`, block: b, tps: 100 + (b % 2) }),
+      );
+    lines.push(lines[4]!);
+    await writeFile(join(dir, "d.jsonl"), lines.join("\n"));
+    const r = await runCli(["compare", "d.jsonl", "--candidate", "A", "--incumbent", "B"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/d\.jsonl:13:1: error\[duplicate-line\]: repeats line 5 exactly/);
   });
 });
 

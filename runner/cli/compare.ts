@@ -1,29 +1,47 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { MinEffect } from "../core/schema/common.ts";
 import { compare, CompareError } from "../core/stats/compare.ts";
+import { parseMinEffectOption } from "../core/stats/options.ts";
 import { renderComparison } from "../core/stats/render.ts";
 import { DEFAULT_FIELDS, parseSamples } from "../core/stats/samples.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 
-const HELP = `usage: velodrome compare SAMPLES.jsonl --candidate A --incumbent B [--delta 1%|2.5] [--alpha 0.05] [--looks 6,12] [--final] [--json]
+const HELP = `usage: velodrome compare SAMPLES.jsonl --candidate A --incumbent B
+         [--delta 1%|2.5] [--alpha 0.05] [--looks 6,12] [--final] [--json]
 
 Each line of SAMPLES is {"arm": "A", "launch": "id", "block": 0, "tps": 231.4}; several lines per
 launch are its timed runs. With no "block" anywhere, the analysis is unpaired.
   --delta D        minimum effect: tok/s (2.5) or percent of the incumbent (1%); default 1%
-  --looks L        planned looks in blocks (default 6,12); at the last look an unresolved result is a tie
+  --looks L        planned looks in blocks (default 6,12); other block counts are refused;
+                   at the last look a CI that still straddles ±δ is "unresolved"
   --final          treat this as the last look
   --rounds         no block field: the k-th launch of each arm forms block k
   --arm-field F, --launch-field F, --block-field F, --tps-field F   read other field names
   --seed N         bootstrap seed (default 1)
   --json           one JSON object (verdict, estimate, ci, delta, blocks, tests, ...)`;
 
+/**
+ * `--delta -1` would make parseArgs fail with "argument is ambiguous"; pass such a number on as the
+ * option's value (`--delta=-1`) so that the option's own check can say what is wrong with it.
+ */
+function attachNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (/^--(delta|alpha|seed)$/.test(argv[i]!) && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
+}
+
 export async function compareCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: attachNegativeValues(argv),
     allowPositionals: true,
     options: {
       candidate: { type: "string" },
@@ -46,9 +64,8 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   const file = positionals[0];
   if (!file || !values.candidate || !values.incumbent)
     throw new UsageError(`need SAMPLES.jsonl, --candidate and --incumbent\n\n${HELP}`);
-  const delta = MinEffect.safeParse(/%$/.test(values.delta!) ? values.delta : Number(values.delta));
-  if (!delta.success || (typeof delta.data.value === "number" && Number.isNaN(delta.data.value)))
-    throw new UsageError(`--delta must be tok/s (e.g. 2.5) or a percentage (e.g. 1%), got ${values.delta}`);
+  const delta = parseMinEffectOption(values.delta!);
+  if (!delta.ok) throw new UsageError(delta.message);
   const alpha = Number(values.alpha);
   if (!(alpha > 0 && alpha < 0.5))
     throw new UsageError(`--alpha must be between 0 and 0.5, got ${values.alpha}`);
@@ -74,7 +91,7 @@ export async function compareCommand(argv: string[], io: Io): Promise<number> {
   try {
     const c = compare(parsed.launches, {
       alpha,
-      minEffect: delta.data,
+      minEffect: delta.value,
       looks,
       final: values.final,
       seed: Number(values.seed),

@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { decodeTps, streamCompletion } from "../../runner/adapters/engines/client.ts";
@@ -37,6 +37,73 @@ async function benchCompare() {
   const ms = (performance.now() - t0) / n;
   results.compare = { samples: 10_000, ms: +ms.toFixed(1) };
   line(`compare: 10,000 samples (1,000 launches in 500 blocks) in ${ms.toFixed(1)} ms`);
+}
+
+/**
+ * `compare` at scale, as the CLI runs it (read, parse, analyse, render), in a child process so its
+ * peak RSS is its own: 1,000,000 sample lines shaped two ways — 5,000 blocks × 100 runs per launch
+ * and 500,000 single-run blocks (before the O(n log n) rewrite: 78 s and 2.2 GB, and a crash).
+ */
+async function benchCompareScale() {
+  const dir = await mkdtemp(join(tmpdir(), "velodrome-compare-"));
+  try {
+    const shapes = [
+      { blocks: 5_000, runs: 100 },
+      { blocks: 500_000, runs: 1 },
+    ];
+    const out: Record<string, unknown> = {};
+    for (const { blocks, runs } of shapes) {
+      const file = join(dir, `${blocks}x${runs}.jsonl`);
+      await writeFile(file, samplesText(blocks, runs));
+      const args = ["--candidate", "A", "--incumbent", "B", "--looks", String(blocks), "--delta", "0.5"];
+      const r = await runChild([
+        "--import",
+        "tsx/esm",
+        join(import.meta.dirname, "compare-scale.ts"),
+        file,
+        ...args,
+      ]);
+      const m = JSON.parse(r) as { ms: number; cpuS: number; peakRssMb: number; verdict: string };
+      out[`${blocks}x${runs}`] = m;
+      line(
+        `compare CLI: 1,000,000 lines (${blocks.toLocaleString("en")} blocks × ${runs} run(s) per launch) in ` +
+          `${(m.ms / 1000).toFixed(1)} s (${m.cpuS} s CPU), peak RSS ${m.peakRssMb} MB (target: seconds, well under 1 GB); ${m.verdict}`,
+      );
+    }
+    results.compareScale = out;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Paired samples JSONL: `blocks` blocks, one launch per arm each, `runs` lines per launch. */
+function samplesText(blocks: number, runs: number): string {
+  const rng = seededRng(3);
+  const lines: string[] = [];
+  for (let b = 0; b < blocks; b++) {
+    const machine = rng.normal() * 2;
+    for (const [arm, gain] of [
+      ["A", 1],
+      ["B", 0],
+    ] as const) {
+      const level = 200 + gain + machine + rng.normal();
+      for (let r = 0; r < runs; r++)
+        lines.push(
+          `{"arm":"${arm}","launch":"${arm}${b}","block":${b},"run":${r},"tps":${level + rng.normal() * 3}}`,
+        );
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function runChild(args: string[]): Promise<string> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += String(d)));
+    child.on("error", rej);
+    child.on("exit", (code) => (code === 0 ? res(out) : rej(new Error(`compare child exited with ${code}`))));
+  });
 }
 
 async function benchClientOverhead() {
@@ -253,6 +320,7 @@ async function benchLineage() {
 }
 
 if (want("compare")) await benchCompare();
+if (want("compareScale")) await benchCompareScale();
 if (want("client")) await benchClientOverhead();
 if (want("lineage")) await benchLineage();
 if (want("site")) await benchSite();

@@ -34,7 +34,7 @@ export const Quality = z.strictObject({
 });
 
 export const ComparisonRecord = z.strictObject({
-  verdict: z.enum(["faster", "slower", "tie", "inconclusive"]),
+  verdict: z.enum(["faster", "slower", "tie", "unresolved", "inconclusive"]),
   design: z.enum(["paired", "unpaired"]),
   estimate: finite,
   ci: z.tuple([finite, finite]),
