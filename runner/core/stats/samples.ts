@@ -1,4 +1,4 @@
-import type { Problem } from "../validate/problem.ts";
+import type { Problem, ProblemCode } from "../validate/problem.ts";
 import type { Launch } from "./compare.ts";
 import type { Arm } from "./design.ts";
 
@@ -124,7 +124,7 @@ class SampleReader {
     private readonly fields: SampleFields,
   ) {}
 
-  private problem(line: number, code: string, message: string, extra: Partial<Problem> = {}): void {
+  private problem(line: number, code: ProblemCode, message: string, extra: Partial<Problem> = {}): void {
     this.problems.push({ file: this.file, line, col: 1, code, message, ...extra });
   }
 

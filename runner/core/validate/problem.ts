@@ -55,6 +55,7 @@ export const PROBLEM_CODES = [
   "missing-token-ids",
   "bad-sample",
   "block-mismatch",
+  "duplicate-line",
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
