@@ -21,8 +21,8 @@ Cost and operating characteristic of the challenge's significance design on a ru
   --startup S       seconds from engine process start to ready, per launch
   --runners R       runners a look is fanned out over (default: the challenge's runners.count, else 1)
   --noise FILE      estimate noise from samples JSONL ({"arm","launch","tps"}, one line per prompt/run)
-  --cv X[,Y]        between-launch CV X and per-prompt CV Y, as fractions
-                    (default ${DEFAULT_NOISE.cvBetween},${DEFAULT_NOISE.cvPrompt}: the shipped H200 CUDA-graph decode data)
+  --cv X[,Y]        between-launch CV X and per-prompt CV Y, as fractions (default
+                    ${DEFAULT_NOISE.cvBetween},${DEFAULT_NOISE.cvPrompt}: the shipped H200 CUDA-graph decode data)
   --recommend       search prompts per group and look schedules for the cheapest design that meets
                     P(faster | +δ) ≤ α/2 and power ≥ 80% at 2δ within the budget and job cap
   --reps N          simulated runs per true effect (default 1000)
