@@ -1,8 +1,11 @@
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { estimateNoise } from "../runner/core/plan/noise.ts";
 import { runCli } from "./helpers.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
+const NOISE_FILE = "test/fixtures/data/h200-graph-decode.jsonl";
 
 interface PlanJson {
   design: { promptsPerGroup: number; looks: number[]; alpha: number };
@@ -44,5 +47,19 @@ describe("velodrome plan on the shipped challenge", () => {
     const bad = await runCli(["plan", "--startup", "120"], ROOT);
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/--tps/);
+  }, 60_000);
+
+  it("--noise estimates the noise from samples JSONL (here the shipped H200 data)", async () => {
+    const r = await runCli(
+      ["plan", "--json", "--tps", "247", "--startup", "120", "--reps", "20", "--noise", NOISE_FILE],
+      ROOT,
+    );
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out) as { noise: { cvBetween: number; cvPrompt: number } };
+    const direct = estimateNoise(readFileSync(join(ROOT, NOISE_FILE), "utf8"));
+    expect(plan.noise).toEqual({ cvBetween: direct.cvBetween, cvPrompt: direct.cvPrompt });
+    const bad = await runCli(["plan", "--tps", "247", "--startup", "120", "--cv", "x"], ROOT);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/--cv/);
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CHALLENGE_FILE } from "../core/layout.ts";
-import { lookCosts, promptsCovered, type Fleet, type PlanDesign } from "../core/plan/cost.ts";
+import { expectedCost, lookCosts, promptsCovered, type Fleet, type PlanDesign } from "../core/plan/cost.ts";
 import { designOf, fleetOf } from "../core/plan/design.ts";
 import { estimateNoise, NoiseError } from "../core/plan/noise.ts";
 import { DEFAULT_NOISE, type NoiseModel } from "../core/plan/operating.ts";
@@ -125,7 +125,8 @@ function toJson(r: PlanResult, fleets: readonly Fleet[], noise: NoiseModel, reco
     noise: { cvBetween: noise.cvBetween, cvPrompt: noise.cvPrompt },
     looks: r.looks.map((l) => ({ ...l })),
     expected: r.expected,
-    operating: r.operating,
+    // Each row also says what a verdict costs on average at that true effect (main fleet).
+    operating: r.operating.map((row) => ({ ...row, expected: expectedCost(r.looks, row.stopAt) })),
     scenarios,
   };
 }
