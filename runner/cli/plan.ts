@@ -6,7 +6,7 @@ import { expectedCost, lookCosts, promptsCovered, type Fleet, type PlanDesign } 
 import { designOf, fleetOf } from "../core/plan/design.ts";
 import { estimateNoise, NoiseError } from "../core/plan/noise.ts";
 import { DEFAULT_NOISE, type NoiseModel } from "../core/plan/operating.ts";
-import { planDesign, recommend, worstExpected, type PlanResult } from "../core/plan/recommend.ts";
+import { meetsGoals, planDesign, recommend, worstExpected, type PlanResult } from "../core/plan/recommend.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import { parseChallenge } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
@@ -114,13 +114,24 @@ async function noiseOf(a: PlanArgs): Promise<NoiseModel> {
 }
 
 /** The JSON report: the main fleet's looks and expected cost, and every speed as a scenario. */
-function toJson(r: PlanResult, fleets: readonly Fleet[], noise: NoiseModel, recommended: boolean) {
+function toJson(
+  r: PlanResult,
+  fleets: readonly Fleet[],
+  noise: NoiseModel,
+  recommended: boolean,
+  reps: number,
+) {
   const scenarios = fleets.map((f) => {
     const looks = lookCosts(r.design, f);
     return { tps: f.tps, looks, expected: worstExpected(looks, r.operating) };
   });
   return {
-    design: { ...r.design, promptsCovered: promptsCovered(r.design), recommended },
+    design: {
+      ...r.design,
+      promptsCovered: promptsCovered(r.design),
+      recommended,
+      goalsMet: meetsGoals(r.design, r.operating, reps),
+    },
     fleet: fleets[0],
     noise: { cvBetween: noise.cvBetween, cvPrompt: noise.cvPrompt },
     looks: r.looks.map((l) => ({ ...l })),
@@ -149,7 +160,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     }
     result = planDesign(result.design, fleets[0]!, noise, a.reps, a.seed);
   } else result = planDesign(stated, fleets[0]!, noise, a.reps, a.seed);
-  const report = toJson(result, fleets, noise, a.recommend);
+  const report = toJson(result, fleets, noise, a.recommend, a.reps);
   io.out(a.json ? JSON.stringify(report, null, 2) : renderPlan(report));
   return 0;
 }
@@ -160,7 +171,7 @@ const pct2 = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** The human report: design line, one cost table per speed, the operating table. */
 export function renderPlan(r: ReturnType<typeof toJson>): string {
-  const d: PlanDesign & { promptsCovered: number } = r.design;
+  const d: PlanDesign & { promptsCovered: number; goalsMet: boolean } = r.design;
   const out = [
     `design: ${d.promptsPerGroup} of ${d.prompts} prompts per launch ` +
       `(${d.promptsCovered} timed per arm by the last look), ` +
@@ -188,6 +199,8 @@ export function renderPlan(r: ReturnType<typeof toJson>): string {
     );
   }
   out.push("true effect   P(faster)   P(slower)   P(tie)   P(unresolved)");
+  const goals = "P(faster | +δ) ≤ α/2 and power ≥ 80% at 2δ";
+  const verdictLine = d.goalsMet ? `meets ${goals}` : `does NOT meet ${goals}`;
   for (const o of r.operating)
     out.push(
       `  ${o.effect}δ`.padEnd(12) +
@@ -196,5 +209,6 @@ export function renderPlan(r: ReturnType<typeof toJson>): string {
         pct(o.pTie).padStart(9) +
         pct(o.pUnresolved).padStart(16),
     );
+  out.push(`simulated ${r.design.recommended ? "recommended " : ""}design ${verdictLine}`);
   return out.join("\n");
 }
