@@ -43,6 +43,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "runner host self-test: hostile engines through the real sandbox, contained or not",
     load: async () => (await import("./audit.ts")).auditCommand,
   },
+  plan: {
+    summary: "cost, wall time and error rates of the significance design on a runner pool",
+    load: async () => (await import("./plan.ts")).planCommand,
+  },
   schemas: {
     summary: "write or check the JSON Schemas in challenge/schema/",
     load: async () => (await import("./schemas.ts")).schemasCommand,

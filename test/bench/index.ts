@@ -319,9 +319,50 @@ async function benchLineage() {
   }
 }
 
+/** Issue 12: GPU and wall minutes per verdict on the shipped challenge, old design against the shipped one. */
+async function benchPlan() {
+  const { parseChallenge } = await import("../../runner/core/validate/manifest.ts");
+  const { designOf, fleetOf } = await import("../../runner/core/plan/design.ts");
+  const { planDesign } = await import("../../runner/core/plan/recommend.ts");
+  const { DEFAULT_NOISE } = await import("../../runner/core/plan/operating.ts");
+  const ch = parseChallenge(
+    "challenge.yaml",
+    readFileSync(join(ROOT, "challenge/challenge.yaml"), "utf8"),
+  ).value!;
+  const prompts = readFileSync(join(ROOT, ch.metric.prompts), "utf8")
+    .split("\n")
+    .filter((l) => l.trim()).length;
+  const shipped = designOf(ch, prompts, 247);
+  // Before issue 12: every launch decoded all prompts, looks [6, 12], blocks one after another on one runner.
+  const designs = { before: { ...shipped, promptsPerGroup: prompts, looks: [6, 12] }, after: shipped };
+  const out: Record<string, unknown[]> = { before: [], after: [] };
+  for (const [name, d] of Object.entries(designs)) {
+    const runners = name === "before" ? 1 : (ch.runners?.count ?? 1);
+    for (const tps of [44, 118, 247, 500]) {
+      const r = planDesign(d, fleetOf(ch, tps, 120, runners), DEFAULT_NOISE, 300, 1);
+      const row = {
+        tps,
+        runners,
+        gpuMinutes: +r.expected.gpuMinutes.toFixed(1),
+        wallMinutes: +r.expected.wallMinutes.toFixed(1),
+        fitsCap: r.looks.every((l) => l.fitsCap),
+        power2d: r.operating.find((o) => o.effect === 2)!.pFaster,
+      };
+      out[name]!.push(row);
+      line(
+        `plan ${name}: ${d.promptsPerGroup} prompts/launch, looks ${d.looks.join(",")}, ${runners} runner(s), ` +
+          `${tps} tok/s: ${row.gpuMinutes} GPU min, ${row.wallMinutes} wall min per verdict ` +
+          `(worst effect), jobs fit cap: ${row.fitsCap}, power at 2δ ${(row.power2d * 100).toFixed(0)}%`,
+      );
+    }
+  }
+  results.plan = out;
+}
+
 if (want("compare")) await benchCompare();
 if (want("compareScale")) await benchCompareScale();
 if (want("client")) await benchClientOverhead();
 if (want("lineage")) await benchLineage();
 if (want("site")) await benchSite();
+if (want("plan")) await benchPlan();
 line(JSON.stringify({ bench: results }));

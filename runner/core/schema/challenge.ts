@@ -11,6 +11,35 @@ const Looks = z
     message: "looks must be strictly increasing block counts, e.g. [6, 12]",
   });
 
+// --- Design from budget (issue 12): budget, prompt groups and the runner pool; read by `velodrome plan`.
+const SignificanceDesign = {
+  budget: z
+    .strictObject({
+      gpu_minutes: z.number().positive().describe("Expected GPU minutes one verdict may cost."),
+      job_minutes: z
+        .number()
+        .positive()
+        .max(360)
+        .optional()
+        .describe("Cap of one matrix job in minutes; default job_timeout_minutes."),
+    })
+    .optional()
+    .describe("What a verdict may cost; `velodrome plan --recommend` designs within it."),
+  prompts_per_group: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("Prompts each launch decodes (seeded groups, rotated across blocks); default all of them."),
+};
+const RunnerPool = z
+  .strictObject({
+    count: z.number().int().min(1).describe("Runners a look's blocks are fanned out over."),
+    label: z.string().min(1).describe("Runner label that selects the pool's machines."),
+  })
+  .describe("The pool of identical self-hosted runners that run the blocks.");
+// --- end of the design-from-budget block.
+
 export const ChallengeSchema = z.strictObject({
   schema: z.literal(1).describe("Version of this file's format."),
   id: Slug.describe("Stable identifier of the challenge, used in run records."),
@@ -102,7 +131,9 @@ export const ChallengeSchema = z.strictObject({
       .nonnegative()
       .optional()
       .describe("Fixed seed for block order; by default derived from the run id."),
+    ...SignificanceDesign,
   }),
+  runners: RunnerPool.optional(),
   job_timeout_minutes: z.number().positive().max(360).default(20),
   organizers: z.array(Login).min(1),
   baseline: Slug.describe("Slug of the submission every other one is first compared with."),

@@ -1,0 +1,214 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { CHALLENGE_FILE } from "../core/layout.ts";
+import { expectedCost, lookCosts, promptsCovered, type Fleet, type PlanDesign } from "../core/plan/cost.ts";
+import { designOf, fleetOf } from "../core/plan/design.ts";
+import { estimateNoise, NoiseError } from "../core/plan/noise.ts";
+import { DEFAULT_NOISE, type NoiseModel } from "../core/plan/operating.ts";
+import { meetsGoals, planDesign, recommend, worstExpected, type PlanResult } from "../core/plan/recommend.ts";
+import type { Challenge } from "../core/schema/challenge.ts";
+import { parseChallenge } from "../core/validate/manifest.ts";
+import { formatProblem } from "../core/validate/problem.ts";
+import { UsageError, type Io } from "./io.ts";
+
+const HELP = `usage: velodrome plan [--challenge FILE] --tps N[,N...] --startup S [--runners R]
+                      [--noise SAMPLES.jsonl | --cv X[,Y]] [--recommend] [--reps N] [--seed N] [--json]
+
+Cost and operating characteristic of the challenge's significance design on a runner pool.
+  --challenge FILE  challenge definition (default ${CHALLENGE_FILE})
+  --tps N[,N...]    engine decode speeds (tok/s); costs are given for each, the first is the main one
+  --startup S       seconds from engine process start to ready, per launch
+  --runners R       runners a look is fanned out over (default: the challenge's runners.count, else 1)
+  --noise FILE      estimate noise from samples JSONL ({"arm","launch","tps"}, one line per prompt/run)
+  --cv X[,Y]        between-launch CV X and per-prompt CV Y, as fractions (default
+                    ${DEFAULT_NOISE.cvBetween},${DEFAULT_NOISE.cvPrompt}: the shipped H200 CUDA-graph decode data)
+  --recommend       search prompts per group and look schedules for the cheapest design that meets
+                    P(faster | +δ) ≤ α/2 and power ≥ 80% at 2δ within the budget and job cap
+  --reps N          simulated runs per true effect (default 1000)
+  --json            one JSON object {design, looks, expected, operating}`;
+
+interface PlanArgs {
+  challengeFile: string;
+  tps: number[];
+  startup: number;
+  runners?: number;
+  noiseFile?: string;
+  cv?: string;
+  recommend: boolean;
+  reps: number;
+  seed: number;
+  json: boolean;
+}
+
+function parsePlanArgs(argv: string[], cwd: string): PlanArgs | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      challenge: { type: "string", default: CHALLENGE_FILE },
+      tps: { type: "string" },
+      startup: { type: "string" },
+      runners: { type: "string" },
+      noise: { type: "string" },
+      cv: { type: "string" },
+      recommend: { type: "boolean", default: false },
+      reps: { type: "string", default: "1000" },
+      seed: { type: "string", default: "1" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return undefined;
+  const positive = (name: string, v: string | undefined) => {
+    const n = Number(v);
+    if (v === undefined || !(n > 0))
+      throw new UsageError(`--${name} must be a positive number, got ${v}\n\n${HELP}`);
+    return n;
+  };
+  if (values.noise && values.cv) throw new UsageError("give --noise or --cv, not both");
+  return {
+    challengeFile: resolve(cwd, values.challenge!),
+    tps: (values.tps ?? "").split(",").map((t) => positive("tps", t || undefined)),
+    startup: values.startup === "0" ? 0 : positive("startup", values.startup),
+    ...(values.runners !== undefined ? { runners: positive("runners", values.runners) } : {}),
+    ...(values.noise ? { noiseFile: resolve(cwd, values.noise) } : {}),
+    ...(values.cv ? { cv: values.cv } : {}),
+    recommend: values.recommend!,
+    reps: Math.round(positive("reps", values.reps)),
+    seed: Math.round(Number(values.seed)),
+    json: values.json!,
+  };
+}
+
+async function readText(file: string): Promise<string> {
+  return readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+  });
+}
+
+/** The challenge and its public prompt count (prompts path is relative to the repository root). */
+async function loadPlanChallenge(file: string): Promise<{ ch: Challenge; prompts: number }> {
+  const parsed = parseChallenge(file, await readText(file));
+  if (!parsed.value)
+    throw new UsageError(`${file} is invalid:\n${parsed.problems.map(formatProblem).join("\n")}`);
+  const root = resolve(dirname(file), "..");
+  const text = await readText(resolve(root, parsed.value.metric.prompts));
+  return { ch: parsed.value, prompts: text.split("\n").filter((l) => l.trim()).length };
+}
+
+async function noiseOf(a: PlanArgs): Promise<NoiseModel> {
+  if (a.noiseFile) {
+    try {
+      return estimateNoise(await readText(a.noiseFile));
+    } catch (e) {
+      if (e instanceof NoiseError || e instanceof SyntaxError)
+        throw new UsageError(`${a.noiseFile}: ${e.message}`);
+      throw e;
+    }
+  }
+  if (!a.cv) return DEFAULT_NOISE;
+  const [between, prompt] = a.cv.split(",").map(Number);
+  if (!(between! >= 0) || (prompt !== undefined && !(prompt >= 0)))
+    throw new UsageError(`--cv must be X or X,Y with CVs as fractions (0.005), got ${a.cv}`);
+  return { cvBetween: between!, cvPrompt: prompt ?? DEFAULT_NOISE.cvPrompt };
+}
+
+/** The JSON report: the main fleet's looks and expected cost, and every speed as a scenario. */
+function toJson(
+  r: PlanResult,
+  fleets: readonly Fleet[],
+  noise: NoiseModel,
+  recommended: boolean,
+  reps: number,
+) {
+  const scenarios = fleets.map((f) => {
+    const looks = lookCosts(r.design, f);
+    return { tps: f.tps, looks, expected: worstExpected(looks, r.operating) };
+  });
+  return {
+    design: {
+      ...r.design,
+      promptsCovered: promptsCovered(r.design),
+      recommended,
+      goalsMet: meetsGoals(r.design, r.operating, reps),
+    },
+    fleet: fleets[0],
+    noise: { cvBetween: noise.cvBetween, cvPrompt: noise.cvPrompt },
+    looks: r.looks.map((l) => ({ ...l })),
+    expected: r.expected,
+    // Each row also says what a verdict costs on average at that true effect (main fleet).
+    operating: r.operating.map((row) => ({ ...row, expected: expectedCost(r.looks, row.stopAt) })),
+    scenarios,
+  };
+}
+
+export async function planCommand(argv: string[], io: Io): Promise<number> {
+  const a = parsePlanArgs(argv, io.cwd);
+  if (!a) return (io.out(HELP), 0);
+  const { ch, prompts } = await loadPlanChallenge(a.challengeFile);
+  const runners = a.runners ?? ch.runners?.count ?? 1;
+  const fleets = a.tps.map((t) => fleetOf(ch, t, a.startup, runners));
+  const noise = await noiseOf(a);
+  const stated = designOf(ch, prompts, a.tps[0]!);
+  let result: PlanResult | undefined;
+  if (a.recommend) {
+    const budget = ch.significance.budget ? { gpuMinutes: ch.significance.budget.gpu_minutes } : {};
+    result = recommend(stated, fleets, noise, budget, Math.min(a.reps, 400), a.seed);
+    if (!result) {
+      io.err("no design within the budget and job cap meets P(faster | +δ) ≤ α/2 and 80% power at 2δ");
+      return 1;
+    }
+    result = planDesign(result.design, fleets[0]!, noise, a.reps, a.seed);
+  } else result = planDesign(stated, fleets[0]!, noise, a.reps, a.seed);
+  const report = toJson(result, fleets, noise, a.recommend, a.reps);
+  io.out(a.json ? JSON.stringify(report, null, 2) : renderPlan(report));
+  return 0;
+}
+
+const f1 = (x: number) => x.toFixed(1);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const pct2 = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+/** The human report: design line, one cost table per speed, the operating table. */
+export function renderPlan(r: ReturnType<typeof toJson>): string {
+  const d: PlanDesign & { promptsCovered: number; goalsMet: boolean } = r.design;
+  const out = [
+    `design: ${d.promptsPerGroup} of ${d.prompts} prompts per launch ` +
+      `(${d.promptsCovered} timed per arm by the last look), ` +
+      `looks at ${d.looks.join(", ")} blocks, α ${d.alpha}, δ ${pct(d.minEffect)}`,
+    `fleet: ${r.fleet!.runners} runner(s), start-up ${r.fleet!.startupSeconds} s, ` +
+      `job cap ${r.fleet!.jobCapMinutes} min; ` +
+      `noise: launch CV ${pct2(r.noise.cvBetween)}, prompt CV ${pct2(r.noise.cvPrompt)}`,
+    "",
+  ];
+  for (const s of r.scenarios) {
+    out.push(`${s.tps} tok/s          blocks   GPU min   wall min   job min   fits cap`);
+    for (const [i, l] of s.looks.entries())
+      out.push(
+        `  look ${i + 1}`.padEnd(20) +
+          `${l.blocks}`.padStart(6) +
+          f1(l.gpuMinutes).padStart(10) +
+          f1(l.wallMinutes).padStart(11) +
+          f1(l.jobMinutes).padStart(10) +
+          (l.fitsCap ? "yes" : "NO").padStart(11),
+      );
+    out.push(
+      `  expected per verdict (worst effect): ${f1(s.expected.gpuMinutes)} GPU min, ` +
+        `${f1(s.expected.wallMinutes)} wall min`,
+      "",
+    );
+  }
+  out.push("true effect   P(faster)   P(slower)   P(tie)   P(unresolved)");
+  const goals = "P(faster | +δ) ≤ α/2 and power ≥ 80% at 2δ";
+  const verdictLine = d.goalsMet ? `meets ${goals}` : `does NOT meet ${goals}`;
+  for (const o of r.operating)
+    out.push(
+      `  ${o.effect}δ`.padEnd(12) +
+        pct(o.pFaster).padStart(11) +
+        pct(o.pSlower).padStart(12) +
+        pct(o.pTie).padStart(9) +
+        pct(o.pUnresolved).padStart(16),
+    );
+  out.push(`simulated ${r.design.recommended ? "recommended " : ""}design ${verdictLine}`);
+  return out.join("\n");
+}

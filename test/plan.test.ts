@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { estimateNoise } from "../runner/core/plan/noise.ts";
+import { runCli } from "./helpers.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const NOISE_FILE = "test/fixtures/data/h200-graph-decode.jsonl";
+
+interface PlanJson {
+  design: { promptsPerGroup: number; looks: number[]; alpha: number };
+  looks: { blocks: number; gpuMinutes: number; wallMinutes: number; fitsCap: boolean }[];
+  expected: { gpuMinutes: number; wallMinutes: number };
+  operating: { effect: number; pFaster: number; pSlower: number; pTie: number; pUnresolved: number }[];
+  scenarios: { tps: number; looks: { fitsCap: boolean; jobMinutes: number }[] }[];
+}
+
+describe("velodrome plan on the shipped challenge", () => {
+  it("meets issue 12's goal: ≤ 20 wall min and ≤ 60 GPU min per verdict at 247 tok/s on 8 runners", async () => {
+    const reps = 300;
+    const r = await runCli(
+      ["plan", "--json", "--tps", "247,44", "--startup", "120", "--runners", "8", "--reps", String(reps)],
+      ROOT,
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out) as PlanJson;
+    expect(plan.design.promptsPerGroup).toBe(8);
+    expect(plan.expected.wallMinutes).toBeLessThanOrEqual(20);
+    expect(plan.expected.gpuMinutes).toBeLessThanOrEqual(60);
+    expect(plan.looks.map((l) => l.blocks)).toEqual(plan.design.looks);
+    const at = (e: number) => plan.operating.find((o) => o.effect === e)!;
+    // Simulation error at reps = 300: SE ≈ 0.9% near α/2, so allow 2 SE above it.
+    expect(at(1).pFaster).toBeLessThanOrEqual(plan.design.alpha / 2 + 2 * Math.sqrt((0.025 * 0.975) / reps));
+    expect(at(2).pFaster).toBeGreaterThanOrEqual(0.8);
+    // At 44 tok/s every matrix job still fits the 20-minute cap.
+    const slow = plan.scenarios.find((s) => s.tps === 44)!;
+    expect(slow.looks.every((l) => l.fitsCap && l.jobMinutes <= 20)).toBe(true);
+  }, 120_000);
+
+  it("prints a human table by default and refuses a missing --tps", async () => {
+    const r = await runCli(["plan", "--tps", "247", "--startup", "120", "--reps", "50"], ROOT);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/design: 8 of 128 prompts per launch/);
+    expect(r.out).toMatch(/look 2\s+12\s+57\.9/);
+    expect(r.out).toMatch(/P\(unresolved\)/);
+    const bad = await runCli(["plan", "--startup", "120"], ROOT);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/--tps/);
+  }, 60_000);
+
+  it("--noise estimates the noise from samples JSONL (here the shipped H200 data)", async () => {
+    const r = await runCli(
+      ["plan", "--json", "--tps", "247", "--startup", "120", "--reps", "20", "--noise", NOISE_FILE],
+      ROOT,
+    );
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out) as { noise: { cvBetween: number; cvPrompt: number } };
+    const direct = estimateNoise(readFileSync(join(ROOT, NOISE_FILE), "utf8"));
+    expect(plan.noise).toEqual({ cvBetween: direct.cvBetween, cvPrompt: direct.cvPrompt });
+    const bad = await runCli(["plan", "--tps", "247", "--startup", "120", "--cv", "x"], ROOT);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/--cv/);
+  }, 60_000);
+});
