@@ -1,5 +1,6 @@
 import type { ComparisonRecord, RunRecord } from "../schema/run-record.ts";
 import { fixed, hiddenJson, inert, marker, pct } from "./comment-text.ts";
+import { launchMeans } from "../stats/estimates.ts";
 
 type Arm = "candidate" | "incumbent";
 
@@ -14,8 +15,24 @@ const BADGE: Record<string, string> = {
   faster: "🟢 **FASTER**",
   slower: "🔴 **SLOWER**",
   tie: "⚪ **TIE**",
+  unresolved: "🟠 **UNRESOLVED**",
   inconclusive: "🟡 **INCONCLUSIVE**",
 };
+
+/** What a verdict means for the lead, in one sentence (for the two that are easy to misread). */
+function meaningLine(c: ComparisonRecord): string[] {
+  if (c.verdict === "unresolved")
+    return [
+      `The evidence ran out at the last planned look: the interval still straddles ±δ, so this is ` +
+        `neither faster nor a tie. The incumbent keeps the lead; at this noise only a difference ` +
+        `above ≈ ${fixed(c.mde, 1)} tok/s could have been shown.`,
+    ];
+  if (c.verdict === "tie")
+    return [
+      "A tie: the whole interval lies within ±δ, so any difference is smaller than the minimum effect.",
+    ];
+  return [];
+}
 
 /** "@author @requester (pooled run)": the requester is named only when it is someone else. */
 function mentions(o: VerdictAudience): string {
@@ -47,7 +64,7 @@ function effectLine(c: ComparisonRecord): string {
 /** One arm's row: launches, the mean of launch means, and each launch's mean. */
 function armRow(r: RunRecord, arm: Arm, slug: string): string {
   const launches = r.launches.filter((l) => l.arm === arm);
-  const means = launches.map((l) => l.runs.reduce((x, y) => x + y, 0) / l.runs.length);
+  const means = launchMeans(r, arm);
   const mean = means.reduce((x, y) => x + y, 0) / (means.length || 1);
   const perLaunch = means.map((m) => fixed(m, 1)).join(", ");
   return `| ${arm} | \`${slug}\` | ${launches.length} | ${fixed(mean, 2)} | ${perLaunch} |`;
@@ -108,6 +125,7 @@ function comparisonLines(r: RunRecord, c: ComparisonRecord, o: VerdictAudience):
     headline(r, c, mentions(o)),
     "",
     effectLine(c),
+    ...meaningLine(c),
     "",
     ...c.reasons.map((x) => `> ${inert(x)}`),
     "",
