@@ -1,14 +1,30 @@
 import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { SiteFile } from "../core/site/render.ts";
 import type { BuildEffects } from "../ports.ts";
 export type { BuildEffects } from "../ports.ts";
 
+export class UnsafeSitePath extends Error {
+  override name = "UnsafeSitePath";
+}
+
+/**
+ * The file a site path names, inside `outDir` or not at all: a generated name built from hostile
+ * data (a `taskforce:../../x` label, say) must never write outside the site folder.
+ */
+export function sitePath(outDir: string, path: string): string {
+  const p = resolve(outDir, path);
+  const rel = relative(resolve(outDir), p);
+  if (!rel || rel.startsWith("..") || isAbsolute(rel) || path.includes("\0"))
+    throw new UnsafeSitePath(`refusing to write \`${path}\`: it leaves the site folder ${outDir}`);
+  return p;
+}
+
 export function fsEffects(outDir: string): BuildEffects {
   return {
     async write(path, content) {
-      const p = join(outDir, path);
+      const p = sitePath(outDir, path);
       const old = await readFile(p).catch(() => undefined);
       const buf = typeof content === "string" ? Buffer.from(content) : Buffer.from(content);
       if (old && old.equals(buf)) return "unchanged";
@@ -17,8 +33,9 @@ export function fsEffects(outDir: string): BuildEffects {
       return "written";
     },
     async copy(from, to) {
-      await mkdir(dirname(join(outDir, to)), { recursive: true });
-      await copyFile(from, join(outDir, to));
+      const p = sitePath(outDir, to);
+      await mkdir(dirname(p), { recursive: true });
+      await copyFile(from, p);
     },
     async prune(keep) {
       let n = 0;

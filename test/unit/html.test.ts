@@ -59,3 +59,12 @@ describe("html tagged template", () => {
     expect(escapeHtml(`&<>"'`)).toBe("&amp;&lt;&gt;&quot;&#39;");
   });
 });
+
+describe("site paths", () => {
+  it("a generated name cannot leave the site folder", async () => {
+    const { sitePath } = await import("../../runner/adapters/site-writer.ts");
+    expect(sitePath("/srv/site", "taskforces/quant.html")).toBe("/srv/site/taskforces/quant.html");
+    for (const bad of ["../x.html", "taskforces/../../x.html", "/etc/passwd", "a/\0b", ""])
+      expect(() => sitePath("/srv/site", bad), bad).toThrow(/leaves the site folder/);
+  });
+});
