@@ -8,7 +8,14 @@ import { formatProblem } from "../core/validate/problem.ts";
 import type { SiteInput, SubmissionSource } from "../core/site/model.ts";
 import { forEachTreeFile, readTreeFiles, refExists, run } from "./git-batch.ts";
 import { addDataFile, type DataState } from "./git-store.ts";
-import { CHALLENGE_FILE, EMPTY_PARTICIPANTS, manifestPath, PARTICIPANTS_FILE } from "../core/layout.ts";
+import {
+  CHALLENGE_FILE,
+  DATA_LIFECYCLE_DIR,
+  DATA_REGISTRY_DIR,
+  EMPTY_PARTICIPANTS,
+  manifestPath,
+  PARTICIPANTS_FILE,
+} from "../core/layout.ts";
 
 const git = async (dir: string, args: string[], input?: string) =>
   (await run(dir, args, input)).toString("utf8");
@@ -59,7 +66,7 @@ export async function loadSiteInput(
     const count = await forEachTreeFile(
       repoDir,
       resolved,
-      ["runs", "quota", "rulings", "board"],
+      ["runs", "quota", "rulings", "board", DATA_LIFECYCLE_DIR, DATA_REGISTRY_DIR],
       (path, text) => addDataFile(data, path, text, `${dataRef}:${path}`),
     );
     const byPath = <T extends { id?: string; number?: number }>(xs: T[]) =>

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { parseCommand } from "./commands.ts";
+import type { JoinCommand } from "./join.ts";
+import type { LifecycleCommand } from "./lifecycle.ts";
 import type { Requester } from "./pull.ts";
 
 /** The parts of an `issue_comment` webhook payload the bot reads, validated. */
@@ -37,13 +39,25 @@ export interface CommentOrigin {
 
 export type BenchCommand = { kind: "bench"; against?: string; blocks?: number };
 export type RuleCommand = { kind: "rule"; decision: "invalid" | "valid"; reason: string };
+export type BroadcastCommand = { kind: "broadcast"; text: string };
+export type { JoinCommand, LifecycleCommand };
 
 /** What to do with an issue comment, before any command-specific check. */
 export type Triage =
   | { kind: "ignore"; why: string }
   | { kind: "refuse"; origin: CommentOrigin; reason: string }
   | { kind: "bench"; origin: CommentOrigin; command: BenchCommand }
-  | { kind: "rule"; origin: CommentOrigin; command: RuleCommand };
+  | { kind: "rule"; origin: CommentOrigin; command: RuleCommand }
+  | { kind: "lifecycle"; origin: CommentOrigin; command: LifecycleCommand }
+  | { kind: "join"; origin: CommentOrigin; command: JoinCommand }
+  | { kind: "broadcast"; origin: CommentOrigin; command: BroadcastCommand };
+
+/** Commands that act on a PR's submission; the others (/join, /broadcast) work on any issue. */
+const PR_COMMANDS = new Set(["bench", "rule", "lifecycle"]);
+
+/** How a PR-only command is named in the refusal. */
+const commandName = (c: { kind: string; action?: string }) =>
+  c.kind === "lifecycle" ? (c.action === "negative" || c.action === "withdraw" ? c.action : "rule") : c.kind;
 
 /**
  * Sorts an incoming `issue_comment` payload: not for the bot (ignored silently), a malformed
@@ -65,7 +79,7 @@ export function triageComment(raw: unknown): Triage {
     association: e.comment.author_association ?? "NONE",
   };
   if (command.kind === "error") return { kind: "refuse", origin, reason: command.message };
-  if (!e.issue.pull_request)
-    return { kind: "refuse", origin, reason: `\`/${command.kind}\` works on pull requests only.` };
-  return command.kind === "bench" ? { kind: "bench", origin, command } : { kind: "rule", origin, command };
+  if (!e.issue.pull_request && PR_COMMANDS.has(command.kind))
+    return { kind: "refuse", origin, reason: `\`/${commandName(command)}\` works on pull requests only.` };
+  return { kind: command.kind, origin, command } as Triage;
 }
