@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseCommand } from "./commands.ts";
+import { parseCommand, type Command } from "./commands.ts";
 import type { JoinCommand } from "./join.ts";
 import type { LifecycleCommand } from "./lifecycle.ts";
 import type { Requester } from "./pull.ts";
@@ -52,12 +52,33 @@ export type Triage =
   | { kind: "join"; origin: CommentOrigin; command: JoinCommand }
   | { kind: "broadcast"; origin: CommentOrigin; command: BroadcastCommand };
 
-/** Commands that act on a PR's submission; the others (/join, /broadcast) work on any issue. */
-const PR_COMMANDS = new Set(["bench", "rule", "lifecycle"]);
+type Routed = Exclude<Command, { kind: "error" }>;
 
-/** How a PR-only command is named in the refusal. */
-const commandName = (c: { kind: string; action?: string }) =>
-  c.kind === "lifecycle" ? (c.action === "negative" || c.action === "withdraw" ? c.action : "rule") : c.kind;
+/**
+ * The name of a command that acts on a PR's submission, for the refusal outside PRs; undefined for
+ * the commands that work on any issue (/join, /broadcast).
+ */
+function pullRequestOnly(c: Routed): string | undefined {
+  if (c.kind === "join" || c.kind === "broadcast") return undefined;
+  if (c.kind === "lifecycle" && (c.action === "negative" || c.action === "withdraw")) return c.action;
+  return c.kind === "lifecycle" ? "rule" : c.kind;
+}
+
+/** Pairs a parsed command with its origin, one case per command (keeps the union type-checked). */
+function route(origin: CommentOrigin, command: Routed): Triage {
+  switch (command.kind) {
+    case "bench":
+      return { kind: "bench", origin, command };
+    case "rule":
+      return { kind: "rule", origin, command };
+    case "lifecycle":
+      return { kind: "lifecycle", origin, command };
+    case "join":
+      return { kind: "join", origin, command };
+    case "broadcast":
+      return { kind: "broadcast", origin, command };
+  }
+}
 
 /**
  * Sorts an incoming `issue_comment` payload: not for the bot (ignored silently), a malformed
@@ -79,7 +100,8 @@ export function triageComment(raw: unknown): Triage {
     association: e.comment.author_association ?? "NONE",
   };
   if (command.kind === "error") return { kind: "refuse", origin, reason: command.message };
-  if (!e.issue.pull_request && PR_COMMANDS.has(command.kind))
-    return { kind: "refuse", origin, reason: `\`/${commandName(command)}\` works on pull requests only.` };
-  return { kind: command.kind, origin, command } as Triage;
+  const name = pullRequestOnly(command);
+  if (!e.issue.pull_request && name)
+    return { kind: "refuse", origin, reason: `\`/${name}\` works on pull requests only.` };
+  return route(origin, command);
 }
