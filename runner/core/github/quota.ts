@@ -27,13 +27,15 @@ export function authorize(
   const pooled = requester.id !== prAuthorId;
   if (organizer)
     return { ok: true, owner: p?.owner ?? { id: requester.id, login: requester.login }, organizer, pooled };
+  const issue = participants.registration_issue;
+  const where = issue ? `registration issue #${issue}` : "the registration issue";
   if (!p)
     return {
       ok: false,
       reason:
-        `@${requester.login} is not a registered participant. Comment \`/join\` on the registration ` +
-        `issue, or add your account (numeric id ${requester.id}) and its owner to ${PARTICIPANTS_FILE} ` +
-        "in a PR, then ask again.",
+        `@${requester.login} is not a registered participant. Comment \`/join\` on ${where}, or add ` +
+        `your account (numeric id ${requester.id}) and its owner to ${PARTICIPANTS_FILE} in a PR, ` +
+        "then ask again.",
     };
   return { ok: true, owner: p.owner, organizer: false, pooled };
 }
