@@ -150,6 +150,11 @@ describe("/join and /broadcast through the flow", () => {
       kind: "dispatched",
       reservation: { requester: NEWBIE, owner: { id: 777 } },
     });
+    const stranger = await handleIssueComment(
+      ctx,
+      commentEvent({ body: "/bench", user: MALLORY, commentId: 4003 }),
+    );
+    expect(stranger).toMatchObject({ kind: "refused", why: /Comment `\/join` on registration issue #2/ });
   });
 
   it("owner link: claim by the agent, confirmation by the owner, refused for anyone else", async () => {
