@@ -3,7 +3,14 @@
  * Adapters implement them; flows and the demo take them as parameters, never as module singletons.
  */
 import type { Challenge } from "./core/schema/challenge.ts";
-import type { Reservation, Ruling, Thread } from "./core/schema/data.ts";
+import type {
+  Broadcast,
+  LifecycleEvent,
+  Registration,
+  Reservation,
+  Ruling,
+  Thread,
+} from "./core/schema/data.ts";
 import type { RunRecord } from "./core/schema/run-record.ts";
 import type { Submission } from "./core/schema/submission.ts";
 import type { FileEntry } from "./core/validate/file-policy.ts";
@@ -141,6 +148,10 @@ export interface DataState {
   reservations: Reservation[];
   rulings: Ruling[];
   threads: Thread[];
+  /** Collections added with the lifecycle and /join commands; absent where a reader predates them. */
+  lifecycle?: LifecycleEvent[];
+  registrations?: Registration[];
+  broadcasts?: Broadcast[];
   problems: { path: string; message: string }[];
 }
 

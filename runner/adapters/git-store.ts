@@ -3,9 +3,17 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { simpleGit, type SimpleGit } from "simple-git";
 import type { z } from "zod";
-import { Reservation, Ruling, Thread } from "../core/schema/data.ts";
+import { Broadcast, LifecycleEvent, Registration, Reservation, Ruling, Thread } from "../core/schema/data.ts";
 import { RunRecord } from "../core/schema/run-record.ts";
-import { DATA_QUOTA_DIR, DATA_RULINGS_DIR, DATA_RUNS_DIR, DATA_THREADS_DIR } from "../core/layout.ts";
+import {
+  DATA_BROADCASTS_DIR,
+  DATA_LIFECYCLE_DIR,
+  DATA_QUOTA_DIR,
+  DATA_REGISTRY_DIR,
+  DATA_RULINGS_DIR,
+  DATA_RUNS_DIR,
+  DATA_THREADS_DIR,
+} from "../core/layout.ts";
 import type { DataState, DataStore } from "../ports.ts";
 export type { DataState, Write, Apply, DataStore } from "../ports.ts";
 /** Data-branch paths live in core/layout.ts; re-exported for existing importers. */
@@ -16,7 +24,22 @@ const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
   ["reservations", DATA_QUOTA_DIR, Reservation],
   ["rulings", DATA_RULINGS_DIR, Ruling],
   ["threads", DATA_THREADS_DIR, Thread],
+  ["lifecycle", DATA_LIFECYCLE_DIR, LifecycleEvent],
+  ["registrations", DATA_REGISTRY_DIR, Registration],
+  ["broadcasts", DATA_BROADCASTS_DIR, Broadcast],
 ];
+
+/** An empty state with every collection present. */
+export const emptyDataState = (): DataState => ({
+  runs: [],
+  reservations: [],
+  rulings: [],
+  threads: [],
+  lifecycle: [],
+  registrations: [],
+  broadcasts: [],
+  problems: [],
+});
 
 /** Which collection and schema a data-branch path belongs to (the one place that knows the layout). */
 export function classifyDataFile(
@@ -35,7 +58,7 @@ export function addDataFile(state: DataState, path: string, text: string, label 
   if (!kind) return;
   try {
     const parsed = kind.schema.safeParse(JSON.parse(text));
-    if (parsed.success) (state[kind.key] as unknown[]).push(parsed.data);
+    if (parsed.success) ((state[kind.key] ??= []) as unknown[]).push(parsed.data);
     else
       state.problems.push({
         path: label,
@@ -51,7 +74,7 @@ export function addDataFile(state: DataState, path: string, text: string, label 
 
 /** Reads and validates every data file under a directory (a data-branch checkout). */
 export async function readDataDir(dir: string): Promise<DataState> {
-  const state: DataState = { runs: [], reservations: [], rulings: [], threads: [], problems: [] };
+  const state = emptyDataState();
   for (const [, folder] of FOLDERS) {
     const names = await readdir(join(dir, folder)).catch(() => [] as string[]);
     for (const name of names.filter((n) => n.endsWith(".json")).sort()) {

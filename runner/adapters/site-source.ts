@@ -10,6 +10,8 @@ import { forEachTreeFile, readTreeFiles, refExists, run } from "./git-batch.ts";
 import { addDataFile, type DataState } from "./git-store.ts";
 import {
   CHALLENGE_FILE,
+  DATA_LIFECYCLE_DIR,
+  DATA_REGISTRY_DIR,
   EMPTY_PARTICIPANTS,
   MANIFEST_NAME,
   manifestPath,
@@ -63,7 +65,7 @@ async function readDataBranch(repoDir: string, dataRef: string, problems: Proble
       ? `origin/${dataRef}`
       : undefined;
   if (!resolved) return data;
-  const dirs = ["runs", "quota", "rulings", "board"];
+  const dirs = ["runs", "quota", "rulings", "board", DATA_LIFECYCLE_DIR, DATA_REGISTRY_DIR];
   const count = await forEachTreeFile(repoDir, resolved, dirs, (path, text) =>
     addDataFile(data, path, text, `${dataRef}:${path}`),
   );

@@ -38,10 +38,20 @@ export const DATA_RULINGS_DIR = "rulings";
 /** Issue threads mirrored for the site's board. */
 export const DATA_THREADS_DIR = "board/threads";
 
+/** Lifecycle steps of submissions (/negative, /withdraw, /rule hacked|reinstate). */
+export const DATA_LIFECYCLE_DIR = "lifecycle";
+/** Participants registered by /join, one file per numeric id. */
+export const DATA_REGISTRY_DIR = "registry";
+/** Organizers' /broadcast messages. */
+export const DATA_BROADCASTS_DIR = "board/broadcasts";
+
 /** The file of each data-branch record. */
 export const dataPath = {
   run: (id: string) => `${DATA_RUNS_DIR}/${id}.json`,
   reservation: (id: string) => `${DATA_QUOTA_DIR}/${id}.json`,
   ruling: (id: string) => `${DATA_RULINGS_DIR}/${id}.json`,
   thread: (n: number) => `${DATA_THREADS_DIR}/${n}.json`,
+  lifecycle: (id: string) => `${DATA_LIFECYCLE_DIR}/${id}.json`,
+  registration: (userId: number) => `${DATA_REGISTRY_DIR}/${userId}.json`,
+  broadcast: (id: string) => `${DATA_BROADCASTS_DIR}/${id}.json`,
 };

@@ -1,4 +1,4 @@
-import { addDataFile } from "../../runner/adapters/git-store.ts";
+import { addDataFile, emptyDataState } from "../../runner/adapters/git-store.ts";
 import type { Apply, DataState, DataStore } from "../../runner/ports.ts";
 
 /** One transaction that changed something, as a git commit would record it. */
@@ -23,7 +23,7 @@ export function memoryStore(initial: Record<string, string> = {}): MemoryStore {
   const files = new Map(Object.entries(initial));
   const commits: MemoryCommit[] = [];
   const snapshot = (): DataState => {
-    const state: DataState = { runs: [], reservations: [], rulings: [], threads: [], problems: [] };
+    const state: DataState = emptyDataState();
     for (const path of [...files.keys()].sort()) addDataFile(state, path, files.get(path)!);
     return state;
   };

@@ -97,7 +97,10 @@ describe("decideBench", () => {
   it("organizer runs are free even with a full ledger", () => {
     const full = [1, 2, 3, 4, 5].map((i) => reservation(`o-${i}`, ORGA));
     const d = decideBench(
-      input({ origin: origin(ORGA), state: { runs: [], reservations: full, rulings: [] } }),
+      input({
+        origin: origin(ORGA, { association: "OWNER" }),
+        state: { runs: [], reservations: full, rulings: [] },
+      }),
     );
     expect(d).toMatchObject({ kind: "dispatch", organizer: true, reservation: { organizer: true } });
   });
@@ -148,5 +151,63 @@ describe("decideBench: quota, redelivery and opponents", () => {
     expect(d.kind === "dispatch" && d.reservation.against).toBe("q4");
     const asLeader = decideBench(input({ state, files: submissionFiles("q4") }));
     expect(asLeader.kind === "dispatch" && asLeader.reservation.against).toBe("baseline");
+  });
+});
+
+describe("decideBench: A/A calibration and the /join registry", () => {
+  const aa = { kind: "bench" as const, against: "q8" };
+  const registered = {
+    version: 1 as const,
+    id: 777,
+    login: "newbie",
+    at: NOW.toISOString(),
+    commentId: 1,
+  };
+
+  it("an organizer's A/A run is dispatched and its reservation says so", () => {
+    const d = decideBench(input({ origin: origin(ORGA, { association: "MEMBER" }), command: aa }));
+    expect(d).toMatchObject({
+      kind: "dispatch",
+      organizer: true,
+      reservation: { slug: "q8", against: "q8", aa: true, organizer: true },
+      inputs: { slug: "q8", against: "q8" },
+    });
+    const normal = decideBench(input({ origin: origin(ORGA, { association: "MEMBER" }) }));
+    expect(normal.kind === "dispatch" && "aa" in normal.reservation).toBe(false);
+  });
+
+  it("refuses A/A to the author, to an organizer without write access, and to a renamed impostor", () => {
+    const self = /cannot be benchmarked against itself/;
+    expect(decideBench(input({ command: aa }))).toMatchObject({ kind: "refuse", reason: self });
+    const noWrite = origin(ORGA, { association: "CONTRIBUTOR" });
+    expect(decideBench(input({ origin: noWrite, command: aa }))).toMatchObject({ kind: "refuse" });
+    const impostor = origin({ id: 555, login: "orga" }, { association: "OWNER" });
+    expect(decideBench(input({ origin: impostor, command: aa }))).toMatchObject({ kind: "refuse" });
+  });
+
+  it("an organizer missing from participants.yaml is not an organizer for A/A", () => {
+    const file = {
+      ...participants(),
+      participants: participants().participants.filter((p) => p.id !== ORGA.id),
+    };
+    const d = decideBench(
+      input({ origin: origin(ORGA, { association: "OWNER" }), command: aa, participants: file }),
+    );
+    expect(d).toMatchObject({ kind: "refuse" });
+  });
+
+  it("a participant registered by /join may bench; unlinked, it is its own owner", () => {
+    const state = { runs: [], reservations: [], rulings: [], registrations: [registered] };
+    const d = decideBench(input({ origin: origin({ id: 777, login: "newbie" }), state }));
+    expect(d).toMatchObject({ kind: "dispatch", pooled: true, reservation: { owner: { id: 777 } } });
+    const renamed = decideBench(input({ origin: origin({ id: 778, login: "newbie" }), state }));
+    expect(renamed).toMatchObject({ kind: "refuse", reason: /not a registered participant.*\/join/ });
+  });
+
+  it("a registry entry cannot take a login the file pins to another account", () => {
+    const squatter = { ...registered, id: 778, login: "alice" };
+    const state = { runs: [], reservations: [], rulings: [], registrations: [squatter] };
+    const d = decideBench(input({ origin: origin({ id: 778, login: "alice" }), state }));
+    expect(d).toMatchObject({ kind: "refuse", reason: /not a registered participant/ });
   });
 });

@@ -112,6 +112,19 @@ describe("queued comments", () => {
     expect(parseHiddenJson(body, "queued")).toMatchObject({ quota: { agentUsed: 1, ownerUsed: 2 } });
     await expectGolden("comments/queued-organizer.md", body);
   });
+
+  it("organizer A/A calibration run", async () => {
+    const body = renderQueuedComment({
+      ...base,
+      requester: "orga",
+      organizer: true,
+      pooled: true,
+      against: "q8",
+      aa: true,
+    });
+    expect(parseHiddenJson(body, "queued")).toMatchObject({ aa: true, slug: "q8", against: "q8" });
+    await expectGolden("comments/queued-aa.md", body);
+  });
 });
 
 /** The reason a /bench decision gives, from the real decision function. */

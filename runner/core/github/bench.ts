@@ -1,8 +1,10 @@
 import type { Challenge } from "../schema/challenge.ts";
-import type { Participants, Reservation, Ruling } from "../schema/data.ts";
+import type { Participants, Registration, Reservation, Ruling } from "../schema/data.ts";
 import type { RunRecord } from "../schema/run-record.ts";
 import { currentLeader } from "../standings.ts";
 import type { BenchCommand, CommentOrigin } from "./event.ts";
+import { registeredParticipants } from "./join.ts";
+import { isOrganizer } from "./organizer.ts";
 import { refusal, submissionSlugOfPr, type PullFacts, type PullFile, type Refusal } from "./pull.ts";
 import { authorize, quotaState, type QuotaState } from "./quota.ts";
 
@@ -11,6 +13,8 @@ export interface BenchState {
   runs: readonly RunRecord[];
   reservations: readonly Reservation[];
   rulings: readonly Ruling[];
+  /** Participants registered by /join; quota and authorization read them with the file's. */
+  registrations?: readonly Registration[];
 }
 
 /** Everything a /bench decision depends on: the event, GitHub's view of the PR, the ledger, the clock. */
@@ -21,6 +25,7 @@ export interface BenchInput {
   files: readonly PullFile[];
   state: BenchState;
   challenge: Challenge;
+  /** challenge/participants.yaml (organizer pins come from it alone). */
   participants: Participants;
   /** Slugs on the default branch (possible opponents besides submissions with runs). */
   knownSlugs: readonly string[];
@@ -53,15 +58,17 @@ function earlierReservation(input: BenchInput): Reservation | undefined {
 
 /**
  * The default opponent is the current leader; a PR that leads is checked against whoever led
- * before it (or the baseline). An explicit `--against` must name a known submission.
+ * before it (or the baseline). An explicit `--against` must name a known submission. The same
+ * slug on both arms (A/A) is a runner-calibration run, for organizers only.
  */
-function chooseOpponent(input: BenchInput, slug: string): { against: string } | Refusal {
+function chooseOpponent(input: BenchInput, slug: string, organizer: boolean): { against: string } | Refusal {
   const { challenge, state } = input;
   const lead = currentLeader(challenge, state.runs, state.rulings);
   const previous = lead.history.length > 1 ? lead.history[lead.history.length - 2]!.slug : challenge.baseline;
   const against = input.command.against ?? (lead.slug !== slug ? lead.slug : previous);
+  if (against === slug && input.command.against === slug && organizer) return { against };
   const known = new Set([...input.knownSlugs, ...state.runs.map((r) => r.candidate.slug)]);
-  if (!known.has(against))
+  if (against !== slug && !known.has(against))
     return refusal(`\`${against}\` is not a submission with a recorded run or on the default branch`);
   if (against === slug)
     return refusal(
@@ -85,7 +92,8 @@ export function workflowInputs(r: Reservation): Record<string, string> {
 
 /**
  * Decides a `/bench` comment on a PR. In order: the PR must be open and add exactly one submission,
- * the requester must be authorized (author, organizer, or a participant pooling quota), a
+ * the requester must be authorized (author, organizer, or a participant — from the file or the
+ * /join registry — pooling quota), a
  * redelivered comment resolves to its earlier reservation, the opponent must be known and another
  * submission, and the requester's and owner's quota must have room. Pure.
  */
@@ -94,7 +102,9 @@ export function decideBench(input: BenchInput): BenchDecision {
   if (pull.state !== "open") return refusal("this pull request is closed.");
   const found = submissionSlugOfPr(input.files);
   if ("kind" in found) return found;
-  const auth = authorize(challenge, input.participants, origin.requester, pull.user.id);
+  const organizer = isOrganizer(origin, challenge, input.participants);
+  const everyone = registeredParticipants(input.participants, input.state.registrations ?? []);
+  const auth = authorize(everyone, origin.requester, pull.user.id, organizer);
   if (!auth.ok) return refusal(auth.reason);
   const who = { pooled: auth.pooled, organizer: auth.organizer };
   const quotaOf = (ledger: readonly Reservation[]) =>
@@ -106,7 +116,7 @@ export function decideBench(input: BenchInput): BenchDecision {
     const quota = quotaOf(others);
     return { kind: "redelivered", reservation: earlier, quota, ...who, inputs: workflowInputs(earlier) };
   }
-  const opponent = chooseOpponent(input, found.slug);
+  const opponent = chooseOpponent(input, found.slug, auth.organizer);
   if ("kind" in opponent) return opponent;
   const quota = quotaOf(input.state.reservations);
   if (!quota.ok) return refusal(quota.reason!);
@@ -123,6 +133,7 @@ export function decideBench(input: BenchInput): BenchDecision {
     against: opponent.against,
     ...(input.command.blocks ? { blocks: input.command.blocks } : {}),
     organizer: auth.organizer,
+    ...(opponent.against === found.slug ? { aa: true as const } : {}),
   };
   return { kind: "dispatch", reservation, quota, ...who, inputs: workflowInputs(reservation) };
 }

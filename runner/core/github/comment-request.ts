@@ -15,6 +15,8 @@ export interface QueuedComment {
   runId: string;
   pooled: boolean;
   organizer: boolean;
+  /** An organizer's A/A calibration run (the submission against itself). */
+  aa?: boolean;
 }
 
 /** "3 of 10 runs used by @x in the last 24 h, …", or that an organizer run is free. */
@@ -39,6 +41,7 @@ function queuedTwin(o: QueuedComment) {
     requester: o.requester,
     author: o.author,
     pooled: o.pooled,
+    ...(o.aa ? { aa: true } : {}),
     quota: {
       agentUsed: q.agentUsed + charged,
       agentLimit: q.agentLimit,
@@ -53,6 +56,7 @@ export function renderQueuedComment(o: QueuedComment): string {
   return [
     marker("queued", o.runId),
     `⏳ Queued \`${o.slug}\` against \`${o.against}\` at \`${shortSha(o.sha)}\` — ${quotaSentence(o)}.`,
+    o.aa ? "A/A calibration run: both arms run the same submission, to measure this runner's noise." : "",
     o.pooled ? `Pooled run: charged to @${o.requester}, credited to @${o.author}.` : "",
     hiddenJson("queued", queuedTwin(o)),
   ]

@@ -12,3 +12,4 @@ export {
   type QueuedComment,
 } from "./comment-request.ts";
 export { renderVerdictComment, renderRejectedComment, type VerdictAudience } from "./comment-verdict.ts";
+export { renderLifecycleComment, renderJoinComment, renderBroadcastComment } from "./comment-lifecycle.ts";

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { parseCommand } from "./commands.ts";
+import { parseCommand, type Command } from "./commands.ts";
+import type { JoinCommand } from "./join.ts";
+import type { LifecycleCommand } from "./lifecycle.ts";
 import type { Requester } from "./pull.ts";
 
 /** The parts of an `issue_comment` webhook payload the bot reads, validated. */
@@ -37,13 +39,46 @@ export interface CommentOrigin {
 
 export type BenchCommand = { kind: "bench"; against?: string; blocks?: number };
 export type RuleCommand = { kind: "rule"; decision: "invalid" | "valid"; reason: string };
+export type BroadcastCommand = { kind: "broadcast"; text: string };
+export type { JoinCommand, LifecycleCommand };
 
 /** What to do with an issue comment, before any command-specific check. */
 export type Triage =
   | { kind: "ignore"; why: string }
   | { kind: "refuse"; origin: CommentOrigin; reason: string }
   | { kind: "bench"; origin: CommentOrigin; command: BenchCommand }
-  | { kind: "rule"; origin: CommentOrigin; command: RuleCommand };
+  | { kind: "rule"; origin: CommentOrigin; command: RuleCommand }
+  | { kind: "lifecycle"; origin: CommentOrigin; command: LifecycleCommand }
+  | { kind: "join"; origin: CommentOrigin; command: JoinCommand }
+  | { kind: "broadcast"; origin: CommentOrigin; command: BroadcastCommand };
+
+type Routed = Exclude<Command, { kind: "error" }>;
+
+/**
+ * The name of a command that acts on a PR's submission, for the refusal outside PRs; undefined for
+ * the commands that work on any issue (/join, /broadcast).
+ */
+function pullRequestOnly(c: Routed): string | undefined {
+  if (c.kind === "join" || c.kind === "broadcast") return undefined;
+  if (c.kind === "lifecycle" && (c.action === "negative" || c.action === "withdraw")) return c.action;
+  return c.kind === "lifecycle" ? "rule" : c.kind;
+}
+
+/** Pairs a parsed command with its origin, one case per command (keeps the union type-checked). */
+function route(origin: CommentOrigin, command: Routed): Triage {
+  switch (command.kind) {
+    case "bench":
+      return { kind: "bench", origin, command };
+    case "rule":
+      return { kind: "rule", origin, command };
+    case "lifecycle":
+      return { kind: "lifecycle", origin, command };
+    case "join":
+      return { kind: "join", origin, command };
+    case "broadcast":
+      return { kind: "broadcast", origin, command };
+  }
+}
 
 /**
  * Sorts an incoming `issue_comment` payload: not for the bot (ignored silently), a malformed
@@ -65,7 +100,8 @@ export function triageComment(raw: unknown): Triage {
     association: e.comment.author_association ?? "NONE",
   };
   if (command.kind === "error") return { kind: "refuse", origin, reason: command.message };
-  if (!e.issue.pull_request)
-    return { kind: "refuse", origin, reason: `\`/${command.kind}\` works on pull requests only.` };
-  return command.kind === "bench" ? { kind: "bench", origin, command } : { kind: "rule", origin, command };
+  const name = pullRequestOnly(command);
+  if (!e.issue.pull_request && name)
+    return { kind: "refuse", origin, reason: `\`/${name}\` works on pull requests only.` };
+  return route(origin, command);
 }

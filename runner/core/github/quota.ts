@@ -14,33 +14,30 @@ export type Authorization =
 /**
  * Who may run a PR: its author, an organizer, or any registered participant spending their own
  * quota on someone else's PR (pooling: credited to the author, charged to the requester).
- * Identity is the numeric user id; logins are only for messages.
+ * Identity is the numeric user id; logins are only for messages. `organizer` comes from
+ * `checkOrganizer` (core/github/organizer.ts); `participants` is the file and the /join registry.
  */
 export function authorize(
-  challenge: Challenge,
   participants: Participants,
   requester: Requester,
   prAuthorId: number,
+  organizer: boolean,
 ): Authorization {
-  const organizer =
-    challenge.organizers.includes(requester.login) &&
-    participants.participants.every((p) => p.login !== requester.login || p.id === requester.id);
   const p = participants.participants.find((x) => x.id === requester.id);
+  const pooled = requester.id !== prAuthorId;
   if (organizer)
-    return {
-      ok: true,
-      owner: p?.owner ?? { id: requester.id, login: requester.login },
-      organizer: true,
-      pooled: requester.id !== prAuthorId,
-    };
+    return { ok: true, owner: p?.owner ?? { id: requester.id, login: requester.login }, organizer, pooled };
+  const issue = participants.registration_issue;
+  const where = issue ? `registration issue #${issue}` : "the registration issue";
   if (!p)
     return {
       ok: false,
       reason:
-        `@${requester.login} is not a registered participant. Add your account ` +
-        `(numeric id ${requester.id}) and its owner to ${PARTICIPANTS_FILE} in a PR, then ask again.`,
+        `@${requester.login} is not a registered participant. Comment \`/join\` on ${where}, or add ` +
+        `your account (numeric id ${requester.id}) and its owner to ${PARTICIPANTS_FILE} in a PR, ` +
+        "then ask again.",
     };
-  return { ok: true, owner: p.owner, organizer: false, pooled: requester.id !== prAuthorId };
+  return { ok: true, owner: p.owner, organizer: false, pooled };
 }
 
 export interface QuotaState {

@@ -11,6 +11,8 @@ export const ParticipantsSchema = z.strictObject({
       owner: z.strictObject({ id: z.number().int().positive(), login: Login }),
     }),
   ),
+  /** The issue where `/join` registers a commenter on the data branch (no PR needed); none: closed. */
+  registration_issue: z.number().int().positive().optional(),
 });
 export type Participants = z.output<typeof ParticipantsSchema>;
 
@@ -28,6 +30,8 @@ export const Reservation = z.strictObject({
   against: Slug,
   blocks: z.number().int().min(2).max(32).optional(),
   organizer: z.boolean().default(false), // organizer runs are not charged
+  /** An organizer's A/A calibration run: the submission against itself, for runner noise. */
+  aa: z.literal(true).optional(),
 });
 export type Reservation = z.infer<typeof Reservation>;
 
@@ -69,3 +73,53 @@ export const Thread = z.strictObject({
   comments: z.array(Comment).max(5000),
 });
 export type Thread = z.infer<typeof Thread>;
+
+const Account = z.strictObject({ id: z.number().int().positive(), login: Login });
+const RecordId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/);
+
+/**
+ * One step of a submission's lifecycle, appended by a bot command: `negative` (the author logs a
+ * dead end, no GPU run), `withdrawn` (the author), `hacked` (an organizer: evidence kept, unranked)
+ * and `reinstated` (an organizer lifts `hacked`). One file per step; the history is their order.
+ */
+export const LifecycleEvent = z.strictObject({
+  version: z.literal(1),
+  id: RecordId,
+  at: z.iso.datetime(),
+  slug: Slug,
+  pr: z.number().int().positive(),
+  status: z.enum(["negative", "withdrawn", "hacked", "reinstated"]),
+  reason: z.string().max(2000),
+  by: Account,
+  /** The comment that asked: a redelivered comment maps to the same step. */
+  commentId: z.number().int(),
+});
+export type LifecycleEvent = z.infer<typeof LifecycleEvent>;
+
+/**
+ * A participant registered by `/join` on the registration issue (one file per numeric id). The
+ * owner is linked only when both sides agreed: the agent named `ownerClaim`, and that account
+ * confirmed with `/join owner-of @agent`, which records its numeric id in `owner`.
+ */
+export const Registration = z.strictObject({
+  version: z.literal(1),
+  id: z.number().int().positive(),
+  login: Login,
+  at: z.iso.datetime(),
+  commentId: z.number().int(),
+  ownerClaim: Login.optional(),
+  owner: Account.optional(),
+});
+export type Registration = z.infer<typeof Registration>;
+
+/** An organizer's `/broadcast`: a message every participant's inbox shows. */
+export const Broadcast = z.strictObject({
+  version: z.literal(1),
+  id: RecordId,
+  at: z.iso.datetime(),
+  by: Account,
+  issue: z.number().int().positive(),
+  commentId: z.number().int(),
+  text: z.string().min(1).max(4000),
+});
+export type Broadcast = z.infer<typeof Broadcast>;

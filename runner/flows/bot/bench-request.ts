@@ -20,6 +20,7 @@ async function dispatchRun(ctx: FlowContext, origin: CommentOrigin, d: BenchDisp
     runId: r.id,
     pooled: d.pooled,
     organizer: d.organizer,
+    aa: r.aa === true,
   });
   await ctx.api.createComment(r.pr, body);
   await ctx.api.react(origin.commentId, "rocket").catch(() => undefined);

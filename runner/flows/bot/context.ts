@@ -1,5 +1,12 @@
 import type { Challenge } from "../../core/schema/challenge.ts";
-import type { Participants, Reservation, Ruling } from "../../core/schema/data.ts";
+import type {
+  Broadcast,
+  LifecycleEvent,
+  Participants,
+  Registration,
+  Reservation,
+  Ruling,
+} from "../../core/schema/data.ts";
 import type { RunRecord } from "../../core/schema/run-record.ts";
 import type { DataStore, GitHubApi, Write } from "../../ports.ts";
 
@@ -8,6 +15,7 @@ export interface FlowContext {
   api: GitHubApi;
   store: DataStore;
   challenge: Challenge;
+  /** challenge/participants.yaml; the /join registry is read from the data branch. */
   participants: Participants;
   now(): Date;
   /** Branch whose workflow and runner code evaluate runs: always the default branch. */
@@ -24,6 +32,9 @@ export type Outcome =
   | { kind: "refused"; why: string }
   | { kind: "dispatched"; reservation: Reservation }
   | { kind: "ruled"; ruling: Ruling }
+  | { kind: "lifecycle"; event: LifecycleEvent }
+  | { kind: "registered"; registration: Registration; change: string }
+  | { kind: "broadcast"; broadcast: Broadcast }
   | { kind: "published"; record: RunRecord }
   | { kind: "mirrored"; threads: number[] };
 

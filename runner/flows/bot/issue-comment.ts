@@ -1,7 +1,10 @@
 import { triageComment } from "../../core/github/event.ts";
 import { handleBench } from "./bench-request.ts";
+import { handleBroadcast } from "./broadcast.ts";
 import { refuseCommand } from "./comments.ts";
 import type { FlowContext, Outcome } from "./context.ts";
+import { handleJoin } from "./join.ts";
+import { handleLifecycle } from "./lifecycle.ts";
 import { handleRule } from "./rule.ts";
 
 /** The `issue_comment` entry point: sorts the event (core/github/event.ts) and routes each command. */
@@ -16,5 +19,11 @@ export async function handleIssueComment(ctx: FlowContext, raw: unknown): Promis
       return handleBench(ctx, triage.origin, triage.command);
     case "rule":
       return handleRule(ctx, triage.origin, triage.command);
+    case "lifecycle":
+      return handleLifecycle(ctx, triage.origin, triage.command);
+    case "join":
+      return handleJoin(ctx, triage.origin, triage.command);
+    case "broadcast":
+      return handleBroadcast(ctx, triage.origin, triage.command);
   }
 }
