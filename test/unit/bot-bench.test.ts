@@ -63,6 +63,16 @@ describe("decideBench", () => {
     expect(d.quota).toMatchObject({ ok: true, agentUsed: 0, agentLimit: 3 });
   });
 
+  it("refuses --blocks below the challenge's minimum: no re-rolling a low-power design until noise says faster", () => {
+    const low = decideBench(input({ command: { kind: "bench", blocks: 2 } }));
+    expect(low).toMatchObject({ kind: "refuse", reason: /below this challenge's minimum of 4 blocks/ });
+    const ch = challenge();
+    const lower = { ...ch, significance: { ...ch.significance, min_blocks: 2 } };
+    expect(decideBench(input({ command: { kind: "bench", blocks: 2 }, challenge: lower }))).toMatchObject({
+      kind: "dispatch",
+    });
+  });
+
   it("refuses a closed PR, a PR outside submissions/, and a PR with two submissions", () => {
     expect(decideBench(input({ pull: { ...openPull(), state: "closed" } }))).toEqual({
       kind: "refuse",

@@ -116,6 +116,12 @@ export function decideBench(input: BenchInput): BenchDecision {
     const quota = quotaOf(others);
     return { kind: "redelivered", reservation: earlier, quota, ...who, inputs: workflowInputs(earlier) };
   }
+  const fewest = challenge.significance.min_blocks ?? challenge.significance.looks[0] ?? 2;
+  if (input.command.blocks !== undefined && input.command.blocks < fewest && !auth.organizer)
+    return refusal(
+      `\`--blocks ${input.command.blocks}\` is below this challenge's minimum of ${fewest} blocks: ` +
+        `a smaller design has too little power to be worth a run. Omit --blocks to use the planned looks.`,
+    );
   const opponent = chooseOpponent(input, found.slug, auth.organizer);
   if ("kind" in opponent) return opponent;
   const quota = quotaOf(input.state.reservations);

@@ -131,6 +131,16 @@ export const ChallengeSchema = z.strictObject({
       .nonnegative()
       .optional()
       .describe("Fixed seed for block order; by default derived from the run id."),
+    min_blocks: z
+      .number()
+      .int()
+      .min(2)
+      .max(32)
+      .optional()
+      .describe(
+        "Fewest blocks a participant's `/bench --blocks N` may ask for (default: the first look), so " +
+          "nobody can re-roll a low-power design until noise says faster.",
+      ),
     ...SignificanceDesign,
   }),
   runners: RunnerPool.optional(),
