@@ -100,6 +100,10 @@ describe("queued comments", () => {
 
   it("by the author", async () => {
     await expectGolden("comments/queued.md", renderQueuedComment(base));
+    const later = renderQueuedComment({ ...base, queue: { position: 3, eta: "2026-01-15T13:05:00.000Z" } });
+    expect(later).toMatch(/2 evaluation\(s\) ahead of it; verdict expected around 2026-01-15 13:05 UTC/);
+    expect(parseHiddenJson(later, "queued")).toMatchObject({ queue: { position: 3 } });
+    await expectGolden("comments/queued-position.md", later);
   });
 
   it("pooled", async () => {

@@ -7,6 +7,7 @@ import { registeredParticipants } from "./join.ts";
 import { isOrganizer } from "./organizer.ts";
 import { refusal, submissionSlugOfPr, type PullFacts, type PullFile, type Refusal } from "./pull.ts";
 import { authorize, quotaState, type QuotaState } from "./quota.ts";
+import { queueState } from "../queue.ts";
 
 /** The slice of the data branch a /bench decision reads. */
 export interface BenchState {
@@ -42,6 +43,8 @@ export interface BenchDispatch {
   organizer: boolean;
   /** `workflow_dispatch` inputs of the evaluate workflow. */
   inputs: Record<string, string>;
+  /** Where this run stands in the evaluation queue, with an ETA from recent run durations. */
+  queue?: { position: number; eta?: string };
 }
 
 export type BenchDecision = Refusal | BenchDispatch;
@@ -141,5 +144,20 @@ export function decideBench(input: BenchInput): BenchDecision {
     organizer: auth.organizer,
     ...(opponent.against === found.slug ? { aa: true as const } : {}),
   };
-  return { kind: "dispatch", reservation, quota, ...who, inputs: workflowInputs(reservation) };
+  const queued = queueState(
+    { reservations: [...input.state.reservations, reservation], runs: input.state.runs },
+    now,
+    challenge.runners?.count ?? 1,
+  ).entries.find((e) => e.id === reservation.id);
+  const queue = queued
+    ? { position: queued.position, ...(queued.eta ? { eta: queued.eta } : {}) }
+    : undefined;
+  return {
+    kind: "dispatch",
+    reservation,
+    quota,
+    ...who,
+    inputs: workflowInputs(reservation),
+    ...(queue ? { queue } : {}),
+  };
 }

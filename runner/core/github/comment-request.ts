@@ -17,6 +17,19 @@ export interface QueuedComment {
   organizer: boolean;
   /** An organizer's A/A calibration run (the submission against itself). */
   aa?: boolean;
+  /** Position in the evaluation queue and the expected verdict time. */
+  queue?: { position: number; eta?: string };
+}
+
+/** "Position 3 in the queue, verdict expected around 14:05 UTC", or nothing without a position. */
+function queueSentence(o: QueuedComment): string {
+  if (!o.queue) return "";
+  const ahead = o.queue.position - 1;
+  const where = ahead ? `${ahead} evaluation(s) ahead of it` : "next in the queue";
+  const eta = o.queue.eta
+    ? `; verdict expected around ${o.queue.eta.slice(0, 16).replace("T", " ")} UTC`
+    : "";
+  return `Queue: ${where}${eta} (from recent run durations).`;
 }
 
 /** "3 of 10 runs used by @x in the last 24 h, …", or that an organizer run is free. */
@@ -42,6 +55,7 @@ function queuedTwin(o: QueuedComment) {
     author: o.author,
     pooled: o.pooled,
     ...(o.aa ? { aa: true } : {}),
+    ...(o.queue ? { queue: o.queue } : {}),
     quota: {
       agentUsed: q.agentUsed + charged,
       agentLimit: q.agentLimit,
@@ -56,6 +70,7 @@ export function renderQueuedComment(o: QueuedComment): string {
   return [
     marker("queued", o.runId),
     `⏳ Queued \`${o.slug}\` against \`${o.against}\` at \`${shortSha(o.sha)}\` — ${quotaSentence(o)}.`,
+    queueSentence(o),
     o.aa ? "A/A calibration run: both arms run the same submission, to measure this runner's noise." : "",
     o.pooled ? `Pooled run: charged to @${o.requester}, credited to @${o.author}.` : "",
     hiddenJson("queued", queuedTwin(o)),

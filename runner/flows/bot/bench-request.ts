@@ -21,6 +21,7 @@ async function dispatchRun(ctx: FlowContext, origin: CommentOrigin, d: BenchDisp
     pooled: d.pooled,
     organizer: d.organizer,
     aa: r.aa === true,
+    ...(d.queue ? { queue: d.queue } : {}),
   });
   await ctx.api.createComment(r.pr, body);
   await ctx.api.react(origin.commentId, "rocket").catch(() => undefined);
