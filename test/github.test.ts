@@ -261,6 +261,19 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     }).read();
     expect(state.runs.map((r) => r.id)).toEqual([inputs.run_id]);
     expect(state.runs[0]!.credited).toBe("alice");
+    // An agent follows its PR from the command line: `status --wait --json` returns the verdict twin.
+    const st = await runCli(
+      ["status", "1", "--wait", "--json", "--api-url", fake.url, "--interval", "1"],
+      main,
+      env(),
+    );
+    expect(st.code, st.err).toBe(0);
+    const status = JSON.parse(st.out) as { stage: string; run: { id: string }; verdict: { id: string } };
+    expect(status).toMatchObject({
+      stage: "verdict",
+      run: { id: inputs.run_id },
+      verdict: { id: inputs.run_id },
+    });
   });
 
   it("a pooled run: bob spends his quota on alice's PR; credited to alice, charged to bob", async () => {

@@ -39,6 +39,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "create a synthetic challenge repository for scale tests",
     load: async () => (await import("./synth.ts")).synthCommand,
   },
+  status: {
+    summary: "follow a PR through validation, queue and verdict (--wait until it lands, --json)",
+    load: async () => (await import("./status.ts")).statusCommand,
+  },
   audit: {
     summary: "runner host self-test: hostile engines through the real sandbox, contained or not",
     load: async () => (await import("./audit.ts")).auditCommand,
