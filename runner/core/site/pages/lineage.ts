@@ -18,7 +18,7 @@ function edgeList(m: SiteModel): Html {
 const LEGEND = html`<span class="legend"><span class="k k-parent">declared parent</span> \
 <span class="k k-ancestry">git ancestry</span> <span class="k k-shared-code">shared code</span> \
 <span class="k k-pooled">pooled run credit</span> · <span class="k n-frontier">frontier</span> · \
-<span class="k n-invalid">invalid ✗</span></span>`;
+<span class="k n-invalid">invalid</span></span>`;
 
 /** The lineage graph page (drawn by assets/lineage.js), its JSON twin and the frontier's. */
 export function* lineagePages(ctx: SiteContext): Generator<SiteFile> {

@@ -1,6 +1,6 @@
 import type { Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
-import { f1, minute, pct, VERDICT_LABEL } from "../format.ts";
+import { cssToken, f1, minute, pct, verdictLabel } from "../format.ts";
 import { html, type Html, join } from "../html.ts";
 import type { LeaderboardRow } from "../model.ts";
 
@@ -17,9 +17,9 @@ function ciBar(row: LeaderboardRow, lo: number, hi: number): Html {
 }
 
 const VERIFICATION: Record<LeaderboardRow["verification"], string> = {
-  passed: "✓ passed",
-  failed: "✗ failed",
-  unknown: "?",
+  passed: "passed",
+  failed: "failed",
+  unknown: "unknown",
 };
 
 function leaderboardRow(r: LeaderboardRow, root: string, lo: number, hi: number): Html {
@@ -36,7 +36,7 @@ function leaderboardRow(r: LeaderboardRow, root: string, lo: number, hi: number)
 <td data-value="${r.estimate.toFixed(3)}">${f1(r.estimate)}</td>\
 <td>${ciBar(r, lo, hi)} <small>[${f1(r.ci[0])}, ${f1(r.ci[1])}]</small></td>\
 <td data-value="${r.relative.toFixed(5)}">${pct(r.relative)}</td>\
-<td>${VERIFICATION[r.verification]}</td><td>${r.confirmation}${r.pending ? " ⧗" : ""}</td>\
+<td>${VERIFICATION[r.verification]}</td><td>${r.confirmation}${r.pending ? " (pending)" : ""}</td>\
 <td>${authors}</td><td>${credits}</td><td data-value="${r.runsUsed}">${r.runsUsed}</td><td>${r.ruling ?? ""}</td></tr>`;
 }
 
@@ -82,7 +82,7 @@ function verdictItem(r: RunRecord, root: string): Html {
       ? html` <em>pooled: run by @${r.requester.login}, credited to @${r.credited}</em>`
       : "";
   const confidence = Math.round(c.confidence * 1000) / 10;
-  return html`<li><span class="verdict v-${c.verdict}">${VERDICT_LABEL[c.verdict]}</span> \
+  return html`<li><span class="verdict v-${cssToken(c.verdict)}">${verdictLabel(c.verdict)}</span> \
 ${submissionLink(root, r.candidate.slug)} vs ${submissionLink(root, r.incumbent.slug)}: \
 Δ ${f1(c.estimate)} tok/s, ${confidence}% CI [${f1(c.ci[0])}, ${f1(c.ci[1])}]${status}${pooled} \
 <small>${minute(r.finishedAt)}</small></li>`;
