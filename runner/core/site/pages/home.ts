@@ -1,8 +1,8 @@
 import type { SiteContext, SiteFile } from "../context.ts";
-import { f1, minute } from "../format.ts";
+import { f1 } from "../format.ts";
 import { html, type Html, join } from "../html.ts";
 import type { SiteModel } from "../model.ts";
-import { submissionLink, verdictList } from "./parts.ts";
+import { submissionLink, verdictList, when } from "./parts.ts";
 
 /** A submission's name with its speed. */
 function withSpeed(m: SiteModel, slug: string): Html {
@@ -31,7 +31,7 @@ function frontierSection(m: SiteModel): Html {
   const rows = m.frontier.map(
     (
       p,
-    ) => html`<tr><td>${minute(p.at)}</td><td>${submissionLink("", p.slug)}${p.pr ? ` (PR #${p.pr})` : ""}</td>\
+    ) => html`<tr><td>${when(p.at)}</td><td>${submissionLink("", p.slug)}${p.pr ? ` (PR #${p.pr})` : ""}</td>\
 <td>${f1(p.tps)}</td><td><code>${p.run}</code></td></tr>`,
   );
   return html`<section aria-labelledby="fr"><h2 id="fr">Frontier over time</h2>

@@ -44,7 +44,8 @@ ${unconfirmedList(m)}`,
   yield ctx.page("leaderboard-strict.html", {
     depth: 0,
     title: "Leaderboard (strict)",
-    body: html`<h1>Leaderboard — strict view</h1><p>Only results confirmed on the private prompt set, and the baseline. \
+    body: html`<h1>Leaderboard — strict view</h1>\
+<p>Only results confirmed on the private prompt set, and the baseline. \
 Leader: ${submissionLink("", m.strictLeader.slug)}. <a href="leaderboard.html">All results</a>.</p>\
 ${leaderboardTable(m.strictLeaderboard, "./", "Confirmed results only")}`,
     twin: "api/leaderboard-strict.json",

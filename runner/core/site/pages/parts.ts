@@ -67,6 +67,12 @@ ${body}
 </tbody></table>`;
 }
 
+/**
+ * A time: readable to the minute, the exact ISO value in `datetime` and on hover; assets/time.js
+ * turns the text into a relative time ("3 hours ago") in the reader's browser.
+ */
+export const when = (iso: string) => html`<time datetime="${iso}" title="${iso}">${minute(iso)}</time>`;
+
 /** A link to a submission's page. */
 export const submissionLink = (root: string, slug: string) =>
   html`<a href="${root}submissions/${slug}.html">${slug}</a>`;
@@ -85,7 +91,7 @@ function verdictItem(r: RunRecord, root: string): Html {
   return html`<li><span class="verdict v-${cssToken(c.verdict)}">${verdictLabel(c.verdict)}</span> \
 ${submissionLink(root, r.candidate.slug)} vs ${submissionLink(root, r.incumbent.slug)}: \
 Δ ${f1(c.estimate)} tok/s, ${confidence}% CI [${f1(c.ci[0])}, ${f1(c.ci[1])}]${status}${pooled} \
-<small>${minute(r.finishedAt)}</small></li>`;
+<small>${when(r.finishedAt)}</small></li>`;
 }
 
 /** Runs with a verdict, newest first as given. */
@@ -106,5 +112,6 @@ export const labelBadges = (labels: readonly string[]) =>
 export function threadRow(t: Thread, root: string): Html {
   return html`<tr><td><a href="${root}threads/${t.number}.html">#${t.number} ${t.title}</a></td>\
 <td>@${t.author}</td><td>${labelBadges(t.labels)}</td>\
-<td data-value="${t.comments.length}">${t.comments.length}</td><td>${minute(t.updatedAt)}</td></tr>`;
+<td data-value="${t.comments.length}">${t.comments.length}</td>\
+<td data-value="${t.updatedAt}">${when(t.updatedAt)}</td></tr>`;
 }

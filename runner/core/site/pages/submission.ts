@@ -3,7 +3,8 @@ import type { RunRecord } from "../../schema/run-record.ts";
 import { launchMean } from "../../stats/estimates.ts";
 import { pushTo } from "../collect.ts";
 import type { SiteContext, SiteFile } from "../context.ts";
-import { cssToken, f1, minute, pct, standingLabel, verdictLabel } from "../format.ts";
+import { cssToken, f1, pct, standingLabel, verdictLabel } from "../format.ts";
+import { when } from "./parts.ts";
 import { html, type Html, type Interpolation, join } from "../html.ts";
 import type { SubmissionView } from "../model.ts";
 
@@ -53,7 +54,7 @@ function runRow(s: SubmissionView, r: RunRecord, withPlot: boolean): Html {
     ? html`<span class="verdict v-${cssToken(c.verdict)}">${verdictLabel(c.verdict)}</span>`
     : r.status;
   const delta = c ? `${f1(c.estimate)} [${f1(c.ci[0])}, ${f1(c.ci[1])}]` : "—";
-  return html`<tr><td>${minute(r.finishedAt)}</td><td>${against}</td>\
+  return html`<tr><td>${when(r.finishedAt)}</td><td>${against}</td>\
 <td>${verdict}${r.status !== "ok" ? ` (${r.status})` : ""}</td><td>${delta}</td>\
 <td>${verificationCell(r)}</td><td>${withPlot ? dotPlot(r) : ""}</td></tr>`;
 }
@@ -76,7 +77,7 @@ function facts(s: SubmissionView): Html {
 <dt>Credits</dt><dd>${listOrDash(credits, "; ")}</dd>
 <dt>Parents</dt><dd>${listOrDash(s.parents.map(sub), ", ")}</dd>
 <dt>Children</dt><dd>${listOrDash(s.children.map(sub), ", ")}</dd>
-<dt>First seen</dt><dd>${s.firstAt} in <code>${s.firstCommit.slice(0, 10)}</code>\
+<dt>First seen</dt><dd>${when(s.firstAt)} in <code>${s.firstCommit.slice(0, 10)}</code>\
 ${s.pr ? ` · pull request #${s.pr}` : ""}</dd>
 <dt>Threads that mention it</dt><dd>${listOrDash(threads, ", ")}</dd></dl>`;
 }
