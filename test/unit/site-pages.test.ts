@@ -97,6 +97,7 @@ interface RunSpec {
   status?: RunRecord["status"];
   reason?: string;
   confirmation?: RunRecord["confirmation"]["status"];
+  confirmationDetail?: Partial<RunRecord["confirmation"]>;
   runner?: string;
   requester?: string;
   credited?: string;
@@ -128,7 +129,7 @@ function run(s: RunSpec): RunRecord {
     launches,
     comparison: s.verdict ? comparison(s.verdict, d, cMean, iMean, s.cTps.length) : null,
     quality: { candidate: { ...QUALITY_OK, ok: s.qualityOk ?? true }, incumbent: QUALITY_OK },
-    confirmation: { status: s.confirmation ?? "skipped" },
+    confirmation: { status: s.confirmation ?? "skipped", ...s.confirmationDetail },
     startedAt: s.at.replace("T1", "T0"),
     finishedAt: s.at,
   };
@@ -219,6 +220,7 @@ function fixtureSubmissions(): SubmissionSource[] {
       at: "2026-01-04T00:00:00.000Z",
     }),
     submission("delta", { title: "Delta dead end", authors: ["cy"], at: "2026-01-05T00:00:00.000Z" }),
+    submission("eps", { title: "Eps: too good", authors: ["cy"], at: "2026-01-05T01:00:00.000Z" }),
   ];
 }
 
@@ -281,6 +283,22 @@ function fixtureRuns(): RunRecord[] {
       iTps: [120],
       status: "negative",
       reason: "speculative decoding does not help",
+    }),
+    run({
+      id: "r6",
+      cand: "eps",
+      inc: "beta",
+      at: "2026-01-05T12:00:00.000Z",
+      cTps: [200, 202, 201],
+      iTps: [130, 131, 129],
+      verdict: "faster",
+      confirmation: "failed",
+      confirmationDetail: {
+        claim: 201,
+        tps: 120.4,
+        ratio: 0.599,
+        reason: "private-set speed <60%> of the claim",
+      },
     }),
   ];
 }
