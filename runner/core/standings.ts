@@ -258,6 +258,18 @@ function rankable(entries: Map<string, Entry>, strict: { confirmed: Set<string>;
   );
 }
 
+/** How many of the ascending `sorted` values exceed x (binary search: 10,000 entries rank instantly). */
+function countAbove(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted.length - lo;
+}
+
 /** Two intervals are tied when neither lies above the other by more than the minimum effect. */
 const tied = (a: [number, number], b: [number, number], delta: number) =>
   !(a[0] > b[1] + delta) && !(b[0] > a[1] + delta);
@@ -272,11 +284,11 @@ export function rankAround(ch: Challenge, entries: readonly Entry[], leader: str
   const lead = entries.find((e) => e.slug === leader)?.best;
   const leadEstimate = lead?.estimate ?? Math.max(0, ...entries.map((e) => e.best!.estimate));
   const delta = minEffect(ch, leadEstimate);
-  const lows = entries.map((e) => e.best!.ci[0]);
+  const lows = entries.map((e) => e.best!.ci[0]).sort((a, b) => a - b);
   const ranked = entries.map((e) => {
     const b = e.best!;
     const inLeadGroup = e.slug === leader || (lead !== undefined && tied(b.ci, lead.ci, delta));
-    const arena = 1 + lows.filter((lo) => lo > b.ci[1] + delta).length;
+    const arena = 1 + countAbove(lows, b.ci[1] + delta);
     const rank = inLeadGroup ? 1 : lead ? Math.max(2, arena) : arena;
     const relative = leadEstimate ? b.estimate / leadEstimate - 1 : 0;
     return { slug: e.slug, rank, label: "", estimate: b.estimate, ci: b.ci, relative };
