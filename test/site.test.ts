@@ -4,6 +4,10 @@ import { join } from "node:path";
 import { simpleGit } from "simple-git";
 import type { Browser } from "playwright-core";
 import { buildSite } from "../runner/cli/site.ts";
+import { renderQueuedComment } from "../runner/core/github/comment-request.ts";
+import { renderValidationComment } from "../runner/core/github/comment-validation.ts";
+import { renderVerdictComment } from "../runner/core/github/comment-verdict.ts";
+import type { RunRecord } from "../runner/core/schema/run-record.ts";
 import { serveDir } from "../runner/demo/serve.ts";
 import { synthesize } from "../runner/synth/synth.ts";
 import { hasChromium, launchChromium } from "./browser.ts";
@@ -36,6 +40,61 @@ const XSS = {
   ],
 };
 
+const BOT = "github-actions[bot]";
+
+/** A pull-request thread of bot comments as the bot writes them: markers, hidden JSON, <sub>, long tokens. */
+function botThread(run: RunRecord) {
+  const sha = "f".repeat(40);
+  const at = "2026-07-02T00:00:00.000Z";
+  const comment = (id: number, body: string) => ({
+    id,
+    author: BOT,
+    body,
+    createdAt: at,
+    updatedAt: at,
+    reactions: 0,
+  });
+  const problem = {
+    code: "unknown-field",
+    severity: "error",
+    file: "submissions/" + "very-long-slug-".repeat(8) + "/submission.yaml",
+    line: 3,
+    col: 1,
+    message: "unknown field " + "x".repeat(200),
+  };
+  const quota = { ok: true, agentUsed: 1, agentLimit: 3, ownerUsed: 1, ownerLimit: 5 };
+  return {
+    ...XSS,
+    number: 9998,
+    title: "A pull request with bot comments",
+    author: "agent-1",
+    isPullRequest: true,
+    body: "Long token: " + "0123456789abcdef".repeat(20),
+    comments: [
+      comment(9998001, renderValidationComment(7, [problem as never], sha)),
+      comment(
+        9998002,
+        renderQueuedComment({
+          pr: 7,
+          requester: "agent-1",
+          author: "agent-1",
+          slug: run.candidate.slug,
+          against: run.incumbent.slug,
+          sha,
+          quota,
+          runId: run.id,
+          pooled: false,
+          organizer: false,
+        }),
+      ),
+      comment(
+        9998003,
+        renderVerdictComment(run, { author: "agent-1", logUrl: "https://example.org/" + "l".repeat(300) }),
+      ),
+    ],
+  };
+}
+
 beforeAll(async () => {
   repo = await tempDir("velodrome-site-repo-");
   out = await tempDir("velodrome-site-out-");
@@ -46,6 +105,8 @@ beforeAll(async () => {
   const git = simpleGit(repo);
   await git.raw(["worktree", "add", "-q", wt, "velodrome-data"]);
   await writeFile(join(wt, "board/threads/9999.json"), JSON.stringify(XSS));
+  const aRun = JSON.parse(await readFile(join(wt, "runs/run-1.json"), "utf8")) as RunRecord;
+  await writeFile(join(wt, "board/threads/9998.json"), JSON.stringify(botThread(aRun)));
   await mkdir(join(wt, "runs"), { recursive: true });
   await writeFile(join(wt, "runs/broken.json"), '{"version": 1, "id": "broken"}');
   await simpleGit(wt)
@@ -163,11 +224,138 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
     await page.selectOption("#author-filter", "");
     await mkdir(join(REPO_ROOT, ".velodrome/screenshots"), { recursive: true });
     await page.screenshot({ path: join(REPO_ROOT, ".velodrome/screenshots/lineage.png") });
+    // First click focuses (see the focus test), the second opens the page.
+    await page.locator('#lineage circle[data-id="baseline"]').click();
     await page.locator('#lineage circle[data-id="baseline"]').click();
     await page.waitForURL(/submissions\/baseline\.html$/);
     expect(await page.locator("h1").textContent()).toMatch(/^baseline/);
     await page.close();
   });
+
+  it("the lineage explains itself: dated axis, lane labels, labels clear of each other and the frame", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(url + "lineage.html");
+    await page.waitForSelector("#lineage[data-ready]");
+    const ticks = await page.locator("#lineage .axis-time .tick text").allTextContents();
+    expect(ticks.length).toBeGreaterThan(1);
+    for (const t of ticks) expect(t).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(await page.locator("#lineage .axis-title").textContent()).toMatch(/time/);
+    const authors = new Set(
+      (
+        JSON.parse(await readFile(join(out, "api/lineage.json"), "utf8")) as { nodes: { author: string }[] }
+      ).nodes.map((n) => n.author),
+    );
+    expect(await page.locator("#lineage .lane-label").count()).toBe(authors.size);
+    expect(await page.locator("#lineage .node-label").count()).toBeGreaterThan(5);
+    expect(await page.locator("#lineage .frontier-label").count()).toBe(1);
+    expect(await page.locator(".legend").textContent()).toMatch(
+      /Node size[\s\S]*Node colour|Node colour[\s\S]*Node size/,
+    );
+    const boxes = await page.evaluate(() => {
+      const svg = document.querySelector("#lineage svg")!.getBoundingClientRect();
+      const labels = Array.from(
+        document.querySelectorAll("#lineage text.label, #lineage .axis-time text"),
+      ).map((t) => {
+        const b = t.getBoundingClientRect();
+        return {
+          text: t.textContent,
+          x: b.x,
+          y: b.y,
+          w: b.width,
+          h: b.height,
+          cls: t.getAttribute("class") ?? "",
+        };
+      });
+      return { svg: { x: svg.x, y: svg.y, w: svg.width, h: svg.height }, labels };
+    });
+    const { svg } = boxes;
+    for (const l of boxes.labels) {
+      expect(l.x, `${l.text} left`).toBeGreaterThanOrEqual(svg.x - 0.5);
+      expect(l.y, `${l.text} top`).toBeGreaterThanOrEqual(svg.y - 0.5);
+      expect(l.x + l.w, `${l.text} right`).toBeLessThanOrEqual(svg.x + svg.w + 0.5);
+      expect(l.y + l.h, `${l.text} bottom`).toBeLessThanOrEqual(svg.y + svg.h + 0.5);
+    }
+    const named = boxes.labels.filter((l) => l.cls.includes("label"));
+    for (let i = 0; i < named.length; i++)
+      for (let j = i + 1; j < named.length; j++) {
+        const a = named[i]!;
+        const b = named[j]!;
+        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        expect(overlap, `${a.text} overlaps ${b.text}`).toBe(false);
+      }
+    await page.close();
+  });
+
+  it("lineage focus mode: a click highlights a node's ancestors and dims unrelated nodes", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(url + "lineage.html");
+    await page.waitForSelector("#lineage[data-ready]");
+    const lineage = JSON.parse(await readFile(join(out, "api/lineage.json"), "utf8")) as {
+      edges: { source: string; target: string; kind: string }[];
+    };
+    const child = lineage.edges.find((e) => e.kind === "parent")!;
+    await page.locator(`#lineage circle[data-id="${child.target}"]`).click();
+    const cls = (id: string) =>
+      page
+        .locator(`#lineage circle[data-id="${id}"]`)
+        .evaluate((c) => c.parentElement!.getAttribute("class") ?? "");
+    expect(await cls(child.target)).toMatch(/focused/);
+    expect(await cls(child.source)).toMatch(/ancestor/);
+    expect(await page.locator("#lineage a.dim").count()).toBeGreaterThan(0);
+    expect(page.url()).toMatch(/lineage\.html$/); // the first click focuses, it does not navigate
+    await page.keyboard.press("Escape");
+    expect(await page.locator("#lineage a.dim").count()).toBe(0);
+    await page.close();
+  });
+
+  for (const width of [390, 1280])
+    it(`at ${width} px: bot comments read as cards, and no page scrolls sideways`, async () => {
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      const subs = JSON.parse(await readFile(join(out, "api/submissions.json"), "utf8")) as {
+        submissions: { slug: string }[];
+      };
+      const readable = [
+        "threads/9998.html",
+        "threads/9999.html",
+        "threads/1.html",
+        "participants/agent-1.html",
+      ];
+      const others = [
+        "index.html",
+        "leaderboard.html",
+        "leaderboard-strict.html",
+        "lineage.html",
+        "board.html",
+        `submissions/${subs.submissions[1]!.slug}.html`,
+        "rules.html",
+        "rulings.html",
+        "glossary.html",
+        "kb/index.html",
+        "runners.html",
+        "api/index.html",
+      ];
+      for (const p of [...readable, ...others]) {
+        await page.goto(url + p);
+        await page.waitForLoadState("networkidle");
+        const text = await page.evaluate(() => document.body.innerText);
+        if (readable.includes(p)) {
+          expect(text, p).not.toMatch(/<!--|-->|<\/?sub>|velodrome:json/);
+        }
+        const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(scroll, `${p} is ${scroll} px wide`).toBeLessThanOrEqual(width);
+      }
+      await page.goto(url + "threads/9998.html");
+      expect(await page.locator(".card-verdict").count()).toBe(1);
+      expect(await page.locator(".card-validate").count()).toBe(1);
+      expect(await page.locator(".card-queued").count()).toBe(1);
+      const time = page.locator("article.post time").first();
+      expect(await time.getAttribute("title")).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(await time.textContent()).toMatch(/ago|in |just now/);
+      await page.goto(url + "participants/agent-1.html");
+      expect(await page.locator(".inbox").textContent()).toMatch(/Verdict: /);
+      expect(await page.locator("nav a[href$='glossary.html']").count()).toBe(1);
+      await page.close();
+    });
 
   it("the leaderboard sorts by clicking a header, and works without JavaScript", async () => {
     const page = await browser.newPage();

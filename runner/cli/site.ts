@@ -22,7 +22,7 @@ export function siteAssets(): { from: string; to: string }[] {
   const d3 = join(dirname(entry), "..", "dist/d3.min.js");
   return [
     { from: d3, to: "assets/d3.min.js" },
-    ...["site.css", "sort.js", "lineage.js", "frontier.js", "favicon.svg"].map((f) => ({
+    ...["site.css", "sort.js", "time.js", "lineage.js", "frontier.js", "favicon.svg"].map((f) => ({
       from: join(ASSET_DIR, f),
       to: `assets/${f}`,
     })),

@@ -1,6 +1,24 @@
 import type { Challenge } from "./schema/challenge.ts";
 import type { Ruling } from "./schema/data.ts";
 import type { RunRecord } from "./schema/run-record.ts";
+import { armEstimate, type ArmEstimate } from "./stats/estimates.ts";
+
+/**
+ * Standing and leadership, decided in one place. Every page, every JSON twin and the bot's default
+ * opponent read the answer of `decideStandings` (or `currentLeader`, which it is built on), so
+ * "who leads?" has one answer everywhere.
+ */
+
+export type Standing =
+  | "leader"
+  | "valid"
+  | "pending"
+  | "unconfirmed"
+  | "invalid"
+  | "failed"
+  | "error"
+  | "unbenchmarked"
+  | "negative";
 
 /** Latest ruling per slug wins; `invalid` removes a submission from the standings. */
 export function invalidSlugs(rulings: readonly Ruling[]): Map<string, Ruling> {
@@ -20,26 +38,94 @@ export function claimsLead(r: RunRecord, strict = false): boolean {
   );
 }
 
+/** Why a result is unconfirmed: the claim, what the private set gave, and the check that failed. */
+export interface ConfirmationEvidence {
+  slug: string;
+  run: string;
+  at: string;
+  /** The public-set speed the confirmation checked (tok/s), when recorded. */
+  claim: number | null;
+  /** The private-set speed (rounded aggregate), when recorded. */
+  tps: number | null;
+  /** Private over claimed speed, when recorded. */
+  ratio: number | null;
+  /** The failed check in words. */
+  check: string;
+}
+
+/** Runs oldest first (ties by id): the order history is replayed in. */
+export const byFinish = (runs: readonly RunRecord[]): RunRecord[] =>
+  [...runs].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.id.localeCompare(b.id));
+
+/** The failed check of a failed confirmation, in words (the recorded reason when there is one). */
+function failedCheck(c: RunRecord["confirmation"]): string {
+  if (c.reason) return c.reason;
+  if (c.quality && !c.quality.ok)
+    return `private-set quality failed (perplexity +${(c.quality.pplIncrease * 100).toFixed(1)}%)`;
+  if (c.ratio !== undefined) return `private-set speed was ${(c.ratio * 100).toFixed(1)}% of the claim`;
+  return "private-set confirmation failed";
+}
+
+/**
+ * Submissions whose latest decided confirmation (confirmed or failed) failed. A later confirmed
+ * run clears the mark; pending and skipped confirmations decide nothing.
+ */
+export function unconfirmedSlugs(runs: readonly RunRecord[]): Map<string, ConfirmationEvidence> {
+  const latest = new Map<string, RunRecord>();
+  for (const r of byFinish(runs))
+    if (r.confirmation.status === "confirmed" || r.confirmation.status === "failed")
+      latest.set(r.candidate.slug, r);
+  const out = new Map<string, ConfirmationEvidence>();
+  for (const [slug, r] of latest) {
+    const c = r.confirmation;
+    if (c.status !== "failed") continue;
+    out.set(slug, {
+      slug,
+      run: r.id,
+      at: r.finishedAt,
+      claim: c.claim ?? r.comparison?.candidateMean ?? null,
+      tps: c.tps ?? null,
+      ratio: c.ratio ?? null,
+      check: failedCheck(c),
+    });
+  }
+  return out;
+}
+
+/** Slugs whose latest decided confirmation was `confirmed`: what the strict board may hold. */
+export function confirmedSlugs(runs: readonly RunRecord[]): Set<string> {
+  const latest = new Map<string, string>();
+  for (const r of byFinish(runs))
+    if (r.confirmation.status === "confirmed" || r.confirmation.status === "failed")
+      latest.set(r.candidate.slug, r.confirmation.status);
+  return new Set([...latest].filter(([, s]) => s === "confirmed").map(([slug]) => slug));
+}
+
+export interface Leadership {
+  slug: string;
+  since?: string;
+  run?: string;
+  history: { slug: string; at: string; run: string }[];
+}
+
 /**
  * The current leader, replayed from history: the baseline leads first; a clean `faster` verdict
- * against the leader of the moment hands over the lead. Ruled-invalid submissions are skipped, and
- * a run against one of them is re-read as a run against whoever led instead only if it was run
- * against that leader (otherwise it cannot move the lead). Ties keep the incumbent.
+ * against the leader of the moment hands over the lead. Ruled-invalid and unconfirmed submissions
+ * are skipped: their runs never take the lead, and runs against them cannot move it either (they
+ * were not run against the leader). Ties keep the incumbent. This is the bot's default opponent.
  */
 export function currentLeader(
   challenge: Challenge,
   runs: readonly RunRecord[],
   rulings: readonly Ruling[],
   strict = false,
-): { slug: string; since?: string; run?: string; history: { slug: string; at: string; run: string }[] } {
+): Leadership {
   const invalid = invalidSlugs(rulings);
+  const unconfirmed = unconfirmedSlugs(runs);
   let leader = challenge.baseline;
-  const history: { slug: string; at: string; run: string }[] = [];
-  const sorted = [...runs].sort(
-    (a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.id.localeCompare(b.id),
-  );
-  for (const r of sorted) {
-    if (invalid.has(r.candidate.slug)) continue;
+  const history: Leadership["history"] = [];
+  for (const r of byFinish(runs)) {
+    if (invalid.has(r.candidate.slug) || unconfirmed.has(r.candidate.slug)) continue;
     if (r.incumbent.slug !== leader) continue;
     if (claimsLead(r, strict)) {
       leader = r.candidate.slug;
@@ -48,4 +134,202 @@ export function currentLeader(
   }
   const last = history.at(-1);
   return { slug: leader, ...(last ? { since: last.at, run: last.run } : {}), history };
+}
+
+/** A run whose candidate ran cleanly: ok status and passed quality. */
+export const isClean = (r: RunRecord) => r.status === "ok" && (r.quality.candidate?.ok ?? false);
+
+export interface BestEstimate extends ArmEstimate {
+  run: string;
+}
+
+/**
+ * A submission's speed: its latest clean run's candidate arm, else the latest run it served in as
+ * incumbent (the baseline's speed when it never ran as a candidate).
+ */
+export function bestEstimate(
+  own: readonly RunRecord[],
+  asIncumbent: readonly RunRecord[],
+): BestEstimate | undefined {
+  const bestRun = own.filter(isClean).at(-1);
+  const best = bestRun ? armEstimate(bestRun, "candidate") : undefined;
+  if (best) return { ...best, run: bestRun!.id };
+  const inc = asIncumbent.filter((r) => r.status !== "error" && (r.quality.incumbent?.ok ?? true)).at(-1);
+  const incBest = inc ? armEstimate(inc, "incumbent") : undefined;
+  return incBest ? { ...incBest, run: inc!.id } : undefined;
+}
+
+/** What standingOf needs to know about the whole contest. */
+interface Judged {
+  invalid: Map<string, Ruling>;
+  unconfirmed: Map<string, ConfirmationEvidence>;
+  leader: string;
+}
+
+/** A submission's standing, first matching rule wins (the order is the policy). */
+export function standingOf(slug: string, own: readonly RunRecord[], hasBest: boolean, j: Judged): Standing {
+  const clean = own.filter(isClean);
+  if (j.invalid.has(slug)) return "invalid";
+  if (slug === j.leader) return "leader";
+  if (j.unconfirmed.has(slug)) return "unconfirmed";
+  if (own.some((r) => r.status === "negative") && !clean.length) return "negative";
+  if (own.length && !clean.length) return own.some((r) => r.status === "invalid") ? "failed" : "error";
+  if (clean.some((r) => claimsLead(r) && r.confirmation.status === "pending")) return "pending";
+  return hasBest ? "valid" : "unbenchmarked";
+}
+
+export interface Entry {
+  slug: string;
+  standing: Standing;
+  best?: BestEstimate;
+  unconfirmed?: ConfirmationEvidence;
+}
+
+export interface RankedEntry {
+  slug: string;
+  rank: number;
+  /** "1", "=1", "3": "=" marks a shared rank. */
+  label: string;
+  estimate: number;
+  ci: [number, number];
+  /** Relative to the leader's estimate. */
+  relative: number;
+}
+
+export interface Standings {
+  leader: Leadership & { tieGroup: string[] };
+  entries: Map<string, Entry>;
+  /** The board, rank 1 first: the leader and whoever is statistically tied with it share rank 1. */
+  ranking: RankedEntry[];
+  /** Results whose private-set confirmation failed: never ranked, listed with their evidence. */
+  unconfirmed: ConfirmationEvidence[];
+}
+
+export interface StandingsInput {
+  challenge: Challenge;
+  runs: readonly RunRecord[];
+  rulings: readonly Ruling[];
+  /** Every known submission (slugs without runs are `unbenchmarked`). */
+  slugs: readonly string[];
+}
+
+/** The smallest difference that counts, in tok/s, given the leader's speed. */
+export function minEffect(ch: Challenge, leaderEstimate: number): number {
+  const e = ch.significance.min_effect;
+  return e.kind === "absolute" ? e.value : e.value * leaderEstimate;
+}
+
+/** Each slug's standing and best estimate, judged against one leader. */
+function judgeEntries(input: StandingsInput, j: Judged): Map<string, Entry> {
+  const own = new Map<string, RunRecord[]>();
+  const asIncumbent = new Map<string, RunRecord[]>();
+  const push = (m: Map<string, RunRecord[]>, k: string, r: RunRecord) => {
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  };
+  for (const r of byFinish(input.runs)) {
+    push(own, r.candidate.slug, r);
+    push(asIncumbent, r.incumbent.slug, r);
+  }
+  const entries = new Map<string, Entry>();
+  for (const slug of new Set([...input.slugs, input.challenge.baseline])) {
+    const runs = own.get(slug) ?? [];
+    const best = bestEstimate(runs, asIncumbent.get(slug) ?? []);
+    const evidence = j.unconfirmed.get(slug);
+    entries.set(slug, {
+      slug,
+      standing: standingOf(slug, runs, best !== undefined, j),
+      ...(best ? { best } : {}),
+      ...(evidence ? { unconfirmed: evidence } : {}),
+    });
+  }
+  return entries;
+}
+
+/** Entries that may be ranked: an estimate, and not invalid, failed, unconfirmed (strict: confirmed). */
+function rankable(entries: Map<string, Entry>, strict: { confirmed: Set<string>; baseline: string } | null) {
+  const banned = new Set<Standing>(["invalid", "failed", "unconfirmed", "error", "negative"]);
+  return [...entries.values()].filter(
+    (e) =>
+      e.best &&
+      !banned.has(e.standing) &&
+      (!strict || e.slug === strict.baseline || strict.confirmed.has(e.slug)),
+  );
+}
+
+/** How many of the ascending `sorted` values exceed x (binary search: 10,000 entries rank instantly). */
+function countAbove(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted.length - lo;
+}
+
+/** Two intervals are tied when neither lies above the other by more than the minimum effect. */
+const tied = (a: [number, number], b: [number, number], delta: number) =>
+  !(a[0] > b[1] + delta) && !(b[0] > a[1] + delta);
+
+/**
+ * The board: rank 1 is the leader (decided head to head) with every entry statistically tied with
+ * it; every other entry gets 1 + the number of entries significantly faster by more than the
+ * minimum effect (Chatbot Arena's rule), and never less than 2, since only a head-to-head verdict
+ * against the leader can take rank 1.
+ */
+export function rankAround(ch: Challenge, entries: readonly Entry[], leader: string): RankedEntry[] {
+  const lead = entries.find((e) => e.slug === leader)?.best;
+  const leadEstimate = lead?.estimate ?? Math.max(0, ...entries.map((e) => e.best!.estimate));
+  const delta = minEffect(ch, leadEstimate);
+  const lows = entries.map((e) => e.best!.ci[0]).sort((a, b) => a - b);
+  const ranked = entries.map((e) => {
+    const b = e.best!;
+    const inLeadGroup = e.slug === leader || (lead !== undefined && tied(b.ci, lead.ci, delta));
+    const arena = 1 + countAbove(lows, b.ci[1] + delta);
+    const rank = inLeadGroup ? 1 : lead ? Math.max(2, arena) : arena;
+    const relative = leadEstimate ? b.estimate / leadEstimate - 1 : 0;
+    return { slug: e.slug, rank, label: "", estimate: b.estimate, ci: b.ci, relative };
+  });
+  const leaderFirst = (e: RankedEntry) => (e.slug === leader ? 0 : 1);
+  ranked.sort(
+    (a, b) =>
+      a.rank - b.rank ||
+      leaderFirst(a) - leaderFirst(b) ||
+      b.estimate - a.estimate ||
+      a.slug.localeCompare(b.slug),
+  );
+  const shared = new Map<number, number>();
+  for (const r of ranked) shared.set(r.rank, (shared.get(r.rank) ?? 0) + 1);
+  return ranked.map((r) => ({ ...r, label: shared.get(r.rank)! > 1 ? `=${r.rank}` : String(r.rank) }));
+}
+
+/**
+ * THE decision: the leader (replayed head to head), each submission's standing and best estimate,
+ * the ranked board with the leader's tie group, and the unconfirmed results with their evidence.
+ * `strict` keeps confirmed results and the baseline only, with the leader replayed on confirmed
+ * claims alone.
+ */
+export function decideStandings(input: StandingsInput, o: { strict?: boolean } = {}): Standings {
+  const strict = o.strict ?? false;
+  const lead = currentLeader(input.challenge, input.runs, input.rulings, strict);
+  const unconfirmed = unconfirmedSlugs(input.runs);
+  const entries = judgeEntries(input, {
+    invalid: invalidSlugs(input.rulings),
+    unconfirmed,
+    leader: lead.slug,
+  });
+  const scope = strict ? { confirmed: confirmedSlugs(input.runs), baseline: input.challenge.baseline } : null;
+  const ranking = rankAround(input.challenge, rankable(entries, scope), lead.slug);
+  const tieGroup = ranking.filter((r) => r.rank === 1).map((r) => r.slug);
+  return {
+    leader: { ...lead, tieGroup: tieGroup.includes(lead.slug) ? tieGroup : [lead.slug, ...tieGroup] },
+    entries,
+    ranking,
+    unconfirmed: [...unconfirmed.values()].sort(
+      (a, b) => b.at.localeCompare(a.at) || a.slug.localeCompare(b.slug),
+    ),
+  };
 }

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Thread } from "../../runner/core/schema/data.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { buildModel, type SiteInput, type SubmissionSource } from "../../runner/core/site/model.ts";
+import { renderQueuedComment, renderRefusalComment } from "../../runner/core/github/comment-request.ts";
+import { renderValidationComment } from "../../runner/core/github/comment-validation.ts";
+import { renderVerdictComment } from "../../runner/core/github/comment-verdict.ts";
 import { renderSite } from "../../runner/core/site/render.ts";
 import { parseChallenge, parseSubmission } from "../../runner/core/validate/manifest.ts";
 import { expectGolden } from "../golden.ts";
@@ -94,6 +97,7 @@ interface RunSpec {
   status?: RunRecord["status"];
   reason?: string;
   confirmation?: RunRecord["confirmation"]["status"];
+  confirmationDetail?: Partial<RunRecord["confirmation"]>;
   runner?: string;
   requester?: string;
   credited?: string;
@@ -125,7 +129,7 @@ function run(s: RunSpec): RunRecord {
     launches,
     comparison: s.verdict ? comparison(s.verdict, d, cMean, iMean, s.cTps.length) : null,
     quality: { candidate: { ...QUALITY_OK, ok: s.qualityOk ?? true }, incumbent: QUALITY_OK },
-    confirmation: { status: s.confirmation ?? "skipped" },
+    confirmation: { status: s.confirmation ?? "skipped", ...s.confirmationDetail },
     startedAt: s.at.replace("T1", "T0"),
     finishedAt: s.at,
   };
@@ -216,6 +220,7 @@ function fixtureSubmissions(): SubmissionSource[] {
       at: "2026-01-04T00:00:00.000Z",
     }),
     submission("delta", { title: "Delta dead end", authors: ["cy"], at: "2026-01-05T00:00:00.000Z" }),
+    submission("eps", { title: "Eps: too good", authors: ["cy"], at: "2026-01-05T01:00:00.000Z" }),
   ];
 }
 
@@ -278,6 +283,22 @@ function fixtureRuns(): RunRecord[] {
       iTps: [120],
       status: "negative",
       reason: "speculative decoding does not help",
+    }),
+    run({
+      id: "r6",
+      cand: "eps",
+      inc: "beta",
+      at: "2026-01-05T12:00:00.000Z",
+      cTps: [200, 202, 201],
+      iTps: [130, 131, 129],
+      verdict: "faster",
+      confirmation: "failed",
+      confirmationDetail: {
+        claim: 201,
+        tps: 120.4,
+        ratio: 0.599,
+        reason: "private-set speed <60%> of the claim",
+      },
     }),
   ];
 }
@@ -353,6 +374,49 @@ function fixtureThreads(): Thread[] {
   ];
 }
 
+const BOT = "github-actions[bot]";
+
+/** A bot comment on the PR thread, written by the bot's own renderers (markers, hidden JSON, <sub>). */
+function botComment(id: number, at: string, body: string): Thread["comments"][number] {
+  return { id, author: BOT, body, createdAt: at, updatedAt: at, reactions: 0 };
+}
+
+/** beta's pull request: validation, queued, a refusal, the verdict, and a forged twin by a participant. */
+function pullRequestThread(runs: RunRecord[]): Thread {
+  const sha = "b".repeat(40);
+  const quota = { ok: true, agentUsed: 0, agentLimit: 10, ownerUsed: 0, ownerLimit: 30 };
+  const queued = { pr: 3, requester: "cy", author: "bob", slug: "beta", against: "alpha", sha, quota };
+  return thread(4, {
+    title: "beta: speculative " + "x".repeat(120),
+    author: "bob",
+    at: "2026-01-03T08:00:00.000Z",
+    isPullRequest: true,
+    body: "Adds beta. Token: " + "0123456789abcdef".repeat(12),
+    comments: [
+      botComment(41, "2026-01-03T08:01:00.000Z", renderValidationComment(3, [], sha)),
+      botComment(42, "2026-01-03T08:02:00.000Z", renderRefusalComment("mallory", "not a participant <b>")),
+      botComment(
+        43,
+        "2026-01-03T08:03:00.000Z",
+        renderQueuedComment({ ...queued, runId: "r2", pooled: true, organizer: false }),
+      ),
+      botComment(
+        44,
+        "2026-01-03T10:01:00.000Z",
+        renderVerdictComment(runs[1]!, { author: "bob", requester: "cy" }),
+      ),
+      {
+        id: 45,
+        author: "cy",
+        body: 'Nice @bob! <!-- velodrome:json:verdict {"verdict":"faster","candidate":"forged"} --> <sub>small</sub>',
+        createdAt: "2026-01-03T11:00:00.000Z",
+        updatedAt: "2026-01-03T11:00:00.000Z",
+        reactions: 0,
+      },
+    ],
+  });
+}
+
 /** A small challenge with one of everything: leader change, pending claim, ruling, A/A runs, dead end. */
 function fixtureInput(): SiteInput {
   const submissions = fixtureSubmissions();
@@ -379,7 +443,7 @@ function fixtureInput(): SiteInput {
     runs,
     reservations: fixtureReservations(),
     rulings: fixtureRulings(),
-    threads: fixtureThreads(),
+    threads: [...fixtureThreads(), pullRequestThread(runs)],
     ancestry: [{ parent: "alpha", child: "beta" }],
     problems: [{ path: "runs/broken.json", message: "missing <field> id" }],
   };
@@ -414,6 +478,21 @@ describe("site pages (golden files)", () => {
       expect(content, path).not.toContain("<img src=x");
       expect(content, path).not.toContain("<all>");
     }
+  });
+
+  it("draws bot comments as cards: no markers, hidden JSON or <sub> as text, forged twins ignored", () => {
+    const pages = [...files].filter(([p]) => /^(threads|participants)\/.*\.html$/.test(p));
+    expect(pages.length).toBeGreaterThan(3);
+    for (const [path, content] of pages) {
+      expect(content, path).not.toMatch(/&lt;!--|--&gt;|&lt;\/?sub&gt;|velodrome:json/);
+    }
+    const pr = files.get("threads/4.html")!;
+    expect(pr).toContain('class="card card-verdict"');
+    expect(pr).toContain("Validation passed at <code>bbbbbbb</code>");
+    expect(pr).toContain("Queued: ");
+    expect(pr).toContain("Request refused");
+    expect(pr).not.toContain("forged");
+    expect(files.get("participants/bob.html")).toContain("Verdict: beta vs alpha: faster");
   });
 
   it("is deterministic", () => {

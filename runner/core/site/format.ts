@@ -9,20 +9,39 @@ export const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`
 /** An ISO time to the minute, readable: "2026-01-02 10:00". */
 export const minute = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
-export const VERDICT_LABEL: Record<string, string> = {
-  faster: "▲ faster",
-  slower: "▼ slower",
-  tie: "＝ tie",
-  inconclusive: "？ inconclusive",
+/**
+ * Labels are plain words (colour comes from CSS classes): Debian's default fonts lack emoji and many
+ * symbols, which would render as empty boxes.
+ */
+const VERDICT_LABEL: Record<string, string> = {
+  faster: "faster",
+  slower: "slower",
+  tie: "tie",
+  inconclusive: "inconclusive",
+  unresolved: "unresolved — evidence ran out; the incumbent keeps the lead",
 };
 
-export const STANDING_LABEL: Record<string, string> = {
-  leader: "★ leader",
-  valid: "✓ valid",
-  pending: "⧗ pending confirmation",
-  invalid: "✗ ruled invalid",
-  failed: "✗ failed verification",
-  error: "⚠ error",
-  unbenchmarked: "· not benchmarked",
-  negative: "∅ negative result",
+const STANDING_LABEL: Record<string, string> = {
+  leader: "leader",
+  valid: "valid",
+  pending: "pending confirmation",
+  unconfirmed: "unconfirmed — private-set confirmation failed; not ranked",
+  invalid: "ruled invalid",
+  failed: "failed verification",
+  error: "error",
+  unbenchmarked: "not benchmarked",
+  negative: "negative result",
 };
+
+/** A readable fallback for a value no table knows yet (a newer record format): the value itself. */
+const known = (table: Record<string, string>, value: string) =>
+  Object.hasOwn(table, value) ? table[value]! : value.replace(/[-_]/g, " ");
+
+/** A verdict in words; an unknown but valid verdict string reads as itself. */
+export const verdictLabel = (verdict: string) => known(VERDICT_LABEL, verdict);
+
+/** A standing in words; an unknown standing reads as itself. */
+export const standingLabel = (standing: string) => known(STANDING_LABEL, standing);
+
+/** A CSS class suffix safe for any verdict or standing string (unknown ones get their own class). */
+export const cssToken = (value: string) => value.toLowerCase().replace(/[^a-z0-9-]/g, "-");

@@ -30,6 +30,7 @@ const NAV: [href: string, label: string][] = [
   ["board.html", "Board"],
   ["rulings.html", "Rulings"],
   ["rules.html", "Rules"],
+  ["glossary.html", "Glossary"],
   ["kb/index.html", "Knowledge base"],
   ["runners.html", "Runners"],
   ["api/index.html", "API"],
@@ -65,7 +66,7 @@ export function layout(page: Page, site: SiteFrame): string {
   // JSON.stringify of a "../" path: no "<" can close the script element.
   const rootScript = raw(`<script>window.VELODROME_ROOT=${JSON.stringify(root)};</script>`);
   const scripts = join(
-    (page.scripts ?? []).map((s) => html`<script src="${root}${s}"></script>`),
+    [...(page.scripts ?? []), "assets/time.js"].map((s) => html`<script src="${root}${s}"></script>`),
     "\n",
   );
   return html`<!doctype html>
@@ -78,7 +79,8 @@ ${head(page, site, root)}
 <main id="main">
 ${page.body}
 </main>
-<footer>Built from git history and the data branch · data as of ${site.updatedAt}${twinLink}</footer>
+<footer>Built from git history and the data branch · data as of \
+<time datetime="${site.updatedAt}" title="${site.updatedAt}">${site.updatedAt}</time>${twinLink}</footer>
 ${rootScript}
 ${scripts}
 </body>

@@ -2,7 +2,7 @@ import type { Challenge } from "../schema/challenge.ts";
 import type { Participants, Reservation, Ruling, Thread } from "../schema/data.ts";
 import type { RunRecord } from "../schema/run-record.ts";
 import type { Submission } from "../schema/submission.ts";
-import { currentLeader, invalidSlugs } from "../standings.ts";
+import { decideStandings, type ConfirmationEvidence, type Standing } from "../standings.ts";
 import type { RunnerHealth } from "../stats/health.ts";
 import { boardIndex, inboxes, negativeResults } from "./model/board.ts";
 import { leaderboardRows } from "./model/leaderboard.ts";
@@ -48,8 +48,7 @@ export interface LineageEdge {
   label: string;
 }
 
-export type Standing =
-  "leader" | "valid" | "pending" | "invalid" | "failed" | "error" | "unbenchmarked" | "negative";
+export type { Standing, ConfirmationEvidence } from "../standings.ts";
 
 export interface SubmissionView {
   slug: string;
@@ -63,6 +62,8 @@ export interface SubmissionView {
   firstCommit: string;
   pr?: number;
   standing: Standing;
+  /** Present when the private-set confirmation failed: the result is shown but never ranked. */
+  unconfirmed?: ConfirmationEvidence;
   ruling?: { decision: string; reason: string; by: string; at: string };
   best?: { run: string; estimate: number; ci: [number, number]; launches: number[] };
   runs: string[]; // run ids, oldest first
@@ -90,9 +91,13 @@ export interface LeaderboardRow {
 export interface SiteModel {
   challenge: Challenge;
   updatedAt: string;
+  /** The leader and its tie group (entries statistically tied with it, the leader included). */
   leader: { slug: string; tieGroup: string[] };
+  strictLeader: { slug: string; tieGroup: string[] };
   leaderboard: LeaderboardRow[];
   strictLeaderboard: LeaderboardRow[];
+  /** Results whose private-set confirmation failed, newest first: listed apart, never ranked. */
+  unconfirmed: ConfirmationEvidence[];
   frontier: { at: string; slug: string; tps: number; run: string; pr?: number }[];
   submissions: Map<string, SubmissionView>;
   lineage: { nodes: LineageNode[]; edges: LineageEdge[] };
@@ -167,28 +172,27 @@ function kbNotes(kb: SiteInput["kb"]): SiteModel["kb"] {
   return kb.map((k) => ({ ...k, slug: slugOf(k.path) })).sort((a, b) => a.slug.localeCompare(b.slug));
 }
 
-/** Standings: the submissions' views, both leaderboards, the leader with its tie group, the frontier. */
+/** Standings, all from decideStandings: views, both boards, the leaders and tie groups, the frontier. */
 function standings(input: SiteInput, subs: SubmissionSource[], runs: ReturnType<typeof indexRuns>) {
   const ch = input.challenge;
-  const lead = currentLeader(ch, runs.runs, input.rulings);
-  const strictLead = currentLeader(ch, runs.runs, input.rulings, true);
+  const decide = { challenge: ch, runs: runs.runs, rulings: input.rulings, slugs: subs.map((s) => s.slug) };
+  const main = decideStandings(decide);
+  const strict = decideStandings(decide, { strict: true });
   const submissions = submissionViews(subs, {
     runs,
-    invalid: invalidSlugs(input.rulings),
-    leader: lead.slug,
+    entries: main.entries,
     rulings: input.rulings,
     threads: input.threads,
   });
-  const board = (leader: string, strict: boolean) =>
-    leaderboardRows(ch, submissions, runs.byCandidate, { leader, strict });
-  const leaderboard = board(lead.slug, false);
-  const tieGroup = leaderboard.filter((r) => r.rank === 1).map((r) => r.slug);
+  const leaderOf = (s: typeof main) => ({ slug: s.leader.slug, tieGroup: s.leader.tieGroup });
   return {
     submissions,
-    leader: { slug: lead.slug, tieGroup: tieGroup.length ? tieGroup : [lead.slug] },
-    leaderboard,
-    strictLeaderboard: board(strictLead.slug, true),
-    frontier: frontierSteps(ch, submissions, { all: runs.runs, byId: runs.byId }, lead.history),
+    leader: leaderOf(main),
+    strictLeader: leaderOf(strict),
+    leaderboard: leaderboardRows(main.ranking, submissions, runs.byCandidate),
+    strictLeaderboard: leaderboardRows(strict.ranking, submissions, runs.byCandidate),
+    unconfirmed: main.unconfirmed,
+    frontier: frontierSteps(ch, submissions, { all: runs.runs, byId: runs.byId }, main.leader.history),
   };
 }
 

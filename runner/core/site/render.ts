@@ -4,6 +4,7 @@ import { apiIndex } from "./pages/api-index.ts";
 import { boardPages } from "./pages/board.ts";
 import { digest } from "./pages/digest.ts";
 import { feed } from "./pages/feed.ts";
+import { glossaryPage } from "./pages/glossary.ts";
 import { homePage } from "./pages/home.ts";
 import { kbPages } from "./pages/kb.ts";
 import { leaderboardPages } from "./pages/leaderboard.ts";
@@ -35,6 +36,7 @@ export function* renderSite(m: SiteModel, opts: RenderOptions = {}): Generator<S
   yield* boardPages(ctx, opts.onlyThreads);
   yield* rulingsPage(ctx);
   yield* rulesPage(ctx);
+  yield* glossaryPage(ctx);
   yield* kbPages(ctx);
   yield* participantPages(ctx);
   yield* runnersPage(ctx);

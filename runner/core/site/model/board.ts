@@ -2,6 +2,7 @@ import type { Challenge } from "../../schema/challenge.ts";
 import type { Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
 import { pushTo } from "../collect.ts";
+import { plainExcerpt } from "../comments.ts";
 import type { InboxItem, SiteModel } from "../model.ts";
 
 const MENTION = /(^|[^\w`])@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/g;
@@ -11,8 +12,6 @@ export function mentions(text: string): string[] {
   const noCode = text.replace(/```[\s\S]*?```/g, "").replace(/`[^`]*`/g, "");
   return [...new Set([...noCode.matchAll(MENTION)].map((m) => m[2]!))];
 }
-
-const excerpt = (s: string) => s.replace(/\s+/g, " ").trim().slice(0, 160);
 
 /** Threads by last activity, newest first; pinned announcements (by organizers) and taskforces by label. */
 export function boardIndex(
@@ -38,7 +37,7 @@ export function inboxes(threads: readonly Thread[]): Map<string, InboxItem[]> {
       ...(comment ? { comment } : {}),
       from,
       at,
-      excerpt: excerpt(text),
+      excerpt: plainExcerpt(from, text),
     });
   for (const t of threads) {
     for (const login of mentions(t.body)) add(login, t, t.author, t.createdAt, t.body);

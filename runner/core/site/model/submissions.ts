@@ -1,9 +1,8 @@
 import type { Ruling, Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
-import { claimsLead } from "../../standings.ts";
-import { armEstimate, type ArmEstimate } from "../../stats/estimates.ts";
+import type { Entry } from "../../standings.ts";
 import { pushTo } from "../collect.ts";
-import type { Standing, SubmissionSource, SubmissionView } from "../model.ts";
+import type { SubmissionSource, SubmissionView } from "../model.ts";
 
 /** Runs indexed once (per-submission scans would be quadratic at 10,000 submissions). */
 export interface RunIndex {
@@ -45,42 +44,10 @@ export function threadsMentioning(threads: readonly Thread[], known: Set<string>
   return out;
 }
 
-/** A run whose candidate ran cleanly: ok status and passed quality. */
-const isClean = (r: RunRecord) => r.status === "ok" && (r.quality.candidate?.ok ?? false);
-
-/** The latest clean run's candidate arm, else the latest run against it as incumbent. */
-function bestEstimate(
-  own: readonly RunRecord[],
-  asIncumbent: readonly RunRecord[],
-): { best: ArmEstimate; run: string } | undefined {
-  const bestRun = own.filter(isClean).at(-1);
-  const best = bestRun ? armEstimate(bestRun, "candidate") : undefined;
-  if (best) return { best, run: bestRun!.id };
-  const inc = asIncumbent.filter((r) => r.quality.incumbent?.ok ?? true).at(-1);
-  const incBest = inc ? armEstimate(inc, "incumbent") : undefined;
-  return incBest ? { best: incBest, run: inc!.id } : undefined;
-}
-
-/** A submission's standing, first matching rule wins (the order is the policy). */
-function standingOf(
-  slug: string,
-  own: readonly RunRecord[],
-  hasBest: boolean,
-  o: { invalid: Map<string, Ruling>; leader: string },
-): Standing {
-  const clean = own.filter(isClean);
-  if (o.invalid.has(slug)) return "invalid";
-  if (slug === o.leader) return "leader";
-  if (own.some((r) => r.status === "negative") && !clean.length) return "negative";
-  if (own.length && !clean.length) return own.some((r) => r.status === "invalid") ? "failed" : "error";
-  if (clean.some((r) => claimsLead(r) && r.confirmation.status === "pending")) return "pending";
-  return hasBest ? "valid" : "unbenchmarked";
-}
-
 export interface SubmissionContext {
   runs: RunIndex;
-  invalid: Map<string, Ruling>;
-  leader: string;
+  /** Standing and best estimate per slug, as decideStandings judged them. */
+  entries: Map<string, Entry>;
   rulings: readonly Ruling[];
   threads: readonly Thread[];
 }
@@ -98,7 +65,8 @@ export function submissionViews(
   const views = new Map<string, SubmissionView>();
   for (const s of subs) {
     const own = ctx.runs.byCandidate.get(s.slug) ?? [];
-    const best = bestEstimate(own, ctx.runs.byIncumbent.get(s.slug) ?? []);
+    const entry = ctx.entries.get(s.slug);
+    const best = entry?.best;
     const ruling = latestRuling.get(s.slug);
     const pr = own.find((r) => r.pr)?.pr;
     views.set(s.slug, {
@@ -112,11 +80,14 @@ export function submissionViews(
       firstAt: s.firstAt,
       firstCommit: s.firstCommit,
       ...(pr ? { pr } : {}),
-      standing: standingOf(s.slug, own, best !== undefined, ctx),
+      standing: entry?.standing ?? "unbenchmarked",
+      ...(entry?.unconfirmed ? { unconfirmed: entry.unconfirmed } : {}),
       ...(ruling
         ? { ruling: { decision: ruling.decision, reason: ruling.reason, by: ruling.by.login, at: ruling.at } }
         : {}),
-      ...(best ? { best: { run: best.run, ...best.best } } : {}),
+      ...(best
+        ? { best: { run: best.run, estimate: best.estimate, ci: best.ci, launches: best.launches } }
+        : {}),
       runs: own.map((r) => r.id),
       manifest: s.manifest,
       mentionedIn: (mentioned.get(s.slug) ?? []).sort((a, b) => a - b),

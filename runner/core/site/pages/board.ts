@@ -1,9 +1,10 @@
 import type { Thread } from "../../schema/data.ts";
 import type { SiteContext, SiteFile } from "../context.ts";
-import { minute } from "../format.ts";
+import { botMessage, stripMachinery } from "../comments.ts";
+import { botCard } from "./bot-card.ts";
 import { html, type Html, join } from "../html.ts";
 import type { SiteModel } from "../model.ts";
-import { labelBadges, submissionLink, threadRow } from "./parts.ts";
+import { labelBadges, submissionLink, threadRow, when } from "./parts.ts";
 
 /** Taskforces in a stable order (the default sort of [name, threads] pairs, as the JSON twins use). */
 const sortedTaskforces = (m: SiteModel) => [...m.taskforces].sort();
@@ -15,7 +16,7 @@ function announcementsSection(m: SiteModel): Html | "" {
   const items = pinned.map(
     (t) => html`<li><a href="threads/${t.number}.html">#${t.number} ${t.title}</a></li>`,
   );
-  return html`<section class="pinned" aria-labelledby="ann"><h2 id="ann">📌 Announcements</h2>\
+  return html`<section class="pinned" aria-labelledby="ann"><h2 id="ann">Announcements (pinned)</h2>\
 <ul>${items}</ul></section>`;
 }
 
@@ -85,11 +86,19 @@ function threadIndexApi(m: SiteModel) {
   };
 }
 
-/** One post (the opening one or a comment) with its author, time and rendered markdown. */
+/**
+ * One post (the opening one or a comment) with its author and time: a bot's comment as the card its
+ * JSON twin describes, anyone else's as markdown without the hidden machinery.
+ */
 function post(ctx: SiteContext, p: { author: string; at: string; body: string; id?: number }): Html {
   const anchor = p.id ? html` id="c${p.id}"` : "";
-  return html`<article class="post"${anchor}><header><a href="../participants/${p.author}.html">@${p.author}</a> · \
-<time datetime="${p.at}">${minute(p.at)}</time></header>${ctx.markdown(1).block(p.body)}</article>`;
+  const bot = botMessage(p.author, p.body);
+  const content = bot ? botCard(bot) : ctx.markdown(1).block(stripMachinery(p.body));
+  const who = bot
+    ? html`<span class="bot">${p.author} (bot)</span>`
+    : html`<a href="../participants/${p.author}.html">@${p.author}</a>`;
+  return html`<article class="post${bot ? " post-bot" : ""}"${anchor}><header>${who} · ${when(p.at)}</header>\
+${content}</article>`;
 }
 
 function threadPage(ctx: SiteContext, t: Thread): SiteFile {

@@ -46,6 +46,8 @@ export function* digest(ctx: SiteContext): Generator<SiteFile> {
     challenge: challengeSummary(m),
     updatedAt: m.updatedAt,
     leader: m.leader,
+    strictLeader: m.strictLeader,
+    unconfirmed: m.unconfirmed,
     top: m.leaderboard.slice(0, 10),
     recentVerdicts: recentVerdicts(m),
     newThreads,

@@ -1,23 +1,29 @@
 import type { SiteContext, SiteFile } from "../context.ts";
-import { f1, minute } from "../format.ts";
+import { f1 } from "../format.ts";
 import { html, type Html, join } from "../html.ts";
 import type { SiteModel } from "../model.ts";
-import { submissionLink, verdictList } from "./parts.ts";
+import { submissionLink, verdictList, when } from "./parts.ts";
 
-const TIE_NOTE = "Entries above share rank 1: their intervals overlap by more than the minimum effect.";
+/** A submission's name with its speed. */
+function withSpeed(m: SiteModel, slug: string): Html {
+  const best = m.submissions.get(slug)?.best;
+  return html`${submissionLink("", slug)}${best ? ` — ${f1(best.estimate)} tok/s` : ""}`;
+}
 
-/** The leader (or the tied leaders) with their speeds. */
+/** The leader, and the entries statistically tied with it (its tie group). */
 function leaderSection(m: SiteModel): Html {
-  const leaders = m.leader.tieGroup;
-  const tied = leaders.length > 1;
-  const names = leaders.map((s) => {
-    const best = m.submissions.get(s)?.best;
-    return html`${submissionLink("", s)}${best ? ` — ${f1(best.estimate)} tok/s` : ""}`;
-  });
-  return html`<section aria-labelledby="lead"><h2 id="lead">Current leader${tied ? "s (tied)" : ""}</h2>
-<p class="leaders">${join(names, " = ")}</p>
-<p><small>The lead moves only on a significant, verified, confirmed "faster" verdict against the leader; \
-ties keep the incumbent. ${tied ? TIE_NOTE : ""}</small></p></section>`;
+  const others = m.leader.tieGroup.filter((s) => s !== m.leader.slug);
+  const tied = others.length
+    ? html`<p>Statistically tied with the leader (share rank 1): ${join(
+        others.map((s) => withSpeed(m, s)),
+        ", ",
+      )}</p>`
+    : "";
+  return html`<section aria-labelledby="lead"><h2 id="lead">Current leader</h2>
+<p class="leaders" data-leader="${m.leader.slug}">${withSpeed(m, m.leader.slug)}</p>
+${tied}
+<p><small>The lead moves only on a significant, verified "faster" verdict against the leader whose \
+private-set confirmation did not fail; ties keep the incumbent.</small></p></section>`;
 }
 
 /** The frontier chart (drawn by assets/frontier.js) over a table that works without JavaScript. */
@@ -25,7 +31,7 @@ function frontierSection(m: SiteModel): Html {
   const rows = m.frontier.map(
     (
       p,
-    ) => html`<tr><td>${minute(p.at)}</td><td>${submissionLink("", p.slug)}${p.pr ? ` (PR #${p.pr})` : ""}</td>\
+    ) => html`<tr><td>${when(p.at)}</td><td>${submissionLink("", p.slug)}${p.pr ? ` (PR #${p.pr})` : ""}</td>\
 <td>${f1(p.tps)}</td><td><code>${p.run}</code></td></tr>`,
   );
   return html`<section aria-labelledby="fr"><h2 id="fr">Frontier over time</h2>

@@ -1,6 +1,8 @@
 import type { SiteContext, SiteFile } from "../context.ts";
-import { html } from "../html.ts";
-import { leaderboardTable } from "./parts.ts";
+import { f1 } from "../format.ts";
+import { html, type Html, join } from "../html.ts";
+import type { SiteModel } from "../model.ts";
+import { leaderboardTable, submissionLink } from "./parts.ts";
 
 /** The minimum effect as the rules state it: "1%" or "2 tok/s". */
 function minEffectText(ctx: SiteContext): string {
@@ -8,18 +10,33 @@ function minEffectText(ctx: SiteContext): string {
   return e.kind === "relative" ? `${e.value * 100}%` : `${e.value} tok/s`;
 }
 
+/** Results whose confirmation failed, listed apart from the ranking with the failed check. */
+function unconfirmedList(m: SiteModel): Html {
+  if (!m.unconfirmed.length) return html``;
+  const items = m.unconfirmed.map((e) => {
+    const claim = e.claim !== null ? ` claimed ${f1(e.claim)} tok/s;` : "";
+    const ratio = e.ratio !== null ? ` re-run at ${(e.ratio * 100).toFixed(1)}% of the claim;` : "";
+    return html`<li>${submissionLink("", e.slug)}:${claim}${ratio} failed check: ${e.check}</li>`;
+  });
+  return html`<section aria-labelledby="unc"><h2 id="unc">Unconfirmed (not ranked)</h2>
+<p>Their private-set confirmation failed; they are shown here with the evidence and never ranked.</p>
+<ul class="unconfirmed">${join(items, "\n")}</ul></section>`;
+}
+
 /** The leaderboard, its strict view (confirmed results only), and their JSON twins. */
 export function* leaderboardPages(ctx: SiteContext): Generator<SiteFile> {
   const m = ctx.model;
-  const caption = "All benchmarked submissions; pending confirmations marked ⧗";
+  const caption = "All ranked submissions; pending confirmations marked (pending)";
   yield ctx.page("leaderboard.html", {
     depth: 0,
     title: "Leaderboard",
     body: html`<h1>Leaderboard</h1>
-<p>Rank = 1 + the number of entries significantly faster by more than the minimum effect (${minEffectText(ctx)}); \
+<p>Rank 1 is the leader, shared ("=1") with every entry statistically tied with it. Any other rank = 1 + \
+the number of entries significantly faster by more than the minimum effect (${minEffectText(ctx)}); \
 "=" marks a shared rank. Bars show 95% intervals of launch means. Click a column header to sort. \
 <a href="leaderboard-strict.html">Strict view</a>: confirmed results only.</p>
-${leaderboardTable(m.leaderboard, "./", caption)}`,
+${leaderboardTable(m.leaderboard, "./", caption)}
+${unconfirmedList(m)}`,
     twin: "api/leaderboard.json",
     active: "leaderboard.html",
     scripts: ["assets/sort.js"],
@@ -27,8 +44,9 @@ ${leaderboardTable(m.leaderboard, "./", caption)}`,
   yield ctx.page("leaderboard-strict.html", {
     depth: 0,
     title: "Leaderboard (strict)",
-    body: html`<h1>Leaderboard — strict view</h1><p>Only results whose lead claims were confirmed on the \
-private prompt set. <a href="leaderboard.html">All results</a>.</p>\
+    body: html`<h1>Leaderboard — strict view</h1>\
+<p>Only results confirmed on the private prompt set, and the baseline. \
+Leader: ${submissionLink("", m.strictLeader.slug)}. <a href="leaderboard.html">All results</a>.</p>\
 ${leaderboardTable(m.strictLeaderboard, "./", "Confirmed results only")}`,
     twin: "api/leaderboard-strict.json",
     scripts: ["assets/sort.js"],
@@ -37,6 +55,11 @@ ${leaderboardTable(m.strictLeaderboard, "./", "Confirmed results only")}`,
     leader: m.leader,
     minEffect: m.challenge.significance.min_effect,
     rows: m.leaderboard,
+    unconfirmed: m.unconfirmed,
   });
-  yield ctx.json("api/leaderboard-strict.json", { rows: m.strictLeaderboard });
+  yield ctx.json("api/leaderboard-strict.json", {
+    leader: m.strictLeader,
+    minEffect: m.challenge.significance.min_effect,
+    rows: m.strictLeaderboard,
+  });
 }

@@ -1,5 +1,5 @@
 import type { SiteContext, SiteFile } from "../context.ts";
-import { html, type Html } from "../html.ts";
+import { html, type Html, join } from "../html.ts";
 import type { SiteModel } from "../model.ts";
 import { submissionLink } from "./parts.ts";
 
@@ -15,10 +15,32 @@ function edgeList(m: SiteModel): Html {
   return html`<details><summary>All ${count} edges as a list</summary><ul>${items}</ul></details>`;
 }
 
-const LEGEND = html`<span class="legend"><span class="k k-parent">declared parent</span> \
-<span class="k k-ancestry">git ancestry</span> <span class="k k-shared-code">shared code</span> \
-<span class="k k-pooled">pooled run credit</span> · <span class="k n-frontier">frontier</span> · \
-<span class="k n-invalid">invalid ✗</span></span>`;
+/** Node colours by standing, as assets/lineage.js draws them (keep the two in step). */
+const STANDING_COLOURS: [standing: string, colour: string][] = [
+  ["leader", "#009e73"],
+  ["valid", "#0072b2"],
+  ["pending", "#e69f00"],
+  ["unconfirmed", "#cc79a7"],
+  ["invalid or failed", "#d55e00"],
+  ["negative", "#666"],
+  ["not benchmarked", "#bbb"],
+];
+
+/** What every mark means: edge kinds, node colour (standing), node size (speed), the frontier. */
+function legend(): Html {
+  const swatches = STANDING_COLOURS.map(
+    ([s, c]) => html`<span class="sw"><svg width="12" height="12" aria-hidden="true">\
+<circle cx="6" cy="6" r="5" fill="${c}"/></svg> ${s}</span>`,
+  );
+  return html`<dl class="legend">
+<dt>Edges</dt><dd><span class="k k-parent">declared parent</span> <span class="k k-ancestry">git ancestry</span> \
+<span class="k k-shared-code">shared code</span> <span class="k k-pooled">pooled run credit</span></dd>
+<dt>Node colour</dt><dd>standing: ${join(swatches, " ")}</dd>
+<dt>Node size</dt><dd>speed: the larger the circle, the more tokens per second (area grows with tok/s)</dd>
+<dt>Frontier</dt><dd><span class="k n-frontier">frontier path</span> through each submission that took \
+the lead, in time order (outlined nodes)</dd>
+<dt>Axes</dt><dd>left to right: time of first commit; one lane per author</dd></dl>`;
+}
 
 /** The lineage graph page (drawn by assets/lineage.js), its JSON twin and the frontier's. */
 export function* lineagePages(ctx: SiteContext): Generator<SiteFile> {
@@ -27,10 +49,10 @@ export function* lineagePages(ctx: SiteContext): Generator<SiteFile> {
   const options = authors.map((a) => html`<option>${a}</option>`);
   const body = html`<h1>Lineage: who built on whom</h1>
 <form class="filters" onsubmit="return false"><label>Author <select id="author-filter">\
-<option value="">everyone</option>${options}</select></label>
-${LEGEND}</form>
+<option value="">everyone</option>${options}</select></label></form>
+${legend()}
 <div id="lineage" class="lineage" tabindex="0" \
-aria-label="lineage graph: scroll to zoom, drag to pan, click a node to open it"></div>
+aria-label="lineage graph: scroll to zoom, drag to pan, click a node to focus its lineage, again to open it"></div>
 <div id="lineage-tip" class="tip" role="status" aria-live="polite"></div>
 <noscript><p>The graph needs JavaScript; the same data as a list:</p></noscript>
 ${edgeList(m)}`;

@@ -1,5 +1,6 @@
 import type { SiteContext, SiteFile } from "../context.ts";
 import { html, type Html } from "../html.ts";
+import { when } from "./parts.ts";
 import type { ParticipantView } from "../model.ts";
 
 function participantBody(ctx: SiteContext, p: ParticipantView): Html {
@@ -8,7 +9,7 @@ function participantBody(ctx: SiteContext, p: ParticipantView): Html {
     (
       i,
     ) => html`<li><a href="../threads/${i.thread}.html${i.comment ? `#c${i.comment}` : ""}">#${i.thread}</a> \
-from @${i.from}: ${i.excerpt}</li>`,
+from @${i.from}, ${when(i.at)}: ${i.excerpt}</li>`,
   );
   const hours = ctx.model.challenge.quota.window_hours;
   return html`<h1>@${p.login}</h1>\

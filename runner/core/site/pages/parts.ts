@@ -1,6 +1,6 @@
 import type { Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
-import { f1, minute, pct, VERDICT_LABEL } from "../format.ts";
+import { cssToken, f1, minute, pct, verdictLabel } from "../format.ts";
 import { html, type Html, join } from "../html.ts";
 import type { LeaderboardRow } from "../model.ts";
 
@@ -17,9 +17,9 @@ function ciBar(row: LeaderboardRow, lo: number, hi: number): Html {
 }
 
 const VERIFICATION: Record<LeaderboardRow["verification"], string> = {
-  passed: "✓ passed",
-  failed: "✗ failed",
-  unknown: "?",
+  passed: "passed",
+  failed: "failed",
+  unknown: "unknown",
 };
 
 function leaderboardRow(r: LeaderboardRow, root: string, lo: number, hi: number): Html {
@@ -36,7 +36,7 @@ function leaderboardRow(r: LeaderboardRow, root: string, lo: number, hi: number)
 <td data-value="${r.estimate.toFixed(3)}">${f1(r.estimate)}</td>\
 <td>${ciBar(r, lo, hi)} <small>[${f1(r.ci[0])}, ${f1(r.ci[1])}]</small></td>\
 <td data-value="${r.relative.toFixed(5)}">${pct(r.relative)}</td>\
-<td>${VERIFICATION[r.verification]}</td><td>${r.confirmation}${r.pending ? " ⧗" : ""}</td>\
+<td>${VERIFICATION[r.verification]}</td><td>${r.confirmation}${r.pending ? " (pending)" : ""}</td>\
 <td>${authors}</td><td>${credits}</td><td data-value="${r.runsUsed}">${r.runsUsed}</td><td>${r.ruling ?? ""}</td></tr>`;
 }
 
@@ -67,6 +67,12 @@ ${body}
 </tbody></table>`;
 }
 
+/**
+ * A time: readable to the minute, the exact ISO value in `datetime` and on hover; assets/time.js
+ * turns the text into a relative time ("3 hours ago") in the reader's browser.
+ */
+export const when = (iso: string) => html`<time datetime="${iso}" title="${iso}">${minute(iso)}</time>`;
+
 /** A link to a submission's page. */
 export const submissionLink = (root: string, slug: string) =>
   html`<a href="${root}submissions/${slug}.html">${slug}</a>`;
@@ -82,10 +88,10 @@ function verdictItem(r: RunRecord, root: string): Html {
       ? html` <em>pooled: run by @${r.requester.login}, credited to @${r.credited}</em>`
       : "";
   const confidence = Math.round(c.confidence * 1000) / 10;
-  return html`<li><span class="verdict v-${c.verdict}">${VERDICT_LABEL[c.verdict]}</span> \
+  return html`<li><span class="verdict v-${cssToken(c.verdict)}">${verdictLabel(c.verdict)}</span> \
 ${submissionLink(root, r.candidate.slug)} vs ${submissionLink(root, r.incumbent.slug)}: \
 Δ ${f1(c.estimate)} tok/s, ${confidence}% CI [${f1(c.ci[0])}, ${f1(c.ci[1])}]${status}${pooled} \
-<small>${minute(r.finishedAt)}</small></li>`;
+<small>${when(r.finishedAt)}</small></li>`;
 }
 
 /** Runs with a verdict, newest first as given. */
@@ -106,5 +112,6 @@ export const labelBadges = (labels: readonly string[]) =>
 export function threadRow(t: Thread, root: string): Html {
   return html`<tr><td><a href="${root}threads/${t.number}.html">#${t.number} ${t.title}</a></td>\
 <td>@${t.author}</td><td>${labelBadges(t.labels)}</td>\
-<td data-value="${t.comments.length}">${t.comments.length}</td><td>${minute(t.updatedAt)}</td></tr>`;
+<td data-value="${t.comments.length}">${t.comments.length}</td>\
+<td data-value="${t.updatedAt}">${when(t.updatedAt)}</td></tr>`;
 }

@@ -1,14 +1,13 @@
 import type { SiteContext, SiteFile } from "../context.ts";
-import { minute } from "../format.ts";
 import { html } from "../html.ts";
-import { submissionLink } from "./parts.ts";
+import { submissionLink, when } from "./parts.ts";
 
 /** Organizer rulings, newest first, with their JSON twin. */
 export function* rulingsPage(ctx: SiteContext): Generator<SiteFile> {
   const m = ctx.model;
   const md = ctx.markdown(0);
   const rows = m.rulings.map(
-    (r) => html`<tr><td>${minute(r.at)}</td><td>${submissionLink("", r.slug)}</td><td>${r.decision}</td>\
+    (r) => html`<tr><td>${when(r.at)}</td><td>${submissionLink("", r.slug)}</td><td>${r.decision}</td>\
 <td>${md.inline(r.reason)}</td><td>@${r.by.login}</td></tr>`,
   );
   const table = rows.length

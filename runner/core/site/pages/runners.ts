@@ -9,7 +9,8 @@ function runnerSection(r: SiteModel["runners"][number]): Html {
     ? html`<table><thead><tr><th scope="col">Day</th><th scope="col">A/A blocks</th>\
 <th scope="col">sd of differences (tok/s)</th></tr></thead><tbody>${rows}</tbody></table>`
     : html`<p>No A/A runs yet.</p>`;
-  return html`<section><h2>${r.id}</h2><p>${r.runs} runs. ${r.health.drifting ? "⚠ " : ""}${r.health.reason}</p>\
+  return html`<section><h2>${r.id}</h2><p>${r.runs} runs. \
+${r.health.drifting ? "Drifting: " : ""}${r.health.reason}</p>\
 ${table}</section>`;
 }
 

@@ -3,7 +3,8 @@ import type { RunRecord } from "../../schema/run-record.ts";
 import { launchMean } from "../../stats/estimates.ts";
 import { pushTo } from "../collect.ts";
 import type { SiteContext, SiteFile } from "../context.ts";
-import { f1, minute, pct, STANDING_LABEL, VERDICT_LABEL } from "../format.ts";
+import { cssToken, f1, pct, standingLabel, verdictLabel } from "../format.ts";
+import { when } from "./parts.ts";
 import { html, type Html, type Interpolation, join } from "../html.ts";
 import type { SubmissionView } from "../model.ts";
 
@@ -40,7 +41,7 @@ ${marks}
 function verificationCell(r: RunRecord): Html {
   const q = r.quality.candidate;
   const quality = q
-    ? html`${q.ok ? "✓" : "✗"} ppl ${pct(q.pplIncrease)}, greedy exact ${q.greedy.exact}/${q.greedy.prompts}`
+    ? html`${q.ok ? "passed" : "failed"}: ppl ${pct(q.pplIncrease)}, greedy exact ${q.greedy.exact}/${q.greedy.prompts}`
     : "—";
   return html`${quality}${r.reason ? html`<br><small>${r.reason.slice(0, 300)}</small>` : ""}`;
 }
@@ -50,10 +51,10 @@ function runRow(s: SubmissionView, r: RunRecord, withPlot: boolean): Html {
   const c = r.comparison;
   const against = r.candidate.slug === s.slug ? r.incumbent.slug : `${r.candidate.slug} (as incumbent)`;
   const verdict = c
-    ? html`<span class="verdict v-${c.verdict}">${VERDICT_LABEL[c.verdict]}</span>`
+    ? html`<span class="verdict v-${cssToken(c.verdict)}">${verdictLabel(c.verdict)}</span>`
     : r.status;
   const delta = c ? `${f1(c.estimate)} [${f1(c.ci[0])}, ${f1(c.ci[1])}]` : "—";
-  return html`<tr><td>${minute(r.finishedAt)}</td><td>${against}</td>\
+  return html`<tr><td>${when(r.finishedAt)}</td><td>${against}</td>\
 <td>${verdict}${r.status !== "ok" ? ` (${r.status})` : ""}</td><td>${delta}</td>\
 <td>${verificationCell(r)}</td><td>${withPlot ? dotPlot(r) : ""}</td></tr>`;
 }
@@ -76,9 +77,27 @@ function facts(s: SubmissionView): Html {
 <dt>Credits</dt><dd>${listOrDash(credits, "; ")}</dd>
 <dt>Parents</dt><dd>${listOrDash(s.parents.map(sub), ", ")}</dd>
 <dt>Children</dt><dd>${listOrDash(s.children.map(sub), ", ")}</dd>
-<dt>First seen</dt><dd>${s.firstAt} in <code>${s.firstCommit.slice(0, 10)}</code>\
+<dt>First seen</dt><dd>${when(s.firstAt)} in <code>${s.firstCommit.slice(0, 10)}</code>\
 ${s.pr ? ` · pull request #${s.pr}` : ""}</dd>
 <dt>Threads that mention it</dt><dd>${listOrDash(threads, ", ")}</dd></dl>`;
+}
+
+/** Why an unconfirmed result is not ranked: the claim, the private-set re-run, the failed check. */
+export function unconfirmedEvidence(e: NonNullable<SubmissionView["unconfirmed"]>): Html {
+  const claim = e.claim !== null ? `${f1(e.claim)} tok/s` : "not recorded";
+  const rerun = e.tps !== null ? `${f1(e.tps)} tok/s` : "not recorded";
+  const ratio = e.ratio !== null ? `${(e.ratio * 100).toFixed(1)}% of the claim` : "not recorded";
+  return html`<dl class="evidence"><dt>Claim</dt><dd>${claim} (run <code>${e.run}</code>)</dd>\
+<dt>Private-set re-run</dt><dd>${rerun}</dd><dt>Re-run ratio</dt><dd>${ratio}</dd>\
+<dt>Failed check</dt><dd>${e.check}</dd></dl>`;
+}
+
+/** The unconfirmed mark on a submission's page, with its evidence. */
+function unconfirmedNote(s: SubmissionView): Html | "" {
+  if (!s.unconfirmed) return "";
+  return html`<section class="unconfirmed" aria-labelledby="unc"><h2 id="unc">Unconfirmed: not ranked</h2>
+<p>Its lead claim did not hold on the private prompt set, so it is left off both leaderboards.</p>
+${unconfirmedEvidence(s.unconfirmed)}</section>`;
 }
 
 function submissionBody(ctx: SiteContext, s: SubmissionView, runs: readonly RunRecord[]): Html {
@@ -89,8 +108,9 @@ function submissionBody(ctx: SiteContext, s: SubmissionView, runs: readonly RunR
     ? html`<p class="ruling">Ruling (${s.ruling.decision}) by @${s.ruling.by}: ${s.ruling.reason}</p>`
     : "";
   return html`<h1>${s.slug}: ${s.title}</h1>
-<p class="standing s-${s.standing}">${STANDING_LABEL[s.standing]}${best}</p>
+<p class="standing s-${cssToken(s.standing)}">${standingLabel(s.standing)}${best}</p>
 ${ruling}
+${unconfirmedNote(s)}
 ${facts(s)}
 <section><h2>Description</h2>${ctx.markdown(1).block(s.description || "_No description._")}</section>
 <section><h2>Runs</h2>${runTable(s, runs)}</section>
@@ -132,6 +152,7 @@ function submissionApi(s: SubmissionView, runs: readonly RunRecord[]) {
     firstCommit: s.firstCommit,
     pr: s.pr ?? null,
     standing: s.standing,
+    unconfirmed: s.unconfirmed ?? null,
     ruling: s.ruling ?? null,
     best: s.best ?? null,
     manifest: s.manifest,

@@ -1,0 +1,272 @@
+import { describe, expect, it } from "vitest";
+import type { RunRecord } from "../../runner/core/schema/run-record.ts";
+import { buildModel, type SiteInput, type SubmissionSource } from "../../runner/core/site/model.ts";
+import { renderSite } from "../../runner/core/site/render.ts";
+import { currentLeader, decideStandings } from "../../runner/core/standings.ts";
+import { parseSubmission } from "../../runner/core/validate/manifest.ts";
+import { challenge } from "../fakes/bot-fixtures.ts";
+
+/**
+ * Adversarial record sets for the one function that decides standing and leadership: whatever the
+ * records say, the home page, digest.leader, the frontier, both boards' `leader` and the strict
+ * board's rank 1 must name the same submission, and a failed confirmation never leads or ranks.
+ */
+
+const QUALITY = {
+  ok: true,
+  ppl: 1.23,
+  pplReference: 1.23,
+  pplIncrease: 0,
+  greedy: { prompts: 2, exact: 2, exactFraction: 1, meanPrefixFraction: 1 },
+  reasons: [],
+};
+
+interface Spec {
+  id: string;
+  cand: string;
+  inc: string;
+  at: string; // day of January 2026
+  c: number; // candidate tok/s (launches spread ±1)
+  i: number; // incumbent tok/s
+  verdict?: "faster" | "slower" | "tie" | "inconclusive";
+  confirmation?: RunRecord["confirmation"];
+}
+
+function launches(arm: "candidate" | "incumbent", slug: string, tps: number) {
+  return [-1, 0, 1].map((d, block) => ({
+    arm,
+    slug,
+    block,
+    position: arm === "candidate" ? 0 : 1,
+    startMs: block * 1000,
+    runs: [tps + d - 0.5, tps + d + 0.5],
+    ttftMs: 10,
+    tokens: 32,
+    outputsSha256: "0".repeat(64),
+  }));
+}
+
+function run(s: Spec): RunRecord {
+  const d = s.c - s.i;
+  return {
+    version: 1,
+    id: s.id,
+    challenge: "demo",
+    status: "ok",
+    candidate: { slug: s.cand },
+    incumbent: { slug: s.inc },
+    runner: { id: "runner-1", hardware: "cpu", engine: "embedded 1", harness: "h" },
+    design: { seed: 1, order: ["CI"], looks: [3], warmup: 1, repeats: 2, prompts: 2, maxTokens: 32 },
+    launches: [...launches("candidate", s.cand, s.c), ...launches("incumbent", s.inc, s.i)],
+    comparison: {
+      verdict: s.verdict ?? "faster",
+      design: "paired",
+      estimate: d,
+      ci: [d - 1, d + 1],
+      confidence: 0.95,
+      relative: { estimate: d / s.i, ci: [(d - 1) / s.i, (d + 1) / s.i] },
+      delta: 1,
+      deltaSpec: "2%",
+      alpha: 0.05,
+      alphaPerLook: 0.05,
+      blocks: 3,
+      look: { index: 1, of: 1, blocks: 3, final: true },
+      mde: 1,
+      pValue: 0.01,
+      wilcoxonP: 0.02,
+      candidateMean: s.c,
+      incumbentMean: s.i,
+      reasons: [],
+      warnings: [],
+    },
+    quality: { candidate: QUALITY, incumbent: QUALITY },
+    confirmation: s.confirmation ?? { status: "confirmed", ratio: 0.99 },
+    startedAt: `2026-01-${s.at}T09:00:00.000Z`,
+    finishedAt: `2026-01-${s.at}T10:00:00.000Z`,
+  };
+}
+
+const FAILED = {
+  status: "failed",
+  claim: 156.5,
+  tps: 98.2,
+  ratio: 0.627,
+  reason: "private-set speed 62.7%",
+} as const;
+
+/** The demo's story: spec takes the lead; q8 claims +56% over spec but fails its confirmation. */
+function demoRuns(): RunRecord[] {
+  return [
+    run({ id: "r1", cand: "spec", inc: "baseline", at: "02", c: 100, i: 80 }),
+    run({ id: "r2", cand: "q8", inc: "spec", at: "03", c: 156.5, i: 100, confirmation: FAILED }),
+    run({
+      id: "r3",
+      cand: "slow",
+      inc: "spec",
+      at: "04",
+      c: 60,
+      i: 100,
+      verdict: "slower",
+      confirmation: { status: "skipped" },
+    }),
+  ];
+}
+
+const decide = (runs: RunRecord[], slugs = ["baseline", "spec", "q8", "slow"]) => ({
+  challenge: challenge(),
+  runs,
+  rulings: [],
+  slugs,
+});
+
+function source(slug: string, day: string): SubmissionSource {
+  const yaml =
+    `schema: 1\ntitle: ${slug}\ndescription: d\nauthors: [alice]\nparents: []\n` +
+    "engine: { kind: embedded, args: { quantization: f32, threads: 1 } }";
+  const parsed = parseSubmission(`submissions/${slug}/submission.yaml`, yaml);
+  if (!parsed.value) throw new Error(JSON.stringify(parsed.problems));
+  const firstAt = `2026-01-${day}T00:00:00.000Z`;
+  return { slug, manifest: parsed.value, firstCommit: "c".repeat(40), firstAt, files: [] };
+}
+
+function siteInput(runs: RunRecord[]): SiteInput {
+  const days: Record<string, string> = { baseline: "01", spec: "02", q8: "03", slow: "04", tied: "05" };
+  return {
+    challenge: challenge(),
+    rules: "",
+    kb: [],
+    participants: { schema: 1, participants: [] },
+    submissions: Object.entries(days).map(([s, d]) => source(s, d)),
+    runs,
+    reservations: [],
+    rulings: [],
+    threads: [],
+    ancestry: [],
+    problems: [],
+  };
+}
+
+/** Who every surface of the built site names as the leader. */
+function leadersEverywhere(runs: RunRecord[]) {
+  const model = buildModel(siteInput(runs));
+  const files = new Map([...renderSite(model)].map((f) => [f.path, f.content]));
+  const json = (p: string) => JSON.parse(files.get(p)!);
+  const home = /data-leader="([^"]+)"/.exec(files.get("index.html")!)?.[1];
+  return {
+    model,
+    names: {
+      home,
+      digest: json("api/digest.json").leader.slug,
+      frontier: model.frontier.at(-1)?.slug,
+      board: json("api/leaderboard.json").leader.slug,
+      boardRank1: json("api/leaderboard.json").rows[0].slug,
+      strict: json("api/leaderboard-strict.json").leader.slug,
+      strictRank1: json("api/leaderboard-strict.json").rows[0].slug,
+    },
+    files,
+  };
+}
+
+describe("decideStandings", () => {
+  it("a failed confirmation 56% faster than the leader neither leads nor ranks", () => {
+    for (const strict of [false, true]) {
+      const s = decideStandings(decide(demoRuns()), { strict });
+      expect(s.leader.slug).toBe("spec");
+      expect(s.ranking.map((r) => r.slug)).not.toContain("q8");
+      expect(s.ranking[0]).toMatchObject({ slug: "spec", rank: 1 });
+      expect(s.leader.tieGroup).toEqual(["spec"]);
+    }
+    const s = decideStandings(decide(demoRuns()));
+    expect(s.entries.get("q8")!.standing).toBe("unconfirmed");
+    expect(s.unconfirmed).toEqual([
+      expect.objectContaining({ slug: "q8", run: "r2", claim: 156.5, ratio: 0.627, check: FAILED.reason }),
+    ]);
+  });
+
+  it("home, digest.leader, the frontier and both boards' leader and rank 1 agree", () => {
+    const { names, files } = leadersEverywhere(demoRuns());
+    expect(new Set(Object.values(names))).toEqual(new Set(["spec"]));
+    const q8 = files.get("submissions/q8.html")!;
+    expect(q8).toContain("Unconfirmed: not ranked");
+    expect(q8).toContain("62.7% of the claim");
+    expect(q8).not.toMatch(/class="standing s-(valid|leader)"/);
+    expect(files.get("leaderboard.html")).toContain("Unconfirmed (not ranked)");
+  });
+
+  it("the strict board holds confirmed results and the baseline only, and has a leader", () => {
+    const runs = [
+      ...demoRuns(),
+      run({ id: "r4", cand: "tied", inc: "spec", at: "05", c: 100.5, i: 100, verdict: "tie" }),
+      run({
+        id: "r5",
+        cand: "slow",
+        inc: "spec",
+        at: "06",
+        c: 99,
+        i: 100,
+        verdict: "tie",
+        confirmation: { status: "skipped" },
+      }),
+    ];
+    const strict = decideStandings(decide(runs, ["baseline", "spec", "q8", "slow", "tied"]), {
+      strict: true,
+    });
+    expect(strict.ranking.map((r) => r.slug).sort()).toEqual(["baseline", "spec", "tied"]);
+    expect(strict.leader.slug).toBe("spec");
+    const { names } = leadersEverywhere(runs);
+    expect(new Set(Object.values(names))).toEqual(new Set(["spec"]));
+  });
+
+  it("the tie group holds the leader and the entries statistically tied with it", () => {
+    const runs = [
+      ...demoRuns(),
+      run({ id: "r4", cand: "tied", inc: "spec", at: "05", c: 100.5, i: 100, verdict: "tie" }),
+    ];
+    const s = decideStandings(decide(runs, ["baseline", "spec", "q8", "slow", "tied"]));
+    expect(s.leader.tieGroup).toEqual(["spec", "tied"]);
+    expect(s.ranking.slice(0, 2).map((r) => [r.slug, r.label])).toEqual([
+      ["spec", "=1"],
+      ["tied", "=1"],
+    ]);
+    expect(s.ranking.find((r) => r.slug === "slow")!.rank).toBeGreaterThan(1);
+  });
+
+  it("a faster entry that never beat the leader head to head does not take rank 1", () => {
+    // fast beat the baseline after spec had already taken the lead: it never ran against spec.
+    const runs = [...demoRuns(), run({ id: "r4", cand: "fast", inc: "baseline", at: "05", c: 140, i: 80 })];
+    const s = decideStandings(decide(runs, ["baseline", "spec", "q8", "slow", "fast"]));
+    expect(s.leader.slug).toBe("spec");
+    expect(s.ranking[0]!.slug).toBe("spec");
+    expect(s.ranking.find((r) => r.slug === "fast")!.rank).toBe(2);
+  });
+
+  it("a leader whose re-verification later fails loses the lead; a later confirmed run restores it", () => {
+    const recheck = run({
+      id: "r9",
+      cand: "spec",
+      inc: "baseline",
+      at: "09",
+      c: 100,
+      i: 80,
+      confirmation: FAILED,
+    });
+    const fallen = decideStandings(decide([...demoRuns(), recheck]));
+    expect(fallen.leader.slug).toBe("baseline");
+    expect(fallen.entries.get("spec")!.standing).toBe("unconfirmed");
+    expect(fallen.ranking.map((r) => r.slug)).not.toContain("spec");
+    const again = run({ id: "r10", cand: "spec", inc: "baseline", at: "10", c: 100, i: 80 });
+    expect(decideStandings(decide([...demoRuns(), recheck, again])).leader.slug).toBe("spec");
+  });
+
+  it("the bot's default opponent is the same leader", () => {
+    for (const runs of [
+      demoRuns(),
+      [
+        ...demoRuns(),
+        run({ id: "r9", cand: "spec", inc: "baseline", at: "09", c: 100, i: 80, confirmation: FAILED }),
+      ],
+    ]) {
+      expect(currentLeader(challenge(), runs, []).slug).toBe(decideStandings(decide(runs)).leader.slug);
+    }
+  });
+});
