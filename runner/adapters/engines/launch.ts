@@ -82,7 +82,8 @@ async function startProcess(
         );
       if (Date.now() > deadline)
         throw new LaunchError(
-          `engine did not become healthy within ${Math.round(spec.startTimeoutMs / 1000)} s. Last log lines:\n${await tail(spec.logFile)}`,
+          `engine did not become healthy within ${Math.round(spec.startTimeoutMs / 1000)} s. ` +
+            `Last log lines:\n${await tail(spec.logFile)}`,
         );
       const h = await getJson(endpoint, "/health", 1000).catch(() => undefined);
       if (h?.status === 200) {
