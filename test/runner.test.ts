@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { makeReference, runBench, type PromptSet } from "../runner/adapters/bench.ts";
 import { embeddedLauncher, groupAlive, type EngineLauncher } from "../runner/adapters/engines/launch.ts";
+import { nodeBenchPorts } from "../runner/adapters/runner-ports.ts";
+import { silentProgress } from "../runner/adapters/progress.ts";
+import { httpEngineClient } from "../runner/adapters/engines/client.ts";
+import { runBenchmark, type BenchOptions, type PromptSet } from "../runner/flows/benchmark.ts";
+import { makeReference as makeReferenceFlow, type Contender } from "../runner/flows/reference.ts";
 import { corpusPerplexity, type PromptItem } from "../runner/core/verify.ts";
 import { bubblewrap, bubblewrapAvailable } from "../runner/adapters/sandbox/sandbox.ts";
 import { vllmServeArgv } from "../runner/core/engine-args.ts";
@@ -30,6 +34,16 @@ const launcher = (entry?: string, sandbox = false): EngineLauncher =>
     ...(entry ? { entry: join(REPO_ROOT, "test/fixtures/engines", entry) } : {}),
     ...(sandbox ? { sandbox: bubblewrap() } : {}),
   });
+/** The benchmark flow on this machine's adapters, with the launcher under test. */
+const runBench = ({ launcher: l, ...o }: BenchOptions & { launcher: EngineLauncher }) =>
+  runBenchmark(nodeBenchPorts(l, silentProgress), o);
+const makeReference = (
+  l: EngineLauncher,
+  ch: Challenge,
+  base: Contender,
+  prompts: PromptItem[],
+  dir: string,
+) => makeReferenceFlow({ launcher: l, client: httpEngineClient }, ch, base, prompts, dir);
 const sub = (engine: unknown, extra: Record<string, unknown> = {}) =>
   SubmissionSchema.parse({
     schema: 1,
