@@ -61,6 +61,40 @@ export default tseslint.config(
     rules: { "no-var": "off" },
   },
   {
+    // Use cases take the world as ports (runner/ports.ts): no concrete adapter, no entry point.
+    files: ["runner/flows/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/adapters/**", "**/cli/**"],
+              message: "runner/flows takes adapters as ports: import types from runner/ports.ts instead.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The demo and the synthetic repository call flows (and build adapters) directly, never the CLI.
+    files: ["runner/demo/**/*.ts", "runner/synth/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/cli/**"],
+              message: "call the flow the command calls, or take it as a parameter, instead of the CLI.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["runner/core/**/*.ts"],
     rules: {
       "no-restricted-imports": [

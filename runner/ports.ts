@@ -2,6 +2,7 @@
  * The ports: every interface between the use cases (flows) and the outside world, in one place.
  * Adapters implement them; flows and the demo take them as parameters, never as module singletons.
  */
+import type { CompletionRequest, CompletionResponse, StreamMeasurement } from "./core/protocol/openai.ts";
 import type { Challenge } from "./core/schema/challenge.ts";
 import type {
   Broadcast,
@@ -85,6 +86,29 @@ export interface EngineLauncher {
 // adapters/engines/client.ts
 /** Where an engine listens: a Unix socket (sandboxed engines) or a loopback TCP port (vLLM). */
 export type Endpoint = { unix: string } | { host: string; port: number };
+
+/** The trusted HTTP client of a running engine: timed streams and scored (prompt-logprob) completions. */
+export interface EngineClient {
+  stream(ep: Endpoint, body: CompletionRequest, timeoutMs?: number): Promise<StreamMeasurement>;
+  complete(ep: Endpoint, body: CompletionRequest, timeoutMs?: number): Promise<CompletionResponse>;
+}
+
+// adapters/work-files.ts
+/** The runner's own disk (absolute paths): prompt sets, scratch folders, result files. */
+export interface WorkFiles {
+  read(path: string): Promise<string | undefined>;
+  /** Writes a file, creating its folder. */
+  write(path: string, text: string): Promise<void>;
+  mkdir(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  copyDir(from: string, to: string): Promise<void>;
+}
+
+// adapters/git-fetch.ts
+/** Copies one submission folder out of git at a pinned commit (a PR head when `pr` is given). */
+export interface SubmissionFetcher {
+  fetch(o: { pr?: number; sha: string; slug: string; into: string }): Promise<string[]>;
+}
 
 // adapters/repo-fs.ts
 /** Read access to a working tree; the node implementation below, tests may point it at temp dirs. */

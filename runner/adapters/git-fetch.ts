@@ -1,9 +1,14 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { simpleGit } from "simple-git";
+import { ShaMoved } from "../core/errors.ts";
 import { MANIFEST_NAME, manifestPath } from "../core/layout.ts";
+import type { SubmissionFetcher } from "../ports.ts";
 
-export class ShaMovedError extends Error {}
+/** The SubmissionFetcher port over git: submissions of `remote`, fetched into `repoDir`'s object store. */
+export function gitSubmissionFetcher(repoDir: string, remote: string): SubmissionFetcher {
+  return { fetch: (o) => fetchSubmissionAt(repoDir, { ...o, remote }) };
+}
 
 /**
  * Fetches a PR's head and checks it is still the pinned SHA (time-of-check/time-of-use), then
@@ -25,8 +30,9 @@ export async function fetchSubmissionAt(
     ]);
     const head = (await git.raw(["rev-parse", `refs/velodrome/pr-${o.pr}`])).trim();
     if (head !== o.sha)
-      throw new ShaMovedError(
-        `PR #${o.pr} moved from ${o.sha.slice(0, 7)} to ${head.slice(0, 7)} after the run was requested; request it again`,
+      throw new ShaMoved(
+        `PR #${o.pr} moved from ${o.sha.slice(0, 7)} to ${head.slice(0, 7)} ` +
+          "after the run was requested; request it again",
       );
   } else {
     // By SHA where the server allows it; otherwise through the PR heads that contain it.
@@ -42,7 +48,8 @@ export async function fetchSubmissionAt(
     const m = /^(\d{6}) (\w+) ([0-9a-f]+)\t(.+)$/.exec(entry);
     if (!m) continue;
     const [, mode, type, sha, path] = m as unknown as [string, string, string, string, string];
-    if (type !== "blob" || (mode !== "100644" && mode !== "100755")) continue; // symlinks, submodules: never materialised
+    // Symlinks and submodules are never materialised.
+    if (type !== "blob" || (mode !== "100644" && mode !== "100755")) continue;
     const content = await git.binaryCatFile(["blob", sha]);
     const target = join(o.into, path);
     await mkdir(dirname(target), { recursive: true });

@@ -1,7 +1,6 @@
 import * as core from "@actions/core";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { octokitApi } from "../adapters/github/api.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
@@ -17,19 +16,76 @@ import {
 } from "../flows/bot/index.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
+import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 import { loadChallenge } from "./repo-load.ts";
 import { EMPTY_PARTICIPANTS, PARTICIPANTS_FILE } from "../core/layout.ts";
 
-const HELP = `usage: velodrome gh <comment|publish|board|validate-comment> [options]
+const SHARED = {
+  repo: { type: "string", default: ".", placeholder: "DIR", description: "the main checkout" },
+  "data-remote": {
+    type: "string",
+    placeholder: "URL",
+    description: "the data branch's remote (default: the repository's)",
+  },
+  "api-url": { type: "string", placeholder: "URL", description: "GitHub's API (default: GITHUB_API_URL)" },
+  now: { type: "string", placeholder: "ISO", description: "the current time (tests)" },
+  event: {
+    type: "string",
+    placeholder: "FILE",
+    description: "the webhook event (default: GITHUB_EVENT_PATH)",
+  },
+} as const;
 
-GitHub Actions entry points of the bot. They read the event from GITHUB_EVENT_PATH and the token
-from GITHUB_TOKEN, never check out or run PR code, and write state only to the data branch.
-  comment                                   handle /bench and /rule on an issue_comment event
-  publish --run-id ID --result FILE [--log-url URL]
-  board [--issue N]                         mirror one thread (or, without --issue, all of them)
-  validate-comment --sha SHA [--head-repo OWNER/NAME] --report FILE
-                                            (the run's head, from the workflow_run payload)
-Common: --repo DIR (main checkout), --data-remote URL, --api-url URL, --now ISO (tests)`;
+const SUBCOMMAND_OPTIONS = {
+  "run-id": { type: "string", placeholder: "ID", description: "publish: the run's id" },
+  result: { type: "string", placeholder: "FILE", description: "publish: the runner's result file" },
+  "log-url": { type: "string", placeholder: "URL", description: "publish: where the run's log is" },
+  issue: { type: "integer", min: 1, description: "board: mirror this thread only" },
+  sha: {
+    type: "string",
+    pattern: /^[0-9a-f]{40}$/,
+    placeholder: "SHA",
+    description: "validate-comment: the workflow run's head commit (from its payload, never the artifact)",
+  },
+  "head-repo": {
+    type: "string",
+    pattern: /^[\w.-]+\/[\w.-]+$/,
+    placeholder: "OWNER/NAME",
+    description: "validate-comment: the repository of the run's head (a fork's)",
+  },
+  report: {
+    type: "string",
+    placeholder: "FILE",
+    description: "validate-comment: the validation report (JSON)",
+  },
+} as const;
+
+const OPTIONS = { ...SHARED, ...SUBCOMMAND_OPTIONS };
+
+const sub = (name: string, summary: string, keys: (keyof typeof SUBCOMMAND_OPTIONS)[]): CommandSpec => ({
+  name: `gh ${name}`,
+  summary,
+  options: { ...SHARED, ...Object.fromEntries(keys.map((k) => [k, SUBCOMMAND_OPTIONS[k]])) },
+});
+
+export const GH: CommandSpec = {
+  name: "gh",
+  summary: "(GitHub Actions) Entry points of the bot.",
+  description:
+    "They read the event from GITHUB_EVENT_PATH and the token from GITHUB_TOKEN, never check out or run\n" +
+    "PR code, and write state only to the data branch.",
+  options: SHARED,
+  subcommands: {
+    comment: sub("comment", "handle /bench and /rule on an issue_comment event", []),
+    publish: sub("publish", "publish a runner's result", ["run-id", "result", "log-url"]),
+    board: sub("board", "mirror one thread (or, without --issue, all of them)", ["issue"]),
+    "validate-comment": sub("validate-comment", "comment a PR's validation report", [
+      "sha",
+      "head-repo",
+      "report",
+    ]),
+  },
+};
 
 export async function buildContext(
   io: Io,
@@ -72,26 +128,13 @@ export async function buildContext(
 
 export async function ghCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      repo: { type: "string" },
-      "data-remote": { type: "string" },
-      "api-url": { type: "string" },
-      now: { type: "string" },
-      event: { type: "string" },
-      "run-id": { type: "string" },
-      result: { type: "string" },
-      "log-url": { type: "string" },
-      issue: { type: "string" },
-      pr: { type: "string" },
-      sha: { type: "string" },
-      "head-repo": { type: "string" },
-      report: { type: "string" },
-      help: { type: "boolean" },
-    },
-  });
-  if (!sub || values.help) return (io.out(HELP), sub ? 0 : 2);
+  const spec = sub ? GH.subcommands![sub] : undefined;
+  if (!spec) {
+    if (sub === "--help" || sub === "-h") return (io.out(helpText(GH)), 0);
+    throw new UsageError(sub ? `unknown gh subcommand \`${sub}\`\n\n${helpText(GH)}` : helpText(GH));
+  }
+  const { help, values } = parseOptions(OPTIONS, rest, false);
+  if (help) return (io.out(helpText(spec)), 0);
   const ctx = await buildContext(io, {
     repo: values.repo,
     dataRemote: values["data-remote"],
@@ -120,7 +163,7 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
     }
     case "board": {
       const n = values.issue
-        ? Number(values.issue)
+        ? values.issue
         : eventPath
           ? ((await readEvent()) as { issue?: { number?: number } }).issue?.number
           : undefined;
@@ -137,7 +180,7 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
       });
       break;
     default:
-      throw new UsageError(`unknown gh subcommand \`${sub}\`\n\n${HELP}`);
+      throw new UsageError(`unknown gh subcommand \`${sub}\`\n\n${helpText(GH)}`);
   }
   io.out(JSON.stringify(outcome));
   if (io.env.GITHUB_ACTIONS === "true") {

@@ -17,4 +17,5 @@ export function processIo(): Io {
   };
 }
 
-export class UsageError extends Error {}
+/** Re-exported for entry points that import it from here; the class lives in core/errors.ts. */
+export { UsageError } from "../core/errors.ts";

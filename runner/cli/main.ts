@@ -1,4 +1,5 @@
-import { processIo, UsageError, type Io } from "./io.ts";
+import { errorCode, errorJson, formatError, type ErrorCode } from "../core/errors.ts";
+import { processIo, type Io } from "./io.ts";
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -57,6 +58,24 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
 };
 
+/**
+ * The one exit-code mapping of the command line. 0 success and 1 "the answer is no" (invalid
+ * submission, failed run) are returned by commands themselves; thrown errors map here.
+ */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  usage: 2, // fix the command line
+  validation: 1, // fix the input file
+  "not-found": 1,
+  engine: 3, // the engine under test failed
+  "sha-moved": 4, // request the run again
+  deadline: 5,
+  internal: 70, // a bug (EX_SOFTWARE)
+};
+
+export function exitCodeFor(e: unknown): number {
+  return EXIT_CODES[errorCode(e)];
+}
+
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return [
@@ -69,26 +88,35 @@ export function usage(): string {
   ].join("\n");
 }
 
+/** `--json` anywhere before a `--`: errors are then printed as JSON on stdout too. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** Prints a thrown error the way the caller asked for (JSON on stdout, or text on stderr). */
+export function reportError(e: unknown, name: string, argv: readonly string[], io: Io): number {
+  if (wantsJson(argv)) io.out(JSON.stringify(errorJson(e), null, 2));
+  else io.err(formatError(e, `velodrome ${name}`));
+  return exitCodeFor(e);
+}
+
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.out(usage());
-    return name ? 0 : 2;
+    return name ? 0 : EXIT_CODES.usage;
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
     io.err(`velodrome: unknown command \`${name}\`\n\n${usage()}`);
-    return 2;
+    return EXIT_CODES.usage;
   }
   try {
     return await (
       await cmd.load()
     )(rest, io);
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.err(`velodrome ${name}: ${(e as Error).message}`);
-      return 2;
-    }
-    throw e;
+    return reportError(e, name, rest, io);
   }
 }

@@ -1,17 +1,36 @@
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadSiteInput } from "../adapters/site-source.ts";
 import { fsEffects, writeSite } from "../adapters/site-writer.ts";
 import { buildModel } from "../core/site/model.ts";
 import { renderSite } from "../core/site/render.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
+import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 
-const HELP = `usage: velodrome site build [--repo DIR] [--out DIR] [--data-ref REF]
+const OPTIONS = {
+  repo: { type: "string", default: ".", placeholder: "DIR", description: "the challenge repository" },
+  out: { type: "string", placeholder: "DIR", description: "where the site goes (default: REPO/site/dist)" },
+  "data-ref": {
+    type: "string",
+    placeholder: "REF",
+    description: "the data branch (default: the challenge's)",
+  },
+} as const;
 
-Builds the static site from the repository's git history and data branch (default out: site/dist).
-Same input, same bytes; files whose content did not change are not rewritten.`;
+const BUILD: CommandSpec = {
+  name: "site build",
+  summary: "Build the static site from the repository's git history and data branch.",
+  description: "Same input, same bytes; files whose content did not change are not rewritten.",
+  options: OPTIONS,
+};
+
+export const SITE: CommandSpec = {
+  name: "site",
+  summary: "The challenge's static site.",
+  options: {},
+  subcommands: { build: BUILD },
+};
 
 export const ASSET_DIR = resolve(import.meta.dirname, "../../site/assets");
 
@@ -56,20 +75,13 @@ export async function buildSite(
 
 export async function siteCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      repo: { type: "string" },
-      out: { type: "string" },
-      "data-ref": { type: "string" },
-      help: { type: "boolean" },
-    },
-  });
-  if (sub !== "build" || values.help) {
-    if (sub === "build" || values.help || sub === "--help") return (io.out(HELP), 0);
-    throw new UsageError(HELP);
+  if (sub !== "build") {
+    if (sub === "--help" || sub === "-h") return (io.out(helpText(SITE)), 0);
+    throw new UsageError(sub ? `unknown site subcommand \`${sub}\`\n\n${helpText(SITE)}` : helpText(SITE));
   }
-  const repo = resolve(io.cwd, values.repo ?? ".");
+  const { help, values } = parseOptions(OPTIONS, rest, false);
+  if (help) return (io.out(helpText(BUILD)), 0);
+  const repo = resolve(io.cwd, values.repo);
   const out = resolve(io.cwd, values.out ?? join(repo, "site/dist"));
   await buildSite(repo, out, {
     ...(values["data-ref"] ? { dataRef: values["data-ref"] } : {}),

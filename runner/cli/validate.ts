@@ -1,6 +1,5 @@
 import * as core from "@actions/core";
 import { isAbsolute, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { changedFiles } from "../adapters/git-diff.ts";
 import { forEachTreeFile, refExists } from "../adapters/git-batch.ts";
 import { parseChallenge } from "../core/validate/manifest.ts";
@@ -9,35 +8,41 @@ import { formatProblem } from "../core/validate/problem.ts";
 import { validateRepository } from "../core/validate/report.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
+import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 import { CHALLENGE_FILE, loadSubmissionTexts } from "./repo-load.ts";
 
-const HELP = `usage: velodrome validate [PATH...] [--repo DIR] [--base REF [--head REF]] [--json] [--annotate]
+const OPTIONS = {
+  repo: { type: "string", default: ".", placeholder: "DIR", description: "the challenge repository" },
+  base: {
+    type: "string",
+    placeholder: "REF",
+    description: "PR mode: check the files changed between REF and --head",
+  },
+  head: { type: "string", default: "HEAD", placeholder: "REF", description: "the PR's head in PR mode" },
+  "data-ref": {
+    type: "string",
+    placeholder: "REF",
+    description:
+      "the data branch (default: the challenge's): its benchmarked PR submissions count as parents",
+  },
+  json: { type: "boolean", description: "print one JSON report (for agents and the PR comment)" },
+  annotate: { type: "boolean", description: "also emit GitHub Actions error annotations" },
+} as const;
 
-Checks submission manifests (schema, parents, engine, env) and the file policy. With no PATH,
-checks every submission. PATH is a submission folder, its submission.yaml, or a slug.
-  --base REF   PR mode: check the files changed between REF and --head (default HEAD)
-  --data-ref R the data branch (default: the challenge's, locally or at origin/): benchmarked
-               submissions that live in PRs count as possible parents
-  --json       print one JSON report (for agents and the PR comment)
-  --annotate   also emit GitHub Actions error annotations
-Exit code: 0 when valid, 1 on problems, 2 on bad usage.`;
+export const VALIDATE: CommandSpec = {
+  name: "validate",
+  args: "[PATH...]",
+  summary: "Check submission manifests (schema, parents, engine, env) and the file policy.",
+  description:
+    "With no PATH, checks every submission. PATH is a submission folder, its submission.yaml, or a slug.\n" +
+    "Exit code: 0 when valid, 1 on problems, 2 on bad usage.",
+  options: OPTIONS,
+};
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      repo: { type: "string" },
-      "data-ref": { type: "string" },
-      base: { type: "string" },
-      head: { type: "string", default: "HEAD" },
-      json: { type: "boolean" },
-      annotate: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) return (io.out(HELP), 0);
-  const root = resolve(io.cwd, values.repo ?? ".");
+  const { help, values, positionals } = parseOptions(OPTIONS, argv);
+  if (help) return (io.out(helpText(VALIDATE)), 0);
+  const root = resolve(io.cwd, values.repo);
   const repo = nodeRepoFiles(root);
   const challengeText = await repo.read(CHALLENGE_FILE);
   if (challengeText === undefined)
@@ -52,7 +57,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   let entries;
   const prMode = values.base !== undefined;
   if (prMode) {
-    entries = await changedFiles(root, values.base!, values.head!);
+    entries = await changedFiles(root, values.base!, values.head);
     targets = [
       ...new Set(
         entries

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { tokenizeBytes } from "./model/generate.ts";
+import { tokenizeBytes } from "./gguf/generate.ts";
 import type { PromptItem } from "./verify.ts";
 import type { Problem } from "./validate/problem.ts";
 

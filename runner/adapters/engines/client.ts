@@ -5,8 +5,9 @@ import {
   CompletionResponse,
   ModelsResponse,
   StreamChunk,
+  type StreamMeasurement,
 } from "../../core/protocol/openai.ts";
-import type { Endpoint } from "../../ports.ts";
+import type { EngineClient, Endpoint } from "../../ports.ts";
 export type { Endpoint } from "../../ports.ts";
 
 export class EngineError extends Error {
@@ -18,26 +19,17 @@ export class EngineError extends Error {
   }
 }
 
-/** What the trusted client measured for one streamed request. Times are ms from performance.now(). */
-export interface StreamMeasurement {
-  tokens: number[];
-  promptTokenIds: number[] | undefined;
-  start: number;
-  firstTokenAt: number;
-  lastTokenAt: number;
-  end: number;
-  /** Time between consecutive token-carrying chunks (one chunk may carry several tokens). */
-  interChunkMs: number[];
-  chunks: number;
-  serverReportedTokens?: number;
-  /** Client CPU time between the first and last byte: the harness's own footprint on the timed decode. */
-  clientCpuDuringStreamUs: number;
-}
+export { decodeTps, type StreamMeasurement } from "../../core/protocol/openai.ts";
 
-export function decodeTps(m: StreamMeasurement): number {
-  const dt = (m.lastTokenAt - m.firstTokenAt) / 1000;
-  return m.tokens.length > 1 && dt > 0 ? (m.tokens.length - 1) / dt : NaN;
-}
+/** The engine client port over HTTP (a Unix socket or loopback TCP). */
+export const httpEngineClient: EngineClient = {
+  stream: (ep, body, timeoutMs) => streamCompletion(ep, body, timeoutMs),
+  complete: (ep, body, timeoutMs) => completion(ep, body, timeoutMs),
+};
+
+/** The first schema issue of a response that does not match vLLM's shape: its message and where. */
+const firstIssue = (e: { issues: { message: string; path: PropertyKey[] }[] }) =>
+  `${e.issues[0]?.message} at ${e.issues[0]?.path.map(String).join(".")}`;
 
 function baseOptions(ep: Endpoint, method: string, path: string) {
   return "unix" in ep
@@ -186,7 +178,7 @@ export async function streamCompletion(
         const chunk = StreamChunk.safeParse(json);
         if (!chunk.success)
           throw new EngineError(
-            `stream chunk does not match vLLM's shape: ${chunk.error.issues[0]?.message} at ${chunk.error.issues[0]?.path.join(".")}`,
+            `stream chunk does not match vLLM's shape: ${firstIssue(chunk.error)}`,
             "protocol",
           );
         if (chunk.data.usage) m.serverReportedTokens = chunk.data.usage.completion_tokens;
@@ -223,10 +215,7 @@ export async function completion(
     throw new EngineError(`engine answered HTTP ${res.status}: ${text.slice(0, 300)}`, "http");
   const parsed = CompletionResponse.safeParse(JSON.parse(text));
   if (!parsed.success)
-    throw new EngineError(
-      `response does not match vLLM's shape: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join(".")}`,
-      "protocol",
-    );
+    throw new EngineError(`response does not match vLLM's shape: ${firstIssue(parsed.error)}`, "protocol");
   const ids = parsed.data.choices[0]!.prompt_token_ids;
   if (ids && JSON.stringify(ids) !== JSON.stringify(body.prompt))
     throw new EngineError("the engine scored different prompt token ids than were sent", "protocol");

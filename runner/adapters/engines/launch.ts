@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, realpath } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { engineEnv, SERVED_NAME, vllmServeArgv } from "../../core/engine-args.ts";
@@ -82,7 +82,8 @@ async function startProcess(
         );
       if (Date.now() > deadline)
         throw new LaunchError(
-          `engine did not become healthy within ${Math.round(spec.startTimeoutMs / 1000)} s. Last log lines:\n${await tail(spec.logFile)}`,
+          `engine did not become healthy within ${Math.round(spec.startTimeoutMs / 1000)} s. ` +
+            `Last log lines:\n${await tail(spec.logFile)}`,
         );
       const h = await getJson(endpoint, "/health", 1000).catch(() => undefined);
       if (h?.status === 200) {
@@ -116,6 +117,16 @@ export interface EmbeddedLauncherOptions {
   sandbox?: Sandbox;
   /** Engine entry point; tests point it at fixtures that try to cheat. */
   entry?: string;
+}
+
+/**
+ * Where node_modules really lives when it is a link (a git worktree sharing another checkout's
+ * modules, pnpm): the sandbox must bind that folder too, or the engine cannot load tsx.
+ */
+async function linkedModules(repoRoot: string): Promise<string[]> {
+  const link = join(repoRoot, "node_modules");
+  const real = await realpath(link).catch(() => link);
+  return real === link ? [] : [real];
 }
 
 /** The embedded llama.cpp engine as its own (optionally sandboxed) process on a Unix socket. */
@@ -173,7 +184,7 @@ export function embeddedLauncher(o: EmbeddedLauncherOptions): EngineLauncher {
       });
       const wrapped = sandbox.wrap(process.execPath, args, {
         scratch: spec.scratch,
-        readOnly: [o.repoRoot, o.modelsDir],
+        readOnly: [o.repoRoot, o.modelsDir, ...(await linkedModules(o.repoRoot))],
         env,
       });
       return startProcess(wrapped.cmd, wrapped.args, wrapped.env, spec, { unix: socket });

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdir, rename, writeFile, access } from "node:fs/promises";
 import { join } from "node:path";
-import { GENERATOR_VERSION, generateModel, MODELS } from "../../core/model/generate.ts";
-import type { GgmlType } from "../../core/model/gguf.ts";
+import { GENERATOR_VERSION, generateModel, MODELS } from "../../core/gguf/generate.ts";
+import type { GgmlType } from "../../core/gguf/gguf.ts";
 
 /** Path of a generated model, written on first use (atomically, so concurrent runners never see half a file). */
 export async function ensureModel(dir: string, name: string, quant: GgmlType): Promise<string> {

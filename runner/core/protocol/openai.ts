@@ -111,3 +111,25 @@ export const ErrorResponse = z
     code: z.number().int().optional(),
   })
   .passthrough();
+
+/** What the trusted client measured for one streamed request. Times are ms from performance.now(). */
+export interface StreamMeasurement {
+  tokens: number[];
+  promptTokenIds: number[] | undefined;
+  start: number;
+  firstTokenAt: number;
+  lastTokenAt: number;
+  end: number;
+  /** Time between consecutive token-carrying chunks (one chunk may carry several tokens). */
+  interChunkMs: number[];
+  chunks: number;
+  serverReportedTokens?: number;
+  /** Client CPU time between the first and last byte: the harness's own footprint on the timed decode. */
+  clientCpuDuringStreamUs: number;
+}
+
+/** Decode speed of one stream: tokens after the first over the time between first and last token. */
+export function decodeTps(m: StreamMeasurement): number {
+  const dt = (m.lastTokenAt - m.firstTokenAt) / 1000;
+  return m.tokens.length > 1 && dt > 0 ? (m.tokens.length - 1) / dt : NaN;
+}

@@ -2,8 +2,9 @@ import type { LlamaContextSequence, Token } from "node-llama-cpp";
 
 /**
  * Greedy decoding on node-llama-cpp sequences: plain, and speculative with a draft model.
- * Hand-written because node-llama-cpp's built-in draft predictor (3.22.1, and 3.21.1 which we use) accepts at most one draft
- * token per step (its validated-token list is never filled), which makes it slower than plain decoding.
+ * Hand-written because node-llama-cpp's built-in draft predictor (3.22.1, and 3.21.1 which we use)
+ * accepts at most one draft token per step (its validated-token list is never filled), which makes
+ * it slower than plain decoding.
  */
 export interface DecodeOptions {
   maxTokens: number;
@@ -51,6 +52,62 @@ async function nextGreedy(seq: LlamaContextSequence, tokens: number[]): Promise<
   return next as number;
 }
 
+/** Drafts k tokens greedily after `last`; the draft first catches up on `pending` (tokens it has not seen). */
+async function draftTokens(draft: Draft, pending: number[], last: number, k: number): Promise<number[]> {
+  const drafts: number[] = [];
+  // The generator evaluates a yielded token only when asked for the next one, so after k
+  // tokens the draft has seen last, d1..d(k-1).
+  const tokens = [...pending, last] as Token[];
+  for await (const d of draft.sequence.evaluate(tokens, { temperature: 0, yieldEogToken: true })) {
+    drafts.push(d as number);
+    if (drafts.length >= k) break;
+  }
+  return drafts;
+}
+
+/**
+ * The target scores last, d1..dk in one batch. Returns the accepted prefix of the drafts and the
+ * target's own next token after it (a correction, or the bonus token when all were accepted).
+ */
+async function verifyDrafts(
+  target: LlamaContextSequence,
+  draft: Draft,
+  last: number,
+  drafts: number[],
+): Promise<{ accepted: number[]; correction: number }> {
+  const wantTop = draft.acceptance === "top2";
+  const options = { token: true, options: { temperature: 0 }, ...(wantTop ? { probabilities: true } : {}) };
+  const out = await target.controlledEvaluate(
+    [last, ...drafts].map((t) => [t as Token, { generateNext: options }] as const),
+  );
+  const accepted: number[] = [];
+  for (let i = 0; i <= drafts.length; i++) {
+    const next = out[i]!.next;
+    const t = next.token as number;
+    if (i === drafts.length) return { accepted, correction: t };
+    const d = drafts[i]!;
+    // probabilities is sorted from the most to the least likely token.
+    const inTop2 =
+      wantTop &&
+      next.probabilities !== undefined &&
+      [...next.probabilities.keys()].slice(0, 2).includes(d as Token);
+    if (d !== t && !inTop2) return { accepted, correction: t };
+    accepted.push(d);
+  }
+  throw new Error("unreachable: the loop returns at the bonus position");
+}
+
+/** Rolls both sequences back past the rejected drafts: the target evaluated last + all drafts. */
+async function rollBack(target: LlamaContextSequence, draft: Draft, drafts: number[], accepted: number) {
+  const rejected = drafts.length - accepted;
+  const end = target.nextTokenIndex;
+  await target.eraseContextTokenRanges([{ start: end - rejected, end }]);
+  // The draft evaluated last, d1..d(k-1); of d1..d(k-1), keep the accepted ones.
+  const dEnd = draft.sequence.nextTokenIndex;
+  const dRemove = Math.max(0, drafts.length - 1 - accepted);
+  if (dRemove > 0) await draft.sequence.eraseContextTokenRanges([{ start: dEnd - dRemove, end: dEnd }]);
+}
+
 export async function greedySpeculative(
   target: LlamaContextSequence,
   draft: Draft,
@@ -69,78 +126,21 @@ export async function greedySpeculative(
   while (emitted < o.maxTokens) {
     stats.steps++;
     const k = Math.min(draft.tokens, o.maxTokens - emitted - 1);
-    // Draft k tokens greedily.
-    const drafts: number[] = [];
+    let drafts: number[] = [];
     if (k > 0) {
-      // The generator evaluates a yielded token only when asked for the next one, so after k
-      // tokens the draft has seen last, d1..d(k-1).
-      for await (const d of draft.sequence.evaluate([...draftPending, last] as Token[], {
-        temperature: 0,
-        yieldEogToken: true,
-      })) {
-        drafts.push(d as number);
-        if (drafts.length >= k) break;
-      }
+      drafts = await draftTokens(draft, draftPending, last, k);
       draftPending = [];
-    } else {
-      draftPending.push(last);
-    }
+    } else draftPending.push(last);
     stats.drafted += drafts.length;
-    // Verify: the target scores last, d1..dk in one batch.
-    const input = [last, ...drafts];
-    const wantTop = draft.acceptance === "top2";
-    const out = await target.controlledEvaluate(
-      input.map((t) => [
-        t as Token,
-        {
-          generateNext: {
-            token: true,
-            options: { temperature: 0 },
-            ...(wantTop ? { probabilities: true } : {}),
-          },
-        },
-      ]),
-    );
-    const accepted: number[] = [];
-    let correction: number | undefined;
-    for (let i = 0; i <= drafts.length; i++) {
-      const next = out[i]!.next;
-      const t = next.token as number;
-      if (i === drafts.length) {
-        correction = t; // bonus token after all drafts were accepted
-        break;
-      }
-      const d = drafts[i]!;
-      // probabilities is sorted from the most to the least likely token.
-      const ok =
-        d === t ||
-        (wantTop &&
-          next.probabilities !== undefined &&
-          [...next.probabilities.keys()].slice(0, 2).includes(d as Token));
-      if (ok) accepted.push(d);
-      else {
-        correction = t;
-        break;
-      }
-    }
+    const { accepted, correction } = await verifyDrafts(target, draft, last, drafts);
     stats.accepted += accepted.length;
-    // Roll back what was rejected: the target evaluated last + all drafts.
-    const rejected = drafts.length - accepted.length;
-    if (rejected > 0) {
-      const end = target.nextTokenIndex;
-      await target.eraseContextTokenRanges([{ start: end - rejected, end }]);
-      // The draft evaluated last, d1..d(k-1); keep last, d1..d(accepted).
-      const dEnd = draft.sequence.nextTokenIndex;
-      const dKeep = accepted.length; // of d1..d(k-1), keep the accepted ones
-      const dRemove = Math.max(0, drafts.length - 1 - dKeep);
-      if (dRemove > 0) await draft.sequence.eraseContextTokenRanges([{ start: dEnd - dRemove, end: dEnd }]);
-    } else if (drafts.length > 0) {
-      draftPending = [drafts[drafts.length - 1]!]; // the draft never evaluated its own last proposal
-    }
-    const group = [...accepted, correction!].slice(0, o.maxTokens - emitted);
+    if (accepted.length < drafts.length) await rollBack(target, draft, drafts, accepted.length);
+    // The draft never evaluated its own last proposal.
+    else if (drafts.length > 0) draftPending = [drafts[drafts.length - 1]!];
+    const group = [...accepted, correction].slice(0, o.maxTokens - emitted);
     o.onTokens(group);
     emitted += group.length;
-    last = correction!;
+    last = correction;
   }
   return stats;
 }

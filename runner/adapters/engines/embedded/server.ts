@@ -3,7 +3,7 @@ import { unlink } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { getLlama, type LlamaContextSequence, type Token } from "node-llama-cpp";
 import { CompletionRequest } from "../../../core/protocol/openai.ts";
-import { detokenizeBytes, VOCAB_SIZE } from "../../../core/model/generate.ts";
+import { detokenizeBytes, VOCAB_SIZE } from "../../../core/gguf/generate.ts";
 import { greedyPlain, greedySpeculative, type Draft } from "./decoder.ts";
 
 /**
@@ -51,225 +51,220 @@ async function readBody(req: IncomingMessage, limit = 4 * 1024 * 1024): Promise<
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startEmbeddedServer(opts: ServerOptions): Promise<{ close(): Promise<void> }> {
+/** What a request handler needs of the loaded engine. */
+interface Engine {
+  opts: ServerOptions;
+  sequence: LlamaContextSequence;
+  draft?: Draft;
+  /** Runs decodes one at a time (batch 1). */
+  serial<T>(fn: () => Promise<T>): Promise<T>;
+  nextId(): string;
+  isReady(): boolean;
+}
+
+type PromptLogprobs = (Record<string, { logprob: number; rank: null; decoded_token: string }> | null)[];
+
+/** vLLM's error body. */
+const errorBody = (code: number, type: string, message: string) => ({ object: "error", message, type, code });
+
+/** Loads the target (and the draft model, if any) on the CPU. */
+async function loadEngine(opts: ServerOptions): Promise<{ sequence: LlamaContextSequence; draft?: Draft }> {
   const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" as never });
+  const contextOptions = { contextSize: opts.contextSize, batchSize: opts.batchSize, threads: opts.threads };
   const model = await llama.loadModel({ modelPath: opts.model });
-  const context = await model.createContext({
-    contextSize: opts.contextSize,
-    batchSize: opts.batchSize,
-    threads: opts.threads,
-  });
-  const sequence = context.getSequence();
-  let draft: Draft | undefined;
-  if (opts.draft) {
-    const dm = await llama.loadModel({ modelPath: opts.draft.model });
-    const dc = await dm.createContext({
-      contextSize: opts.contextSize,
-      batchSize: opts.batchSize,
-      threads: opts.threads,
-    });
-    draft = { sequence: dc.getSequence(), tokens: opts.draft.tokens, acceptance: opts.draft.acceptance };
+  const sequence = (await model.createContext(contextOptions)).getSequence();
+  if (!opts.draft) return { sequence };
+  const dm = await llama.loadModel({ modelPath: opts.draft.model });
+  const draftSequence = (await dm.createContext(contextOptions)).getSequence();
+  return {
+    sequence,
+    draft: { sequence: draftSequence, tokens: opts.draft.tokens, acceptance: opts.draft.acceptance },
+  };
+}
+
+/** The full next-token distribution at every prompt position (a 260-token vocabulary is cheap). */
+async function promptLogprobs(sequence: LlamaContextSequence, prompt: number[]): Promise<PromptLogprobs> {
+  await sequence.clearHistory();
+  const out = await sequence.controlledEvaluate(
+    prompt.map((t, i) =>
+      i < prompt.length - 1 ? [t as Token, { generateNext: { probabilities: true } }] : (t as Token),
+    ),
+  );
+  const result: PromptLogprobs = [null];
+  for (let i = 0; i < prompt.length - 1; i++) {
+    const token = prompt[i + 1]!;
+    const p = out[i]!.next.probabilities!.get(token as Token) ?? 0;
+    const entry = {
+      logprob: Math.max(-9999, Math.log(p)),
+      rank: null,
+      decoded_token: detokenizeBytes([token]),
+    };
+    result.push({ [String(token)]: entry });
   }
+  return result;
+}
+
+/** Decodes one request, handing each group of tokens to `emit` as soon as it is final. */
+async function decode(e: Engine, req: CompletionRequest, emit: (tokens: number[]) => void) {
+  const options = { maxTokens: req.max_tokens, onTokens: emit };
+  const cached = e.opts.hooks?.shortcut?.(req.prompt);
+  if (cached) {
+    // Paced like a fast engine (about 1,000 tok/s), so the speed claim looks plausible.
+    for (const t of cached.slice(0, req.max_tokens)) {
+      emit([t]);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  } else if (e.draft) await greedySpeculative(e.sequence, e.draft, req.prompt, options);
+  else await greedyPlain(e.sequence, req.prompt, options);
+}
+
+/** One completion, streamed as SSE chunks or answered as one JSON body, in vLLM's shapes. */
+async function complete(e: Engine, req: CompletionRequest, res: ServerResponse) {
+  const base = {
+    id: e.nextId(),
+    object: "text_completion" as const,
+    created: Math.floor(Date.now() / 1000),
+    model: e.opts.servedName,
+  };
+  const promptLp =
+    req.prompt_logprobs !== undefined ? await promptLogprobs(e.sequence, req.prompt) : undefined;
+  const all: number[] = [];
+  let first = true;
+  const emit = (tokens: number[]) => {
+    const transform = e.opts.hooks?.transform;
+    const out = transform ? transform(req.prompt, [...all, ...tokens]).slice(all.length) : tokens;
+    all.push(...out);
+    if (!req.stream) return;
+    const finish_reason = all.length >= req.max_tokens ? "length" : null;
+    const choice = { index: 0, text: detokenizeBytes(out), logprobs: null, finish_reason, stop_reason: null };
+    const ids = { prompt_token_ids: first ? req.prompt : null, token_ids: out };
+    first = false;
+    res.write(`data: ${JSON.stringify({ ...base, choices: [{ ...choice, ...ids }] })}\n\n`);
+  };
+  if (req.stream) res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  await decode(e, req, emit);
+  const usage = {
+    prompt_tokens: req.prompt.length,
+    total_tokens: req.prompt.length + all.length,
+    completion_tokens: all.length,
+  };
+  if (req.stream) {
+    if (req.stream_options?.include_usage)
+      res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+    return res.end("data: [DONE]\n\n");
+  }
+  const choice = {
+    index: 0,
+    text: detokenizeBytes(all),
+    logprobs: null,
+    finish_reason: "length",
+    stop_reason: null,
+  };
+  const ids = {
+    prompt_token_ids: req.prompt,
+    token_ids: all,
+    ...(promptLp ? { prompt_logprobs: promptLp } : {}),
+  };
+  send(res, 200, { ...base, choices: [{ ...choice, ...ids }], usage });
+}
+
+/** A completion request body, checked as vLLM would; returns the request or the error to answer. */
+function checkCompletion(
+  opts: ServerOptions,
+  text: string,
+): { req: CompletionRequest } | { status: number; body: unknown } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return { status: 400, body: errorBody(400, "BadRequestError", `invalid JSON: ${(e as Error).message}`) };
+  }
+  const parsed = CompletionRequest.safeParse(body);
+  if (!parsed.success) {
+    const message = parsed.error.issues
+      .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
+      .join("; ");
+    return { status: 400, body: errorBody(400, "BadRequestError", message) };
+  }
+  const req = parsed.data;
+  if (req.model !== opts.servedName)
+    return {
+      status: 404,
+      body: errorBody(404, "NotFoundError", `The model \`${req.model}\` does not exist.`),
+    };
+  if (req.prompt.length + req.max_tokens > opts.contextSize) {
+    const message =
+      `prompt (${req.prompt.length}) + max_tokens (${req.max_tokens}) ` +
+      `exceeds the context size ${opts.contextSize}`;
+    return { status: 400, body: errorBody(400, "BadRequestError", message) };
+  }
+  if (req.prompt.some((t) => t >= VOCAB_SIZE))
+    return {
+      status: 400,
+      body: errorBody(400, "BadRequestError", "prompt contains a token id outside the vocabulary"),
+    };
+  return { req };
+}
+
+/** /v1/models: the one model this engine serves. */
+const modelsBody = (opts: ServerOptions) => ({
+  object: "list",
+  data: [
+    {
+      id: opts.servedName,
+      object: "model",
+      created: 0,
+      owned_by: "velodrome",
+      root: opts.model,
+      parent: null,
+      max_model_len: opts.contextSize,
+    },
+  ],
+});
+
+/** Routes one HTTP request: health, version, models, completions. */
+async function route(e: Engine, req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? "/", "http://engine");
+  const at = `${req.method} ${url.pathname}`;
+  if (at === "GET /health") return send(res, e.isReady() ? 200 : 503, "");
+  if (!e.isReady()) return send(res, 503, errorBody(503, "ServiceUnavailable", "engine is loading"));
+  if (at === "GET /version") return send(res, 200, { version: ENGINE_VERSION });
+  if (at === "GET /v1/models") return send(res, 200, modelsBody(e.opts));
+  if (at === "POST /v1/completions") {
+    const text = await readBody(req).catch((err: Error) => err);
+    if (text instanceof Error)
+      return send(res, 400, errorBody(400, "BadRequestError", `invalid JSON: ${text.message}`));
+    const checked = checkCompletion(e.opts, text);
+    if ("status" in checked) return send(res, checked.status, checked.body);
+    return await e.serial(() => complete(e, checked.req, res));
+  }
+  send(res, 404, errorBody(404, "NotFoundError", `no route ${at}`));
+}
+
+/** A request that failed mid-way: a 500 if nothing was sent yet, else the connection is cut. */
+function failed(res: ServerResponse, e: unknown) {
+  if (!res.headersSent) send(res, 500, errorBody(500, "InternalServerError", (e as Error).message));
+  else res.destroy(e as Error);
+}
+
+export async function startEmbeddedServer(opts: ServerOptions): Promise<{ close(): Promise<void> }> {
+  const { sequence, draft } = await loadEngine(opts);
   let ready = false;
   let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = queue.then(fn, fn);
-    queue = p.catch(() => undefined);
-    return p;
-  };
   let counter = 0;
-
-  async function promptLogprobs(
-    prompt: number[],
-  ): Promise<(Record<string, { logprob: number; rank: null; decoded_token: string }> | null)[]> {
-    await sequence.clearHistory();
-    // The full next-token distribution at every prompt position (a 260-token vocabulary is cheap).
-    const out = await sequence.controlledEvaluate(
-      prompt.map((t, i) =>
-        i < prompt.length - 1 ? [t as Token, { generateNext: { probabilities: true } }] : (t as Token),
-      ),
-    );
-    const result: (Record<string, { logprob: number; rank: null; decoded_token: string }> | null)[] = [null];
-    for (let i = 0; i < prompt.length - 1; i++) {
-      const next = out[i]!.next;
-      const p = next.probabilities!.get(prompt[i + 1]! as Token) ?? 0;
-      const lp = Math.max(-9999, Math.log(p));
-      result.push({
-        [String(prompt[i + 1])]: {
-          logprob: lp,
-          rank: null,
-          decoded_token: detokenizeBytes([prompt[i + 1]!]),
-        },
-      });
-    }
-    return result;
-  }
-
-  async function complete(req: CompletionRequest, res: ServerResponse) {
-    const id = `cmpl-${process.pid}-${++counter}`;
-    const created = Math.floor(Date.now() / 1000);
-    const base = { id, object: "text_completion" as const, created, model: opts.servedName };
-    let promptLp: Awaited<ReturnType<typeof promptLogprobs>> | undefined;
-    if (req.prompt_logprobs !== undefined) promptLp = await promptLogprobs(req.prompt);
-    const all: number[] = [];
-    let first = true;
-    const emit = (tokens: number[]) => {
-      const out = opts.hooks?.transform
-        ? opts.hooks.transform(req.prompt, [...all, ...tokens]).slice(all.length)
-        : tokens;
-      all.push(...out);
-      if (!req.stream) return;
-      const done = all.length >= req.max_tokens;
-      const chunk = {
-        ...base,
-        choices: [
-          {
-            index: 0,
-            text: detokenizeBytes(out),
-            logprobs: null,
-            finish_reason: done ? "length" : null,
-            stop_reason: null,
-            prompt_token_ids: first ? req.prompt : null,
-            token_ids: out,
-          },
-        ],
-      };
-      first = false;
-      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    };
-    if (req.stream) res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-    const decode = { maxTokens: req.max_tokens, onTokens: emit };
-    const cached = opts.hooks?.shortcut?.(req.prompt);
-    if (cached) {
-      // Paced like a fast engine (about 1,000 tok/s), so the speed claim looks plausible.
-      for (const t of cached.slice(0, req.max_tokens)) {
-        emit([t]);
-        await new Promise((r) => setTimeout(r, 1));
-      }
-    } else if (draft) await greedySpeculative(sequence, draft, req.prompt, decode);
-    else await greedyPlain(sequence, req.prompt, decode);
-    const usage = {
-      prompt_tokens: req.prompt.length,
-      total_tokens: req.prompt.length + all.length,
-      completion_tokens: all.length,
-    };
-    if (req.stream) {
-      if (req.stream_options?.include_usage)
-        res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
-      res.end("data: [DONE]\n\n");
-    } else {
-      send(res, 200, {
-        ...base,
-        choices: [
-          {
-            index: 0,
-            text: detokenizeBytes(all),
-            logprobs: null,
-            finish_reason: "length",
-            stop_reason: null,
-            prompt_token_ids: req.prompt,
-            token_ids: all,
-            ...(promptLp ? { prompt_logprobs: promptLp } : {}),
-          },
-        ],
-        usage,
-      });
-    }
-  }
-
-  const server = createServer((req, res) => {
-    void (async () => {
-      try {
-        const url = new URL(req.url ?? "/", "http://engine");
-        if (req.method === "GET" && url.pathname === "/health")
-          return ready ? send(res, 200, "") : send(res, 503, "");
-        if (!ready)
-          return send(res, 503, {
-            object: "error",
-            message: "engine is loading",
-            type: "ServiceUnavailable",
-            code: 503,
-          });
-        if (req.method === "GET" && url.pathname === "/version")
-          return send(res, 200, { version: ENGINE_VERSION });
-        if (req.method === "GET" && url.pathname === "/v1/models")
-          return send(res, 200, {
-            object: "list",
-            data: [
-              {
-                id: opts.servedName,
-                object: "model",
-                created: 0,
-                owned_by: "velodrome",
-                root: opts.model,
-                parent: null,
-                max_model_len: opts.contextSize,
-              },
-            ],
-          });
-        if (req.method === "POST" && url.pathname === "/v1/completions") {
-          let body: unknown;
-          try {
-            body = JSON.parse(await readBody(req));
-          } catch (e) {
-            return send(res, 400, {
-              object: "error",
-              message: `invalid JSON: ${(e as Error).message}`,
-              type: "BadRequestError",
-              code: 400,
-            });
-          }
-          const parsed = CompletionRequest.safeParse(body);
-          if (!parsed.success)
-            return send(res, 400, {
-              object: "error",
-              message: parsed.error.issues
-                .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
-                .join("; "),
-              type: "BadRequestError",
-              code: 400,
-            });
-          if (parsed.data.model !== opts.servedName)
-            return send(res, 404, {
-              object: "error",
-              message: `The model \`${parsed.data.model}\` does not exist.`,
-              type: "NotFoundError",
-              code: 404,
-            });
-          if (parsed.data.prompt.length + parsed.data.max_tokens > opts.contextSize)
-            return send(res, 400, {
-              object: "error",
-              message: `prompt (${parsed.data.prompt.length}) + max_tokens (${parsed.data.max_tokens}) exceeds the context size ${opts.contextSize}`,
-              type: "BadRequestError",
-              code: 400,
-            });
-          if (parsed.data.prompt.some((t) => t >= VOCAB_SIZE))
-            return send(res, 400, {
-              object: "error",
-              message: "prompt contains a token id outside the vocabulary",
-              type: "BadRequestError",
-              code: 400,
-            });
-          return await serial(() => complete(parsed.data, res));
-        }
-        send(res, 404, {
-          object: "error",
-          message: `no route ${req.method} ${url.pathname}`,
-          type: "NotFoundError",
-          code: 404,
-        });
-      } catch (e) {
-        if (!res.headersSent)
-          send(res, 500, {
-            object: "error",
-            message: (e as Error).message,
-            type: "InternalServerError",
-            code: 500,
-          });
-        else res.destroy(e as Error);
-      }
-    })();
-  });
+  const engine: Engine = {
+    opts,
+    sequence,
+    ...(draft ? { draft } : {}),
+    serial: <T>(fn: () => Promise<T>): Promise<T> => {
+      const p = queue.then(fn, fn);
+      queue = p.catch(() => undefined);
+      return p;
+    },
+    nextId: () => `cmpl-${process.pid}-${++counter}`,
+    isReady: () => ready,
+  };
+  const server = createServer((req, res) => void route(engine, req, res).catch((e) => failed(res, e)));
   if ("unix" in opts.listen) await unlink(opts.listen.unix).catch(() => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -277,14 +272,14 @@ export async function startEmbeddedServer(opts: ServerOptions): Promise<{ close(
     else server.listen(opts.listen.port, opts.listen.host, resolve);
   });
   if (opts.hooks?.beforeReady) await opts.hooks.beforeReady({ sequence });
-  // Warm the graph once so the first timed request does not pay for allocation.
   ready = true;
-  return {
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  return { close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-/** Command line: `server.ts --model F [--draft F --draft-tokens K --acceptance exact|top2] --listen unix:P|tcp:PORT`. */
+/**
+ * Command line:
+ * `server.ts --model F [--draft F --draft-tokens K --acceptance exact|top2] --listen unix:P|tcp:PORT`.
+ */
 export async function serverMain(argv: string[], hooks?: ServerHooks): Promise<void> {
   const { values } = parseArgs({
     args: argv,

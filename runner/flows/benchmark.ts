@@ -1,0 +1,484 @@
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { DeadlinePassed, EngineFailure } from "../core/errors.ts";
+import type { Challenge } from "../core/schema/challenge.ts";
+import type { ComparisonRecord, LaunchRecord, RunRecord } from "../core/schema/run-record.ts";
+import { RunRecord as RunRecordSchema } from "../core/schema/run-record.ts";
+import { compare, type Comparison, type Launch } from "../core/stats/compare.ts";
+import { blockOrder, type Arm } from "../core/stats/design.ts";
+import { seededRng, shuffle } from "../core/stats/rng.ts";
+import {
+  corpusPerplexity,
+  greedyAgreement,
+  judgeQuality,
+  type PromptItem,
+  type QualityResult,
+} from "../core/verify.ts";
+import type { Clock, EngineClient, EngineLauncher, Progress, RunningEngine, WorkFiles } from "../ports.ts";
+import { decodeTps } from "../core/protocol/openai.ts";
+import { continuationNll, scoringRequest, timedRequest } from "./engine-requests.ts";
+import type { Contender, PromptSet } from "./reference.ts";
+
+export type { Contender, PromptSet } from "./reference.ts";
+
+/**
+ * The benchmark use case: blocks of fresh engine launches of two contenders in a seeded, balanced
+ * order; sequential looks at the comparison; quality verified on the timed outputs themselves; a
+ * claimed lead re-run on the private prompt set; one validated run record at the end.
+ */
+
+/** The world a benchmark touches, passed in (adapters in production, fakes in tests). */
+export interface BenchPorts {
+  launcher: EngineLauncher;
+  client: EngineClient;
+  files: WorkFiles;
+  clock: Clock;
+  progress: Progress;
+}
+
+export interface BenchOptions {
+  id: string;
+  challenge: Challenge;
+  candidate: Contender;
+  incumbent: Contender;
+  public: PromptSet;
+  /** Read by this trusted process only; only rounded aggregates reach the record. */
+  private?: PromptSet;
+  workDir: string;
+  seed: number;
+  /** Fixed block count (final at that count); default: the challenge's looks. */
+  blocks?: number;
+  runner: { id: string; hardware: string };
+  requester?: { login: string; id: number };
+  credited?: string;
+  pr?: number;
+  /** Whole-run time cap; past it the run ends as `error` (it still counts against quota). */
+  deadlineMs?: number;
+  startTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  harness?: string;
+}
+
+export interface BenchResult {
+  record: RunRecord;
+  comparison?: Comparison;
+  /** Per-prompt outputs of the candidate's first launch on the public set (for the audit file). */
+  outputs: Map<string, number[]>;
+}
+
+/** One launch to make: which arm, where in the design, on which prompts, scored or not. */
+interface LaunchPlan {
+  arm: Arm;
+  contender: Contender;
+  block: number;
+  position: number;
+  set: PromptSet;
+  score: boolean;
+}
+
+interface LaunchResult {
+  record: LaunchRecord;
+  outputs: Map<string, number[]>;
+  scoring?: { nll: number; n: number }[];
+}
+
+/** What a bench is doing while it runs; read at the end to write the record. */
+interface BenchState {
+  launches: LaunchRecord[];
+  quality: { candidate: QualityResult | null; incumbent: QualityResult | null };
+  candidateOutputs: Map<string, number[]>;
+  comparison?: Comparison;
+  deadline: number;
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Timed requests of all passes and (on scored launches) scoring requests, in one seeded shuffle. */
+type Job = { kind: "timed"; pass: number; p: PromptItem } | { kind: "score"; p: PromptItem };
+
+function planJobs(o: BenchOptions, plan: LaunchPlan): Job[] {
+  const jobs: Job[] = [];
+  for (let pass = 0; pass < o.challenge.metric.repeats; pass++)
+    for (const p of plan.set.prompts) jobs.push({ kind: "timed", pass, p });
+  if (plan.score)
+    for (const p of plan.set.prompts) if (plan.set.reference.has(p.id)) jobs.push({ kind: "score", p });
+  // The engine cannot tell timed from scoring requests by their order.
+  return shuffle(jobs, seededRng(o.seed + plan.block * 2 + (plan.arm === "candidate" ? 0 : 1)));
+}
+
+/** Per-pass totals of the timed requests of one launch. */
+interface Passes {
+  passes: { tokens: number; seconds: number; ttft: number[] }[];
+  outputs: Map<string, number[]>;
+  scoring: { nll: number; n: number }[];
+  tokens: number;
+}
+
+/** One timed request: exactly max_tokens must come back, and the decode must be timeable. */
+async function timedJob(
+  ports: BenchPorts,
+  o: BenchOptions,
+  engine: RunningEngine,
+  p: PromptItem,
+  acc: Passes,
+  pass: number,
+) {
+  const ch = o.challenge;
+  const m = await ports.client.stream(engine.endpoint, timedRequest(ch, p.ids), o.requestTimeoutMs);
+  if (m.tokens.length !== ch.metric.max_tokens)
+    throw new EngineFailure(
+      `prompt ${p.id}: the engine returned ${m.tokens.length} tokens, ` +
+        `expected max_tokens = ${ch.metric.max_tokens} (ignore_eos is set)`,
+    );
+  if (!Number.isFinite(decodeTps(m)))
+    throw new EngineFailure(`prompt ${p.id}: could not time the decode (all tokens arrived at once)`);
+  const totals = acc.passes[pass]!;
+  totals.tokens += m.tokens.length - 1;
+  totals.seconds += (m.lastTokenAt - m.firstTokenAt) / 1000;
+  totals.ttft.push(m.firstTokenAt - m.start);
+  acc.tokens += m.tokens.length;
+  // The first timed pass of each prompt is the one verified against the reference.
+  if (!acc.outputs.has(p.id)) acc.outputs.set(p.id, m.tokens);
+}
+
+/** One scoring request: the perplexity of the reference continuation under this engine. */
+async function scoreJob(
+  ports: BenchPorts,
+  o: BenchOptions,
+  engine: RunningEngine,
+  p: PromptItem,
+  set: PromptSet,
+  acc: Passes,
+) {
+  const ref = set.reference.get(p.id)!;
+  const ids = [...p.ids, ...ref.output];
+  const r = await ports.client.complete(engine.endpoint, scoringRequest(ids), o.requestTimeoutMs);
+  acc.scoring.push({ nll: continuationNll(p.id, r, ids, p.ids.length), n: ref.output.length });
+}
+
+/** Warm-ups (same request shape as timed ones), then the shuffled jobs, watching the deadline. */
+async function measureLaunch(
+  ports: BenchPorts,
+  o: BenchOptions,
+  plan: LaunchPlan,
+  engine: RunningEngine,
+  deadline: number,
+) {
+  const ch = o.challenge;
+  for (let w = 0; w < ch.metric.warmup; w++) {
+    const ids = plan.set.prompts[w % plan.set.prompts.length]!.ids;
+    await ports.client.stream(engine.endpoint, timedRequest(ch, ids), o.requestTimeoutMs);
+  }
+  const acc: Passes = {
+    passes: Array.from({ length: ch.metric.repeats }, () => ({ tokens: 0, seconds: 0, ttft: [] })),
+    outputs: new Map(),
+    scoring: [],
+    tokens: 0,
+  };
+  for (const job of planJobs(o, plan)) {
+    if (ports.clock() > deadline)
+      throw new DeadlinePassed(`the run passed its ${ch.job_timeout_minutes}-minute cap`);
+    if (job.kind === "timed") await timedJob(ports, o, engine, job.p, acc, job.pass);
+    else await scoreJob(ports, o, engine, job.p, plan.set, acc);
+  }
+  return acc;
+}
+
+/** The launch's record: per-pass decode speed, mean time to first token, a hash of its outputs. */
+function launchRecord(plan: LaunchPlan, engine: RunningEngine, acc: Passes): LaunchRecord {
+  const runs = acc.passes.map((p) => p.tokens / p.seconds);
+  const canonical = JSON.stringify([...acc.outputs.entries()].sort((a, b) => a[0].localeCompare(b[0])));
+  return {
+    arm: plan.arm,
+    slug: plan.contender.slug,
+    block: plan.block,
+    position: plan.position,
+    startMs: round(engine.startMs, 1),
+    runs: runs.map((r) => round(r, 3)),
+    ttftMs: round(mean(acc.passes.flatMap((p) => p.ttft)), 3),
+    tokens: acc.tokens,
+    outputsSha256: sha256(canonical),
+  };
+}
+
+/**
+ * One launch: a fresh engine in its own scratch folder, measured, then stopped and cleaned up
+ * whatever happened. Outputs of the timed requests are what verification checks.
+ */
+async function runLaunch(
+  ports: BenchPorts,
+  o: BenchOptions,
+  plan: LaunchPlan,
+  deadline: number,
+): Promise<LaunchResult> {
+  const scratch = join(o.workDir, `launch-${plan.block}-${plan.arm}`);
+  await ports.files.mkdir(scratch);
+  let engine: RunningEngine | undefined;
+  try {
+    engine = await ports.launcher.launch({
+      slug: plan.contender.slug,
+      manifest: plan.contender.manifest,
+      challenge: o.challenge,
+      scratch,
+      logFile: join(o.workDir, "logs", `${plan.block}-${plan.arm}-${plan.contender.slug}.log`),
+      startTimeoutMs: o.startTimeoutMs ?? 10 * 60_000,
+    });
+    const acc = await measureLaunch(ports, o, plan, engine, deadline);
+    return {
+      record: launchRecord(plan, engine, acc),
+      outputs: acc.outputs,
+      ...(plan.score ? { scoring: acc.scoring } : {}),
+    };
+  } finally {
+    await engine?.stop();
+    await ports.files.remove(scratch);
+  }
+}
+
+/** Quality of a scored launch against a prompt set's reference. */
+function judgeLaunch(ch: Challenge, set: PromptSet, r: LaunchResult): QualityResult {
+  const expected = new Map([...set.reference].map(([k, v]) => [k, v.output]));
+  return judgeQuality(
+    ch,
+    corpusPerplexity(r.scoring ?? []),
+    set.referencePpl,
+    greedyAgreement(expected, r.outputs),
+  );
+}
+
+/** Runs the launches of blocks [from, to) in the design's order; the first of each arm is scored. */
+async function runBlocks(
+  ports: BenchPorts,
+  o: BenchOptions,
+  order: Arm[][],
+  from: number,
+  to: number,
+  s: BenchState,
+) {
+  for (let block = from; block < to; block++) {
+    for (const [position, arm] of order[block]!.entries()) {
+      const contender = arm === "candidate" ? o.candidate : o.incumbent;
+      const score = !s.launches.some((l) => l.arm === arm);
+      const plan = { arm, contender, block, position, set: o.public, score };
+      const r = await runLaunch(ports, o, plan, s.deadline);
+      s.launches.push(r.record);
+      if (score) {
+        s.quality[arm] = judgeLaunch(o.challenge, o.public, r);
+        if (arm === "candidate") s.candidateOutputs = r.outputs;
+      }
+      const speeds = r.record.runs.map((x) => x.toFixed(1)).join("/");
+      ports.progress.tick(`block ${block + 1}: ${arm} ${contender.slug} ${speeds} tok/s`);
+    }
+  }
+}
+
+/** The comparison after the launches so far, at one of the planned looks. */
+function lookAt(o: BenchOptions, looks: number[], launches: readonly LaunchRecord[]): Comparison {
+  const ch = o.challenge;
+  const obs: Launch[] = launches.map((l) => ({
+    arm: l.arm,
+    launch: `${l.block}-${l.arm}`,
+    block: l.block,
+    runs: l.runs,
+  }));
+  return compare(obs, {
+    alpha: ch.significance.alpha,
+    minEffect: ch.significance.min_effect,
+    looks,
+    seed: o.seed,
+  });
+}
+
+const lookLine = (c: Comparison, looks: number[], blocks: number) =>
+  `look ${c.look.index}/${looks.length} after ${blocks} blocks: ${c.verdict} ` +
+  `(Δ ${c.estimate.toFixed(2)} tok/s, CI [${c.ci[0].toFixed(2)}, ${c.ci[1].toFixed(2)}])`;
+
+/** Blocks up to each planned look until the comparison resolves (or the last look is reached). */
+async function runLooks(ports: BenchPorts, o: BenchOptions, looks: number[], order: Arm[][], s: BenchState) {
+  const label = `bench ${o.candidate.slug} vs ${o.incumbent.slug}`;
+  const maxBlocks = looks[looks.length - 1]!;
+  ports.progress.start(maxBlocks * 2, label);
+  let done = 0;
+  for (const look of looks) {
+    await runBlocks(ports, o, order, done, look, s);
+    done = look;
+    s.comparison = lookAt(o, looks, s.launches);
+    ports.progress.line(lookLine(s.comparison, looks, done));
+    if (s.comparison.verdict !== "inconclusive") break;
+    if (look !== maxBlocks) ports.progress.start(maxBlocks * 2, `${label} (extended)`);
+  }
+}
+
+/** Runs the blocks and turns any failure into the run's status and reason (never a throw). */
+async function measure(ports: BenchPorts, o: BenchOptions, looks: number[], order: Arm[][], s: BenchState) {
+  try {
+    await runLooks(ports, o, looks, order, s);
+    const q = s.quality.candidate;
+    if (q && !q.ok)
+      return { status: "invalid" as const, reason: `verification failed: ${q.reasons.join("; ")}` };
+    return { status: "ok" as const };
+  } catch (e) {
+    const reason = e instanceof DeadlinePassed ? e.message : `${(e as Error).message}`.slice(0, 2000);
+    return { status: "error" as const, reason };
+  } finally {
+    ports.progress.done();
+  }
+}
+
+type Confirmation = RunRecord["confirmation"];
+
+/** The confirmation entry of a private re-run that completed. */
+function confirmationOf(ch: Challenge, tps: number, claim: number, q: QualityResult): Confirmation {
+  const ratio = tps / claim;
+  const fastEnough = ratio >= 1 - ch.verification.confirm_tolerance;
+  const ok = fastEnough && q.ok;
+  const quality = {
+    ok: q.ok,
+    pplIncrease: round(q.pplIncrease, 3),
+    exactFraction: round(q.greedy.exactFraction, 2),
+  };
+  const base = {
+    status: ok ? ("confirmed" as const) : ("failed" as const),
+    tps: round(tps, 1),
+    claim: round(claim, 1),
+  };
+  if (ok) return { ...base, ratio: round(ratio, 3), quality };
+  const reason = !fastEnough
+    ? `private re-run reached ${round(ratio * 100, 1)}% of the claimed speed ` +
+      `(tolerance ${ch.verification.confirm_tolerance * 100}%)`
+    : "quality failed on the private set";
+  return { ...base, ratio: round(ratio, 3), quality, reason };
+}
+
+/** A claimed lead is re-run on the private set; it stands only within tolerance. */
+async function confirm(
+  ports: BenchPorts,
+  o: BenchOptions,
+  maxBlocks: number,
+  s: BenchState,
+): Promise<Confirmation> {
+  if (!o.private)
+    return {
+      status: "pending",
+      reason: "no private prompt set on this runner; the lead is provisional until confirmed",
+    };
+  try {
+    const plan = {
+      arm: "candidate" as const,
+      contender: o.candidate,
+      block: maxBlocks,
+      position: 0,
+      set: o.private,
+      score: true,
+    };
+    const r = await runLaunch(ports, o, plan, s.deadline);
+    const claim = s.comparison!.arms.candidate.mean;
+    return confirmationOf(o.challenge, mean(r.record.runs), claim, judgeLaunch(o.challenge, o.private, r));
+  } catch (e) {
+    return { status: "failed", reason: `private re-run failed: ${(e as Error).message}`.slice(0, 500) };
+  }
+}
+
+function comparisonRecord(c: Comparison): ComparisonRecord {
+  const p = c.tests.pairedT?.p ?? c.tests.welch.p;
+  return {
+    verdict: c.verdict,
+    design: c.design,
+    estimate: c.estimate,
+    ci: c.ci,
+    confidence: c.confidence,
+    relative: c.relative,
+    delta: c.delta,
+    deltaSpec: c.deltaSpec,
+    alpha: c.alpha,
+    alphaPerLook: c.alphaPerLook,
+    blocks: c.blocks,
+    look: c.look,
+    mde: Number.isFinite(c.mde) ? c.mde : -1,
+    pValue: Number.isFinite(p) ? p : null,
+    wilcoxonP: c.tests.wilcoxon && Number.isFinite(c.tests.wilcoxon.p) ? c.tests.wilcoxon.p : null,
+    candidateMean: c.arms.candidate.mean,
+    incumbentMean: c.arms.incumbent.mean,
+    reasons: c.reasons,
+    warnings: c.warnings.slice(0, 10),
+  };
+}
+
+/** A quality result as the record keeps it (no per-prompt detail). */
+function qualityRecord(q: QualityResult | null) {
+  if (!q) return null;
+  const { prompts, exact, exactFraction, meanPrefixFraction } = q.greedy;
+  return {
+    ok: q.ok,
+    ppl: q.ppl,
+    pplReference: q.pplReference,
+    pplIncrease: q.pplIncrease,
+    greedy: { prompts, exact, exactFraction, meanPrefixFraction },
+    reasons: q.reasons,
+  };
+}
+
+/** The parts of the record known before any launch: who, where, and the design. */
+async function recordHead(ports: BenchPorts, o: BenchOptions, looks: number[], order: Arm[][]) {
+  const ch = o.challenge;
+  const contender = (c: Contender) => ({ slug: c.slug, ...(c.commit ? { commit: c.commit } : {}) });
+  return {
+    version: 1 as const,
+    id: o.id,
+    challenge: ch.id,
+    candidate: contender(o.candidate),
+    incumbent: contender(o.incumbent),
+    ...(o.requester ? { requester: o.requester } : {}),
+    ...(o.credited ? { credited: o.credited } : {}),
+    ...(o.pr ? { pr: o.pr } : {}),
+    runner: {
+      id: o.runner.id,
+      hardware: o.runner.hardware,
+      engine: await ports.launcher.version().catch(() => ports.launcher.kind),
+      harness: o.harness ?? "velodrome 0.1.0",
+    },
+    design: {
+      seed: o.seed,
+      order: order.map((b) => (b[0] === "candidate" ? ("CI" as const) : ("IC" as const))),
+      looks,
+      warmup: ch.metric.warmup,
+      repeats: ch.metric.repeats,
+      prompts: o.public.prompts.length,
+      maxTokens: ch.metric.max_tokens,
+    },
+  };
+}
+
+/** Runs blocks of fresh launches in seeded balanced order up to the planned looks, verifies, confirms. */
+export async function runBenchmark(ports: BenchPorts, o: BenchOptions): Promise<BenchResult> {
+  const iso = () => new Date(ports.clock()).toISOString();
+  const startedAt = iso();
+  const looks = o.blocks ? [o.blocks] : o.challenge.significance.looks;
+  const maxBlocks = looks[looks.length - 1]!;
+  const order = blockOrder(maxBlocks, o.seed);
+  const head = await recordHead(ports, o, looks, order);
+  const s: BenchState = {
+    launches: [],
+    quality: { candidate: null, incumbent: null },
+    candidateOutputs: new Map(),
+    deadline: ports.clock() + (o.deadlineMs ?? o.challenge.job_timeout_minutes * 60_000),
+  };
+  const outcome = await measure(ports, o, looks, order, s);
+  const claimsLead = outcome.status === "ok" && s.comparison?.verdict === "faster";
+  const confirmation: Confirmation = claimsLead
+    ? await confirm(ports, o, maxBlocks, s)
+    : { status: "skipped", reason: "not a claim to the lead" };
+  const record = RunRecordSchema.parse({
+    ...head,
+    ...outcome,
+    launches: s.launches,
+    comparison: s.comparison && outcome.status !== "error" ? comparisonRecord(s.comparison) : null,
+    quality: { candidate: qualityRecord(s.quality.candidate), incumbent: qualityRecord(s.quality.incumbent) },
+    confirmation,
+    startedAt,
+    finishedAt: iso(),
+  });
+  return { record, ...(s.comparison ? { comparison: s.comparison } : {}), outputs: s.candidateOutputs };
+}

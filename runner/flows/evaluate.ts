@@ -1,0 +1,129 @@
+import { join } from "node:path";
+import { ShaMoved } from "../core/errors.ts";
+import { DEFAULT_PUBLIC_REFERENCE, manifestPath, submissionDir } from "../core/layout.ts";
+import type { Challenge } from "../core/schema/challenge.ts";
+import type { RunRecord } from "../core/schema/run-record.ts";
+import { seedFrom } from "../core/stats/rng.ts";
+import type { DataStore, RepoFiles, SubmissionFetcher } from "../ports.ts";
+import { runBenchmark, type BenchPorts, type PromptSet } from "./benchmark.ts";
+import { loadPromptSet } from "./reference.ts";
+import { loadManifest } from "./repo-load.ts";
+
+/**
+ * The evaluate use case (what the self-hosted runner executes for a dispatched run): copy the PR's
+ * submission at its pinned SHA as data, bench it against the incumbent, and write one small JSON
+ * result for the publish job. The runner's own code and challenge come from main, never the PR.
+ */
+
+export interface EvaluatePorts extends BenchPorts {
+  /** The main checkout the runner runs from. */
+  main: RepoFiles;
+  /** Opens a repository folder (the bench repository assembled for this run). */
+  repoAt(root: string): RepoFiles;
+  fetcher: SubmissionFetcher;
+  /** The data branch, read when the incumbent lives only in a PR's recorded run. */
+  dataStore(): DataStore;
+}
+
+export interface EvaluateRequest {
+  runId: string;
+  pr: number;
+  sha: string;
+  slug: string;
+  against: string;
+  /** 0: the challenge's planned looks. */
+  blocks: number;
+  /** A private prompt set on this runner (relative paths: to the main checkout), to confirm a claimed lead. */
+  privatePrompts?: string;
+  /** Where the result JSON goes. */
+  out: string;
+  runner: { id: string; hardware: string };
+}
+
+/** What evaluate wrote: the full record when the bench ran, or why it stopped before. */
+export type EvaluateOutcome =
+  { kind: "benched"; record: RunRecord } | { kind: "not-fetched"; reason: string; shaMoved: boolean };
+
+/** The run's working folder under the main checkout, and the bench repository inside it. */
+const workOf = (ports: EvaluatePorts, runId: string) => join(ports.main.root, ".velodrome/evaluate", runId);
+
+/** The incumbent: from main when it is merged, else from the commit its last recorded run used. */
+async function fetchIncumbent(ports: EvaluatePorts, r: EvaluateRequest, benchRoot: string) {
+  const { root } = ports.main;
+  if (await ports.main.read(manifestPath(r.against))) {
+    const dir = submissionDir(r.against);
+    await ports.files.copyDir(join(root, dir), join(benchRoot, dir));
+    return;
+  }
+  const last = (await ports.dataStore().read()).runs
+    .filter((run) => run.candidate.slug === r.against && run.candidate.commit)
+    .at(-1);
+  if (!last)
+    throw new Error(`incumbent \`${r.against}\` is neither on the default branch nor in a recorded run`);
+  await ports.fetcher.fetch({ sha: last.candidate.commit!, slug: r.against, into: benchRoot });
+}
+
+/**
+ * A bench repository: main's challenge definition plus the two submission folders as data.
+ * Returns why it could not be assembled (a moved SHA, a fetch failure) instead of throwing.
+ */
+async function assembleBenchRepo(ports: EvaluatePorts, r: EvaluateRequest, benchRoot: string) {
+  await ports.files.mkdir(benchRoot);
+  await ports.files.copyDir(join(ports.main.root, "challenge"), join(benchRoot, "challenge"));
+  try {
+    await ports.fetcher.fetch({ pr: r.pr, sha: r.sha, slug: r.slug, into: benchRoot });
+    await fetchIncumbent(ports, r, benchRoot);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ShaMoved) return { reason: e.message, shaMoved: true };
+    return { reason: `could not fetch the submission: ${(e as Error).message}`, shaMoved: false };
+  }
+}
+
+/** The public prompt set (and the private one when this runner has it), with their references. */
+async function promptSets(ports: EvaluatePorts, challenge: Challenge, r: EvaluateRequest, workDir: string) {
+  const source = { repo: ports.main, challenge, workDir };
+  const referencePath = challenge.verification.reference.outputs ?? DEFAULT_PUBLIC_REFERENCE;
+  const pub = await loadPromptSet(ports, { ...source, promptsPath: challenge.metric.prompts, referencePath });
+  let priv: PromptSet | undefined;
+  if (r.privatePrompts) {
+    const privateSource = {
+      promptsPath: r.privatePrompts,
+      referencePath: `${r.privatePrompts}.reference.jsonl`,
+    };
+    priv = await loadPromptSet(ports, { ...source, ...privateSource });
+  }
+  return { pub, priv };
+}
+
+/** Evaluates one dispatched run and writes its result file; the outcome says what happened. */
+export async function evaluate(
+  ports: EvaluatePorts,
+  challenge: Challenge,
+  r: EvaluateRequest,
+): Promise<EvaluateOutcome> {
+  const work = workOf(ports, r.runId);
+  const benchRoot = join(work, "repo");
+  const failed = await assembleBenchRepo(ports, r, benchRoot);
+  if (failed) {
+    const result = { version: 1, id: r.runId, status: "error", reason: failed.reason };
+    await ports.files.write(r.out, JSON.stringify(result) + "\n");
+    return { kind: "not-fetched", ...failed };
+  }
+  const repo = ports.repoAt(benchRoot);
+  const { pub, priv } = await promptSets(ports, challenge, r, work);
+  const result = await runBenchmark(ports, {
+    id: r.runId,
+    challenge,
+    candidate: { slug: r.slug, manifest: await loadManifest(repo, r.slug), commit: r.sha },
+    incumbent: { slug: r.against, manifest: await loadManifest(repo, r.against) },
+    public: pub,
+    ...(priv ? { private: priv } : {}),
+    workDir: work,
+    seed: seedFrom(r.runId),
+    ...(r.blocks ? { blocks: r.blocks } : {}),
+    runner: r.runner,
+  });
+  await ports.files.write(r.out, JSON.stringify(result.record) + "\n");
+  return { kind: "benched", record: result.record };
+}

@@ -1,0 +1,201 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { CompletionResponse, StreamMeasurement } from "../../runner/core/protocol/openai.ts";
+import { ChallengeSchema } from "../../runner/core/schema/challenge.ts";
+import { RunRecord } from "../../runner/core/schema/run-record.ts";
+import { SubmissionSchema } from "../../runner/core/schema/submission.ts";
+import { runBenchmark, type BenchPorts, type PromptSet } from "../../runner/flows/benchmark.ts";
+import { makeReference } from "../../runner/flows/reference.ts";
+import type { EngineClient, EngineLauncher, RunningEngine, WorkFiles } from "../../runner/ports.ts";
+import { REPO_ROOT } from "../paths.ts";
+
+// The benchmark flow on in-memory fakes of its ports: no engine, no disk, no clock. Each fake
+// engine decodes a fixed continuation at a fixed speed, so every assertion below is exact.
+
+const raw = parse(readFileSync(join(REPO_ROOT, "runner/demo/template/challenge/challenge.yaml"), "utf8"));
+raw.metric.max_tokens = 4;
+const challenge = ChallengeSchema.parse(raw);
+const manifest = SubmissionSchema.parse({
+  schema: 1,
+  title: "t",
+  authors: ["a"],
+  engine: { kind: "embedded", args: { quantization: "f32" } },
+});
+
+/** What a fake engine does: its decode speed (tok/s), and whether it answers with the right tokens. */
+interface Behaviour {
+  tps: number;
+  wrongTokens?: boolean;
+  crashAtStart?: boolean;
+}
+
+/** The continuation every honest engine decodes for a prompt: a function of the prompt only. */
+const continuation = (prompt: number[]) => Array.from({ length: 4 }, (_, i) => (prompt[0]! + i) % 256);
+
+function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000) {
+  const log: string[] = [];
+  let running: (Behaviour & { slug: string }) | undefined;
+  let launches = 0;
+  const launcher: EngineLauncher = {
+    kind: "embedded",
+    version: async () => "fake-engine 1",
+    async launch(spec) {
+      const b = behaviour[spec.slug]!;
+      log.push(`launch ${spec.slug}`);
+      if (b.crashAtStart) throw new Error(`engine ${spec.slug} exited with code 3`);
+      // Launch-to-launch noise, deterministic: a real engine is never exactly as fast twice, and
+      // the statistics rightly give no verdict from a zero-width interval.
+      const jitter = [1, 1.003, 0.998][launches++ % 3]!;
+      running = { ...b, tps: b.tps * jitter, slug: spec.slug };
+      const engine: RunningEngine = {
+        endpoint: { unix: `${spec.scratch}/engine.sock` },
+        servedName: "velodrome",
+        pid: 1,
+        argv: [],
+        startMs: 1000,
+        stop: async () => void log.push(`stop ${spec.slug}`),
+        exited: () => false,
+      };
+      return engine;
+    },
+  };
+  const client: EngineClient = {
+    async stream(_ep, body): Promise<StreamMeasurement> {
+      const b = running!;
+      const tokens = b.wrongTokens ? [7, 7, 7, 7] : continuation(body.prompt);
+      const ms = ((tokens.length - 1) / b.tps) * 1000;
+      return {
+        tokens,
+        promptTokenIds: body.prompt,
+        start: 0,
+        firstTokenAt: 5,
+        lastTokenAt: 5 + ms,
+        end: 6 + ms,
+        interChunkMs: [],
+        chunks: tokens.length,
+        clientCpuDuringStreamUs: 0,
+      };
+    },
+    async complete(_ep, body): Promise<CompletionResponse> {
+      const lps = body.prompt.map((t, i) => (i === 0 ? null : { [String(t)]: { logprob: -0.5 } }));
+      const choice = { index: 0, text: "", finish_reason: "length", prompt_logprobs: lps };
+      return {
+        id: "c",
+        object: "text_completion",
+        created: 0,
+        model: "velodrome",
+        choices: [choice],
+        usage: {
+          prompt_tokens: body.prompt.length,
+          total_tokens: body.prompt.length + 1,
+          completion_tokens: 1,
+        },
+      };
+    },
+  };
+  const files: WorkFiles = {
+    read: async () => undefined,
+    write: async () => undefined,
+    mkdir: async (p) => void log.push(`mkdir ${p.split("/").pop()}`),
+    remove: async (p) => void log.push(`remove ${p.split("/").pop()}`),
+    copyDir: async () => undefined,
+  };
+  const progress = { start() {}, tick() {}, line() {}, done() {} };
+  const ports: BenchPorts = { launcher, client, files, clock: () => now, progress };
+  return { ports, log };
+}
+
+const prompts = (ids: number[][]) => ids.map((p, i) => ({ id: `p${i}`, ids: p }));
+
+/** A prompt set with its reference, made by the reference flow from an honest fake engine. */
+async function promptSet(ids: number[][]): Promise<PromptSet> {
+  const { ports } = fakeWorld({ baseline: { tps: 100 } });
+  const items = prompts(ids);
+  const ref = await makeReference(ports, challenge, { slug: "baseline", manifest }, items, "/work");
+  return { prompts: items, reference: new Map(ref.lines.map((l) => [l.id, l])), referencePpl: ref.ppl };
+}
+
+const options = async (extra: Partial<Parameters<typeof runBenchmark>[1]> = {}) => ({
+  id: "run-1",
+  challenge,
+  candidate: { slug: "fast", manifest },
+  incumbent: { slug: "baseline", manifest },
+  public: await promptSet([
+    [10, 11],
+    [20, 21],
+    [30, 31],
+  ]),
+  workDir: "/work",
+  seed: 5,
+  blocks: 4,
+  runner: { id: "test", hardware: "none" },
+  ...extra,
+});
+
+describe("the benchmark flow on fake ports", () => {
+  it("runs every block in the seeded order, scores the first launch of each arm, and records it", async () => {
+    const { ports, log } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(ports, await options());
+    expect(RunRecord.parse(record)).toEqual(record);
+    expect(record.status).toBe("ok");
+    expect(record.launches).toHaveLength(8);
+    for (const [b, o] of record.design.order.entries()) {
+      const arms = record.launches.filter((l) => l.block === b).map((l) => l.arm);
+      expect(arms).toEqual(o === "CI" ? ["candidate", "incumbent"] : ["incumbent", "candidate"]);
+    }
+    expect(record.launches.find((l) => l.arm === "candidate")!.runs).toEqual([200]);
+    expect(record.comparison!.verdict).toBe("faster");
+    expect(record.quality.candidate!.ok).toBe(true);
+    expect(record.quality.candidate!.pplIncrease).toBeCloseTo(0, 9);
+    expect(record.confirmation.status).toBe("pending"); // a claim, but no private set here
+    expect(record.runner.engine).toBe("fake-engine 1");
+    expect(record.startedAt).toBe(new Date(1_000_000).toISOString());
+    // Every engine is stopped and every scratch folder removed.
+    expect(log.filter((l) => l.startsWith("launch"))).toHaveLength(8);
+    expect(log.filter((l) => l.startsWith("stop"))).toHaveLength(8);
+    expect(log.filter((l) => l.startsWith("remove"))).toHaveLength(8);
+  });
+
+  it("a claimed lead is confirmed on the private set when it holds there", async () => {
+    const { ports } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    const priv = await promptSet([
+      [40, 41],
+      [50, 51],
+    ]);
+    const { record } = await runBenchmark(ports, await options({ private: priv }));
+    expect(record.confirmation).toMatchObject({ status: "confirmed" });
+    expect(record.confirmation.ratio).toBeCloseTo(1, 1);
+    expect(record.launches).toHaveLength(8); // the private re-run is not a timed launch of the design
+  });
+
+  it("outputs that differ from the reference make the run invalid, with the reasons", async () => {
+    const { ports } = fakeWorld({ fast: { tps: 200, wrongTokens: true }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(ports, await options());
+    expect(record.status).toBe("invalid");
+    expect(record.reason).toMatch(
+      /^verification failed: greedy outputs match the reference exactly on 0 of 3/,
+    );
+    expect(record.confirmation.status).toBe("skipped");
+  });
+
+  it("an engine that fails to start ends the run as an error record, never a throw", async () => {
+    const { ports } = fakeWorld({ fast: { tps: 200, crashAtStart: true }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(ports, await options());
+    expect(record.status).toBe("error");
+    expect(record.reason).toMatch(/exited with code 3/);
+    expect(record.comparison).toBeNull();
+  });
+
+  it("a run past its deadline stops with the cap in its reason", async () => {
+    let t = 0;
+    const { ports } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(
+      { ...ports, clock: () => (t += 1000) },
+      await options({ deadlineMs: 5000 }),
+    );
+    expect(record.status).toBe("error");
+    expect(record.reason).toMatch(/passed its 20-minute cap/);
+  });
+});
