@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { embeddedLauncher, groupAlive, type EngineLauncher } from "../runner/adapters/engines/launch.ts";
 import { nodeBenchPorts } from "../runner/adapters/runner-ports.ts";
@@ -27,7 +26,9 @@ let challenge: Challenge;
 let pub: PromptSet;
 let priv: PromptSet;
 let usedPublic: string; // the public prompt lines the tests time (what a pre-warming cheat would cache)
-const launcher = (entry?: string, sandbox = false): EngineLauncher =>
+// Engines run as they do on a runner: in the sandbox (as the unprivileged engine user when the
+// tests run as root), wherever bubblewrap is installed (.ci/run installs it).
+const launcher = (entry?: string, sandbox = bubblewrapAvailable()): EngineLauncher =>
   embeddedLauncher({
     repoRoot: REPO_ROOT,
     modelsDir: MODELS,
@@ -167,17 +168,12 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
     "a cheat that pre-warms the public prompts before reporting healthy gains nothing: the private re-run fails confirmation",
     { timeout: 2 * ENGINE_TEST_MS },
     async () => {
-      // The cheat caches exactly what is timed (the prompts in use, max_tokens each): no wasted decoding.
-      const seen = join(work, "prewarm-public.jsonl");
-      await writeFile(seen, usedPublic);
-      const manifest = sub({
-        kind: "embedded",
-        args: { quantization: "f32" },
-        env: {
-          VELODROME_PUBLIC_PROMPTS: seen,
-          VELODROME_PREWARM_TOKENS: String(challenge.metric.max_tokens),
-        },
-      });
+      // The cheat caches exactly what is timed (the prompts in use, max_tokens each): no wasted
+      // decoding. It learns them from a file in its scratch dir (the public set is public anyway;
+      // a submission cannot pass it through env, whose VELODROME_* names are refused).
+      const plan = JSON.stringify({ prompts: usedPublic, maxTokens: challenge.metric.max_tokens });
+      const manifest = sub({ kind: "embedded", args: { quantization: "f32" } });
+      const cheat = launcher("prewarm.ts");
       const { record } = await runBench({
         id: "t-prewarm",
         challenge,
@@ -186,7 +182,12 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
         launcher: {
           kind: "embedded",
           version: async () => "test",
-          launch: (spec) => (spec.slug === "prewarm" ? launcher("prewarm.ts") : launcher()).launch(spec),
+          launch: async (spec) => {
+            if (spec.slug !== "prewarm") return launcher().launch(spec);
+            await mkdir(spec.scratch, { recursive: true });
+            await writeFile(join(spec.scratch, "prewarm-plan.json"), plan);
+            return cheat.launch(spec);
+          },
         },
         public: pub,
         private: priv,
@@ -272,75 +273,8 @@ describe(
   },
 );
 
-describe.skipIf(!bubblewrapAvailable())("sandbox (bubblewrap)", { timeout: ENGINE_TEST_MS }, () => {
-  it("the engine cannot reach the network, read the private prompts or write outside its scratch dir, and still serves", async () => {
-    const secretDir = await tempDir("velodrome-private-");
-    const secret = join(secretDir, "private.jsonl");
-    await writeFile(secret, '{"id":"secret","text":"the hidden prompt"}\n');
-    const server = createServer((s) => s.end("hello"));
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as { port: number }).port;
-    const scratch = join(work, "escape-scratch");
-    await mkdir(scratch, { recursive: true });
-    const manifest = sub({
-      kind: "embedded",
-      args: { quantization: "f32" },
-      env: {
-        VELODROME_PRIVATE_PROBE: secret,
-        VELODROME_WRITE_PROBE: join(secretDir, "owned.txt"),
-        VELODROME_NET_PROBE: String(port),
-        VELODROME_RESULTS_DIR: scratch,
-      },
-    });
-    const e = await launcher("escape.ts", true).launch({
-      slug: "escape",
-      manifest,
-      challenge,
-      scratch,
-      logFile: join(work, "escape.log"),
-      startTimeoutMs: 60_000,
-    });
-    try {
-      const results = JSON.parse(await readFile(join(scratch, "escape-results.json"), "utf8"));
-      expect(results.read).toMatch(/^denied/);
-      expect(results.write).toMatch(/^denied/);
-      expect(results.net).toMatch(/^denied/);
-      await expect(readFile(join(secretDir, "owned.txt"), "utf8")).rejects.toThrow();
-    } finally {
-      await e.stop();
-      server.close();
-      await removeDir(secretDir);
-    }
-    // And the same engine unconfined would have succeeded: the test can fail.
-    const scratch2 = join(work, "escape-scratch2");
-    await mkdir(scratch2, { recursive: true });
-    const manifest2 = sub({
-      kind: "embedded",
-      args: { quantization: "f32" },
-      env: {
-        VELODROME_PRIVATE_PROBE: join(REPO_ROOT, "package.json"),
-        VELODROME_WRITE_PROBE: join(scratch2, "..", "escape-owned.txt"),
-        VELODROME_NET_PROBE: "1",
-        VELODROME_RESULTS_DIR: scratch2,
-      },
-    });
-    const e2 = await launcher("escape.ts", false).launch({
-      slug: "escape",
-      manifest: manifest2,
-      challenge,
-      scratch: scratch2,
-      logFile: join(work, "escape2.log"),
-      startTimeoutMs: 60_000,
-    });
-    try {
-      const r2 = JSON.parse(await readFile(join(scratch2, "escape-results.json"), "utf8"));
-      expect(r2.read).not.toMatch(/^denied/);
-      expect(r2.write).toBe("ok");
-    } finally {
-      await e2.stop();
-    }
-  });
-});
+// The sandbox's containment (network, private prompts, credentials, writes, daemons, limits) is
+// tested with the shipped hostile engine in test/audit.test.ts.
 
 describe("vLLM launch contract", () => {
   it("builds `vllm serve` argv with harness-owned flags first and typed args as vLLM spells them", async () => {
