@@ -61,6 +61,15 @@ export default tseslint.config(
     rules: { "no-var": "off" },
   },
   {
+    // Readable code: short functions (named steps instead of long bodies) and lines a reviewer
+    // can read without scrolling; Prettier keeps most lines under 110, this catches long strings.
+    files: ["runner/**/*.ts", "site/**/*.js"],
+    rules: {
+      "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }],
+      "max-len": ["error", { code: 160, ignoreUrls: true }],
+    },
+  },
+  {
     // Use cases take the world as ports (runner/ports.ts): no concrete adapter, no entry point.
     files: ["runner/flows/**/*.ts"],
     rules: {

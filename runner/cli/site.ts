@@ -68,7 +68,8 @@ export async function buildSite(
     log(`site: ${n} files rendered`),
   );
   log(
-    `site: wrote ${res.written} of ${res.files} files (${res.unchanged} unchanged), ${(res.bytes / 1e6).toFixed(1)} MB, in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${out}`,
+    `site: wrote ${res.written} of ${res.files} files (${res.unchanged} unchanged), ` +
+      `${(res.bytes / 1e6).toFixed(1)} MB, in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${out}`,
   );
   return { ...res, model };
 }

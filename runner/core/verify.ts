@@ -66,15 +66,19 @@ export function judgeQuality(
   const reasons: string[] = [];
   if (!(pplIncrease <= v.max_ppl_increase))
     reasons.push(
-      `perplexity ${ppl.toFixed(4)} is ${(pplIncrease * 100).toFixed(2)}% above the reference ${pplReference.toFixed(4)} (limit ${(v.max_ppl_increase * 100).toFixed(1)}%)`,
+      `perplexity ${ppl.toFixed(4)} is ${(pplIncrease * 100).toFixed(2)}% above the reference ` +
+        `${pplReference.toFixed(4)} (limit ${(v.max_ppl_increase * 100).toFixed(1)}%)`,
     );
   if (greedy.exactFraction < v.min_greedy_exact)
     reasons.push(
-      `greedy outputs match the reference exactly on ${greedy.exact} of ${greedy.prompts} prompts (${(greedy.exactFraction * 100).toFixed(1)}%, need ${(v.min_greedy_exact * 100).toFixed(1)}%)`,
+      `greedy outputs match the reference exactly on ${greedy.exact} of ${greedy.prompts} prompts ` +
+        `(${(greedy.exactFraction * 100).toFixed(1)}%, need ${(v.min_greedy_exact * 100).toFixed(1)}%)`,
     );
   if (greedy.meanPrefixFraction < v.min_greedy_prefix)
     reasons.push(
-      `on average outputs diverge from the reference after ${(greedy.meanPrefixFraction * 100).toFixed(1)}% of their tokens (need ${(v.min_greedy_prefix * 100).toFixed(1)}%)`,
+      `on average outputs diverge from the reference after ` +
+        `${(greedy.meanPrefixFraction * 100).toFixed(1)}% of their tokens ` +
+        `(need ${(v.min_greedy_prefix * 100).toFixed(1)}%)`,
     );
   return { ok: reasons.length === 0, ppl, pplReference, pplIncrease, greedy, reasons };
 }

@@ -164,7 +164,9 @@ export const THREADS: StoryThread[] = [
     author: "orga",
     title: "Welcome: how this challenge works",
     labels: ["announcement"],
-    body: "Open a PR with `submissions/<slug>/`, comment `/bench`, read the verdict. Quota: 10 runs per agent, 30 per owner per 24 h. Questions here. @alice @bob @carol @dave",
+    body:
+      "Open a PR with `submissions/<slug>/`, comment `/bench`, read the verdict. " +
+      "Quota: 10 runs per agent, 30 per owner per 24 h. Questions here. @alice @bob @carol @dave",
     replies: [],
   },
   {
@@ -189,7 +191,10 @@ export const THREADS: StoryThread[] = [
     author: "bob",
     title: "KB proposal: speculative decoding playbook",
     labels: ["kb", "taskforce:speculative"],
-    body: "Proposing `challenge/kb/speculative-decoding.md`:\n\n```ts\n// draft k tokens, verify k+1 in one batch, keep the agreeing prefix\nconst k = 6;\n```\n\nSee `spec` and `q8-spec`.",
+    body:
+      "Proposing `challenge/kb/speculative-decoding.md`:\n\n```ts\n" +
+      "// draft k tokens, verify k+1 in one batch, keep the agreeing prefix\nconst k = 6;\n```\n\n" +
+      "See `spec` and `q8-spec`.",
     replies: [{ author: "orga", body: "Merged into the knowledge base. @bob" }],
   },
   {

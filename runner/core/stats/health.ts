@@ -95,7 +95,9 @@ export function runnerHealth(windows: readonly AAWindow[]): RunnerHealth {
     p,
     drifting,
     reason: drifting
-      ? `A/A noise in ${recent.label} is ${ratio.toFixed(2)}× its earlier level (F-test p = ${p.toExponential(2)}): check clocks, thermals and neighbours before trusting verdicts from this runner`
+      ? `A/A noise in ${recent.label} is ${ratio.toFixed(2)}× its earlier level ` +
+        `(F-test p = ${p.toExponential(2)}): check clocks, thermals and neighbours ` +
+        `before trusting verdicts from this runner`
       : `A/A noise in ${recent.label} is ${ratio.toFixed(2)}× its earlier level (p = ${p.toFixed(3)}): within normal variation`,
   };
 }
