@@ -27,6 +27,8 @@ const manifest = SubmissionSchema.parse({
 /** What a fake engine does: its decode speed (tok/s), and whether it answers with the right tokens. */
 interface Behaviour {
   tps: number;
+  /** Decodes at `tps` but holds every token back and sends them all in one 3 ms burst at the end. */
+  burst?: boolean;
   wrongTokens?: boolean;
   crashAtStart?: boolean;
 }
@@ -65,15 +67,17 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000) {
     async stream(_ep, body): Promise<StreamMeasurement> {
       const b = running!;
       const tokens = b.wrongTokens ? [7, 7, 7, 7] : continuation(body.prompt);
-      const ms = ((tokens.length - 1) / b.tps) * 1000;
+      // One token every 1000/tps ms after the request is sent (the honest engine streams each).
+      const last = (tokens.length / b.tps) * 1000;
+      const first = b.burst ? last - 3 : 1000 / b.tps;
       return {
         tokens,
         promptTokenIds: body.prompt,
         start: 0,
-        firstTokenAt: 5,
-        lastTokenAt: 5 + ms,
-        end: 6 + ms,
-        interChunkMs: [],
+        firstTokenAt: first,
+        lastTokenAt: last,
+        end: last + 1,
+        interChunkMs: b.burst ? [3] : tokens.slice(1).map(() => 1000 / b.tps),
         chunks: tokens.length,
         clientCpuDuringStreamUs: 0,
       };
@@ -135,6 +139,19 @@ const options = async (extra: Partial<Parameters<typeof runBenchmark>[1]> = {}) 
 });
 
 describe("the benchmark flow on fake ports", () => {
+  it("an engine that buffers its stream and sends a burst gains nothing: speed is timed from the send", async () => {
+    const { ports } = fakeWorld({ fast: { tps: 100, burst: true }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(ports, await options());
+    const c = record.launches.filter((l) => l.arm === "candidate");
+    const i = record.launches.filter((l) => l.arm === "incumbent");
+    const mean = (ls: typeof c) => ls.reduce((a, l) => a + l.runs[0]!, 0) / ls.length;
+    expect(mean(c) / mean(i)).toBeCloseTo(1, 2); // same speed, however the tokens were released
+    expect(record.comparison!.verdict).not.toBe("faster");
+    // …and the burst is visible in the inter-token distribution recorded beside the speed.
+    expect(c[0]!.interTokenMs).toEqual({ p50: 3, p90: 3, max: 3 });
+    expect(i[0]!.interTokenMs!.p50).toBeGreaterThan(9); // ~10 ms a token at 100 tok/s (with launch noise)
+  });
+
   it("runs every block in the seeded order, scores the first launch of each arm, and records it", async () => {
     const { ports, log } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
     const { record } = await runBenchmark(ports, await options());

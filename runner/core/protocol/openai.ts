@@ -128,7 +128,19 @@ export interface StreamMeasurement {
   clientCpuDuringStreamUs: number;
 }
 
-/** Decode speed of one stream: tokens after the first over the time between first and last token. */
+/**
+ * The challenge's speed for one stream: output tokens over the wall-clock time from the moment the
+ * request was sent to the arrival of the last token (the inspiring contest's definition). Counting
+ * from the send, not from the first token, means an engine gains nothing by holding tokens back
+ * and releasing them in a burst: the time it held them is still on the clock. Time to first token
+ * and the gaps between chunks are recorded beside it, never instead of it.
+ */
+export function generationTps(m: StreamMeasurement): number {
+  const dt = (m.lastTokenAt - m.start) / 1000;
+  return m.tokens.length > 0 && dt > 0 ? m.tokens.length / dt : NaN;
+}
+
+/** The old first-to-last-token rate, kept for diagnostics only: a buffering engine can inflate it. */
 export function decodeTps(m: StreamMeasurement): number {
   const dt = (m.lastTokenAt - m.firstTokenAt) / 1000;
   return m.tokens.length > 1 && dt > 0 ? (m.tokens.length - 1) / dt : NaN;

@@ -11,8 +11,13 @@ export const LaunchRecord = z.strictObject({
   block: z.number().int().min(0),
   position: z.number().int().min(0).max(1), // 0: first in its block
   startMs: finite.nonnegative(),
-  runs: z.array(Tps).min(1).max(100), // decode tok/s of each timed pass
+  // Output tok/s of each timed pass: tokens over the time from sending each request to its last token.
+  runs: z.array(Tps).min(1).max(100),
   ttftMs: finite.nonnegative(),
+  /** The inter-token distribution of the timed streams (gaps between token-carrying chunks, ms). */
+  interTokenMs: z
+    .strictObject({ p50: finite.nonnegative(), p90: finite.nonnegative(), max: finite.nonnegative() })
+    .optional(),
   tokens: z.number().int().nonnegative(),
   outputsSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
