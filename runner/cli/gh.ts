@@ -5,7 +5,7 @@ import { octokitApi } from "../adapters/github/api.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { ParticipantsSchema } from "../core/schema/data.ts";
-import { parseWith } from "../core/validate/manifest.ts";
+import { parseSubmission, parseWith } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import {
   handleIssueComment,
@@ -18,7 +18,8 @@ import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 import { loadChallenge } from "./repo-load.ts";
-import { EMPTY_PARTICIPANTS, PARTICIPANTS_FILE } from "../core/layout.ts";
+import { EMPTY_PARTICIPANTS, manifestPath, PARTICIPANTS_FILE } from "../core/layout.ts";
+import type { RepoFiles } from "../ports.ts";
 
 const SHARED = {
   repo: { type: "string", default: ".", placeholder: "DIR", description: "the main checkout" },
@@ -87,12 +88,23 @@ export const GH: CommandSpec = {
   },
 };
 
+/** `authors` of every submission on the default branch (a manifest that fails to parse owns nobody). */
+async function manifestAuthors(files: RepoFiles, slugs: string[]): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const slug of slugs) {
+    const parsed = parseSubmission(manifestPath(slug), (await files.read(manifestPath(slug))) ?? "");
+    out[slug] = parsed.value?.authors ?? [];
+  }
+  return out;
+}
+
 export async function buildContext(
   io: Io,
   o: { repo?: string; dataRemote?: string; apiUrl?: string; now?: string },
 ): Promise<FlowContext> {
   const root = resolve(io.cwd, o.repo ?? ".");
   const files = nodeRepoFiles(root);
+  const knownSlugs = await files.dirs("submissions");
   const challenge = await loadChallenge(files);
   const ptext = (await files.read(PARTICIPANTS_FILE)) ?? EMPTY_PARTICIPANTS;
   const parts = parseWith(ParticipantsSchema, PARTICIPANTS_FILE, ptext);
@@ -122,7 +134,8 @@ export async function buildContext(
     now: () => (o.now ? new Date(o.now) : new Date()),
     ref: io.env.VELODROME_REF ?? "main",
     evaluateWorkflow: "evaluate.yml",
-    knownSlugs: await files.dirs("submissions"),
+    knownSlugs,
+    manifestAuthors: await manifestAuthors(files, knownSlugs),
   };
 }
 

@@ -220,4 +220,31 @@ describe("decideBench: A/A calibration and the /join registry", () => {
     const d = decideBench(input({ origin: origin({ id: 778, login: "alice" }), state }));
     expect(d).toMatchObject({ kind: "refuse", reason: /not a registered participant/ });
   });
+
+  it("a PR that edits a merged submission it does not own cannot be benchmarked as it", () => {
+    const hijack = input({
+      pull: { ...openPull(), user: MALLORY },
+      origin: origin(ALICE),
+      knownSlugs: ["baseline", "q8"],
+      manifestAuthors: { q8: ["alice"] },
+    });
+    expect(decideBench(hijack)).toMatchObject({
+      kind: "refuse",
+      reason: /merged submission and @mallory is not one/,
+    });
+    // An impostor renamed to the author's login, but with another numeric id, is not the author.
+    const renamed = input({
+      pull: { ...openPull(), user: { id: 999_999, login: "alice" } },
+      knownSlugs: ["baseline", "q8"],
+      manifestAuthors: { q8: ["alice"] },
+    });
+    expect(decideBench(renamed)).toMatchObject({ kind: "refuse" });
+    // The real author may update it, and a submission first benchmarked on PR 3 belongs to PR 3.
+    const owner = input({ knownSlugs: ["baseline", "q8"], manifestAuthors: { q8: ["alice"] } });
+    expect(decideBench(owner).kind).toBe("dispatch");
+    const taken = input({
+      state: { runs: [], rulings: [], reservations: [reservation("r-old", ALICE, 3, { pr: 3 })] },
+    });
+    expect(decideBench(taken)).toMatchObject({ kind: "refuse", reason: /belongs to PR #3/ });
+  });
 });

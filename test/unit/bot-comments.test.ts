@@ -179,7 +179,20 @@ describe("refusal comments", () => {
     [
       "against-self",
       "alice",
-      benchRefusal({ command: { kind: "bench", against: "q8" }, knownSlugs: ["baseline", "q8"] }),
+      benchRefusal({
+        command: { kind: "bench", against: "q8" },
+        knownSlugs: ["baseline", "q8"],
+        manifestAuthors: { q8: ["alice"] },
+      }),
+    ],
+    [
+      "foreign-submission",
+      "mallory",
+      benchRefusal({
+        pull: { ...openPull(), user: MALLORY },
+        knownSlugs: ["baseline", "q8"],
+        manifestAuthors: { q8: ["alice"] },
+      }),
     ],
     ["bench-usage", "alice", triageRefusal("/bench --blocks 99")],
     ["rule-usage", "alice", triageRefusal("/rule perhaps")],

@@ -43,4 +43,37 @@ describe("decideRule", () => {
     const files = [{ filename: "README.md", status: "modified" }];
     expect(decideRule(input({ files }))).toMatchObject({ kind: "refuse", reason: /outside submissions/ });
   });
+
+  it("a ruling on a PR that edits someone else's submission is refused: the victim is never ruled on", () => {
+    const attackerPr = { number: 66, user: { id: 666, login: "mallory" } };
+    const merged = input({
+      ownership: {
+        state: { reservations: [] },
+        knownSlugs: ["baseline", "q8"],
+        pull: attackerPr,
+        manifestAuthors: { q8: ["alice"] },
+      },
+    });
+    expect(decideRule(merged)).toMatchObject({
+      kind: "refuse",
+      reason: /merged submission.*Rule on the PR that owns it/,
+    });
+    const elsewhere = input({
+      ownership: {
+        state: { reservations: [{ slug: "q8", pr: 7, at: "2026-01-15T09:00:00Z" }] },
+        knownSlugs: ["baseline"],
+        pull: attackerPr,
+      },
+    });
+    expect(decideRule(elsewhere)).toMatchObject({ kind: "refuse", reason: /belongs to PR #7/ });
+    const own = input({
+      ownership: {
+        state: { reservations: [] },
+        knownSlugs: ["baseline", "q8"],
+        pull: { number: 7, user: { id: 101, login: "alice" } },
+        manifestAuthors: { q8: ["alice"] },
+      },
+    });
+    expect(decideRule(own).kind).toBe("record");
+  });
 });

@@ -5,7 +5,15 @@ import { currentLeader } from "../standings.ts";
 import type { BenchCommand, CommentOrigin } from "./event.ts";
 import { registeredParticipants } from "./join.ts";
 import { isOrganizer } from "./organizer.ts";
-import { refusal, submissionSlugOfPr, type PullFacts, type PullFile, type Refusal } from "./pull.ts";
+import {
+  refusal,
+  submissionSlugOfPr,
+  type PullFacts,
+  type PullFile,
+  type Refusal,
+  ownershipProblem,
+  pinnedIds,
+} from "./pull.ts";
 import { authorize, quotaState, type QuotaState } from "./quota.ts";
 import { queueState } from "../queue.ts";
 
@@ -30,6 +38,8 @@ export interface BenchInput {
   participants: Participants;
   /** Slugs on the default branch (possible opponents besides submissions with runs). */
   knownSlugs: readonly string[];
+  /** `authors` of each submission on the default branch (who may change it through a PR). */
+  manifestAuthors?: Readonly<Record<string, readonly string[]>>;
   now: Date;
 }
 
@@ -105,6 +115,8 @@ export function decideBench(input: BenchInput): BenchDecision {
   if (pull.state !== "open") return refusal("this pull request is closed.");
   const found = submissionSlugOfPr(input.files);
   if ("kind" in found) return found;
+  const foreign = ownershipProblem({ ...input, pinnedIds: pinnedIds(input.participants) }, found.slug);
+  if (foreign) return foreign;
   const organizer = isOrganizer(origin, challenge, input.participants);
   const everyone = registeredParticipants(input.participants, input.state.registrations ?? []);
   const auth = authorize(everyone, origin.requester, pull.user.id, organizer);

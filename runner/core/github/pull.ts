@@ -54,3 +54,50 @@ export function submissionSlugOfPr(files: readonly PullFile[]): { slug: string }
     return refusal(`a benchmarkable PR adds exactly one submission folder, this one touches ${slugs.length}`);
   return { slug: slugs[0]! };
 }
+
+/** What decides who may act on a submission through a PR. */
+export interface OwnershipInput {
+  state: {
+    reservations: readonly { slug: string; pr: number; at: string }[];
+    lifecycle?: readonly { slug: string; pr: number; at: string }[];
+  };
+  /** Slugs on the default branch (merged submissions). */
+  knownSlugs: readonly string[];
+  pull: { number: number; user: { id: number; login: string } };
+  /** `authors` of each merged submission's manifest on the default branch. */
+  manifestAuthors?: Readonly<Record<string, readonly string[]>>;
+  /** Logins pinned to numeric ids (challenge/participants.yaml and the registry). */
+  pinnedIds?: ReadonlyMap<string, number>;
+}
+
+/**
+ * Whether this PR may act for `slug`. A PR may add a new submission, or change a merged one only
+ * when its author is one of that submission's authors (by login, and by numeric id where the login
+ * is pinned); a submission first benchmarked on another PR belongs to that PR. Without this, a PR
+ * that edits someone else's merged folder was benchmarked as it, its result became the other
+ * author's speed, and a ruling on it hit the victim. Pure.
+ */
+export function ownershipProblem(input: OwnershipInput, slug: string): Refusal | undefined {
+  const author = input.pull.user;
+  if (input.knownSlugs.includes(slug)) {
+    const authors = (input.manifestAuthors?.[slug] ?? []).map((a) => a.toLowerCase());
+    const pinned = input.pinnedIds?.get(author.login.toLowerCase());
+    if (authors.includes(author.login.toLowerCase()) && (pinned === undefined || pinned === author.id))
+      return undefined;
+    return refusal(
+      `\`${slug}\` is a merged submission and @${author.login} is not one of its authors: a PR may only ` +
+        `change a submission its author owns. Copy it to a new folder and list \`${slug}\` as a parent.`,
+    );
+  }
+  const home = [...input.state.reservations, ...(input.state.lifecycle ?? [])]
+    .filter((r) => r.slug === slug)
+    .sort((a, b) => a.at.localeCompare(b.at))[0]?.pr;
+  if (home !== undefined && home !== input.pull.number)
+    return refusal(`\`${slug}\` belongs to PR #${home}; a PR may only act for the submission it adds.`);
+  return undefined;
+}
+
+/** Logins pinned to numeric ids by the participants file (lower-cased logins). */
+export function pinnedIds(participants: { participants: readonly { id: number; login: string }[] }) {
+  return new Map(participants.participants.map((p) => [p.login.toLowerCase(), p.id]));
+}

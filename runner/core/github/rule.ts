@@ -2,7 +2,15 @@ import type { Challenge } from "../schema/challenge.ts";
 import type { Participants, Ruling } from "../schema/data.ts";
 import type { CommentOrigin, RuleCommand } from "./event.ts";
 import { checkOrganizer } from "./organizer.ts";
-import { refusal, submissionSlugOfPr, type PullFile, type Refusal } from "./pull.ts";
+import {
+  ownershipProblem,
+  pinnedIds,
+  refusal,
+  submissionSlugOfPr,
+  type OwnershipInput,
+  type PullFile,
+  type Refusal,
+} from "./pull.ts";
 
 /** Everything a /rule decision depends on. */
 export interface RuleInput {
@@ -12,6 +20,8 @@ export interface RuleInput {
   challenge: Challenge;
   participants: Participants;
   now: Date;
+  /** Who the submission belongs to: a ruling on a PR that touches someone else's folder is refused. */
+  ownership?: Omit<OwnershipInput, "pinnedIds">;
 }
 
 export type RuleDecision = Refusal | { kind: "record"; ruling: Ruling };
@@ -25,6 +35,10 @@ export function decideRule(input: RuleInput): RuleDecision {
   if (!organizer.ok) return refusal(organizer.reason);
   const found = submissionSlugOfPr(input.files);
   if ("kind" in found) return found;
+  const foreign =
+    input.ownership &&
+    ownershipProblem({ ...input.ownership, pinnedIds: pinnedIds(input.participants) }, found.slug);
+  if (foreign) return refusal(`${foreign.reason} Rule on the PR that owns it.`);
   const at = input.now.toISOString();
   const ruling: Ruling = {
     version: 1,

@@ -52,6 +52,7 @@ export async function handleBench(
       challenge: ctx.challenge,
       participants: ctx.participants,
       knownSlugs: ctx.knownSlugs,
+      ...(ctx.manifestAuthors ? { manifestAuthors: ctx.manifestAuthors } : {}),
       now,
     });
     const writes =

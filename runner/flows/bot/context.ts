@@ -23,6 +23,8 @@ export interface FlowContext {
   evaluateWorkflow: string;
   /** Slugs that exist on the default branch (possible incumbents besides PR submissions with runs). */
   knownSlugs: string[];
+  /** `authors` of each submission on the default branch: who may change it through a PR. */
+  manifestAuthors?: Record<string, string[]>;
   log?(line: string): void;
 }
 

@@ -11,6 +11,7 @@ export async function handleRule(
   origin: CommentOrigin,
   command: RuleCommand,
 ): Promise<Outcome> {
+  const [pull, state] = await Promise.all([ctx.api.getPull(origin.issue), ctx.store.read()]);
   const decision = decideRule({
     origin,
     command,
@@ -18,6 +19,12 @@ export async function handleRule(
     challenge: ctx.challenge,
     participants: ctx.participants,
     now: ctx.now(),
+    ownership: {
+      state,
+      pull,
+      knownSlugs: ctx.knownSlugs,
+      ...(ctx.manifestAuthors ? { manifestAuthors: ctx.manifestAuthors } : {}),
+    },
   });
   if (decision.kind === "refuse") return refuseCommand(ctx.api, origin, decision.reason);
   const { ruling } = decision;
