@@ -644,6 +644,9 @@ describe("site pages (golden files)", () => {
     expect(home.match(/class="run-mark"/g)?.length).toBe(results.length);
     expect(home).toContain("candidate tok/s (95% CI)");
     expect(home).toContain("run finished (UTC)");
+    // The hacked fastest result stays on the chart, drawn hollow: it no longer counts.
+    expect(home).toMatch(/data-run="r7" data-outcome="faster"\s+data-standing="hacked"/);
+    expect(results.find((r: { id: string }) => r.id === "r7").standing).toBe("hacked");
   });
 
   it("is deterministic", () => {

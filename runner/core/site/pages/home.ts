@@ -44,6 +44,9 @@ ${join(rows, "\n")}
 </tbody></table></section>`;
 }
 
+/** Each submission's standing, for the all-results chart (discredited results are drawn hollow). */
+const standingOf = (m: SiteModel) => (slug: string) => m.submissions.get(slug)?.standing;
+
 /** Files that could not be read, listed so a broken record is never silently dropped. */
 function problemsSection(m: SiteModel): Html | "" {
   if (!m.problems.length) return "";
@@ -58,7 +61,7 @@ export function* homePage(ctx: SiteContext): Generator<SiteFile> {
 <p class="summary">${m.challenge.summary}</p>
 ${leaderSection(m)}
 ${frontierSection(m)}
-<section aria-labelledby="ar"><h2 id="ar">All results</h2>${resultsChart(m.runs)}</section>
+<section aria-labelledby="ar"><h2 id="ar">All results</h2>${resultsChart(m.runs, standingOf(m))}</section>
 <section aria-labelledby="rv"><h2 id="rv">Recent verdicts</h2>${verdictList(m.recentVerdicts, "./")}</section>
 ${problemsSection(m)}`;
   yield ctx.page("index.html", {
@@ -69,5 +72,5 @@ ${problemsSection(m)}`;
     active: "index.html",
     scripts: ["assets/d3.min.js", "assets/frontier.js"],
   });
-  yield ctx.json("api/results.json", { runs: resultPoints(m.runs) });
+  yield ctx.json("api/results.json", { runs: resultPoints(m.runs, standingOf(m)) });
 }

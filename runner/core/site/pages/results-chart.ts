@@ -20,7 +20,12 @@ export interface ResultPoint {
   /** The candidate arm's mean of launch means (tok/s) and its 95% interval. */
   estimate: number;
   ci: [number, number];
+  /** The candidate's standing now: hacked, withdrawn, unconfirmed or invalid runs are drawn hollow. */
+  standing: string;
 }
+
+/** Standings whose runs no longer count: drawn hollow, so a discredited result never looks like the best. */
+const DISCOUNTED = new Set(["hacked", "withdrawn", "unconfirmed", "invalid", "failed"]);
 
 /** Outcome colours (Okabe–Ito, safe for colour-blind readers); anything else is grey. */
 const OUTCOME_COLOURS: [outcome: string, colour: string][] = [
@@ -34,7 +39,10 @@ const OTHER_COLOUR = "#666666";
 const colourOf = (outcome: string) => OUTCOME_COLOURS.find(([o]) => o === outcome)?.[1] ?? OTHER_COLOUR;
 
 /** Every run with candidate launches, oldest first: runs without launches have no speed to draw. */
-export function resultPoints(runs: readonly RunRecord[]): ResultPoint[] {
+export function resultPoints(
+  runs: readonly RunRecord[],
+  standingOf: (slug: string) => string | undefined = () => undefined,
+): ResultPoint[] {
   const points: ResultPoint[] = [];
   for (const r of runs) {
     const est = armEstimate(r, "candidate");
@@ -48,6 +56,7 @@ export function resultPoints(runs: readonly RunRecord[]): ResultPoint[] {
       status: r.status,
       estimate: est.estimate,
       ci: est.ci,
+      standing: standingOf(r.candidate.slug) ?? "unknown",
     });
   }
   return points;
@@ -113,12 +122,15 @@ text-anchor="middle">run finished (UTC)</text></g>`;
 function mark(p: ResultPoint, s: ReturnType<typeof scales>): Html {
   const px = s.x(p.at).toFixed(1);
   const colour = colourOf(p.outcome);
+  const hollow = DISCOUNTED.has(p.standing);
+  const note = hollow ? `; ${p.candidate} is ${p.standing}` : "";
   const title = `${p.id}: ${p.candidate} vs ${p.incumbent}, ${verdictLabel(p.outcome)}; \
-${f1(p.estimate)} tok/s [${f1(p.ci[0])}, ${f1(p.ci[1])}], ${minute(p.at)}`;
-  return html`<g class="run-mark" data-run="${p.id}" data-outcome="${p.outcome}"><title>${title}</title>\
+${f1(p.estimate)} tok/s [${f1(p.ci[0])}, ${f1(p.ci[1])}], ${minute(p.at)}${note}`;
+  return html`<g class="run-mark" data-run="${p.id}" data-outcome="${p.outcome}" \
+data-standing="${p.standing}"><title>${title}</title>\
 <line x1="${px}" x2="${px}" y1="${s.y(p.ci[0]).toFixed(1)}" y2="${s.y(p.ci[1]).toFixed(1)}" \
 stroke="${colour}" stroke-width="2"/><circle cx="${px}" cy="${s.y(p.estimate).toFixed(1)}" r="4" \
-fill="${colour}"/></g>`;
+fill="${hollow ? "#fff" : colour}" stroke="${colour}" stroke-width="1.5"/></g>`;
 }
 
 /** What the colours mean, as HTML under the chart (readable at any width). */
@@ -130,12 +142,17 @@ function legend(points: readonly ResultPoint[]): Html {
     .map(
       (o) => html`<li><span class="swatch" style="background:${colourOf(o)}"></span> ${verdictLabel(o)}</li>`,
     );
-  return html`<ul class="chart-legend">${items}</ul>`;
+  const hollow = html`<li><svg width="10" height="10" aria-hidden="true"><circle cx="5" cy="5" r="4" fill="#fff" \
+stroke="#333"/></svg> hollow: the submission is now hacked, withdrawn, unconfirmed or invalid</li>`;
+  return html`<ul class="chart-legend">${items}${points.some((p) => DISCOUNTED.has(p.standing)) ? hollow : ""}</ul>`;
 }
 
 /** The chart, its legend and a caption; a sentence when no run has finished yet. */
-export function resultsChart(runs: readonly RunRecord[]): Html {
-  const points = resultPoints(runs);
+export function resultsChart(
+  runs: readonly RunRecord[],
+  standingOf: (slug: string) => string | undefined,
+): Html {
+  const points = resultPoints(runs, standingOf);
   if (!points.length) return html`<p>No runs yet.</p>`;
   const s = scales(points);
   const label = `${points.length} runs over time: candidate speed with 95% intervals, coloured by verdict`;
