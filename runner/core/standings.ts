@@ -38,11 +38,21 @@ export interface LifecycleMark {
   pr: number;
 }
 
-/** Slugs whose last lifecycle step leaves them hacked, withdrawn or negative; reinstated ones are active. */
+/**
+ * Slugs whose last lifecycle step leaves them hacked, withdrawn or negative; reinstated ones are
+ * active. Events are grouped by slug once (one pass, not one scan per slug), each group replayed in
+ * the bot's order by `submissionHistory`.
+ */
 export function lifecycleMarks(events: readonly LifecycleEvent[] = []): Map<string, LifecycleMark> {
+  const bySlug = new Map<string, LifecycleEvent[]>();
+  for (const e of events) {
+    const list = bySlug.get(e.slug);
+    if (list) list.push(e);
+    else bySlug.set(e.slug, [e]);
+  }
   const out = new Map<string, LifecycleMark>();
-  for (const slug of new Set(events.map((e) => e.slug))) {
-    const history = submissionHistory({ lifecycle: events }, slug);
+  for (const [slug, own] of bySlug) {
+    const history = submissionHistory({ lifecycle: own }, slug);
     const status = lifecycleStatus(history);
     if (status === "active") continue;
     const last = history.at(-1)!;
