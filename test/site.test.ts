@@ -393,7 +393,7 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
     const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 800 } });
     const page = await ctx.newPage();
     await page.goto(url + "index.html");
-    const chart = page.locator("figure.results-chart svg");
+    const chart = page.locator("figure.results-chart > svg");
     const box = (await chart.boundingBox())!;
     expect(box.width).toBeGreaterThan(250); // fills the phone's column
     expect(box.height).toBeGreaterThan(100);
