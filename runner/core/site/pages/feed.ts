@@ -61,7 +61,10 @@ function entries(m: SiteModel): Entry[] {
     .slice(0, 100);
 }
 
-/** feed.xml: an Atom feed of verdicts, new threads, lifecycle steps and broadcasts (the html template's escaping is valid XML too). */
+/**
+ * feed.xml: an Atom feed of verdicts, new threads, lifecycle steps and broadcasts (the html
+ * template's escaping is valid XML too).
+ */
 export function* feed(ctx: SiteContext): Generator<SiteFile> {
   const m = ctx.model;
   const id = m.challenge.id;
