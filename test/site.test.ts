@@ -95,6 +95,31 @@ function botThread(run: RunRecord) {
   };
 }
 
+/** A pending /bench request, a /join registration and an organizer broadcast, as the bot records them. */
+async function writeBotRecords(wt: string) {
+  const at = "2026-12-01T00:00:00.000Z";
+  for (const d of ["quota", "registry", "board/broadcasts"]) await mkdir(join(wt, d), { recursive: true });
+  const reservation = {
+    ...{ version: 1, id: "pending-1", at, requester: { id: 501, login: "agent-1" } },
+    ...{ owner: { id: 502, login: "owner-1" }, pr: 77, author: "agent-1", slug: "baseline" },
+    ...{ sha: "e".repeat(40), against: "baseline", organizer: false },
+  };
+  await writeFile(join(wt, "quota/pending-1.json"), JSON.stringify(reservation));
+  const joined = {
+    version: 1,
+    id: 4242,
+    login: "joined-agent",
+    at: "2026-11-30T00:00:00.000Z",
+    commentId: 5,
+  };
+  await writeFile(join(wt, "registry/4242.json"), JSON.stringify(joined));
+  const broadcast = {
+    ...{ version: 1, id: "b-1", at: "2026-11-30T12:00:00.000Z", by: { id: 1, login: "org" } },
+    ...{ issue: 1, commentId: 6, text: "Runners are back: **queue** is open" },
+  };
+  await writeFile(join(wt, "board/broadcasts/b-1.json"), JSON.stringify(broadcast));
+}
+
 beforeAll(async () => {
   repo = await tempDir("velodrome-site-repo-");
   out = await tempDir("velodrome-site-out-");
@@ -109,6 +134,7 @@ beforeAll(async () => {
   await writeFile(join(wt, "board/threads/9998.json"), JSON.stringify(botThread(aRun)));
   await mkdir(join(wt, "runs"), { recursive: true });
   await writeFile(join(wt, "runs/broken.json"), '{"version": 1, "id": "broken"}');
+  await writeBotRecords(wt);
   await simpleGit(wt)
     .addConfig("user.email", "t@t.t")
     .addConfig("user.name", "t")
@@ -203,6 +229,8 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
       "rulings.html",
       "kb/index.html",
       "runners.html",
+      "queue.html",
+      "participants.html",
       "api/index.html",
     ]) {
       const r = await page.goto(url + p);
@@ -332,6 +360,8 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
         "glossary.html",
         "kb/index.html",
         "runners.html",
+        "queue.html",
+        "participants.html",
         "api/index.html",
       ];
       for (const p of [...readable, ...others]) {
@@ -356,6 +386,55 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
       expect(await page.locator("nav a[href$='glossary.html']").count()).toBe(1);
       await page.close();
     });
+
+  it("the home page draws every run in the all-results chart, with labelled axes, without JavaScript", async () => {
+    const runs = JSON.parse(await readFile(join(out, "api/results.json"), "utf8")).runs as { id: string }[];
+    expect(runs.length).toBeGreaterThan(250); // the synthetic repository has 300 runs
+    const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(url + "index.html");
+    const chart = page.locator("figure.results-chart > svg");
+    const box = (await chart.boundingBox())!;
+    expect(box.width).toBeGreaterThan(250); // fills the phone's column
+    expect(box.height).toBeGreaterThan(100);
+    const marks = await page
+      .locator("figure.results-chart g.run-mark")
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute("data-run")));
+    expect(marks).toEqual(runs.map((r) => r.id)); // one mark per run
+    const titles = await page.locator("figure.results-chart .axis-title").allTextContents();
+    expect(titles).toEqual(["candidate tok/s (95% CI)", "run finished (UTC)"]);
+    // Every mark lies inside the drawing's box.
+    const outside = await page.locator("figure.results-chart g.run-mark circle").evaluateAll((cs) => {
+      const svg = (cs[0] as SVGGraphicsElement).ownerSVGElement!.getBoundingClientRect();
+      return cs.filter((c) => {
+        const r = c.getBoundingClientRect();
+        return (
+          r.left < svg.left - 1 || r.right > svg.right + 1 || r.top < svg.top - 1 || r.bottom > svg.bottom + 1
+        );
+      }).length;
+    });
+    expect(outside).toBe(0);
+    await ctx.close();
+  });
+
+  it("the queue, a broadcast and a /join registrant show up on their pages", async () => {
+    const page = await browser.newPage();
+    await page.goto(url + "index.html");
+    await page.locator("nav a[href$='queue.html']").click();
+    await page.waitForURL(/queue\.html$/);
+    expect(await page.locator("table.queue tbody tr").count()).toBe(1);
+    expect(await page.locator("table.queue tbody tr td").first().textContent()).toBe("1");
+    const queue = JSON.parse(await readFile(join(out, "api/queue.json"), "utf8"));
+    expect(queue.entries).toEqual([expect.objectContaining({ id: "pending-1", position: 1, pr: 77 })]);
+    await page.goto(url + "board.html");
+    expect(await page.locator(".broadcasts").textContent()).toContain("Runners are back");
+    await page.goto(url + "participants/agent-1.html");
+    expect(await page.locator(".inbox li.broadcast").count()).toBe(1);
+    await page.goto(url + "participants.html");
+    await page.locator("a[href$='participants/joined-agent.html']").click();
+    expect(await page.locator(".registered").textContent()).toMatch(/\/join/);
+    await page.close();
+  });
 
   it("the leaderboard sorts by clicking a header, and works without JavaScript", async () => {
     const page = await browser.newPage();

@@ -56,15 +56,22 @@ function readChallengeFiles(main: Map<string, string>, where: string, problems: 
   return { challenge: ch.value, participants: parts.value ?? { schema: 1 as const, participants: [] } };
 }
 
-/** Runs, reservations, rulings and threads from the data branch (local, else origin's), in path order. */
+/**
+ * Runs, reservations, rulings, threads, lifecycle steps, registrations and broadcasts from the data
+ * branch (local, else origin's), in path order.
+ */
 async function readDataBranch(repoDir: string, dataRef: string, problems: Problems, progress: Progress) {
-  const data: DataState = { runs: [], reservations: [], rulings: [], threads: [], problems };
+  const data: DataState = {
+    ...{ runs: [], reservations: [], rulings: [], threads: [] },
+    ...{ lifecycle: [], registrations: [], broadcasts: [], problems },
+  };
   const resolved = (await refExists(repoDir, dataRef))
     ? dataRef
     : (await refExists(repoDir, `origin/${dataRef}`))
       ? `origin/${dataRef}`
       : undefined;
   if (!resolved) return data;
+  // "board" holds threads and broadcasts (DATA_BROADCASTS_DIR lies under it).
   const dirs = ["runs", "quota", "rulings", "board", DATA_LIFECYCLE_DIR, DATA_REGISTRY_DIR];
   const count = await forEachTreeFile(repoDir, resolved, dirs, (path, text) =>
     addDataFile(data, path, text, `${dataRef}:${path}`),
@@ -74,6 +81,9 @@ async function readDataBranch(repoDir: string, dataRef: string, problems: Proble
   byPath(data.runs);
   byPath(data.reservations);
   byPath(data.rulings);
+  byPath(data.lifecycle!);
+  byPath(data.broadcasts!);
+  data.registrations!.sort((a, b) => a.id - b.id);
   data.threads.sort((a, b) => a.number - b.number);
   problems.sort((a, b) => a.path.localeCompare(b.path));
   progress(`read ${count} data files from ${resolved}`);
@@ -284,6 +294,9 @@ export async function loadSiteInput(
     reservations: data.reservations,
     rulings: data.rulings,
     threads: data.threads,
+    lifecycle: data.lifecycle ?? [],
+    registrations: data.registrations ?? [],
+    broadcasts: data.broadcasts ?? [],
     ancestry,
     problems,
   };

@@ -1,5 +1,6 @@
 import type { Challenge } from "./schema/challenge.ts";
-import type { Ruling } from "./schema/data.ts";
+import { lifecycleStatus, submissionHistory } from "./github/lifecycle.ts";
+import type { LifecycleEvent, Ruling } from "./schema/data.ts";
 import type { RunRecord } from "./schema/run-record.ts";
 import { armEstimate, type ArmEstimate } from "./stats/estimates.ts";
 
@@ -18,7 +19,47 @@ export type Standing =
   | "failed"
   | "error"
   | "unbenchmarked"
-  | "negative";
+  | "negative"
+  | "hacked"
+  | "withdrawn";
+
+/**
+ * A submission taken out of the standings by its lifecycle: ruled `hacked` by an organizer (the
+ * evidence is the reason), `withdrawn` by its author, or logged `negative` (a dead end). The last
+ * step decides; `reinstated` puts a result back.
+ */
+export interface LifecycleMark {
+  slug: string;
+  status: "hacked" | "withdrawn" | "negative";
+  /** The organizer's evidence (hacked), the author's reason (withdrawn, negative). */
+  reason: string;
+  by: string;
+  at: string;
+  pr: number;
+}
+
+/**
+ * Slugs whose last lifecycle step leaves them hacked, withdrawn or negative; reinstated ones are
+ * active. Events are grouped by slug once (one pass, not one scan per slug), each group replayed in
+ * the bot's order by `submissionHistory`.
+ */
+export function lifecycleMarks(events: readonly LifecycleEvent[] = []): Map<string, LifecycleMark> {
+  const bySlug = new Map<string, LifecycleEvent[]>();
+  for (const e of events) {
+    const list = bySlug.get(e.slug);
+    if (list) list.push(e);
+    else bySlug.set(e.slug, [e]);
+  }
+  const out = new Map<string, LifecycleMark>();
+  for (const [slug, own] of bySlug) {
+    const history = submissionHistory({ lifecycle: own }, slug);
+    const status = lifecycleStatus(history);
+    if (status === "active") continue;
+    const last = history.at(-1)!;
+    out.set(slug, { slug, status, reason: last.reason, by: last.by.login, at: last.at, pr: last.pr });
+  }
+  return out;
+}
 
 /** Latest ruling per slug wins; `invalid` removes a submission from the standings. */
 export function invalidSlugs(rulings: readonly Ruling[]): Map<string, Ruling> {
@@ -112,20 +153,25 @@ export interface Leadership {
  * The current leader, replayed from history: the baseline leads first; a clean `faster` verdict
  * against the leader of the moment hands over the lead. Ruled-invalid and unconfirmed submissions
  * are skipped: their runs never take the lead, and runs against them cannot move it either (they
- * were not run against the leader). Ties keep the incumbent. This is the bot's default opponent.
+ * were not run against the leader). Submissions the lifecycle took out (hacked, withdrawn, negative)
+ * are skipped the same way, so the lead passes back to whoever held it before them. Ties keep the
+ * incumbent. This is the bot's default opponent.
  */
 export function currentLeader(
   challenge: Challenge,
   runs: readonly RunRecord[],
   rulings: readonly Ruling[],
   strict = false,
+  lifecycle: readonly LifecycleEvent[] = [],
 ): Leadership {
   const invalid = invalidSlugs(rulings);
   const unconfirmed = unconfirmedSlugs(runs);
+  const retired = lifecycleMarks(lifecycle);
+  const skipped = (slug: string) => invalid.has(slug) || unconfirmed.has(slug) || retired.has(slug);
   let leader = challenge.baseline;
   const history: Leadership["history"] = [];
   for (const r of byFinish(runs)) {
-    if (invalid.has(r.candidate.slug) || unconfirmed.has(r.candidate.slug)) continue;
+    if (skipped(r.candidate.slug)) continue;
     if (r.incumbent.slug !== leader) continue;
     if (claimsLead(r, strict)) {
       leader = r.candidate.slug;
@@ -163,6 +209,7 @@ export function bestEstimate(
 interface Judged {
   invalid: Map<string, Ruling>;
   unconfirmed: Map<string, ConfirmationEvidence>;
+  retired: Map<string, LifecycleMark>;
   leader: string;
 }
 
@@ -170,6 +217,8 @@ interface Judged {
 export function standingOf(slug: string, own: readonly RunRecord[], hasBest: boolean, j: Judged): Standing {
   const clean = own.filter(isClean);
   if (j.invalid.has(slug)) return "invalid";
+  const retired = j.retired.get(slug);
+  if (retired) return retired.status;
   if (slug === j.leader) return "leader";
   if (j.unconfirmed.has(slug)) return "unconfirmed";
   if (own.some((r) => r.status === "negative") && !clean.length) return "negative";
@@ -183,6 +232,8 @@ export interface Entry {
   standing: Standing;
   best?: BestEstimate;
   unconfirmed?: ConfirmationEvidence;
+  /** Present when the lifecycle took it out of the standings (hacked, withdrawn, negative). */
+  lifecycle?: LifecycleMark;
 }
 
 export interface RankedEntry {
@@ -203,6 +254,8 @@ export interface Standings {
   ranking: RankedEntry[];
   /** Results whose private-set confirmation failed: never ranked, listed with their evidence. */
   unconfirmed: ConfirmationEvidence[];
+  /** Results the lifecycle took out (hacked with its evidence, withdrawn, negative), newest first. */
+  retired: LifecycleMark[];
 }
 
 export interface StandingsInput {
@@ -211,6 +264,8 @@ export interface StandingsInput {
   rulings: readonly Ruling[];
   /** Every known submission (slugs without runs are `unbenchmarked`). */
   slugs: readonly string[];
+  /** Lifecycle steps from the data branch (absent: every submission is active). */
+  lifecycle?: readonly LifecycleEvent[];
 }
 
 /** The smallest difference that counts, in tok/s, given the leader's speed. */
@@ -237,11 +292,13 @@ function judgeEntries(input: StandingsInput, j: Judged): Map<string, Entry> {
     const runs = own.get(slug) ?? [];
     const best = bestEstimate(runs, asIncumbent.get(slug) ?? []);
     const evidence = j.unconfirmed.get(slug);
+    const retired = j.retired.get(slug);
     entries.set(slug, {
       slug,
       standing: standingOf(slug, runs, best !== undefined, j),
       ...(best ? { best } : {}),
       ...(evidence ? { unconfirmed: evidence } : {}),
+      ...(retired ? { lifecycle: retired } : {}),
     });
   }
   return entries;
@@ -249,7 +306,10 @@ function judgeEntries(input: StandingsInput, j: Judged): Map<string, Entry> {
 
 /** Entries that may be ranked: an estimate, and not invalid, failed, unconfirmed (strict: confirmed). */
 function rankable(entries: Map<string, Entry>, strict: { confirmed: Set<string>; baseline: string } | null) {
-  const banned = new Set<Standing>(["invalid", "failed", "unconfirmed", "error", "negative"]);
+  const banned = new Set<Standing>([
+    ...["invalid", "failed", "unconfirmed", "error"],
+    ...["negative", "hacked", "withdrawn"],
+  ] as Standing[]);
   return [...entries.values()].filter(
     (e) =>
       e.best &&
@@ -306,19 +366,26 @@ export function rankAround(ch: Challenge, entries: readonly Entry[], leader: str
   return ranked.map((r) => ({ ...r, label: shared.get(r.rank)! > 1 ? `=${r.rank}` : String(r.rank) }));
 }
 
+const newestFirst = (a: { at: string; slug: string }, b: { at: string; slug: string }) =>
+  b.at.localeCompare(a.at) || a.slug.localeCompare(b.slug);
+
 /**
  * THE decision: the leader (replayed head to head), each submission's standing and best estimate,
  * the ranked board with the leader's tie group, and the unconfirmed results with their evidence.
  * `strict` keeps confirmed results and the baseline only, with the leader replayed on confirmed
- * claims alone.
+ * claims alone. The lifecycle (hacked, withdrawn, negative; reinstated restores) is honoured by
+ * both: such results are never ranked and never lead.
  */
 export function decideStandings(input: StandingsInput, o: { strict?: boolean } = {}): Standings {
   const strict = o.strict ?? false;
-  const lead = currentLeader(input.challenge, input.runs, input.rulings, strict);
+  const lifecycle = input.lifecycle ?? [];
+  const lead = currentLeader(input.challenge, input.runs, input.rulings, strict, lifecycle);
   const unconfirmed = unconfirmedSlugs(input.runs);
+  const retired = lifecycleMarks(lifecycle);
   const entries = judgeEntries(input, {
     invalid: invalidSlugs(input.rulings),
     unconfirmed,
+    retired,
     leader: lead.slug,
   });
   const scope = strict ? { confirmed: confirmedSlugs(input.runs), baseline: input.challenge.baseline } : null;
@@ -328,8 +395,7 @@ export function decideStandings(input: StandingsInput, o: { strict?: boolean } =
     leader: { ...lead, tieGroup: tieGroup.includes(lead.slug) ? tieGroup : [lead.slug, ...tieGroup] },
     entries,
     ranking,
-    unconfirmed: [...unconfirmed.values()].sort(
-      (a, b) => b.at.localeCompare(a.at) || a.slug.localeCompare(b.slug),
-    ),
+    unconfirmed: [...unconfirmed.values()].sort(newestFirst),
+    retired: [...retired.values()].sort(newestFirst),
   };
 }

@@ -15,6 +15,8 @@
     error: "#999",
     unbenchmarked: "#bbb",
     negative: "#666",
+    hacked: "#d55e00",
+    withdrawn: "#666",
   };
   var KINDS = ["parent", "ancestry", "shared-code", "pooled"];
   // Edges of different kinds between the same pair bow apart, so each stays visible.
@@ -194,7 +196,7 @@
     sel
       .append("circle")
       .attr("class", function (n) {
-        var invalid = n.standing === "invalid" || n.standing === "failed";
+        var invalid = n.standing === "invalid" || n.standing === "failed" || n.standing === "hacked";
         return "node" + (n.frontier ? " frontier" : "") + (invalid ? " invalid" : "");
       })
       .attr("data-id", function (n) {

@@ -8,7 +8,7 @@ describe("site labels", () => {
 
   it("reads an unknown but valid verdict or standing as itself, never as undefined", () => {
     expect(verdictLabel("stopped_early")).toBe("stopped early");
-    expect(standingLabel("hacked")).toBe("hacked");
+    expect(standingLabel("quarantined_by_bot")).toBe("quarantined by bot");
     expect(verdictLabel("constructor")).toBe("constructor"); // not Object.prototype's
     expect(cssToken("Weird <verdict>")).toBe("weird--verdict-");
   });
@@ -16,7 +16,18 @@ describe("site labels", () => {
   it("labels in plain words: no glyphs the default Debian fonts lack", () => {
     for (const v of ["faster", "slower", "tie", "inconclusive", "unresolved"])
       expect(verdictLabel(v)).toMatch(/^[\x20-\x7e\u2014]+$/);
-    for (const s of ["leader", "valid", "pending", "unconfirmed", "invalid", "failed", "error", "negative"])
+    for (const s of [
+      "leader",
+      "valid",
+      "pending",
+      "unconfirmed",
+      "invalid",
+      "failed",
+      "error",
+      "negative",
+      "hacked",
+      "withdrawn",
+    ])
       expect(standingLabel(s)).toMatch(/^[\x20-\x7e\u2014]+$/);
   });
 });

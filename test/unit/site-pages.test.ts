@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Thread } from "../../runner/core/schema/data.ts";
+import type { LifecycleEvent, Thread } from "../../runner/core/schema/data.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { buildModel, type SiteInput, type SubmissionSource } from "../../runner/core/site/model.ts";
 import { renderQueuedComment, renderRefusalComment } from "../../runner/core/github/comment-request.ts";
 import { renderValidationComment } from "../../runner/core/github/comment-validation.ts";
 import { renderVerdictComment } from "../../runner/core/github/comment-verdict.ts";
 import { renderSite } from "../../runner/core/site/render.ts";
+import { niceTicks } from "../../runner/core/site/pages/results-chart.ts";
 import { parseChallenge, parseSubmission } from "../../runner/core/validate/manifest.ts";
 import { expectGolden } from "../golden.ts";
 
@@ -221,6 +222,11 @@ function fixtureSubmissions(): SubmissionSource[] {
     }),
     submission("delta", { title: "Delta dead end", authors: ["cy"], at: "2026-01-05T00:00:00.000Z" }),
     submission("eps", { title: "Eps: too good", authors: ["cy"], at: "2026-01-05T01:00:00.000Z" }),
+    submission("zeta", {
+      title: "Zeta: fastest, then hacked",
+      authors: ["mallory"],
+      at: "2026-01-06T00:00:00.000Z",
+    }),
   ];
 }
 
@@ -303,9 +309,98 @@ function fixtureRuns(): RunRecord[] {
   ];
 }
 
-/** One charged run inside the quota window. */
+/** zeta beats the leader by a mile and is confirmed, then an organizer rules it hacked. */
+function hackedRun(): RunRecord {
+  return run({
+    id: "r7",
+    cand: "zeta",
+    inc: "beta",
+    at: "2026-01-06T10:00:00.000Z",
+    cTps: [260, 262, 261],
+    iTps: [130, 131, 129],
+    verdict: "faster",
+    confirmation: "confirmed",
+    pr: 6,
+    requester: "mallory",
+  });
+}
+
+/** Lifecycle steps: zeta ruled hacked, with the evidence (hostile markup in it). */
+function fixtureLifecycle(): NonNullable<SiteInput["lifecycle"]> {
+  const step = (slug: string, status: LifecycleEvent["status"], at: string, reason: string, by: string) => ({
+    version: 1 as const,
+    id: `${at.replace(/[:.]/g, "-")}-${slug}-${status}`,
+    at,
+    slug,
+    pr: 6,
+    status,
+    reason,
+    by: { id: by.length, login: by },
+    commentId: 900 + by.length,
+  });
+  return [
+    step(
+      "zeta",
+      "hacked",
+      "2026-01-06T14:00:00.000Z",
+      "Reads the **prompts** <img src=x onerror=alert(1)>",
+      "org",
+    ),
+  ];
+}
+
+/** A participant who joined with `/join` (owner confirmed), not in participants.yaml. */
+function fixtureRegistrations(): NonNullable<SiteInput["registrations"]> {
+  return [
+    {
+      version: 1,
+      id: 70,
+      login: "dee",
+      at: "2026-01-06T08:00:00.000Z",
+      commentId: 700,
+      ownerClaim: "dee-owner",
+      owner: { id: 71, login: "dee-owner" },
+    },
+  ];
+}
+
+/** An organizer's broadcast, with hostile markup. */
+function fixtureBroadcasts(): NonNullable<SiteInput["broadcasts"]> {
+  return [
+    {
+      version: 1,
+      id: "b1",
+      at: "2026-01-06T15:00:00.000Z",
+      by: { id: 1, login: "org" },
+      issue: 1,
+      commentId: 950,
+      text: "runner-2 is down for **maintenance** <script>alert(1)</script>",
+    },
+  ];
+}
+
+/** Reservation helper: a `/bench` request recorded on the data branch. */
+function reservation(id: string, at: string, who: string, slug: string, against: string, pr: number) {
+  return {
+    version: 1 as const,
+    id,
+    at,
+    requester: { id: who.length, login: who },
+    owner: { id: who.length * 10, login: `${who}-owner` },
+    pr,
+    author: who,
+    slug,
+    sha: "a".repeat(40),
+    against,
+    organizer: false,
+  };
+}
+
+/** One charged run inside the quota window, and two requests still waiting in the queue. */
 function fixtureReservations(): SiteInput["reservations"] {
   return [
+    reservation("q1", "2026-01-06T15:10:00.000Z", "cy", "delta", "beta", 5),
+    reservation("q2", "2026-01-06T15:20:00.000Z", "ann", "alpha", "beta", 2),
     {
       version: 1,
       id: "res1",
@@ -420,7 +515,7 @@ function pullRequestThread(runs: RunRecord[]): Thread {
 /** A small challenge with one of everything: leader change, pending claim, ruling, A/A runs, dead end. */
 function fixtureInput(): SiteInput {
   const submissions = fixtureSubmissions();
-  const runs = fixtureRuns();
+  const runs = [...fixtureRuns(), hackedRun()];
   return {
     challenge: challenge(),
     rules: "# Rules\n\nBe <b>fair</b>; see #1.",
@@ -443,6 +538,9 @@ function fixtureInput(): SiteInput {
     runs,
     reservations: fixtureReservations(),
     rulings: fixtureRulings(),
+    lifecycle: fixtureLifecycle(),
+    registrations: fixtureRegistrations(),
+    broadcasts: fixtureBroadcasts(),
     threads: [...fixtureThreads(), pullRequestThread(runs)],
     ancestry: [{ parent: "alpha", child: "beta" }],
     problems: [{ path: "runs/broken.json", message: "missing <field> id" }],
@@ -495,7 +593,73 @@ describe("site pages (golden files)", () => {
     expect(files.get("participants/bob.html")).toContain("Verdict: beta vs alpha: faster");
   });
 
+  it("a hacked result is neither ranked nor leading; its page shows the evidence and its history", () => {
+    const board = JSON.parse(files.get("api/leaderboard.json")!);
+    expect(board.leader.slug).toBe("beta");
+    expect(board.rows.map((r: { slug: string }) => r.slug)).not.toContain("zeta");
+    expect(board.retired).toEqual([expect.objectContaining({ slug: "zeta", status: "hacked", by: "org" })]);
+    expect(files.get("leaderboard.html")).toContain("Hacked or withdrawn (not ranked)");
+    const page = files.get("submissions/zeta.html")!;
+    expect(page).toContain("Ruled hacked: not ranked");
+    expect(page).toContain("Reads the **prompts** &lt;img");
+    const twin = JSON.parse(files.get("api/submissions/zeta.json")!);
+    expect(twin.history.map((h: { kind: string; status: string }) => `${h.kind}:${h.status}`)).toEqual([
+      "run:ok",
+      "lifecycle:hacked",
+    ]);
+    const gamma = JSON.parse(files.get("api/submissions/gamma.json")!);
+    expect(gamma.history.map((h: { kind: string }) => h.kind)).toEqual(["run", "ruling"]);
+  });
+
+  it("lists the queue with positions and ETAs as of the data, and links it from the nav", () => {
+    const q = JSON.parse(files.get("api/queue.json")!);
+    expect(q.asOf).toBe("2026-01-06T15:20:00.000Z");
+    expect(q.entries.map((e: { id: string; position: number }) => [e.id, e.position])).toEqual([
+      ["q1", 1],
+      ["q2", 2],
+    ]);
+    expect(q.entries[0].eta < q.entries[1].eta).toBe(true);
+    expect(files.get("queue.html")).toContain("Evaluation queue");
+    expect(files.get("index.html")).toContain('href="./queue.html"');
+  });
+
+  it("shows broadcasts on the board and in every participant's inbox; /join registrants are participants", () => {
+    expect(files.get("board.html")).toContain('id="b-b1"');
+    for (const login of ["ann", "bob", "cy", "dee", "mallory", "org"]) {
+      const inbox = JSON.parse(files.get(`api/participants/${login}.json`)!).inbox;
+      expect(
+        inbox.some((i: { broadcast?: string }) => i.broadcast === "b1"),
+        login,
+      ).toBe(true);
+    }
+    const dee = JSON.parse(files.get("api/participants/dee.json")!);
+    expect(dee.registered).toEqual({ via: "join", owner: "dee-owner" });
+    expect(files.get("participants.html")).toContain('href="participants/dee.html"');
+  });
+
+  it("draws one all-results mark per run with candidate launches, axes labelled", () => {
+    const home = files.get("index.html")!;
+    const results = JSON.parse(files.get("api/results.json")!).runs;
+    expect(results.length).toBe(fixtureInput().runs.length);
+    expect(home.match(/class="run-mark"/g)?.length).toBe(results.length);
+    expect(home).toContain("candidate tok/s (95% CI)");
+    expect(home).toContain("run finished (UTC)");
+    // The hacked fastest result stays on the chart, drawn hollow: it no longer counts.
+    expect(home).toMatch(/data-run="r7" data-outcome="faster"\s+data-standing="hacked"/);
+    expect(results.find((r: { id: string }) => r.id === "r7").standing).toBe("hacked");
+  });
+
   it("is deterministic", () => {
     expect(renderAll()).toEqual(files);
+  });
+});
+
+describe("niceTicks (all-results chart axis)", () => {
+  it("covers the data with round steps", () => {
+    expect(niceTicks(84.1, 263.5)).toEqual([50, 100, 150, 200, 250, 300]);
+    expect(niceTicks(10, 10)).toEqual([10, 12]);
+    const t = niceTicks(0.31, 0.77);
+    expect(t[0]).toBeLessThanOrEqual(0.31);
+    expect(t.at(-1)).toBeGreaterThanOrEqual(0.77);
   });
 });

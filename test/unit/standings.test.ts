@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { LifecycleEvent } from "../../runner/core/schema/data.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { buildModel, type SiteInput, type SubmissionSource } from "../../runner/core/site/model.ts";
 import { renderSite } from "../../runner/core/site/render.ts";
@@ -268,5 +269,113 @@ describe("decideStandings", () => {
     ]) {
       expect(currentLeader(challenge(), runs, []).slug).toBe(decideStandings(decide(runs)).leader.slug);
     }
+  });
+});
+
+/** One lifecycle step as the bot records it on the data branch. */
+function step(slug: string, status: LifecycleEvent["status"], day: string, reason: string): LifecycleEvent {
+  const organizer = status === "hacked" || status === "reinstated";
+  return {
+    version: 1,
+    id: `2026-01-${day}-${slug}-${status}`,
+    at: `2026-01-${day}T12:00:00.000Z`,
+    slug,
+    pr: 7,
+    status,
+    reason,
+    by: organizer ? { id: 1, login: "org" } : { id: 2, login: "mallory" },
+    commentId: Number(day),
+  };
+}
+
+/** spec leads; cheat then beats spec by a mile (the fastest result), and later beats cheat. */
+function cheatRuns(): RunRecord[] {
+  return [
+    ...demoRuns(),
+    run({ id: "r5", cand: "cheat", inc: "spec", at: "05", c: 300, i: 100 }),
+    run({ id: "r6", cand: "later", inc: "cheat", at: "06", c: 310, i: 300 }),
+  ];
+}
+
+const SLUGS = ["baseline", "spec", "q8", "slow", "cheat", "later"];
+const HACKED = step("cheat", "hacked", "07", "served cached outputs: see thread #12");
+
+describe("decideStandings honours the result lifecycle", () => {
+  it("a hacked result that was the fastest leads nowhere; the lead passes back to the one before", () => {
+    expect(decideStandings(decide(cheatRuns(), SLUGS)).leader.slug).toBe("later");
+    for (const strict of [false, true]) {
+      const s = decideStandings({ ...decide(cheatRuns(), SLUGS), lifecycle: [HACKED] }, { strict });
+      expect(s.leader.slug).toBe("spec");
+      expect(s.leader.tieGroup).not.toContain("cheat");
+      expect(s.leader.history.map((h) => h.slug)).not.toContain("cheat");
+      // later only ever beat cheat: a win against a hacked result is not a win against the leader.
+      expect(s.ranking.map((r) => r.slug)).not.toContain("cheat");
+      expect(s.ranking[0]!.slug).toBe("spec");
+    }
+    const s = decideStandings({ ...decide(cheatRuns(), SLUGS), lifecycle: [HACKED] });
+    expect(s.entries.get("cheat")).toMatchObject({
+      standing: "hacked",
+      lifecycle: { status: "hacked", reason: HACKED.reason, by: "org" },
+    });
+    expect(s.retired.map((m) => m.slug)).toEqual(["cheat"]);
+  });
+
+  it("the bot's default opponent agrees once a result is ruled hacked", () => {
+    const lead = currentLeader(challenge(), cheatRuns(), [], false, [HACKED]);
+    expect(lead.slug).toBe(
+      decideStandings({ ...decide(cheatRuns(), SLUGS), lifecycle: [HACKED] }).leader.slug,
+    );
+  });
+
+  it("withdrawing or relabelling does not hide a hacked ruling; only reinstate restores", () => {
+    const withdrawAfter = [HACKED, step("cheat", "withdrawn", "08", "never mind")];
+    // Out-of-order files on the data branch are replayed by time: the later step decides.
+    const s = decideStandings({ ...decide(cheatRuns(), SLUGS), lifecycle: [...withdrawAfter].reverse() });
+    expect(s.entries.get("cheat")!.standing).toBe("withdrawn");
+    expect(s.leader.slug).toBe("spec");
+    const back = [HACKED, step("cheat", "reinstated", "08", "cache was the harness's")];
+    const restored = decideStandings({ ...decide(cheatRuns(), SLUGS), lifecycle: back });
+    expect(restored.leader.slug).toBe("later");
+    expect(restored.entries.get("cheat")!.standing).not.toBe("hacked");
+    expect(restored.retired).toEqual([]);
+  });
+
+  it("a withdrawn leader stops leading and is listed as withdrawn; a negative is a logged dead end", () => {
+    const s = decideStandings({
+      ...decide(demoRuns(), [...SLUGS, "idea"]),
+      lifecycle: [
+        step("spec", "withdrawn", "05", "licence problem"),
+        step("idea", "negative", "05", "no gain"),
+      ],
+    });
+    expect(s.leader.slug).toBe("baseline");
+    expect(s.entries.get("spec")).toMatchObject({
+      standing: "withdrawn",
+      lifecycle: { reason: "licence problem" },
+    });
+    expect(s.entries.get("idea")!.standing).toBe("negative");
+    expect(s.ranking.map((r) => r.slug)).not.toContain("spec");
+    expect(s.ranking.map((r) => r.slug)).not.toContain("idea");
+  });
+
+  it("every page names the previous leader once the fastest result is ruled hacked", () => {
+    const input = { ...siteInput(cheatRuns()), lifecycle: [HACKED] };
+    input.submissions.push(source("cheat", "05"), source("later", "06"));
+    const model = buildModel(input);
+    const files = new Map([...renderSite(model)].map((f) => [f.path, f.content]));
+    const json = (p: string) => JSON.parse(files.get(p)!);
+    expect(/data-leader="([^"]+)"/.exec(files.get("index.html")!)?.[1]).toBe("spec");
+    expect(json("api/digest.json").leader.slug).toBe("spec");
+    expect(model.frontier.at(-1)?.slug).toBe("spec");
+    for (const board of ["api/leaderboard.json", "api/leaderboard-strict.json"]) {
+      expect(json(board).leader.slug).toBe("spec");
+      expect(json(board).rows.map((r: { slug: string }) => r.slug)).not.toContain("cheat");
+    }
+    const page = files.get("submissions/cheat.html")!;
+    expect(page).toContain("served cached outputs");
+    expect(page).not.toMatch(/class="standing s-(valid|leader)"/);
+    const twin = json("api/submissions/cheat.json");
+    expect(twin.standing).toBe("hacked");
+    expect(twin.history.map((h: { kind: string }) => h.kind)).toEqual(["run", "lifecycle"]);
   });
 });

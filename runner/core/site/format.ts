@@ -30,7 +30,9 @@ const STANDING_LABEL: Record<string, string> = {
   failed: "failed verification",
   error: "error",
   unbenchmarked: "not benchmarked",
-  negative: "negative result",
+  negative: "negative result — a logged dead end",
+  hacked: "ruled hacked by an organizer; not ranked",
+  withdrawn: "withdrawn by its author; not ranked",
 };
 
 /** A readable fallback for a value no table knows yet (a newer record format): the value itself. */

@@ -1,9 +1,23 @@
 import type { Challenge } from "../schema/challenge.ts";
-import type { Participants, Reservation, Ruling, Thread } from "../schema/data.ts";
+import type {
+  Broadcast,
+  LifecycleEvent,
+  Participants,
+  Registration,
+  Reservation,
+  Ruling,
+  Thread,
+} from "../schema/data.ts";
 import type { RunRecord } from "../schema/run-record.ts";
 import type { Submission } from "../schema/submission.ts";
-import { decideStandings, type ConfirmationEvidence, type Standing } from "../standings.ts";
+import {
+  decideStandings,
+  type ConfirmationEvidence,
+  type LifecycleMark,
+  type Standing,
+} from "../standings.ts";
 import type { RunnerHealth } from "../stats/health.ts";
+import { queueState, type QueueState } from "../queue.ts";
 import { boardIndex, inboxes, negativeResults } from "./model/board.ts";
 import { leaderboardRows } from "./model/leaderboard.ts";
 import { frontierSteps, lineageEdges, lineageNodes, subsByAuthor } from "./model/lineage.ts";
@@ -25,6 +39,12 @@ export interface SiteInput {
   reservations: Reservation[];
   rulings: Ruling[];
   threads: Thread[];
+  /** Lifecycle steps (negative, withdrawn, hacked, reinstated) from the data branch; absent = none. */
+  lifecycle?: LifecycleEvent[];
+  /** Participants registered by `/join` on the data branch (shown like file-registered ones). */
+  registrations?: Registration[];
+  /** Organizers' `/broadcast` messages: on the board and in every participant's inbox. */
+  broadcasts?: Broadcast[];
   /** Submissions whose commits descend from another submission's commits (a PR built on another's branch). */
   ancestry: { child: string; parent: string }[];
   repoUrl?: string;
@@ -48,7 +68,20 @@ export interface LineageEdge {
   label: string;
 }
 
-export type { Standing, ConfirmationEvidence } from "../standings.ts";
+export type { Standing, ConfirmationEvidence, LifecycleMark } from "../standings.ts";
+
+/** One step of a submission's history: a run, an organizer's ruling or a lifecycle step. */
+export interface HistoryItem {
+  kind: "run" | "ruling" | "lifecycle";
+  at: string;
+  /** The run, ruling or lifecycle record's id. */
+  ref: string;
+  /** Run status, ruling decision or lifecycle status. */
+  status: string;
+  by: string | null;
+  text: string;
+  pr?: number;
+}
 
 export interface SubmissionView {
   slug: string;
@@ -64,6 +97,10 @@ export interface SubmissionView {
   standing: Standing;
   /** Present when the private-set confirmation failed: the result is shown but never ranked. */
   unconfirmed?: ConfirmationEvidence;
+  /** Present when the lifecycle took it out of the standings (hacked, withdrawn, negative). */
+  lifecycle?: LifecycleMark;
+  /** Every run, ruling and lifecycle step, oldest first. */
+  history: HistoryItem[];
   ruling?: { decision: string; reason: string; by: string; at: string };
   best?: { run: string; estimate: number; ci: [number, number]; launches: number[] };
   runs: string[]; // run ids, oldest first
@@ -98,6 +135,8 @@ export interface SiteModel {
   strictLeaderboard: LeaderboardRow[];
   /** Results whose private-set confirmation failed, newest first: listed apart, never ranked. */
   unconfirmed: ConfirmationEvidence[];
+  /** Results the lifecycle took out (hacked with evidence, withdrawn, negative), newest first. */
+  retired: LifecycleMark[];
   frontier: { at: string; slug: string; tps: number; run: string; pr?: number }[];
   submissions: Map<string, SubmissionView>;
   lineage: { nodes: LineageNode[]; edges: LineageEdge[] };
@@ -116,6 +155,10 @@ export interface SiteModel {
     windows: { label: string; sd: number; n: number }[];
   }[];
   rulings: Ruling[];
+  /** Pending evaluations with position and ETA, as of `updatedAt` (the build's "now"). */
+  queue: QueueState;
+  /** Organizers' broadcasts, newest first. */
+  broadcasts: Broadcast[];
   problems: { path: string; message: string }[];
   rules: string;
   kb: { path: string; slug: string; title: string; text: string }[];
@@ -138,25 +181,37 @@ export interface ParticipantView {
   runsCredited: string[];
   quotaUsed24h: number;
   quotaLimit: number;
+  /** How it registered: the participants file or `/join` on the data branch; null if it never did. */
+  registered: { via: "file" | "join"; owner: string | null } | null;
   inbox: InboxItem[];
 }
 
-/** An @-mention of a participant in a thread body (no comment id) or a comment. */
+/** An @-mention of a participant in a thread body (no comment id) or a comment, or a broadcast. */
 export interface InboxItem {
   thread: number;
   comment?: number;
   from: string;
   at: string;
   excerpt: string;
+  /** Set on an organizer's broadcast (its record id): shown to everyone, anchored on the board. */
+  broadcast?: string;
 }
 
-/** The data's last change: the newest run, submission, thread activity or ruling (the site's "as of"). */
+/**
+ * The data's last change: the newest run, submission, thread activity, ruling, lifecycle step,
+ * registration, broadcast or queued request. It is the site's "as of" and its "now" (the queue's
+ * ETAs), so a build depends on the data alone, never on the wall clock.
+ */
 function lastUpdate(input: SiteInput): string {
   const times = [
     ...input.runs.map((r) => r.finishedAt),
     ...input.submissions.map((s) => s.firstAt),
     ...input.threads.map((t) => t.updatedAt),
     ...input.rulings.map((r) => r.at),
+    ...(input.lifecycle ?? []).map((e) => e.at),
+    ...(input.registrations ?? []).map((r) => r.at),
+    ...(input.broadcasts ?? []).map((b) => b.at),
+    ...input.reservations.map((r) => r.at),
   ];
   return times.sort().at(-1) ?? "1970-01-01T00:00:00.000Z";
 }
@@ -175,7 +230,13 @@ function kbNotes(kb: SiteInput["kb"]): SiteModel["kb"] {
 /** Standings, all from decideStandings: views, both boards, the leaders and tie groups, the frontier. */
 function standings(input: SiteInput, subs: SubmissionSource[], runs: ReturnType<typeof indexRuns>) {
   const ch = input.challenge;
-  const decide = { challenge: ch, runs: runs.runs, rulings: input.rulings, slugs: subs.map((s) => s.slug) };
+  const decide = {
+    challenge: ch,
+    runs: runs.runs,
+    rulings: input.rulings,
+    slugs: subs.map((s) => s.slug),
+    lifecycle: input.lifecycle ?? [],
+  };
   const main = decideStandings(decide);
   const strict = decideStandings(decide, { strict: true });
   const submissions = submissionViews(subs, {
@@ -183,6 +244,7 @@ function standings(input: SiteInput, subs: SubmissionSource[], runs: ReturnType<
     entries: main.entries,
     rulings: input.rulings,
     threads: input.threads,
+    lifecycle: input.lifecycle ?? [],
   });
   const leaderOf = (s: typeof main) => ({ slug: s.leader.slug, tieGroup: s.leader.tieGroup });
   return {
@@ -192,6 +254,7 @@ function standings(input: SiteInput, subs: SubmissionSource[], runs: ReturnType<
     leaderboard: leaderboardRows(main.ranking, submissions, runs.byCandidate),
     strictLeaderboard: leaderboardRows(strict.ranking, submissions, runs.byCandidate),
     unconfirmed: main.unconfirmed,
+    retired: main.retired,
     frontier: frontierSteps(ch, submissions, { all: runs.runs, byId: runs.byId }, main.leader.history),
   };
 }
@@ -229,10 +292,14 @@ export function buildModel(input: SiteInput): SiteModel {
       .reverse(),
     ...board,
     inbox,
-    negatives: negativeResults(runs.runs, board.threads),
+    negatives: negativeResults(runs.runs, board.threads, input.lifecycle ?? []),
     participants,
     runners: runnerViews(runs.runs),
     rulings: [...input.rulings].sort((a, b) => b.at.localeCompare(a.at)),
+    queue: queueState(input, new Date(updatedAt), ch.runners?.count ?? 1),
+    broadcasts: [...(input.broadcasts ?? [])].sort(
+      (a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id),
+    ),
     problems: input.problems,
     rules: input.rules,
     kb: kbNotes(input.kb),

@@ -10,6 +10,7 @@ import { kbPages } from "./pages/kb.ts";
 import { leaderboardPages } from "./pages/leaderboard.ts";
 import { lineagePages } from "./pages/lineage.ts";
 import { participantPages } from "./pages/participants.ts";
+import { queuePage } from "./pages/queue.ts";
 import { rulesPage } from "./pages/rules.ts";
 import { rulingsPage } from "./pages/rulings.ts";
 import { runnersPage } from "./pages/runners.ts";
@@ -40,6 +41,7 @@ export function* renderSite(m: SiteModel, opts: RenderOptions = {}): Generator<S
   yield* kbPages(ctx);
   yield* participantPages(ctx);
   yield* runnersPage(ctx);
+  yield* queuePage(ctx);
   yield* digest(ctx);
   yield* feed(ctx);
   yield* apiIndex(ctx);

@@ -1,5 +1,5 @@
 import type { Challenge } from "../../schema/challenge.ts";
-import type { Thread } from "../../schema/data.ts";
+import type { LifecycleEvent, Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
 import { pushTo } from "../collect.ts";
 import { plainExcerpt } from "../comments.ts";
@@ -48,11 +48,15 @@ export function inboxes(threads: readonly Thread[]): Map<string, InboxItem[]> {
   return inbox;
 }
 
-/** Dead ends: negative runs and threads labelled as negative results, newest first. */
+/** Dead ends: negative runs, `/negative` steps and threads labelled as negative results, newest first. */
 export function negativeResults(
   runs: readonly RunRecord[],
   threads: readonly Thread[],
+  lifecycle: readonly LifecycleEvent[] = [],
 ): SiteModel["negatives"] {
+  const fromSteps = lifecycle
+    .filter((e) => e.status === "negative")
+    .map((e) => ({ kind: "run" as const, ref: e.id, slug: e.slug, title: e.reason || "dead end", at: e.at }));
   const fromRuns = runs
     .filter((r) => r.status === "negative")
     .map((r) => ({
@@ -65,5 +69,5 @@ export function negativeResults(
   const fromThreads = threads
     .filter((t) => t.labels.some((l) => l === "negative-result" || l === "dead-end"))
     .map((t) => ({ kind: "thread" as const, ref: String(t.number), title: t.title, at: t.createdAt }));
-  return [...fromRuns, ...fromThreads].sort((a, b) => b.at.localeCompare(a.at));
+  return [...fromRuns, ...fromSteps, ...fromThreads].sort((a, b) => b.at.localeCompare(a.at));
 }

@@ -1,7 +1,8 @@
 import type { Challenge } from "../../schema/challenge.ts";
-import type { Participants, Reservation } from "../../schema/data.ts";
+import type { Broadcast, Participants, Registration, Reservation } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
 import { pushTo } from "../collect.ts";
+import { plainExcerpt } from "../comments.ts";
 import type { InboxItem, ParticipantView, SubmissionSource } from "../model.ts";
 
 /** Groups values by a key; values whose key is undefined are left out. */
@@ -16,6 +17,10 @@ function groupBy<T>(xs: readonly T[], key: (x: T) => string | undefined): Map<st
 
 export interface ParticipantSources {
   participants: Participants;
+  /** Participants registered by `/join` (data branch); the file's entry wins for the same login. */
+  registrations?: readonly Registration[];
+  /** Organizers' broadcasts: every participant's inbox shows them. */
+  broadcasts?: readonly Broadcast[];
   subs: readonly SubmissionSource[];
   subsByAuthor: Map<string, SubmissionSource[]>;
   runs: readonly RunRecord[];
@@ -25,10 +30,47 @@ export interface ParticipantSources {
   updatedAt: string;
 }
 
+/**
+ * Who is registered and how: challenge/participants.yaml first, then `/join` registrations on the
+ * data branch (a numeric id already in the file keeps the file's entry). Login → id and source.
+ */
+export function registry(src: Pick<ParticipantSources, "participants" | "registrations">) {
+  const out = new Map<string, { id: number; via: "file" | "join"; owner: string | null }>();
+  for (const p of src.participants.participants)
+    out.set(p.login, { id: p.id, via: "file", owner: p.owner?.login ?? null });
+  const fileIds = new Set(src.participants.participants.map((p) => p.id));
+  for (const r of src.registrations ?? []) {
+    if (fileIds.has(r.id) || out.has(r.login)) continue;
+    out.set(r.login, { id: r.id, via: "join", owner: r.owner?.login ?? null });
+  }
+  return out;
+}
+
+/** Broadcasts as inbox items, newest first (every participant gets each one). */
+function broadcastItems(broadcasts: readonly Broadcast[]): InboxItem[] {
+  return broadcasts
+    .map((b) => ({
+      thread: b.issue,
+      comment: b.commentId,
+      from: b.by.login,
+      at: b.at,
+      excerpt: plainExcerpt(b.by.login, b.text),
+      broadcast: b.id,
+    }))
+    .sort((a, b) => b.at.localeCompare(a.at) || a.broadcast.localeCompare(b.broadcast));
+}
+
+/** A participant's inbox: its mentions and every broadcast, newest first. */
+function mergeInbox(own: readonly InboxItem[], broadcasts: readonly InboxItem[]): InboxItem[] {
+  return [...own, ...broadcasts].sort((a, b) => b.at.localeCompare(a.at) || b.thread - a.thread);
+}
+
 /** One view per login that is registered, authored a submission or was mentioned, sorted by login. */
 export function participantViews(ch: Challenge, src: ParticipantSources): Map<string, ParticipantView> {
+  const registered = registry(src);
+  const news = broadcastItems(src.broadcasts ?? []);
   const logins = new Set<string>([
-    ...src.participants.participants.map((p) => p.login),
+    ...registered.keys(),
     ...src.subs.flatMap((s) => s.manifest.authors),
     ...src.inbox.keys(),
   ]);
@@ -39,10 +81,10 @@ export function participantViews(ch: Challenge, src: ParticipantSources): Map<st
     src.reservations.filter((r) => !r.organizer && Date.parse(r.at) > windowStart),
     (r) => String(r.requester.id),
   );
-  const idOf = new Map(src.participants.participants.map((p) => [p.login, p.id]));
   const views = new Map<string, ParticipantView>();
   for (const login of [...logins].sort()) {
-    const id = idOf.get(login);
+    const reg = registered.get(login);
+    const id = reg?.id;
     views.set(login, {
       login,
       submissions: (src.subsByAuthor.get(login) ?? []).map((s) => s.slug),
@@ -50,7 +92,8 @@ export function participantViews(ch: Challenge, src: ParticipantSources): Map<st
       runsCredited: (credited.get(login) ?? []).map((r) => r.id),
       quotaUsed24h: id !== undefined ? (recentCharges.get(String(id)) ?? []).length : 0,
       quotaLimit: ch.quota.per_agent,
-      inbox: src.inbox.get(login) ?? [],
+      registered: reg ? { via: reg.via, owner: reg.owner } : null,
+      inbox: mergeInbox(src.inbox.get(login) ?? [], news),
     });
   }
   return views;

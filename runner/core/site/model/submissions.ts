@@ -1,8 +1,8 @@
-import type { Ruling, Thread } from "../../schema/data.ts";
+import type { LifecycleEvent, Ruling, Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
 import type { Entry } from "../../standings.ts";
 import { pushTo } from "../collect.ts";
-import type { SubmissionSource, SubmissionView } from "../model.ts";
+import type { HistoryItem, SubmissionSource, SubmissionView } from "../model.ts";
 
 /** Runs indexed once (per-submission scans would be quadratic at 10,000 submissions). */
 export interface RunIndex {
@@ -50,6 +50,54 @@ export interface SubmissionContext {
   entries: Map<string, Entry>;
   rulings: readonly Ruling[];
   threads: readonly Thread[];
+  lifecycle: readonly LifecycleEvent[];
+}
+
+/** What a run says in a history line: its verdict against the incumbent, or its status. */
+function runStep(r: RunRecord): HistoryItem {
+  const verdict = r.comparison ? `${r.comparison.verdict} than ${r.incumbent.slug}` : r.status;
+  const confirmation = r.confirmation.status === "failed" ? "; private-set confirmation failed" : "";
+  return {
+    kind: "run",
+    at: r.finishedAt,
+    ref: r.id,
+    status: r.status,
+    by: r.requester?.login ?? null,
+    text: `run ${r.id}: ${verdict}${confirmation}`,
+  };
+}
+
+/**
+ * A submission's history, oldest first: its runs (as candidate), organizers' rulings and its
+ * lifecycle steps. Ties keep that order (a run, then the ruling or step that answered it).
+ */
+export function submissionHistoryItems(
+  own: readonly RunRecord[],
+  rulings: readonly Ruling[],
+  steps: readonly LifecycleEvent[],
+): HistoryItem[] {
+  const items: HistoryItem[] = [
+    ...own.map(runStep),
+    ...rulings.map((r) => ({
+      kind: "ruling" as const,
+      at: r.at,
+      ref: r.id,
+      status: r.decision,
+      by: r.by.login,
+      text: r.reason,
+    })),
+    ...steps.map((e) => ({
+      kind: "lifecycle" as const,
+      at: e.at,
+      ref: e.id,
+      status: e.status,
+      by: e.by.login,
+      text: e.reason,
+      pr: e.pr,
+    })),
+  ];
+  const order = { run: 0, ruling: 1, lifecycle: 2 };
+  return items.sort((a, b) => a.at.localeCompare(b.at) || order[a.kind] - order[b.kind]);
 }
 
 /** One view per submission, in arrival order: metadata, standing, best estimate, links. */
@@ -62,6 +110,10 @@ export function submissionViews(
   const latestRuling = new Map<string, Ruling>();
   for (const r of [...ctx.rulings].sort((a, b) => a.at.localeCompare(b.at))) latestRuling.set(r.slug, r);
   const mentioned = threadsMentioning(ctx.threads, new Set(subs.map((s) => s.slug)));
+  const rulingsOf = new Map<string, Ruling[]>();
+  for (const r of ctx.rulings) pushTo(rulingsOf, r.slug, r);
+  const stepsOf = new Map<string, LifecycleEvent[]>();
+  for (const e of ctx.lifecycle) pushTo(stepsOf, e.slug, e);
   const views = new Map<string, SubmissionView>();
   for (const s of subs) {
     const own = ctx.runs.byCandidate.get(s.slug) ?? [];
@@ -82,6 +134,8 @@ export function submissionViews(
       ...(pr ? { pr } : {}),
       standing: entry?.standing ?? "unbenchmarked",
       ...(entry?.unconfirmed ? { unconfirmed: entry.unconfirmed } : {}),
+      ...(entry?.lifecycle ? { lifecycle: entry.lifecycle } : {}),
+      history: submissionHistoryItems(own, rulingsOf.get(s.slug) ?? [], stepsOf.get(s.slug) ?? []),
       ...(ruling
         ? { ruling: { decision: ruling.decision, reason: ruling.reason, by: ruling.by.login, at: ruling.at } }
         : {}),

@@ -9,16 +9,22 @@ const ENDPOINTS: [path: string, description: string][] = [
       "open rulings, negative results.",
   ],
   [
+    "api/results.json",
+    "Every run over time for the all-results chart: id, at, candidate, incumbent, verdict, status, " +
+      "estimate and ci (tok/s difference).",
+  ],
+  [
     "api/leaderboard.json",
     'Rows: rank, label ("=1" for shared ranks), slug, estimate and ci (tok/s), relative to leader, verification, ' +
-      "confirmation, authors, credits, runsUsed, ruling, pending.",
+      "confirmation, authors, credits, runsUsed, ruling, pending; unconfirmed and retired (hacked, " +
+      "withdrawn, negative) results listed apart.",
   ],
   ["api/leaderboard-strict.json", "Same rows, confirmed results only."],
   ["api/submissions.json", "Every submission: slug, title, standing, authors, parents, tps, firstAt."],
   [
     "api/submissions/<slug>.json",
-    "One submission: manifest, parents, children, standing, ruling, best estimate with launch means, and every " +
-      "run with per-launch samples.",
+    "One submission: manifest, parents, children, standing, ruling, lifecycle, history (runs, rulings and " +
+      "lifecycle steps in time order), best estimate with launch means, and every run with per-launch samples.",
   ],
   [
     "api/lineage.json",
@@ -26,11 +32,16 @@ const ENDPOINTS: [path: string, description: string][] = [
       "shared-code | pooled, label).",
   ],
   ["api/frontier.json", "Steps of the best valid speed over time: at, slug, tps, run, pr."],
-  ["api/threads.json", "Thread index, announcements, taskforces, negative results."],
+  ["api/threads.json", "Thread index, organizer broadcasts, announcements, taskforces, negative results."],
+  [
+    "api/queue.json",
+    "Pending evaluations: position, slug, pr, against, requester, requested at, eta; as of.",
+  ],
+  ["api/participants.json", "Every participant: login, how it registered (file or /join), submissions."],
   ["api/threads/<n>.json", "One thread with its comments as markdown."],
   [
     "api/participants/<login>.json",
-    "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions.",
+    "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions and broadcasts.",
   ],
   ["api/rulings.json", "Organizer rulings, newest first."],
   ["api/runners.json", "Per runner: runs, A/A noise by day, drift check."],

@@ -30,6 +30,18 @@ function taskforcesSection(m: SiteModel): Html {
   return html`<section aria-labelledby="tf"><h2 id="tf">Taskforces</h2>${list}</section>`;
 }
 
+/** Organizers' broadcasts, newest first; each participant's inbox links here by anchor. */
+function broadcastsSection(ctx: SiteContext): Html | "" {
+  const m = ctx.model;
+  if (!m.broadcasts.length) return "";
+  const items = m.broadcasts.map(
+    (b) => html`<li id="b-${b.id}"><header>@${b.by.login} · ${when(b.at)}</header>\
+${ctx.markdown(0).block(stripMachinery(b.text))}</li>`,
+  );
+  return html`<section class="broadcasts" aria-labelledby="bc"><h2 id="bc">Broadcasts from the organizers</h2>\
+<ul>${items}</ul></section>`;
+}
+
 function negativesSection(m: SiteModel): Html {
   const items = m.negatives.map((n) =>
     n.kind === "thread"
@@ -54,6 +66,7 @@ function boardPage(ctx: SiteContext): SiteFile {
     "\n",
   );
   const body = html`<h1>Board</h1>
+${broadcastsSection(ctx)}
 ${announcementsSection(m)}
 ${taskforcesSection(m)}
 ${negativesSection(m)}
@@ -72,6 +85,7 @@ ${negativesSection(m)}
 function threadIndexApi(m: SiteModel) {
   return {
     announcements: m.announcements,
+    broadcasts: m.broadcasts,
     taskforces: Object.fromEntries(sortedTaskforces(m)),
     negatives: m.negatives,
     threads: m.threads.map((t) => ({

@@ -48,6 +48,7 @@ export function* digest(ctx: SiteContext): Generator<SiteFile> {
     leader: m.leader,
     strictLeader: m.strictLeader,
     unconfirmed: m.unconfirmed,
+    retired: m.retired,
     top: m.leaderboard.slice(0, 10),
     recentVerdicts: recentVerdicts(m),
     newThreads,

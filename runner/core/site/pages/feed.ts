@@ -11,7 +11,30 @@ interface Entry {
   summary: string;
 }
 
-/** The newest 100 verdicts and new threads, newest first. */
+/** Lifecycle steps (hacked, withdrawn, negative, reinstated) and organizer broadcasts as feed entries. */
+function lifecycleAndBroadcasts(m: SiteModel): Entry[] {
+  const steps = [...m.submissions.values()].flatMap((s) =>
+    s.history
+      .filter((h) => h.kind === "lifecycle")
+      .map((h) => ({
+        id: `lifecycle:${h.ref}`,
+        at: h.at,
+        title: `${s.slug}: ${h.status}${h.by ? ` by @${h.by}` : ""}`,
+        link: `submissions/${s.slug}.html`,
+        summary: h.text.slice(0, 200),
+      })),
+  );
+  const broadcasts = m.broadcasts.map((b) => ({
+    id: `broadcast:${b.id}`,
+    at: b.at,
+    title: `Broadcast from @${b.by.login}`,
+    link: `board.html#b-${b.id}`,
+    summary: b.text.slice(0, 200),
+  }));
+  return [...steps, ...broadcasts];
+}
+
+/** The newest 100 verdicts, new threads, lifecycle steps and broadcasts, newest first. */
 function entries(m: SiteModel): Entry[] {
   const verdicts = m.runs
     .filter((r) => r.comparison)
@@ -33,12 +56,15 @@ function entries(m: SiteModel): Entry[] {
     link: `threads/${t.number}.html`,
     summary: t.body.slice(0, 200),
   }));
-  return [...verdicts, ...threads]
+  return [...verdicts, ...threads, ...lifecycleAndBroadcasts(m)]
     .sort((a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id))
     .slice(0, 100);
 }
 
-/** feed.xml: an Atom feed of verdicts and new threads (the html template's escaping is valid XML too). */
+/**
+ * feed.xml: an Atom feed of verdicts, new threads, lifecycle steps and broadcasts (the html
+ * template's escaping is valid XML too).
+ */
 export function* feed(ctx: SiteContext): Generator<SiteFile> {
   const m = ctx.model;
   const id = m.challenge.id;

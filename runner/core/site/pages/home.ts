@@ -3,6 +3,7 @@ import { f1 } from "../format.ts";
 import { html, type Html, join } from "../html.ts";
 import type { SiteModel } from "../model.ts";
 import { submissionLink, verdictList, when } from "./parts.ts";
+import { resultPoints, resultsChart } from "./results-chart.ts";
 
 /** A submission's name with its speed. */
 function withSpeed(m: SiteModel, slug: string): Html {
@@ -43,6 +44,9 @@ ${join(rows, "\n")}
 </tbody></table></section>`;
 }
 
+/** Each submission's standing, for the all-results chart (discredited results are drawn hollow). */
+const standingOf = (m: SiteModel) => (slug: string) => m.submissions.get(slug)?.standing;
+
 /** Files that could not be read, listed so a broken record is never silently dropped. */
 function problemsSection(m: SiteModel): Html | "" {
   if (!m.problems.length) return "";
@@ -50,13 +54,14 @@ function problemsSection(m: SiteModel): Html | "" {
   return html`<section aria-labelledby="pb"><h2 id="pb">Data problems</h2><ul>${items}</ul></section>`;
 }
 
-/** Home: the challenge, who leads, the frontier, recent verdicts, data problems. */
+/** Home: the challenge, who leads, the frontier, every result, recent verdicts, data problems. */
 export function* homePage(ctx: SiteContext): Generator<SiteFile> {
   const m = ctx.model;
   const body = html`<h1>${m.challenge.title}</h1>
 <p class="summary">${m.challenge.summary}</p>
 ${leaderSection(m)}
 ${frontierSection(m)}
+<section aria-labelledby="ar"><h2 id="ar">All results</h2>${resultsChart(m.runs, standingOf(m))}</section>
 <section aria-labelledby="rv"><h2 id="rv">Recent verdicts</h2>${verdictList(m.recentVerdicts, "./")}</section>
 ${problemsSection(m)}`;
   yield ctx.page("index.html", {
@@ -67,4 +72,5 @@ ${problemsSection(m)}`;
     active: "index.html",
     scripts: ["assets/d3.min.js", "assets/frontier.js"],
   });
+  yield ctx.json("api/results.json", { runs: resultPoints(m.runs, standingOf(m)) });
 }

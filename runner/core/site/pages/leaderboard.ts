@@ -23,6 +23,19 @@ function unconfirmedList(m: SiteModel): Html {
 <ul class="unconfirmed">${join(items, "\n")}</ul></section>`;
 }
 
+/** Results ruled hacked (with the evidence) or withdrawn: listed apart, never ranked. */
+function retiredList(m: SiteModel): Html {
+  const out = m.retired.filter((e) => e.status !== "negative");
+  if (!out.length) return html``;
+  const items = out.map((e) => {
+    const what = e.status === "hacked" ? `ruled hacked by @${e.by}; evidence:` : `withdrawn by @${e.by}:`;
+    return html`<li class="l-${e.status}">${submissionLink("", e.slug)}: ${what} ${e.reason || "—"}</li>`;
+  });
+  return html`<section aria-labelledby="ret"><h2 id="ret">Hacked or withdrawn (not ranked)</h2>
+<p>They can neither rank nor lead; an organizer's reinstate puts a hacked result back.</p>
+<ul class="retired">${join(items, "\n")}</ul></section>`;
+}
+
 /** The leaderboard, its strict view (confirmed results only), and their JSON twins. */
 export function* leaderboardPages(ctx: SiteContext): Generator<SiteFile> {
   const m = ctx.model;
@@ -36,7 +49,8 @@ the number of entries significantly faster by more than the minimum effect (${mi
 "=" marks a shared rank. Bars show 95% intervals of launch means. Click a column header to sort. \
 <a href="leaderboard-strict.html">Strict view</a>: confirmed results only.</p>
 ${leaderboardTable(m.leaderboard, "./", caption)}
-${unconfirmedList(m)}`,
+${unconfirmedList(m)}
+${retiredList(m)}`,
     twin: "api/leaderboard.json",
     active: "leaderboard.html",
     scripts: ["assets/sort.js"],
@@ -56,6 +70,7 @@ ${leaderboardTable(m.strictLeaderboard, "./", "Confirmed results only")}`,
     minEffect: m.challenge.significance.min_effect,
     rows: m.leaderboard,
     unconfirmed: m.unconfirmed,
+    retired: m.retired,
   });
   yield ctx.json("api/leaderboard-strict.json", {
     leader: m.strictLeader,

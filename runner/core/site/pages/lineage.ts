@@ -21,8 +21,8 @@ const STANDING_COLOURS: [standing: string, colour: string][] = [
   ["valid", "#0072b2"],
   ["pending", "#e69f00"],
   ["unconfirmed", "#cc79a7"],
-  ["invalid or failed", "#d55e00"],
-  ["negative", "#666"],
+  ["invalid, failed or hacked", "#d55e00"],
+  ["negative or withdrawn", "#666"],
   ["not benchmarked", "#bbb"],
 ];
 

@@ -100,6 +100,37 @@ function unconfirmedNote(s: SubmissionView): Html | "" {
 ${unconfirmedEvidence(s.unconfirmed)}</section>`;
 }
 
+/** Why the lifecycle took a result out: the organizer's evidence, or the author's reason. */
+function lifecycleNote(s: SubmissionView): Html | "" {
+  const m = s.lifecycle;
+  if (!m) return "";
+  const heading = {
+    hacked: "Ruled hacked: not ranked",
+    withdrawn: "Withdrawn: not ranked",
+    negative: "Negative result: a logged dead end",
+  }[m.status];
+  const what = {
+    hacked: "An organizer ruled this result hacked. The evidence is kept here; it cannot lead or rank.",
+    withdrawn: "Its author withdrew it. It cannot lead or rank.",
+    negative: "Its author logged it as a dead end, without a GPU run, so others need not repeat it.",
+  }[m.status];
+  const label = m.status === "hacked" ? "Evidence" : "Reason";
+  return html`<section class="lifecycle l-${m.status}" aria-labelledby="lc"><h2 id="lc">${heading}</h2>
+<p>${what}</p><dl class="evidence"><dt>${label}</dt><dd>${m.reason || "—"}</dd>\
+<dt>By</dt><dd><a href="../participants/${m.by}.html">@${m.by}</a>, ${when(m.at)} (PR #${m.pr})</dd></dl></section>`;
+}
+
+/** Every run, ruling and lifecycle step in time order. */
+function historySection(s: SubmissionView): Html {
+  if (!s.history.length) return html`<section><h2>History</h2><p>Nothing recorded yet.</p></section>`;
+  const kind = { run: "run", ruling: "ruling", lifecycle: "lifecycle" };
+  const items = s.history.map(
+    (h) => html`<li class="h-${h.kind}">${when(h.at)} · <strong>${kind[h.kind]} ${h.status}</strong>\
+${h.by ? html` by <a href="../participants/${h.by}.html">@${h.by}</a>` : ""}: ${h.text}</li>`,
+  );
+  return html`<section aria-labelledby="hist"><h2 id="hist">History</h2><ol class="history">${items}</ol></section>`;
+}
+
 function submissionBody(ctx: SiteContext, s: SubmissionView, runs: readonly RunRecord[]): Html {
   const best = s.best
     ? ` — ${f1(s.best.estimate)} tok/s, 95% CI [${f1(s.best.ci[0])}, ${f1(s.best.ci[1])}]`
@@ -111,8 +142,10 @@ function submissionBody(ctx: SiteContext, s: SubmissionView, runs: readonly RunR
 <p class="standing s-${cssToken(s.standing)}">${standingLabel(s.standing)}${best}</p>
 ${ruling}
 ${unconfirmedNote(s)}
+${lifecycleNote(s)}
 ${facts(s)}
 <section><h2>Description</h2>${ctx.markdown(1).block(s.description || "_No description._")}</section>
+${historySection(s)}
 <section><h2>Runs</h2>${runTable(s, runs)}</section>
 <section><h2>Manifest</h2><pre><code>${stringify(s.manifest)}</code></pre></section>`;
 }
@@ -153,6 +186,8 @@ function submissionApi(s: SubmissionView, runs: readonly RunRecord[]) {
     pr: s.pr ?? null,
     standing: s.standing,
     unconfirmed: s.unconfirmed ?? null,
+    lifecycle: s.lifecycle ?? null,
+    history: s.history,
     ruling: s.ruling ?? null,
     best: s.best ?? null,
     manifest: s.manifest,
