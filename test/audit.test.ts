@@ -23,11 +23,38 @@ describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile en
       expect(report.ok).toBe(true);
       expect(report.uid).not.toBe(0);
       expect(report.sandbox).toMatch(/bubblewrap/);
+      expect(report.engine).toMatchObject({ kind: "embedded", healthy: true });
       const names = report.attacks.map((a) => a.attack).join("\n");
       for (const a of ["network", "private prompt", "credentials", "outside scratch", "daemon", "fork bomb"])
         expect(names).toContain(a);
       for (const a of ["memory hog", "disk fill"]) expect(names).toContain(a);
       for (const a of report.attacks) expect(a.evidence.length).toBeGreaterThan(10);
+    },
+    ENGINE_TIMEOUT,
+  );
+
+  it(
+    "vLLM: the hostile engine, launched as `vllm serve --uds` through the stand-in, is contained too",
+    async () => {
+      const { code, report } = await audit("--engine", "vllm");
+      expect(
+        report.attacks.filter((a) => !a.contained),
+        JSON.stringify(report, null, 2),
+      ).toEqual([]);
+      expect(code).toBe(0);
+      expect(report.sandbox).toMatch(/bubblewrap/);
+      expect(report.uid).not.toBe(0);
+      // It really went through the vLLM launcher: healthy on the socket, with the stand-in as `vllm`.
+      expect(report.engine.kind).toBe("vllm");
+      expect(report.engine.healthy, report.engine.error).toBe(true);
+      const argv = report.engine.argv;
+      expect(argv.some((a) => a.endsWith("runner/audit/vllm-standin"))).toBe(true);
+      expect(argv[argv.indexOf("--uds") + 1]).toMatch(/\/engine\.sock$/);
+      expect(argv).not.toContain("--port");
+      const names = report.attacks.map((a) => a.attack).join("\n");
+      for (const a of ["network", "private prompt", "credentials", "outside scratch", "daemon", "fork bomb"])
+        expect(names).toContain(a);
+      for (const a of ["memory hog", "disk fill"]) expect(names).toContain(a);
     },
     ENGINE_TIMEOUT,
   );

@@ -299,14 +299,14 @@ describe("vLLM launch contract", () => {
         },
       },
     });
-    const argv = vllmServeArgv(m, ch, 8123);
+    const argv = vllmServeArgv(m, ch, "/scratch/engine.sock");
     expect(argv.slice(0, 2)).toEqual(["serve", "google/gemma-4-E4B-it"]);
+    // A Unix socket in scratch, never a TCP port: the sandbox has no network.
+    expect(argv[argv.indexOf("--uds") + 1]).toBe("/scratch/engine.sock");
+    expect(argv).not.toContain("--host");
+    expect(argv).not.toContain("--port");
     expect(argv).toEqual(
       expect.arrayContaining([
-        "--port",
-        "8123",
-        "--host",
-        "127.0.0.1",
         "--served-model-name",
         "velodrome",
         "--generation-config",

@@ -3,22 +3,31 @@ import type { BenchPorts } from "../flows/benchmark.ts";
 import type { EngineLauncher, Progress } from "../ports.ts";
 import { httpEngineClient } from "./engines/client.ts";
 import { embeddedLauncher, vllmLauncher } from "./engines/launch.ts";
-import { bubblewrap, bubblewrapAvailable, noSandbox } from "./sandbox/sandbox.ts";
+import { selectSandbox, type SandboxMode } from "./sandbox/select.ts";
 import { nodeWorkFiles } from "./work-files.ts";
 
-/** How engines are confined: `auto` takes bubblewrap where the machine has it. */
-export type SandboxMode = "auto" | "bwrap" | "none";
-export const SANDBOX_MODES: readonly SandboxMode[] = ["auto", "bwrap", "none"];
+export { SANDBOX_MODES, type SandboxMode } from "./sandbox/select.ts";
 
-/** The engine launcher of a challenge's engine kind; engine code and models come from `programRoot`. */
+/** Where a runner's vLLM lives when it is not `vllm` on PATH (a venv's `bin/vllm`). */
+export const VLLM_BIN_ENV = "VELODROME_VLLM_BIN";
+
+/**
+ * The engine launcher of a challenge's engine kind, confined by the sandbox `mode` selects
+ * (fail-closed for both engines: only an explicit `none` runs one unconfined). Engine code and
+ * models come from `programRoot`; `repoRoot` is the challenge repository whose submission folders
+ * vLLM may read (a tokenizer there), when the submissions are checked out in it.
+ */
 export function makeLauncher(
   kind: "embedded" | "vllm",
   programRoot: string,
   mode: SandboxMode,
+  repoRoot?: string,
 ): EngineLauncher {
-  if (kind === "vllm") return vllmLauncher({ port: 8000 + (process.pid % 1000), sandbox: noSandbox });
-  const useBwrap = mode === "bwrap" || (mode === "auto" && bubblewrapAvailable());
-  const sandbox = useBwrap ? bubblewrap() : noSandbox;
+  const sandbox = selectSandbox(mode);
+  if (kind === "vllm") {
+    const vllmBin = process.env[VLLM_BIN_ENV];
+    return vllmLauncher({ sandbox, ...(vllmBin ? { vllmBin } : {}), ...(repoRoot ? { repoRoot } : {}) });
+  }
   return embeddedLauncher({
     repoRoot: programRoot,
     modelsDir: join(programRoot, ".velodrome/models"),

@@ -4,28 +4,34 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { embeddedLauncher } from "../adapters/engines/launch.ts";
-import { AUDIT_LIMITS, selectSandbox, type SandboxMode } from "../adapters/sandbox/sandbox.ts";
+import { AUDIT_LIMITS } from "../adapters/sandbox/sandbox.ts";
+import { SANDBOX_MODES, selectSandbox, type SandboxMode } from "../adapters/sandbox/select.ts";
+import { vllmStandinLauncher } from "../audit/standin-launcher.ts";
 import { ChallengeSchema } from "../core/schema/challenge.ts";
 import { SubmissionSchema } from "../core/schema/submission.ts";
 import { runAudit, type AuditReport } from "../flows/audit.ts";
+import type { EngineLauncher, Sandbox } from "../ports.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 
-const HELP = `usage: velodrome audit [--engine embedded|vllm] [--sandbox auto|bwrap|none] [--json]
+const HELP = `usage: velodrome audit [--engine embedded|vllm] [--sandbox auto|bwrap|oci|none] [--json]
 
 The runner host's self-test, to run before opening a challenge (CI runs it on every change).
 Launches the shipped hostile engine through exactly the launcher and sandbox real engines get,
 and reports per attack whether it was contained, with the evidence. Exit 1 if any was not.
 
-  --engine   embedded (default)
-  --sandbox  auto (default: bubblewrap, fail-closed), bwrap, or none (shows what an unconfined
-             engine gets away with; never use none on a runner)
+  --engine   embedded (default), or vllm: the vLLM launcher (\`vllm serve --uds\`, same sandbox)
+             with the shipped stand-in \`vllm\` executable, which becomes the hostile engine
+  --sandbox  auto (default: the configured OCI runtime, else bubblewrap; fail-closed), bwrap,
+             oci (VELODROME_OCI_IMAGE/RUNTIME/GPU), or none (shows what an unconfined engine
+             gets away with; never use none on a runner)
   --json     print one JSON object { ok, sandbox, uid, gpuVisible, attacks: [...] }`;
 
 const PROGRAM_ROOT = resolve(import.meta.dirname, "../..");
+type Engine = "embedded" | "vllm";
 
-/** The demo's embedded challenge and a plain manifest: the hostile engine ignores both. */
-async function auditInputs() {
+/** The demo's challenge and a plain manifest for the engine kind: the hostile engine ignores both. */
+async function auditInputs(engine: Engine) {
   const file = join(PROGRAM_ROOT, "runner/demo/template/challenge/challenge.yaml");
   const challenge = ChallengeSchema.parse(parse(await readFile(file, "utf8")));
   const manifest = SubmissionSchema.parse({
@@ -33,14 +39,28 @@ async function auditInputs() {
     title: "hostile",
     authors: ["audit"],
     parents: ["baseline"],
-    engine: { kind: "embedded", args: { quantization: "f32" } },
+    engine:
+      engine === "vllm" ? { kind: "vllm", args: {} } : { kind: "embedded", args: { quantization: "f32" } },
   });
   return { challenge, manifest };
+}
+
+/** The launcher real engines of this kind get, with the hostile engine (or the stand-in) as its program. */
+function hostileLauncher(engine: Engine, sandbox: Sandbox): EngineLauncher {
+  if (engine === "vllm") return vllmStandinLauncher({ programRoot: PROGRAM_ROOT, sandbox });
+  return embeddedLauncher({
+    repoRoot: PROGRAM_ROOT,
+    modelsDir: join(PROGRAM_ROOT, ".velodrome/models"),
+    sandbox,
+    entry: join(PROGRAM_ROOT, "runner/audit/hostile-engine.ts"),
+  });
 }
 
 function print(io: Io, r: AuditReport, json: boolean): void {
   if (json) return io.out(JSON.stringify(r, null, 2));
   io.out(`sandbox: ${r.sandbox} · engine uid ${r.uid ?? "?"} · GPU visible: ${r.gpuVisible ?? "?"}`);
+  const up = r.engine.healthy ? "came up healthy" : `never became healthy (${r.engine.error ?? "?"})`;
+  io.out(`engine: ${r.engine.kind}, ${up}`);
   for (const a of r.attacks)
     io.out(`${a.contained ? "contained " : "ESCAPED   "} ${a.attack}: ${a.evidence}`);
   io.out(r.ok ? "audit: every attack was contained" : "audit: NOT CONTAINED — do not run submissions here");
@@ -57,26 +77,17 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     },
   });
   if (values.help) return (io.out(HELP), 0);
-  if (values.engine !== "embedded")
-    throw new UsageError(
-      `--engine ${values.engine}: only the embedded engine can be audited so far (the vLLM launcher ` +
-        `does not yet run inside the sandbox)`,
-    );
-  if (!["auto", "bwrap", "none"].includes(values.sandbox!))
-    throw new UsageError(`--sandbox must be auto, bwrap or none, got ${values.sandbox}`);
+  if (values.engine !== "embedded" && values.engine !== "vllm")
+    throw new UsageError(`--engine must be embedded or vllm, got ${values.engine}`);
+  if (!(SANDBOX_MODES as readonly string[]).includes(values.sandbox!))
+    throw new UsageError(`--sandbox must be ${SANDBOX_MODES.join(", ")}, got ${values.sandbox}`);
   const sandbox = selectSandbox(values.sandbox as SandboxMode, { limits: AUDIT_LIMITS });
-  const launcher = embeddedLauncher({
-    repoRoot: PROGRAM_ROOT,
-    modelsDir: join(PROGRAM_ROOT, ".velodrome/models"),
-    sandbox,
-    entry: join(PROGRAM_ROOT, "runner/audit/hostile-engine.ts"),
-  });
   const workDir = await mkdtemp(join(tmpdir(), "velodrome-audit-"));
   const report = await runAudit({
-    launcher,
+    launcher: hostileLauncher(values.engine, sandbox),
     sandboxName: sandbox.name,
     limits: AUDIT_LIMITS,
-    ...(await auditInputs()),
+    ...(await auditInputs(values.engine)),
     workDir,
     protectedDirs: [PROGRAM_ROOT, workDir],
   });

@@ -77,7 +77,10 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   // The engine's code and models come from the repository that runs the bench: this program's own checkout.
   const programRoot = resolve(import.meta.dirname, "../..");
   const progress = progressFor((s) => process.stderr.write(s), io.isTTY);
-  const ports = nodeBenchPorts(makeLauncher(kind, programRoot, values.sandbox as SandboxMode), progress);
+  const ports = nodeBenchPorts(
+    makeLauncher(kind, programRoot, values.sandbox as SandboxMode, root),
+    progress,
+  );
   const id = `run-${new Date(ports.clock()).toISOString().replace(/[:.]/g, "-")}-${slug}`.slice(0, 80);
   const workDir = join(root, ".velodrome/runs", id);
   const source = { repo, challenge, workDir, ...(values.prompts ? { limit: values.prompts } : {}) };

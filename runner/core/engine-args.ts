@@ -32,14 +32,17 @@ function tokenizerPath(tokenizer: string, submissionDir: string | undefined): st
 }
 
 /**
- * `vllm serve` argv for a submission: the harness-owned flags first (host, port, served name,
- * seed, generation config, logprob cap), then the submission's typed args, then `extra_args`.
+ * `vllm serve` argv for a submission: the harness-owned flags first (the Unix socket, served
+ * name, seed, generation config, logprob cap), then the submission's typed args, then
+ * `extra_args`. The engine listens only on `socket` (`--uds`; vLLM then ignores host and port):
+ * no TCP port, so a sandbox without network still lets the trusted client in. A harness-owned
+ * flag in `extra_args` is refused, so the harness's values are the only ones vLLM sees.
  * JSON-valued args are passed as JSON, which vLLM accepts for every config object.
  */
 export function vllmServeArgv(
   sub: Submission,
   challenge: Challenge,
-  port: number,
+  socket: string,
   opts: ServeOptions = {},
 ): string[] {
   if (sub.engine.kind !== "vllm") throw new Error("vllmServeArgv needs a vllm submission");
@@ -50,10 +53,8 @@ export function vllmServeArgv(
     model,
     "--revision",
     revision,
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(port),
+    "--uds",
+    socket,
     "--served-model-name",
     SERVED_NAME,
     "--seed",

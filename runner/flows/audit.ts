@@ -24,6 +24,8 @@ export interface AuditReport {
   sandbox: string;
   uid: number | null;
   gpuVisible: boolean | null;
+  /** How the hostile engine was launched: the launcher's kind, whether it came up, its argv. */
+  engine: { kind: string; healthy: boolean; argv: string[]; error?: string };
   attacks: AttackResult[];
 }
 
@@ -77,6 +79,7 @@ interface Evidence {
   heartbeat: [number, number];
   report: Record<string, string | number>;
   fillBytes: number;
+  launch: { healthy: boolean; argv: string[]; error?: string };
 }
 
 function judge(e: Evidence, o: AuditOptions, targets: { fork: number; memoryMiB: number }): AttackResult[] {
@@ -172,7 +175,8 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
       logFile: join(o.workDir, "engine.log"),
       startTimeoutMs: o.startTimeoutMs ?? 120_000,
     };
-    const engine = await o.launcher.launch(spec).catch(() => undefined);
+    let launchError: string | undefined;
+    const engine = await o.launcher.launch(spec).catch((e: Error) => void (launchError = e.message));
     await engine?.stop();
     const h0 = await sizeOf(join(scratch, "heartbeat"));
     await sleep(600);
@@ -188,6 +192,11 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
       heartbeat: [h0, h1],
       report: JSON.parse(reportText) as Record<string, string | number>,
       fillBytes: await sizeOf(join(scratch, "fill.bin")),
+      launch: {
+        healthy: engine !== undefined,
+        argv: engine?.argv ?? [],
+        ...(launchError ? { error: launchError.split("\n")[0]! } : {}),
+      },
     };
   } finally {
     if (savedToken === undefined) delete process.env.GITHUB_TOKEN;
@@ -210,6 +219,7 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
       sandbox: o.sandboxName,
       uid: typeof e.report.uid === "number" ? e.report.uid : null,
       gpuVisible: typeof e.report.gpu === "number" ? e.report.gpu === 1 : null,
+      engine: { kind: o.launcher.kind, ...e.launch },
       attacks,
     };
   } finally {

@@ -55,7 +55,7 @@ describe("every command and subcommand answers --help", () => {
 describe("options are checked before any long work starts", () => {
   it.each([
     [["demo", "--port", "abc"], /--port must be an integer, got `abc`/],
-    [["demo", "--sandbox", "docker"], /--sandbox must be one of auto, bwrap, none/],
+    [["demo", "--sandbox", "docker"], /--sandbox must be one of auto, bwrap, oci, none/],
     [["bench", "q8", "--blocks", "1"], /--blocks must be from 2 to 32/],
     [["evaluate", "--run-id", "r", "--pr", "x"], /--pr must be an integer/],
     [["synth", "--out", "x", "--runs=-1"], /--runs must be from 0/],

@@ -1,14 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, readFile, realpath } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
+import { submissionDir } from "../../core/layout.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { engineEnv, SERVED_NAME, vllmServeArgv } from "../../core/engine-args.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import { noSandbox } from "../sandbox/sandbox.ts";
 import { EngineError, getJson, servedModels, type Endpoint } from "./client.ts";
 import { ensureModel } from "./models.ts";
-import type { LaunchSpec, RunningEngine, EngineLauncher } from "../../ports.ts";
+import type { LaunchSpec, RunningEngine, EngineLauncher, WrappedCommand } from "../../ports.ts";
 export type { LaunchSpec, RunningEngine, EngineLauncher } from "../../ports.ts";
 
 export class LaunchError extends Error {}
@@ -28,11 +29,40 @@ async function tail(file: string, lines = 15): Promise<string> {
   return text.trim().split("\n").slice(-lines).join("\n");
 }
 
-/** Spawns an engine in its own process group, logs to a file, waits for /health then /v1/models. */
+/** Polls /health then /v1/models until the engine serves SERVED_NAME; throws LaunchError otherwise. */
+async function waitHealthy(endpoint: Endpoint, spec: LaunchSpec, exitCode: () => number | null | undefined) {
+  const deadline = Date.now() + spec.startTimeoutMs;
+  for (;;) {
+    if (exitCode() !== undefined)
+      throw new LaunchError(
+        `engine exited with code ${exitCode()} before becoming healthy. ` +
+          `Last log lines:\n${await tail(spec.logFile)}`,
+      );
+    if (Date.now() > deadline)
+      throw new LaunchError(
+        `engine did not become healthy within ${Math.round(spec.startTimeoutMs / 1000)} s. ` +
+          `Last log lines:\n${await tail(spec.logFile)}`,
+      );
+    const h = await getJson(endpoint, "/health", 1000).catch(() => undefined);
+    if (h?.status === 200) {
+      const models = await servedModels(endpoint).catch((e: Error) => {
+        throw new LaunchError(`engine is healthy but /v1/models failed: ${e.message}`);
+      });
+      if (!models.includes(SERVED_NAME))
+        throw new LaunchError(`engine serves ${models.join(", ")}, not \`${SERVED_NAME}\``);
+      return;
+    }
+    await sleep(50);
+  }
+}
+
+/**
+ * Spawns a (sandbox-wrapped) engine in its own process group, logs to a file, waits until it is
+ * healthy. `stop()` kills the whole group, then runs the sandbox's `cleanup()` (a container is
+ * removed), so nothing the engine started outlives it, whether the launch succeeded or not.
+ */
 async function startProcess(
-  cmd: string,
-  args: string[],
-  env: Record<string, string>,
+  wrapped: WrappedCommand,
   spec: LaunchSpec,
   endpoint: Endpoint,
 ): Promise<RunningEngine> {
@@ -41,8 +71,8 @@ async function startProcess(
   await new Promise((r) => log.once("open", r));
   const t0 = performance.now();
   // The engine starts in its scratch dir, never in the runner's checkout.
-  const child: ChildProcess = spawn(cmd, args, {
-    env,
+  const child: ChildProcess = spawn(wrapped.cmd, wrapped.args, {
+    env: wrapped.env,
     cwd: spec.scratch,
     detached: true,
     stdio: ["ignore", log, log],
@@ -71,31 +101,11 @@ async function startProcess(
     }
     killGroup("SIGKILL"); // anything the engine left behind in its group
     for (let i = 0; i < 100 && groupAlive(child.pid!); i++) await sleep(20);
+    await wrapped.cleanup?.();
     log.end();
   };
-  const deadline = Date.now() + spec.startTimeoutMs;
   try {
-    for (;;) {
-      if (exitCode !== undefined)
-        throw new LaunchError(
-          `engine exited with code ${exitCode} before becoming healthy. Last log lines:\n${await tail(spec.logFile)}`,
-        );
-      if (Date.now() > deadline)
-        throw new LaunchError(
-          `engine did not become healthy within ${Math.round(spec.startTimeoutMs / 1000)} s. ` +
-            `Last log lines:\n${await tail(spec.logFile)}`,
-        );
-      const h = await getJson(endpoint, "/health", 1000).catch(() => undefined);
-      if (h?.status === 200) {
-        const models = await servedModels(endpoint).catch((e: Error) => {
-          throw new LaunchError(`engine is healthy but /v1/models failed: ${e.message}`);
-        });
-        if (!models.includes(SERVED_NAME))
-          throw new LaunchError(`engine serves ${models.join(", ")}, not \`${SERVED_NAME}\``);
-        break;
-      }
-      await sleep(50);
-    }
+    await waitHealthy(endpoint, spec, () => exitCode);
   } catch (e) {
     await stop();
     throw e;
@@ -104,7 +114,7 @@ async function startProcess(
     endpoint,
     servedName: SERVED_NAME,
     pid: child.pid!,
-    argv: [cmd, ...args],
+    argv: [wrapped.cmd, ...wrapped.args],
     startMs: performance.now() - t0,
     stop,
     exited: () => exitCode !== undefined,
@@ -123,7 +133,7 @@ export interface EmbeddedLauncherOptions {
  * Where node_modules really lives when it is a link (a git worktree sharing another checkout's
  * modules, pnpm): the sandbox must bind that folder too, or the engine cannot load tsx.
  */
-async function linkedModules(repoRoot: string): Promise<string[]> {
+export async function linkedModules(repoRoot: string): Promise<string[]> {
   const link = join(repoRoot, "node_modules");
   const real = await realpath(link).catch(() => link);
   return real === link ? [] : [real];
@@ -187,47 +197,72 @@ export function embeddedLauncher(o: EmbeddedLauncherOptions): EngineLauncher {
         readOnly: [o.repoRoot, o.modelsDir, ...(await linkedModules(o.repoRoot))],
         env,
       });
-      return startProcess(wrapped.cmd, wrapped.args, wrapped.env, spec, { unix: socket });
+      return startProcess(wrapped, spec, { unix: socket });
     },
   };
 }
 
 export interface VllmLauncherOptions {
-  vllmBin?: string; // default `vllm` on PATH
-  port: number;
-  sandbox?: Sandbox;
-  cacheRoot?: string; // VLLM_CACHE_ROOT, persisted per submission
+  /** `vllm` on PATH by default; an absolute path (a venv's, or the audit's stand-in) is bound read-only. */
+  vllmBin?: string;
+  /** The sandbox every launch runs in (required: a caller chooses `noSandbox` explicitly). */
+  sandbox: Sandbox;
+  /** The challenge repository: a submission's folder in it is readable (a tokenizer there resolves). */
+  repoRoot?: string;
+  /** Further paths the engine may read: the model weights or HF cache, the stand-in's code. */
+  readOnly?: string[];
+  /** Environment the runner adds for vLLM (HF_HOME…); the harness's own values still win. */
+  env?: Record<string, string>;
 }
 
-/** vLLM on a GPU runner: `vllm serve` with the submission's args on a loopback port. */
+/** What the engine must be able to read: the vllm install (for an absolute path), the submission folder. */
+async function vllmReadable(o: VllmLauncherOptions, bin: string, slug: string): Promise<string[]> {
+  const paths = [...(o.readOnly ?? [])];
+  // A venv's `bin/vllm`: its whole prefix (python, site-packages) must be visible.
+  if (isAbsolute(bin)) paths.push(dirname(dirname(await realpath(bin).catch(() => bin))));
+  if (o.repoRoot) paths.push(join(o.repoRoot, submissionDir(slug)));
+  return paths.filter((p) => existsSync(p));
+}
+
+/** `vllm --version` (outside the sandbox: it runs no submission code). */
+function vllmVersion(bin: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const c = spawn(bin, ["--version"], { stdio: ["ignore", "pipe", "pipe"] });
+    let s = "";
+    c.stdout!.on("data", (d: Buffer) => (s += d));
+    c.on("error", reject);
+    c.on("exit", () => resolve(s.trim()));
+  });
+}
+
+/**
+ * vLLM through the same sandbox code path as the embedded engine: `vllm serve --uds` on a Unix
+ * socket in scratch (no TCP port, so the sandbox needs no network), scratch the only writable
+ * place, its compile cache (VLLM_CACHE_ROOT) inside scratch so no two submissions ever share one.
+ */
 export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
   const bin = o.vllmBin ?? "vllm";
-  const sandbox = o.sandbox ?? noSandbox;
   return {
     kind: "vllm",
-    async version() {
-      const out = await new Promise<string>((resolve, reject) => {
-        const c = spawn(bin, ["--version"], { stdio: ["ignore", "pipe", "pipe"] });
-        let s = "";
-        c.stdout!.on("data", (d: Buffer) => (s += d));
-        c.on("error", reject);
-        c.on("exit", () => resolve(s.trim()));
-      });
-      return `vllm ${out}`;
-    },
+    version: async () => `vllm ${await vllmVersion(bin)}`,
     async launch(spec) {
-      const argv = vllmServeArgv(spec.manifest, spec.challenge, o.port);
-      await mkdir(spec.scratch, { recursive: true });
+      if (spec.manifest.engine.kind !== "vllm")
+        throw new LaunchError(`submission ${spec.slug} targets ${spec.manifest.engine.kind}, not vllm`);
+      const socket = join(spec.scratch, "engine.sock");
+      const folder = o.repoRoot ? { submissionDir: join(o.repoRoot, submissionDir(spec.slug)) } : {};
+      const argv = vllmServeArgv(spec.manifest, spec.challenge, socket, folder);
+      await mkdir(join(spec.scratch, "vllm-cache"), { recursive: true });
       const env = engineEnv(spec.manifest, {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: spec.scratch,
+        ...o.env,
+        PATH: "/usr/bin:/bin",
         HF_HUB_OFFLINE: "1",
         VLLM_NO_USAGE_STATS: "1",
         DO_NOT_TRACK: "1",
-        ...(o.cacheRoot ? { VLLM_CACHE_ROOT: o.cacheRoot } : {}),
+        VLLM_CACHE_ROOT: join(spec.scratch, "vllm-cache"),
       });
-      const wrapped = sandbox.wrap(bin, argv, { scratch: spec.scratch, readOnly: [], env });
-      return startProcess(wrapped.cmd, wrapped.args, wrapped.env, spec, { host: "127.0.0.1", port: o.port });
+      const readOnly = await vllmReadable(o, bin, spec.slug);
+      const wrapped = o.sandbox.wrap(bin, argv, { scratch: spec.scratch, readOnly, env });
+      return startProcess(wrapped, spec, { unix: socket });
     },
   };
 }

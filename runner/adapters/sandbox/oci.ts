@@ -80,3 +80,29 @@ export function ociSandbox(o: OciOptions): Sandbox {
     },
   };
 }
+
+/** Where `--sandbox oci` reads its configuration: the runner's environment (set by the organizer). */
+export const OCI_ENV = {
+  runtime: "VELODROME_OCI_RUNTIME",
+  image: "VELODROME_OCI_IMAGE",
+  gpu: "VELODROME_OCI_GPU",
+  user: "VELODROME_OCI_USER",
+} as const;
+
+/**
+ * The OCI options this runner is configured with, or undefined when it is not (no image named).
+ * A runtime other than podman or docker is refused rather than guessed.
+ */
+export function ociOptionsFromEnv(env: Record<string, string | undefined>): OciOptions | undefined {
+  const image = env[OCI_ENV.image];
+  if (!image) return undefined;
+  const runtime = env[OCI_ENV.runtime] ?? "podman";
+  if (runtime !== "podman" && runtime !== "docker")
+    throw new Error(`${OCI_ENV.runtime} must be podman or docker, got \`${runtime}\``);
+  return {
+    runtime,
+    image,
+    ...(env[OCI_ENV.gpu] ? { gpu: env[OCI_ENV.gpu] } : {}),
+    ...(env[OCI_ENV.user] ? { user: env[OCI_ENV.user] } : {}),
+  };
+}

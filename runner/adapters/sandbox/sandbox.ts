@@ -201,20 +201,3 @@ export function bubblewrap(o: BubblewrapOptions | string = {}): Sandbox & { limi
 export function bubblewrapAvailable(bin = "/usr/bin/bwrap"): boolean {
   return existsSync(bin);
 }
-
-export type SandboxMode = "auto" | "bwrap" | "none";
-
-/**
- * The sandbox for a mode, fail-closed: `auto` and `bwrap` throw SandboxUnavailable (with how to
- * fix it) when bubblewrap is missing or cannot run safely here; only an explicit `none` runs an
- * engine unconfined.
- */
-export function selectSandbox(mode: SandboxMode, o: BubblewrapOptions = {}): Sandbox {
-  if (mode === "none") return noSandbox;
-  if (!bubblewrapAvailable(o.bin))
-    throw new SandboxUnavailable(
-      "bubblewrap is not installed: `apt-get install bubblewrap` (Debian), or pass `--sandbox none` " +
-        "for a local development run on your own machine (never on a runner)",
-    );
-  return bubblewrap(o);
-}
