@@ -16,6 +16,7 @@ import {
 } from "./pull.ts";
 import { authorize, quotaState, type QuotaState } from "./quota.ts";
 import { queueState } from "../queue.ts";
+import type { LifecycleEvent } from "../schema/data.ts";
 
 /** The slice of the data branch a /bench decision reads. */
 export interface BenchState {
@@ -24,6 +25,8 @@ export interface BenchState {
   rulings: readonly Ruling[];
   /** Participants registered by /join; quota and authorization read them with the file's. */
   registrations?: readonly Registration[];
+  /** Lifecycle steps (hacked, withdrawn, …): a retired result is never the default opponent. */
+  lifecycle?: readonly LifecycleEvent[];
 }
 
 /** Everything a /bench decision depends on: the event, GitHub's view of the PR, the ledger, the clock. */
@@ -76,7 +79,7 @@ function earlierReservation(input: BenchInput): Reservation | undefined {
  */
 function chooseOpponent(input: BenchInput, slug: string, organizer: boolean): { against: string } | Refusal {
   const { challenge, state } = input;
-  const lead = currentLeader(challenge, state.runs, state.rulings);
+  const lead = currentLeader(challenge, state.runs, state.rulings, false, state.lifecycle ?? []);
   const previous = lead.history.length > 1 ? lead.history[lead.history.length - 2]!.slug : challenge.baseline;
   const against = input.command.against ?? (lead.slug !== slug ? lead.slug : previous);
   if (against === slug && input.command.against === slug && organizer) return { against };
