@@ -180,6 +180,7 @@ function listPulls(s: FakeState, { op }: HandlerRequest): Reply {
   const open = [...s.issues.values()].filter((i) => i.isPr && i.state === "open");
   const pulls = open.map((i) => ({
     ...tpl,
+    requested_teams: [], // the description's own example lacks a required field here
     number: i.number,
     state: i.state,
     title: i.title,
