@@ -262,7 +262,8 @@ function reportPublished(
     : "";
   d.say(
     `bot: ${inputs.slug} vs ${inputs.against}: ${rec?.status ?? pub.kind}${verdict}` +
-      (rec?.reason ? ` — ${rec.reason}` : ""),
+      (rec?.reason ? ` — ${rec.reason}` : "") +
+      (pub.kind === "refused" ? ` — ${pub.why}` : ""),
   );
   d.steps.push({
     step: `run ${inputs.slug}`,

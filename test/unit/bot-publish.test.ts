@@ -156,4 +156,15 @@ describe("decidePublish", () => {
     };
     expect(JSON.stringify(decidePublish(input(withReasons)))).not.toMatch(/hidden prompt|script/);
   });
+
+  it("accepts a run that stopped at its first look although its order was planned for the last", () => {
+    const r = runRecord("faster");
+    const planned = {
+      ...r,
+      design: { ...r.design, order: [...r.design.order, "CI", "IC", "IC", "CI"] as ("CI" | "IC")[] },
+    };
+    expect(decidePublish(input(planned)).kind).toBe("record");
+    const skipped = { ...r, launches: r.launches.filter((l) => l.block !== 1) };
+    expect(decidePublish(input(skipped))).toMatchObject({ kind: "reject" });
+  });
 });

@@ -58,8 +58,10 @@ export function designProblem(
   if (r.status === "negative") return "a runner cannot report a negative result (only the bot logs those)";
   if (r.status === "error") return r.comparison ? "an error record carries no verdict" : undefined;
   if (r.launches.length < 4 || !r.comparison) return "a finished run must carry its launches and comparison";
-  const blocks = r.design.order.length;
+  // The order is planned for the last look; a run that stopped early ran only its first blocks.
+  const blocks = new Set(r.launches.map((l) => l.block)).size;
   if (blocks < looks[0]!) return `the run has ${blocks} blocks, fewer than the first look (${looks[0]})`;
+  if (blocks > r.design.order.length) return `the run has ${blocks} blocks, more than its design planned`;
   for (const l of r.launches) {
     const slug = l.arm === "candidate" ? r.candidate.slug : r.incumbent.slug;
     if (l.slug !== slug) return `a ${l.arm} launch names ${l.slug}, not ${slug}`;
