@@ -63,6 +63,29 @@ describe("velodrome demo: the whole story shows on the site", () => {
     expect(d.leader.slug).not.toBe("lossy-top2");
   });
 
+  it("one leader everywhere: digest, home page, frontier, both boards; no failed confirmation is ranked", async () => {
+    type Board = {
+      leader: { slug: string };
+      rows: { slug: string; confirmation?: string }[];
+      unconfirmed?: { slug: string }[];
+    };
+    const digest = await api<{ leader: { slug: string } }>("digest.json");
+    const main = await api<Board>("leaderboard.json");
+    const strict = await api<Board>("leaderboard-strict.json");
+    const frontier = await api<{ frontier: { slug: string }[] }>("frontier.json");
+    const home = await readFile(join(site, "index.html"), "utf8");
+    const leader = digest.leader.slug;
+    expect(main.leader.slug).toBe(leader);
+    expect(strict.leader.slug).toBe(leader);
+    expect(strict.rows[0]!.slug).toBe(leader);
+    expect(frontier.frontier.at(-1)!.slug).toBe(leader);
+    expect(home).toContain(`data-leader="${leader}"`);
+    const failed = (main.unconfirmed ?? []).map((u) => u.slug);
+    for (const board of [main, strict])
+      for (const f of failed) expect(board.rows.map((r) => r.slug)).not.toContain(f);
+    for (const r of strict.rows) if (r.slug !== "baseline") expect(r.confirmation).toBe("confirmed");
+  });
+
   it("the quantized variant is verified, and the lossy speculative variant is caught on greedy divergence with clean perplexity", async () => {
     const q8 = await api<Sub>("submissions/q8.json");
     expect(q8.runs.find((r) => r.role === "candidate")!.quality!.ok).toBe(true);

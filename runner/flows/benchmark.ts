@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DeadlinePassed, EngineFailure } from "../core/errors.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
-import type { ComparisonRecord, LaunchRecord, RunRecord } from "../core/schema/run-record.ts";
+import type { LaunchRecord, RunRecord } from "../core/schema/run-record.ts";
 import { RunRecord as RunRecordSchema } from "../core/schema/run-record.ts";
 import { compare, type Comparison, type Launch } from "../core/stats/compare.ts";
 import { blockOrder, type Arm } from "../core/stats/design.ts";
@@ -18,6 +18,7 @@ import type { Clock, EngineClient, EngineLauncher, Progress, RunningEngine, Work
 import { generationTps } from "../core/protocol/openai.ts";
 import { continuationNll, scoringRequest, timedRequest } from "./engine-requests.ts";
 import type { Contender, PromptSet } from "./reference.ts";
+import { toComparisonRecord } from "../core/github/record-check.ts";
 
 export type { Contender, PromptSet } from "./reference.ts";
 
@@ -365,7 +366,13 @@ function confirmationOf(ch: Challenge, tps: number, claim: number, q: QualityRes
   return { ...base, ratio: round(ratio, 3), quality, reason };
 }
 
-/** A claimed lead is re-run on the private set; it stands only within tolerance. */
+/**
+ * A claimed lead is re-run on the private set; it stands only within tolerance. What must hold is
+ * the claim itself, the speed-up over the incumbent: both arms are re-run there, and the ratio is
+ * (candidate / incumbent on the private set) / (candidate / incumbent on the public set). Private
+ * prompts differ in length from public ones, so comparing raw tok/s across the two sets would fail
+ * honest engines; a cheat tuned to the public set still loses its speed-up there.
+ */
 async function confirm(
   ports: BenchPorts,
   o: BenchOptions,
@@ -387,36 +394,16 @@ async function confirm(
       score: true,
     };
     const r = await runLaunch(ports, o, plan, s.deadline);
-    const claim = s.comparison!.arms.candidate.mean;
-    return confirmationOf(o.challenge, mean(r.record.runs), claim, judgeLaunch(o.challenge, o.private, r));
+    const inc = { ...plan, arm: "incumbent" as const, contender: o.incumbent, position: 1, score: false };
+    const base = await runLaunch(ports, o, inc, s.deadline);
+    const arms = s.comparison!.arms;
+    const claim = arms.candidate.mean;
+    // The candidate's private speed as it would be if the incumbent ran as fast as on the public set.
+    const scaled = (mean(r.record.runs) / mean(base.record.runs)) * arms.incumbent.mean;
+    return confirmationOf(o.challenge, scaled, claim, judgeLaunch(o.challenge, o.private, r));
   } catch (e) {
     return { status: "failed", reason: `private re-run failed: ${(e as Error).message}`.slice(0, 500) };
   }
-}
-
-function comparisonRecord(c: Comparison): ComparisonRecord {
-  const p = c.tests.pairedT?.p ?? c.tests.welch.p;
-  return {
-    verdict: c.verdict,
-    design: c.design,
-    estimate: c.estimate,
-    ci: c.ci,
-    confidence: c.confidence,
-    relative: c.relative,
-    delta: c.delta,
-    deltaSpec: c.deltaSpec,
-    alpha: c.alpha,
-    alphaPerLook: c.alphaPerLook,
-    blocks: c.blocks,
-    look: c.look,
-    mde: Number.isFinite(c.mde) ? c.mde : -1,
-    pValue: Number.isFinite(p) ? p : null,
-    wilcoxonP: c.tests.wilcoxon && Number.isFinite(c.tests.wilcoxon.p) ? c.tests.wilcoxon.p : null,
-    candidateMean: c.arms.candidate.mean,
-    incumbentMean: c.arms.incumbent.mean,
-    reasons: c.reasons,
-    warnings: c.warnings.slice(0, 10),
-  };
 }
 
 /** A quality result as the record keeps it (no per-prompt detail). */
@@ -487,7 +474,7 @@ export async function runBenchmark(ports: BenchPorts, o: BenchOptions): Promise<
     ...head,
     ...outcome,
     launches: s.launches,
-    comparison: s.comparison && outcome.status !== "error" ? comparisonRecord(s.comparison) : null,
+    comparison: s.comparison && outcome.status !== "error" ? toComparisonRecord(s.comparison) : null,
     quality: { candidate: qualityRecord(s.quality.candidate), incumbent: qualityRecord(s.quality.incumbent) },
     confirmation,
     startedAt,
