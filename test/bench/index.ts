@@ -243,20 +243,21 @@ async function benchSite() {
     line(
       `synth: 10,000 submissions, 100,000 runs, 10,000 threads, 100,000 comments in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    const r = await buildInChild(repo, join(work, "site"), 1280);
+    // The default command line (Node's default heap), as an organizer's Pages job runs it.
+    const r = await buildInChild(repo, join(work, "site"));
     const size = await dirSize(join(work, "site"));
     results.siteBuild = {
       seconds: +r.seconds.toFixed(1),
       peakMb: Math.round(r.peakMb),
       files: size.files,
       outputMb: +size.mb.toFixed(1),
-      heapLimitMb: 1280,
     };
     line(
-      `site build at scale: ${r.seconds.toFixed(1)} s (target < 60 s), peak RSS ${Math.round(r.peakMb)} MB (target < 1,500 MB, heap capped at 1,280 MB), ${size.files} files, ${size.mb.toFixed(0)} MB`,
+      `site build at scale: ${r.seconds.toFixed(1)} s (target < 60 s), peak RSS ${Math.round(r.peakMb)} MB ` +
+        `(target < 1,500 MB, default heap), ${size.files} files, ${size.mb.toFixed(0)} MB`,
     );
     t0 = performance.now();
-    const again = await buildInChild(repo, join(work, "site"), 1280);
+    const again = await buildInChild(repo, join(work, "site"));
     results.siteRebuild = { seconds: +again.seconds.toFixed(1) };
     line(`site rebuild with nothing changed: ${again.seconds.toFixed(1)} s (no file rewritten)`);
   } finally {

@@ -5,8 +5,9 @@
 import type { CommentOrigin } from "../../runner/core/github/event.ts";
 import { ChallengeSchema, type Challenge } from "../../runner/core/schema/challenge.ts";
 import type { Participants, Reservation } from "../../runner/core/schema/data.ts";
-import type { ComparisonRecord, LaunchRecord, RunRecord } from "../../runner/core/schema/run-record.ts";
-import { compare, type Comparison } from "../../runner/core/stats/compare.ts";
+import type { LaunchRecord, RunRecord } from "../../runner/core/schema/run-record.ts";
+import { compare } from "../../runner/core/stats/compare.ts";
+import { toComparisonRecord } from "../../runner/core/github/record-check.ts";
 
 export const NOW = new Date("2026-01-15T12:00:00.000Z");
 export const SHA = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
@@ -148,31 +149,6 @@ function launches(candidate: number, incumbent: number, blocks: number, noise: n
   return out;
 }
 
-/** The record form of a comparison, as the runner writes it. */
-function comparisonRecord(c: Comparison): ComparisonRecord {
-  const p = c.tests.pairedT?.p ?? c.tests.welch.p;
-  return {
-    verdict: c.verdict,
-    design: c.design,
-    estimate: c.estimate,
-    ci: c.ci,
-    confidence: c.confidence,
-    relative: c.relative,
-    delta: c.delta,
-    deltaSpec: c.deltaSpec,
-    alpha: c.alpha,
-    alphaPerLook: c.alphaPerLook,
-    blocks: c.blocks,
-    look: c.look,
-    mde: Number.isFinite(c.mde) ? c.mde : -1,
-    pValue: Number.isFinite(p) ? p : null,
-    wilcoxonP: c.tests.wilcoxon && Number.isFinite(c.tests.wilcoxon.p) ? c.tests.wilcoxon.p : null,
-    candidateMean: c.arms.candidate.mean,
-    incumbentMean: c.arms.incumbent.mean,
-    reasons: c.reasons,
-    warnings: c.warnings,
-  };
-}
 
 /** Speeds (candidate, incumbent), blocks and noise that give each verdict under `challenge()`. */
 export const SCENARIOS = {
@@ -216,7 +192,7 @@ export function runRecord(scenario: Scenario, o: Partial<RunRecord> = {}): RunRe
       maxTokens: 32,
     },
     launches: ls,
-    comparison: comparisonRecord(c),
+    comparison: toComparisonRecord(c),
     quality: {
       candidate: {
         ok: true,
