@@ -1,7 +1,6 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { embeddedLauncher } from "../adapters/engines/launch.ts";
 import { AUDIT_LIMITS } from "../adapters/sandbox/sandbox.ts";
@@ -12,20 +11,35 @@ import { SubmissionSchema } from "../core/schema/submission.ts";
 import { runAudit, type AuditReport } from "../flows/audit.ts";
 import type { EngineLauncher, Sandbox } from "../ports.ts";
 import type { Io } from "./io.ts";
-import { UsageError } from "./io.ts";
+import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 
-const HELP = `usage: velodrome audit [--engine embedded|vllm] [--sandbox auto|bwrap|oci|none] [--json]
+const OPTIONS = {
+  engine: {
+    type: "string",
+    choices: ["embedded", "vllm"],
+    default: "embedded",
+    description: "the engine's launcher to audit",
+  },
+  sandbox: {
+    type: "string",
+    choices: SANDBOX_MODES,
+    default: "auto",
+    description: "auto (fail-closed), bwrap, oci, or none (shows what an unconfined engine gets away with)",
+  },
+  json: {
+    type: "boolean",
+    description: "print one JSON object { ok, sandbox, uid, gpuVisible, attacks: [...] }",
+  },
+} as const;
 
-The runner host's self-test, to run before opening a challenge (CI runs it on every change).
-Launches the shipped hostile engine through exactly the launcher and sandbox real engines get,
-and reports per attack whether it was contained, with the evidence. Exit 1 if any was not.
-
-  --engine   embedded (default), or vllm: the vLLM launcher (\`vllm serve --uds\`, same sandbox)
-             with the shipped stand-in \`vllm\` executable, which becomes the hostile engine
-  --sandbox  auto (default: the configured OCI runtime, else bubblewrap; fail-closed), bwrap,
-             oci (VELODROME_OCI_IMAGE/RUNTIME/GPU), or none (shows what an unconfined engine
-             gets away with; never use none on a runner)
-  --json     print one JSON object { ok, sandbox, uid, gpuVisible, attacks: [...] }`;
+export const AUDIT: CommandSpec = {
+  name: "audit",
+  summary: "The runner host's self-test: hostile engines through the real launcher and sandbox.",
+  description:
+    "Run it before opening a challenge (CI runs it on every change). Reports per attack whether it was\n" +
+    "contained, with the evidence the auditor saw outside the sandbox. Exit 1 if any was not.",
+  options: OPTIONS,
+};
 
 const PROGRAM_ROOT = resolve(import.meta.dirname, "../..");
 type Engine = "embedded" | "vllm";
@@ -67,30 +81,19 @@ function print(io: Io, r: AuditReport, json: boolean): void {
 }
 
 export async function auditCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      engine: { type: "string", default: "embedded" },
-      sandbox: { type: "string", default: "auto" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) return (io.out(HELP), 0);
-  if (values.engine !== "embedded" && values.engine !== "vllm")
-    throw new UsageError(`--engine must be embedded or vllm, got ${values.engine}`);
-  if (!(SANDBOX_MODES as readonly string[]).includes(values.sandbox!))
-    throw new UsageError(`--sandbox must be ${SANDBOX_MODES.join(", ")}, got ${values.sandbox}`);
+  const { help, values } = parseOptions(OPTIONS, argv, false);
+  if (help) return (io.out(helpText(AUDIT)), 0);
+  const engine = values.engine as "embedded" | "vllm";
   const sandbox = selectSandbox(values.sandbox as SandboxMode, { limits: AUDIT_LIMITS });
   const workDir = await mkdtemp(join(tmpdir(), "velodrome-audit-"));
   const report = await runAudit({
-    launcher: hostileLauncher(values.engine, sandbox),
+    launcher: hostileLauncher(engine, sandbox),
     sandboxName: sandbox.name,
     limits: AUDIT_LIMITS,
-    ...(await auditInputs(values.engine)),
+    ...(await auditInputs(engine)),
     workDir,
     protectedDirs: [PROGRAM_ROOT, workDir],
   });
-  print(io, report, values.json!);
+  print(io, report, values.json ?? false);
   return report.ok ? 0 : 1;
 }

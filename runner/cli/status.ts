@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { octokitApi } from "../adapters/github/api.ts";
 import { ACTIONS_BOT_LOGIN } from "../flows/bot/comments.ts";
@@ -6,18 +5,43 @@ import { followPr, StatusTimeout } from "../flows/status.ts";
 import type { PrStatus } from "../core/github/status.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
+import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 
-const HELP = `usage: velodrome status <pr> [--wait] [--json] [--repo OWNER/NAME] [--timeout MIN]
+const OPTIONS = {
+  wait: { type: "boolean", description: "keep polling until the verdict lands (or the request is refused)" },
+  json: {
+    type: "boolean",
+    description: "print one JSON object: { version, pr, stage, validation?, run?, verdict? }",
+  },
+  repo: {
+    type: "string",
+    placeholder: "OWNER/NAME",
+    description: "the challenge repository (default: GITHUB_REPOSITORY)",
+  },
+  timeout: {
+    type: "number",
+    min: 0.1,
+    default: 120,
+    placeholder: "MIN",
+    description: "give up waiting after MIN minutes; exit 3",
+  },
+  interval: { type: "number", min: 0.1, default: 30, placeholder: "S", description: "seconds between polls" },
+  "api-url": {
+    type: "string",
+    placeholder: "URL",
+    description: "GitHub API base (GitHub Enterprise, tests)",
+  },
+} as const;
 
-Follows a pull request through validation, the queue, the run and the verdict, reading the bot's
-comments (their JSON twins) through the GitHub API with your token (GITHUB_TOKEN or GH_TOKEN).
-  --wait         keep polling until the verdict lands (or the request is refused)
-  --json         print one JSON object: { version, pr, stage, validation?, run?, verdict?, refusal? }
-  --repo         the challenge repository (default: GITHUB_REPOSITORY)
-  --timeout MIN  give up waiting after MIN minutes (default 120); exit 3
-  --interval S   seconds between polls (default 30)
-  --api-url URL  GitHub API base (GitHub Enterprise, tests)
-Exit codes: 0 a verdict or a current status, 1 refused or invalid, 3 timed out waiting.`;
+export const STATUS: CommandSpec = {
+  name: "status",
+  args: "<pr>",
+  summary: "Follow a pull request through validation, the queue, the run and the verdict.",
+  description:
+    "Reads the bot's comments (their JSON twins) through the GitHub API with your token (GITHUB_TOKEN or\n" +
+    "GH_TOKEN). Exit codes: 0 a verdict or a current status, 1 refused or invalid, 3 timed out waiting.",
+  options: OPTIONS,
+};
 
 function describe(s: PrStatus): string {
   const v = s.verdict;
@@ -34,37 +58,30 @@ function describe(s: PrStatus): string {
 }
 
 function options(argv: string[], io: Io) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      wait: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      repo: { type: "string" },
-      timeout: { type: "string", default: "120" },
-      interval: { type: "string", default: "30" },
-      "api-url": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { help, values, positionals } = parseOptions(OPTIONS, argv);
+  if (help) return { help: true as const };
   const pr = Number(positionals[0]);
   const repo = values.repo ?? io.env.GITHUB_REPOSITORY ?? "";
   const token = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
-  const timeout = Number(values.timeout);
-  const interval = Number(values.interval);
-  if (values.help) return { help: true as const };
-  if (!Number.isInteger(pr) || pr < 1) throw new UsageError(`name the pull request number\n\n${HELP}`);
+  if (!Number.isInteger(pr) || pr < 1)
+    throw new UsageError(`name the pull request number\n\n${helpText(STATUS)}`);
   if (!/^[\w.-]+\/[\w.-]+$/.test(repo))
     throw new UsageError("--repo OWNER/NAME (or GITHUB_REPOSITORY) is needed");
   if (!token) throw new UsageError("set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repository");
-  if (!(timeout > 0) || !(interval > 0))
-    throw new UsageError("--timeout and --interval must be positive numbers");
-  return { help: false as const, pr, repo, token, timeout, interval, values };
+  return {
+    help: false as const,
+    pr,
+    repo,
+    token,
+    timeout: values.timeout,
+    interval: values.interval,
+    values,
+  };
 }
 
 export async function statusCommand(argv: string[], io: Io): Promise<number> {
   const o = options(argv, io);
-  if (o.help) return (io.out(HELP), 0);
+  if (o.help) return (io.out(helpText(STATUS)), 0);
   const [owner, repo] = o.repo.split("/") as [string, string];
   const apiUrl = o.values["api-url"] ?? io.env.GITHUB_API_URL;
   const api = octokitApi({ token: o.token, owner, repo, ...(apiUrl ? { baseUrl: apiUrl } : {}) });
@@ -73,7 +90,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
       api,
       pr: o.pr,
       botLogin: io.env.VELODROME_BOT_LOGIN ?? ACTIONS_BOT_LOGIN,
-      wait: o.values.wait!,
+      wait: o.values.wait ?? false,
       pollMs: o.interval * 1000,
       timeoutMs: o.timeout * 60_000,
       now: () => Date.now(),
