@@ -149,7 +149,6 @@ function launches(candidate: number, incumbent: number, blocks: number, noise: n
   return out;
 }
 
-
 /** Speeds (candidate, incumbent), blocks and noise that give each verdict under `challenge()`. */
 export const SCENARIOS = {
   faster: { candidate: 50, incumbent: 42, blocks: 4, noise: 1, looks: [4] },
