@@ -93,10 +93,11 @@ const bench = (
   candidate: { slug: string; manifest: ReturnType<typeof sub> },
   l: EngineLauncher = launcher(),
   blocks = 2,
+  ch: Challenge = challenge,
 ) =>
   runBench({
     id: `t-${candidate.slug}`,
-    challenge,
+    challenge: ch,
     candidate,
     incumbent: baseline,
     launcher: l,
@@ -208,8 +209,15 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
   );
 
   it("a cheat that decodes differently on prompts it has seen before is caught", async () => {
-    const { record } = await bench({ slug: "seen", manifest: baseline.manifest }, launcher("seen-before.ts"));
-    // Warm-ups make every timed prompt a repeat: the timed outputs themselves are verified.
+    // Two timed passes: the second sees every prompt again. Every pass's outputs are verified, so
+    // being exact on first sight and different on repeats does not pass.
+    const twice = { ...challenge, metric: { ...challenge.metric, repeats: 2 } };
+    const { record } = await bench(
+      { slug: "seen", manifest: baseline.manifest },
+      launcher("seen-before.ts"),
+      2,
+      twice,
+    );
     expect(record.status).toBe("invalid");
     expect(record.quality.candidate!.greedy.exactFraction).toBeLessThan(1);
   });

@@ -96,18 +96,29 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Timed requests of all passes and (on scored launches) scoring requests, in one seeded shuffle. */
+/**
+ * Timed requests of all passes in a seeded shuffle, then (on scored launches) the scoring requests.
+ * Scoring sends a prompt with its reference continuation: sent before that prompt's timed request,
+ * it would hand the engine the answer to replay at any speed. So every timed request is done first.
+ */
 type Job = { kind: "timed"; pass: number; p: PromptItem } | { kind: "score"; p: PromptItem };
 
 function planJobs(o: BenchOptions, plan: LaunchPlan): Job[] {
-  const jobs: Job[] = [];
+  const rng = seededRng(o.seed + plan.block * 2 + (plan.arm === "candidate" ? 0 : 1));
+  const timed: Job[] = [];
   for (let pass = 0; pass < o.challenge.metric.repeats; pass++)
-    for (const p of plan.set.prompts) jobs.push({ kind: "timed", pass, p });
+    for (const p of plan.set.prompts) timed.push({ kind: "timed", pass, p });
+  const scoring: Job[] = [];
   if (plan.score)
-    for (const p of plan.set.prompts) if (plan.set.reference.has(p.id)) jobs.push({ kind: "score", p });
-  // The engine cannot tell timed from scoring requests by their order.
-  return shuffle(jobs, seededRng(o.seed + plan.block * 2 + (plan.arm === "candidate" ? 0 : 1)));
+    for (const p of plan.set.prompts) if (plan.set.reference.has(p.id)) scoring.push({ kind: "score", p });
+  return [...shuffle(timed, rng), ...shuffle(scoring, rng)];
 }
+
+/**
+ * A warm-up prompt the launch never times: a timed prompt's tokens reversed. Warming up on a timed
+ * prompt would let an engine remember its output and replay it when the prompt comes back timed.
+ */
+const warmupIds = (ids: readonly number[]) => [...ids].reverse();
 
 /** Per-pass totals of the timed requests of one launch. */
 interface Passes {
@@ -145,7 +156,10 @@ async function timedJob(
   acc.gaps.push(...m.interChunkMs);
   acc.tokens += m.tokens.length;
   // The first timed pass of each prompt is the one verified against the reference.
-  if (!acc.outputs.has(p.id)) acc.outputs.set(p.id, m.tokens);
+  // Every timed pass is held to the same outputs: a pass that differs from the first replaces it in
+  // what is verified, so an engine exact on first sight and lossy on repeats is caught.
+  const first = acc.outputs.get(p.id);
+  if (!first || first.join(",") !== m.tokens.join(",")) acc.outputs.set(p.id, m.tokens);
 }
 
 /** One scoring request: the perplexity of the reference continuation under this engine. */
@@ -173,7 +187,7 @@ async function measureLaunch(
 ) {
   const ch = o.challenge;
   for (let w = 0; w < ch.metric.warmup; w++) {
-    const ids = plan.set.prompts[w % plan.set.prompts.length]!.ids;
+    const ids = warmupIds(plan.set.prompts[w % plan.set.prompts.length]!.ids);
     await ports.client.stream(engine.endpoint, timedRequest(ch, ids), o.requestTimeoutMs);
   }
   const acc: Passes = {

@@ -66,6 +66,7 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000) {
   const client: EngineClient = {
     async stream(_ep, body): Promise<StreamMeasurement> {
       const b = running!;
+      log.push(`stream ${body.prompt.join(",")}`);
       const tokens = b.wrongTokens ? [7, 7, 7, 7] : continuation(body.prompt);
       // One token every 1000/tps ms after the request is sent (the honest engine streams each).
       const last = (tokens.length / b.tps) * 1000;
@@ -83,6 +84,7 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000) {
       };
     },
     async complete(_ep, body): Promise<CompletionResponse> {
+      log.push(`score ${body.prompt.join(",")}`);
       const lps = body.prompt.map((t, i) => (i === 0 ? null : { [String(t)]: { logprob: -0.5 } }));
       const choice = { index: 0, text: "", finish_reason: "length", prompt_logprobs: lps };
       return {
@@ -139,6 +141,23 @@ const options = async (extra: Partial<Parameters<typeof runBenchmark>[1]> = {}) 
 });
 
 describe("the benchmark flow on fake ports", () => {
+  it("never sends a reference continuation before the timing is done, nor warms up on a timed prompt", async () => {
+    const { ports, log } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    await runBenchmark(ports, await options());
+    const launches = log
+      .join("\n")
+      .split(/^launch /m)
+      .slice(1);
+    for (const l of launches) {
+      const lines = l.split("\n");
+      const lastTimed = lines.map((x) => x.startsWith("stream")).lastIndexOf(true);
+      const firstScore = lines.findIndex((x) => x.startsWith("score"));
+      if (firstScore >= 0) expect(firstScore).toBeGreaterThan(lastTimed);
+    }
+    // Warm-ups use prompts the launch never times (reversed token ids).
+    expect(log).toContain("stream 11,10");
+  });
+
   it("an engine that buffers its stream and sends a burst gains nothing: speed is timed from the send", async () => {
     const { ports } = fakeWorld({ fast: { tps: 100, burst: true }, baseline: { tps: 100 } });
     const { record } = await runBenchmark(ports, await options());

@@ -64,6 +64,11 @@ describe("decideBench", () => {
   });
 
   it("refuses --blocks below the challenge's minimum: no re-rolling a low-power design until noise says faster", () => {
+    const long = decideBench(input({ command: { kind: "bench", blocks: 32 } }));
+    expect(long).toMatchObject({
+      kind: "refuse",
+      reason: /above this challenge's last planned look \(4 blocks\)/,
+    });
     const low = decideBench(input({ command: { kind: "bench", blocks: 2 } }));
     expect(low).toMatchObject({ kind: "refuse", reason: /below this challenge's minimum of 4 blocks/ });
     const ch = challenge();

@@ -140,7 +140,7 @@ describe("/rule through the flow", () => {
 });
 
 describe("publish through the flow", () => {
-  it("writes the record and updates the one verdict comment; a rejected rerun replaces it", async () => {
+  it("writes the record and the one verdict comment; a second publish of the run changes nothing", async () => {
     const { ctx, api, store } = setup();
     await handleIssueComment(ctx, commentEvent({ body: "/bench", user: BOB }));
     const runId = "2026-01-15-pr7-c3001";
@@ -148,11 +148,13 @@ describe("publish through the flow", () => {
     expect(published).toMatchObject({ kind: "published", record: { credited: "alice", requester: BOB } });
     expect(store.files.has(dataPath.run(runId))).toBe(true);
     expect(lastComment(api)).toMatch(/FASTER\*\* `q8` vs `baseline` @alice @bob \(pooled run\)/);
+    const again = await publishResult(ctx, { runId, resultText: JSON.stringify(runRecord("slower")) });
+    expect(again).toMatchObject({ kind: "refused", why: /already has a published result/ });
     const rejected = await publishResult(ctx, { runId, resultText: "{}" });
     expect(rejected.kind).toBe("refused");
     const verdicts = api.comments.get(7)!.filter((c) => c.body.includes(`velodrome:verdict:${runId}`));
     expect(verdicts).toHaveLength(1);
-    expect(verdicts[0]!.body).toMatch(/was rejected/);
+    expect(verdicts[0]!.body).toMatch(/FASTER/);
   });
 
   it("a result for a run never dispatched is refused without a comment", async () => {

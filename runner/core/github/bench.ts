@@ -135,6 +135,12 @@ export function decideBench(input: BenchInput): BenchDecision {
     return { kind: "redelivered", reservation: earlier, quota, ...who, inputs: workflowInputs(earlier) };
   }
   const fewest = challenge.significance.min_blocks ?? challenge.significance.looks[0] ?? 2;
+  const most = challenge.significance.looks.at(-1) ?? 32;
+  if (input.command.blocks !== undefined && input.command.blocks > most && !auth.organizer)
+    return refusal(
+      `\`--blocks ${input.command.blocks}\` is above this challenge's last planned look (${most} blocks): ` +
+        `a longer run would hold a GPU runner for nothing the design needs.`,
+    );
   if (input.command.blocks !== undefined && input.command.blocks < fewest && !auth.organizer)
     return refusal(
       `\`--blocks ${input.command.blocks}\` is below this challenge's minimum of ${fewest} blocks: ` +

@@ -18,6 +18,10 @@ export interface PublishRequest {
  */
 export async function publishResult(ctx: FlowContext, o: PublishRequest): Promise<Outcome> {
   const state = await ctx.store.read();
+  // One result per dispatched run: a second publish of the same reservation (a re-run, or a forged
+  // result) neither replaces the record (best of N) nor touches its verdict comment.
+  if (state.runs.some((r) => r.id === o.runId))
+    return { kind: "refused", why: `run ${o.runId} already has a published result` };
   const decision = decidePublish({
     runId: o.runId,
     resultText: o.resultText,
