@@ -58,8 +58,10 @@ describe("velodrome demo: the whole story shows on the site", () => {
       expect(v.ci[0]).toBeLessThanOrEqual(v.estimate);
       expect(v.ci[1]).toBeGreaterThanOrEqual(v.estimate);
     }
-    const lb = await api<{ rows: { slug: string; ci: number[]; label: string }[] }>("leaderboard.json");
-    expect(lb.rows.map((r) => r.slug)).toEqual(expect.arrayContaining(["q8", "spec", "baseline"]));
+    const lb = await api<{ rows: { slug: string }[]; unconfirmed?: { slug: string }[] }>("leaderboard.json");
+    // Every benchmarked submission is either ranked or listed as unconfirmed (its private re-run failed).
+    const shown = [...lb.rows, ...(lb.unconfirmed ?? [])].map((r) => r.slug);
+    expect(shown).toEqual(expect.arrayContaining(["q8", "spec", "baseline"]));
     expect(d.leader.slug).not.toBe("lossy-top2");
   });
 
