@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { CHALLENGE_FILE } from "../core/layout.ts";
 import { expectedCost, lookCosts, promptsCovered, type Fleet, type PlanDesign } from "../core/plan/cost.ts";
 import { designOf, fleetOf } from "../core/plan/design.ts";
@@ -11,22 +10,63 @@ import type { Challenge } from "../core/schema/challenge.ts";
 import { parseChallenge } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import { UsageError, type Io } from "./io.ts";
+import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 
-const HELP = `usage: velodrome plan [--challenge FILE] --tps N[,N...] --startup S [--runners R]
-                      [--noise SAMPLES.jsonl | --cv X[,Y]] [--recommend] [--reps N] [--seed N] [--json]
+const OPTIONS = {
+  challenge: {
+    type: "string",
+    default: CHALLENGE_FILE,
+    placeholder: "FILE",
+    description: "challenge definition",
+  },
+  tps: {
+    type: "string",
+    required: true,
+    placeholder: "N[,N...]",
+    pattern: /^\d+(\.\d+)?(,\d+(\.\d+)?)*$/,
+    description: "engine decode speeds (tok/s); costs are given for each, the first is the main one",
+  },
+  startup: {
+    type: "number",
+    required: true,
+    min: 0,
+    placeholder: "S",
+    description: "seconds from engine process start to ready, per launch",
+  },
+  runners: {
+    type: "integer",
+    min: 1,
+    placeholder: "R",
+    description: "runners a look is fanned out over (default: the challenge's runners.count, else 1)",
+  },
+  noise: {
+    type: "string",
+    placeholder: "FILE",
+    description: 'estimate noise from samples JSONL ({"arm","launch","tps"}, one line per prompt/run)',
+  },
+  cv: {
+    type: "string",
+    placeholder: "X[,Y]",
+    description:
+      "between-launch CV X and per-prompt CV Y, as fractions (default " +
+      `${DEFAULT_NOISE.cvBetween},${DEFAULT_NOISE.cvPrompt}: the shipped H200 CUDA-graph decode data)`,
+  },
+  recommend: {
+    type: "boolean",
+    description:
+      "search prompts per group and look schedules for the cheapest design that meets " +
+      "P(faster | +δ) ≤ α/2 and power ≥ 80% at 2δ within the budget and job cap",
+  },
+  reps: { type: "integer", min: 1, default: 1000, description: "simulated runs per true effect" },
+  seed: { type: "integer", default: 1, description: "seed of the simulation" },
+  json: { type: "boolean", description: "one JSON object {design, looks, expected, operating}" },
+} as const;
 
-Cost and operating characteristic of the challenge's significance design on a runner pool.
-  --challenge FILE  challenge definition (default ${CHALLENGE_FILE})
-  --tps N[,N...]    engine decode speeds (tok/s); costs are given for each, the first is the main one
-  --startup S       seconds from engine process start to ready, per launch
-  --runners R       runners a look is fanned out over (default: the challenge's runners.count, else 1)
-  --noise FILE      estimate noise from samples JSONL ({"arm","launch","tps"}, one line per prompt/run)
-  --cv X[,Y]        between-launch CV X and per-prompt CV Y, as fractions (default
-                    ${DEFAULT_NOISE.cvBetween},${DEFAULT_NOISE.cvPrompt}: the shipped H200 CUDA-graph decode data)
-  --recommend       search prompts per group and look schedules for the cheapest design that meets
-                    P(faster | +δ) ≤ α/2 and power ≥ 80% at 2δ within the budget and job cap
-  --reps N          simulated runs per true effect (default 1000)
-  --json            one JSON object {design, looks, expected, operating}`;
+export const PLAN: CommandSpec = {
+  name: "plan",
+  summary: "Cost and operating characteristic of the challenge's significance design on a runner pool.",
+  options: OPTIONS,
+};
 
 interface PlanArgs {
   challengeFile: string;
@@ -42,41 +82,22 @@ interface PlanArgs {
 }
 
 function parsePlanArgs(argv: string[], cwd: string): PlanArgs | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      challenge: { type: "string", default: CHALLENGE_FILE },
-      tps: { type: "string" },
-      startup: { type: "string" },
-      runners: { type: "string" },
-      noise: { type: "string" },
-      cv: { type: "string" },
-      recommend: { type: "boolean", default: false },
-      reps: { type: "string", default: "1000" },
-      seed: { type: "string", default: "1" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) return undefined;
-  const positive = (name: string, v: string | undefined) => {
-    const n = Number(v);
-    if (v === undefined || !(n > 0))
-      throw new UsageError(`--${name} must be a positive number, got ${v}\n\n${HELP}`);
-    return n;
-  };
+  const { help, values } = parseOptions(OPTIONS, argv, false);
+  if (help) return undefined;
   if (values.noise && values.cv) throw new UsageError("give --noise or --cv, not both");
+  const tps = values.tps.split(",").map(Number);
+  if (!tps.every((t) => t > 0)) throw new UsageError(`--tps speeds must be positive, got \`${values.tps}\``);
   return {
-    challengeFile: resolve(cwd, values.challenge!),
-    tps: (values.tps ?? "").split(",").map((t) => positive("tps", t || undefined)),
-    startup: values.startup === "0" ? 0 : positive("startup", values.startup),
-    ...(values.runners !== undefined ? { runners: positive("runners", values.runners) } : {}),
+    challengeFile: resolve(cwd, values.challenge),
+    tps,
+    startup: values.startup,
+    ...(values.runners !== undefined ? { runners: values.runners } : {}),
     ...(values.noise ? { noiseFile: resolve(cwd, values.noise) } : {}),
     ...(values.cv ? { cv: values.cv } : {}),
-    recommend: values.recommend!,
-    reps: Math.round(positive("reps", values.reps)),
-    seed: Math.round(Number(values.seed)),
-    json: values.json!,
+    recommend: values.recommend ?? false,
+    reps: values.reps,
+    seed: values.seed,
+    json: values.json ?? false,
   };
 }
 
@@ -144,7 +165,7 @@ function toJson(
 
 export async function planCommand(argv: string[], io: Io): Promise<number> {
   const a = parsePlanArgs(argv, io.cwd);
-  if (!a) return (io.out(HELP), 0);
+  if (!a) return (io.out(helpText(PLAN)), 0);
   const { ch, prompts } = await loadPlanChallenge(a.challengeFile);
   const runners = a.runners ?? ch.runners?.count ?? 1;
   const fleets = a.tps.map((t) => fleetOf(ch, t, a.startup, runners));

@@ -26,6 +26,9 @@ const COMMANDS = [
   "demo",
   "synth",
   "schemas",
+  "plan",
+  "audit",
+  "status",
 ];
 const SUBCOMMANDS = [
   ["gh", "comment"],
