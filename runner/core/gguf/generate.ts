@@ -133,31 +133,22 @@ export function generateModel(spec: ModelSpec, quant: GgmlType): Uint8Array {
  * that is the target's first layers. Sizes are chosen so a 2-core CI machine decodes hundreds of
  * tokens per second with one thread.
  */
+const TARGET: ModelSpec = {
+  name: "velodrome-target",
+  seed: 1234,
+  layers: 8,
+  embd: 512,
+  ff: 1536,
+  heads: 4,
+  headsKv: 4,
+  context: 2048,
+  shallowLayers: 1,
+  deepScale: 0.08,
+  headScale: 6,
+};
+
 export const MODELS: Record<string, ModelSpec> = {
-  target: {
-    name: "velodrome-target",
-    seed: 1234,
-    layers: 8,
-    embd: 512,
-    ff: 1536,
-    heads: 4,
-    headsKv: 4,
-    context: 2048,
-    shallowLayers: 1,
-    deepScale: 0.08,
-    headScale: 6,
-  },
-  draft: {
-    name: "velodrome-draft",
-    seed: 1234,
-    layers: 1,
-    embd: 512,
-    ff: 1536,
-    heads: 4,
-    headsKv: 4,
-    context: 2048,
-    shallowLayers: 1,
-    deepScale: 0.08,
-    headScale: 6,
-  },
+  target: TARGET,
+  // The draft is the target's first layer: same seed and shapes, so its weights are a prefix.
+  draft: { ...TARGET, name: "velodrome-draft", layers: 1 },
 };
