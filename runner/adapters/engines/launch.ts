@@ -8,6 +8,7 @@ import { engineEnv, SERVED_NAME, vllmServeArgv } from "../../core/engine-args.ts
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import { noSandbox } from "../sandbox/sandbox.ts";
 import { EngineError, getJson, servedModels, type Endpoint } from "./client.ts";
+import { bundleEngine } from "./embedded/bundle.ts";
 import { ensureModel } from "./models.ts";
 import type { LaunchSpec, RunningEngine, EngineLauncher, WrappedCommand } from "../../ports.ts";
 export type { LaunchSpec, RunningEngine, EngineLauncher } from "../../ports.ts";
@@ -143,6 +144,9 @@ export async function linkedModules(repoRoot: string): Promise<string[]> {
 export function embeddedLauncher(o: EmbeddedLauncherOptions): EngineLauncher {
   const sandbox = o.sandbox ?? noSandbox;
   const entry = o.entry ?? join(o.repoRoot, "runner/adapters/engines/embedded/main.ts");
+  // Built once per launcher, on first launch, into the read-only models folder (see bundle.ts).
+  let bundled: Promise<string> | undefined;
+  const program = () => (bundled ??= bundleEngine(entry, join(o.modelsDir, ".engine")));
   return {
     kind: "embedded",
     async version() {
@@ -159,9 +163,7 @@ export function embeddedLauncher(o: EmbeddedLauncherOptions): EngineLauncher {
       const model = await ensureModel(o.modelsDir, "target", a.quantization);
       const socket = join(spec.scratch, "engine.sock");
       const args = [
-        "--import",
-        import.meta.resolve("tsx/esm").replace(/^file:\/\//, ""),
-        entry,
+        await program(),
         "--model",
         model,
         "--served-name",
