@@ -6,6 +6,7 @@ import { SubmissionSchema } from "../core/schema/submission.ts";
 import { parseChallenge, parseSubmission, parseWith } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import type { SiteInput, SubmissionSource } from "../core/site/model.ts";
+import { parseRevListParents, submissionAncestry } from "../core/ancestry.ts";
 import { forEachTreeFile, readTreeFiles, refExists, run } from "./git-batch.ts";
 import { addDataFile, type DataState } from "./git-store.ts";
 import {
@@ -197,10 +198,19 @@ function runTips(data: DataState): Map<string, string> {
   return tips;
 }
 
+/** Which of these commits the repository has (one `git cat-file --batch-check` for all of them). */
+async function existingCommits(repoDir: string, commits: string[]): Promise<string[]> {
+  if (!commits.length) return [];
+  const out = await git(repoDir, ["cat-file", "--batch-check"], commits.join("\n") + "\n");
+  return out
+    .split("\n")
+    .filter((l) => / commit \d+$/.test(l))
+    .map((l) => l.split(" ")[0]!);
+}
+
 /**
- * Git ancestry: a PR branch that contains the commit adding another submission among its own
- * commits, i.e. after its fork point from the default branch's first-parent line (it was built
- * on the other PR's branch, not merely on a main that already had it).
+ * Git ancestry between submissions (see core/ancestry.ts): the commit graph of the default branch and
+ * every run's candidate commit, read with one `git rev-list --parents`, then walked in memory.
  */
 async function gitAncestry(
   repoDir: string,
@@ -208,22 +218,15 @@ async function gitAncestry(
   tips: Map<string, string>,
   subs: SubmissionSource[],
 ) {
-  const ancestry: SiteInput["ancestry"] = [];
-  const lines = (s: string) => s.split("\n").filter(Boolean);
-  const firstParentMain = new Set(lines(await git(repoDir, ["rev-list", "--first-parent", ref])));
-  const addedBy = new Map(subs.map((s) => [s.firstCommit, s.slug]));
-  for (const [slug, commit] of tips) {
-    const chain = lines(await git(repoDir, ["rev-list", "--first-parent", commit]).catch(() => ""));
-    const fork = chain.find((c) => firstParentMain.has(c));
-    const own = lines(
-      await git(repoDir, ["rev-list", commit, ...(fork ? [`^${fork}`] : [])]).catch(() => ""),
-    );
-    for (const c of own) {
-      const other = addedBy.get(c);
-      if (other && other !== slug) ancestry.push({ parent: other, child: slug });
-    }
-  }
-  return ancestry;
+  const head = (await git(repoDir, ["rev-parse", "--verify", `${ref}^{commit}`])).trim();
+  const present = await existingCommits(repoDir, [...new Set(tips.values())]);
+  const listing = await git(
+    repoDir,
+    ["rev-list", "--parents", "--stdin"],
+    [head, ...present].join("\n") + "\n",
+  );
+  const graph = { parents: parseRevListParents(listing), head };
+  return submissionAncestry(graph, tips, new Map(subs.map((s) => [s.firstCommit, s.slug])));
 }
 
 /** Knowledge-base notes under challenge/kb/, titled by their first heading (else their file name). */

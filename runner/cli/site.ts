@@ -55,7 +55,12 @@ export async function buildSite(
 ) {
   const t0 = performance.now();
   const logRaw = o.log ?? (() => undefined);
-  const log = (s: string) => logRaw(`${s} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
+  // Each progress line says when (seconds since start) and how much memory the build holds (RSS).
+  const log = (s: string) =>
+    logRaw(
+      `${s} [${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
+        `${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB]`,
+    );
   const input = await loadSiteInput(repo, {
     ...(o.dataRef ? { dataRef: o.dataRef } : {}),
     onProgress: (s) => log(`site: ${s}`),
