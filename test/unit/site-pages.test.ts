@@ -6,7 +6,7 @@ import { renderQueuedComment, renderRefusalComment } from "../../runner/core/git
 import { renderValidationComment } from "../../runner/core/github/comment-validation.ts";
 import { renderVerdictComment } from "../../runner/core/github/comment-verdict.ts";
 import { renderSite } from "../../runner/core/site/render.ts";
-import { niceTicks } from "../../runner/core/site/pages/results-chart.ts";
+import { CHART_MAX_RUNS, niceTicks, resultsChart } from "../../runner/core/site/pages/results-chart.ts";
 import { parseChallenge, parseSubmission } from "../../runner/core/validate/manifest.ts";
 import { expectGolden } from "../golden.ts";
 
@@ -651,6 +651,21 @@ describe("site pages (golden files)", () => {
 
   it("is deterministic", () => {
     expect(renderAll()).toEqual(files);
+  });
+});
+
+describe("all-results chart at scale", () => {
+  it("draws only the latest runs past its cap, says so, and keeps the newest", () => {
+    const n = CHART_MAX_RUNS + 5;
+    const runs = Array.from({ length: n }, (_, i) => {
+      const at = new Date(Date.UTC(2026, 5, 1) + i * 60_000).toISOString().replace(".000", "");
+      return run({ id: `r${i}`, cand: "a", inc: "b", at, cTps: [100 + (i % 7)], iTps: [100] });
+    });
+    const svg = resultsChart(runs.reverse(), () => "valid").toString();
+    expect(svg.match(/class="run-mark"/g)?.length).toBe(CHART_MAX_RUNS);
+    expect(svg).toContain(`The latest ${CHART_MAX_RUNS} of ${n} runs`);
+    expect(svg).toContain(`data-run="r${n - 1}"`);
+    expect(svg).not.toContain('data-run="r4"');
   });
 });
 

@@ -11,14 +11,19 @@ function withSpeed(m: SiteModel, slug: string): Html {
   return html`${submissionLink("", slug)}${best ? ` — ${f1(best.estimate)} tok/s` : ""}`;
 }
 
+/** Tied entries named on the home page; a larger tie group is listed in full on the leaderboard. */
+const TIED_SHOWN = 20;
+
 /** The leader, and the entries statistically tied with it (its tie group). */
 function leaderSection(m: SiteModel): Html {
   const others = m.leader.tieGroup.filter((s) => s !== m.leader.slug);
+  const more = others.length - TIED_SHOWN;
+  const rest = more > 0 ? html`, and <a href="leaderboard.html">${more} more</a>` : "";
   const tied = others.length
     ? html`<p>Statistically tied with the leader (share rank 1): ${join(
-        others.map((s) => withSpeed(m, s)),
+        others.slice(0, TIED_SHOWN).map((s) => withSpeed(m, s)),
         ", ",
-      )}</p>`
+      )}${rest}</p>`
     : "";
   return html`<section aria-labelledby="lead"><h2 id="lead">Current leader</h2>
 <p class="leaders" data-leader="${m.leader.slug}">${withSpeed(m, m.leader.slug)}</p>

@@ -147,15 +147,25 @@ stroke="#333"/></svg> hollow: the submission is now hacked, withdrawn, unconfirm
   return html`<ul class="chart-legend">${items}${points.some((p) => DISCOUNTED.has(p.standing)) ? hollow : ""}</ul>`;
 }
 
+/**
+ * Runs the chart draws: the most recent ones. Past a few thousand marks an SVG is unreadable and
+ * heavy (100,000 runs made a 37 MB home page); api/results.json always holds every run.
+ */
+export const CHART_MAX_RUNS = 2000;
+
 /** The chart, its legend and a caption; a sentence when no run has finished yet. */
 export function resultsChart(
   runs: readonly RunRecord[],
   standingOf: (slug: string) => string | undefined,
 ): Html {
-  const points = resultPoints(runs, standingOf);
-  if (!points.length) return html`<p>No runs yet.</p>`;
+  const all = resultPoints(runs, standingOf);
+  if (!all.length) return html`<p>No runs yet.</p>`;
+  const points =
+    all.length <= CHART_MAX_RUNS ? all : [...all].sort((a, b) => a.at.localeCompare(b.at)).slice(-CHART_MAX_RUNS);
   const s = scales(points);
-  const label = `${points.length} runs over time: candidate speed with 95% intervals, coloured by verdict`;
+  const shown = points.length < all.length ? `the latest ${points.length} of ${all.length}` : `${all.length}`;
+  const label = `${shown} runs over time: candidate speed with 95% intervals, coloured by verdict`;
+  const caption = points.length < all.length ? `The latest ${points.length} of ${all.length} runs` : "Every run";
   return html`<figure class="results-chart"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}" \
 font-size="11" font-family="sans-serif">
 ${axes(s)}
@@ -163,7 +173,7 @@ ${join(
   points.map((p) => mark(p, s)),
   "\n",
 )}
-</svg><figcaption>Every run: the dot is the candidate's mean speed, the line its 95% interval; the colour is \
+</svg><figcaption>${caption}: the dot is the candidate's mean speed, the line its 95% interval; the colour is \
 the run's verdict against its incumbent (grey: no verdict, e.g. an error or a negative result). \
 <a href="api/results.json">Data</a>.</figcaption>${legend(points)}</figure>`;
 }
