@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decidePublish, type PublishInput } from "../../runner/core/github/publish.ts";
+import { errorPhrase, releasableRecord } from "../../runner/core/github/record-check.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { BOB, challenge, reservation, runRecord, SHA } from "../fakes/bot-fixtures.ts";
 
@@ -166,5 +167,35 @@ describe("decidePublish", () => {
     expect(decidePublish(input(planned)).kind).toBe("record");
     const skipped = { ...r, launches: r.launches.filter((l) => l.block !== 1) };
     expect(decidePublish(input(skipped))).toMatchObject({ kind: "reject" });
+  });
+
+  it("the runner's releasable record publishes exactly as the raw one would (rounding twice flips nothing)", () => {
+    const r = runRecord("faster");
+    for (const tolerance of [0.05, 0.12]) {
+      const ch = challenge();
+      ch.verification.confirm_tolerance = tolerance;
+      for (const ratio of [0.3, 0.87, 0.89, 0.9, 0.93, 0.95, 0.951, 0.987, 1.2]) {
+        for (const quality of [undefined, { ok: false, pplIncrease: 0.3, exactFraction: 0.2 }]) {
+          const confirmation = {
+            status: "confirmed" as const,
+            ratio,
+            tps: 21.37,
+            ...(quality ? { quality } : {}),
+          };
+          const raw = { ...r, confirmation };
+          const direct = decidePublish(input(raw, { challenge: ch }));
+          const released = releasableRecord(raw, ch);
+          expect(released.confirmation.tps).toBeUndefined();
+          const viaRunner = decidePublish(input(released, { challenge: ch }));
+          expect(viaRunner.kind === "record" && viaRunner.record.confirmation).toEqual(
+            direct.kind === "record" && direct.record.confirmation,
+          );
+          const expected = ratio >= 1 - tolerance && !quality ? "confirmed" : "failed";
+          expect(direct.kind === "record" && direct.record.confirmation.status).toBe(expected);
+        }
+      }
+    }
+    for (const leak of ["engine exited with code 1: secret", "deadline passed", "x", "PR #7 moved"])
+      expect(errorPhrase(errorPhrase(leak))).toBe(errorPhrase(leak));
   });
 });
