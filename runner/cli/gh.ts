@@ -11,6 +11,7 @@ import {
   handleIssueComment,
   mirrorThreads,
   postValidation,
+  publishPinsFrom,
   publishResult,
   type FlowContext,
 } from "../flows/bot/index.ts";
@@ -136,6 +137,7 @@ export async function buildContext(
     evaluateWorkflow: "evaluate.yml",
     knownSlugs,
     manifestAuthors: await manifestAuthors(files, knownSlugs),
+    publishPins: await publishPinsFrom(files, challenge),
   };
 }
 

@@ -2,6 +2,8 @@ import type { Challenge } from "../schema/challenge.ts";
 import type { Reservation } from "../schema/data.ts";
 import type { ComparisonRecord, RunRecord } from "../schema/run-record.ts";
 import type { Comparison } from "../stats/compare.ts";
+import { blockOrder } from "../stats/design.ts";
+import { seedFrom } from "../stats/rng.ts";
 import { judgeQuality } from "../verify.ts";
 
 /**
@@ -72,6 +74,68 @@ export function designProblem(
   const seen = new Set(r.launches.map((l) => `${l.block}/${l.arm}`));
   if (seen.size !== r.launches.length || seen.size !== 2 * blocks)
     return "every block must hold exactly one launch of each arm";
+  return undefined;
+}
+
+/**
+ * What the publisher knows of the challenge from main's checkout, to pin a record to: the public
+ * reference's pooled perplexity and the public prompt count. `reference.ppl_public` wins when set.
+ */
+export interface PublishPins {
+  referencePpl?: number;
+  prompts?: number;
+}
+
+/**
+ * The run's randomness must be the dispatched run's: the seed derives from the reservation id and
+ * the block order from the seed, so a runner cannot re-roll the order (or pick its luckiest one).
+ */
+export function provenanceProblem(r: RunRecord, challenge: Challenge, reservation: Reservation) {
+  const seed = seedFrom(reservation.id);
+  if (r.design.seed !== seed)
+    return `the run's seed ${r.design.seed} is not the one its run id gives (${seed})`;
+  const looks = expectedLooks(challenge, reservation);
+  const order = blockOrder(looks[looks.length - 1]!, seed).map((b) => (b[0] === "candidate" ? "CI" : "IC"));
+  if (JSON.stringify(r.design.order) !== JSON.stringify(order))
+    return "the run's block order is not the one its seed gives";
+  return undefined;
+}
+
+/** Prompt counts a launch may have decoded: the whole set, or one group of `prompts_per_group`. */
+function launchPromptCounts(r: RunRecord, challenge: Challenge, l: RunRecord["launches"][number]) {
+  const counts = new Set([r.design.prompts]);
+  const group = challenge.significance.prompts_per_group;
+  if (group !== undefined) counts.add(Math.min(group, r.design.prompts));
+  // A launch may name its own prompt count (prompt groups); it can only be a subset of the set.
+  const own = (l as { prompts?: unknown }).prompts;
+  if (typeof own === "number" && Number.isInteger(own) && own >= 1 && own <= r.design.prompts)
+    counts.add(own);
+  return counts;
+}
+
+/** Every launch ran `repeats` timed passes of max_tokens on each of its prompts. */
+export function countProblem(r: RunRecord, challenge: Challenge): string | undefined {
+  const m = challenge.metric;
+  for (const l of r.launches) {
+    const where = `the ${l.arm} launch of block ${l.block}`;
+    if (l.runs.length !== m.repeats) return `${where} has ${l.runs.length} timed passes, not ${m.repeats}`;
+    const perPrompt = m.max_tokens * m.repeats;
+    const counts = [...launchPromptCounts(r, challenge, l)];
+    if (!counts.some((n) => l.tokens === n * perPrompt))
+      return `${where} decoded ${l.tokens} tokens, not ${counts.map((n) => n * perPrompt).join(" or ")}`;
+  }
+  return undefined;
+}
+
+/** The reference the run was judged against must be the challenge's, on the challenge's prompt set. */
+export function pinProblem(r: RunRecord, challenge: Challenge, pins: PublishPins): string | undefined {
+  if (pins.prompts !== undefined && r.design.prompts !== pins.prompts)
+    return `the run used ${r.design.prompts} prompts, not the challenge's ${pins.prompts}`;
+  const pinned = challenge.verification.reference.ppl_public ?? pins.referencePpl;
+  if (pinned === undefined) return undefined;
+  for (const q of [r.quality.candidate, r.quality.incumbent])
+    if (q && Math.abs(q.pplReference / pinned - 1) > 1e-9)
+      return `the run was judged against a reference perplexity of ${q.pplReference}, not the challenge's ${pinned}`;
   return undefined;
 }
 

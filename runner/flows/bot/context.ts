@@ -1,3 +1,4 @@
+import type { PublishPins } from "../../core/github/publish.ts";
 import type { Challenge } from "../../core/schema/challenge.ts";
 import type {
   Broadcast,
@@ -25,6 +26,8 @@ export interface FlowContext {
   knownSlugs: string[];
   /** `authors` of each submission on the default branch: who may change it through a PR. */
   manifestAuthors?: Record<string, string[]>;
+  /** What main's checkout pins a published run to (reference perplexity, prompt count). */
+  publishPins?: PublishPins;
   log?(line: string): void;
 }
 
