@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { jsonSchemas } from "../runner/core/schema/json-schema.ts";
 import { parseSubmission, parseChallenge } from "../runner/core/validate/manifest.ts";
 import { checkFilePolicy } from "../runner/core/validate/file-policy.ts";
+import { folderOrigins } from "../runner/adapters/git-history.ts";
 import {
   GOOD_MANIFEST,
   gitInit,
@@ -351,6 +352,73 @@ describe("PR mode checks the change against the base branch in real git", () => 
     });
     const r = checkFilePolicy([e("submissions/a/submission.yaml"), e("submissions/b/submission.yaml")]);
     expect(r.problems.map((p) => p.code)).toContain("multiple-submissions");
+  });
+});
+
+describe("a PR may change a folder on the base branch only if it owns it (git history decides)", () => {
+  /** main: base, then alice's merged PR #3 adding x (a real merge), then a merged edit naming mallory. */
+  async function history() {
+    const dir = await repo({});
+    const git = await gitInit(dir);
+    await git.add(".");
+    await git.commit("base");
+    await git.checkoutLocalBranch("alice-x");
+    await writeFiles(dir, { "submissions/x/submission.yaml": GOOD_MANIFEST });
+    await git.add(".");
+    await git.commit("Add x (#99)"); // a PR branch's subject is the participant's words: never read
+    await git.checkout("main");
+    await git.raw(["merge", "--no-ff", "-m", "Merge pull request #3 from alice/x", "alice-x"]);
+    const claimed = GOOD_MANIFEST.replace("authors: [alice]", "authors: [alice, mallory]");
+    await writeFiles(dir, { "submissions/x/submission.yaml": claimed });
+    await git.add(".");
+    await git.commit("Credit a helper (#5)");
+    return { dir, git, claimed };
+  }
+
+  it("the origin is the first-parent commit that added the manifest, with the authors it named then", async () => {
+    const { dir } = await history();
+    const [x, ...rest] = await folderOrigins(dir, "main", ["x", "new-one"]);
+    expect(rest).toEqual([]);
+    expect(x).toMatchObject({ slug: "x", pr: 3, authors: ["alice"] });
+  });
+
+  it("mallory's PR editing alice's merged folder is refused at its authors line, whatever it claims", async () => {
+    const { dir, git, claimed } = await history();
+    await git.checkoutLocalBranch("mallory-pr");
+    const hijack = claimed.replace("max-num-seqs: 1", "max-num-seqs: 2");
+    await writeFiles(dir, { "submissions/x/submission.yaml": hijack });
+    await git.add(".");
+    await git.commit("tune x");
+    const line = claimed.split("\n").findIndex((l) => l.startsWith("authors:")) + 1;
+    const asMallory = ["validate", "--base", "main", "--pr-author", "mallory", "--pr-author-id", "666"];
+    const r = await runCli(asMallory, dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      new RegExp(
+        `^submissions/x/submission\\.yaml:${line}:1: error\\[not-owner\\]: \`x\` was added .* by PR #3`,
+        "m",
+      ),
+    );
+    expect(r.out).toMatch(/@mallory is not one of them/);
+    // Alice, the folder's original author, may change it.
+    const asAlice = await runCli(["validate", "--base", "main", "--pr-author", "alice", "--json"], dir);
+    expect(JSON.parse(asAlice.out)).toMatchObject({ ok: true, checked: ["x"] });
+  });
+
+  it("deleting someone's folder is refused too; adding a new folder is free", async () => {
+    const { dir, git } = await history();
+    await git.checkoutLocalBranch("mallory-rm");
+    await git.rm(["-r", "submissions/x"]);
+    await git.commit("remove x");
+    let r = await runCli(["validate", "--base", "main", "--pr-author", "mallory", "--json"], dir);
+    expect(JSON.parse(r.out).problems.map((p: { code: string }) => p.code)).toContain("not-owner");
+    await git.checkout("main");
+    await git.checkoutLocalBranch("mallory-new");
+    await writeFiles(dir, { "submissions/y/submission.yaml": GOOD_MANIFEST.replace("[alice]", "[mallory]") });
+    await git.add(".");
+    await git.commit("add y");
+    r = await runCli(["validate", "--base", "main", "--pr-author", "mallory", "--json"], dir);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: true, checked: ["y"] });
   });
 });
 

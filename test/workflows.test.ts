@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { REPO_ROOT } from "./helpers.ts";
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Step = {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  "working-directory"?: string;
+};
 type Job = { permissions?: unknown; "runs-on"?: unknown; steps?: Step[] };
 type Workflow = { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, Job> };
 
@@ -80,5 +86,44 @@ describe("workflow lint", () => {
       concurrency: { group: string };
     };
     expect(wf.concurrency.group).toContain("github.event.comment.user.id");
+  });
+  it("validate runs the base branch's validator; the PR's head is data under pr/ and never runs", () => {
+    const wf = workflows.find(([f]) => f === "validate.yml")![1];
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
+    const checkouts = steps.filter((s) => s.uses?.startsWith("actions/checkout@"));
+    // The workspace (where node, npm and the validator run) is the base commit.
+    const workspace = checkouts.filter((s) => s.with?.path === undefined);
+    expect(workspace.map((s) => s.with?.ref)).toEqual(["${{ github.event.pull_request.base.sha }}"]);
+    // The PR's head is checked out only into its own folder.
+    const head = checkouts.filter((s) => JSON.stringify(s.with?.ref).includes("pull_request.head"));
+    expect(head).toHaveLength(1);
+    const prDir = head[0]!.with!.path as string;
+    expect(prDir).toMatch(/^[a-z]+$/);
+    for (const s of steps) {
+      expect(s["working-directory"], "no step runs inside the PR's folder").toBeUndefined();
+      if (!s.run) continue;
+      // Nothing from the PR's folder is executed or installed: it is only passed as --repo.
+      const mentions = s.run
+        .split(/\s+/)
+        .filter((w) => w === prDir || w.startsWith(`${prDir}/`) || w.startsWith(`./${prDir}`));
+      for (const w of mentions)
+        expect(s.run, "the PR folder appears only as --repo's value").toMatch(new RegExp(`--repo ${w}\\b`));
+      expect(s.run).not.toMatch(/\bcd\b|npm (?:ci|install|run)\s.*--prefix|npx\s/);
+    }
+    expect(steps.some((s) => s.run?.includes(`validate --repo ${prDir} --base`))).toBe(true);
+  });
+
+  it("no workflow hands a secret or a write token to a job that checks out PR code", () => {
+    for (const [file, wf] of workflows)
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        const checksOutPr = (job.steps ?? []).some(
+          (s) =>
+            s.uses?.startsWith("actions/checkout@") &&
+            /pull_request\.head|refs\/pull|github\.head_ref/.test(JSON.stringify(s.with?.ref ?? "")),
+        );
+        if (!checksOutPr) continue;
+        expect(JSON.stringify(job), `${file}: ${name}`).not.toMatch(/secrets\.|github\.token|GITHUB_TOKEN/);
+        expect(JSON.stringify(job.permissions ?? wf.permissions), `${file}: ${name}`).not.toMatch(/write/);
+      }
   });
 });

@@ -112,7 +112,8 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     out: resolve(io.cwd, v.out),
     runner: { id: io.env.RUNNER_NAME ?? "local", hardware },
   });
-  if (outcome.kind === "not-fetched") return (io.err(outcome.reason), 1);
+  // The job log is public: only fixed phrases here; the raw text stays in the local log file.
+  if (outcome.kind === "not-fetched") return (io.err(`${outcome.reason} (details: ${outcome.log})`), 1);
   const { record } = outcome;
   io.out(`${record.status}${record.comparison ? `: ${record.comparison.verdict}` : ""} → ${v.out}`);
   return record.status === "error" ? 1 : 0;

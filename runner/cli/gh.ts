@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { octokitApi } from "../adapters/github/api.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
+import { folderOrigins } from "../adapters/git-history.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { ParticipantsSchema } from "../core/schema/data.ts";
 import { parseSubmission, parseWith } from "../core/validate/manifest.ts";
@@ -11,6 +12,7 @@ import {
   handleIssueComment,
   mirrorThreads,
   postValidation,
+  publishPinsFrom,
   publishResult,
   type FlowContext,
 } from "../flows/bot/index.ts";
@@ -88,12 +90,22 @@ export const GH: CommandSpec = {
   },
 };
 
-/** `authors` of every submission on the default branch (a manifest that fails to parse owns nobody). */
-async function manifestAuthors(files: RepoFiles, slugs: string[]): Promise<Record<string, string[]>> {
+/**
+ * Who owns every submission on the default branch: the `authors` its manifest named in the commit
+ * that first added it (git history), not whatever the manifest says now. Outside a git repository
+ * (or a folder git does not know), the current manifest's authors.
+ */
+async function manifestAuthors(
+  root: string,
+  files: RepoFiles,
+  slugs: string[],
+): Promise<Record<string, string[]>> {
+  const origins = await folderOrigins(root, "HEAD", slugs).catch(() => []);
   const out: Record<string, string[]> = {};
   for (const slug of slugs) {
+    const origin = origins.find((o) => o.slug === slug);
     const parsed = parseSubmission(manifestPath(slug), (await files.read(manifestPath(slug))) ?? "");
-    out[slug] = parsed.value?.authors ?? [];
+    out[slug] = origin ? origin.authors : (parsed.value?.authors ?? []);
   }
   return out;
 }
@@ -135,7 +147,8 @@ export async function buildContext(
     ref: io.env.VELODROME_REF ?? "main",
     evaluateWorkflow: "evaluate.yml",
     knownSlugs,
-    manifestAuthors: await manifestAuthors(files, knownSlugs),
+    manifestAuthors: await manifestAuthors(root, files, knownSlugs),
+    publishPins: await publishPinsFrom(files, challenge),
   };
 }
 

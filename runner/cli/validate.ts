@@ -2,7 +2,12 @@ import * as core from "@actions/core";
 import { isAbsolute, relative, resolve } from "node:path";
 import { changedFiles } from "../adapters/git-diff.ts";
 import { forEachTreeFile, refExists } from "../adapters/git-batch.ts";
-import { parseChallenge } from "../core/validate/manifest.ts";
+import { folderOrigins } from "../adapters/git-history.ts";
+import { pinnedIds } from "../core/github/pull.ts";
+import { PARTICIPANTS_FILE } from "../core/layout.ts";
+import { ParticipantsSchema } from "../core/schema/data.ts";
+import { parseChallenge, parseWith } from "../core/validate/manifest.ts";
+import type { RepoFiles } from "../ports.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import { validateRepository } from "../core/validate/report.ts";
@@ -25,6 +30,14 @@ const OPTIONS = {
     description:
       "the data branch (default: the challenge's): its benchmarked PR submissions count as parents",
   },
+  "pr-author": {
+    type: "string",
+    pattern: /^[A-Za-z0-9-]{1,39}$/,
+    placeholder: "LOGIN",
+    description:
+      "PR mode: the PR's author; a folder already on --base may change only by its original authors",
+  },
+  "pr-author-id": { type: "integer", min: 1, description: "PR mode: the PR author's numeric GitHub id" },
   json: { type: "boolean", description: "print one JSON report (for agents and the PR comment)" },
   annotate: { type: "boolean", description: "also emit GitHub Actions error annotations" },
 } as const;
@@ -77,6 +90,18 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     entries,
     prMode,
     otherKnownSlugs: benchmarked,
+    ...(prMode && values["pr-author"]
+      ? {
+          ownership: await ownershipOf(
+            repo,
+            root,
+            values.base!,
+            targets,
+            values["pr-author"],
+            values["pr-author-id"],
+          ),
+        }
+      : {}),
   });
   const { version, ok, checked, problems } = report;
   if (values.json) io.out(JSON.stringify({ version, ok, checked, problems }, null, 2));
@@ -97,6 +122,28 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
         title: `velodrome: ${p.code}`,
       });
   return ok ? 0 : 1;
+}
+
+/** Who owns the touched folders on the base branch (git history), and the PR author to hold to it. */
+async function ownershipOf(
+  repo: RepoFiles,
+  root: string,
+  base: string,
+  targets: string[],
+  login: string,
+  id: number | undefined,
+) {
+  const origins = await folderOrigins(root, base, targets);
+  const participants = parseWith(
+    ParticipantsSchema,
+    PARTICIPANTS_FILE,
+    (await repo.read(PARTICIPANTS_FILE)) ?? "",
+  );
+  return {
+    origins,
+    author: { login, ...(id !== undefined ? { id } : {}) },
+    ...(participants.value ? { pinned: pinnedIds(participants.value) } : {}),
+  };
 }
 
 async function benchmarkedSlugs(

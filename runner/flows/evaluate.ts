@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { ShaMoved } from "../core/errors.ts";
+import { errorPhrase, releasableRecord } from "../core/github/record-check.ts";
 import { DEFAULT_PUBLIC_REFERENCE, manifestPath, submissionDir } from "../core/layout.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { RunRecord } from "../core/schema/run-record.ts";
@@ -40,9 +41,13 @@ export interface EvaluateRequest {
   runner: { id: string; hardware: string };
 }
 
-/** What evaluate wrote: the full record when the bench ran, or why it stopped before. */
+/**
+ * What evaluate wrote: the releasable record when the bench ran, or why it stopped before. Reasons
+ * here are fixed phrases (they reach the public job log); the raw text is in `log` on this runner.
+ */
 export type EvaluateOutcome =
-  { kind: "benched"; record: RunRecord } | { kind: "not-fetched"; reason: string; shaMoved: boolean };
+  | { kind: "benched"; record: RunRecord; log: string }
+  | { kind: "not-fetched"; reason: string; shaMoved: boolean; log: string };
 
 /** The run's working folder under the main checkout, and the bench repository inside it. */
 const workOf = (ports: EvaluatePorts, runId: string) => join(ports.main.root, ".velodrome/evaluate", runId);
@@ -96,20 +101,47 @@ async function promptSets(ports: EvaluatePorts, challenge: Challenge, r: Evaluat
   return { pub, priv };
 }
 
-/** Evaluates one dispatched run and writes its result file; the outcome says what happened. */
+/** Where the raw (unreleased) record and error text of a run stay: the runner's local log folder. */
+const rawLogOf = (work: string) => join(work, "result.raw.json");
+
+/**
+ * Evaluates one dispatched run and writes its result file; the outcome says what happened. The
+ * result file is a public artifact, so it holds only the releasable record (fixed phrases, coarse
+ * private figures); the raw record, engine error text included, stays in the run's local folder.
+ */
 export async function evaluate(
   ports: EvaluatePorts,
   challenge: Challenge,
   r: EvaluateRequest,
 ): Promise<EvaluateOutcome> {
   const work = workOf(ports, r.runId);
+  const log = rawLogOf(work);
+  let stopped: { reason: string; shaMoved: boolean };
+  try {
+    const done = await benchIn(ports, challenge, r, work);
+    if ("record" in done) {
+      await ports.files.write(log, JSON.stringify(done.record, null, 2) + "\n");
+      const released = releasableRecord(done.record, challenge);
+      await ports.files.write(r.out, JSON.stringify(released) + "\n");
+      return { kind: "benched", record: released, log };
+    }
+    stopped = done;
+  } catch (e) {
+    stopped = { reason: `${(e as Error).message}`, shaMoved: false };
+  }
+  await ports.files.mkdir(work);
+  await ports.files.write(log, JSON.stringify({ status: "error", reason: stopped.reason }, null, 2) + "\n");
+  const reason = errorPhrase(stopped.reason);
+  const result = { version: 1, id: r.runId, status: "error", reason };
+  await ports.files.write(r.out, JSON.stringify(result) + "\n");
+  return { kind: "not-fetched", reason, shaMoved: stopped.shaMoved, log };
+}
+
+/** The bench itself: assemble the bench repository, load the prompt sets, run the blocks. */
+async function benchIn(ports: EvaluatePorts, challenge: Challenge, r: EvaluateRequest, work: string) {
   const benchRoot = join(work, "repo");
   const failed = await assembleBenchRepo(ports, r, benchRoot);
-  if (failed) {
-    const result = { version: 1, id: r.runId, status: "error", reason: failed.reason };
-    await ports.files.write(r.out, JSON.stringify(result) + "\n");
-    return { kind: "not-fetched", ...failed };
-  }
+  if (failed) return failed;
   const repo = ports.repoAt(benchRoot);
   const { pub, priv } = await promptSets(ports, challenge, r, work);
   const result = await runBenchmark(ports, {
@@ -124,6 +156,5 @@ export async function evaluate(
     ...(r.blocks ? { blocks: r.blocks } : {}),
     runner: r.runner,
   });
-  await ports.files.write(r.out, JSON.stringify(result.record) + "\n");
-  return { kind: "benched", record: result.record };
+  return { record: result.record };
 }

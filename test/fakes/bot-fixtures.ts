@@ -7,6 +7,8 @@ import { ChallengeSchema, type Challenge } from "../../runner/core/schema/challe
 import type { Participants, Reservation } from "../../runner/core/schema/data.ts";
 import type { LaunchRecord, RunRecord } from "../../runner/core/schema/run-record.ts";
 import { compare } from "../../runner/core/stats/compare.ts";
+import { blockOrder } from "../../runner/core/stats/design.ts";
+import { seedFrom } from "../../runner/core/stats/rng.ts";
 import { toComparisonRecord } from "../../runner/core/github/record-check.ts";
 
 export const NOW = new Date("2026-01-15T12:00:00.000Z");
@@ -124,7 +126,14 @@ export function reservation(id: string, requester = ALICE, hoursAgo = 1, o: Part
 /** Per-block tok/s of each arm: the candidate as a multiple of the incumbent, with a fixed wiggle. */
 const WIGGLE = [0.3, -0.2, 0.1, -0.4, 0.2, 0, -0.1, 0.4];
 
-function launches(candidate: number, incumbent: number, blocks: number, noise: number): LaunchRecord[] {
+/** The record's honest design: the seed its run id gives, the block order that seed gives. */
+const RUN_ID = "2026-01-15-pr7-c3001";
+const designOrder = (looks: readonly number[]) =>
+  blockOrder(looks[looks.length - 1]!, seedFrom(RUN_ID)).map((b) => (b[0] === "candidate" ? "CI" : "IC"));
+
+function launches(candidate: number, incumbent: number, s: (typeof SCENARIOS)[Scenario]): LaunchRecord[] {
+  const { blocks, noise } = s;
+  const order = designOrder(s.looks);
   const out: LaunchRecord[] = [];
   for (let b = 0; b < blocks; b++) {
     const w = WIGGLE[b % WIGGLE.length]! * noise;
@@ -137,11 +146,11 @@ function launches(candidate: number, incumbent: number, blocks: number, noise: n
         arm,
         slug,
         block: b,
-        position: b % 2 ? 1 - position : position,
+        position: order[b] === "CI" ? position : 1 - position,
         startMs: 1000 * (2 * b + position),
         runs: [tps, tps + 0.05 * noise],
         ttftMs: 12,
-        tokens: 32,
+        tokens: 2 * 32 * 2, // prompts × max_tokens × repeats
         outputsSha256: "0".repeat(64),
       }),
     );
@@ -162,28 +171,28 @@ export type Scenario = keyof typeof SCENARIOS;
 /** A complete, schema-valid run record for a scenario, its comparison computed by the stats core. */
 export function runRecord(scenario: Scenario, o: Partial<RunRecord> = {}): RunRecord {
   const s = SCENARIOS[scenario];
-  const ls = launches(s.candidate, s.incumbent, s.blocks, s.noise);
+  const ls = launches(s.candidate, s.incumbent, s);
   const c = compare(
     ls.map((l) => ({ arm: l.arm, launch: `${l.block}-${l.arm}`, block: l.block, runs: l.runs })),
     {
       alpha: 0.05,
       minEffect: challenge().significance.min_effect,
       looks: s.looks,
-      seed: 7,
+      seed: seedFrom(RUN_ID),
       bootstrapReps: 0,
     },
   );
   return {
     version: 1,
-    id: "2026-01-15-pr7-c3001",
+    id: RUN_ID,
     challenge: "demo",
     status: "ok",
     candidate: { slug: "q8", commit: SHA },
     incumbent: { slug: "baseline" },
     runner: { id: "runner-1", hardware: "1× CPU thread", engine: "embedded 1", harness: "velodrome 0.1" },
     design: {
-      seed: 7,
-      order: ["CI", "IC", "CI", "IC"].slice(0, s.blocks) as ("CI" | "IC")[],
+      seed: seedFrom(RUN_ID),
+      order: designOrder(s.looks),
       looks: [...s.looks],
       warmup: 1,
       repeats: 2,

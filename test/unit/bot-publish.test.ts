@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { decidePublish, type PublishInput } from "../../runner/core/github/publish.ts";
+import { countProblem, errorPhrase, releasableRecord } from "../../runner/core/github/record-check.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
+import { publishPinsFrom } from "../../runner/flows/bot/publish.ts";
 import { BOB, challenge, reservation, runRecord, SHA } from "../fakes/bot-fixtures.ts";
 
 const RUN = "2026-01-15-pr7-c3001";
@@ -158,13 +160,117 @@ describe("decidePublish", () => {
   });
 
   it("accepts a run that stopped at its first look although its order was planned for the last", () => {
-    const r = runRecord("faster");
-    const planned = {
-      ...r,
-      design: { ...r.design, order: [...r.design.order, "CI", "IC", "IC", "CI"] as ("CI" | "IC")[] },
-    };
-    expect(decidePublish(input(planned)).kind).toBe("record");
+    const ch = challenge();
+    ch.significance.looks = [4, 8];
+    const r = runRecord("stoppedEarly");
+    expect(r.design.order).toHaveLength(8);
+    expect(r.launches).toHaveLength(8);
+    expect(decidePublish(input(r, { challenge: ch })).kind).toBe("record");
     const skipped = { ...r, launches: r.launches.filter((l) => l.block !== 1) };
-    expect(decidePublish(input(skipped))).toMatchObject({ kind: "reject" });
+    expect(decidePublish(input(skipped, { challenge: ch }))).toMatchObject({ kind: "reject" });
+  });
+
+  it("the runner's releasable record publishes exactly as the raw one would (rounding twice flips nothing)", () => {
+    const r = runRecord("faster");
+    for (const tolerance of [0.05, 0.12]) {
+      const ch = challenge();
+      ch.verification.confirm_tolerance = tolerance;
+      for (const ratio of [0.3, 0.87, 0.89, 0.9, 0.93, 0.95, 0.951, 0.987, 1.2]) {
+        for (const quality of [undefined, { ok: false, pplIncrease: 0.3, exactFraction: 0.2 }]) {
+          const confirmation = {
+            status: "confirmed" as const,
+            ratio,
+            tps: 21.37,
+            ...(quality ? { quality } : {}),
+          };
+          const raw = { ...r, confirmation };
+          const direct = decidePublish(input(raw, { challenge: ch }));
+          const released = releasableRecord(raw, ch);
+          expect(released.confirmation.tps).toBeUndefined();
+          const viaRunner = decidePublish(input(released, { challenge: ch }));
+          expect(viaRunner.kind === "record" && viaRunner.record.confirmation).toEqual(
+            direct.kind === "record" && direct.record.confirmation,
+          );
+          const expected = ratio >= 1 - tolerance && !quality ? "confirmed" : "failed";
+          expect(direct.kind === "record" && direct.record.confirmation.status).toBe(expected);
+        }
+      }
+    }
+    for (const leak of ["engine exited with code 1: secret", "deadline passed", "x", "PR #7 moved"])
+      expect(errorPhrase(errorPhrase(leak))).toBe(errorPhrase(leak));
+  });
+
+  it("a runner cannot re-roll its luck: the seed and block order must be the ones the run id gives", () => {
+    const r = runRecord("faster");
+    const reseeded = { ...r, design: { ...r.design, seed: r.design.seed + 1 } };
+    expect(decidePublish(input(reseeded))).toMatchObject({ kind: "reject", reason: /seed .* run id gives/ });
+    const flipped = r.design.order.map((o) => (o === "CI" ? "IC" : "CI")) as ("CI" | "IC")[];
+    const launches = r.launches.map((l) => ({ ...l, position: 1 - l.position }));
+    const reordered = { ...r, design: { ...r.design, order: flipped }, launches };
+    expect(decidePublish(input(reordered))).toMatchObject({ kind: "reject", reason: /block order/ });
+  });
+
+  it("counts must be the challenge's: repeats per launch and prompts × max_tokens × repeats tokens", () => {
+    const r = runRecord("faster");
+    const oneRun = { ...r, launches: r.launches.map((l) => ({ ...l, runs: [l.runs[0]!] })) };
+    expect(decidePublish(input(oneRun))).toMatchObject({ kind: "reject", reason: /1 timed passes, not 2/ });
+    // An engine that stopped early (fewer tokens, each one "faster") is not a run of the challenge.
+    const short = { ...r, launches: r.launches.map((l, i) => (i === 0 ? { ...l, tokens: 64 } : l)) };
+    expect(decidePublish(input(short))).toMatchObject({
+      kind: "reject",
+      reason: /decoded 64 tokens, not 128/,
+    });
+    // Prompt groups: a launch of one group of `prompts_per_group` prompts is a whole launch.
+    const ch = challenge();
+    ch.significance.prompts_per_group = 1;
+    const grouped = { ...r, launches: r.launches.map((l) => ({ ...l, tokens: 64 })) };
+    expect(decidePublish(input(grouped, { challenge: ch })).kind).toBe("record");
+    // A launch that names its own prompt count (a group) is held to that count, within the set.
+    const ownCount = { ...r, launches: r.launches.map((l) => ({ ...l, tokens: 64, prompts: 1 })) };
+    expect(countProblem(ownCount, challenge())).toBeUndefined();
+    const tooMany = { ...r, launches: r.launches.map((l) => ({ ...l, tokens: 192, prompts: 3 })) };
+    expect(countProblem(tooMany, challenge())).toMatch(/decoded 192 tokens/);
+  });
+
+  it("the reference perplexity and prompt count are pinned to the challenge's, not the runner's", () => {
+    const r = runRecord("faster");
+    // An engine that is lossy passes the perplexity bound if the runner reports an easier reference.
+    const easier = {
+      ...r,
+      quality: { ...r.quality, candidate: { ...r.quality.candidate!, pplReference: 1.3 } },
+    };
+    expect(decidePublish(input(easier, { pins: { referencePpl: 1.23 } }))).toMatchObject({
+      kind: "reject",
+      reason: /reference perplexity of 1.3, not the challenge's 1.23/,
+    });
+    const ch = challenge();
+    ch.verification.reference.ppl_public = 1.23;
+    expect(decidePublish(input(easier, { challenge: ch }))).toMatchObject({ kind: "reject" });
+    expect(decidePublish(input(r, { challenge: ch, pins: { referencePpl: 1.23, prompts: 2 } })).kind).toBe(
+      "record",
+    );
+    expect(decidePublish(input(r, { pins: { prompts: 3 } }))).toMatchObject({
+      kind: "reject",
+      reason: /used 2 prompts, not the challenge's 3/,
+    });
+  });
+
+  it("pins come from main's prompt set and committed reference (pooled perplexity of the prompts used)", async () => {
+    const ch = challenge();
+    const files: Record<string, string> = {
+      [ch.metric.prompts]: '{"id":"a","text":"x"}\n{"id":"b","text":"y"}\n',
+      "challenge/reference/public.jsonl":
+        '{"id":"a","output":[1],"nll":2,"n":4}\n{"id":"b","output":[1],"nll":1,"n":4}\n' +
+        '{"id":"gone","output":[1],"nll":90,"n":1}\n',
+    };
+    const main = {
+      root: "/main",
+      read: async (p: string) => files[p],
+      dirs: async () => [],
+      walk: async () => [],
+    };
+    expect(await publishPinsFrom(main, ch)).toEqual({ prompts: 2, referencePpl: Math.exp(3 / 8) });
+    delete files["challenge/reference/public.jsonl"];
+    expect(await publishPinsFrom(main, ch)).toEqual({ prompts: 2 });
   });
 });

@@ -2,7 +2,17 @@ import type { Challenge } from "../schema/challenge.ts";
 import type { Reservation } from "../schema/data.ts";
 import { parseRunRecord, type RunRecord } from "../schema/run-record.ts";
 import { compare, CompareError, type Comparison } from "../stats/compare.ts";
-import { designProblem, errorPhrase, rebuildRecord } from "./record-check.ts";
+import {
+  countProblem,
+  designProblem,
+  errorPhrase,
+  pinProblem,
+  provenanceProblem,
+  rebuildRecord,
+  type PublishPins,
+} from "./record-check.ts";
+
+export type { PublishPins };
 
 /** Everything a publish decision depends on: the runner's text and the ledger entry it claims. */
 export interface PublishInput {
@@ -13,6 +23,8 @@ export interface PublishInput {
   challenge: Challenge;
   /** The publishing job's clock (ISO): the record's finish time, whatever the runner says. */
   now: string;
+  /** What main's checkout says the run must have used (reference perplexity, prompt count). */
+  pins?: PublishPins;
 }
 
 export type PublishDecision =
@@ -108,7 +120,11 @@ export function decidePublish(input: PublishInput): PublishDecision {
     requester: reservation.requester,
     candidate: { slug: reservation.slug, commit: reservation.sha },
   };
-  const problem = designProblem(credited, challenge, reservation);
+  const problem =
+    designProblem(credited, challenge, reservation) ??
+    provenanceProblem(credited, challenge, reservation) ??
+    countProblem(credited, challenge) ??
+    pinProblem(credited, challenge, input.pins ?? {});
   if (problem) return reject(problem);
   const checked = recheckVerdict(credited, challenge);
   if ("reason" in checked) return reject(checked.reason);

@@ -64,7 +64,7 @@ export interface OwnershipInput {
   /** Slugs on the default branch (merged submissions). */
   knownSlugs: readonly string[];
   pull: { number: number; user: { id: number; login: string } };
-  /** `authors` of each merged submission's manifest on the default branch. */
+  /** Owners of each merged submission: the `authors` its manifest named when first added (git history). */
   manifestAuthors?: Readonly<Record<string, readonly string[]>>;
   /** Logins pinned to numeric ids (challenge/participants.yaml and the registry). */
   pinnedIds?: ReadonlyMap<string, number>;

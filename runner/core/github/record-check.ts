@@ -2,6 +2,8 @@ import type { Challenge } from "../schema/challenge.ts";
 import type { Reservation } from "../schema/data.ts";
 import type { ComparisonRecord, RunRecord } from "../schema/run-record.ts";
 import type { Comparison } from "../stats/compare.ts";
+import { blockOrder } from "../stats/design.ts";
+import { seedFrom } from "../stats/rng.ts";
 import { judgeQuality } from "../verify.ts";
 
 /**
@@ -75,6 +77,68 @@ export function designProblem(
   return undefined;
 }
 
+/**
+ * What the publisher knows of the challenge from main's checkout, to pin a record to: the public
+ * reference's pooled perplexity and the public prompt count. `reference.ppl_public` wins when set.
+ */
+export interface PublishPins {
+  referencePpl?: number;
+  prompts?: number;
+}
+
+/**
+ * The run's randomness must be the dispatched run's: the seed derives from the reservation id and
+ * the block order from the seed, so a runner cannot re-roll the order (or pick its luckiest one).
+ */
+export function provenanceProblem(r: RunRecord, challenge: Challenge, reservation: Reservation) {
+  const seed = seedFrom(reservation.id);
+  if (r.design.seed !== seed)
+    return `the run's seed ${r.design.seed} is not the one its run id gives (${seed})`;
+  const looks = expectedLooks(challenge, reservation);
+  const order = blockOrder(looks[looks.length - 1]!, seed).map((b) => (b[0] === "candidate" ? "CI" : "IC"));
+  if (JSON.stringify(r.design.order) !== JSON.stringify(order))
+    return "the run's block order is not the one its seed gives";
+  return undefined;
+}
+
+/** Prompt counts a launch may have decoded: the whole set, or one group of `prompts_per_group`. */
+function launchPromptCounts(r: RunRecord, challenge: Challenge, l: RunRecord["launches"][number]) {
+  const counts = new Set([r.design.prompts]);
+  const group = challenge.significance.prompts_per_group;
+  if (group !== undefined) counts.add(Math.min(group, r.design.prompts));
+  // A launch may name its own prompt count (prompt groups); it can only be a subset of the set.
+  const own = (l as { prompts?: unknown }).prompts;
+  if (typeof own === "number" && Number.isInteger(own) && own >= 1 && own <= r.design.prompts)
+    counts.add(own);
+  return counts;
+}
+
+/** Every launch ran `repeats` timed passes of max_tokens on each of its prompts. */
+export function countProblem(r: RunRecord, challenge: Challenge): string | undefined {
+  const m = challenge.metric;
+  for (const l of r.launches) {
+    const where = `the ${l.arm} launch of block ${l.block}`;
+    if (l.runs.length !== m.repeats) return `${where} has ${l.runs.length} timed passes, not ${m.repeats}`;
+    const perPrompt = m.max_tokens * m.repeats;
+    const counts = [...launchPromptCounts(r, challenge, l)];
+    if (!counts.some((n) => l.tokens === n * perPrompt))
+      return `${where} decoded ${l.tokens} tokens, not ${counts.map((n) => n * perPrompt).join(" or ")}`;
+  }
+  return undefined;
+}
+
+/** The reference the run was judged against must be the challenge's, on the challenge's prompt set. */
+export function pinProblem(r: RunRecord, challenge: Challenge, pins: PublishPins): string | undefined {
+  if (pins.prompts !== undefined && r.design.prompts !== pins.prompts)
+    return `the run used ${r.design.prompts} prompts, not the challenge's ${pins.prompts}`;
+  const pinned = challenge.verification.reference.ppl_public ?? pins.referencePpl;
+  if (pinned === undefined) return undefined;
+  for (const q of [r.quality.candidate, r.quality.incumbent])
+    if (q && Math.abs(q.pplReference / pinned - 1) > 1e-9)
+      return `the run was judged against a reference perplexity of ${q.pplReference}, not the challenge's ${pinned}`;
+  return undefined;
+}
+
 type Quality = NonNullable<RunRecord["quality"]["candidate"]>;
 
 /** Re-judges one arm's quality from its recorded aggregates (perplexities and greedy counts). */
@@ -94,37 +158,86 @@ function rejudge(q: Quality | null, challenge: Challenge): Quality | null {
   };
 }
 
-/** Private-set figures leave only as pass/fail and a ratio rounded down to 5% steps. */
+/** Private ratios leave in 5% steps (rounded down; the epsilon keeps an exact step on its step). */
+const RATIO_STEP = 20;
+
+/**
+ * The private speed ratio as it may leave the runner: rounded down to a 5% step, but never below the
+ * tolerance when the raw ratio met it, so rounding twice (runner, then publish) never flips a verdict.
+ */
+function coarseRatio(ratio: number, threshold: number): number {
+  const step = Math.floor(ratio * RATIO_STEP + 1e-9) / RATIO_STEP;
+  return ratio >= threshold ? Math.max(step, threshold) : step;
+}
+
+/** Private-set figures leave only as pass/fail and a coarse ratio with a fixed reason. Idempotent. */
 function coarseConfirmation(r: RunRecord, challenge: Challenge): RunRecord["confirmation"] {
   const c = r.confirmation;
   const claimsLead = r.status === "ok" && r.comparison?.verdict === "faster";
   if (!claimsLead) return { status: "skipped", reason: "not a claim to the lead" };
   if (c.status !== "confirmed" && c.status !== "failed")
     return { status: "pending", reason: "no private re-run yet: the lead is provisional until confirmed" };
-  const ratio = c.ratio === undefined ? undefined : Math.floor(c.ratio * 20) / 20;
+  const threshold = 1 - challenge.verification.confirm_tolerance;
+  const ratio = c.ratio === undefined ? undefined : coarseRatio(c.ratio, threshold);
   const qualityOk = c.quality?.ok ?? c.status === "confirmed";
-  const fast = ratio !== undefined && c.ratio! >= 1 - challenge.verification.confirm_tolerance;
+  const fast = ratio !== undefined && ratio >= threshold;
   const ok = fast && qualityOk;
-  const reason = ok
-    ? "the private re-run held the claimed speed and quality"
-    : !fast
-      ? `the private re-run reached under ${Math.round((ratio ?? 0) * 100 + 5)}% of the claimed speed`
-      : "the private re-run failed verification";
+  const reason = confirmationReason(ratio, fast, ok);
   return { status: ok ? "confirmed" : "failed", ...(ratio !== undefined ? { ratio } : {}), reason };
 }
 
+/** The fixed reason of a private re-run's outcome, from its coarse ratio and quality. */
+function confirmationReason(ratio: number | undefined, fast: boolean, ok: boolean): string {
+  if (ok) return "the private re-run held the claimed speed and quality";
+  if (ratio === undefined) return "the private re-run did not complete (details stay in the runner's log)";
+  if (!fast) return `the private re-run reached under ${Math.round(ratio * 100 + 5)}% of the claimed speed`;
+  return "the private re-run failed verification";
+}
 /** Fixed phrases for runner errors: a runner's own words never reach a page. */
 const ERROR_KINDS: [RegExp, string][] = [
+  [/^could not fetch/i, "the runner could not fetch the submission at its pinned commit"],
   [/did not become healthy|never became healthy/i, "the engine did not become healthy in time"],
   [/exited with code|crash/i, "the engine exited before or during the run"],
   [/stream|cut|protocol/i, "the engine broke the streaming protocol"],
   [/deadline|job cap|timed? ?out/i, "the run reached its time limit"],
   [/moved|sha/i, "the pull request moved after the run was requested"],
+  [/^validation failed|refused by validation/i, "the submission failed validation at its pinned commit"],
 ];
+const FALLBACK_ERROR = "the runner reported an error (details stay in the runner's log)";
+const PHRASES = new Set([...ERROR_KINDS.map(([, phrase]) => phrase), FALLBACK_ERROR]);
 
+/** The fixed phrase for a runner's error text (a phrase maps to itself, so runner and publish agree). */
 export function errorPhrase(runnerReason: string | undefined): string {
+  if (runnerReason && PHRASES.has(runnerReason)) return runnerReason;
   for (const [re, phrase] of ERROR_KINDS) if (runnerReason && re.test(runnerReason)) return phrase;
-  return "the runner reported an error (details stay in the runner's log)";
+  return FALLBACK_ERROR;
+}
+
+/** The status reason as harness words only: a fixed error phrase, or the re-judged quality reasons. */
+function statusReason(
+  status: RunRecord["status"],
+  runnerReason: string | undefined,
+  quality: Quality | null,
+) {
+  if (status === "error") return errorPhrase(runnerReason);
+  if (status === "invalid" && quality) return `verification failed: ${quality.reasons.join("; ")}`;
+  return undefined;
+}
+
+/**
+ * What a runner lets out of its machine (its result file is a public artifact): the record with every
+ * text the engine could have shaped replaced by harness words, and private figures made coarse. The
+ * raw record stays in the runner's local log folder. Pure; publish applies the same rules again.
+ */
+export function releasableRecord(r: RunRecord, challenge: Challenge): RunRecord {
+  const quality = {
+    candidate: rejudge(r.quality.candidate, challenge),
+    incumbent: rejudge(r.quality.incumbent, challenge),
+  };
+  const reason = statusReason(r.status, r.reason, quality.candidate);
+  const released: RunRecord = { ...r, quality };
+  delete released.reason;
+  return { ...released, ...(reason ? { reason } : {}), confirmation: coarseConfirmation(r, challenge) };
 }
 
 /** The record as published: recomputed outcomes, coarse private figures, trusted times, fixed words. */
@@ -140,12 +253,7 @@ export function rebuildRecord(
   const invalid = r.status !== "error" && quality.candidate !== null && !quality.candidate.ok;
   const status: RunRecord["status"] = r.status === "error" ? "error" : invalid ? "invalid" : "ok";
   const comparison = status === "error" || !o.comparison ? null : toComparisonRecord(o.comparison);
-  const reason =
-    status === "error"
-      ? errorPhrase(r.reason)
-      : invalid
-        ? `verification failed: ${quality.candidate!.reasons.join("; ")}`
-        : undefined;
+  const reason = statusReason(status, r.reason, quality.candidate);
   const rebuilt: RunRecord = {
     ...r,
     status,

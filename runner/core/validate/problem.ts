@@ -28,6 +28,7 @@ export const PROBLEM_CODES = [
   "submission-too-large",
   "too-many-files",
   "missing-manifest",
+  "not-owner",
   // Rules across files
   "self-parent",
   "missing-parent",

@@ -15,6 +15,7 @@ import { parseChallenge, parseSubmission } from "./manifest.ts";
 import { sortProblems, type Problem, type ProblemCode } from "./problem.ts";
 import { checkSubmissionRules, type LoadedSubmission } from "./rules.ts";
 import { manifestPath, submissionDir } from "../layout.ts";
+import { ownershipProblems, type FolderOrigin, type PrAuthor } from "./ownership.ts";
 
 export interface ValidationInput {
   challenge: { file: string; text: string };
@@ -29,6 +30,8 @@ export interface ValidationInput {
   limits?: FileLimits;
   /** Slugs that exist elsewhere (benchmarked submissions in PRs): valid parents. */
   otherKnownSlugs?: string[];
+  /** PR mode with a known PR author: who owns the base branch's folders the PR touches. */
+  ownership?: { origins: FolderOrigin[]; author: PrAuthor; pinned?: ReadonlyMap<string, number> };
 }
 
 export interface ValidationReport {
@@ -105,6 +108,14 @@ export function validateRepository(
   const ch = parseChallenge(input.challenge.file, input.challenge.text);
   const targets = loadTargets(input);
   const problems = [...ch.problems, ...policyProblems(input), ...targets.problems];
+  if (input.prMode && input.ownership)
+    problems.push(
+      ...ownershipProblems({
+        ...input.ownership,
+        touched: input.targets,
+        manifestText: (slug) => input.submissions.get(slug)?.text,
+      }),
+    );
   if (ch.value) problems.push(...ruleProblems(ch.value, input, targets.loaded));
   const sorted = sortProblems(problems);
   return {

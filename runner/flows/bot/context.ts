@@ -1,3 +1,4 @@
+import type { PublishPins } from "../../core/github/publish.ts";
 import type { Challenge } from "../../core/schema/challenge.ts";
 import type {
   Broadcast,
@@ -23,8 +24,10 @@ export interface FlowContext {
   evaluateWorkflow: string;
   /** Slugs that exist on the default branch (possible incumbents besides PR submissions with runs). */
   knownSlugs: string[];
-  /** `authors` of each submission on the default branch: who may change it through a PR. */
+  /** Who may change each submission on the default branch through a PR: its authors as first added (git history). */
   manifestAuthors?: Record<string, string[]>;
+  /** What main's checkout pins a published run to (reference perplexity, prompt count). */
+  publishPins?: PublishPins;
   log?(line: string): void;
 }
 

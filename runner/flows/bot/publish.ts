@@ -1,6 +1,11 @@
 import { marker, renderRejectedComment, renderVerdictComment } from "../../core/github/comment.ts";
-import { decidePublish } from "../../core/github/publish.ts";
-import { dataPath } from "../../core/layout.ts";
+import { decidePublish, type PublishPins } from "../../core/github/publish.ts";
+import { DEFAULT_PUBLIC_REFERENCE, dataPath } from "../../core/layout.ts";
+import { parsePrompts } from "../../core/prompts.ts";
+import type { Challenge } from "../../core/schema/challenge.ts";
+import { corpusPerplexity } from "../../core/verify.ts";
+import type { RepoFiles } from "../../ports.ts";
+import { parseReference } from "../reference.ts";
 import { upsertComment } from "./comments.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
@@ -28,6 +33,7 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
     reservation: state.reservations.find((r) => r.id === o.runId),
     challenge: ctx.challenge,
     now: ctx.now().toISOString(),
+    ...(ctx.publishPins ? { pins: ctx.publishPins } : {}),
   });
   if (decision.kind === "unknown-run") return { kind: "refused", why: decision.reason };
   const { pr } = decision.reservation;
@@ -49,4 +55,27 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
   });
   await upsertComment(ctx.api, pr, marker("verdict", record.id), body);
   return { kind: "published", record };
+}
+
+/**
+ * What main's checkout pins a run to: the public prompt count and the pooled perplexity of their
+ * reference outputs (when the reference is committed; an embedded challenge may make it on the
+ * runner, and then only `reference.ppl_public` pins it). A file that does not parse pins nothing.
+ */
+export async function publishPinsFrom(main: RepoFiles, challenge: Challenge): Promise<PublishPins> {
+  const promptsText = await main.read(challenge.metric.prompts);
+  if (promptsText === undefined) return {};
+  const { prompts, problems } = parsePrompts(challenge.metric.prompts, promptsText, challenge.engine.kind);
+  if (problems.length) return {};
+  const referencePath = challenge.verification.reference.outputs ?? DEFAULT_PUBLIC_REFERENCE;
+  const referenceText = await main.read(referencePath);
+  if (referenceText === undefined) return { prompts: prompts.length };
+  let reference;
+  try {
+    reference = parseReference(referencePath, referenceText);
+  } catch {
+    return { prompts: prompts.length };
+  }
+  const used = prompts.flatMap((p) => reference.get(p.id) ?? []);
+  return { prompts: prompts.length, ...(used.length ? { referencePpl: corpusPerplexity(used) } : {}) };
 }

@@ -1,0 +1,248 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { ShaMoved } from "../../runner/core/errors.ts";
+import type { CompletionResponse, StreamMeasurement } from "../../runner/core/protocol/openai.ts";
+import { detokenizeBytes } from "../../runner/core/gguf/generate.ts";
+import { ChallengeSchema } from "../../runner/core/schema/challenge.ts";
+import { RunRecord } from "../../runner/core/schema/run-record.ts";
+import { evaluate, type EvaluatePorts, type EvaluateRequest } from "../../runner/flows/evaluate.ts";
+import type { EngineClient, EngineLauncher, RepoFiles, WorkFiles } from "../../runner/ports.ts";
+import { REPO_ROOT } from "../paths.ts";
+
+// The evaluate flow (what a GPU runner executes) on an in-memory file system and fake engines. Its
+// result file is uploaded as a public artifact, so an attacker's engine that puts private prompts
+// or anything else into its error text must find none of it in that file.
+
+const SECRET = "SECRET-PRIVATE-PROMPT";
+const MAIN = "/main";
+const raw = parse(readFileSync(join(REPO_ROOT, "runner/demo/template/challenge/challenge.yaml"), "utf8"));
+raw.metric.max_tokens = 4;
+raw.verification.confirm_tolerance = 0.12;
+const challenge = ChallengeSchema.parse(raw);
+
+const manifestText = (title: string, threads = 1) =>
+  stringify({
+    schema: 1,
+    title,
+    description: "A test submission.",
+    authors: ["alice"],
+    parents: [],
+    engine: { kind: "embedded", args: { quantization: "f32", threads } },
+  });
+
+/** What the candidate's engine does: honest, crashing with a chatty message, or leaking on private prompts. */
+type Candidate = "honest" | "crash-leaking" | "leak-on-private" | "slow-on-private";
+
+/** The map is the whole disk: absolute path → text. */
+function memoryDisk(files: Map<string, string>): WorkFiles {
+  return {
+    read: async (p) => files.get(p),
+    write: async (p, text) => void files.set(p, text),
+    mkdir: async () => undefined,
+    remove: async (p) => {
+      for (const k of [...files.keys()]) if (k === p || k.startsWith(`${p}/`)) files.delete(k);
+    },
+    copyDir: async (from, to) => {
+      for (const [k, v] of [...files]) if (k.startsWith(`${from}/`)) files.set(to + k.slice(from.length), v);
+    },
+  };
+}
+
+function repoOn(files: Map<string, string>, root: string): RepoFiles {
+  return {
+    root,
+    read: async (rel) => files.get(`${root}/${rel}`),
+    dirs: async () => [],
+    walk: async () => [],
+  };
+}
+
+const text = (ids: number[]) => detokenizeBytes(ids);
+const continuation = (prompt: number[]) => Array.from({ length: 4 }, (_, i) => (prompt[0]! + i) % 256);
+
+/** Fake engines: the baseline decodes at 100 tok/s; the candidate per `behaviour`. */
+function engines(behaviour: Candidate) {
+  let slug = "";
+  let jitter = 0;
+  const launcher: EngineLauncher = {
+    kind: "embedded",
+    version: async () => "fake-engine 1",
+    async launch(spec) {
+      slug = spec.slug;
+      jitter++;
+      if (slug === "fast" && behaviour === "crash-leaking")
+        throw new Error(`engine exited with code 1. Last log lines: ${SECRET} {"text": "hidden prompt"}`);
+      return {
+        endpoint: { unix: `${spec.scratch}/engine.sock` },
+        servedName: "velodrome",
+        pid: 1,
+        argv: [],
+        startMs: 1000,
+        stop: async () => undefined,
+        exited: () => false,
+      };
+    },
+  };
+  const client: EngineClient = {
+    async stream(_ep, body): Promise<StreamMeasurement> {
+      const isPrivate = text(body.prompt).includes("private");
+      if (slug === "fast" && isPrivate && behaviour === "leak-on-private")
+        throw new Error(`engine answered 400: ${SECRET}: ${text(body.prompt)}`);
+      const slowed = slug === "fast" && isPrivate && behaviour === "slow-on-private" ? 0.3 : 1;
+      const tps = (slug === "fast" ? 200 : 100) * slowed * [1, 1.003, 0.998][jitter % 3]!;
+      const tokens = continuation(body.prompt);
+      const last = (tokens.length / tps) * 1000;
+      return {
+        tokens,
+        promptTokenIds: body.prompt,
+        start: 0,
+        firstTokenAt: 1000 / tps,
+        lastTokenAt: last,
+        end: last + 1,
+        interChunkMs: tokens.slice(1).map(() => 1000 / tps),
+        chunks: tokens.length,
+        clientCpuDuringStreamUs: 0,
+      };
+    },
+    async complete(_ep, body): Promise<CompletionResponse> {
+      const lps = body.prompt.map((t, i) => (i === 0 ? null : { [String(t)]: { logprob: -0.5 } }));
+      return {
+        id: "c",
+        object: "text_completion",
+        created: 0,
+        model: "velodrome",
+        choices: [{ index: 0, text: "", finish_reason: "length", prompt_logprobs: lps }],
+        usage: {
+          prompt_tokens: body.prompt.length,
+          total_tokens: body.prompt.length + 1,
+          completion_tokens: 1,
+        },
+      };
+    },
+  };
+  return { launcher, client };
+}
+
+const jsonl = (lines: object[]) => lines.map((l) => JSON.stringify(l)).join("\n") + "\n";
+
+function world(behaviour: Candidate, fetchError?: Error) {
+  const files = new Map<string, string>([
+    [`${MAIN}/challenge/challenge.yaml`, stringify(raw)],
+    [
+      `${MAIN}/${challenge.metric.prompts}`,
+      jsonl(["alpha", "bravo", "charlie"].map((t) => ({ id: t, text: t }))),
+    ],
+    [
+      `${MAIN}/private.jsonl`,
+      jsonl(["private one", "private two"].map((t, i) => ({ id: `s${i}`, text: t }))),
+    ],
+    [`${MAIN}/submissions/baseline/submission.yaml`, manifestText("Baseline")],
+  ]);
+  const { launcher, client } = engines(behaviour);
+  const ports: EvaluatePorts = {
+    launcher,
+    client,
+    files: memoryDisk(files),
+    clock: () => 1_000_000,
+    progress: { start() {}, tick() {}, line() {}, done() {} },
+    main: repoOn(files, MAIN),
+    repoAt: (root) => repoOn(files, root),
+    fetcher: {
+      async fetch(o) {
+        if (fetchError) throw fetchError;
+        files.set(`${o.into}/submissions/${o.slug}/submission.yaml`, manifestText("Fast", 2));
+        return [`submissions/${o.slug}/submission.yaml`];
+      },
+    },
+    dataStore: () => {
+      throw new Error("the incumbent is on main");
+    },
+  };
+  return { ports, files };
+}
+
+const request: EvaluateRequest = {
+  runId: "run-1",
+  pr: 7,
+  sha: "a".repeat(40),
+  slug: "fast",
+  against: "baseline",
+  blocks: 4,
+  privatePrompts: "private.jsonl",
+  out: "/out/result.json",
+  runner: { id: "test", hardware: "none" },
+};
+
+describe("evaluate's public result file carries no engine-made text", () => {
+  it("an engine that crashes with private text in its message: a fixed phrase out, the raw text kept locally", async () => {
+    const { ports, files } = world("crash-leaking");
+    const outcome = await evaluate(ports, challenge, request);
+    const out = files.get(request.out)!;
+    expect(out).not.toContain(SECRET);
+    expect(out).not.toContain("hidden prompt");
+    expect(RunRecord.parse(JSON.parse(out))).toMatchObject({
+      status: "error",
+      reason: "the engine exited before or during the run",
+    });
+    expect(files.get(outcome.log)).toContain(SECRET); // the runner's own log keeps the detail
+    expect(outcome.log.startsWith(`${MAIN}/.velodrome/evaluate/run-1/`)).toBe(true);
+  });
+
+  it("an engine that leaks private prompts through its error body on the private re-run: nothing of it leaves", async () => {
+    const { ports, files } = world("leak-on-private");
+    await evaluate(ports, challenge, request);
+    const out = files.get(request.out)!;
+    const record = RunRecord.parse(JSON.parse(out));
+    expect(record.comparison?.verdict).toBe("faster");
+    expect(record.confirmation).toEqual({
+      status: "failed",
+      reason: "the private re-run did not complete (details stay in the runner's log)",
+    });
+    expect(out).not.toMatch(/SECRET|private one|private two/);
+  });
+
+  it("private figures leave coarse: no private tok/s, the ratio in 5% steps and a fixed reason", async () => {
+    const { ports, files } = world("slow-on-private");
+    await evaluate(ports, challenge, request);
+    const record = RunRecord.parse(JSON.parse(files.get(request.out)!));
+    expect(record.confirmation.status).toBe("failed");
+    expect(record.confirmation.tps).toBeUndefined();
+    expect(record.confirmation.claim).toBeUndefined();
+    expect(record.confirmation.quality).toBeUndefined();
+    expect((record.confirmation.ratio! * 20) % 1).toBeCloseTo(0, 9);
+    expect(record.confirmation.reason).toBe("the private re-run reached under 30% of the claimed speed");
+    // The raw record, with the exact figures, stays on the runner.
+    const rawRecord = RunRecord.parse(
+      JSON.parse(files.get(`${MAIN}/.velodrome/evaluate/run-1/result.raw.json`)!),
+    );
+    expect(rawRecord.confirmation.tps).toBeGreaterThan(0);
+  });
+
+  it("an honest confirmed lead stays confirmed after rounding (publish rounds again and agrees)", async () => {
+    const { ports, files } = world("honest");
+    await evaluate(ports, challenge, request);
+    const record = RunRecord.parse(JSON.parse(files.get(request.out)!));
+    expect(record.confirmation.status).toBe("confirmed");
+    expect([0.95, 1]).toContain(record.confirmation.ratio); // ≈1 with launch noise, in 5% steps
+  });
+
+  it("a fetch that fails with the git's own words, or a moved SHA: fixed phrases in the result file", async () => {
+    const moved = world("honest", new ShaMoved(`PR #7 moved from aaaaaaa to bbbbbbb ${SECRET}`));
+    const a = await evaluate(moved.ports, challenge, request);
+    expect(a).toMatchObject({ kind: "not-fetched", shaMoved: true });
+    expect(JSON.parse(moved.files.get(request.out)!)).toEqual({
+      version: 1,
+      id: "run-1",
+      status: "error",
+      reason: "the pull request moved after the run was requested",
+    });
+    const broken = world("honest", new Error(`fatal: ${SECRET} exited with code 128`));
+    const b = await evaluate(broken.ports, challenge, request);
+    expect(b.kind === "not-fetched" && b.reason).toBe(
+      "the runner could not fetch the submission at its pinned commit",
+    );
+    expect(broken.files.get(request.out)).not.toContain(SECRET);
+  });
+});
