@@ -161,11 +161,14 @@ export function resultsChart(
   const all = resultPoints(runs, standingOf);
   if (!all.length) return html`<p>No runs yet.</p>`;
   const points =
-    all.length <= CHART_MAX_RUNS ? all : [...all].sort((a, b) => a.at.localeCompare(b.at)).slice(-CHART_MAX_RUNS);
+    all.length <= CHART_MAX_RUNS
+      ? all
+      : [...all].sort((a, b) => a.at.localeCompare(b.at)).slice(-CHART_MAX_RUNS);
   const s = scales(points);
   const shown = points.length < all.length ? `the latest ${points.length} of ${all.length}` : `${all.length}`;
   const label = `${shown} runs over time: candidate speed with 95% intervals, coloured by verdict`;
-  const caption = points.length < all.length ? `The latest ${points.length} of ${all.length} runs` : "Every run";
+  const caption =
+    points.length < all.length ? `The latest ${points.length} of ${all.length} runs` : "Every run";
   return html`<figure class="results-chart"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}" \
 font-size="11" font-family="sans-serif">
 ${axes(s)}
