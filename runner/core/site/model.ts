@@ -152,7 +152,8 @@ export interface SiteModel {
     id: string;
     runs: number;
     health: RunnerHealth;
-    windows: { label: string; sd: number; n: number }[];
+    /** Per day: A/A blocks, relative noise (robust, 0.01 = 1%) and the mean speed they ran at. */
+    windows: { label: string; noise: number; n: number; tps: number }[];
   }[];
   rulings: Ruling[];
   /** Pending evaluations with position and ETA, as of `updatedAt` (the build's "now"). */
