@@ -1,6 +1,7 @@
 import { marker, renderRejectedComment, renderVerdictComment } from "../../core/github/comment.ts";
 import { decidePublish } from "../../core/github/publish.ts";
 import { dataPath } from "../../core/layout.ts";
+import { decideSuspension } from "../../core/runners.ts";
 import { upsertComment } from "./comments.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
@@ -38,15 +39,19 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
   }
   const { record, reservation } = decision;
   const headline = `run ${record.id}: ${record.candidate.slug} ${record.comparison?.verdict ?? record.status}`;
-  await ctx.store.transact(headline, () => ({
-    writes: [recordWrite(dataPath.run(record.id), record)],
-    result: null,
-  }));
+  // An A/A run may show its runner drifting: the suspension is written with the record, in one commit.
+  const suspension = await ctx.store.transact(headline, (now) => {
+    const step = decideSuspension(now.runs, now.runnerSteps ?? [], record, ctx.now());
+    const writes = [recordWrite(dataPath.run(record.id), record)];
+    if (step) writes.push(recordWrite(dataPath.runnerStep(step.id), step));
+    return { writes, result: step };
+  });
+  if (suspension) ctx.log?.(`runner ${suspension.runner} suspended: ${suspension.reason}`);
   const body = renderVerdictComment(record, {
     author: reservation.author,
     requester: reservation.requester.login,
     ...(o.logUrl ? { logUrl: o.logUrl } : {}),
   });
   await upsertComment(ctx.api, pr, marker("verdict", record.id), body);
-  return { kind: "published", record };
+  return { kind: "published", record, ...(suspension ? { suspended: suspension } : {}) };
 }
