@@ -254,6 +254,9 @@ function standings(input: SiteInput, subs: SubmissionSource[], runs: ReturnType<
     rulings: input.rulings,
     threads: input.threads,
     lifecycle: input.lifecycle ?? [],
+    reverifications: new Set(
+      input.reservations.filter((r) => r.purpose === "reverification").map((r) => r.id),
+    ),
   });
   const leaderOf = (s: typeof main) => ({ slug: s.leader.slug, tieGroup: s.leader.tieGroup });
   return {

@@ -40,6 +40,7 @@ export type Outcome =
   | { kind: "broadcast"; broadcast: Broadcast }
   | { kind: "published"; record: RunRecord; suspended?: RunnerStep }
   | { kind: "runner"; step: RunnerStep }
+  | { kind: "scheduled"; dispatched: string[]; already: string[]; skipped: { what: string; why: string }[] }
   | { kind: "mirrored"; threads: number[] };
 
 /** A data-branch file holding one record: pretty JSON with a final newline. */
