@@ -10,6 +10,7 @@ import type {
   Registration,
   Reservation,
   Ruling,
+  RunnerStep,
   Thread,
 } from "./core/schema/data.ts";
 import type { RunRecord } from "./core/schema/run-record.ts";
@@ -176,6 +177,8 @@ export interface DataState {
   lifecycle?: LifecycleEvent[];
   registrations?: Registration[];
   broadcasts?: Broadcast[];
+  /** Runner status steps (suspended on drift, cleared by an organizer); absent where a reader predates them. */
+  runnerSteps?: RunnerStep[];
   problems: { path: string; message: string }[];
 }
 

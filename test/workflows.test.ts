@@ -24,10 +24,12 @@ describe("workflow lint", () => {
     expect(workflows.map(([f]) => f).sort()).toEqual(
       expect.arrayContaining([
         "board.yml",
+        "calibrate.yml",
         "ci.yml",
         "evaluate.yml",
         "pages.yml",
         "request.yml",
+        "reverify.yml",
         "validate-comment.yml",
         "validate.yml",
       ]),
@@ -80,6 +82,37 @@ describe("workflow lint", () => {
     expect(gpu).toHaveLength(1);
     expect(gpu[0]!.permissions).toEqual({});
     expect(JSON.stringify(gpu[0])).not.toMatch(/secrets\./);
+  });
+  for (const [file, command] of [
+    ["calibrate.yml", "gh calibrate"],
+    ["reverify.yml", "gh reverify"],
+  ] as const)
+    it(`${file} runs daily and on demand, only dispatching through the bot from a GitHub-hosted job`, () => {
+      const wf = workflows.find(([f]) => f === file)![1] as Workflow & { concurrency: { group: string } };
+      expect(Object.keys(wf.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+      const crons = (wf.on.schedule as { cron: string }[]).map((s) => s.cron);
+      expect(crons).toHaveLength(1);
+      expect(crons[0]).toMatch(/^\d{1,2} \d{1,2} \* \* \*$/); // once a day
+      expect(wf.permissions).toEqual({});
+      expect(wf.concurrency.group).toBe(file.replace(".yml", ""));
+      const jobs = Object.values(wf.jobs);
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]!["runs-on"]).toBe("ubuntu-24.04");
+      expect(jobs[0]!.permissions).toEqual({ contents: "write", actions: "write" });
+      const runs = (jobs[0]!.steps ?? []).map((s) => s.run ?? "");
+      expect(runs.some((r) => r.startsWith(`node runner/bin/velodrome.mjs ${command}`))).toBe(true);
+      expect(JSON.stringify(wf)).not.toMatch(/secrets\./);
+    });
+  it("evaluate can be pinned to one runner of the pool, never taken off the pool's labels", () => {
+    const wf = workflows.find(([f]) => f === "evaluate.yml")![1];
+    const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, { default?: string }> }).inputs;
+    expect(inputs.runner?.default).toBe("");
+    const runsOn = String(
+      Object.values(wf.jobs).find((j) => JSON.stringify(j["runs-on"]).includes("self-hosted"))!["runs-on"],
+    );
+    const pool = '"self-hosted","linux","gpu-a10g"';
+    expect(runsOn).toContain(`fromJSON('[${pool}]')`);
+    expect(runsOn).toContain(`format('[${pool},"{0}"]', inputs.runner)`);
   });
   it("the request workflow is serialized per commenter (numeric id, not login)", () => {
     const wf = workflows.find(([f]) => f === "request.yml")![1] as Workflow & {

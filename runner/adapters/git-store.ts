@@ -3,7 +3,15 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { simpleGit, type SimpleGit } from "simple-git";
 import type { z } from "zod";
-import { Broadcast, LifecycleEvent, Registration, Reservation, Ruling, Thread } from "../core/schema/data.ts";
+import {
+  Broadcast,
+  LifecycleEvent,
+  Registration,
+  Reservation,
+  Ruling,
+  RunnerStep,
+  Thread,
+} from "../core/schema/data.ts";
 import { RunRecord } from "../core/schema/run-record.ts";
 import {
   DATA_BROADCASTS_DIR,
@@ -12,6 +20,7 @@ import {
   DATA_REGISTRY_DIR,
   DATA_RULINGS_DIR,
   DATA_RUNS_DIR,
+  DATA_RUNNERS_DIR,
   DATA_THREADS_DIR,
 } from "../core/layout.ts";
 import type { DataState, DataStore } from "../ports.ts";
@@ -27,6 +36,7 @@ const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
   ["lifecycle", DATA_LIFECYCLE_DIR, LifecycleEvent],
   ["registrations", DATA_REGISTRY_DIR, Registration],
   ["broadcasts", DATA_BROADCASTS_DIR, Broadcast],
+  ["runnerSteps", DATA_RUNNERS_DIR, RunnerStep],
 ];
 
 /** An empty state with every collection present. */
@@ -38,6 +48,7 @@ export const emptyDataState = (): DataState => ({
   lifecycle: [],
   registrations: [],
   broadcasts: [],
+  runnerSteps: [],
   problems: [],
 });
 

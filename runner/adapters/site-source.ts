@@ -12,6 +12,7 @@ import { addDataFile, type DataState } from "./git-store.ts";
 import {
   CHALLENGE_FILE,
   DATA_LIFECYCLE_DIR,
+  DATA_RUNNERS_DIR,
   DATA_REGISTRY_DIR,
   EMPTY_PARTICIPANTS,
   MANIFEST_NAME,
@@ -64,7 +65,7 @@ function readChallengeFiles(main: Map<string, string>, where: string, problems: 
 async function readDataBranch(repoDir: string, dataRef: string, problems: Problems, progress: Progress) {
   const data: DataState = {
     ...{ runs: [], reservations: [], rulings: [], threads: [] },
-    ...{ lifecycle: [], registrations: [], broadcasts: [], problems },
+    ...{ lifecycle: [], registrations: [], broadcasts: [], runnerSteps: [], problems },
   };
   const resolved = (await refExists(repoDir, dataRef))
     ? dataRef
@@ -73,7 +74,7 @@ async function readDataBranch(repoDir: string, dataRef: string, problems: Proble
       : undefined;
   if (!resolved) return data;
   // "board" holds threads and broadcasts (DATA_BROADCASTS_DIR lies under it).
-  const dirs = ["runs", "quota", "rulings", "board", DATA_LIFECYCLE_DIR, DATA_REGISTRY_DIR];
+  const dirs = ["runs", "quota", "rulings", "board", DATA_LIFECYCLE_DIR, DATA_REGISTRY_DIR, DATA_RUNNERS_DIR];
   const count = await forEachTreeFile(repoDir, resolved, dirs, (path, text) =>
     addDataFile(data, path, text, `${dataRef}:${path}`),
   );
@@ -84,6 +85,7 @@ async function readDataBranch(repoDir: string, dataRef: string, problems: Proble
   byPath(data.rulings);
   byPath(data.lifecycle!);
   byPath(data.broadcasts!);
+  byPath(data.runnerSteps!);
   data.registrations!.sort((a, b) => a.id - b.id);
   data.threads.sort((a, b) => a.number - b.number);
   problems.sort((a, b) => a.path.localeCompare(b.path));
@@ -300,6 +302,7 @@ export async function loadSiteInput(
     lifecycle: data.lifecycle ?? [],
     registrations: data.registrations ?? [],
     broadcasts: data.broadcasts ?? [],
+    runnerSteps: data.runnerSteps ?? [],
     ancestry,
     problems,
   };

@@ -20,7 +20,13 @@ const OPTIONS = {
     placeholder: "ID",
     description: "the run's id",
   },
-  pr: { type: "integer", required: true, min: 1, max: 9_999_999, description: "the pull request" },
+  pr: {
+    type: "integer",
+    required: true,
+    min: 0,
+    max: 9_999_999,
+    description: "the pull request (0: fetch the pinned commit itself, for scheduled re-runs)",
+  },
   sha: {
     type: "string",
     required: true,

@@ -14,6 +14,8 @@ import {
   postValidation,
   publishPinsFrom,
   publishResult,
+  runCalibration,
+  runReverification,
   type FlowContext,
 } from "../flows/bot/index.ts";
 import type { Io } from "./io.ts";
@@ -61,6 +63,12 @@ const SUBCOMMAND_OPTIONS = {
     placeholder: "FILE",
     description: "validate-comment: the validation report (JSON)",
   },
+  runners: {
+    type: "string",
+    pattern: /^[A-Za-z0-9._-]{1,100}(,[A-Za-z0-9._-]{1,100})*$/,
+    placeholder: "ID,...",
+    description: "calibrate: runners to calibrate besides those with recorded runs",
+  },
 } as const;
 
 const OPTIONS = { ...SHARED, ...SUBCOMMAND_OPTIONS };
@@ -87,6 +95,8 @@ export const GH: CommandSpec = {
       "head-repo",
       "report",
     ]),
+    calibrate: sub("calibrate", "daily A/A: dispatch the leader against itself on every runner", ["runners"]),
+    reverify: sub("reverify", "daily re-verification: dispatch the top k on the private set", []),
   },
 };
 
@@ -204,6 +214,12 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
         ...(values["head-repo"] ? { headRepo: values["head-repo"] } : {}),
         reportText: await readFile(resolve(io.cwd, values.report), "utf8"),
       });
+      break;
+    case "calibrate":
+      outcome = await runCalibration(ctx, values.runners ? values.runners.split(",") : []);
+      break;
+    case "reverify":
+      outcome = await runReverification(ctx);
       break;
     default:
       throw new UsageError(`unknown gh subcommand \`${sub}\`\n\n${helpText(GH)}`);

@@ -45,6 +45,9 @@ export const DATA_REGISTRY_DIR = "registry";
 /** Organizers' /broadcast messages. */
 export const DATA_BROADCASTS_DIR = "board/broadcasts";
 
+/** Runner status steps: suspended on drift, cleared by an organizer. */
+export const DATA_RUNNERS_DIR = "runners";
+
 /** The file of each data-branch record. */
 export const dataPath = {
   run: (id: string) => `${DATA_RUNS_DIR}/${id}.json`,
@@ -54,4 +57,5 @@ export const dataPath = {
   lifecycle: (id: string) => `${DATA_LIFECYCLE_DIR}/${id}.json`,
   registration: (userId: number) => `${DATA_REGISTRY_DIR}/${userId}.json`,
   broadcast: (id: string) => `${DATA_BROADCASTS_DIR}/${id}.json`,
+  runnerStep: (id: string) => `${DATA_RUNNERS_DIR}/${id}.json`,
 };

@@ -28,6 +28,7 @@ export interface EvaluatePorts extends BenchPorts {
 
 export interface EvaluateRequest {
   runId: string;
+  /** The PR whose head must still be `sha`; 0 for scheduled re-runs, which fetch the pinned commit itself. */
   pr: number;
   sha: string;
   slug: string;
@@ -76,7 +77,7 @@ async function assembleBenchRepo(ports: EvaluatePorts, r: EvaluateRequest, bench
   await ports.files.mkdir(benchRoot);
   await ports.files.copyDir(join(ports.main.root, "challenge"), join(benchRoot, "challenge"));
   try {
-    await ports.fetcher.fetch({ pr: r.pr, sha: r.sha, slug: r.slug, into: benchRoot });
+    await ports.fetcher.fetch({ ...(r.pr ? { pr: r.pr } : {}), sha: r.sha, slug: r.slug, into: benchRoot });
     await fetchIncumbent(ports, r, benchRoot);
     return undefined;
   } catch (e) {

@@ -379,6 +379,24 @@ function fixtureBroadcasts(): NonNullable<SiteInput["broadcasts"]> {
   ];
 }
 
+/** runner-2 suspended on drift then cleared by an organizer; runner-3 suspended (markup in the evidence). */
+function fixtureRunnerSteps(): NonNullable<SiteInput["runnerSteps"]> {
+  const step = (runner: string, status: "suspended" | "cleared", at: string, reason: string) => ({
+    version: 1 as const,
+    id: `${at.replace(/[:.]/g, "-")}-${runner}-${status}`,
+    at,
+    runner,
+    status,
+    reason,
+    ...(status === "cleared" ? { by: { id: 1, login: "org" }, issue: 1, commentId: 960 } : { run: "r4" }),
+  });
+  return [
+    step("runner-2", "suspended", "2026-01-05T09:00:00.000Z", "relative A/A noise 2.4× its earlier level"),
+    step("runner-2", "cleared", "2026-01-05T11:00:00.000Z", "fan replaced"),
+    step("runner-3", "suspended", "2026-01-05T12:00:00.000Z", "noise <b>doubled</b>"),
+  ];
+}
+
 /** Reservation helper: a `/bench` request recorded on the data branch. */
 function reservation(id: string, at: string, who: string, slug: string, against: string, pr: number) {
   return {
@@ -541,6 +559,7 @@ function fixtureInput(): SiteInput {
     lifecycle: fixtureLifecycle(),
     registrations: fixtureRegistrations(),
     broadcasts: fixtureBroadcasts(),
+    runnerSteps: fixtureRunnerSteps(),
     threads: [...fixtureThreads(), pullRequestThread(runs)],
     ancestry: [{ parent: "alpha", child: "beta" }],
     problems: [{ path: "runs/broken.json", message: "missing <field> id" }],

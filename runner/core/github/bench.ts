@@ -16,7 +16,8 @@ import {
 } from "./pull.ts";
 import { authorize, quotaState, type QuotaState } from "./quota.ts";
 import { queueState } from "../queue.ts";
-import type { LifecycleEvent } from "../schema/data.ts";
+import type { LifecycleEvent, RunnerStep } from "../schema/data.ts";
+import { chooseRunner } from "../runners.ts";
 
 /** The slice of the data branch a /bench decision reads. */
 export interface BenchState {
@@ -27,6 +28,8 @@ export interface BenchState {
   registrations?: readonly Registration[];
   /** Lifecycle steps (hacked, withdrawn, …): a retired result is never the default opponent. */
   lifecycle?: readonly LifecycleEvent[];
+  /** Runner status steps: dispatch skips suspended runners. */
+  runnerSteps?: readonly RunnerStep[];
 }
 
 /** Everything a /bench decision depends on: the event, GitHub's view of the PR, the ledger, the clock. */
@@ -103,6 +106,7 @@ export function workflowInputs(r: Reservation): Record<string, string> {
     slug: r.slug,
     against: r.against,
     blocks: String(r.blocks ?? 0),
+    ...(r.runner ? { runner: r.runner } : {}),
   };
 }
 
@@ -150,6 +154,8 @@ export function decideBench(input: BenchInput): BenchDecision {
   if ("kind" in opponent) return opponent;
   const quota = quotaOf(input.state.reservations);
   if (!quota.ok) return refusal(quota.reason!);
+  const pool = chooseRunner(input.state.runs, input.state.runnerSteps ?? []);
+  if (pool.kind === "none") return refusal(`no runner can take this run now: ${pool.reason}.`);
   const reservation: Reservation = {
     version: 1,
     id: reservationId(now, pull.number, origin.commentId),
@@ -164,6 +170,7 @@ export function decideBench(input: BenchInput): BenchDecision {
     ...(input.command.blocks ? { blocks: input.command.blocks } : {}),
     organizer: auth.organizer,
     ...(opponent.against === found.slug ? { aa: true as const } : {}),
+    ...(pool.kind === "pinned" ? { runner: pool.runner } : {}),
   };
   const queued = queueState(
     { reservations: [...input.state.reservations, reservation], runs: input.state.runs },

@@ -8,7 +8,11 @@ export type Command =
   | LifecycleCommand
   | JoinCommand
   | { kind: "broadcast"; text: string }
+  | RunnerCommand
   | { kind: "error"; message: string };
+
+/** `/runner clear <id> [note]`: an organizer puts a suspended runner back into the dispatch pool. */
+export type RunnerCommand = { kind: "runner"; action: "clear"; runner: string; reason: string };
 
 const MAX_REASON = 2000;
 const MAX_BROADCAST = 4000;
@@ -93,6 +97,13 @@ function parseBroadcast(body: string): Command {
   return { kind: "broadcast", text };
 }
 
+/** `/runner clear <id> [note]`, from the whole body (the note may span lines). */
+function parseRunner(body: string): Command {
+  const m = /^\/runner\s+clear\s+([A-Za-z0-9._-]{1,100})(?:\s+([\s\S]*))?$/.exec(body);
+  if (!m) return error("Usage: `/runner clear <runner id> [note]` (the id as the runners page shows it).");
+  return { kind: "runner", action: "clear", runner: m[1]!, reason: (m[2] ?? "").trim().slice(0, MAX_REASON) };
+}
+
 /**
  * Parses a slash command at the start of a comment. Strict: anything unexpected is an error with
  * usage, never passed on. Returns undefined when the comment is not a command (`/benchmark`, prose).
@@ -114,6 +125,8 @@ export function parseCommand(raw: string): Command | undefined {
       return parseJoin(words);
     case "broadcast":
       return parseBroadcast(body);
+    case "runner":
+      return parseRunner(body);
     default:
       return undefined;
   }

@@ -1,4 +1,4 @@
-import type { Broadcast, LifecycleEvent, Registration } from "../schema/data.ts";
+import type { Broadcast, LifecycleEvent, Registration, RunnerStep } from "../schema/data.ts";
 import { hiddenJson, inert, marker } from "./comment-text.ts";
 
 /** How each lifecycle step reads, with its icon. */
@@ -63,5 +63,23 @@ export function renderBroadcastComment(b: Broadcast): string {
     `📣 Broadcast by @${b.by.login} recorded for every participant's inbox:`,
     `> ${inert(b.text, 4000)}`,
     hiddenJson("broadcast", b),
+  ].join("\n");
+}
+
+/** One line of a runner's status history: when, what, who (the bot for a suspension), and why. */
+const runnerLine = (s: RunnerStep) =>
+  `- ${s.at.slice(0, 16).replace("T", " ")} UTC — ${s.status}` +
+  (s.by ? ` by @${s.by.login}` : " by the bot") +
+  (s.reason ? `: ${inert(s.reason, 300)}` : "");
+
+/** The reply to `/runner clear`: the runner is back in the dispatch pool, with its status history. */
+export function renderRunnerComment(step: RunnerStep, history: readonly RunnerStep[]): string {
+  return [
+    marker("runner", `${step.runner}-${step.commentId ?? step.id}`),
+    `🛠️ Runner \`${step.runner}\` is ${step.status === "cleared" ? "**cleared** and back in the dispatch pool" : "**suspended**"}.`,
+    "",
+    "History:",
+    ...history.map(runnerLine),
+    hiddenJson("runner", { version: 1, runner: step.runner, latest: step, history }),
   ].join("\n");
 }

@@ -12,4 +12,9 @@ export {
   type QueuedComment,
 } from "./comment-request.ts";
 export { renderVerdictComment, renderRejectedComment, type VerdictAudience } from "./comment-verdict.ts";
-export { renderLifecycleComment, renderJoinComment, renderBroadcastComment } from "./comment-lifecycle.ts";
+export {
+  renderLifecycleComment,
+  renderJoinComment,
+  renderBroadcastComment,
+  renderRunnerComment,
+} from "./comment-lifecycle.ts";

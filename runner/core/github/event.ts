@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseCommand, type Command } from "./commands.ts";
+import { parseCommand, type Command, type RunnerCommand } from "./commands.ts";
 import type { JoinCommand } from "./join.ts";
 import type { LifecycleCommand } from "./lifecycle.ts";
 import type { Requester } from "./pull.ts";
@@ -40,7 +40,7 @@ export interface CommentOrigin {
 export type BenchCommand = { kind: "bench"; against?: string; blocks?: number };
 export type RuleCommand = { kind: "rule"; decision: "invalid" | "valid"; reason: string };
 export type BroadcastCommand = { kind: "broadcast"; text: string };
-export type { JoinCommand, LifecycleCommand };
+export type { JoinCommand, LifecycleCommand, RunnerCommand };
 
 /** What to do with an issue comment, before any command-specific check. */
 export type Triage =
@@ -50,16 +50,17 @@ export type Triage =
   | { kind: "rule"; origin: CommentOrigin; command: RuleCommand }
   | { kind: "lifecycle"; origin: CommentOrigin; command: LifecycleCommand }
   | { kind: "join"; origin: CommentOrigin; command: JoinCommand }
-  | { kind: "broadcast"; origin: CommentOrigin; command: BroadcastCommand };
+  | { kind: "broadcast"; origin: CommentOrigin; command: BroadcastCommand }
+  | { kind: "runner"; origin: CommentOrigin; command: RunnerCommand };
 
 type Routed = Exclude<Command, { kind: "error" }>;
 
 /**
  * The name of a command that acts on a PR's submission, for the refusal outside PRs; undefined for
- * the commands that work on any issue (/join, /broadcast).
+ * the commands that work on any issue (/join, /broadcast, /runner).
  */
 function pullRequestOnly(c: Routed): string | undefined {
-  if (c.kind === "join" || c.kind === "broadcast") return undefined;
+  if (c.kind === "join" || c.kind === "broadcast" || c.kind === "runner") return undefined;
   if (c.kind === "lifecycle" && (c.action === "negative" || c.action === "withdraw")) return c.action;
   return c.kind === "lifecycle" ? "rule" : c.kind;
 }
@@ -77,6 +78,8 @@ function route(origin: CommentOrigin, command: Routed): Triage {
       return { kind: "join", origin, command };
     case "broadcast":
       return { kind: "broadcast", origin, command };
+    case "runner":
+      return { kind: "runner", origin, command };
   }
 }
 

@@ -115,6 +115,21 @@ export const ChallengeSchema = z.strictObject({
       .max(1)
       .default(0.05)
       .describe("A claimed lead stands only if the private re-run is within this fraction of the claim."),
+    reverify_top: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(3)
+      .describe(
+        "The daily re-verification (reverify.yml) re-runs the top k of the standings on the private set; 0: off.",
+      ),
+    reverify_issue: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("The board thread where the bot posts re-verification failures (also broadcast to inboxes)."),
   }),
   quota: z.strictObject({
     window_hours: z.number().positive().default(24),

@@ -16,6 +16,9 @@ export const ParticipantsSchema = z.strictObject({
 });
 export type Participants = z.output<typeof ParticipantsSchema>;
 
+/** A runner's id as its records name it (`RUNNER_NAME`), also its own label in the pool. */
+export const RunnerId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/);
+
 /** One quota charge, written when a run is dispatched (a crashed run still counts). Append-only. */
 export const Reservation = z.strictObject({
   version: z.literal(1),
@@ -32,6 +35,10 @@ export const Reservation = z.strictObject({
   organizer: z.boolean().default(false), // organizer runs are not charged
   /** An organizer's A/A calibration run: the submission against itself, for runner noise. */
   aa: z.literal(true).optional(),
+  /** The one runner the run was dispatched to, when some runners were suspended (dispatch skips them). */
+  runner: RunnerId.optional(),
+  /** A scheduled run's purpose: the daily A/A calibration of a runner, or the re-verification of a top result. */
+  purpose: z.enum(["calibration", "reverification"]).optional(),
 });
 export type Reservation = z.infer<typeof Reservation>;
 
@@ -111,6 +118,28 @@ export const Registration = z.strictObject({
   owner: Account.optional(),
 });
 export type Registration = z.infer<typeof Registration>;
+
+/**
+ * One step of a runner's status in the dispatch pool: `suspended` by the bot when the runner's
+ * A/A noise drifts (the evidence is the reason), `cleared` by an organizer's `/runner clear <id>`.
+ * One file per step; the latest decides. A suspended runner gets no dispatched run.
+ */
+export const RunnerStep = z.strictObject({
+  version: z.literal(1),
+  id: RecordId,
+  at: z.iso.datetime(),
+  runner: RunnerId,
+  status: z.enum(["suspended", "cleared"]),
+  reason: z.string().max(2000),
+  /** Who cleared it (an organizer); a suspension is the bot's. */
+  by: Account.optional(),
+  /** The A/A run whose publication found the drift. */
+  run: RecordId.optional(),
+  /** The comment that cleared it: a redelivered comment maps to the same step. */
+  issue: z.number().int().positive().optional(),
+  commentId: z.number().int().optional(),
+});
+export type RunnerStep = z.infer<typeof RunnerStep>;
 
 /** An organizer's `/broadcast`: a message every participant's inbox shows. */
 export const Broadcast = z.strictObject({

@@ -6,6 +6,7 @@ import type {
   Registration,
   Reservation,
   Ruling,
+  RunnerStep,
   Thread,
 } from "../schema/data.ts";
 import type { RunRecord } from "../schema/run-record.ts";
@@ -45,6 +46,8 @@ export interface SiteInput {
   registrations?: Registration[];
   /** Organizers' `/broadcast` messages: on the board and in every participant's inbox. */
   broadcasts?: Broadcast[];
+  /** Runner status steps (suspended on drift, cleared by an organizer) from the data branch. */
+  runnerSteps?: RunnerStep[];
   /** Submissions whose commits descend from another submission's commits (a PR built on another's branch). */
   ancestry: { child: string; parent: string }[];
   repoUrl?: string;
@@ -152,7 +155,12 @@ export interface SiteModel {
     id: string;
     runs: number;
     health: RunnerHealth;
-    windows: { label: string; sd: number; n: number }[];
+    /** In the dispatch pool (ok), suspended on drift since the step's time, or cleared by an organizer. */
+    status: "ok" | "suspended" | "cleared";
+    /** The runner's status steps, oldest first. */
+    history: RunnerStep[];
+    /** Per day: A/A blocks, relative noise (robust, 0.01 = 1%) and the mean speed they ran at. */
+    windows: { label: string; noise: number; n: number; tps: number }[];
   }[];
   rulings: Ruling[];
   /** Pending evaluations with position and ETA, as of `updatedAt` (the build's "now"). */
@@ -211,6 +219,7 @@ function lastUpdate(input: SiteInput): string {
     ...(input.lifecycle ?? []).map((e) => e.at),
     ...(input.registrations ?? []).map((r) => r.at),
     ...(input.broadcasts ?? []).map((b) => b.at),
+    ...(input.runnerSteps ?? []).map((s) => s.at),
     ...input.reservations.map((r) => r.at),
   ];
   return times.sort().at(-1) ?? "1970-01-01T00:00:00.000Z";
@@ -245,6 +254,9 @@ function standings(input: SiteInput, subs: SubmissionSource[], runs: ReturnType<
     rulings: input.rulings,
     threads: input.threads,
     lifecycle: input.lifecycle ?? [],
+    reverifications: new Set(
+      input.reservations.filter((r) => r.purpose === "reverification").map((r) => r.id),
+    ),
   });
   const leaderOf = (s: typeof main) => ({ slug: s.leader.slug, tieGroup: s.leader.tieGroup });
   return {
@@ -294,7 +306,7 @@ export function buildModel(input: SiteInput): SiteModel {
     inbox,
     negatives: negativeResults(runs.runs, board.threads, input.lifecycle ?? []),
     participants,
-    runners: runnerViews(runs.runs),
+    runners: runnerViews(runs.runs, input.runnerSteps ?? []),
     rulings: [...input.rulings].sort((a, b) => b.at.localeCompare(a.at)),
     queue: queueState(input, new Date(updatedAt), ch.runners?.count ?? 1),
     broadcasts: [...(input.broadcasts ?? [])].sort(

@@ -41,8 +41,8 @@ export function armEstimate(run: LaunchesOf, arm: Arm): ArmEstimate | undefined 
   return { estimate: m, ci: [m - h, m + h], launches: means };
 }
 
-/** Candidate minus incumbent launch mean for each block that has both arms (block order of first sight). */
-export function blockDifferences(run: LaunchesOf): number[] {
+/** Candidate and incumbent launch means of each block that has both arms (block order of first sight). */
+function blockPairs(run: LaunchesOf): { c: number; i: number }[] {
   const byBlock = new Map<number, { c?: number; i?: number }>();
   for (const l of run.launches) {
     const b = byBlock.get(l.block) ?? {};
@@ -50,9 +50,25 @@ export function blockDifferences(run: LaunchesOf): number[] {
     else b.i = launchMean(l);
     byBlock.set(l.block, b);
   }
-  const diffs: number[] = [];
-  for (const b of byBlock.values()) if (b.c !== undefined && b.i !== undefined) diffs.push(b.c - b.i);
-  return diffs;
+  const pairs: { c: number; i: number }[] = [];
+  for (const b of byBlock.values())
+    if (b.c !== undefined && b.i !== undefined) pairs.push({ c: b.c, i: b.i });
+  return pairs;
+}
+
+/** Candidate minus incumbent launch mean for each block that has both arms (block order of first sight). */
+export function blockDifferences(run: LaunchesOf): number[] {
+  return blockPairs(run).map((p) => p.c - p.i);
+}
+
+/**
+ * Relative difference of each block, log(candidate / incumbent): scale-free, so runner noise reads
+ * the same at 300 and at 500 tok/s (0.01 ≈ 1%). Blocks with a non-positive speed are left out.
+ */
+export function relativeBlockDifferences(run: LaunchesOf): number[] {
+  return blockPairs(run)
+    .filter((p) => p.c > 0 && p.i > 0)
+    .map((p) => Math.log(p.c / p.i));
 }
 
 /** Sample standard deviation that reads 0 (not NaN) below two values: a noise floor with no spread yet. */

@@ -7,6 +7,7 @@ import type {
   Registration,
   Reservation,
   Ruling,
+  RunnerStep,
 } from "../../core/schema/data.ts";
 import type { RunRecord } from "../../core/schema/run-record.ts";
 import type { DataStore, GitHubApi, Write } from "../../ports.ts";
@@ -40,7 +41,9 @@ export type Outcome =
   | { kind: "lifecycle"; event: LifecycleEvent }
   | { kind: "registered"; registration: Registration; change: string }
   | { kind: "broadcast"; broadcast: Broadcast }
-  | { kind: "published"; record: RunRecord }
+  | { kind: "published"; record: RunRecord; suspended?: RunnerStep }
+  | { kind: "runner"; step: RunnerStep }
+  | { kind: "scheduled"; dispatched: string[]; already: string[]; skipped: { what: string; why: string }[] }
   | { kind: "mirrored"; threads: number[] };
 
 /** A data-branch file holding one record: pretty JSON with a final newline. */

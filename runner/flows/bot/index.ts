@@ -6,6 +6,8 @@ export { handleRule } from "./rule.ts";
 export { handleLifecycle } from "./lifecycle.ts";
 export { handleJoin } from "./join.ts";
 export { handleBroadcast } from "./broadcast.ts";
+export { handleRunner } from "./runner.ts";
+export { runCalibration, runReverification } from "./scheduled.ts";
 export { publishPinsFrom, publishResult, type PublishRequest } from "./publish.ts";
 export { mirrorThreads } from "./board-mirror.ts";
 export { postValidation, type ValidationRequest } from "./validate-comment.ts";

@@ -6,6 +6,7 @@ import type { FlowContext, Outcome } from "./context.ts";
 import { handleJoin } from "./join.ts";
 import { handleLifecycle } from "./lifecycle.ts";
 import { handleRule } from "./rule.ts";
+import { handleRunner } from "./runner.ts";
 
 /** The `issue_comment` entry point: sorts the event (core/github/event.ts) and routes each command. */
 export async function handleIssueComment(ctx: FlowContext, raw: unknown): Promise<Outcome> {
@@ -25,5 +26,7 @@ export async function handleIssueComment(ctx: FlowContext, raw: unknown): Promis
       return handleJoin(ctx, triage.origin, triage.command);
     case "broadcast":
       return handleBroadcast(ctx, triage.origin, triage.command);
+    case "runner":
+      return handleRunner(ctx, triage.origin, triage.command);
   }
 }

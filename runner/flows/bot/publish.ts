@@ -6,6 +6,10 @@ import type { Challenge } from "../../core/schema/challenge.ts";
 import { corpusPerplexity } from "../../core/verify.ts";
 import type { RepoFiles } from "../../ports.ts";
 import { parseReference } from "../reference.ts";
+import { decideSuspension } from "../../core/runners.ts";
+import { reverificationNotice, SCHEDULER } from "../../core/github/scheduled.ts";
+import type { Broadcast } from "../../core/schema/data.ts";
+import type { RunRecord } from "../../core/schema/run-record.ts";
 import { upsertComment } from "./comments.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
@@ -14,6 +18,32 @@ export interface PublishRequest {
   runId: string;
   resultText: string;
   logUrl?: string;
+}
+
+/**
+ * A re-verification that did not hold is posted on the board: a comment on the challenge's
+ * `reverify_issue` (else on the result's PR, itself a board thread), recorded as a broadcast by the
+ * bot so the board and every inbox show it.
+ */
+async function announceReverification(ctx: FlowContext, record: RunRecord, pr: number): Promise<void> {
+  const text = reverificationNotice(record);
+  if (!text) return;
+  const issue = ctx.challenge.verification.reverify_issue ?? pr;
+  const commentId = await ctx.api.createComment(issue, `🔁 ${text}`);
+  const at = ctx.now().toISOString();
+  const broadcast: Broadcast = {
+    version: 1,
+    id: `${at.replace(/[:.]/g, "-")}-reverify-${record.id}`,
+    at,
+    by: SCHEDULER,
+    issue,
+    commentId,
+    text,
+  };
+  await ctx.store.transact(`reverify: ${record.candidate.slug} announced`, () => ({
+    writes: [recordWrite(dataPath.broadcast(broadcast.id), broadcast)],
+    result: null,
+  }));
 }
 
 /**
@@ -44,17 +74,25 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
   }
   const { record, reservation } = decision;
   const headline = `run ${record.id}: ${record.candidate.slug} ${record.comparison?.verdict ?? record.status}`;
-  await ctx.store.transact(headline, () => ({
-    writes: [recordWrite(dataPath.run(record.id), record)],
-    result: null,
-  }));
-  const body = renderVerdictComment(record, {
-    author: reservation.author,
-    requester: reservation.requester.login,
-    ...(o.logUrl ? { logUrl: o.logUrl } : {}),
+  // An A/A run may show its runner drifting: the suspension is written with the record, in one commit.
+  const suspension = await ctx.store.transact(headline, (now) => {
+    const step = decideSuspension(now.runs, now.runnerSteps ?? [], record, ctx.now());
+    const writes = [recordWrite(dataPath.run(record.id), record)];
+    if (step) writes.push(recordWrite(dataPath.runnerStep(step.id), step));
+    return { writes, result: step };
   });
-  await upsertComment(ctx.api, pr, marker("verdict", record.id), body);
-  return { kind: "published", record };
+  if (suspension) ctx.log?.(`runner ${suspension.runner} suspended: ${suspension.reason}`);
+  // A daily A/A run says nothing on the leader's PR: its record feeds the runners page.
+  if (reservation.purpose !== "calibration") {
+    const body = renderVerdictComment(record, {
+      author: reservation.author,
+      requester: reservation.requester.login,
+      ...(o.logUrl ? { logUrl: o.logUrl } : {}),
+    });
+    await upsertComment(ctx.api, pr, marker("verdict", record.id), body);
+  }
+  if (reservation.purpose === "reverification") await announceReverification(ctx, record, pr);
+  return { kind: "published", record, ...(suspension ? { suspended: suspension } : {}) };
 }
 
 /**

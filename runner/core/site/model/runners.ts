@@ -1,23 +1,20 @@
+import type { RunnerStep } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
-import { blockDifferences, spread } from "../../stats/estimates.ts";
-import { runnerHealth } from "../../stats/health.ts";
-import { pushTo } from "../collect.ts";
+import { aaWindows, runnerHistory, runnerStatus, runsByRunner } from "../../runners.ts";
+import { robustNoise, runnerHealth } from "../../stats/health.ts";
 import type { SiteModel } from "../model.ts";
 
-/** A/A runs (a submission against itself) on one runner: per-block differences grouped by day. */
-function aaWindows(runs: readonly RunRecord[]): { label: string; diffs: number[] }[] {
-  const days = new Map<string, number[]>();
-  for (const r of runs) {
-    if (r.candidate.slug !== r.incumbent.slug || r.status === "error") continue;
-    pushTo(days, r.finishedAt.slice(0, 10), ...blockDifferences(r));
-  }
-  return [...days].sort((a, b) => a[0].localeCompare(b[0])).map(([label, diffs]) => ({ label, diffs }));
-}
-
-/** Per runner: how many runs, and its noise floor from A/A runs by day with a drift check. */
-export function runnerViews(runs: readonly RunRecord[]): SiteModel["runners"] {
-  const byRunner = new Map<string, RunRecord[]>();
-  for (const r of runs) pushTo(byRunner, r.runner.id, r);
+/**
+ * Per runner: how many runs, its status in the dispatch pool with the steps that set it, and its
+ * relative noise from A/A runs by day with a drift check. A runner with status steps but no runs
+ * is listed too.
+ */
+export function runnerViews(
+  runs: readonly RunRecord[],
+  steps: readonly RunnerStep[] = [],
+): SiteModel["runners"] {
+  const byRunner = runsByRunner(runs);
+  for (const s of steps) if (!byRunner.has(s.runner)) byRunner.set(s.runner, []);
   return [...byRunner]
     .sort((a, b) => a[0].localeCompare(b[0]))
     .map(([id, rs]) => {
@@ -25,8 +22,15 @@ export function runnerViews(runs: readonly RunRecord[]): SiteModel["runners"] {
       return {
         id,
         runs: rs.length,
+        status: runnerStatus(steps, id).status,
+        history: runnerHistory(steps, id),
         health: runnerHealth(windows),
-        windows: windows.map((w) => ({ label: w.label, sd: spread(w.diffs), n: w.diffs.length })),
+        windows: windows.map((w) => ({
+          label: w.label,
+          noise: robustNoise(w.diffs),
+          n: w.diffs.length,
+          tps: w.tps,
+        })),
       };
     });
 }

@@ -51,19 +51,31 @@ export interface SubmissionContext {
   rulings: readonly Ruling[];
   threads: readonly Thread[];
   lifecycle: readonly LifecycleEvent[];
+  /** Ids of the bot's daily re-verification runs (from their reservations), named as such in history. */
+  reverifications?: ReadonlySet<string>;
+}
+
+/** How a run's private-set confirmation reads in history (re-verifications say what it did to the standing). */
+function confirmationWords(r: RunRecord, reverification: boolean): string {
+  if (r.confirmation.status === "failed")
+    return reverification
+      ? "; private-set re-run failed: marked unconfirmed"
+      : "; private-set confirmation failed";
+  if (reverification && r.confirmation.status === "confirmed") return "; private-set re-run confirmed";
+  return "";
 }
 
 /** What a run says in a history line: its verdict against the incumbent, or its status. */
-function runStep(r: RunRecord): HistoryItem {
+function runStep(r: RunRecord, reverification = false): HistoryItem {
   const verdict = r.comparison ? `${r.comparison.verdict} than ${r.incumbent.slug}` : r.status;
-  const confirmation = r.confirmation.status === "failed" ? "; private-set confirmation failed" : "";
+  const what = reverification ? `daily re-verification ${r.id}` : `run ${r.id}`;
   return {
     kind: "run",
     at: r.finishedAt,
     ref: r.id,
     status: r.status,
     by: r.requester?.login ?? null,
-    text: `run ${r.id}: ${verdict}${confirmation}`,
+    text: `${what}: ${verdict}${confirmationWords(r, reverification)}`,
   };
 }
 
@@ -75,9 +87,10 @@ export function submissionHistoryItems(
   own: readonly RunRecord[],
   rulings: readonly Ruling[],
   steps: readonly LifecycleEvent[],
+  reverifications: ReadonlySet<string> = new Set(),
 ): HistoryItem[] {
   const items: HistoryItem[] = [
-    ...own.map(runStep),
+    ...own.map((r) => runStep(r, reverifications.has(r.id))),
     ...rulings.map((r) => ({
       kind: "ruling" as const,
       at: r.at,
@@ -135,7 +148,12 @@ export function submissionViews(
       standing: entry?.standing ?? "unbenchmarked",
       ...(entry?.unconfirmed ? { unconfirmed: entry.unconfirmed } : {}),
       ...(entry?.lifecycle ? { lifecycle: entry.lifecycle } : {}),
-      history: submissionHistoryItems(own, rulingsOf.get(s.slug) ?? [], stepsOf.get(s.slug) ?? []),
+      history: submissionHistoryItems(
+        own,
+        rulingsOf.get(s.slug) ?? [],
+        stepsOf.get(s.slug) ?? [],
+        ctx.reverifications,
+      ),
       ...(ruling
         ? { ruling: { decision: ruling.decision, reason: ruling.reason, by: ruling.by.login, at: ruling.at } }
         : {}),

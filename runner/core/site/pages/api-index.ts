@@ -44,7 +44,10 @@ const ENDPOINTS: [path: string, description: string][] = [
     "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions and broadcasts.",
   ],
   ["api/rulings.json", "Organizer rulings, newest first."],
-  ["api/runners.json", "Per runner: runs, A/A noise by day, drift check."],
+  [
+    "api/runners.json",
+    "Per runner: runs, status (ok, suspended, cleared) with its history, relative A/A noise by day (with mean tok/s), drift check.",
+  ],
   ["api/kb.json", "Knowledge-base notes."],
 ];
 
