@@ -19,6 +19,7 @@ import {
   origin,
   participants,
   reservation,
+  designOrder,
   runRecord,
   SHA,
   submissionFiles,
@@ -28,8 +29,9 @@ import { memoryStore } from "../fakes/memory-store.ts";
 
 /** A run of q8 against itself on `runner`, finished on `day`, each block's arms `rel` apart (relative). */
 function aaRun(id: string, day: string, runner: string, rel: readonly number[], tps = 42): RunRecord {
-  const base = runRecord("tie");
-  const order = rel.map((_, b) => (b % 2 ? ("IC" as const) : ("CI" as const)));
+  const base = runRecord("tie", { id });
+  // The seed and block order its run id gives, as publish requires.
+  const order = designOrder([rel.length], id);
   const launches = rel.flatMap((r, block) => {
     const first = order[block] === "CI" ? 0 : 1;
     return [
@@ -39,7 +41,7 @@ function aaRun(id: string, day: string, runner: string, rel: readonly number[], 
         slug: "q8",
         block,
         position: first,
-        runs: [tps * (1 + r / 2)],
+        runs: [tps * (1 + r / 2), tps * (1 + r / 2)], // the challenge times 2 passes
       },
       {
         ...base.launches[1]!,
@@ -47,14 +49,20 @@ function aaRun(id: string, day: string, runner: string, rel: readonly number[], 
         slug: "q8",
         block,
         position: 1 - first,
-        runs: [tps * (1 - r / 2)],
+        runs: [tps * (1 - r / 2), tps * (1 - r / 2)],
       },
     ];
   });
   const looks = [rel.length];
   const c = compare(
     launches.map((l) => ({ arm: l.arm, launch: `${l.block}-${l.arm}`, block: l.block, runs: l.runs })),
-    { alpha: 0.05, minEffect: challenge().significance.min_effect, looks, seed: 7, bootstrapReps: 0 },
+    {
+      alpha: 0.05,
+      minEffect: challenge().significance.min_effect,
+      looks,
+      seed: base.design.seed,
+      bootstrapReps: 0,
+    },
   );
   return {
     ...base,
