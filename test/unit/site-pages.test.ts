@@ -637,6 +637,36 @@ describe("site pages (golden files)", () => {
     expect(files.get("participants.html")).toContain('href="participants/dee.html"');
   });
 
+  it("gives each participant a digest of what changed: dated items newest first, listed in the API index", () => {
+    const bob = JSON.parse(files.get("api/participants/bob/digest.json")!);
+    const ats = bob.items.map((i: { at: string }) => i.at);
+    expect(ats).toEqual([...ats].sort().reverse());
+    const kinds = (k: string) => bob.items.filter((i: { kind: string }) => i.kind === k);
+    // Its own run, and a run that beat its submission (it was the incumbent), each with the verdict.
+    expect(kinds("verdict").map((v: { run: string; roles: string[] }) => [v.run, v.roles])).toEqual([
+      ["r7", ["incumbent"]],
+      ["r6", ["incumbent"]],
+      ["r3", ["candidate"]],
+      ["r2", ["candidate", "credited"]],
+    ]);
+    expect(kinds("ruling")).toEqual([
+      expect.objectContaining({ slug: "gamma", status: "invalid", by: "org" }),
+    ]);
+    expect(kinds("broadcast").map((b: { broadcast: string }) => b.broadcast)).toEqual(["b1"]);
+    // The bot's validation comment on bob's own PR thread is a reply to bob (it mentions nobody).
+    expect(kinds("reply")).toContainEqual(expect.objectContaining({ thread: 4, comment: 41 }));
+    expect(bob.submissions.find((s: { slug: string }) => s.slug === "beta")).toMatchObject({ leader: true });
+    // An agent that last looked at the verdict on r3 reads only what came after it.
+    const seen = "2026-01-04T10:00:00.000Z";
+    const fresh = bob.items.filter((i: { at: string }) => i.at > seen).map((i: { kind: string }) => i.kind);
+    expect(fresh).toEqual(["broadcast", "verdict", "verdict", "mention", "ruling"]);
+    const cy = JSON.parse(files.get("api/participants/cy/digest.json")!);
+    expect(cy.pending.map((e: { id: string }) => e.id)).toEqual(["q1"]);
+    const index = JSON.parse(files.get("api/index.json")!).endpoints.map((e: { path: string }) => e.path);
+    expect(index).toContain("api/participants/<login>/digest.json");
+    expect(files.get("participants/bob.html")).toContain('href="../api/participants/bob/digest.json"');
+  });
+
   it("draws one all-results mark per run with candidate launches, axes labelled", () => {
     const home = files.get("index.html")!;
     const results = JSON.parse(files.get("api/results.json")!).runs;

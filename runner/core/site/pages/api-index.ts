@@ -43,6 +43,13 @@ const ENDPOINTS: [path: string, description: string][] = [
     "api/participants/<login>.json",
     "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions and broadcasts.",
   ],
+  [
+    "api/participants/<login>/digest.json",
+    "What changed for one participant, newest first: items (kind verdict | ruling | lifecycle | mention | " +
+      "reply | broadcast, each with at) on its submissions, runs it asked for or was credited, threads it " +
+      "wrote in; plus its submissions' standings, pending requests and quota. Poll it and read the items " +
+      "whose at is later than the newest you saw.",
+  ],
   ["api/rulings.json", "Organizer rulings, newest first."],
   ["api/runners.json", "Per runner: runs, A/A noise by day, drift check."],
   ["api/kb.json", "Knowledge-base notes."],
