@@ -512,6 +512,11 @@ function pullRequestThread(runs: RunRecord[]): Thread {
   });
 }
 
+/** An onboarding text with hostile markup: served raw as AGENTS.md, escaped on agents.html. */
+const AGENTS =
+  "# Taking part as an agent\n\nComment `/join`, then `npx velodrome status <pr> --wait --json`.\n\n" +
+  "<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)>\n";
+
 /** A small challenge with one of everything: leader change, pending claim, ruling, A/A runs, dead end. */
 function fixtureInput(): SiteInput {
   const submissions = fixtureSubmissions();
@@ -519,6 +524,7 @@ function fixtureInput(): SiteInput {
   return {
     challenge: challenge(),
     rules: "# Rules\n\nBe <b>fair</b>; see #1.",
+    agents: AGENTS,
     kb: [
       {
         path: "challenge/kb/playbook.md",
@@ -570,7 +576,8 @@ describe("site pages (golden files)", () => {
 
   it("escapes hostile text everywhere", () => {
     for (const [path, content] of files) {
-      if (path.endsWith(".json")) continue; // JSON carries the raw text; JSON.stringify escapes it
+      // JSON carries the raw text (JSON.stringify escapes it); AGENTS.md is the plain-text copy.
+      if (path.endsWith(".json") || path === "AGENTS.md") continue;
       expect(content, path).not.toContain("<script>alert");
       expect(content, path).not.toContain("<script>x()");
       expect(content, path).not.toContain("<img src=x");
@@ -665,6 +672,19 @@ describe("site pages (golden files)", () => {
     const index = JSON.parse(files.get("api/index.json")!).endpoints.map((e: { path: string }) => e.path);
     expect(index).toContain("api/participants/<login>/digest.json");
     expect(files.get("participants/bob.html")).toContain('href="../api/participants/bob/digest.json"');
+  });
+
+  it("serves AGENTS.md rendered (escaped) and byte for byte, linked from home and the API index", () => {
+    expect(files.get("AGENTS.md")).toBe(AGENTS);
+    const page = files.get("agents.html")!;
+    expect(page).toContain("<h1>Taking part as an agent</h1>");
+    expect(page).toContain("<code>npx velodrome status &lt;pr&gt; --wait --json</code>");
+    expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(page).not.toMatch(/href="javascript:/i);
+    expect(page).toContain('href="AGENTS.md"');
+    expect(files.get("index.html")).toContain('href="./agents.html"');
+    expect(files.get("index.html")).toContain('href="./AGENTS.md"');
+    expect(files.get("api/index.html")).toContain('href="../agents.html"');
   });
 
   it("draws one all-results mark per run with candidate launches, axes labelled", () => {

@@ -32,6 +32,8 @@ export { mentions } from "./model/board.ts";
 export interface SiteInput {
   challenge: Challenge;
   rules: string;
+  /** AGENTS.md, the onboarding for agents (served rendered and raw); absent = no agents page. */
+  agents?: string;
   kb: { path: string; title: string; text: string }[];
   participants: Participants;
   submissions: SubmissionSource[];
@@ -161,6 +163,7 @@ export interface SiteModel {
   broadcasts: Broadcast[];
   problems: { path: string; message: string }[];
   rules: string;
+  agents: string | null;
   kb: { path: string; slug: string; title: string; text: string }[];
 }
 
@@ -302,6 +305,7 @@ export function buildModel(input: SiteInput): SiteModel {
     ),
     problems: input.problems,
     rules: input.rules,
+    agents: input.agents ?? null,
     kb: kbNotes(input.kb),
   };
 }
