@@ -662,6 +662,12 @@ describe("site pages (golden files)", () => {
     expect(kinds("broadcast").map((b: { broadcast: string }) => b.broadcast)).toEqual(["b1"]);
     // The bot's validation comment on bob's own PR thread is a reply to bob (it mentions nobody).
     expect(kinds("reply")).toContainEqual(expect.objectContaining({ thread: 4, comment: 41 }));
+    const inbox = JSON.parse(files.get("api/participants/bob.json")!).inbox;
+    expect(inbox).toContainEqual(expect.objectContaining({ thread: 4, comment: 41, reply: true }));
+    // cy's comment on bob's PR mentions him: a mention, not also a reply.
+    expect(inbox.filter((i: { comment?: number }) => i.comment === 45)).toEqual([
+      expect.not.objectContaining({ reply: true }),
+    ]);
     expect(bob.submissions.find((s: { slug: string }) => s.slug === "beta")).toMatchObject({ leader: true });
     // An agent that last looked at the verdict on r3 reads only what came after it.
     const seen = "2026-01-04T10:00:00.000Z";

@@ -18,7 +18,7 @@ import {
 } from "../standings.ts";
 import type { RunnerHealth } from "../stats/health.ts";
 import { queueState, type QueueState } from "../queue.ts";
-import { boardIndex, inboxes, negativeResults } from "./model/board.ts";
+import { boardIndex, inboxes, negativeResults, replies } from "./model/board.ts";
 import { leaderboardRows } from "./model/leaderboard.ts";
 import { frontierSteps, lineageEdges, lineageNodes, subsByAuthor } from "./model/lineage.ts";
 import { participantViews } from "./model/participants.ts";
@@ -189,7 +189,10 @@ export interface ParticipantView {
   inbox: InboxItem[];
 }
 
-/** An @-mention of a participant in a thread body (no comment id) or a comment, or a broadcast. */
+/**
+ * An @-mention of a participant in a thread body (no comment id) or a comment, a reply in a thread it
+ * wrote in, or a broadcast.
+ */
 export interface InboxItem {
   thread: number;
   comment?: number;
@@ -198,6 +201,8 @@ export interface InboxItem {
   excerpt: string;
   /** Set on an organizer's broadcast (its record id): shown to everyone, anchored on the board. */
   broadcast?: string;
+  /** Set on a comment in a thread the participant wrote in that does not mention it. */
+  reply?: true;
 }
 
 /**
@@ -278,6 +283,7 @@ export function buildModel(input: SiteInput): SiteModel {
     subsByAuthor: byAuthor,
     runs: runs.runs,
     inbox,
+    replies: replies(board.threads),
     updatedAt,
   });
   return {

@@ -1,8 +1,4 @@
 import type { RunRecord } from "../../schema/run-record.ts";
-import type { Thread } from "../../schema/data.ts";
-import { pushTo } from "../collect.ts";
-import { isBot, plainExcerpt } from "../comments.ts";
-import { mentions } from "./board.ts";
 import type { InboxItem, ParticipantView, SiteModel } from "../model.ts";
 
 /**
@@ -55,34 +51,6 @@ export type DigestItem =
       broadcast?: string;
     };
 
-/**
- * Replies: for each comment, every earlier human poster of the same thread other than its author,
- * unless the comment mentions them (that is already a mention in their inbox). Login → items.
- */
-export function replyIndex(threads: readonly Thread[]): Map<string, DigestItem[]> {
-  const out = new Map<string, DigestItem[]>();
-  for (const t of threads) {
-    const posters = new Set<string>(isBot(t.author) ? [] : [t.author]);
-    for (const c of t.comments) {
-      const mentioned = new Set(mentions(c.body));
-      for (const login of posters) {
-        if (login === c.author || mentioned.has(login)) continue;
-        const excerpt = plainExcerpt(c.author, c.body);
-        pushTo(out, login, {
-          kind: "reply",
-          at: c.createdAt,
-          thread: t.number,
-          comment: c.id,
-          from: c.author,
-          excerpt,
-        });
-      }
-      if (!isBot(c.author)) posters.add(c.author);
-    }
-  }
-  return out;
-}
-
 /** Why a run concerns `login`, or an empty list when it does not. */
 function runRoles(r: RunRecord, login: string, own: ReadonlySet<string>) {
   const roles: Extract<DigestItem, { kind: "verdict" }>["roles"] = [];
@@ -131,7 +99,8 @@ function historyItems(m: SiteModel, own: ReadonlySet<string>): DigestItem[] {
 
 function inboxItem(i: InboxItem): DigestItem {
   const base = { at: i.at, thread: i.thread, comment: i.comment ?? null, from: i.from, excerpt: i.excerpt };
-  return i.broadcast ? { kind: "broadcast", ...base, broadcast: i.broadcast } : { kind: "mention", ...base };
+  if (i.broadcast) return { kind: "broadcast", ...base, broadcast: i.broadcast };
+  return { kind: i.reply ? "reply" : "mention", ...base };
 }
 
 /** A stable key so items with the same `at` always come out in the same order. */
@@ -157,14 +126,11 @@ function submissionStates(m: SiteModel, p: ParticipantView) {
 }
 
 /** The JSON of api/participants/<login>/digest.json. */
-export function participantDigest(m: SiteModel, p: ParticipantView, replies: Map<string, DigestItem[]>) {
+export function participantDigest(m: SiteModel, p: ParticipantView) {
   const own = new Set(p.submissions);
-  const all = [
-    ...verdictItems(m, p.login, own),
-    ...historyItems(m, own),
-    ...p.inbox.map(inboxItem),
-    ...(replies.get(p.login) ?? []),
-  ].sort((a, b) => b.at.localeCompare(a.at) || itemKey(a).localeCompare(itemKey(b)));
+  const all = [...verdictItems(m, p.login, own), ...historyItems(m, own), ...p.inbox.map(inboxItem)].sort(
+    (a, b) => b.at.localeCompare(a.at) || itemKey(a).localeCompare(itemKey(b)),
+  );
   const pending = m.queue.entries.filter((e) => own.has(e.slug) || e.requester === p.login);
   return {
     login: p.login,

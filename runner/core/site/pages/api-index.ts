@@ -41,7 +41,7 @@ const ENDPOINTS: [path: string, description: string][] = [
   ["api/threads/<n>.json", "One thread with its comments as markdown."],
   [
     "api/participants/<login>.json",
-    "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions and broadcasts.",
+    "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions, replies in threads it wrote in and broadcasts.",
   ],
   [
     "api/participants/<login>/digest.json",

@@ -2,7 +2,7 @@ import type { SiteContext, SiteFile } from "../context.ts";
 import { html, type Html } from "../html.ts";
 import { when } from "./parts.ts";
 import type { InboxItem, ParticipantView } from "../model.ts";
-import { participantDigest, replyIndex } from "../model/participant-digest.ts";
+import { participantDigest } from "../model/participant-digest.ts";
 
 /** Where an inbox item links: a broadcast to its place on the board, anything else to its thread. */
 function inboxHref(i: InboxItem): string {
@@ -20,7 +20,7 @@ function registeredText(p: ParticipantView): string {
 function participantBody(ctx: SiteContext, p: ParticipantView): Html {
   const submissions = p.submissions.map((s) => html`<li><a href="../submissions/${s}.html">${s}</a></li>`);
   const inbox = p.inbox.map((i) => {
-    const what = i.broadcast ? html`broadcast` : html`#${i.thread}`;
+    const what = i.broadcast ? html`broadcast` : i.reply ? html`reply in #${i.thread}` : html`#${i.thread}`;
     return html`<li${i.broadcast ? html` class="broadcast"` : ""}><a href="${inboxHref(i)}">${what}</a> \
 from @${i.from}, ${when(i.at)}: ${i.excerpt}</li>`;
   });
@@ -68,12 +68,11 @@ export function* participantPages(ctx: SiteContext): Generator<SiteFile> {
     submissions: p.submissions,
   }));
   yield ctx.json("api/participants.json", { participants: list });
-  const replies = replyIndex(ctx.model.threads);
   for (const p of ctx.model.participants.values()) {
     const twin = `api/participants/${p.login}.json`;
     const body = participantBody(ctx, p);
     yield ctx.page(`participants/${p.login}.html`, { depth: 1, title: `@${p.login}`, body, twin });
     yield ctx.json(twin, p);
-    yield ctx.json(`api/participants/${p.login}/digest.json`, participantDigest(ctx.model, p, replies));
+    yield ctx.json(`api/participants/${p.login}/digest.json`, participantDigest(ctx.model, p));
   }
 }
