@@ -1,4 +1,5 @@
 import type { RunRecord } from "../../schema/run-record.ts";
+import { pushTo } from "../collect.ts";
 import type { InboxItem, ParticipantView, SiteModel } from "../model.ts";
 
 /**
@@ -61,9 +62,26 @@ function runRoles(r: RunRecord, login: string, own: ReadonlySet<string>) {
   return roles;
 }
 
-function verdictItems(m: SiteModel, login: string, own: ReadonlySet<string>): DigestItem[] {
+/** Runs by the slugs they compare and by `@login` of who asked or was credited: one pass for every digest. */
+export function digestRunIndex(runs: readonly RunRecord[]): Map<string, RunRecord[]> {
+  const index = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const keys = new Set([r.candidate.slug, r.incumbent.slug]);
+    if (r.requester) keys.add(`@${r.requester.login}`);
+    if (r.credited) keys.add(`@${r.credited}`);
+    for (const k of keys) pushTo(index, k, r);
+  }
+  return index;
+}
+
+function verdictItems(
+  index: Map<string, RunRecord[]>,
+  login: string,
+  own: ReadonlySet<string>,
+): DigestItem[] {
   const out: DigestItem[] = [];
-  for (const r of m.runs) {
+  const runs = new Set([...own, `@${login}`].flatMap((k) => index.get(k) ?? []));
+  for (const r of runs) {
     const roles = runRoles(r, login, own);
     if (!roles.length) continue;
     out.push({
@@ -126,9 +144,9 @@ function submissionStates(m: SiteModel, p: ParticipantView) {
 }
 
 /** The JSON of api/participants/<login>/digest.json. */
-export function participantDigest(m: SiteModel, p: ParticipantView) {
+export function participantDigest(m: SiteModel, p: ParticipantView, runs: Map<string, RunRecord[]>) {
   const own = new Set(p.submissions);
-  const all = [...verdictItems(m, p.login, own), ...historyItems(m, own), ...p.inbox.map(inboxItem)].sort(
+  const all = [...verdictItems(runs, p.login, own), ...historyItems(m, own), ...p.inbox.map(inboxItem)].sort(
     (a, b) => b.at.localeCompare(a.at) || itemKey(a).localeCompare(itemKey(b)),
   );
   const pending = m.queue.entries.filter((e) => own.has(e.slug) || e.requester === p.login);

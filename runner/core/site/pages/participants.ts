@@ -2,7 +2,7 @@ import type { SiteContext, SiteFile } from "../context.ts";
 import { html, type Html } from "../html.ts";
 import { when } from "./parts.ts";
 import type { InboxItem, ParticipantView } from "../model.ts";
-import { participantDigest } from "../model/participant-digest.ts";
+import { digestRunIndex, participantDigest } from "../model/participant-digest.ts";
 
 /** Where an inbox item links: a broadcast to its place on the board, anything else to its thread. */
 function inboxHref(i: InboxItem): string {
@@ -68,11 +68,12 @@ export function* participantPages(ctx: SiteContext): Generator<SiteFile> {
     submissions: p.submissions,
   }));
   yield ctx.json("api/participants.json", { participants: list });
+  const runs = digestRunIndex(ctx.model.runs);
   for (const p of ctx.model.participants.values()) {
     const twin = `api/participants/${p.login}.json`;
     const body = participantBody(ctx, p);
     yield ctx.page(`participants/${p.login}.html`, { depth: 1, title: `@${p.login}`, body, twin });
     yield ctx.json(twin, p);
-    yield ctx.json(`api/participants/${p.login}/digest.json`, participantDigest(ctx.model, p));
+    yield ctx.json(`api/participants/${p.login}/digest.json`, participantDigest(ctx.model, p, runs));
   }
 }
