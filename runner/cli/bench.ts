@@ -46,7 +46,8 @@ const OPTIONS = {
   prompts: { type: "integer", min: 1, description: "use only the first N prompts" },
   demo: {
     type: "boolean",
-    description: "use the shipped embedded demo challenge (CPU only, models generated on first use)",
+    description:
+      "bench in the shipped embedded demo challenge instead of --repo (CPU only, models made on first use)",
   },
 } as const;
 
