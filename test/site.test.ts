@@ -176,6 +176,10 @@ describe("site build from a synthetic repository", () => {
     expect(p1.inbox.length).toBeGreaterThan(0); // @-mentions collected
     const feed = await readFile(join(out, "feed.xml"), "utf8");
     expect(feed).toMatch(/^<\?xml[\s\S]*<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">[\s\S]*<entry>/);
+    // The onboarding for agents: the repository's AGENTS.md (or Velodrome's own), rendered and as plain text.
+    const agents = await readFile(join(out, "AGENTS.md"), "utf8");
+    expect(agents).toMatch(/^# Taking part as an agent/);
+    expect(await readFile(join(out, "agents.html"), "utf8")).toContain("<h1>Taking part as an agent</h1>");
     // The broken record is reported, not silently dropped.
     expect(await readFile(join(out, "index.html"), "utf8")).toMatch(/runs\/broken\.json/);
   });
@@ -226,6 +230,7 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
       `submissions/${(JSON.parse(await readFile(join(out, "api/submissions.json"), "utf8")) as { submissions: { slug: string }[] }).submissions.find((x) => x.slug.startsWith("s1-"))!.slug}.html`,
       "participants/agent-1.html",
       "rules.html",
+      "agents.html",
       "rulings.html",
       "kb/index.html",
       "runners.html",
@@ -356,6 +361,7 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
         "board.html",
         `submissions/${subs.submissions[1]!.slug}.html`,
         "rules.html",
+        "agents.html",
         "rulings.html",
         "glossary.html",
         "kb/index.html",

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ParticipantsSchema } from "../core/schema/data.ts";
 import { SubmissionSchema } from "../core/schema/submission.ts";
@@ -10,6 +10,7 @@ import { parseRevListParents, submissionAncestry } from "../core/ancestry.ts";
 import { forEachTreeFile, readTreeFiles, refExists, run } from "./git-batch.ts";
 import { addDataFile, type DataState } from "./git-store.ts";
 import {
+  AGENTS_FILE,
   CHALLENGE_FILE,
   DATA_LIFECYCLE_DIR,
   DATA_RUNNERS_DIR,
@@ -28,6 +29,8 @@ const git = async (dir: string, args: string[], input?: string) =>
 /** `submissions/<slug>/submission.yaml`, capturing the slug. */
 const MANIFEST_PATH = new RegExp(`^${SUBMISSIONS_DIR}/([^/]+)/${MANIFEST_NAME.replace(/\./g, "\\.")}$`);
 const RULES_FILE = "challenge/RULES.md";
+/** Velodrome's own checkout: its AGENTS.md is the onboarding of a challenge that ships none. */
+const PROGRAM_ROOT = resolve(import.meta.dirname, "../..");
 
 type Problems = SiteInput["problems"];
 type Progress = (s: string) => void;
@@ -249,6 +252,14 @@ async function readRules(repoDir: string, main: Map<string, string>): Promise<st
   return readFile(join(repoDir, RULES_FILE), "utf8").catch(() => "# Rules\n\nNo rules file.");
 }
 
+/** AGENTS.md from the ref, else the working tree, else the one Velodrome ships (same commands everywhere). */
+async function readAgents(repoDir: string, main: Map<string, string>): Promise<string> {
+  const fromRef = main.get(AGENTS_FILE);
+  if (fromRef !== undefined) return fromRef;
+  const local = await readFile(join(repoDir, AGENTS_FILE), "utf8").catch(() => undefined);
+  return local ?? readFile(join(PROGRAM_ROOT, AGENTS_FILE), "utf8");
+}
+
 /** Submissions on the default branch, then those that live only in PRs (by the commits their runs name). */
 async function allSubmissions(
   repoDir: string,
@@ -281,7 +292,7 @@ export async function loadSiteInput(
   const ref = o.ref ?? "HEAD";
   const problems: Problems = [];
   const progress = o.onProgress ?? (() => undefined);
-  const main = await readTreeFiles(repoDir, ref, ["challenge", SUBMISSIONS_DIR]);
+  const main = await readTreeFiles(repoDir, ref, ["challenge", SUBMISSIONS_DIR, AGENTS_FILE]);
   const { challenge, participants } = readChallengeFiles(main, `${ref} in ${repoDir}`, problems);
   progress(`read ${main.size} files from ${ref}`);
   const data = await readDataBranch(repoDir, o.dataRef ?? challenge.data_branch, problems, progress);
@@ -292,6 +303,7 @@ export async function loadSiteInput(
   return {
     challenge,
     rules: await readRules(repoDir, main),
+    agents: await readAgents(repoDir, main),
     kb: kbNotes(main),
     participants,
     submissions,

@@ -1,9 +1,14 @@
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
-import { UsageError } from "../core/errors.ts";
+import { NotFound, UsageError } from "../core/errors.ts";
+import { parsePrompts } from "../core/prompts.ts";
+import type { Challenge } from "../core/schema/challenge.ts";
+import type { RepoFiles } from "../ports.ts";
 import { DEFAULT_PUBLIC_REFERENCE } from "../core/layout.ts";
 import { seedFrom } from "../core/stats/rng.ts";
 import { runBenchmark } from "../flows/benchmark.ts";
@@ -39,7 +44,46 @@ const OPTIONS = {
   },
   sandbox: { type: "string", choices: SANDBOX_MODES, default: "auto", description: "engine confinement" },
   prompts: { type: "integer", min: 1, description: "use only the first N prompts" },
+  demo: {
+    type: "boolean",
+    description:
+      "bench in the shipped embedded demo challenge instead of --repo (CPU only, models made on first use)",
+  },
 } as const;
+
+/** This program's checkout: the engine's code, its generated models and the shipped demo challenge. */
+const PROGRAM_ROOT = resolve(import.meta.dirname, "../..");
+/** The tiny embedded challenge the demo plays: the local loop without a GPU, vLLM or a tokenizer. */
+const DEMO_CHALLENGE = join(PROGRAM_ROOT, "runner/demo/template");
+
+/**
+ * `--demo`: a fresh copy of the demo challenge in a short temp folder, because a bench writes the
+ * reference outputs it makes from the baseline into the challenge it runs in (the checkout stays
+ * untouched), and the engines' Unix sockets live in the work folder (paths must stay under 108 bytes).
+ */
+async function demoChallengeCopy(): Promise<{ root: string; workDir: string }> {
+  const root = await mkdtemp(join(tmpdir(), "vd-"));
+  await cp(DEMO_CHALLENGE, root, { recursive: true });
+  return { root, workDir: join(root, "run") };
+}
+
+/**
+ * A vLLM challenge whose public prompts have no token_ids yet (the organizer's step) cannot run
+ * anywhere: say so in one line, before any engine starts, with the command that does work here.
+ */
+async function checkPromptsReady(repo: RepoFiles, challenge: Challenge): Promise<void> {
+  if (challenge.engine.kind !== "vllm") return;
+  const text = await repo.read(challenge.metric.prompts);
+  if (text === undefined) return; // loadPromptSet names the missing file
+  const { problems } = parsePrompts(challenge.metric.prompts, text, "vllm");
+  const missing = problems.filter((p) => p.code === "missing-token-ids").length;
+  if (!missing) return;
+  throw new NotFound(
+    `${challenge.metric.prompts}: ${missing} prompt(s) have no token_ids yet (the organizer tokenizes them once; ` +
+      "this challenge then runs on vLLM and a GPU). To try the local loop on this CPU instead: " +
+      "npx velodrome bench baseline --demo",
+  );
+}
 
 export const BENCH: CommandSpec = {
   name: "bench",
@@ -61,28 +105,40 @@ function engineKind(values: Values, challengeKind: "embedded" | "vllm"): "embedd
   return kind;
 }
 
-/** `velodrome bench <slug>`: parse options, build adapters, run the benchmark flow, print the record. */
+/** `velodrome bench <slug>`: parse options, then bench in the challenge (or a copy of the demo's). */
 export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const { help, values, positionals } = parseOptions(OPTIONS, argv);
   if (help) return (io.out(helpText(BENCH)), 0);
   const slug = positionals[0];
   if (!slug) throw new UsageError(`name the submission to benchmark\n\n${helpText(BENCH)}`);
-  const root = resolve(io.cwd, values.repo);
+  if (!values.demo) return bench(values, slug, { root: resolve(io.cwd, values.repo) }, io);
+  const demo = await demoChallengeCopy();
+  try {
+    return await bench(values, slug, demo, io);
+  } finally {
+    await rm(demo.root, { recursive: true, force: true });
+  }
+}
+
+/** Builds the adapters, runs the benchmark flow and prints (or writes) the run record. */
+async function bench(values: Values, slug: string, place: { root: string; workDir?: string }, io: Io) {
+  const root = place.root;
   const repo = nodeRepoFiles(root);
   const challenge = await loadChallenge(repo);
   const kind = engineKind(values, challenge.engine.kind);
+  await checkPromptsReady(repo, challenge);
   const against = values.against ?? challenge.baseline;
   const candidate = { slug, manifest: await loadManifest(repo, slug) };
   const incumbent = { slug: against, manifest: await loadManifest(repo, against) };
   // The engine's code and models come from the repository that runs the bench: this program's own checkout.
-  const programRoot = resolve(import.meta.dirname, "../..");
+  const programRoot = PROGRAM_ROOT;
   const progress = progressFor((s) => process.stderr.write(s), io.isTTY);
   const ports = nodeBenchPorts(
     makeLauncher(kind, programRoot, values.sandbox as SandboxMode, root),
     progress,
   );
   const id = `run-${new Date(ports.clock()).toISOString().replace(/[:.]/g, "-")}-${slug}`.slice(0, 80);
-  const workDir = join(root, ".velodrome/runs", id);
+  const workDir = place.workDir ?? join(root, ".velodrome/runs", id);
   const source = { repo, challenge, workDir, ...(values.prompts ? { limit: values.prompts } : {}) };
   const referencePath = challenge.verification.reference.outputs ?? DEFAULT_PUBLIC_REFERENCE;
   const pub = await loadPromptSet(ports, { ...source, promptsPath: challenge.metric.prompts, referencePath });

@@ -3,6 +3,8 @@
  * place. Paths are repository-relative and use `/`.
  */
 
+/** The onboarding an agent is pointed at (served on the site as agents.html and AGENTS.md). */
+export const AGENTS_FILE = "AGENTS.md";
 /** The challenge definition an organizer edits. */
 export const CHALLENGE_FILE = "challenge/challenge.yaml";
 /** The participant registry (logins, numeric ids, owners, organizers). */

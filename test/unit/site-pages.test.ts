@@ -530,6 +530,11 @@ function pullRequestThread(runs: RunRecord[]): Thread {
   });
 }
 
+/** An onboarding text with hostile markup: served raw as AGENTS.md, escaped on agents.html. */
+const AGENTS =
+  "# Taking part as an agent\n\nComment `/join`, then `npx velodrome status <pr> --wait --json`.\n\n" +
+  "<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)>\n";
+
 /** A small challenge with one of everything: leader change, pending claim, ruling, A/A runs, dead end. */
 function fixtureInput(): SiteInput {
   const submissions = fixtureSubmissions();
@@ -537,6 +542,7 @@ function fixtureInput(): SiteInput {
   return {
     challenge: challenge(),
     rules: "# Rules\n\nBe <b>fair</b>; see #1.",
+    agents: AGENTS,
     kb: [
       {
         path: "challenge/kb/playbook.md",
@@ -589,7 +595,8 @@ describe("site pages (golden files)", () => {
 
   it("escapes hostile text everywhere", () => {
     for (const [path, content] of files) {
-      if (path.endsWith(".json")) continue; // JSON carries the raw text; JSON.stringify escapes it
+      // JSON carries the raw text (JSON.stringify escapes it); AGENTS.md is the plain-text copy.
+      if (path.endsWith(".json") || path === "AGENTS.md") continue;
       expect(content, path).not.toContain("<script>alert");
       expect(content, path).not.toContain("<script>x()");
       expect(content, path).not.toContain("<img src=x");
@@ -654,6 +661,55 @@ describe("site pages (golden files)", () => {
     const dee = JSON.parse(files.get("api/participants/dee.json")!);
     expect(dee.registered).toEqual({ via: "join", owner: "dee-owner" });
     expect(files.get("participants.html")).toContain('href="participants/dee.html"');
+  });
+
+  it("gives each participant a digest of what changed: dated items newest first, listed in the API index", () => {
+    const bob = JSON.parse(files.get("api/participants/bob/digest.json")!);
+    const ats = bob.items.map((i: { at: string }) => i.at);
+    expect(ats).toEqual([...ats].sort().reverse());
+    const kinds = (k: string) => bob.items.filter((i: { kind: string }) => i.kind === k);
+    // Its own run, and a run that beat its submission (it was the incumbent), each with the verdict.
+    expect(kinds("verdict").map((v: { run: string; roles: string[] }) => [v.run, v.roles])).toEqual([
+      ["r7", ["incumbent"]],
+      ["r6", ["incumbent"]],
+      ["r3", ["candidate"]],
+      ["r2", ["candidate", "credited"]],
+    ]);
+    expect(kinds("ruling")).toEqual([
+      expect.objectContaining({ slug: "gamma", status: "invalid", by: "org" }),
+    ]);
+    expect(kinds("broadcast").map((b: { broadcast: string }) => b.broadcast)).toEqual(["b1"]);
+    // The bot's validation comment on bob's own PR thread is a reply to bob (it mentions nobody).
+    expect(kinds("reply")).toContainEqual(expect.objectContaining({ thread: 4, comment: 41 }));
+    const inbox = JSON.parse(files.get("api/participants/bob.json")!).inbox;
+    expect(inbox).toContainEqual(expect.objectContaining({ thread: 4, comment: 41, reply: true }));
+    // cy's comment on bob's PR mentions him: a mention, not also a reply.
+    expect(inbox.filter((i: { comment?: number }) => i.comment === 45)).toEqual([
+      expect.not.objectContaining({ reply: true }),
+    ]);
+    expect(bob.submissions.find((s: { slug: string }) => s.slug === "beta")).toMatchObject({ leader: true });
+    // An agent that last looked at the verdict on r3 reads only what came after it.
+    const seen = "2026-01-04T10:00:00.000Z";
+    const fresh = bob.items.filter((i: { at: string }) => i.at > seen).map((i: { kind: string }) => i.kind);
+    expect(fresh).toEqual(["broadcast", "verdict", "verdict", "mention", "ruling"]);
+    const cy = JSON.parse(files.get("api/participants/cy/digest.json")!);
+    expect(cy.pending.map((e: { id: string }) => e.id)).toEqual(["q1"]);
+    const index = JSON.parse(files.get("api/index.json")!).endpoints.map((e: { path: string }) => e.path);
+    expect(index).toContain("api/participants/<login>/digest.json");
+    expect(files.get("participants/bob.html")).toContain('href="../api/participants/bob/digest.json"');
+  });
+
+  it("serves AGENTS.md rendered (escaped) and byte for byte, linked from home and the API index", () => {
+    expect(files.get("AGENTS.md")).toBe(AGENTS);
+    const page = files.get("agents.html")!;
+    expect(page).toContain("<h1>Taking part as an agent</h1>");
+    expect(page).toContain("<code>npx velodrome status &lt;pr&gt; --wait --json</code>");
+    expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(page).not.toMatch(/href="javascript:/i);
+    expect(page).toContain('href="AGENTS.md"');
+    expect(files.get("index.html")).toContain('href="./agents.html"');
+    expect(files.get("index.html")).toContain('href="./AGENTS.md"');
+    expect(files.get("api/index.html")).toContain('href="../agents.html"');
   });
 
   it("draws one all-results mark per run with candidate launches, axes labelled", () => {

@@ -19,7 +19,7 @@ import {
 } from "../standings.ts";
 import type { RunnerHealth } from "../stats/health.ts";
 import { queueState, type QueueState } from "../queue.ts";
-import { boardIndex, inboxes, negativeResults } from "./model/board.ts";
+import { boardIndex, inboxes, negativeResults, replies } from "./model/board.ts";
 import { leaderboardRows } from "./model/leaderboard.ts";
 import { frontierSteps, lineageEdges, lineageNodes, subsByAuthor } from "./model/lineage.ts";
 import { participantViews } from "./model/participants.ts";
@@ -33,6 +33,8 @@ export { mentions } from "./model/board.ts";
 export interface SiteInput {
   challenge: Challenge;
   rules: string;
+  /** AGENTS.md, the onboarding for agents (served rendered and raw); absent = no agents page. */
+  agents?: string;
   kb: { path: string; title: string; text: string }[];
   participants: Participants;
   submissions: SubmissionSource[];
@@ -169,6 +171,7 @@ export interface SiteModel {
   broadcasts: Broadcast[];
   problems: { path: string; message: string }[];
   rules: string;
+  agents: string | null;
   kb: { path: string; slug: string; title: string; text: string }[];
 }
 
@@ -194,7 +197,10 @@ export interface ParticipantView {
   inbox: InboxItem[];
 }
 
-/** An @-mention of a participant in a thread body (no comment id) or a comment, or a broadcast. */
+/**
+ * An @-mention of a participant in a thread body (no comment id) or a comment, a reply in a thread it
+ * wrote in, or a broadcast.
+ */
 export interface InboxItem {
   thread: number;
   comment?: number;
@@ -203,6 +209,8 @@ export interface InboxItem {
   excerpt: string;
   /** Set on an organizer's broadcast (its record id): shown to everyone, anchored on the board. */
   broadcast?: string;
+  /** Set on a comment in a thread the participant wrote in that does not mention it. */
+  reply?: true;
 }
 
 /**
@@ -287,6 +295,7 @@ export function buildModel(input: SiteInput): SiteModel {
     subsByAuthor: byAuthor,
     runs: runs.runs,
     inbox,
+    replies: replies(board.threads),
     updatedAt,
   });
   return {
@@ -314,6 +323,7 @@ export function buildModel(input: SiteInput): SiteModel {
     ),
     problems: input.problems,
     rules: input.rules,
+    agents: input.agents ?? null,
     kb: kbNotes(input.kb),
   };
 }

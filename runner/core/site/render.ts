@@ -1,5 +1,6 @@
 import { siteContext, type SiteFile } from "./context.ts";
 import type { SiteModel } from "./model.ts";
+import { agentsPage } from "./pages/agents.ts";
 import { apiIndex } from "./pages/api-index.ts";
 import { boardPages } from "./pages/board.ts";
 import { digest } from "./pages/digest.ts";
@@ -37,6 +38,7 @@ export function* renderSite(m: SiteModel, opts: RenderOptions = {}): Generator<S
   yield* boardPages(ctx, opts.onlyThreads);
   yield* rulingsPage(ctx);
   yield* rulesPage(ctx);
+  yield* agentsPage(ctx);
   yield* glossaryPage(ctx);
   yield* kbPages(ctx);
   yield* participantPages(ctx);

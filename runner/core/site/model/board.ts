@@ -2,7 +2,7 @@ import type { Challenge } from "../../schema/challenge.ts";
 import type { LifecycleEvent, Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
 import { pushTo } from "../collect.ts";
-import { plainExcerpt } from "../comments.ts";
+import { isBot, plainExcerpt } from "../comments.ts";
 import type { InboxItem, SiteModel } from "../model.ts";
 
 const MENTION = /(^|[^\w`])@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/g;
@@ -46,6 +46,35 @@ export function inboxes(threads: readonly Thread[]): Map<string, InboxItem[]> {
   }
   for (const v of inbox.values()) v.sort((a, b) => b.at.localeCompare(a.at) || b.thread - a.thread);
   return inbox;
+}
+
+/**
+ * Replies: each comment is a reply to every earlier human poster of its thread other than its author,
+ * unless it mentions them (that is already a mention in their inbox). Login → items, newest first.
+ */
+export function replies(threads: readonly Thread[]): Map<string, InboxItem[]> {
+  const out = new Map<string, InboxItem[]>();
+  for (const t of threads) {
+    const posters = new Set<string>(isBot(t.author) ? [] : [t.author]);
+    for (const c of t.comments) {
+      const mentioned = new Set(mentions(c.body));
+      const excerpt = plainExcerpt(c.author, c.body);
+      for (const login of posters) {
+        if (login === c.author || mentioned.has(login)) continue;
+        pushTo(out, login, {
+          thread: t.number,
+          comment: c.id,
+          from: c.author,
+          at: c.createdAt,
+          excerpt,
+          reply: true,
+        });
+      }
+      if (!isBot(c.author)) posters.add(c.author);
+    }
+  }
+  for (const v of out.values()) v.sort((a, b) => b.at.localeCompare(a.at) || b.thread - a.thread);
+  return out;
 }
 
 /** Dead ends: negative runs, `/negative` steps and threads labelled as negative results, newest first. */

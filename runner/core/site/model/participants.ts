@@ -26,6 +26,8 @@ export interface ParticipantSources {
   runs: readonly RunRecord[];
   reservations: readonly Reservation[];
   inbox: Map<string, InboxItem[]>;
+  /** Replies in threads each login wrote in (shown to logins that are participants for another reason). */
+  replies?: Map<string, InboxItem[]>;
   /** Quota is counted over the window ending at the data's last update (not the wall clock). */
   updatedAt: string;
 }
@@ -60,9 +62,11 @@ function broadcastItems(broadcasts: readonly Broadcast[]): InboxItem[] {
     .sort((a, b) => b.at.localeCompare(a.at) || a.broadcast.localeCompare(b.broadcast));
 }
 
-/** A participant's inbox: its mentions and every broadcast, newest first. */
+/** A participant's inbox: its mentions, replies to it and every broadcast, newest first. */
 function mergeInbox(own: readonly InboxItem[], broadcasts: readonly InboxItem[]): InboxItem[] {
-  return [...own, ...broadcasts].sort((a, b) => b.at.localeCompare(a.at) || b.thread - a.thread);
+  return [...own, ...broadcasts].sort(
+    (a, b) => b.at.localeCompare(a.at) || b.thread - a.thread || (a.comment ?? 0) - (b.comment ?? 0),
+  );
 }
 
 /** One view per login that is registered, authored a submission or was mentioned, sorted by login. */
@@ -93,7 +97,7 @@ export function participantViews(ch: Challenge, src: ParticipantSources): Map<st
       quotaUsed24h: id !== undefined ? (recentCharges.get(String(id)) ?? []).length : 0,
       quotaLimit: ch.quota.per_agent,
       registered: reg ? { via: reg.via, owner: reg.owner } : null,
-      inbox: mergeInbox(src.inbox.get(login) ?? [], news),
+      inbox: mergeInbox([...(src.inbox.get(login) ?? []), ...(src.replies?.get(login) ?? [])], news),
     });
   }
   return views;

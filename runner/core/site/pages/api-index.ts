@@ -1,5 +1,5 @@
 import { API_SCHEMA_VERSION, type SiteContext, type SiteFile } from "../context.ts";
-import { html } from "../html.ts";
+import { html, type Html } from "../html.ts";
 
 /** Every JSON file of the API with what it holds: the source of both the page and its twin. */
 const ENDPOINTS: [path: string, description: string][] = [
@@ -41,7 +41,14 @@ const ENDPOINTS: [path: string, description: string][] = [
   ["api/threads/<n>.json", "One thread with its comments as markdown."],
   [
     "api/participants/<login>.json",
-    "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions and broadcasts.",
+    "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions, replies in threads it wrote in and broadcasts.",
+  ],
+  [
+    "api/participants/<login>/digest.json",
+    "What changed for one participant, newest first: items (kind verdict | ruling | lifecycle | mention | " +
+      "reply | broadcast, each with at) on its submissions, runs it asked for or was credited, threads it " +
+      "wrote in; plus its submissions' standings, pending requests and quota. Poll it and read the items " +
+      "whose at is later than the newest you saw.",
   ],
   ["api/rulings.json", "Organizer rulings, newest first."],
   [
@@ -51,13 +58,20 @@ const ENDPOINTS: [path: string, description: string][] = [
   ["api/kb.json", "Knowledge-base notes."],
 ];
 
+/** The onboarding for agents, when the site has one: what to read before the API. */
+function agentsLinks(ctx: SiteContext): Html | "" {
+  if (ctx.model.agents === null) return "";
+  return html`; <a href="../agents.html">onboarding for agents</a> \
+(plain text: <a href="../AGENTS.md">AGENTS.md</a>)`;
+}
+
 /** The API's own documentation, human (api/index.html) and machine readable (api/index.json). */
 export function* apiIndex(ctx: SiteContext): Generator<SiteFile> {
   const rows = ENDPOINTS.map(([p, d]) => html`<tr><td><code>${p}</code></td><td>${d}</td></tr>`);
   const body = html`<h1>JSON API</h1><p>Every page has a JSON twin. All files carry \
 <code>"version": ${API_SCHEMA_VERSION}</code>; fields are only added within a version.</p>\
 <table><thead><tr><th scope="col">File</th><th scope="col">Contents</th></tr></thead><tbody>${rows}</tbody></table>\
-<p>Also: <a href="../feed.xml">Atom feed</a> of verdicts and new threads.</p>`;
+<p>Also: <a href="../feed.xml">Atom feed</a> of verdicts and new threads${agentsLinks(ctx)}.</p>`;
   yield ctx.page("api/index.html", { depth: 1, title: "API", body, twin: "api/index.json" });
   const endpoints = ENDPOINTS.map(([path, description]) => ({ path, description }));
   yield ctx.json("api/index.json", { endpoints });

@@ -59,11 +59,19 @@ function problemsSection(m: SiteModel): Html | "" {
   return html`<section aria-labelledby="pb"><h2 id="pb">Data problems</h2><ul>${items}</ul></section>`;
 }
 
+/** Where an agent (or its owner) starts: the onboarding page and its plain-text copy. */
+function agentsLink(m: SiteModel): Html | "" {
+  if (m.agents === null) return "";
+  return html`<p class="agents">Taking part as an agent? Start with <a href="./agents.html">the onboarding</a> \
+(plain text: <a href="./AGENTS.md">AGENTS.md</a>).</p>`;
+}
+
 /** Home: the challenge, who leads, the frontier, every result, recent verdicts, data problems. */
 export function* homePage(ctx: SiteContext): Generator<SiteFile> {
   const m = ctx.model;
   const body = html`<h1>${m.challenge.title}</h1>
 <p class="summary">${m.challenge.summary}</p>
+${agentsLink(m)}
 ${leaderSection(m)}
 ${frontierSection(m)}
 <section aria-labelledby="ar"><h2 id="ar">All results</h2>${resultsChart(m.runs, standingOf(m))}</section>

@@ -2,6 +2,7 @@ import type { SiteContext, SiteFile } from "../context.ts";
 import { html, type Html } from "../html.ts";
 import { when } from "./parts.ts";
 import type { InboxItem, ParticipantView } from "../model.ts";
+import { digestRunIndex, participantDigest } from "../model/participant-digest.ts";
 
 /** Where an inbox item links: a broadcast to its place on the board, anything else to its thread. */
 function inboxHref(i: InboxItem): string {
@@ -19,7 +20,7 @@ function registeredText(p: ParticipantView): string {
 function participantBody(ctx: SiteContext, p: ParticipantView): Html {
   const submissions = p.submissions.map((s) => html`<li><a href="../submissions/${s}.html">${s}</a></li>`);
   const inbox = p.inbox.map((i) => {
-    const what = i.broadcast ? html`broadcast` : html`#${i.thread}`;
+    const what = i.broadcast ? html`broadcast` : i.reply ? html`reply in #${i.thread}` : html`#${i.thread}`;
     return html`<li${i.broadcast ? html` class="broadcast"` : ""}><a href="${inboxHref(i)}">${what}</a> \
 from @${i.from}, ${when(i.at)}: ${i.excerpt}</li>`;
   });
@@ -29,7 +30,9 @@ from @${i.from}, ${when(i.at)}: ${i.excerpt}</li>`;
 <p>Quota: ${p.quotaUsed24h} of ${p.quotaLimit} runs in the last ${hours} h (as of the data).</p>
 <h2>Submissions</h2><ul>${submissions.length ? submissions : html`<li>none</li>`}</ul>
 <h2>Runs</h2><p>Requested ${p.runsRequested.length}, credited ${p.runsCredited.length}.</p>
-<h2>Inbox (${p.inbox.length})</h2><ul class="inbox">${inbox.length ? inbox : html`<li>empty</li>`}</ul>`;
+<h2>Inbox (${p.inbox.length})</h2><ul class="inbox">${inbox.length ? inbox : html`<li>empty</li>`}</ul>
+<p>Agents: <a href="../api/participants/${p.login}/digest.json">what changed</a> (verdicts, rulings, \
+replies, mentions and broadcasts, newest first, each with its time).</p>`;
 }
 
 /** Every participant, registered by file or by `/join` alike, with links to their pages. */
@@ -53,7 +56,10 @@ and anyone who authored a submission or was mentioned.</p>
   });
 }
 
-/** The participant index, then one page per participant (submissions, runs, quota, inbox) and its twin. */
+/**
+ * The participant index, then one page per participant (submissions, runs, quota, inbox), its twin and
+ * its digest (api/participants/<login>/digest.json: what changed, for an agent that polls).
+ */
 export function* participantPages(ctx: SiteContext): Generator<SiteFile> {
   yield participantIndex(ctx);
   const list = [...ctx.model.participants.values()].map((p) => ({
@@ -62,10 +68,12 @@ export function* participantPages(ctx: SiteContext): Generator<SiteFile> {
     submissions: p.submissions,
   }));
   yield ctx.json("api/participants.json", { participants: list });
+  const runs = digestRunIndex(ctx.model.runs);
   for (const p of ctx.model.participants.values()) {
     const twin = `api/participants/${p.login}.json`;
     const body = participantBody(ctx, p);
     yield ctx.page(`participants/${p.login}.html`, { depth: 1, title: `@${p.login}`, body, twin });
     yield ctx.json(twin, p);
+    yield ctx.json(`api/participants/${p.login}/digest.json`, participantDigest(ctx.model, p, runs));
   }
 }
