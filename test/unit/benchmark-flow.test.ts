@@ -8,7 +8,15 @@ import { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { SubmissionSchema } from "../../runner/core/schema/submission.ts";
 import { runBenchmark, type BenchPorts, type PromptSet } from "../../runner/flows/benchmark.ts";
 import { makeReference } from "../../runner/flows/reference.ts";
-import type { EngineClient, EngineLauncher, RunningEngine, WorkFiles } from "../../runner/ports.ts";
+import type {
+  EngineClient,
+  EngineLauncher,
+  LaunchSpec,
+  RunningEngine,
+  WorkFiles,
+} from "../../runner/ports.ts";
+import { decidePublish } from "../../runner/core/github/publish.ts";
+import { ALICE, reservation } from "../fakes/bot-fixtures.ts";
 import { REPO_ROOT } from "../paths.ts";
 
 // The benchmark flow on in-memory fakes of its ports: no engine, no disk, no clock. Each fake
@@ -233,5 +241,105 @@ describe("the benchmark flow on fake ports", () => {
     );
     expect(record.status).toBe("error");
     expect(record.reason).toMatch(/passed its 20-minute cap/);
+  });
+});
+
+// Prompt groups (issue 12): six prompts in groups of two, so three groups rotate over the blocks.
+const grouped = ChallengeSchema.parse({
+  ...raw,
+  significance: { ...raw.significance, prompts_per_group: 2 },
+});
+const sixPrompts = () => promptSet([10, 20, 30, 40, 50, 60].map((t) => [t, t + 1]));
+const reservationFor = (id: string, blocks?: number) =>
+  reservation(id, ALICE, 1, { slug: "fast", against: "baseline", ...(blocks ? { blocks } : {}) });
+const publishInput = (record: RunRecord, ch: typeof challenge) => ({
+  runId: "run-1",
+  resultText: JSON.stringify(record),
+  // A fixed block count (`/bench --blocks N`) is the reservation's; the challenge's looks otherwise.
+  reservation: reservationFor("run-1", record.design.looks.length === 1 ? record.design.looks[0] : undefined),
+  challenge: ch,
+  now: "2026-01-15T12:31:00.000Z",
+});
+
+describe("prompt groups in the benchmark flow", () => {
+  it("both arms of a block decode the same group, groups rotate, and every prompt is verified per arm", async () => {
+    const { ports, log } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(
+      ports,
+      await options({ challenge: grouped, public: await sixPrompts(), blocks: 4 }),
+    );
+    expect(record.status, record.reason).toBe("ok");
+    expect(record.design.promptsPerGroup).toBe(2);
+    for (const l of record.launches) {
+      expect(l.group).toBe(l.block % 3);
+      expect(l.perPrompt).toHaveLength(2); // one pass over its group of two
+      expect(l.tokens).toBe(2 * 4);
+    }
+    const promptsOf = (b: number, arm: string) =>
+      record.launches.find((l) => l.block === b && l.arm === arm)!.perPrompt!.map((p) => p[0]);
+    for (let b = 0; b < 4; b++) expect(promptsOf(b, "candidate")).toEqual(promptsOf(b, "incumbent"));
+    const covered = new Set(
+      record.launches.filter((l) => l.arm === "candidate").flatMap((l) => l.perPrompt!),
+    );
+    expect(new Set([...covered].map((p) => p[0]))).toEqual(new Set([0, 1, 2, 3, 4, 5]));
+    expect(record.quality.candidate!.greedy.prompts).toBe(6); // verified on every prompt it decoded
+    // A launch streams its warm-up and its group only: 3 requests, not 7.
+    const streams = log
+      .join("\n")
+      .split(/^launch /m)
+      .slice(1)
+      .map((l) => l.split("stream").length - 1);
+    expect(streams.every((n) => n === 3)).toBe(true);
+    // Per-prompt speeds are what the launch's tok/s was computed from: 4 tokens in 20 ms at 200 tok/s.
+    expect(record.launches.find((l) => l.arm === "candidate")!.perPrompt![0]![2]).toBeGreaterThan(0.0199);
+  });
+
+  it("publish accepts a grouped record and refuses one whose groups or timings were altered", async () => {
+    const { ports } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(
+      ports,
+      await options({ challenge: grouped, public: await sixPrompts(), blocks: 4 }),
+    );
+    const ok = decidePublish(publishInput(record, grouped));
+    expect(ok.kind, JSON.stringify(ok)).toBe("record");
+    if (ok.kind === "record") expect(ok.record.launches[0]!.perPrompt).toEqual(record.launches[0]!.perPrompt);
+    const moved = structuredClone(record);
+    moved.launches[0]!.group = (moved.launches[0]!.group! + 1) % 3;
+    expect(decidePublish(publishInput(moved, grouped))).toMatchObject({ reason: /prompt group/ });
+    const faster = structuredClone(record);
+    faster.launches[0]!.perPrompt![0]![2] /= 2; // claims one request took half the time
+    expect(decidePublish(publishInput(faster, grouped))).toMatchObject({ reason: /per-prompt timings/ });
+    // A challenge with groups refuses a run that decoded every prompt in every launch.
+    expect(decidePublish(publishInput(record, challenge))).toMatchObject({ reason: /grouped its prompts/ });
+  });
+});
+
+describe("the job cap", () => {
+  it("a run cut during look 2 publishes look 1's comparison as final, with the cap as its reason", async () => {
+    // A gain right at δ (2%): look 1 (4 blocks) is inconclusive, so the run goes on to look 2 (8 blocks).
+    const { ports } = fakeWorld({ fast: { tps: 102 }, baseline: { tps: 100 } });
+    let now = 1_000_000;
+    // Each launch takes a minute of the fake clock; the cap (10 minutes) falls in look 2's blocks.
+    const launcher = {
+      ...ports.launcher,
+      launch: (s: LaunchSpec) => ((now += 60_000), ports.launcher.launch(s)),
+    };
+    const { record } = await runBenchmark(
+      { ...ports, launcher, clock: () => now },
+      await options({ blocks: undefined, deadlineMs: 10 * 60_000 }),
+    );
+    expect(challenge.significance.looks).toEqual([4, 8]);
+    expect(record.status, record.reason).toBe("ok");
+    expect(record.reason).toMatch(
+      /passed its 20-minute cap during the next look; look 1 of 2 \(4 blocks\) is final/,
+    );
+    expect(new Set(record.launches.map((l) => l.block)).size).toBe(4); // the part-run look is left out
+    expect(record.comparison).toMatchObject({ blocks: 4, look: { index: 1, final: true } });
+    expect(record.comparison!.verdict).toBe("unresolved");
+    const d = decidePublish(publishInput(record, challenge));
+    expect(d.kind, JSON.stringify(d)).toBe("record");
+    if (d.kind !== "record") return;
+    expect(d.record.comparison).toMatchObject({ verdict: "unresolved", look: { final: true } });
+    expect(d.record.reason).toBe("the job cap cut the run; look 1 (4 blocks) is final");
   });
 });

@@ -2,7 +2,7 @@ import type { Challenge } from "../schema/challenge.ts";
 import type { Reservation } from "../schema/data.ts";
 import { parseRunRecord, type RunRecord } from "../schema/run-record.ts";
 import { compare, CompareError, type Comparison } from "../stats/compare.ts";
-import { designProblem, errorPhrase, rebuildRecord } from "./record-check.ts";
+import { cutByCap, designProblem, errorPhrase, rebuildRecord } from "./record-check.ts";
 
 /** Everything a publish decision depends on: the runner's text and the ledger entry it claims. */
 export interface PublishInput {
@@ -67,6 +67,8 @@ function recheckVerdict(
       looks: record.design.looks,
       seed: record.design.seed,
       bootstrapReps: 0,
+      // A run the job cap cut is analysed as final at its last completed (planned) look.
+      ...(cutByCap(record) ? { final: true } : {}),
     });
   } catch (e) {
     if (!(e instanceof CompareError)) throw e;

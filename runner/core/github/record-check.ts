@@ -3,6 +3,7 @@ import type { Reservation } from "../schema/data.ts";
 import type { ComparisonRecord, RunRecord } from "../schema/run-record.ts";
 import type { Comparison } from "../stats/compare.ts";
 import { judgeQuality } from "../verify.ts";
+import { groupProblem } from "./group-check.ts";
 
 /**
  * What the publish job keeps of a runner's record. The runner machine ran untrusted engine code,
@@ -62,6 +63,7 @@ export function designProblem(
   const blocks = new Set(r.launches.map((l) => l.block)).size;
   if (blocks < looks[0]!) return `the run has ${blocks} blocks, fewer than the first look (${looks[0]})`;
   if (blocks > r.design.order.length) return `the run has ${blocks} blocks, more than its design planned`;
+  if (!looks.includes(blocks)) return `the run has ${blocks} blocks, not a planned look [${looks}]`;
   for (const l of r.launches) {
     const slug = l.arm === "candidate" ? r.candidate.slug : r.incumbent.slug;
     if (l.slug !== slug) return `a ${l.arm} launch names ${l.slug}, not ${slug}`;
@@ -72,8 +74,15 @@ export function designProblem(
   const seen = new Set(r.launches.map((l) => `${l.block}/${l.arm}`));
   if (seen.size !== r.launches.length || seen.size !== 2 * blocks)
     return "every block must hold exactly one launch of each arm";
-  return undefined;
+  return groupProblem(r, challenge);
 }
+
+/**
+ * Whether the job cap cut the run: its comparison is final before the design's last look. Only
+ * the completed looks' blocks are in such a record, and their verdict is recomputed as final.
+ */
+export const cutByCap = (r: RunRecord) =>
+  r.comparison !== null && r.comparison.look.final && r.comparison.blocks < r.design.looks.at(-1)!;
 
 type Quality = NonNullable<RunRecord["quality"]["candidate"]>;
 
@@ -145,7 +154,9 @@ export function rebuildRecord(
       ? errorPhrase(r.reason)
       : invalid
         ? `verification failed: ${quality.candidate!.reasons.join("; ")}`
-        : undefined;
+        : comparison && cutByCap({ ...r, comparison })
+          ? `the job cap cut the run; look ${comparison.look.index} (${comparison.blocks} blocks) is final`
+          : undefined;
   const rebuilt: RunRecord = {
     ...r,
     status,
