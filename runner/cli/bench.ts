@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
+import { processPool } from "../adapters/block-workers.ts";
 import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
 import { UsageError } from "../core/errors.ts";
 import { DEFAULT_PUBLIC_REFERENCE } from "../core/layout.ts";
@@ -38,6 +39,14 @@ const OPTIONS = {
     description: "a private prompt set to confirm a claimed lead",
   },
   sandbox: { type: "string", choices: SANDBOX_MODES, default: "auto", description: "engine confinement" },
+  runners: {
+    type: "integer",
+    min: 1,
+    max: 16,
+    default: 1,
+    description:
+      "worker processes of this host a look's blocks are shared out over (each block stays in one)",
+  },
   prompts: { type: "integer", min: 1, description: "use only the first N prompts" },
 } as const;
 
@@ -77,10 +86,13 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   // The engine's code and models come from the repository that runs the bench: this program's own checkout.
   const programRoot = resolve(import.meta.dirname, "../..");
   const progress = progressFor((s) => process.stderr.write(s), io.isTTY);
-  const ports = nodeBenchPorts(
-    makeLauncher(kind, programRoot, values.sandbox as SandboxMode, root),
-    progress,
-  );
+  const sandbox = values.sandbox as SandboxMode;
+  const ports = {
+    ...nodeBenchPorts(makeLauncher(kind, programRoot, sandbox, root), progress),
+    ...(values.runners > 1
+      ? { pool: processPool(values.runners, { kind, programRoot, sandbox, repoRoot: root }) }
+      : {}),
+  };
   const id = `run-${new Date(ports.clock()).toISOString().replace(/[:.]/g, "-")}-${slug}`.slice(0, 80);
   const workDir = join(root, ".velodrome/runs", id);
   const source = { repo, challenge, workDir, ...(values.prompts ? { limit: values.prompts } : {}) };

@@ -4,6 +4,7 @@ import { gitDataStore } from "../adapters/git-store.ts";
 import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
+import { processPool } from "../adapters/block-workers.ts";
 import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
 import { evaluate, type EvaluatePorts } from "../flows/evaluate.ts";
 import { loadChallenge } from "../flows/repo-load.ts";
@@ -64,6 +65,14 @@ const OPTIONS = {
     description: "default: the challenge's data branch",
   },
   sandbox: { type: "string", choices: SANDBOX_MODES, default: "auto", description: "engine confinement" },
+  runners: {
+    type: "integer",
+    min: 1,
+    max: 16,
+    default: 1,
+    description:
+      "worker processes of this host a look's blocks are shared out over (each block stays in one)",
+  },
 } as const;
 
 export const EVALUATE: CommandSpec = {
@@ -84,12 +93,15 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const main = nodeRepoFiles(root);
   const challenge = await loadChallenge(main);
   const programRoot = resolve(import.meta.dirname, "../..");
-  const launcher = makeLauncher(challenge.engine.kind, programRoot, v.sandbox as SandboxMode);
+  const kind = challenge.engine.kind;
+  const sandbox = v.sandbox as SandboxMode;
+  const launcher = makeLauncher(kind, programRoot, sandbox);
   const ports: EvaluatePorts = {
     ...nodeBenchPorts(
       launcher,
       progressFor((s) => process.stderr.write(s), io.isTTY),
     ),
+    ...(v.runners > 1 ? { pool: processPool(v.runners, { kind, programRoot, sandbox }) } : {}),
     main,
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(root, v.remote),

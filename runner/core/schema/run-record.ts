@@ -10,6 +10,7 @@ export const LaunchRecord = z.strictObject({
   slug: Slug,
   block: z.number().int().min(0),
   position: z.number().int().min(0).max(1), // 0: first in its block
+  /** Engine start measured by the launcher: from spawn to `/health` ok and the model served (ms). */
   startMs: finite.nonnegative(),
   // Output tok/s of each timed pass: tokens over the time from sending each request to its last token.
   runs: z.array(Tps).min(1).max(100),
