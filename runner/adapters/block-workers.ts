@@ -141,3 +141,42 @@ export function processPool(workers: number, launcher: WorkerLauncher): BlockPoo
     },
   };
 }
+
+/** A look's blocks were asked of a pool of gathered results that does not hold them (yet). */
+export class BlocksNotRun extends Error {
+  constructor(readonly firstBlock: number) {
+    super(`no gathered results for block ${firstBlock}: its look has not run yet`);
+  }
+}
+
+/**
+ * A pool over results already run elsewhere (the matrix jobs of evaluate.yml, one result file per
+ * runner share): asked for a look's blocks, it hands back the gathered launches of those blocks.
+ * The benchmark flow then absorbs and analyses them exactly as if it had run them. A share that
+ * failed rethrows its error (a passed cap stays DeadlinePassed); blocks of a look no share ran
+ * throw BlocksNotRun, which the caller reads as "dispatch that look".
+ */
+export function gatheredPool(resultTexts: readonly string[]): BlockPool & { notRun?: number } {
+  const byBlock = new Map<number, LaunchResult[]>();
+  const errors: unknown[] = [];
+  for (const text of resultTexts) {
+    try {
+      for (const r of decodeResults(text))
+        byBlock.set(r.record.block, [...(byBlock.get(r.record.block) ?? []), r]);
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  const resultsOf = (b: number) => {
+    const results = byBlock.get(b);
+    if (results) return results;
+    if (errors.length) throw errors[0];
+    pool.notRun ??= b;
+    throw new BlocksNotRun(b);
+  };
+  const pool: BlockPool & { notRun?: number } = {
+    workers: Number.MAX_SAFE_INTEGER,
+    run: async (_o, shares) => shares.map((s) => s.blocks.flatMap(resultsOf)),
+  };
+  return pool;
+}

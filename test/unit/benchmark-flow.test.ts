@@ -6,7 +6,9 @@ import type { CompletionResponse, StreamMeasurement } from "../../runner/core/pr
 import { ChallengeSchema } from "../../runner/core/schema/challenge.ts";
 import { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { SubmissionSchema } from "../../runner/core/schema/submission.ts";
-import { runBenchmark, type BenchPorts, type PromptSet } from "../../runner/flows/benchmark.ts";
+import { runBenchmark, runShare, type BenchPorts, type PromptSet } from "../../runner/flows/benchmark.ts";
+import { lookShare } from "../../runner/flows/evaluate.ts";
+import { encodeResults, gatheredPool } from "../../runner/adapters/block-workers.ts";
 import { makeReference } from "../../runner/flows/reference.ts";
 import type {
   EngineClient,
@@ -341,5 +343,60 @@ describe("the job cap", () => {
     if (d.kind !== "record") return;
     expect(d.record.comparison).toMatchObject({ verdict: "unresolved", look: { final: true } });
     expect(d.record.reason).toBe("the job cap cut the run; look 1 (4 blocks) is final");
+  });
+});
+
+describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", () => {
+  const untimed = (r: RunRecord) =>
+    r.launches.map((l) => [l.arm, l.block, l.position, l.tokens, l.outputsSha256].join(" "));
+  const shareResults = async (o: Awaited<ReturnType<typeof options>>, looks: number[], look: number) => {
+    const texts: string[] = [];
+    for (const k of [0, 1]) {
+      const { ports } = fakeWorld({ fast: { tps: 102 }, baseline: { tps: 100 } });
+      const share = {
+        machine: `gpu-${k + 1}`,
+        blocks: lookShare(looks, look, k, 2),
+        maxBlocks: looks.at(-1)!,
+        deadline: 2e6,
+      };
+      texts.push(encodeResults(await runShare(ports, o, share)));
+    }
+    return texts;
+  };
+  const refusing: EngineLauncher = {
+    kind: "embedded",
+    version: async () => "gathered",
+    launch: async () => {
+      throw new Error("the gather job must start no engine");
+    },
+  };
+
+  it("deals each look's new blocks round-robin, every block to one runner", () => {
+    expect(lookShare([6, 12], 1, 0, 4)).toEqual([0, 4]);
+    expect(lookShare([6, 12], 2, 3, 4)).toEqual([9]);
+    expect([0, 1, 2, 3].flatMap((k) => lookShare([6, 12], 2, k, 4)).sort()).toEqual([10, 11, 6, 7, 8, 9]);
+  });
+
+  it("the gathered shares give the record one process gives, each block with its runner", async () => {
+    const o = await options({ challenge: grouped, public: await sixPrompts() });
+    const single = (await runBenchmark(fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } }).ports, o))
+      .record;
+    const texts = await shareResults(o, [4], 1);
+    const { ports } = fakeWorld({});
+    const { record } = await runBenchmark({ ...ports, launcher: refusing, pool: gatheredPool(texts) }, o);
+    expect(record.status, record.reason).toBe("ok");
+    expect(untimed(record)).toEqual(untimed(single));
+    expect(record.quality.candidate).toEqual(single.quality.candidate);
+    for (const l of record.launches) expect(l.machine).toBe(`gpu-${(l.block % 2) + 1}`);
+    expect(decidePublish(publishInput(record, grouped)).kind).toBe("record");
+  });
+
+  it("an inconclusive look asks for the next look instead of publishing", async () => {
+    const o = await options({ blocks: undefined });
+    const pool = gatheredPool(await shareResults(o, [4, 8], 1));
+    const { ports } = fakeWorld({});
+    const { record } = await runBenchmark({ ...ports, launcher: refusing, pool }, o);
+    expect(pool.notRun).toBe(4); // look 2 (blocks 4–7) has not run: dispatch it
+    expect(record.status).toBe("error"); // and this record is not the one to publish
   });
 });
