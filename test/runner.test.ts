@@ -70,6 +70,7 @@ beforeAll(async () => {
   const raw = parse(await readFile(join(REPO_ROOT, "runner/demo/template/challenge/challenge.yaml"), "utf8"));
   raw.metric.max_tokens = 12;
   raw.metric.repeats = 1;
+  delete raw.significance.prompts_per_group; // every prompt in every launch; the --runners test sets it
   challenge = ChallengeSchema.parse(raw);
   const text = await readFile(join(REPO_ROOT, "runner/demo/template/challenge/prompts/public.jsonl"), "utf8");
   const { prompts } = parsePrompts("public.jsonl", text, "embedded", 3);

@@ -26,6 +26,7 @@ import { REPO_ROOT } from "../paths.ts";
 
 const raw = parse(readFileSync(join(REPO_ROOT, "runner/demo/template/challenge/challenge.yaml"), "utf8"));
 raw.metric.max_tokens = 4;
+delete raw.significance.prompts_per_group; // every prompt in every launch; the groups' tests set it
 const challenge = ChallengeSchema.parse(raw);
 const manifest = SubmissionSchema.parse({
   schema: 1,
