@@ -147,7 +147,11 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
         dir: join(root, ".velodrome/evaluate", v["run-id"], "data"),
       }),
   };
-  const hardware = `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300);
+  // Gathered, the launches ran on the pool's runners (each named per launch), not on this machine.
+  const hardware = gathered
+    ? challenge.hardware.description.slice(0, 300)
+    : `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300);
+  const runnerId = gathered ? (challenge.runners?.label ?? "runner-pool") : (io.env.RUNNER_NAME ?? "local");
   const request = {
     runId: v["run-id"],
     pr: v.pr,
@@ -157,7 +161,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     blocks: v.blocks,
     ...(v.private ? { privatePrompts: v.private } : {}),
     out: resolve(io.cwd, v.out),
-    runner: { id: io.env.RUNNER_NAME ?? "local", hardware },
+    runner: { id: runnerId.slice(0, 100), hardware },
   };
   if (v.shares !== undefined)
     return runShareCommand(
