@@ -5,7 +5,13 @@ import { embeddedLauncher, groupAlive, type EngineLauncher } from "../runner/ada
 import { nodeBenchPorts } from "../runner/adapters/runner-ports.ts";
 import { silentProgress } from "../runner/adapters/progress.ts";
 import { httpEngineClient } from "../runner/adapters/engines/client.ts";
-import { runBenchmark, type BenchOptions, type PromptSet } from "../runner/flows/benchmark.ts";
+import {
+  runBenchmark,
+  type BenchOptions,
+  type BlockPool,
+  type PromptSet,
+} from "../runner/flows/benchmark.ts";
+import { processPool } from "../runner/adapters/block-workers.ts";
 import { makeReference as makeReferenceFlow, type Contender } from "../runner/flows/reference.ts";
 import { corpusPerplexity, type PromptItem } from "../runner/core/verify.ts";
 import { bubblewrap, bubblewrapAvailable } from "../runner/adapters/sandbox/sandbox.ts";
@@ -64,6 +70,7 @@ beforeAll(async () => {
   const raw = parse(await readFile(join(REPO_ROOT, "runner/demo/template/challenge/challenge.yaml"), "utf8"));
   raw.metric.max_tokens = 12;
   raw.metric.repeats = 1;
+  delete raw.significance.prompts_per_group; // every prompt in every launch; the --runners test sets it
   challenge = ChallengeSchema.parse(raw);
   const text = await readFile(join(REPO_ROOT, "runner/demo/template/challenge/prompts/public.jsonl"), "utf8");
   const { prompts } = parsePrompts("public.jsonl", text, "embedded", 3);
@@ -280,6 +287,59 @@ describe(
     });
   },
 );
+
+describe("--runners: blocks shared out over worker processes", { timeout: 2 * ENGINE_TEST_MS }, () => {
+  it("two workers give the records one process gives, modulo timing, each block on one worker", async () => {
+    const candidate = { slug: "q8w", manifest: sub({ kind: "embedded", args: { quantization: "q8_0" } }) };
+    const grouped = { ...challenge, significance: { ...challenge.significance, prompts_per_group: 2 } };
+    const run = (pool?: BlockPool) =>
+      runBenchmark(
+        { ...nodeBenchPorts(launcher(), silentProgress), ...(pool ? { pool } : {}) },
+        {
+          id: "t-workers",
+          challenge: grouped,
+          candidate,
+          incumbent: baseline,
+          public: pub,
+          workDir: join(work, pool ? "workers" : "single"),
+          seed: 9,
+          blocks: 2,
+          runner: { id: "host", hardware: "ci" },
+          startTimeoutMs: 60_000,
+          requestTimeoutMs: 60_000,
+        },
+      );
+    const sandbox = bubblewrapAvailable() ? "bwrap" : "none";
+    const pool = processPool(2, { kind: "embedded", programRoot: REPO_ROOT, sandbox });
+    const [one, two] = [(await run()).record, (await run(pool)).record];
+    expect(one.status, one.reason).toBe("ok");
+    expect(two.status, two.reason).toBe("ok");
+    // Each block ran whole on one worker, recorded as its machine; one process records none.
+    for (const b of [0, 1])
+      expect(new Set(two.launches.filter((l) => l.block === b).map((l) => l.machine))).toEqual(
+        new Set([`host/worker-${b + 1}`]),
+      );
+    expect(one.launches.every((l) => l.machine === undefined)).toBe(true);
+    // Everything but the timings is the same: design, launches in order, groups, outputs, quality.
+    const untimed = (r: typeof one) => ({
+      design: r.design,
+      launches: r.launches.map((l) => ({
+        arm: l.arm,
+        block: l.block,
+        position: l.position,
+        group: l.group,
+        tokens: l.tokens,
+        prompts: l.perPrompt!.map((p) => p.slice(0, 2)),
+        outputs: l.outputsSha256,
+      })),
+      quality: r.quality.candidate!.greedy,
+      verdictGiven: r.comparison !== null,
+    });
+    expect(untimed(two)).toEqual(untimed(one));
+    // Engine start is measured per launch: from spawn to healthy and serving, never zero.
+    for (const l of [...one.launches, ...two.launches]) expect(l.startMs).toBeGreaterThan(0);
+  });
+});
 
 // The sandbox's containment (network, private prompts, credentials, writes, daemons, limits) is
 // tested with the shipped hostile engine in test/audit.test.ts.

@@ -114,6 +114,50 @@ describe("workflow lint", () => {
     expect(runsOn).toContain(`fromJSON('[${pool}]')`);
     expect(runsOn).toContain(`format('[${pool},"{0}"]', inputs.runner)`);
   });
+  it("evaluate fans a look out as a matrix over the runner pool and gathers it on a GitHub-hosted job", () => {
+    type Matrix = Job & {
+      needs?: string | string[];
+      if?: string;
+      strategy?: { "fail-fast"?: boolean; matrix?: Record<string, unknown> };
+      outputs?: Record<string, string>;
+    };
+    const wf = workflows.find(([f]) => f === "evaluate.yml")![1] as Workflow & {
+      jobs: Record<string, Matrix>;
+    };
+    const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs;
+    expect(Object.keys(inputs)).toEqual(expect.arrayContaining(["look", "previous_run"]));
+    const gpu = wf.jobs.evaluate!;
+    // One matrix job per runner share, the shares computed from main's challenge, none cancelling the rest.
+    expect(gpu.strategy?.matrix?.share).toBe("${{ fromJSON(needs.shares.outputs.shares) }}");
+    expect(gpu.strategy?.["fail-fast"]).toBe(false);
+    expect(wf.jobs.shares!["runs-on"]).toBe("ubuntu-24.04");
+    expect(wf.jobs.shares!.permissions).toEqual({});
+    const run = gpu.steps!.find((x) => x.run?.includes("velodrome.mjs evaluate"))!;
+    expect(run.run).toMatch(/--share "\$SHARE" --shares "\$SHARES"/);
+    expect(run.env?.SHARE).toBe("${{ matrix.share }}");
+    // The runner job holds no token at all: nothing it uploads is trusted.
+    expect(JSON.stringify(gpu)).not.toMatch(/github\.token|GITHUB_TOKEN|GH_TOKEN/);
+    const upload = gpu.steps!.find((x) => x.uses?.startsWith("actions/upload-artifact@"))!;
+    expect(upload.with?.name).toBe("look-${{ inputs.look }}-share-${{ matrix.share }}");
+    // The publish job runs GitHub-hosted after every share (even failed ones), gathers, then publishes
+    // or dispatches the next look of the same run (evaluate.yml again: no new /bench, no quota charge).
+    const pub = wf.jobs.publish!;
+    expect(pub["runs-on"]).toBe("ubuntu-24.04");
+    expect(pub.needs).toEqual(expect.arrayContaining(["evaluate"]));
+    expect(pub.if).toBe("always()");
+    const steps = pub.steps!;
+    const gather = steps.findIndex((x) => x.run?.includes("--gather out/shares"));
+    const next = steps.findIndex((x) => x.run?.includes("gh workflow run evaluate.yml"));
+    const publish = steps.findIndex((x) => x.run?.includes("gh publish"));
+    expect(gather).toBeGreaterThan(0);
+    expect(next).toBeGreaterThan(gather);
+    expect(publish).toBeGreaterThan(gather);
+    expect(steps[gather]!.env?.GITHUB_TOKEN).toBeUndefined(); // gathering untrusted shares needs no token
+    expect(steps[next]!.run).toMatch(/-f look="\$NEXT_LOOK"[\s\S]*-f previous_run="\$GITHUB_RUN_ID"/);
+    expect(steps[next]!.run).toMatch(/-f run_id="\$RUN_ID"/); // the same reservation
+    expect((steps[next] as { if?: string }).if).toBe("steps.gather.outputs.next_look != ''");
+    expect((steps[publish] as { if?: string }).if).toBe("steps.gather.outputs.next_look == ''");
+  });
   it("the request workflow is serialized per commenter (numeric id, not login)", () => {
     const wf = workflows.find(([f]) => f === "request.yml")![1] as Workflow & {
       concurrency: { group: string };

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
+import { processPool } from "../adapters/block-workers.ts";
 import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
 import { NotFound, UsageError } from "../core/errors.ts";
 import { parsePrompts } from "../core/prompts.ts";
@@ -43,6 +44,14 @@ const OPTIONS = {
     description: "a private prompt set to confirm a claimed lead",
   },
   sandbox: { type: "string", choices: SANDBOX_MODES, default: "auto", description: "engine confinement" },
+  runners: {
+    type: "integer",
+    min: 1,
+    max: 16,
+    default: 1,
+    description:
+      "worker processes of this host a look's blocks are shared out over (each block stays in one)",
+  },
   prompts: { type: "integer", min: 1, description: "use only the first N prompts" },
   demo: {
     type: "boolean",
@@ -133,10 +142,13 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
   // The engine's code and models come from the repository that runs the bench: this program's own checkout.
   const programRoot = PROGRAM_ROOT;
   const progress = progressFor((s) => process.stderr.write(s), io.isTTY);
-  const ports = nodeBenchPorts(
-    makeLauncher(kind, programRoot, values.sandbox as SandboxMode, root),
-    progress,
-  );
+  const sandbox = values.sandbox as SandboxMode;
+  const ports = {
+    ...nodeBenchPorts(makeLauncher(kind, programRoot, sandbox, root), progress),
+    ...(values.runners > 1
+      ? { pool: processPool(values.runners, { kind, programRoot, sandbox, repoRoot: root }) }
+      : {}),
+  };
   const id = `run-${new Date(ports.clock()).toISOString().replace(/[:.]/g, "-")}-${slug}`.slice(0, 80);
   const workDir = place.workDir ?? join(root, ".velodrome/runs", id);
   const source = { repo, challenge, workDir, ...(values.prompts ? { limit: values.prompts } : {}) };

@@ -1,11 +1,16 @@
+import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gitSubmissionFetcher } from "../adapters/git-fetch.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
 import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
+import { encodeResults, gatheredPool, processPool } from "../adapters/block-workers.ts";
+import { errorCode } from "../core/errors.ts";
+import type { Challenge } from "../core/schema/challenge.ts";
+import type { EngineLauncher } from "../ports.ts";
 import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
-import { evaluate, type EvaluatePorts } from "../flows/evaluate.ts";
+import { evaluate, evaluateShare, type EvaluatePorts } from "../flows/evaluate.ts";
 import { loadChallenge } from "../flows/repo-load.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
@@ -70,6 +75,27 @@ const OPTIONS = {
     description: "default: the challenge's data branch",
   },
   sandbox: { type: "string", choices: SANDBOX_MODES, default: "auto", description: "engine confinement" },
+  look: { type: "integer", min: 1, max: 8, default: 1, description: "matrix: the look this dispatch runs" },
+  share: {
+    type: "integer",
+    min: 0,
+    max: 255,
+    description: "matrix: this runner's share of the look (0-based)",
+  },
+  shares: { type: "integer", min: 1, max: 256, description: "matrix: runners the look is shared over" },
+  gather: {
+    type: "string",
+    placeholder: "DIR",
+    description: "publish job: analyse the matrix's share results in DIR (no engine runs)",
+  },
+  runners: {
+    type: "integer",
+    min: 1,
+    max: 16,
+    default: 1,
+    description:
+      "worker processes of this host a look's blocks are shared out over (each block stays in one)",
+  },
 } as const;
 
 export const EVALUATE: CommandSpec = {
@@ -82,6 +108,21 @@ export const EVALUATE: CommandSpec = {
   options: OPTIONS,
 };
 
+/** A launcher for the gather job: it analyses what the runners ran and never starts an engine. */
+const noEngines = (kind: "embedded" | "vllm"): EngineLauncher => ({
+  kind,
+  version: async () => `${kind} (gathered from the runner matrix)`,
+  launch: async () => {
+    throw new Error("the gather job starts no engine: every block ran on a runner");
+  },
+});
+
+/** The result files of a look's matrix (and earlier looks'), as downloaded into one folder. */
+async function shareTexts(dir: string): Promise<string[]> {
+  const names = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith(".json")).sort();
+  return Promise.all(names.map((n) => readFile(join(dir, n), "utf8")));
+}
+
 /** `velodrome evaluate`: parse options, build the runner's adapters, run the evaluate flow. */
 export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const { help, values: v } = parseOptions(OPTIONS, argv, false);
@@ -90,12 +131,18 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const main = nodeRepoFiles(root);
   const challenge = await loadChallenge(main);
   const programRoot = resolve(import.meta.dirname, "../..");
-  const launcher = makeLauncher(challenge.engine.kind, programRoot, v.sandbox as SandboxMode);
+  const kind = challenge.engine.kind;
+  const sandbox = v.sandbox as SandboxMode;
+  const gathered = v.gather ? gatheredPool(await shareTexts(resolve(io.cwd, v.gather))) : undefined;
+  const launcher = gathered ? noEngines(kind) : makeLauncher(kind, programRoot, sandbox);
+  const pool =
+    gathered ?? (v.runners > 1 ? processPool(v.runners, { kind, programRoot, sandbox }) : undefined);
   const ports: EvaluatePorts = {
     ...nodeBenchPorts(
       launcher,
       progressFor((s) => process.stderr.write(s), io.isTTY),
     ),
+    ...(pool ? { pool } : {}),
     main,
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(root, v.remote),
@@ -106,8 +153,12 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
         dir: join(root, ".velodrome/evaluate", v["run-id"], "data"),
       }),
   };
-  const hardware = `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300);
-  const outcome = await evaluate(ports, challenge, {
+  // Gathered, the launches ran on the pool's runners (each named per launch), not on this machine.
+  const hardware = gathered
+    ? challenge.hardware.description.slice(0, 300)
+    : `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300);
+  const runnerId = gathered ? (challenge.runners?.label ?? "runner-pool") : (io.env.RUNNER_NAME ?? "local");
+  const request = {
     runId: v["run-id"],
     pr: v.pr,
     sha: v.sha,
@@ -116,11 +167,56 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     blocks: v.blocks,
     ...(v.private ? { privatePrompts: v.private } : {}),
     out: resolve(io.cwd, v.out),
-    runner: { id: io.env.RUNNER_NAME ?? "local", hardware },
-  });
+    runner: { id: runnerId.slice(0, 100), hardware },
+  };
+  if (v.shares !== undefined)
+    return runShareCommand(
+      ports,
+      challenge,
+      { ...request, look: v.look, share: v.share ?? 0, shares: v.shares },
+      io,
+    );
+  const outcome = await evaluate(ports, challenge, request);
   // The job log is public: only fixed phrases here; the raw text stays in the local log file.
   if (outcome.kind === "not-fetched") return (io.err(`${outcome.reason} (details: ${outcome.log})`), 1);
+  if (gathered?.notRun !== undefined) return nextLook(challenge, v.blocks, gathered.notRun, io);
   const { record } = outcome;
   io.out(`${record.status}${record.comparison ? `: ${record.comparison.verdict}` : ""} → ${v.out}`);
   return record.status === "error" ? 1 : 0;
+}
+
+/** The gathered looks were inconclusive: say which look to dispatch next (no result is written). */
+function nextLook(challenge: Challenge, blocks: number, notRun: number, io: Io): number {
+  const looks = blocks ? [blocks] : challenge.significance.looks;
+  const look = looks.findIndex((k) => k > notRun) + 1;
+  io.out(`next_look=${look}`);
+  return 0;
+}
+
+/** A runner's share of one look: its launch results (or the error that stopped it) as JSON. */
+async function runShareCommand(
+  ports: EvaluatePorts,
+  challenge: Challenge,
+  r: Parameters<typeof evaluateShare>[2],
+  io: Io,
+): Promise<number> {
+  try {
+    const outcome = await evaluateShare(ports, challenge, r);
+    if (outcome.kind === "not-fetched") {
+      await ports.files.write(
+        r.out,
+        JSON.stringify({ error: { code: "sha-moved", message: outcome.reason } }),
+      );
+      return (io.err(outcome.reason), 1);
+    }
+    await ports.files.write(r.out, encodeResults(outcome.results) + "\n");
+    io.out(
+      `share ${r.share + 1}/${r.shares} of look ${r.look}: ${outcome.results.length} launches → ${r.out}`,
+    );
+    return 0;
+  } catch (e) {
+    const error = { code: errorCode(e), message: `${(e as Error).message}`.slice(0, 2000) };
+    await ports.files.write(r.out, JSON.stringify({ error }) + "\n");
+    return (io.err(error.message), 1);
+  }
 }

@@ -3,7 +3,7 @@ import { processIo, type Io } from "./io.ts";
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; hidden?: boolean }> = {
   validate: {
     summary: "check submission manifests and a PR's file policy",
     load: async () => (await import("./validate.ts")).validateCommand,
@@ -19,6 +19,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   bench: {
     summary: "benchmark a submission against another in blocks of fresh launches",
     load: async () => (await import("./bench.ts")).benchCommand,
+  },
+  "bench-blocks": {
+    summary: "(internal) one worker's share of a look's blocks, for bench/evaluate --runners N",
+    load: async () => (await import("./bench-blocks.ts")).benchBlocksCommand,
+    hidden: true,
   },
   evaluate: {
     summary: "(self-hosted runner) evaluate a dispatched run at its pinned SHA",
@@ -77,12 +82,13 @@ export function exitCodeFor(e: unknown): number {
 }
 
 export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const shown = Object.entries(COMMANDS).filter(([, v]) => !v.hidden);
+  const width = Math.max(...shown.map(([c]) => c.length));
   return [
     "usage: velodrome <command> [options]",
     "",
     "commands:",
-    ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(width)}  ${v.summary}`),
+    ...shown.map(([k, v]) => `  ${k.padEnd(width)}  ${v.summary}`),
     "",
     "Run `velodrome <command> --help` for a command's options.",
   ].join("\n");

@@ -17,6 +17,7 @@ import { parsePrompts } from "../core/prompts.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import { ParticipantsSchema } from "../core/schema/data.ts";
 import { evaluate, type EvaluatePorts } from "../flows/evaluate.ts";
+import { processPool } from "../adapters/block-workers.ts";
 import {
   handleIssueComment,
   mirrorThreads,
@@ -223,6 +224,12 @@ async function evaluateDispatch(d: Demo, inputs: Record<string, string>, out: st
   const main = nodeRepoFiles(d.repo);
   const ports: EvaluatePorts = {
     ...nodeBenchPorts(launcher, silentProgress),
+    // `--runners 2`: each look's blocks shared out over two worker processes, as on a runner pool.
+    pool: processPool(2, {
+      kind: d.challenge.engine.kind,
+      programRoot: PROGRAM_ROOT,
+      sandbox: d.o.sandbox ?? "auto",
+    }),
     main,
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(d.repo, d.remote),

@@ -5,7 +5,6 @@ import type { Challenge } from "../core/schema/challenge.ts";
 import type { LaunchRecord, RunRecord } from "../core/schema/run-record.ts";
 import { RunRecord as RunRecordSchema } from "../core/schema/run-record.ts";
 import { compare, type Comparison, type Launch } from "../core/stats/compare.ts";
-import { blockOrder, type Arm } from "../core/stats/design.ts";
 import { seededRng, shuffle } from "../core/stats/rng.ts";
 import {
   corpusPerplexity,
@@ -19,6 +18,8 @@ import { generationTps } from "../core/protocol/openai.ts";
 import { continuationNll, scoringRequest, timedRequest } from "./engine-requests.ts";
 import type { Contender, PromptSet } from "./reference.ts";
 import { toComparisonRecord } from "../core/github/record-check.ts";
+import { blockPlans, designBlocks, type BlockDesign, type LaunchPlan } from "./block-plan.ts";
+import { absorbEvidence, coveredSet, emptyEvidence, type ArmEvidence } from "./arm-evidence.ts";
 
 export type { Contender, PromptSet } from "./reference.ts";
 
@@ -35,6 +36,24 @@ export interface BenchPorts {
   files: WorkFiles;
   clock: Clock;
   progress: Progress;
+  /** Worker processes (or machines) a look's blocks are shared out over; absent: this process. */
+  pool?: BlockPool;
+}
+
+/** One worker's share of a look: whole blocks, each run entirely by that worker. */
+export interface BlockShare {
+  machine: string;
+  blocks: number[];
+  /** The design's last look (the block order is planned for it). */
+  maxBlocks: number;
+  /** Absolute time (the clock's ms) past which the share stops with DeadlinePassed. */
+  deadline: number;
+}
+
+/** Runs shares of blocks elsewhere; resolves to each share's launch results, in its block order. */
+export interface BlockPool {
+  workers: number;
+  run(o: BenchOptions, shares: BlockShare[]): Promise<LaunchResult[][]>;
 }
 
 export interface BenchOptions {
@@ -67,17 +86,7 @@ export interface BenchResult {
   outputs: Map<string, number[]>;
 }
 
-/** One launch to make: which arm, where in the design, on which prompts, scored or not. */
-interface LaunchPlan {
-  arm: Arm;
-  contender: Contender;
-  block: number;
-  position: number;
-  set: PromptSet;
-  score: boolean;
-}
-
-interface LaunchResult {
+export interface LaunchResult {
   record: LaunchRecord;
   outputs: Map<string, number[]>;
   scoring?: { nll: number; n: number }[];
@@ -85,11 +94,15 @@ interface LaunchResult {
 
 /** What a bench is doing while it runs; read at the end to write the record. */
 interface BenchState {
+  design: BlockDesign;
+  evidence: { candidate: ArmEvidence; incumbent: ArmEvidence };
   launches: LaunchRecord[];
   quality: { candidate: QualityResult | null; incumbent: QualityResult | null };
   candidateOutputs: Map<string, number[]>;
   comparison?: Comparison;
   deadline: number;
+  /** Set when the job cap cut the run and its completed looks were analysed as final. */
+  cut?: boolean;
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -128,6 +141,8 @@ interface Passes {
   tokens: number;
   /** Gaps between token-carrying chunks of every timed stream (ms): the inter-token distribution. */
   gaps: number[];
+  /** Every timed request's tokens and seconds, for the record's per-prompt timings. */
+  timings: { pass: number; id: string; tokens: number; seconds: number }[];
 }
 
 /** One timed request: exactly max_tokens must come back, and the decode must be timeable. */
@@ -153,6 +168,7 @@ async function timedJob(
   totals.tokens += m.tokens.length;
   totals.seconds += (m.lastTokenAt - m.start) / 1000;
   totals.ttft.push(m.firstTokenAt - m.start);
+  acc.timings.push({ pass, id: p.id, tokens: m.tokens.length, seconds: (m.lastTokenAt - m.start) / 1000 });
   acc.gaps.push(...m.interChunkMs);
   acc.tokens += m.tokens.length;
   // The first timed pass of each prompt is the one verified against the reference.
@@ -177,6 +193,12 @@ async function scoreJob(
   acc.scoring.push({ nll: continuationNll(p.id, r, ids, p.ids.length), n: ref.output.length });
 }
 
+/** The job cap is checked before every launch and every request (a request itself is bounded by its timeout). */
+function checkDeadline(ports: BenchPorts, o: BenchOptions, deadline: number) {
+  if (ports.clock() > deadline)
+    throw new DeadlinePassed(`the run passed its ${o.challenge.job_timeout_minutes}-minute cap`);
+}
+
 /** Warm-ups (same request shape as timed ones), then the shuffled jobs, watching the deadline. */
 async function measureLaunch(
   ports: BenchPorts,
@@ -196,10 +218,10 @@ async function measureLaunch(
     scoring: [],
     tokens: 0,
     gaps: [],
+    timings: [],
   };
   for (const job of planJobs(o, plan)) {
-    if (ports.clock() > deadline)
-      throw new DeadlinePassed(`the run passed its ${ch.job_timeout_minutes}-minute cap`);
+    checkDeadline(ports, o, deadline);
     if (job.kind === "timed") await timedJob(ports, o, engine, job.p, acc, job.pass);
     else await scoreJob(ports, o, engine, job.p, plan.set, acc);
   }
@@ -227,8 +249,21 @@ function launchRecord(plan: LaunchPlan, engine: RunningEngine, acc: Passes): Lau
     ttftMs: round(mean(acc.passes.flatMap((p) => p.ttft)), 3),
     ...(acc.gaps.length ? { interTokenMs: gapSummary(acc.gaps) } : {}),
     tokens: acc.tokens,
+    ...(plan.group !== undefined ? { group: plan.group } : {}),
+    ...perPromptField(plan, acc),
+    ...(plan.machine !== undefined ? { machine: plan.machine } : {}),
     outputsSha256: sha256(canonical),
   };
+}
+
+/** Per-prompt `[prompt, tokens, seconds]`, pass after pass, prompts in index order (public set only). */
+function perPromptField(plan: LaunchPlan, acc: Passes): { perPrompt?: [number, number, number][] } {
+  const indexOf = plan.indexOf;
+  if (!indexOf || !acc.timings.length) return {};
+  const rows = acc.timings.map((t) => ({ ...t, index: indexOf.get(t.id) }));
+  if (rows.some((r) => r.index === undefined)) return {};
+  rows.sort((a, b) => a.pass - b.pass || a.index! - b.index!);
+  return { perPrompt: rows.map((r) => [r.index!, r.tokens, round(r.seconds, 5)]) };
 }
 
 /**
@@ -241,6 +276,7 @@ async function runLaunch(
   plan: LaunchPlan,
   deadline: number,
 ): Promise<LaunchResult> {
+  checkDeadline(ports, o, deadline);
   const scratch = join(o.workDir, `launch-${plan.block}-${plan.arm}`);
   await ports.files.mkdir(scratch);
   let engine: RunningEngine | undefined;
@@ -276,34 +312,73 @@ function judgeLaunch(ch: Challenge, set: PromptSet, r: LaunchResult): QualityRes
   );
 }
 
-/** Runs the launches of blocks [from, to) in the design's order; the first of each arm is scored. */
-async function runBlocks(
+/**
+ * Takes one finished launch into the run: its record, and its outputs into its arm's quality
+ * evidence, judged on the prompts the arm has decoded so far. Launches are absorbed in block order
+ * whichever process ran them, so a shared-out look gives the same state as a single process.
+ */
+function absorbLaunch(ports: BenchPorts, o: BenchOptions, s: BenchState, plan: LaunchPlan, r: LaunchResult) {
+  const arm = plan.arm;
+  s.launches.push(r.record);
+  const evidence = s.evidence[arm];
+  absorbEvidence(evidence, o.public, r.outputs, plan.score ? r.scoring : undefined);
+  const merged = { ...r, outputs: evidence.outputs, scoring: evidence.scoring };
+  s.quality[arm] = judgeLaunch(o.challenge, coveredSet(o.public, evidence), merged);
+  if (arm === "candidate") s.candidateOutputs = evidence.outputs;
+  const speeds = r.record.runs.map((x) => x.toFixed(1)).join("/");
+  ports.progress.tick(`block ${plan.block + 1}: ${arm} ${plan.contender.slug} ${speeds} tok/s`);
+}
+
+const arms = (o: BenchOptions) => ({ candidate: o.candidate, incumbent: o.incumbent });
+
+/** Runs a share of blocks in this process, each block's launches in its order, on its group. */
+export async function runShare(
   ports: BenchPorts,
   o: BenchOptions,
-  order: Arm[][],
-  from: number,
-  to: number,
-  s: BenchState,
-) {
-  for (let block = from; block < to; block++) {
-    for (const [position, arm] of order[block]!.entries()) {
-      const contender = arm === "candidate" ? o.candidate : o.incumbent;
-      const score = !s.launches.some((l) => l.arm === arm);
-      const plan = { arm, contender, block, position, set: o.public, score };
-      const r = await runLaunch(ports, o, plan, s.deadline);
-      s.launches.push(r.record);
-      if (score) {
-        s.quality[arm] = judgeLaunch(o.challenge, o.public, r);
-        if (arm === "candidate") s.candidateOutputs = r.outputs;
-      }
-      const speeds = r.record.runs.map((x) => x.toFixed(1)).join("/");
-      ports.progress.tick(`block ${block + 1}: ${arm} ${contender.slug} ${speeds} tok/s`);
-    }
+  share: BlockShare,
+): Promise<LaunchResult[]> {
+  const d = designBlocks(o.challenge, o.public, o.seed, share.maxBlocks);
+  const results: LaunchResult[] = [];
+  for (const block of share.blocks)
+    for (const plan of blockPlans(d, arms(o), block, share.machine))
+      results.push(await runLaunch(ports, o, plan, share.deadline));
+  return results;
+}
+
+/** Blocks [from, to) shared out round-robin over the pool's workers, then absorbed in block order. */
+async function runShared(ports: BenchPorts, o: BenchOptions, from: number, to: number, s: BenchState) {
+  const pool = ports.pool!;
+  const workers = Math.min(pool.workers, to - from);
+  const shares: BlockShare[] = Array.from({ length: workers }, (_, k) => ({
+    machine: `${o.runner.id}/worker-${k + 1}`,
+    blocks: [],
+    maxBlocks: s.design.order.length,
+    deadline: s.deadline,
+  }));
+  for (let block = from; block < to; block++) shares[(block - from) % workers]!.blocks.push(block);
+  const results = (await pool.run(o, shares)).flat();
+  results.sort((a, b) => a.record.block - b.record.block || a.record.position - b.record.position);
+  for (const r of results) {
+    const plan = blockPlans(s.design, arms(o), r.record.block)[r.record.position]!;
+    absorbLaunch(ports, o, s, plan, r);
   }
 }
 
+/** Runs the launches of blocks [from, to): in this process, or shared out over the pool. */
+async function runBlocks(ports: BenchPorts, o: BenchOptions, from: number, to: number, s: BenchState) {
+  if (ports.pool && ports.pool.workers > 1) return runShared(ports, o, from, to, s);
+  for (let block = from; block < to; block++)
+    for (const plan of blockPlans(s.design, arms(o), block))
+      absorbLaunch(ports, o, s, plan, await runLaunch(ports, o, plan, s.deadline));
+}
+
 /** The comparison after the launches so far, at one of the planned looks. */
-function lookAt(o: BenchOptions, looks: number[], launches: readonly LaunchRecord[]): Comparison {
+function lookAt(
+  o: BenchOptions,
+  looks: number[],
+  launches: readonly LaunchRecord[],
+  final = false,
+): Comparison {
   const ch = o.challenge;
   const obs: Launch[] = launches.map((l) => ({
     arm: l.arm,
@@ -316,6 +391,7 @@ function lookAt(o: BenchOptions, looks: number[], launches: readonly LaunchRecor
     minEffect: ch.significance.min_effect,
     looks,
     seed: o.seed,
+    ...(final ? { final: true } : {}),
   });
 }
 
@@ -324,13 +400,13 @@ const lookLine = (c: Comparison, looks: number[], blocks: number) =>
   `(Δ ${c.estimate.toFixed(2)} tok/s, CI [${c.ci[0].toFixed(2)}, ${c.ci[1].toFixed(2)}])`;
 
 /** Blocks up to each planned look until the comparison resolves (or the last look is reached). */
-async function runLooks(ports: BenchPorts, o: BenchOptions, looks: number[], order: Arm[][], s: BenchState) {
+async function runLooks(ports: BenchPorts, o: BenchOptions, looks: number[], s: BenchState) {
   const label = `bench ${o.candidate.slug} vs ${o.incumbent.slug}`;
   const maxBlocks = looks[looks.length - 1]!;
   ports.progress.start(maxBlocks * 2, label);
   let done = 0;
   for (const look of looks) {
-    await runBlocks(ports, o, order, done, look, s);
+    await runBlocks(ports, o, done, look, s);
     done = look;
     s.comparison = lookAt(o, looks, s.launches);
     ports.progress.line(lookLine(s.comparison, looks, done));
@@ -339,15 +415,35 @@ async function runLooks(ports: BenchPorts, o: BenchOptions, looks: number[], ord
   }
 }
 
+/**
+ * The job cap came during a look: the looks completed before it are what the run has. Only their
+ * blocks stay (a part-run look would be an unplanned look), and the last completed look is analysed
+ * again as final, so an undecided result reads `unresolved` and the run is published, not discarded.
+ */
+function cutAtCap(o: BenchOptions, looks: number[], s: BenchState, e: DeadlinePassed) {
+  const done = s.comparison!.look.blocks;
+  s.launches = s.launches.filter((l) => l.block < done);
+  s.comparison = lookAt(o, looks, s.launches, true);
+  s.cut = true;
+  const look = `look ${s.comparison.look.index} of ${looks.length} (${done} blocks)`;
+  return { status: "ok" as const, reason: `${e.message} during the next look; ${look} is final` };
+}
+
+/** A measured run's outcome, unless the candidate's verification failed. */
+function verified(s: BenchState, outcome: { status: "ok"; reason?: string }) {
+  const q = s.quality.candidate;
+  if (q && !q.ok)
+    return { status: "invalid" as const, reason: `verification failed: ${q.reasons.join("; ")}` };
+  return outcome;
+}
+
 /** Runs the blocks and turns any failure into the run's status and reason (never a throw). */
-async function measure(ports: BenchPorts, o: BenchOptions, looks: number[], order: Arm[][], s: BenchState) {
+async function measure(ports: BenchPorts, o: BenchOptions, looks: number[], s: BenchState) {
   try {
-    await runLooks(ports, o, looks, order, s);
-    const q = s.quality.candidate;
-    if (q && !q.ok)
-      return { status: "invalid" as const, reason: `verification failed: ${q.reasons.join("; ")}` };
-    return { status: "ok" as const };
+    await runLooks(ports, o, looks, s);
+    return verified(s, { status: "ok" as const });
   } catch (e) {
+    if (e instanceof DeadlinePassed && s.comparison) return verified(s, cutAtCap(o, looks, s, e));
     const reason = e instanceof DeadlinePassed ? e.message : `${(e as Error).message}`.slice(0, 2000);
     return { status: "error" as const, reason };
   } finally {
@@ -435,7 +531,7 @@ function qualityRecord(q: QualityResult | null) {
 }
 
 /** The parts of the record known before any launch: who, where, and the design. */
-async function recordHead(ports: BenchPorts, o: BenchOptions, looks: number[], order: Arm[][]) {
+async function recordHead(ports: BenchPorts, o: BenchOptions, looks: number[], d: BlockDesign) {
   const ch = o.challenge;
   const contender = (c: Contender) => ({ slug: c.slug, ...(c.commit ? { commit: c.commit } : {}) });
   return {
@@ -455,11 +551,12 @@ async function recordHead(ports: BenchPorts, o: BenchOptions, looks: number[], o
     },
     design: {
       seed: o.seed,
-      order: order.map((b) => (b[0] === "candidate" ? ("CI" as const) : ("IC" as const))),
+      order: d.order.map((b) => (b[0] === "candidate" ? ("CI" as const) : ("IC" as const))),
       looks,
       warmup: ch.metric.warmup,
       repeats: ch.metric.repeats,
       prompts: o.public.prompts.length,
+      ...(d.promptsPerGroup !== undefined ? { promptsPerGroup: d.promptsPerGroup } : {}),
       maxTokens: ch.metric.max_tokens,
     },
   };
@@ -471,19 +568,23 @@ export async function runBenchmark(ports: BenchPorts, o: BenchOptions): Promise<
   const startedAt = iso();
   const looks = o.blocks ? [o.blocks] : o.challenge.significance.looks;
   const maxBlocks = looks[looks.length - 1]!;
-  const order = blockOrder(maxBlocks, o.seed);
-  const head = await recordHead(ports, o, looks, order);
+  const design = designBlocks(o.challenge, o.public, o.seed, maxBlocks);
+  const head = await recordHead(ports, o, looks, design);
   const s: BenchState = {
+    design,
+    evidence: { candidate: emptyEvidence(), incumbent: emptyEvidence() },
     launches: [],
     quality: { candidate: null, incumbent: null },
     candidateOutputs: new Map(),
     deadline: ports.clock() + (o.deadlineMs ?? o.challenge.job_timeout_minutes * 60_000),
   };
-  const outcome = await measure(ports, o, looks, order, s);
+  const outcome = await measure(ports, o, looks, s);
   const claimsLead = outcome.status === "ok" && s.comparison?.verdict === "faster";
-  const confirmation: Confirmation = claimsLead
-    ? await confirm(ports, o, maxBlocks, s)
-    : { status: "skipped", reason: "not a claim to the lead" };
+  const confirmation: Confirmation = !claimsLead
+    ? { status: "skipped", reason: "not a claim to the lead" }
+    : s.cut
+      ? { status: "pending", reason: "the job cap left no time for the private re-run" }
+      : await confirm(ports, o, maxBlocks, s);
   const record = RunRecordSchema.parse({
     ...head,
     ...outcome,

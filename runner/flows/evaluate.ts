@@ -6,7 +6,7 @@ import type { Challenge } from "../core/schema/challenge.ts";
 import type { RunRecord } from "../core/schema/run-record.ts";
 import { seedFrom } from "../core/stats/rng.ts";
 import type { DataStore, RepoFiles, SubmissionFetcher } from "../ports.ts";
-import { runBenchmark, type BenchPorts, type PromptSet } from "./benchmark.ts";
+import { runBenchmark, runShare, type BenchOptions, type BenchPorts, type PromptSet } from "./benchmark.ts";
 import { loadPromptSet } from "./reference.ts";
 import { loadManifest } from "./repo-load.ts";
 
@@ -105,6 +105,33 @@ async function promptSets(ports: EvaluatePorts, challenge: Challenge, r: Evaluat
 /** Where the raw (unreleased) record and error text of a run stay: the runner's local log folder. */
 const rawLogOf = (work: string) => join(work, "result.raw.json");
 
+/** The bench options of a dispatched run, or why its submissions could not be assembled. */
+export async function prepareRun(
+  ports: EvaluatePorts,
+  challenge: Challenge,
+  r: EvaluateRequest,
+): Promise<{ options: BenchOptions } | { reason: string; shaMoved: boolean }> {
+  const work = workOf(ports, r.runId);
+  const benchRoot = join(work, "repo");
+  const failed = await assembleBenchRepo(ports, r, benchRoot);
+  if (failed) return failed;
+  const repo = ports.repoAt(benchRoot);
+  const { pub, priv } = await promptSets(ports, challenge, r, work);
+  const options: BenchOptions = {
+    id: r.runId,
+    challenge,
+    candidate: { slug: r.slug, manifest: await loadManifest(repo, r.slug), commit: r.sha },
+    incumbent: { slug: r.against, manifest: await loadManifest(repo, r.against) },
+    public: pub,
+    ...(priv ? { private: priv } : {}),
+    workDir: work,
+    seed: seedFrom(r.runId),
+    ...(r.blocks ? { blocks: r.blocks } : {}),
+    runner: r.runner,
+  };
+  return { options };
+}
+
 /**
  * Evaluates one dispatched run and writes its result file; the outcome says what happened. The
  * result file is a public artifact, so it holds only the releasable record (fixed phrases, coarse
@@ -119,14 +146,15 @@ export async function evaluate(
   const log = rawLogOf(work);
   let stopped: { reason: string; shaMoved: boolean };
   try {
-    const done = await benchIn(ports, challenge, r, work);
-    if ("record" in done) {
-      await ports.files.write(log, JSON.stringify(done.record, null, 2) + "\n");
-      const released = releasableRecord(done.record, challenge);
+    const prepared = await prepareRun(ports, challenge, r);
+    if ("options" in prepared) {
+      const { record } = await runBenchmark(ports, prepared.options);
+      await ports.files.write(log, JSON.stringify(record, null, 2) + "\n");
+      const released = releasableRecord(record, challenge);
       await ports.files.write(r.out, JSON.stringify(released) + "\n");
       return { kind: "benched", record: released, log };
     }
-    stopped = done;
+    stopped = prepared;
   } catch (e) {
     stopped = { reason: `${(e as Error).message}`, shaMoved: false };
   }
@@ -138,24 +166,34 @@ export async function evaluate(
   return { kind: "not-fetched", reason, shaMoved: stopped.shaMoved, log };
 }
 
-/** The bench itself: assemble the bench repository, load the prompt sets, run the blocks. */
-async function benchIn(ports: EvaluatePorts, challenge: Challenge, r: EvaluateRequest, work: string) {
-  const benchRoot = join(work, "repo");
-  const failed = await assembleBenchRepo(ports, r, benchRoot);
-  if (failed) return failed;
-  const repo = ports.repoAt(benchRoot);
-  const { pub, priv } = await promptSets(ports, challenge, r, work);
-  const result = await runBenchmark(ports, {
-    id: r.runId,
-    challenge,
-    candidate: { slug: r.slug, manifest: await loadManifest(repo, r.slug), commit: r.sha },
-    incumbent: { slug: r.against, manifest: await loadManifest(repo, r.against) },
-    public: pub,
-    ...(priv ? { private: priv } : {}),
-    workDir: work,
-    seed: seedFrom(r.runId),
-    ...(r.blocks ? { blocks: r.blocks } : {}),
-    runner: r.runner,
-  });
-  return { record: result.record };
+/**
+ * One runner's share of one look (evaluate.yml's matrix): the look's new blocks, dealt round-robin
+ * over `of` runners; this runner takes those at `index`. Every block stays on one machine.
+ */
+export function lookShare(looks: readonly number[], look: number, index: number, of: number): number[] {
+  const from = look > 1 ? looks[look - 2]! : 0;
+  const to = looks[look - 1];
+  if (to === undefined) return [];
+  const blocks: number[] = [];
+  for (let b = from + index; b < to; b += of) blocks.push(b);
+  return blocks;
+}
+
+/** Runs one runner's share of a look; the launch results go to the publish job as an artifact. */
+export async function evaluateShare(
+  ports: EvaluatePorts,
+  challenge: Challenge,
+  r: EvaluateRequest & { look: number; share: number; shares: number },
+) {
+  const prepared = await prepareRun(ports, challenge, r);
+  if (!("options" in prepared)) return { kind: "not-fetched" as const, ...prepared };
+  const looks = r.blocks ? [r.blocks] : challenge.significance.looks;
+  const deadline = ports.clock() + challenge.job_timeout_minutes * 60_000;
+  const share = {
+    machine: r.runner.id,
+    blocks: lookShare(looks, r.look, r.share, r.shares),
+    maxBlocks: looks[looks.length - 1]!,
+    deadline,
+  };
+  return { kind: "ran" as const, results: await runShare(ports, prepared.options, share) };
 }

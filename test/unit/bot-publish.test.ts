@@ -1,3 +1,4 @@
+import { groupOfBlock } from "../../runner/core/plan/groups.ts";
 import { describe, expect, it } from "vitest";
 import { decidePublish, type PublishInput } from "../../runner/core/github/publish.ts";
 import { countProblem, errorPhrase, releasableRecord } from "../../runner/core/github/record-check.ts";
@@ -223,7 +224,11 @@ describe("decidePublish", () => {
     // Prompt groups: a launch of one group of `prompts_per_group` prompts is a whole launch.
     const ch = challenge();
     ch.significance.prompts_per_group = 1;
-    const grouped = { ...r, launches: r.launches.map((l) => ({ ...l, tokens: 64 })) };
+    const grouped = {
+      ...r,
+      design: { ...r.design, promptsPerGroup: 1 },
+      launches: r.launches.map((l) => ({ ...l, tokens: 64, group: groupOfBlock(l.block, 2) })),
+    };
     expect(decidePublish(input(grouped, { challenge: ch })).kind).toBe("record");
     // A launch that names its own prompt count (a group) is held to that count, within the set.
     const ownCount = { ...r, launches: r.launches.map((l) => ({ ...l, tokens: 64, prompts: 1 })) };

@@ -4,6 +4,7 @@ import { parseRunRecord, type RunRecord } from "../schema/run-record.ts";
 import { compare, CompareError, type Comparison } from "../stats/compare.ts";
 import {
   countProblem,
+  cutByCap,
   designProblem,
   errorPhrase,
   pinProblem,
@@ -79,6 +80,8 @@ function recheckVerdict(
       looks: record.design.looks,
       seed: record.design.seed,
       bootstrapReps: 0,
+      // A run the job cap cut is analysed as final at its last completed (planned) look.
+      ...(cutByCap(record) ? { final: true } : {}),
     });
   } catch (e) {
     if (!(e instanceof CompareError)) throw e;

@@ -5,6 +5,7 @@ import type { Comparison } from "../stats/compare.ts";
 import { blockOrder } from "../stats/design.ts";
 import { seedFrom } from "../stats/rng.ts";
 import { judgeQuality } from "../verify.ts";
+import { groupProblem } from "./group-check.ts";
 
 /**
  * What the publish job keeps of a runner's record. The runner machine ran untrusted engine code,
@@ -64,6 +65,7 @@ export function designProblem(
   const blocks = new Set(r.launches.map((l) => l.block)).size;
   if (blocks < looks[0]!) return `the run has ${blocks} blocks, fewer than the first look (${looks[0]})`;
   if (blocks > r.design.order.length) return `the run has ${blocks} blocks, more than its design planned`;
+  if (!looks.includes(blocks)) return `the run has ${blocks} blocks, not a planned look [${looks}]`;
   for (const l of r.launches) {
     const slug = l.arm === "candidate" ? r.candidate.slug : r.incumbent.slug;
     if (l.slug !== slug) return `a ${l.arm} launch names ${l.slug}, not ${slug}`;
@@ -74,7 +76,7 @@ export function designProblem(
   const seen = new Set(r.launches.map((l) => `${l.block}/${l.arm}`));
   if (seen.size !== r.launches.length || seen.size !== 2 * blocks)
     return "every block must hold exactly one launch of each arm";
-  return undefined;
+  return groupProblem(r, challenge);
 }
 
 /**
@@ -138,6 +140,13 @@ export function pinProblem(r: RunRecord, challenge: Challenge, pins: PublishPins
       return `the run was judged against a reference perplexity of ${q.pplReference}, not the challenge's ${pinned}`;
   return undefined;
 }
+
+/**
+ * Whether the job cap cut the run: its comparison is final before the design's last look. Only
+ * the completed looks' blocks are in such a record, and their verdict is recomputed as final.
+ */
+export const cutByCap = (r: RunRecord) =>
+  r.comparison !== null && r.comparison.look.final && r.comparison.blocks < r.design.looks.at(-1)!;
 
 type Quality = NonNullable<RunRecord["quality"]["candidate"]>;
 
@@ -218,9 +227,11 @@ function statusReason(
   status: RunRecord["status"],
   runnerReason: string | undefined,
   quality: Quality | null,
+  cutAt: ComparisonRecord | null,
 ) {
   if (status === "error") return errorPhrase(runnerReason);
   if (status === "invalid" && quality) return `verification failed: ${quality.reasons.join("; ")}`;
+  if (cutAt) return `the job cap cut the run; look ${cutAt.look.index} (${cutAt.blocks} blocks) is final`;
   return undefined;
 }
 
@@ -234,7 +245,8 @@ export function releasableRecord(r: RunRecord, challenge: Challenge): RunRecord 
     candidate: rejudge(r.quality.candidate, challenge),
     incumbent: rejudge(r.quality.incumbent, challenge),
   };
-  const reason = statusReason(r.status, r.reason, quality.candidate);
+  const cut = r.comparison && cutByCap(r) ? r.comparison : null;
+  const reason = statusReason(r.status, r.reason, quality.candidate, cut);
   const released: RunRecord = { ...r, quality };
   delete released.reason;
   return { ...released, ...(reason ? { reason } : {}), confirmation: coarseConfirmation(r, challenge) };
@@ -253,7 +265,12 @@ export function rebuildRecord(
   const invalid = r.status !== "error" && quality.candidate !== null && !quality.candidate.ok;
   const status: RunRecord["status"] = r.status === "error" ? "error" : invalid ? "invalid" : "ok";
   const comparison = status === "error" || !o.comparison ? null : toComparisonRecord(o.comparison);
-  const reason = statusReason(status, r.reason, quality.candidate);
+  const reason = statusReason(
+    status,
+    r.reason,
+    quality.candidate,
+    comparison && cutByCap({ ...r, comparison }) ? comparison : null,
+  );
   const rebuilt: RunRecord = {
     ...r,
     status,

@@ -10,6 +10,7 @@ export const LaunchRecord = z.strictObject({
   slug: Slug,
   block: z.number().int().min(0),
   position: z.number().int().min(0).max(1), // 0: first in its block
+  /** Engine start measured by the launcher: from spawn to `/health` ok and the model served (ms). */
   startMs: finite.nonnegative(),
   // Output tok/s of each timed pass: tokens over the time from sending each request to its last token.
   runs: z.array(Tps).min(1).max(100),
@@ -19,6 +20,18 @@ export const LaunchRecord = z.strictObject({
     .strictObject({ p50: finite.nonnegative(), p90: finite.nonnegative(), max: finite.nonnegative() })
     .optional(),
   tokens: z.number().int().nonnegative(),
+  /** The prompt group both arms of this block decoded (index into the design's groups; issue 12). */
+  group: z.number().int().min(0).max(4096).optional(),
+  /**
+   * Per-prompt timings, what variance components are estimated from: one `[prompt, tokens, seconds]`
+   * per timed request (prompt: index in the public set), pass after pass, prompts in index order.
+   */
+  perPrompt: z
+    .array(z.tuple([z.number().int().min(0), z.number().int().nonnegative(), finite.positive()]))
+    .max(4096)
+    .optional(),
+  /** The machine (runner, or worker process of one host) that ran this launch's whole block. */
+  machine: z.string().max(100).optional(),
   outputsSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type LaunchRecord = z.infer<typeof LaunchRecord>;
@@ -98,6 +111,8 @@ export const RunRecord = z.strictObject({
     warmup: z.number().int().nonnegative(),
     repeats: z.number().int().positive(),
     prompts: z.number().int().nonnegative(),
+    /** Prompts each launch decoded (seeded groups rotated across blocks); absent: all of them. */
+    promptsPerGroup: z.number().int().positive().optional(),
     maxTokens: z.number().int().positive(),
   }),
   launches: z.array(LaunchRecord).max(128),

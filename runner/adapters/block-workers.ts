@@ -1,0 +1,182 @@
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { DeadlinePassed, EngineFailure } from "../core/errors.ts";
+import { ReferenceLine } from "../core/prompts.ts";
+import { LaunchRecord } from "../core/schema/run-record.ts";
+import type { BenchOptions, BlockPool, BlockShare, LaunchResult } from "../flows/benchmark.ts";
+import type { SandboxMode } from "./sandbox/select.ts";
+
+/**
+ * `--runners N` on one host: a look's blocks shared out over N worker processes, each running the
+ * same benchmark flow on its share (the hidden `velodrome bench-blocks` command) and writing its
+ * launch results as JSON. The parent absorbs them in block order, exactly as it would have run
+ * them itself. Job and result files live in the run's work folder; a worker's progress goes to
+ * its log there.
+ */
+
+/** How a worker builds its engine launcher (the same as the parent's). */
+export interface WorkerLauncher {
+  kind: "embedded" | "vllm";
+  programRoot: string;
+  sandbox: SandboxMode;
+  repoRoot?: string;
+}
+
+// The challenge and manifests were parsed (and transformed) by the parent: checked for shape only.
+const Parsed = z.looseObject({});
+const Contender = z.object({ slug: z.string(), manifest: Parsed, commit: z.string().optional() });
+const PromptItem = z.looseObject({ id: z.string(), ids: z.array(z.number()) });
+
+/** What a worker reads: the launcher, the bench options (public set only) and its share. */
+export const ShareJob = z.object({
+  launcher: z.object({
+    kind: z.enum(["embedded", "vllm"]),
+    programRoot: z.string(),
+    sandbox: z.string(),
+    repoRoot: z.string().optional(),
+  }),
+  options: z.looseObject({
+    challenge: Parsed,
+    candidate: Contender,
+    incumbent: Contender,
+    public: z.object({
+      prompts: z.array(PromptItem),
+      reference: z.array(z.tuple([z.string(), ReferenceLine])),
+      referencePpl: z.number(),
+    }),
+  }),
+  share: z.object({
+    machine: z.string(),
+    blocks: z.array(z.number().int()),
+    maxBlocks: z.number().int(),
+    deadline: z.number(),
+  }),
+});
+
+/** What a worker writes: its launches' results, or the error that stopped it. */
+export const ShareResult = z.union([
+  z.object({
+    results: z.array(
+      z.object({
+        record: LaunchRecord,
+        outputs: z.array(z.tuple([z.string(), z.array(z.number())])),
+        scoring: z.array(z.object({ nll: z.number(), n: z.number() })).optional(),
+      }),
+    ),
+  }),
+  z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+
+/** The job file's JSON: maps become entry lists; the private set never leaves the parent. */
+export function encodeJob(launcher: WorkerLauncher, o: BenchOptions, share: BlockShare): string {
+  const { private: _private, ...rest } = o;
+  const pub = { ...o.public, reference: [...o.public.reference] };
+  return JSON.stringify({ launcher, options: { ...rest, public: pub }, share });
+}
+
+/** The bench options a worker runs with, rebuilt from its job. */
+export function decodeJob(text: string) {
+  const job = ShareJob.parse(JSON.parse(text));
+  const p = job.options.public;
+  const options = {
+    ...job.options,
+    public: { ...p, reference: new Map(p.reference) },
+  } as unknown as BenchOptions;
+  return { launcher: job.launcher as WorkerLauncher, options, share: job.share as BlockShare };
+}
+
+export function encodeResults(results: LaunchResult[]): string {
+  return JSON.stringify({ results: results.map((r) => ({ ...r, outputs: [...r.outputs] })) });
+}
+
+/** A worker's results, or its error rethrown as the same kind (a passed cap stays a DeadlinePassed). */
+export function decodeResults(text: string): LaunchResult[] {
+  const r = ShareResult.parse(JSON.parse(text));
+  if ("error" in r) {
+    if (r.error.code === "deadline") throw new DeadlinePassed(r.error.message);
+    if (r.error.code === "engine") throw new EngineFailure(r.error.message);
+    throw new Error(r.error.message);
+  }
+  return r.results.map((x) => ({ ...x, outputs: new Map(x.outputs) }));
+}
+
+/** Runs one worker process to its end; its result file says what happened. */
+async function runWorker(launcher: WorkerLauncher, o: BenchOptions, share: BlockShare, k: number) {
+  const dir = join(o.workDir, "workers");
+  await mkdir(dir, { recursive: true });
+  const job = join(dir, `share-${k + 1}.job.json`);
+  const out = join(dir, `share-${k + 1}.result.json`);
+  await writeFile(job, encodeJob(launcher, o, share));
+  const log = createWriteStream(join(dir, `share-${k + 1}.log`));
+  await new Promise((r) => log.once("open", r));
+  const bin = join(launcher.programRoot, "runner/bin/velodrome.mjs");
+  const child = spawn(process.execPath, [bin, "bench-blocks", "--job", job, "--out", out], {
+    stdio: ["ignore", log, log],
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    child.once("exit", (c) => resolve(c));
+    child.once("error", () => resolve(-1));
+  });
+  log.end();
+  const text = await readFile(out, "utf8").catch(() => undefined);
+  if (text === undefined) throw new Error(`block worker ${k + 1} exited with code ${code} and no result`);
+  return decodeResults(text);
+}
+
+/**
+ * A pool of `workers` processes on this host. Every share runs to its end before the first
+ * failure is rethrown, so no worker (nor its engine) outlives the look.
+ */
+export function processPool(workers: number, launcher: WorkerLauncher): BlockPool {
+  return {
+    workers,
+    async run(o, shares) {
+      const settled = await Promise.allSettled(shares.map((s, k) => runWorker(launcher, o, s, k)));
+      const failed = settled.find((s) => s.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      return settled.map((s) => (s as PromiseFulfilledResult<LaunchResult[]>).value);
+    },
+  };
+}
+
+/** A look's blocks were asked of a pool of gathered results that does not hold them (yet). */
+export class BlocksNotRun extends Error {
+  constructor(readonly firstBlock: number) {
+    super(`no gathered results for block ${firstBlock}: its look has not run yet`);
+  }
+}
+
+/**
+ * A pool over results already run elsewhere (the matrix jobs of evaluate.yml, one result file per
+ * runner share): asked for a look's blocks, it hands back the gathered launches of those blocks.
+ * The benchmark flow then absorbs and analyses them exactly as if it had run them. A share that
+ * failed rethrows its error (a passed cap stays DeadlinePassed); blocks of a look no share ran
+ * throw BlocksNotRun, which the caller reads as "dispatch that look".
+ */
+export function gatheredPool(resultTexts: readonly string[]): BlockPool & { notRun?: number } {
+  const byBlock = new Map<number, LaunchResult[]>();
+  const errors: unknown[] = [];
+  for (const text of resultTexts) {
+    try {
+      for (const r of decodeResults(text))
+        byBlock.set(r.record.block, [...(byBlock.get(r.record.block) ?? []), r]);
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  const resultsOf = (b: number) => {
+    const results = byBlock.get(b);
+    if (results) return results;
+    if (errors.length) throw errors[0];
+    pool.notRun ??= b;
+    throw new BlocksNotRun(b);
+  };
+  const pool: BlockPool & { notRun?: number } = {
+    workers: Number.MAX_SAFE_INTEGER,
+    run: async (_o, shares) => shares.map((s) => s.blocks.flatMap(resultsOf)),
+  };
+  return pool;
+}
