@@ -122,6 +122,21 @@ async function startProcess(
   };
 }
 
+/**
+ * The engine's Unix socket in its scratch folder. A socket path longer than the kernel's limit
+ * (108 bytes with the terminating NUL) is silently cut by bind(), and the engine then fails with a
+ * misleading error (EROFS, ENOENT); refuse it up front and say how to fix it.
+ */
+export function socketPath(scratch: string): string {
+  const socket = join(scratch, "engine.sock");
+  if (Buffer.byteLength(socket) > 107)
+    throw new LaunchError(
+      `the engine socket path ${socket} is ${Buffer.byteLength(socket)} bytes, over the 107 a Unix ` +
+        "socket allows; run from a shorter folder (or pass a shorter --work/--out directory)",
+    );
+  return socket;
+}
+
 export interface EmbeddedLauncherOptions {
   repoRoot: string; // where node_modules and runner/ live (read-only to the engine)
   modelsDir: string; // generated GGUF files (read-only to the engine)
@@ -161,7 +176,7 @@ export function embeddedLauncher(o: EmbeddedLauncherOptions): EngineLauncher {
         throw new LaunchError(`submission ${spec.slug} targets ${m.engine.kind}, not the embedded engine`);
       const a = m.engine.args;
       const model = await ensureModel(o.modelsDir, "target", a.quantization);
-      const socket = join(spec.scratch, "engine.sock");
+      const socket = socketPath(spec.scratch);
       const args = [
         await program(),
         "--model",
@@ -250,7 +265,7 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
     async launch(spec) {
       if (spec.manifest.engine.kind !== "vllm")
         throw new LaunchError(`submission ${spec.slug} targets ${spec.manifest.engine.kind}, not vllm`);
-      const socket = join(spec.scratch, "engine.sock");
+      const socket = socketPath(spec.scratch);
       const folder = o.repoRoot ? { submissionDir: join(o.repoRoot, submissionDir(spec.slug)) } : {};
       const argv = vllmServeArgv(spec.manifest, spec.challenge, socket, folder);
       await mkdir(join(spec.scratch, "vllm-cache"), { recursive: true });
