@@ -16,6 +16,7 @@ import type {
 import type { RunRecord } from "./core/schema/run-record.ts";
 import type { Submission } from "./core/schema/submission.ts";
 import type { FileEntry } from "./core/validate/file-policy.ts";
+import type { Problem } from "./core/validate/problem.ts";
 
 /** A clock (ms since the epoch); tests pass a fixed one. */
 export type Clock = () => number;
@@ -103,6 +104,21 @@ export interface WorkFiles {
   mkdir(path: string): Promise<void>;
   remove(path: string): Promise<void>;
   copyDir(from: string, to: string): Promise<void>;
+}
+
+// adapters/git-validate.ts
+/**
+ * Full validation of a pull request at a pinned commit, from git objects: the file policy against
+ * the default branch, every manifest rule, and (given the PR's author) who owns the folders it
+ * touches. The honest answer to "did validation pass?": recomputed, never read from a comment or
+ * an artifact the PR's own job wrote.
+ */
+export interface PullValidator {
+  validate(o: { pr: number; sha: string; author?: { login: string; id?: number } }): Promise<PullValidation>;
+}
+export interface PullValidation {
+  ok: boolean;
+  problems: Problem[];
 }
 
 // adapters/git-fetch.ts

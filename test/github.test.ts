@@ -211,6 +211,22 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     expect((parseHiddenJson(mine[0]!.body, "validate") as { ok: boolean }).ok).toBe(false);
   });
 
+  it("/bench is refused while the PR's head fails validation; nothing is charged or dispatched", async () => {
+    const out = await comment(1, ALICE, "/bench --blocks 2");
+    expect(out).toMatchObject({ kind: "refused", why: /does not pass validation at its head/ });
+    expect(lastBotComment(1).body).toMatch(/runner\/evil\.ts/);
+    expect(fake.dispatches).toHaveLength(0);
+    // Alice drops runner/evil.ts: the new head validates.
+    const git = simpleGit(main);
+    await git.checkout(["--detach", headSha]);
+    await git.rm(["runner/evil.ts"]);
+    await git.commit("drop evil.ts");
+    headSha = (await git.revparse(["HEAD"])).trim();
+    await git.push("origin", "HEAD:refs/pull/1/head", ["--force"]);
+    await git.checkout("main");
+    fake.issues.get(1)!.headSha = headSha;
+  });
+
   it("/bench by the author: quota charged, pinned SHA dispatched, queued comment", async () => {
     const out = await comment(1, ALICE, "/bench --blocks 2");
     expect(out.kind).toBe("dispatched");
@@ -254,7 +270,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
       {},
     );
     expect(ev.code, ev.err + ev.out).toBe(0);
-    // Only the submission folder came over, as data: the PR's runner/evil.ts did not.
+    // Only the submission folder came over, as data (the PR's earlier runner/evil.ts never could).
     expect(
       await readFile(join(main, ".velodrome/evaluate", inputs.run_id!, "repo/runner/evil.ts")).catch(
         () => "absent",
@@ -465,7 +481,12 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
       {},
     );
     expect(ev.code).toBe(1);
-    expect(ev.err).toMatch(/moved from/);
+    // The public job log gets the fixed phrase; git's own words stay in the runner's local log.
+    expect(ev.err).toMatch(
+      /^the pull request moved after the run was requested \(details: .*result\.raw\.json\)/,
+    );
+    const raw = join(main, ".velodrome/evaluate", inputs.run_id!, "result.raw.json");
+    expect(await readFile(raw, "utf8")).toMatch(/moved from/);
     const pub = JSON.parse(
       (
         await runCli(

@@ -6,6 +6,10 @@ import { jsonSchemas } from "../runner/core/schema/json-schema.ts";
 import { parseSubmission, parseChallenge } from "../runner/core/validate/manifest.ts";
 import { checkFilePolicy } from "../runner/core/validate/file-policy.ts";
 import { folderOrigins } from "../runner/adapters/git-history.ts";
+import { gitPullValidator } from "../runner/adapters/git-validate.ts";
+import { nodeRepoFiles } from "../runner/adapters/repo-fs.ts";
+import { ShaMoved } from "../runner/core/errors.ts";
+import { simpleGit } from "simple-git";
 import {
   GOOD_MANIFEST,
   gitInit,
@@ -13,6 +17,7 @@ import {
   REPO_ROOT,
   removeDir,
   runCli,
+  tempDir,
   writeFiles,
 } from "./helpers.ts";
 
@@ -419,6 +424,68 @@ describe("a PR may change a folder on the base branch only if it owns it (git hi
     await git.commit("add y");
     r = await runCli(["validate", "--base", "main", "--pr-author", "mallory", "--json"], dir);
     expect(JSON.parse(r.out)).toMatchObject({ ok: true, checked: ["y"] });
+  });
+});
+
+describe("the bot and the runner re-validate a PR at its pinned head from git (gitPullValidator)", () => {
+  /** A bare origin with main and PR heads under refs/pull/N/head, and a stale clone of main. */
+  async function world() {
+    const origin = await tempDir();
+    dirs.push(origin);
+    await simpleGit(origin).init(true, ["-b", "main"]);
+    const author = await repo({});
+    const git = await gitInit(author);
+    await git.add(".");
+    await git.commit("base");
+    await git.addRemote("origin", origin);
+    await git.push("origin", "main");
+    const clone = await tempDir();
+    dirs.push(clone);
+    await simpleGit().clone(origin, clone);
+    /** Pushes a PR with these files as refs/pull/<n>/head (based on main) and returns its head SHA. */
+    const pr = async (n: number, files: Record<string, string>) => {
+      await git.checkout(["-B", `pr-${n}`, "main"]);
+      await writeFiles(author, files);
+      await git.add(".");
+      await git.commit(`pr ${n}`);
+      const sha = (await git.revparse(["HEAD"])).trim();
+      await git.push("origin", `HEAD:refs/pull/${n}/head`, ["--force"]);
+      return sha;
+    };
+    return { validator: gitPullValidator(nodeRepoFiles(clone), origin, "main"), pr, git, author };
+  }
+
+  it("a PR whose manifest smuggles LD_PRELOAD fails; a clean one passes; a moved head is refused", async () => {
+    const w = await world();
+    const evil = GOOD_MANIFEST.replace('VLLM_USE_V1: "1"', 'VLLM_USE_V1: "1"\n    LD_PRELOAD: ./x.so');
+    const bad = await w.pr(1, { "submissions/x/submission.yaml": evil });
+    const v = await w.validator.validate({ pr: 1, sha: bad });
+    expect(v.ok).toBe(false);
+    expect(v.problems.map((p) => p.code)).toContain("env-denied");
+    const good = await w.pr(2, { "submissions/y/submission.yaml": GOOD_MANIFEST });
+    expect(await w.validator.validate({ pr: 2, sha: good, author: { login: "alice" } })).toEqual({
+      ok: true,
+      problems: [],
+    });
+    // The pinned SHA is no longer the PR's head: nothing is validated (or benchmarked) as it.
+    await w.pr(2, { "submissions/y/README.md": "more\n" });
+    await expect(w.validator.validate({ pr: 2, sha: good })).rejects.toBeInstanceOf(ShaMoved);
+  });
+
+  it("a PR touching runner/ fails against the remote's current main, even from a stale clone", async () => {
+    const w = await world();
+    // main moves on after the clone was made (another submission merged): not this PR's change.
+    await w.git.checkout("main");
+    await writeFiles(w.author, { "submissions/merged/submission.yaml": GOOD_MANIFEST });
+    await w.git.add(".");
+    await w.git.commit("Merge pull request #9 from alice/merged");
+    await w.git.push("origin", "main");
+    const sha = await w.pr(3, {
+      "submissions/z/submission.yaml": GOOD_MANIFEST,
+      "runner/core/x.ts": "export {}\n",
+    });
+    const v = await w.validator.validate({ pr: 3, sha });
+    expect(v.problems.map((p) => `${p.code} ${p.file}`)).toEqual(["outside-submission runner/core/x.ts"]);
   });
 });
 

@@ -20,28 +20,7 @@ export async function fetchSubmissionAt(
   o: { remote: string; pr?: number; sha: string; slug: string; into: string },
 ): Promise<string[]> {
   const git = simpleGit(repoDir);
-  if (o.pr !== undefined) {
-    await git.raw([
-      "fetch",
-      "--quiet",
-      "--no-tags",
-      o.remote,
-      `+refs/pull/${o.pr}/head:refs/velodrome/pr-${o.pr}`,
-    ]);
-    const head = (await git.raw(["rev-parse", `refs/velodrome/pr-${o.pr}`])).trim();
-    if (head !== o.sha)
-      throw new ShaMoved(
-        `PR #${o.pr} moved from ${o.sha.slice(0, 7)} to ${head.slice(0, 7)} ` +
-          "after the run was requested; request it again",
-      );
-  } else {
-    // By SHA where the server allows it; otherwise through the PR heads that contain it.
-    await git
-      .raw(["fetch", "--quiet", "--no-tags", o.remote, o.sha])
-      .catch(() =>
-        git.raw(["fetch", "--quiet", "--no-tags", o.remote, "+refs/pull/*/head:refs/velodrome/pulls/*"]),
-      );
-  }
+  await fetchPinned(repoDir, o);
   const listing = await git.raw(["ls-tree", "-r", "-z", o.sha, "--", `submissions/${o.slug}/`]);
   const files: string[] = [];
   for (const entry of listing.split("\0").filter(Boolean)) {
@@ -59,4 +38,36 @@ export async function fetchSubmissionAt(
   if (!files.some((f) => f.endsWith(`/${MANIFEST_NAME}`)))
     throw new Error(`no ${manifestPath(o.slug)} at ${o.sha.slice(0, 7)}`);
   return files;
+}
+
+/** Fetches a PR's head into `repoDir` and checks it is still the pinned SHA (time of check, time of use). */
+/**
+ * The pinned commit's objects: a PR's head (which must still be `sha`), or, for scheduled re-runs
+ * (no PR), the commit itself — by SHA where the server allows it, else through the PR heads.
+ */
+export async function fetchPinned(repoDir: string, o: { remote: string; pr?: number; sha: string }) {
+  if (o.pr) return fetchPullHead(repoDir, { remote: o.remote, pr: o.pr, sha: o.sha });
+  const git = simpleGit(repoDir);
+  await git
+    .raw(["fetch", "--quiet", "--no-tags", o.remote, o.sha])
+    .catch(() =>
+      git.raw(["fetch", "--quiet", "--no-tags", o.remote, "+refs/pull/*/head:refs/velodrome/pulls/*"]),
+    );
+}
+
+export async function fetchPullHead(repoDir: string, o: { remote: string; pr: number; sha: string }) {
+  const git = simpleGit(repoDir);
+  await git.raw([
+    "fetch",
+    "--quiet",
+    "--no-tags",
+    o.remote,
+    `+refs/pull/${o.pr}/head:refs/velodrome/pr-${o.pr}`,
+  ]);
+  const head = (await git.raw(["rev-parse", `refs/velodrome/pr-${o.pr}`])).trim();
+  if (head !== o.sha)
+    throw new ShaMoved(
+      `PR #${o.pr} moved from ${o.sha.slice(0, 7)} to ${head.slice(0, 7)} ` +
+        "after the run was requested; request it again",
+    );
 }

@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gitSubmissionFetcher } from "../adapters/git-fetch.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
+import { gitPullValidator } from "../adapters/git-validate.ts";
 import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
@@ -146,6 +147,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     main,
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(root, v.remote),
+    validator: gitPullValidator(main, v.remote, io.env.GITHUB_REF_NAME ?? "main"),
     dataStore: () =>
       gitDataStore({
         remote: v.remote,

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { octokitApi } from "../adapters/github/api.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
 import { folderOrigins } from "../adapters/git-history.ts";
+import { gitPullValidator } from "../adapters/git-validate.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { ParticipantsSchema } from "../core/schema/data.ts";
 import { parseSubmission, parseWith } from "../core/validate/manifest.ts";
@@ -159,6 +160,7 @@ export async function buildContext(
     knownSlugs,
     manifestAuthors: await manifestAuthors(root, files, knownSlugs),
     publishPins: await publishPinsFrom(files, challenge),
+    validator: gitPullValidator(files, dataRemote, io.env.VELODROME_REF ?? "main"),
   };
 }
 

@@ -7,6 +7,7 @@ import { octokitApi } from "../adapters/github/api.ts";
 import { startFakeGitHub, type FakeGitHub } from "../adapters/github/local-github.ts";
 import { gitSubmissionFetcher } from "../adapters/git-fetch.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
+import { gitPullValidator } from "../adapters/git-validate.ts";
 import { describeHardware } from "../adapters/hardware.ts";
 import { silentProgress } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
@@ -169,6 +170,7 @@ async function startBot(d: Demo): Promise<{ gh: FakeGitHub; ctx: FlowContext }> 
     ref: "main",
     evaluateWorkflow: "evaluate.yml",
     knownSlugs: ["baseline"],
+    validator: gitPullValidator(nodeRepoFiles(d.repo), d.remote, "main"),
   };
   return { gh, ctx };
 }
@@ -233,6 +235,7 @@ async function evaluateDispatch(d: Demo, inputs: Record<string, string>, out: st
     main,
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(d.repo, d.remote),
+    validator: gitPullValidator(main, d.remote, "main"),
     dataStore: () =>
       gitDataStore({
         remote: d.remote,

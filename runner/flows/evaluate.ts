@@ -5,7 +5,8 @@ import { DEFAULT_PUBLIC_REFERENCE, manifestPath, submissionDir } from "../core/l
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { RunRecord } from "../core/schema/run-record.ts";
 import { seedFrom } from "../core/stats/rng.ts";
-import type { DataStore, RepoFiles, SubmissionFetcher } from "../ports.ts";
+import { formatProblem } from "../core/validate/problem.ts";
+import type { DataStore, PullValidator, RepoFiles, SubmissionFetcher } from "../ports.ts";
 import { runBenchmark, runShare, type BenchOptions, type BenchPorts, type PromptSet } from "./benchmark.ts";
 import { loadPromptSet } from "./reference.ts";
 import { loadManifest } from "./repo-load.ts";
@@ -24,6 +25,8 @@ export interface EvaluatePorts extends BenchPorts {
   fetcher: SubmissionFetcher;
   /** The data branch, read when the incumbent lives only in a PR's recorded run. */
   dataStore(): DataStore;
+  /** Full validation of the PR at the pinned SHA, re-run here before anything is launched. */
+  validator: PullValidator;
 }
 
 export interface EvaluateRequest {
@@ -115,6 +118,13 @@ export async function prepareRun(
   const benchRoot = join(work, "repo");
   const failed = await assembleBenchRepo(ports, r, benchRoot);
   if (failed) return failed;
+  // /bench validated the PR, but the runner trusts no earlier step: no launch (not even the
+  // reference's) happens for a commit that fails validation (env deny-list, owned flags, file policy).
+  const validation = await ports.validator.validate({ pr: r.pr, sha: r.sha });
+  if (!validation.ok) {
+    const problems = validation.problems.map(formatProblem).join("\n");
+    return { reason: `validation failed at ${r.sha}:\n${problems}`, shaMoved: false };
+  }
   const repo = ports.repoAt(benchRoot);
   const { pub, priv } = await promptSets(ports, challenge, r, work);
   const options: BenchOptions = {

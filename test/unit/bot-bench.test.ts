@@ -28,6 +28,7 @@ function input(o: Partial<BenchInput> = {}): BenchInput {
     challenge: challenge(),
     participants: participants(),
     knownSlugs: ["baseline"],
+    validation: { ok: true, problems: [] },
     now: NOW,
     ...o,
   };
@@ -251,5 +252,28 @@ describe("decideBench: A/A calibration and the /join registry", () => {
       state: { runs: [], rulings: [], reservations: [reservation("r-old", ALICE, 3, { pr: 3 })] },
     });
     expect(decideBench(taken)).toMatchObject({ kind: "refuse", reason: /belongs to PR #3/ });
+  });
+
+  it("refuses a PR whose validation at its head fails, naming the problems; and one that could not be validated", () => {
+    const problem = {
+      file: "submissions/q8/submission.yaml",
+      line: 9,
+      col: 5,
+      code: "env-denied" as const,
+      message: "`LD_PRELOAD` is never allowed",
+    };
+    const many = Array.from({ length: 7 }, () => problem);
+    const d = decideBench(input({ validation: { ok: false, problems: many } }));
+    expect(d).toMatchObject({ kind: "refuse" });
+    const reason = d.kind === "refuse" ? d.reason : "";
+    expect(reason).toMatch(/does not pass validation at its head/);
+    expect(reason).toContain(
+      "- submissions/q8/submission.yaml:9:5: error[env-denied]: `LD_PRELOAD` is never allowed",
+    );
+    expect(reason).toMatch(/… and 2 more$/);
+    expect(decideBench(input({ validation: undefined }))).toMatchObject({
+      kind: "refuse",
+      reason: /validation could not be run/,
+    });
   });
 });

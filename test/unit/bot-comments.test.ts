@@ -142,6 +142,7 @@ function benchRefusal(o: Partial<BenchInput>): string {
     challenge: challenge(),
     participants: participants(),
     knownSlugs: ["baseline"],
+    validation: { ok: true, problems: [] },
     now: NOW,
     ...o,
   });

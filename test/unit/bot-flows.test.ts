@@ -39,6 +39,7 @@ function setup(): { ctx: FlowContext; api: MemoryGitHub; store: MemoryStore } {
     ref: "main",
     evaluateWorkflow: "evaluate.yml",
     knownSlugs: ["baseline"],
+    validator: { validate: async () => ({ ok: true, problems: [] }) },
   };
   return { ctx, api, store };
 }
@@ -110,6 +111,38 @@ describe("/bench through the flow", () => {
     expect(api.reactions).toEqual([{ commentId: 3001, content: "confused" }]);
     expect(api.dispatches).toEqual([]);
     expect(store.files.size).toBe(0);
+  });
+
+  it("a PR that fails validation at its head is refused: the bot validates the pinned head itself", async () => {
+    const { ctx, api, store } = setup();
+    const asked: unknown[] = [];
+    const problem = {
+      file: "submissions/q8/submission.yaml",
+      line: 4,
+      col: 3,
+      code: "env-denied" as const,
+      message: "`LD_PRELOAD` is never allowed",
+    };
+    ctx.validator = {
+      validate: async (o) => (asked.push(o), { ok: false, problems: [problem] }),
+    };
+    const out = await handleIssueComment(ctx, commentEvent({ body: "/bench" }));
+    expect(out).toMatchObject({ kind: "refused", why: /does not pass validation at its head/ });
+    expect(asked).toEqual([{ pr: 7, sha: SHA, author: ALICE }]);
+    expect(lastComment(api)).toContain("LD_PRELOAD");
+    expect(api.dispatches).toEqual([]);
+    expect((await store.read()).reservations).toEqual([]);
+    // No validator, or one that cannot run: refused as well (fail-closed).
+    delete ctx.validator;
+    expect(await handleIssueComment(ctx, commentEvent({ body: "/bench", commentId: 3002 }))).toMatchObject({
+      kind: "refused",
+      why: /could not be run/,
+    });
+    ctx.validator = { validate: async () => Promise.reject(new Error("git fetch failed")) };
+    expect(await handleIssueComment(ctx, commentEvent({ body: "/bench", commentId: 3003 }))).toMatchObject({
+      kind: "refused",
+    });
+    expect(api.dispatches).toEqual([]);
   });
 
   it("the run over quota is refused; the ledger is unchanged", async () => {

@@ -35,6 +35,7 @@ function setup(): { ctx: FlowContext; api: MemoryGitHub; store: MemoryStore } {
     ref: "main",
     evaluateWorkflow: "evaluate.yml",
     knownSlugs: ["baseline"],
+    validator: { validate: async () => ({ ok: true, problems: [] }) },
   };
   return { ctx, api, store };
 }

@@ -8,7 +8,13 @@ import { detokenizeBytes } from "../../runner/core/gguf/generate.ts";
 import { ChallengeSchema } from "../../runner/core/schema/challenge.ts";
 import { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { evaluate, type EvaluatePorts, type EvaluateRequest } from "../../runner/flows/evaluate.ts";
-import type { EngineClient, EngineLauncher, RepoFiles, WorkFiles } from "../../runner/ports.ts";
+import type {
+  EngineClient,
+  EngineLauncher,
+  PullValidation,
+  RepoFiles,
+  WorkFiles,
+} from "../../runner/ports.ts";
 import { REPO_ROOT } from "../paths.ts";
 
 // The evaluate flow (what a GPU runner executes) on an in-memory file system and fake engines. Its
@@ -63,7 +69,7 @@ const text = (ids: number[]) => detokenizeBytes(ids);
 const continuation = (prompt: number[]) => Array.from({ length: 4 }, (_, i) => (prompt[0]! + i) % 256);
 
 /** Fake engines: the baseline decodes at 100 tok/s; the candidate per `behaviour`. */
-function engines(behaviour: Candidate) {
+function engines(behaviour: Candidate, launched: string[]) {
   let slug = "";
   let jitter = 0;
   const launcher: EngineLauncher = {
@@ -71,6 +77,7 @@ function engines(behaviour: Candidate) {
     version: async () => "fake-engine 1",
     async launch(spec) {
       slug = spec.slug;
+      launched.push(`launch ${slug}`);
       jitter++;
       if (slug === "fast" && behaviour === "crash-leaking")
         throw new Error(`engine exited with code 1. Last log lines: ${SECRET} {"text": "hidden prompt"}`);
@@ -127,7 +134,9 @@ function engines(behaviour: Candidate) {
 
 const jsonl = (lines: object[]) => lines.map((l) => JSON.stringify(l)).join("\n") + "\n";
 
-function world(behaviour: Candidate, fetchError?: Error) {
+const VALID = { ok: true, problems: [] };
+
+function world(behaviour: Candidate, fetchError?: Error, validation: PullValidation = VALID) {
   const files = new Map<string, string>([
     [`${MAIN}/challenge/challenge.yaml`, stringify(raw)],
     [
@@ -140,7 +149,8 @@ function world(behaviour: Candidate, fetchError?: Error) {
     ],
     [`${MAIN}/submissions/baseline/submission.yaml`, manifestText("Baseline")],
   ]);
-  const { launcher, client } = engines(behaviour);
+  const launched: string[] = [];
+  const { launcher, client } = engines(behaviour, launched);
   const ports: EvaluatePorts = {
     launcher,
     client,
@@ -159,8 +169,11 @@ function world(behaviour: Candidate, fetchError?: Error) {
     dataStore: () => {
       throw new Error("the incumbent is on main");
     },
+    validator: {
+      validate: async (o) => (launched.push(`validate ${o.pr}@${o.sha.slice(0, 7)}`), validation),
+    },
   };
-  return { ports, files };
+  return { ports, files, launched };
 }
 
 const request: EvaluateRequest = {
@@ -244,5 +257,29 @@ describe("evaluate's public result file carries no engine-made text", () => {
       "the runner could not fetch the submission at its pinned commit",
     );
     expect(broken.files.get(request.out)).not.toContain(SECRET);
+  });
+
+  it("evaluate re-runs validation on the pinned SHA before any launch: a failing commit launches nothing", async () => {
+    const problem = {
+      file: "submissions/fast/submission.yaml",
+      line: 7,
+      col: 5,
+      code: "env-denied" as const,
+      message: "`LD_PRELOAD` is never allowed",
+    };
+    const { ports, files, launched } = world("honest", undefined, { ok: false, problems: [problem] });
+    const outcome = await evaluate(ports, challenge, request);
+    expect(launched).toEqual(["validate 7@aaaaaaa"]); // not even the reference's baseline launch
+    expect(outcome).toMatchObject({
+      kind: "not-fetched",
+      reason: "the submission failed validation at its pinned commit",
+    });
+    expect(JSON.parse(files.get(request.out)!)).toMatchObject({ status: "error" });
+    expect(files.get(outcome.log)).toContain("LD_PRELOAD"); // the detail stays in the local log
+    // A valid commit is validated once, first, then benchmarked.
+    const ok = world("honest");
+    await evaluate(ok.ports, challenge, request);
+    expect(ok.launched[0]).toBe("validate 7@aaaaaaa");
+    expect(ok.launched.filter((l) => l.startsWith("validate"))).toHaveLength(1);
   });
 });

@@ -154,6 +154,7 @@ describe("dispatch skips suspended runners", () => {
       challenge: challenge(),
       participants: participants(),
       knownSlugs: ["baseline"],
+      validation: { ok: true, problems: [] },
       now: NOW,
     };
     const state = {

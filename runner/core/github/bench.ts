@@ -18,6 +18,7 @@ import { authorize, quotaState, type QuotaState } from "./quota.ts";
 import { queueState } from "../queue.ts";
 import type { LifecycleEvent, RunnerStep } from "../schema/data.ts";
 import { chooseRunner } from "../runners.ts";
+import { formatProblem, type Problem } from "../validate/problem.ts";
 
 /** The slice of the data branch a /bench decision reads. */
 export interface BenchState {
@@ -46,6 +47,8 @@ export interface BenchInput {
   knownSlugs: readonly string[];
   /** `authors` of each submission on the default branch (who may change it through a PR). */
   manifestAuthors?: Readonly<Record<string, readonly string[]>>;
+  /** Full validation of the PR at its head, recomputed for this request; undefined: it could not run. */
+  validation: { ok: boolean; problems: readonly Problem[] } | undefined;
   now: Date;
 }
 
@@ -97,6 +100,23 @@ function chooseOpponent(input: BenchInput, slug: string, organizer: boolean): { 
   return { against };
 }
 
+/** Problems listed in a refusal; the rest are counted (the validation comment has them all). */
+const LISTED_PROBLEMS = 5;
+
+/** Why a PR whose validation failed, or could not run, is not benchmarked. */
+function validationRefusal(v: BenchInput["validation"]): Refusal | undefined {
+  if (!v)
+    return refusal("this PR's validation could not be run at its head; push again or ask an organizer.");
+  if (v.ok) return undefined;
+  const listed = v.problems.slice(0, LISTED_PROBLEMS).map((p) => formatProblem(p).split("\n")[0]);
+  const more = v.problems.length - listed.length;
+  return refusal(
+    `this PR does not pass validation at its head; fix it first (npx velodrome validate):\n` +
+      listed.map((l) => `- ${l}`).join("\n") +
+      (more > 0 ? `\n- … and ${more} more` : ""),
+  );
+}
+
 /** The evaluate workflow's inputs for a reservation. */
 export function workflowInputs(r: Reservation): Record<string, string> {
   return {
@@ -124,6 +144,8 @@ export function decideBench(input: BenchInput): BenchDecision {
   if ("kind" in found) return found;
   const foreign = ownershipProblem({ ...input, pinnedIds: pinnedIds(input.participants) }, found.slug);
   if (foreign) return foreign;
+  const invalid = validationRefusal(input.validation);
+  if (invalid) return invalid;
   const organizer = isOrganizer(origin, challenge, input.participants);
   const everyone = registeredParticipants(input.participants, input.state.registrations ?? []);
   const auth = authorize(everyone, origin.requester, pull.user.id, organizer);

@@ -205,12 +205,12 @@ function confirmationReason(ratio: number | undefined, fast: boolean, ok: boolea
 /** Fixed phrases for runner errors: a runner's own words never reach a page. */
 const ERROR_KINDS: [RegExp, string][] = [
   [/^could not fetch/i, "the runner could not fetch the submission at its pinned commit"],
+  [/^validation failed/i, "the submission failed validation at its pinned commit"],
   [/did not become healthy|never became healthy/i, "the engine did not become healthy in time"],
   [/exited with code|crash/i, "the engine exited before or during the run"],
   [/stream|cut|protocol/i, "the engine broke the streaming protocol"],
   [/deadline|job cap|timed? ?out/i, "the run reached its time limit"],
   [/moved|sha/i, "the pull request moved after the run was requested"],
-  [/^validation failed|refused by validation/i, "the submission failed validation at its pinned commit"],
 ];
 const FALLBACK_ERROR = "the runner reported an error (details stay in the runner's log)";
 const PHRASES = new Set([...ERROR_KINDS.map(([, phrase]) => phrase), FALLBACK_ERROR]);

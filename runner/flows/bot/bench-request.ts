@@ -3,6 +3,7 @@ import { marker, renderQueuedComment } from "../../core/github/comment.ts";
 import type { BenchCommand, CommentOrigin } from "../../core/github/event.ts";
 import { dataPath } from "../../core/layout.ts";
 import { hasComment, refuseCommand } from "./comments.ts";
+import type { GhUser } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
 /** Dispatches the evaluate workflow for a reservation and says so on the PR. */
@@ -29,6 +30,25 @@ async function dispatchRun(ctx: FlowContext, origin: CommentOrigin, d: BenchDisp
 }
 
 /**
+ * The PR's validation, recomputed at its head from git (never read from its own job's report);
+ * undefined when no validator is configured or it could not run (the decision then refuses).
+ */
+async function validateHead(
+  ctx: FlowContext,
+  pull: { number: number; state: string; headSha: string; user: GhUser },
+) {
+  if (!ctx.validator || pull.state !== "open") return undefined;
+  try {
+    return await ctx.validator.validate({ pr: pull.number, sha: pull.headSha, author: pull.user });
+  } catch (e) {
+    ctx.log?.(
+      `validation of PR #${pull.number} at ${pull.headSha.slice(0, 7)} failed to run: ${(e as Error).message}`,
+    );
+    return undefined;
+  }
+}
+
+/**
  * `/bench [--against slug] [--blocks N]` on a PR. The decision (core/github/bench.ts) runs inside
  * a data-store transaction, so two concurrent requests cannot both take the last unit of quota.
  * A redelivered comment is dispatched only if its queued comment never appeared.
@@ -40,6 +60,7 @@ export async function handleBench(
 ): Promise<Outcome> {
   const pull = await ctx.api.getPull(origin.issue);
   const files = await ctx.api.listPullFiles(origin.issue);
+  const validation = await validateHead(ctx, pull);
   const now = ctx.now();
   const message = `quota: ${origin.requester.login} runs PR #${origin.issue}`;
   const decision = await ctx.store.transact(message, (state) => {
@@ -53,6 +74,7 @@ export async function handleBench(
       participants: ctx.participants,
       knownSlugs: ctx.knownSlugs,
       ...(ctx.manifestAuthors ? { manifestAuthors: ctx.manifestAuthors } : {}),
+      validation,
       now,
     });
     const writes =

@@ -10,7 +10,7 @@ import type {
   RunnerStep,
 } from "../../core/schema/data.ts";
 import type { RunRecord } from "../../core/schema/run-record.ts";
-import type { DataStore, GitHubApi, Write } from "../../ports.ts";
+import type { DataStore, GitHubApi, PullValidator, Write } from "../../ports.ts";
 
 /** What every bot flow runs against: the ports, the challenge, and the clock. */
 export interface FlowContext {
@@ -27,6 +27,8 @@ export interface FlowContext {
   knownSlugs: string[];
   /** Who may change each submission on the default branch through a PR: its authors as first added (git history). */
   manifestAuthors?: Record<string, string[]>;
+  /** Validates a PR at its head (fail-closed: without one, /bench refuses every PR). */
+  validator?: PullValidator;
   /** What main's checkout pins a published run to (reference perplexity, prompt count). */
   publishPins?: PublishPins;
   log?(line: string): void;
