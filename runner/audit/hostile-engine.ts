@@ -23,6 +23,8 @@ export interface AuditPlan {
   netPort: number;
   /** A file outside the sandbox holding a canary (stands for the private prompt set). */
   privateFile: string;
+  /** A file in the runner's checkout (stands for earlier runs' raw results; holds a canary). */
+  checkoutFile: string;
   /** A credentials file of the runner's (holds a canary token). */
   credentialFile: string;
   /** Files the engine must not be able to create (the runner's checkout, the result file). */
@@ -141,9 +143,10 @@ async function attack(plan: AuditPlan): Promise<Report> {
   const save = () => writeFileSync("audit-report.json", JSON.stringify(r));
   r.net = await tryConnect(plan.netPort);
   r.private = tryRead(plan.privateFile);
+  r.checkout = tryRead(plan.checkoutFile);
   r.credentials = harvestCredentials(plan.credentialFile);
   // Anything read is written back where the runner might pick it up: the exfiltration attempt.
-  appendFileSync("leak.txt", `${r.private}\n${r.credentials}\n`);
+  appendFileSync("leak.txt", `${r.private}\n${r.checkout}\n${r.credentials}\n`);
   plan.writeTargets.forEach((t, i) => (r[`write${i}`] = tryWrite(t)));
   save();
   startDaemon(`${process.cwd()}/heartbeat`);

@@ -26,7 +26,13 @@ export function vllmStandinLauncher(o: StandinOptions): EngineLauncher {
       vllmBin: standinBin(o.programRoot),
       sandbox: o.sandbox,
       repoRoot: o.repoRoot ?? o.programRoot,
-      readOnly: [o.programRoot, modelsDir, ...(await linkedModules(o.programRoot))],
+      // runner/ comes with the binary's prefix; tsx needs node_modules and package.json (ESM).
+      readOnly: [
+        join(o.programRoot, "node_modules"),
+        join(o.programRoot, "package.json"),
+        modelsDir,
+        ...(await linkedModules(o.programRoot)),
+      ],
       env: { VELODROME_NODE: process.execPath, VELODROME_MODELS_DIR: modelsDir },
     });
   return {

@@ -73,7 +73,7 @@ interface Evidence {
   netHits: number;
   netPort: number;
   leaked: string;
-  canaries: { privateFile: string; credential: string };
+  canaries: { privateFile: string; checkout: string; credential: string };
   writeTargets: string[];
   written: boolean[];
   heartbeat: [number, number];
@@ -99,6 +99,13 @@ function judge(e: Evidence, o: AuditOptions, targets: { fork: number; memoryMiB:
       evidence: leakedPrivate
         ? "the private file's canary appeared in the engine's scratch output"
         : `canary absent from the engine's output; its read gave "${String(r.private ?? "").slice(0, 40)}"`,
+    },
+    {
+      attack: "read the runner's checkout (earlier runs' raw results)",
+      contained: !e.leaked.includes(e.canaries.checkout),
+      evidence: e.leaked.includes(e.canaries.checkout)
+        ? "a canary file in the runner's checkout appeared in the engine's scratch output"
+        : `canary absent from the engine's output; its read gave "${String(e.report.checkout ?? "").slice(0, 40)}"`,
     },
     {
       attack: "read runner credentials and environment",
@@ -147,9 +154,16 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
   const privateFile = join(o.workDir, "private-prompts.jsonl");
   const canaries = {
     privateFile: `canary-${randomBytes(8).toString("hex")}`,
+    checkout: `canary-${randomBytes(8).toString("hex")}`,
     credential: `ghp_${randomBytes(12).toString("hex")}`,
   };
   await writeFile(privateFile, `{"id":"p1","text":"${canaries.privateFile}"}\n`);
+  // In the runner's checkout, where earlier runs' raw results (private figures) are kept.
+  const checkoutFile = join(
+    o.protectedDirs[0] ?? o.workDir,
+    `.audit-canary-${randomBytes(4).toString("hex")}.json`,
+  );
+  await writeFile(checkoutFile, `{"private_tps": "${canaries.checkout}"}\n`);
   const credentialFile = join(o.workDir, ".git-credentials");
   await writeFile(credentialFile, `https://bot:${canaries.credential}@github.com\n`);
   const writeTargets = o.protectedDirs.map((d) => join(d, `.audit-owned-${randomBytes(4).toString("hex")}`));
@@ -157,6 +171,7 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
   const plan = {
     netPort: net.port,
     privateFile,
+    checkoutFile,
     credentialFile,
     writeTargets,
     forkTarget: targets.fork,
@@ -202,6 +217,7 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
     if (savedToken === undefined) delete process.env.GITHUB_TOKEN;
     else process.env.GITHUB_TOKEN = savedToken;
     net.close();
+    await rm(checkoutFile, { force: true });
   }
 }
 

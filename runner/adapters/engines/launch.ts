@@ -138,7 +138,7 @@ export function socketPath(scratch: string): string {
 }
 
 export interface EmbeddedLauncherOptions {
-  repoRoot: string; // where node_modules and runner/ live (read-only to the engine)
+  repoRoot: string; // where node_modules and runner/ live (only node_modules is visible to the engine)
   modelsDir: string; // generated GGUF files (read-only to the engine)
   sandbox?: Sandbox;
   /** Engine entry point; tests point it at fixtures that try to cheat. */
@@ -211,7 +211,9 @@ export function embeddedLauncher(o: EmbeddedLauncherOptions): EngineLauncher {
       });
       const wrapped = sandbox.wrap(process.execPath, args, {
         scratch: spec.scratch,
-        readOnly: [o.repoRoot, o.modelsDir, ...(await linkedModules(o.repoRoot))],
+        // Only what the bundled engine needs: node-llama-cpp and the models (the bundle lives among
+        // them). Never the checkout: it holds .git and earlier runs' raw results (private figures).
+        readOnly: [join(o.repoRoot, "node_modules"), o.modelsDir, ...(await linkedModules(o.repoRoot))],
         env,
       });
       return startProcess(wrapped, spec, { unix: socket });
