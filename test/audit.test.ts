@@ -27,7 +27,7 @@ describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile en
       const names = report.attacks.map((a) => a.attack).join("\n");
       for (const a of ["network", "private prompt", "credentials", "outside scratch", "daemon", "fork bomb"])
         expect(names).toContain(a);
-      for (const a of ["memory hog", "disk fill"]) expect(names).toContain(a);
+      for (const a of ["memory hog", "disk fill", "runner's checkout"]) expect(names).toContain(a);
       for (const a of report.attacks) expect(a.evidence.length).toBeGreaterThan(10);
     },
     ENGINE_TIMEOUT,
@@ -68,6 +68,7 @@ describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile en
       const escaped = report.attacks.filter((a) => !a.contained).map((a) => a.attack);
       expect(escaped).toContain("outbound network");
       expect(escaped).toContain("read the private prompt file");
+      expect(escaped).toContain("read the runner's checkout (earlier runs' raw results)");
       expect(escaped).toContain("daemon that outlives the engine");
       expect(escaped).toContain("disk fill");
     },

@@ -7,10 +7,7 @@ import { simpleGit } from "simple-git";
 import { gitDataStore } from "../runner/adapters/git-store.ts";
 import { parseHiddenJson } from "../runner/core/github/comment.ts";
 import { startFakeGitHub, type FakeGitHub } from "../runner/adapters/github/local-github.ts";
-import { toComparisonRecord } from "../runner/core/github/record-check.ts";
 import { dataPath } from "../runner/core/layout.ts";
-import type { RunRecord } from "../runner/core/schema/run-record.ts";
-import { compare } from "../runner/core/stats/compare.ts";
 import { runRecord } from "./fakes/bot-fixtures.ts";
 import { gitInit, REPO_ROOT, removeDir, runCli, tempDir, writeFiles } from "./helpers.ts";
 
@@ -63,30 +60,6 @@ const seedStore = () =>
   gitDataStore({ remote, branch: "velodrome-data", dir: join(main, ".velodrome", `store-${Math.random()}`) });
 
 /** An A/A record turned into a run of q8 against the baseline: faster on the public set, failed on the private one. */
-function fasterThanBaseline(aa: RunRecord, id: string): RunRecord {
-  const launches = aa.launches.map((l) =>
-    l.arm === "incumbent" ? { ...l, slug: "baseline", runs: l.runs.map((x) => x / 2) } : l,
-  );
-  const c = compare(
-    launches.map((l) => ({ arm: l.arm, launch: `${l.block}-${l.arm}`, block: l.block, runs: l.runs })),
-    {
-      alpha: 0.05,
-      minEffect: { kind: "relative", value: 0.01 },
-      looks: aa.design.looks,
-      seed: aa.design.seed,
-      bootstrapReps: 0,
-    },
-  );
-  return {
-    ...aa,
-    id,
-    incumbent: { slug: "baseline" },
-    launches,
-    comparison: toComparisonRecord(c),
-    confirmation: { status: "failed", ratio: 0.5, quality: { ok: true, pplIncrease: 0, exactFraction: 1 } },
-  };
-}
-
 const lastBotComment = (n: number) =>
   fake.issues
     .get(n)!
@@ -596,14 +569,20 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     const d = fake.dispatches.slice(before);
     expect(d).toHaveLength(1);
     expect(d[0]!.inputs).toMatchObject({ pr: "0", sha: headSha, slug: "q8", against: "baseline" });
-    // What a runner reports for q8 against the baseline. This test challenge's one look of 2 blocks
-    // cannot resolve a verdict, so the private set is never reached: the board hears that it could
-    // not be re-verified (the failed-confirmation path is covered in test/unit/scheduled.test.ts).
-    const state = await seedStore().read();
-    const aa = state.runs.find((x) => x.incumbent.slug === "q8" && x.candidate.slug === "q8")!;
-    const rerun = fasterThanBaseline(aa, d[0]!.inputs.run_id!);
+    // The runner evaluates it for real at its pinned commit (a record made up here could not carry
+    // the seed, block order and prompt groups the run id gives). This test challenge's one look of
+    // 2 blocks cannot resolve a verdict, so the private set is never reached: the board hears that
+    // it could not be re-verified (the failed-confirmation path is in test/unit/scheduled.test.ts).
+    const inputs = d[0]!.inputs as Record<string, string>;
     const file = join(main, ".velodrome", "reverify.json");
-    await writeFile(file, JSON.stringify(rerun));
+    const flags = ["--run-id", inputs.run_id!, "--pr", "0", "--sha", headSha, "--slug", "q8"];
+    const ev = await runCli(
+      ["evaluate", "--repo", main, "--remote", remote, ...flags, "--against", "baseline", "--out", file],
+      main,
+      {},
+    );
+    expect(ev.code, ev.err + ev.out).toBe(0);
+    const rerun = { id: inputs.run_id! };
     const pub = await runCli(
       ["gh", "publish", ...common(), "--run-id", rerun.id, "--result", file],
       main,
