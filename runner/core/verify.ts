@@ -74,7 +74,7 @@ export function judgeQuality(
       `greedy outputs match the reference exactly on ${greedy.exact} of ${greedy.prompts} prompts ` +
         `(${(greedy.exactFraction * 100).toFixed(1)}%, need ${(v.min_greedy_exact * 100).toFixed(1)}%)`,
     );
-  if (greedy.meanPrefixFraction < v.min_greedy_prefix)
+  if (v.min_greedy_prefix !== undefined && greedy.meanPrefixFraction < v.min_greedy_prefix)
     reasons.push(
       `on average outputs diverge from the reference after ` +
         `${(greedy.meanPrefixFraction * 100).toFixed(1)}% of their tokens ` +
