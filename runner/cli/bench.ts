@@ -4,7 +4,7 @@ import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
 import { UsageError } from "../core/errors.ts";
-import { DEFAULT_PUBLIC_REFERENCE } from "../core/layout.ts";
+import { DEFAULT_PUBLIC_REFERENCE, PLAIN_REFERENCE_CACHE } from "../core/layout.ts";
 import { seedFrom } from "../core/stats/rng.ts";
 import { runBenchmark } from "../flows/benchmark.ts";
 import { loadPromptSet } from "../flows/reference.ts";
@@ -101,6 +101,8 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     public: pub,
     ...(priv ? { private: priv } : {}),
     workDir,
+    plainCacheDir: join(root, PLAIN_REFERENCE_CACHE),
+    scorer: { slug: challenge.baseline, manifest: await loadManifest(repo, challenge.baseline) },
     seed: values.seed ?? seedFrom(id),
     ...(values.blocks ? { blocks: values.blocks } : {}),
     runner: { id: io.env.RUNNER_NAME ?? "local", hardware: await describeHardware() },

@@ -7,18 +7,20 @@ import { RunRecord as RunRecordSchema } from "../core/schema/run-record.ts";
 import { compare, type Comparison, type Launch } from "../core/stats/compare.ts";
 import { blockOrder, type Arm } from "../core/stats/design.ts";
 import { seededRng, shuffle } from "../core/stats/rng.ts";
-import {
-  corpusPerplexity,
-  greedyAgreement,
-  judgeQuality,
-  type PromptItem,
-  type QualityResult,
-} from "../core/verify.ts";
+import type { PromptItem, QualityResult } from "../core/verify.ts";
 import type { Clock, EngineClient, EngineLauncher, Progress, RunningEngine, WorkFiles } from "../ports.ts";
 import { generationTps } from "../core/protocol/openai.ts";
 import { continuationNll, scoringRequest, timedRequest } from "./engine-requests.ts";
 import type { Contender, PromptSet } from "./reference.ts";
 import { toComparisonRecord } from "../core/github/record-check.ts";
+import {
+  judgeArm,
+  plainReferences,
+  PRIVATE_PREFIX,
+  scoreArms,
+  type PlainRefs,
+  type ScoredLaunch,
+} from "./verify-arms.ts";
 
 export type { Contender, PromptSet } from "./reference.ts";
 
@@ -58,6 +60,10 @@ export interface BenchOptions {
   startTimeoutMs?: number;
   requestTimeoutMs?: number;
   harness?: string;
+  /** Where plain-decode references are cached (absolute); default: inside workDir (no reuse). */
+  plainCacheDir?: string;
+  /** The trusted scorer: the challenge's baseline from the harness's checkout. None: no decode-path check. */
+  scorer?: Contender;
 }
 
 export interface BenchResult {
@@ -88,6 +94,9 @@ interface BenchState {
   launches: LaunchRecord[];
   quality: { candidate: QualityResult | null; incumbent: QualityResult | null };
   candidateOutputs: Map<string, number[]>;
+  /** Each arm's first (scored) launch, judged once every launch is done. */
+  scored: Partial<Record<Arm, ScoredLaunch>>;
+  plain?: PlainRefs;
   comparison?: Comparison;
   deadline: number;
 }
@@ -265,17 +274,6 @@ async function runLaunch(
   }
 }
 
-/** Quality of a scored launch against a prompt set's reference. */
-function judgeLaunch(ch: Challenge, set: PromptSet, r: LaunchResult): QualityResult {
-  const expected = new Map([...set.reference].map(([k, v]) => [k, v.output]));
-  return judgeQuality(
-    ch,
-    corpusPerplexity(r.scoring ?? []),
-    set.referencePpl,
-    greedyAgreement(expected, r.outputs),
-  );
-}
-
 /** Runs the launches of blocks [from, to) in the design's order; the first of each arm is scored. */
 async function runBlocks(
   ports: BenchPorts,
@@ -293,7 +291,7 @@ async function runBlocks(
       const r = await runLaunch(ports, o, plan, s.deadline);
       s.launches.push(r.record);
       if (score) {
-        s.quality[arm] = judgeLaunch(o.challenge, o.public, r);
+        s.scored[arm] = r;
         if (arm === "candidate") s.candidateOutputs = r.outputs;
       }
       const speeds = r.record.runs.map((x) => x.toFixed(1)).join("/");
@@ -339,10 +337,21 @@ async function runLooks(ports: BenchPorts, o: BenchOptions, looks: number[], ord
   }
 }
 
+/** Judges both arms' scored launches, after one launch of the trusted scorer over their outputs. */
+async function judgeArms(ports: BenchPorts, o: BenchOptions, s: BenchState) {
+  const scores = await scoreArms(ports, o, s.scored, s.plain!);
+  for (const arm of ["candidate", "incumbent"] as const) {
+    const r = s.scored[arm];
+    if (r) s.quality[arm] = judgeArm(o, o.public, r, s.plain![arm], scores[arm]);
+  }
+}
+
 /** Runs the blocks and turns any failure into the run's status and reason (never a throw). */
 async function measure(ports: BenchPorts, o: BenchOptions, looks: number[], order: Arm[][], s: BenchState) {
   try {
+    s.plain = await plainReferences(ports, o);
     await runLooks(ports, o, looks, order, s);
+    await judgeArms(ports, o, s);
     const q = s.quality.candidate;
     if (q && !q.ok)
       return { status: "invalid" as const, reason: `verification failed: ${q.reasons.join("; ")}` };
@@ -365,7 +374,11 @@ function confirmationOf(ch: Challenge, tps: number, claim: number, q: QualityRes
   const quality = {
     ok: q.ok,
     pplIncrease: round(q.pplIncrease, 3),
-    exactFraction: round(q.greedy.exactFraction, 2),
+    // Identity with the plain decode (the gate) where it was checked, else agreement with the reference.
+    exactFraction: round(
+      q.identity ? q.identity.passed / Math.max(1, q.identity.prompts) : q.greedy.exactFraction,
+      2,
+    ),
   };
   const base = {
     status: ok ? ("confirmed" as const) : ("failed" as const),
@@ -414,22 +427,48 @@ async function confirm(
     const claim = arms.candidate.mean;
     // The candidate's private speed as it would be if the incumbent ran as fast as on the public set.
     const scaled = (mean(r.record.runs) / mean(base.record.runs)) * arms.incumbent.mean;
-    return confirmationOf(o.challenge, scaled, claim, judgeLaunch(o.challenge, o.private, r));
+    return confirmationOf(
+      o.challenge,
+      scaled,
+      claim,
+      judgeArm(o, o.private, r, s.plain!.candidate, undefined, PRIVATE_PREFIX),
+    );
   } catch (e) {
     return { status: "failed", reason: `private re-run failed: ${(e as Error).message}`.slice(0, 500) };
   }
 }
 
-/** A quality result as the record keeps it (no per-prompt detail). */
-function qualityRecord(q: QualityResult | null) {
+/** A quality result as the record keeps it: aggregates and counts, thresholds beside them, no per-prompt detail. */
+function qualityRecord(ch: Challenge, q: QualityResult | null): RunRecord["quality"]["candidate"] {
   if (!q) return null;
+  const v = ch.verification;
   const { prompts, exact, exactFraction, meanPrefixFraction } = q.greedy;
+  const identity = q.identity && {
+    ok: q.identity.ok,
+    prompts: q.identity.prompts,
+    passed: q.identity.passed,
+    exact: q.identity.exact,
+    min: v.min_greedy_exact,
+    tieMargin: v.tie_margin,
+  };
+  const nll = q.outputNll && {
+    ok: q.outputNll.ok,
+    prompts: q.outputNll.prompts,
+    nll: q.outputNll.nll,
+    nllPlain: q.outputNll.nllPlain,
+    increase: q.outputNll.increase,
+    worse: q.outputNll.worse,
+    max: v.max_output_nll_increase,
+  };
   return {
     ok: q.ok,
     ppl: q.ppl,
     pplReference: q.pplReference,
     pplIncrease: q.pplIncrease,
+    maxPplIncrease: v.max_ppl_increase,
     greedy: { prompts, exact, exactFraction, meanPrefixFraction },
+    ...(identity ? { identity } : {}),
+    ...(nll ? { outputNll: nll } : {}),
     reasons: q.reasons,
   };
 }
@@ -477,6 +516,7 @@ export async function runBenchmark(ports: BenchPorts, o: BenchOptions): Promise<
     launches: [],
     quality: { candidate: null, incumbent: null },
     candidateOutputs: new Map(),
+    scored: {},
     deadline: ports.clock() + (o.deadlineMs ?? o.challenge.job_timeout_minutes * 60_000),
   };
   const outcome = await measure(ports, o, looks, order, s);
@@ -489,7 +529,10 @@ export async function runBenchmark(ports: BenchPorts, o: BenchOptions): Promise<
     ...outcome,
     launches: s.launches,
     comparison: s.comparison && outcome.status !== "error" ? toComparisonRecord(s.comparison) : null,
-    quality: { candidate: qualityRecord(s.quality.candidate), incumbent: qualityRecord(s.quality.incumbent) },
+    quality: {
+      candidate: qualityRecord(o.challenge, s.quality.candidate),
+      incumbent: qualityRecord(o.challenge, s.quality.incumbent),
+    },
     confirmation,
     startedAt,
     finishedAt: iso(),

@@ -1,6 +1,11 @@
 import { join } from "node:path";
 import { ShaMoved } from "../core/errors.ts";
-import { DEFAULT_PUBLIC_REFERENCE, manifestPath, submissionDir } from "../core/layout.ts";
+import {
+  DEFAULT_PUBLIC_REFERENCE,
+  manifestPath,
+  PLAIN_REFERENCE_CACHE,
+  submissionDir,
+} from "../core/layout.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { RunRecord } from "../core/schema/run-record.ts";
 import { seedFrom } from "../core/stats/rng.ts";
@@ -120,6 +125,10 @@ export async function evaluate(
     public: pub,
     ...(priv ? { private: priv } : {}),
     workDir: work,
+    // Kept on the runner across runs, so a second run of the same commit reuses its plain decode.
+    plainCacheDir: join(ports.main.root, PLAIN_REFERENCE_CACHE),
+    // The trusted scorer is the baseline from main's checkout, never from the pull request.
+    scorer: { slug: challenge.baseline, manifest: await loadManifest(ports.main, challenge.baseline) },
     seed: seedFrom(r.runId),
     ...(r.blocks ? { blocks: r.blocks } : {}),
     runner: r.runner,
