@@ -248,7 +248,7 @@ describe("the benchmark flow on fake ports", () => {
     expect(record.confirmation.status).toBe("skipped");
   });
 
-  it("a lossy checkpoint decoded faithfully passes identity; its outputs differ from the baseline only as information", async () => {
+  it("a lossy checkpoint decoded faithfully passes identity; baseline agreement is information", async () => {
     const { ports } = fakeWorld({ fast: { tps: 200, wrongTokens: true }, baseline: { tps: 100 } });
     const { record } = await runBenchmark(ports, await options());
     const q = record.quality.candidate!;
@@ -257,7 +257,7 @@ describe("the benchmark flow on fake ports", () => {
     expect(q.outputNll!.increase).toBe(0); // its plain decode is the same
   });
 
-  it("a divergence at a near-tie passes identity, but a careless decode after it is caught by the trusted scorer", async () => {
+  it("a divergence at a near-tie passes identity; a careless decode after it is caught by the scorer", async () => {
     const { ports } = fakeWorld({
       fast: { tps: 200, wrongTokens: "with-draft", ties: true },
       baseline: { tps: 100 },

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { getLlama, type LlamaContextSequence, type Token } from "node-llama-cpp";
 import { CompletionRequest } from "../../../core/protocol/openai.ts";
 import { detokenizeBytes, VOCAB_SIZE } from "../../../core/gguf/generate.ts";
-import { greedyPlain, greedySpeculative, type Draft } from "./decoder.ts";
+import { ACCEPTANCE, greedyPlain, greedySpeculative, type Draft } from "./decoder.ts";
 
 /**
  * The embedded engine: llama.cpp (through node-llama-cpp) in its own process, serving the subset
@@ -17,7 +17,7 @@ export interface ServerOptions {
   threads: number;
   batchSize: number;
   contextSize: number;
-  draft?: { model: string; tokens: number; acceptance: "exact" | "top2" };
+  draft?: { model: string; tokens: number; acceptance: Draft["acceptance"] };
   listen: { unix: string } | { port: number; host: string };
   /** Test-only hook for engine configurations that try to cheat; see test/fixtures. */
   hooks?: ServerHooks;
@@ -296,7 +296,7 @@ export async function startEmbeddedServer(opts: ServerOptions): Promise<{ close(
 
 /**
  * Command line:
- * `server.ts --model F [--draft F --draft-tokens K --acceptance exact|top2] --listen unix:P|tcp:PORT`.
+ * `server.ts --model F [--draft F --draft-tokens K --acceptance exact|top2|loose-after-tie] --listen unix:P|tcp:PORT`.
  */
 export async function serverMain(argv: string[], hooks?: ServerHooks): Promise<void> {
   const { values } = parseArgs({
@@ -318,7 +318,7 @@ export async function serverMain(argv: string[], hooks?: ServerHooks): Promise<v
   const listen = values.listen.startsWith("unix:")
     ? { unix: values.listen.slice(5) }
     : { port: Number(values.listen.replace(/^tcp:/, "")), host: "127.0.0.1" };
-  const acceptance = values.acceptance === "top2" ? "top2" : "exact";
+  const acceptance = ACCEPTANCE.find((a) => a === values.acceptance) ?? "exact";
   const srv = await startEmbeddedServer({
     model: values.model,
     servedName: values["served-name"]!,
