@@ -42,6 +42,11 @@ export interface EvaluateRequest {
   privatePrompts?: string;
   /** Where the result JSON goes. */
   out: string;
+  /**
+   * The runner's lasting cache folder (absolute): plain-decode references live there across runs.
+   * Default: PLAIN_REFERENCE_CACHE in the main checkout (which a cleaning checkout step wipes).
+   */
+  cacheDir?: string;
   runner: { id: string; hardware: string };
 }
 
@@ -126,7 +131,9 @@ export async function evaluate(
     ...(priv ? { private: priv } : {}),
     workDir: work,
     // Kept on the runner across runs, so a second run of the same commit reuses its plain decode.
-    plainCacheDir: join(ports.main.root, PLAIN_REFERENCE_CACHE),
+    plainCacheDir: r.cacheDir
+      ? join(r.cacheDir, "plain-reference")
+      : join(ports.main.root, PLAIN_REFERENCE_CACHE),
     // The trusted scorer is the baseline from main's checkout, never from the pull request.
     scorer: { slug: challenge.baseline, manifest: await loadManifest(ports.main, challenge.baseline) },
     seed: seedFrom(r.runId),
