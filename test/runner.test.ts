@@ -173,14 +173,14 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
 
   it("a lossy decode path behind an exact scoring path, diverging at near-ties, is caught by the scorer", async () => {
     // Prompt logprobs take the exact path, the first divergence of each prompt sits at a near-tie
-    // (LOOSE_TIE_GAP), and after it every close call goes to the runner-up.
-    const { record } = await bench({
-      slug: "loose",
-      manifest: sub({
-        kind: "embedded",
-        args: { quantization: "f32", draft: { model: "draft", tokens: 4, acceptance: "loose-after-tie" } },
-      }),
+    // (LOOSE_TIE_GAP), and after it every close call goes to the runner-up. 32 tokens (as in the
+    // demo) leave room for near-ties; 12 may hold none.
+    const longer = { ...challenge, metric: { ...challenge.metric, max_tokens: 32 } };
+    const manifest = sub({
+      kind: "embedded",
+      args: { quantization: "f32", draft: { model: "draft", tokens: 4, acceptance: "loose-after-tie" } },
     });
+    const { record } = await bench({ slug: "loose", manifest }, launcher(), 2, longer);
     const q = record.quality.candidate!;
     expect(record.status).toBe("invalid");
     expect(q.pplIncrease).toBeLessThan(challenge.verification.max_ppl_increase); // perplexity stays clean
