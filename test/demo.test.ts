@@ -35,7 +35,13 @@ type Run = {
   reason: string | null;
   verdict: string | null;
   ci: [number, number] | null;
-  quality: { ok: boolean; pplIncrease: number; greedy: { exactFraction: number } } | null;
+  quality: {
+    ok: boolean;
+    pplIncrease: number;
+    greedy: { exactFraction: number };
+    identity?: { ok: boolean; passed: number; prompts: number };
+    outputNll?: { ok: boolean; increase: number };
+  } | null;
   requester: string | null;
   credited: string | null;
 };
@@ -88,16 +94,29 @@ describe("velodrome demo: the whole story shows on the site", () => {
     for (const r of strict.rows) if (r.slug !== "baseline") expect(r.confirmation).toBe("confirmed");
   });
 
-  it("the quantized variant is verified, and the lossy speculative variant is caught on greedy divergence with clean perplexity", async () => {
-    const q8 = await api<Sub>("submissions/q8.json");
-    expect(q8.runs.find((r) => r.role === "candidate")!.quality!.ok).toBe(true);
+  it("q8 and q8-spec pass verification; lossy-top2 fails identity, loose-tail the trusted scorer", async () => {
+    const candidate = async (slug: string) =>
+      (await api<Sub>(`submissions/${slug}.json`)).runs.find((r) => r.role === "candidate")!;
+    // A lossy quantization is judged by perplexity; exact speculation keeps its own plain decode.
+    for (const slug of ["q8", "q8-spec"]) {
+      const q = (await candidate(slug)).quality!;
+      expect(q.ok, slug).toBe(true);
+      expect(q.identity!.ok, slug).toBe(true);
+      expect(q.outputNll!.ok, slug).toBe(true);
+    }
     const lossy = await api<Sub>("submissions/lossy-top2.json");
     expect(lossy.standing).toBe("failed");
-    const run = lossy.runs.find((r) => r.role === "candidate")!;
-    expect(run.status).toBe("invalid");
-    expect(run.reason).toMatch(/greedy/);
-    expect(run.quality!.pplIncrease).toBeLessThan(0.05);
-    expect(run.quality!.greedy.exactFraction).toBeLessThan(0.8);
+    const top2 = await candidate("lossy-top2");
+    expect(top2.status).toBe("invalid");
+    expect(top2.reason).toMatch(/own plain decode/);
+    expect(top2.quality!.identity!.ok).toBe(false);
+    expect(top2.quality!.pplIncrease).toBeLessThan(0.05);
+    // A lossy decode path behind exact prompt logprobs: clean perplexity, caught by the scorer.
+    const loose = await candidate("loose-tail");
+    expect(loose.status).toBe("invalid");
+    expect(loose.quality!.pplIncrease).toBeLessThan(0.05);
+    expect(loose.quality!.outputNll!.ok).toBe(false);
+    expect(loose.reason).toMatch(/the reference scores the timed outputs/);
   });
 
   it("the organizer's ruling and its thread", async () => {
@@ -191,7 +210,7 @@ describe("velodrome demo: the whole story shows on the site", () => {
       expect(await page.locator(".leaders").textContent()).toMatch(/tok\/s/);
       await page.goto(url + "lineage.html");
       await page.waitForSelector("#lineage[data-ready]");
-      expect(await page.locator("#lineage circle.node").count()).toBe(6);
+      expect(await page.locator("#lineage circle.node").count()).toBe(7);
       for (const k of ["parent", "ancestry", "shared-code", "pooled"])
         expect(await page.locator(`#lineage path.e-${k}`).count(), k).toBeGreaterThan(0);
       await page.goto(url + "submissions/lossy-top2.html");

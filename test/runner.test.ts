@@ -110,6 +110,8 @@ const bench = (
     launcher: l,
     public: pub,
     workDir: join(work, candidate.slug),
+    plainCacheDir: join(work, "plain-cache"),
+    scorer: baseline,
     seed: 5,
     blocks,
     runner: { id: "test", hardware: "ci" },
@@ -137,6 +139,9 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
     expect(record.comparison).not.toBeNull();
     expect(record.comparison!.ci[0]).toBeLessThan(record.comparison!.ci[1]);
     expect(record.quality.candidate!.greedy.prompts).toBe(3);
+    // q8_0 weights decoded plainly: identical to its own plain decode, whatever the f32 baseline says.
+    expect(record.quality.candidate!.identity).toMatchObject({ ok: true, prompts: 3, exact: 3 });
+    expect(record.quality.candidate!.outputNll).toMatchObject({ ok: true, increase: 0 });
     expect(record.quality.incumbent!.ok).toBe(true);
     expect(record.quality.incumbent!.pplIncrease).toBeCloseTo(0, 6);
     for (const l of record.launches) {
@@ -146,7 +151,7 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
     }
   });
 
-  it("lossy speculative acceptance keeps perplexity clean but fails the greedy check", async () => {
+  it("lossy speculative acceptance keeps perplexity clean but fails identity with its own plain decode", async () => {
     const { record } = await bench({
       slug: "lossy",
       manifest: sub({
@@ -155,20 +160,77 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
       }),
     });
     expect(record.status).toBe("invalid");
-    expect(record.reason).toMatch(/greedy/);
+    expect(record.reason).toMatch(/identical to the submission's own plain decode on \d of 3/);
+    expect(record.quality.candidate!.identity!.ok).toBe(false);
     expect(record.quality.candidate!.pplIncrease).toBeLessThan(challenge.verification.max_ppl_increase);
   });
 
-  it("exact speculative decoding passes verification with identical tokens", async () => {
+  it("a quantized target with exact speculative decoding passes identity with its own plain decode", async () => {
     const { record } = await bench({
-      slug: "spec",
+      slug: "q8-spec",
       manifest: sub({
         kind: "embedded",
-        args: { quantization: "f32", draft: { model: "draft", tokens: 4 } },
+        args: { quantization: "q8_0", draft: { model: "draft", quantization: "q8_0", tokens: 4 } },
       }),
     });
     expect(record.status, record.reason).toBe("ok");
-    expect(record.quality.candidate!.greedy.exactFraction).toBe(1);
+    expect(record.quality.candidate!.identity).toMatchObject({ ok: true, passed: 3, exact: 3 });
+    expect(record.quality.candidate!.outputNll!.ok).toBe(true);
+  });
+
+  it("a lossy decode path behind an exact scoring path, diverging at near-ties, is caught by the scorer", async () => {
+    // Prompt logprobs take the exact path, the first divergence of each prompt sits at a near-tie
+    // (LOOSE_TIE_GAP), and after it every close call goes to the runner-up. 32 tokens (as in the
+    // demo) leave room for near-ties; 12 may hold none.
+    const longer = { ...challenge, metric: { ...challenge.metric, max_tokens: 32 } };
+    const manifest = sub({
+      kind: "embedded",
+      args: { quantization: "f32", draft: { model: "draft", tokens: 4, acceptance: "loose-after-tie" } },
+    });
+    const { record } = await bench({ slug: "loose", manifest }, launcher(), 2, longer);
+    const q = record.quality.candidate!;
+    expect(record.status).toBe("invalid");
+    expect(q.pplIncrease).toBeLessThan(challenge.verification.max_ppl_increase); // perplexity stays clean
+    expect(q.identity!.passed).toBeGreaterThan(q.identity!.exact); // near-tie divergences were excused…
+    expect(q.outputNll!.ok).toBe(false); // …but the reference finds the outputs far less likely
+    expect(q.outputNll!.increase).toBeGreaterThan(challenge.verification.max_output_nll_increase);
+    expect(record.reason).toMatch(/the reference scores the timed outputs/);
+  });
+
+  it("the plain-decode reference is made once per commit and configuration, then reused", async () => {
+    let launches = 0;
+    const inner = launcher();
+    const counting: EngineLauncher = { ...inner, launch: (s) => (launches++, inner.launch(s)) };
+    const candidate = {
+      slug: "q8c",
+      manifest: sub({ kind: "embedded", args: { quantization: "q8_0" } }),
+      commit: "c".repeat(40),
+    };
+    const run = (id: string) =>
+      runBench({
+        id,
+        challenge,
+        candidate,
+        incumbent: baseline,
+        launcher: counting,
+        public: pub,
+        workDir: join(work, id),
+        plainCacheDir: join(work, "counted-cache"),
+        scorer: baseline,
+        seed: 5,
+        blocks: 2,
+        runner: { id: "test", hardware: "ci" },
+        startTimeoutMs: 60_000,
+        requestTimeoutMs: 60_000,
+      });
+    const first = await run("t-cache-1");
+    expect(first.record.status, first.record.reason).toBe("ok");
+    expect(launches).toBe(4 + 2 + 1); // 2 blocks, a plain reference per arm, the scorer
+    launches = 0;
+    const second = await run("t-cache-2");
+    expect(second.record.status, second.record.reason).toBe("ok");
+    expect(launches).toBe(4 + 1); // both plain references came from the cache
+    expect(second.record.quality.candidate!.identity).toEqual(first.record.quality.candidate!.identity);
   });
 
   // Nine launches (four blocks of two, then the private re-run): twice the others' budget.
@@ -227,6 +289,7 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
     );
     expect(record.status).toBe("invalid");
     expect(record.quality.candidate!.greedy.exactFraction).toBeLessThan(1);
+    expect(record.quality.candidate!.identity!.ok).toBe(false);
   });
 });
 

@@ -176,6 +176,7 @@ export function gatheredPool(resultTexts: readonly string[]): BlockPool & { notR
   };
   const pool: BlockPool & { notRun?: number } = {
     workers: Number.MAX_SAFE_INTEGER,
+    gathered: true,
     run: async (_o, shares) => shares.map((s) => s.blocks.flatMap(resultsOf)),
   };
   return pool;

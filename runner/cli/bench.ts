@@ -10,7 +10,7 @@ import { NotFound, UsageError } from "../core/errors.ts";
 import { parsePrompts } from "../core/prompts.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { RepoFiles } from "../ports.ts";
-import { DEFAULT_PUBLIC_REFERENCE } from "../core/layout.ts";
+import { DEFAULT_PUBLIC_REFERENCE, PLAIN_REFERENCE_CACHE } from "../core/layout.ts";
 import { seedFrom } from "../core/stats/rng.ts";
 import { runBenchmark } from "../flows/benchmark.ts";
 import { loadPromptSet } from "../flows/reference.ts";
@@ -169,6 +169,8 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
     public: pub,
     ...(priv ? { private: priv } : {}),
     workDir,
+    plainCacheDir: join(root, PLAIN_REFERENCE_CACHE),
+    scorer: { slug: challenge.baseline, manifest: await loadManifest(repo, challenge.baseline) },
     seed: values.seed ?? seedFrom(id),
     ...(values.blocks ? { blocks: values.blocks } : {}),
     runner: { id: io.env.RUNNER_NAME ?? "local", hardware: await describeHardware() },

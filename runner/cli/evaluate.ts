@@ -168,6 +168,8 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     against: v.against,
     blocks: v.blocks,
     ...(v.private ? { privatePrompts: v.private } : {}),
+    // A folder outside the checkout (actions/checkout cleans ignored files): plain references persist.
+    ...(io.env.VELODROME_CACHE ? { cacheDir: resolve(io.cwd, io.env.VELODROME_CACHE) } : {}),
     out: resolve(io.cwd, v.out),
     runner: { id: runnerId.slice(0, 100), hardware },
   };

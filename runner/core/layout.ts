@@ -18,6 +18,11 @@ export const MANIFEST_NAME = "submission.yaml";
 /** The public prompt set and its reference outputs, unless the challenge names others. */
 export const DEFAULT_PUBLIC_PROMPTS = "challenge/prompts/public.jsonl";
 export const DEFAULT_PUBLIC_REFERENCE = "challenge/reference/public.jsonl";
+/**
+ * The runner's cache of plain-decode references (relative to the runner's checkout, never committed):
+ * they hold outputs on the private prompts, so they stay on the runner and never reach the data branch.
+ */
+export const PLAIN_REFERENCE_CACHE = ".velodrome/plain-reference";
 
 /** `submissions/<slug>`. */
 export const submissionDir = (slug: string) => `${SUBMISSIONS_DIR}/${slug}`;

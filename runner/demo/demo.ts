@@ -442,6 +442,7 @@ async function playStory(d: Demo) {
   await submitAndBench(d, 3, "bob", "/bench"); // pooled: bob spends his quota on carol's PR
   await submitAndBench(d, 4, "dave", "/bench");
   await submitAndBench(d, 5, "alice", "/bench --against q8");
+  await submitAndBench(d, 11, "dave", "/bench");
   openThread(d, THREADS[1]!);
   await comment(d, 5, "bob", "/rule invalid I think so too"); // refused: not an organizer
   const why = "tuned on the public prompt set, which the rules forbid (see #7)";

@@ -146,6 +146,33 @@ export const PRS: StoryPr[] = [
       }),
     },
   },
+  {
+    // Numbered after the board threads: opened last, it shows the third check.
+    n: 11,
+    author: "dave",
+    slug: "loose-tail",
+    title: "Break close calls after a near-tie",
+    body: "Lossy decode path behind exact prompt logprobs: perplexity stays clean, the first divergence is a tie.",
+    files: {
+      "submission.yaml": manifest({
+        title: "Loose decoding after the first near-tie",
+        description:
+          "Exact speculation until the target's top two tokens are nearly tied, then every close call " +
+          "goes to the runner-up. Perplexity is unchanged and the first divergence is at a near-tie…",
+        authors: ["dave"],
+        parents: ["q8-spec"],
+        engine: {
+          kind: "embedded",
+          args: {
+            quantization: "q8_0",
+            threads: 1,
+            draft: { model: "draft", quantization: "q8_0", tokens: 6, acceptance: "loose-after-tie" },
+          },
+        },
+        tags: ["speculative"],
+      }),
+    },
+  },
 ];
 
 /** Board threads that are plain issues (PR numbers come first). */
@@ -220,5 +247,6 @@ export const KB_NOTE = `# Speculative decoding playbook
 1. Use a draft that is a prefix of the target (\`draft\` is the target's first layer): acceptance is high.
 2. Draft 4–6 tokens, verify them in one batch, keep the agreeing prefix plus one target token.
 3. Keep acceptance **exact**. Top-k acceptance is faster and keeps perplexity clean, but it changes
-   greedy outputs and fails verification (see \`lossy-top2\`).
+   greedy outputs against your own plain decode and fails identity (see \`lossy-top2\`). Diverging
+   only at near-ties and decoding carelessly after them fails the trusted scorer (see \`loose-tail\`).
 `;

@@ -20,6 +20,14 @@ import type { Contender, PromptSet } from "./reference.ts";
 import { toComparisonRecord } from "../core/github/record-check.ts";
 import { blockPlans, designBlocks, type BlockDesign, type LaunchPlan } from "./block-plan.ts";
 import { absorbEvidence, coveredSet, emptyEvidence, type ArmEvidence } from "./arm-evidence.ts";
+import {
+  judgeArm,
+  plainReferences,
+  PRIVATE_PREFIX,
+  scoreArms,
+  type PlainRefs,
+  type ScoredLaunch,
+} from "./verify-arms.ts";
 
 export type { Contender, PromptSet } from "./reference.ts";
 
@@ -53,6 +61,8 @@ export interface BlockShare {
 /** Runs shares of blocks elsewhere; resolves to each share's launch results, in its block order. */
 export interface BlockPool {
   workers: number;
+  /** The pool only hands back results gathered from runners: no engine may start here. */
+  gathered?: boolean;
   run(o: BenchOptions, shares: BlockShare[]): Promise<LaunchResult[][]>;
 }
 
@@ -77,6 +87,10 @@ export interface BenchOptions {
   startTimeoutMs?: number;
   requestTimeoutMs?: number;
   harness?: string;
+  /** Where plain-decode references are cached (absolute); default: inside workDir (no reuse). */
+  plainCacheDir?: string;
+  /** The trusted scorer: the challenge's baseline from the harness's checkout. None: no decode-path check. */
+  scorer?: Contender;
 }
 
 export interface BenchResult {
@@ -98,6 +112,8 @@ interface BenchState {
   evidence: { candidate: ArmEvidence; incumbent: ArmEvidence };
   launches: LaunchRecord[];
   quality: { candidate: QualityResult | null; incumbent: QualityResult | null };
+  /** Each arm's plain-decode reference (absent where no engine may start: a gathered look). */
+  plain?: PlainRefs;
   candidateOutputs: Map<string, number[]>;
   comparison?: Comparison;
   deadline: number;
@@ -301,15 +317,39 @@ async function runLaunch(
   }
 }
 
-/** Quality of a scored launch against a prompt set's reference. */
-function judgeLaunch(ch: Challenge, set: PromptSet, r: LaunchResult): QualityResult {
+/**
+ * Quality of an arm's evidence: against its own plain decode when the run has one (identity with
+ * near-tie tolerance, checkpoint perplexity), else the legacy check against the baseline's outputs.
+ */
+function judgeLaunch(
+  o: BenchOptions,
+  set: PromptSet,
+  r: ScoredLaunch,
+  plain: PlainRefs[keyof PlainRefs] | undefined,
+  prefix = "",
+): QualityResult {
+  if (plain) return judgeArm(o, set, r, plain, undefined, prefix);
   const expected = new Map([...set.reference].map(([k, v]) => [k, v.output]));
-  return judgeQuality(
-    ch,
-    corpusPerplexity(r.scoring ?? []),
-    set.referencePpl,
-    greedyAgreement(expected, r.outputs),
-  );
+  return judgeQuality(o.challenge, {
+    ppl: corpusPerplexity(r.scoring ?? []),
+    pplReference: set.referencePpl,
+    greedy: greedyAgreement(expected, r.outputs),
+  });
+}
+
+/** The scored evidence of both arms, judged again once the trusted scorer has read their outputs. */
+async function judgeArms(ports: BenchPorts, o: BenchOptions, s: BenchState) {
+  if (!s.plain) return;
+  const scored = {
+    candidate: { outputs: s.evidence.candidate.outputs, scoring: s.evidence.candidate.scoring },
+    incumbent: { outputs: s.evidence.incumbent.outputs, scoring: s.evidence.incumbent.scoring },
+  };
+  const scores = await scoreArms(ports, o, scored, s.plain);
+  for (const arm of ["candidate", "incumbent"] as const) {
+    const set = coveredSet(o.public, s.evidence[arm]);
+    if (s.evidence[arm].outputs.size)
+      s.quality[arm] = judgeArm(o, set, scored[arm], s.plain[arm], scores[arm]);
+  }
 }
 
 /**
@@ -323,7 +363,7 @@ function absorbLaunch(ports: BenchPorts, o: BenchOptions, s: BenchState, plan: L
   const evidence = s.evidence[arm];
   absorbEvidence(evidence, o.public, r.outputs, plan.score ? r.scoring : undefined);
   const merged = { ...r, outputs: evidence.outputs, scoring: evidence.scoring };
-  s.quality[arm] = judgeLaunch(o.challenge, coveredSet(o.public, evidence), merged);
+  s.quality[arm] = judgeLaunch(o, coveredSet(o.public, evidence), merged, s.plain?.[arm]);
   if (arm === "candidate") s.candidateOutputs = evidence.outputs;
   const speeds = r.record.runs.map((x) => x.toFixed(1)).join("/");
   ports.progress.tick(`block ${plan.block + 1}: ${arm} ${plan.contender.slug} ${speeds} tok/s`);
@@ -440,10 +480,19 @@ function verified(s: BenchState, outcome: { status: "ok"; reason?: string }) {
 /** Runs the blocks and turns any failure into the run's status and reason (never a throw). */
 async function measure(ports: BenchPorts, o: BenchOptions, looks: number[], s: BenchState) {
   try {
-    await runLooks(ports, o, looks, s);
-    return verified(s, { status: "ok" as const });
+    // The plain-decode references need engines; a gathered look (no engine may start) goes without.
+    if (!ports.pool?.gathered) s.plain = await plainReferences(ports, o);
+    const outcome = await runLooks(ports, o, looks, s).then(
+      () => ({ status: "ok" as const }),
+      (e: unknown) => {
+        if (e instanceof DeadlinePassed && s.comparison) return cutAtCap(o, looks, s, e);
+        throw e;
+      },
+    );
+    // The trusted scorer reads the outputs of the blocks kept, also when the cap cut the run.
+    await judgeArms(ports, o, s);
+    return verified(s, outcome);
   } catch (e) {
-    if (e instanceof DeadlinePassed && s.comparison) return verified(s, cutAtCap(o, looks, s, e));
     const reason = e instanceof DeadlinePassed ? e.message : `${(e as Error).message}`.slice(0, 2000);
     return { status: "error" as const, reason };
   } finally {
@@ -510,22 +559,44 @@ async function confirm(
     const claim = arms.candidate.mean;
     // The candidate's private speed as it would be if the incumbent ran as fast as on the public set.
     const scaled = (mean(r.record.runs) / mean(base.record.runs)) * arms.incumbent.mean;
-    return confirmationOf(o.challenge, scaled, claim, judgeLaunch(o.challenge, o.private, r));
+    const quality = judgeLaunch(o, o.private, r, s.plain?.candidate, PRIVATE_PREFIX);
+    return confirmationOf(o.challenge, scaled, claim, quality);
   } catch (e) {
     return { status: "failed", reason: `private re-run failed: ${(e as Error).message}`.slice(0, 500) };
   }
 }
 
-/** A quality result as the record keeps it (no per-prompt detail). */
-function qualityRecord(q: QualityResult | null) {
+/** A quality result as the record keeps it: aggregates and counts, thresholds beside them, no per-prompt detail. */
+function qualityRecord(ch: Challenge, q: QualityResult | null): RunRecord["quality"]["candidate"] {
   if (!q) return null;
+  const v = ch.verification;
   const { prompts, exact, exactFraction, meanPrefixFraction } = q.greedy;
+  const identity = q.identity && {
+    ok: q.identity.ok,
+    prompts: q.identity.prompts,
+    passed: q.identity.passed,
+    exact: q.identity.exact,
+    min: v.min_greedy_exact,
+    tieMargin: v.tie_margin,
+  };
+  const nll = q.outputNll && {
+    ok: q.outputNll.ok,
+    prompts: q.outputNll.prompts,
+    nll: q.outputNll.nll,
+    nllPlain: q.outputNll.nllPlain,
+    increase: q.outputNll.increase,
+    worse: q.outputNll.worse,
+    max: v.max_output_nll_increase,
+  };
   return {
     ok: q.ok,
     ppl: q.ppl,
     pplReference: q.pplReference,
     pplIncrease: q.pplIncrease,
+    maxPplIncrease: v.max_ppl_increase,
     greedy: { prompts, exact, exactFraction, meanPrefixFraction },
+    ...(identity ? { identity } : {}),
+    ...(nll ? { outputNll: nll } : {}),
     reasons: q.reasons,
   };
 }
@@ -590,7 +661,10 @@ export async function runBenchmark(ports: BenchPorts, o: BenchOptions): Promise<
     ...outcome,
     launches: s.launches,
     comparison: s.comparison && outcome.status !== "error" ? toComparisonRecord(s.comparison) : null,
-    quality: { candidate: qualityRecord(s.quality.candidate), incumbent: qualityRecord(s.quality.incumbent) },
+    quality: {
+      candidate: qualityRecord(o.challenge, s.quality.candidate),
+      incumbent: qualityRecord(o.challenge, s.quality.incumbent),
+    },
     confirmation,
     startedAt,
     finishedAt: iso(),

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { SERVED_NAME } from "../core/engine-args.ts";
 import type { CompletionRequest, CompletionResponse } from "../core/protocol/openai.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
+import { topTwoGap } from "../core/plain-decode.ts";
 
 /**
  * The two request shapes the runner sends an engine, in one place: the timed greedy stream and the
@@ -29,15 +30,18 @@ export function timedRequest(ch: Challenge, ids: number[]): CompletionRequest {
   };
 }
 
-/** Scores `ids` (prompt + continuation): one generated token, with the logprob of every prompt token. */
-export function scoringRequest(ids: number[]): CompletionRequest {
+/**
+ * Scores `ids` (prompt + continuation): one generated token, with the logprob of every prompt token
+ * and, with `top` > 0, the `top` most likely tokens at every position (the plain reference's gaps).
+ */
+export function scoringRequest(ids: number[], top = 0): CompletionRequest {
   return {
     model: SERVED_NAME,
     prompt: ids,
     max_tokens: 1,
     temperature: 0,
     seed: 0,
-    prompt_logprobs: 0,
+    prompt_logprobs: top,
     add_special_tokens: false,
     return_token_ids: true,
     cache_salt: salt(),
@@ -66,4 +70,28 @@ export function continuationNll(
     nll -= e.logprob;
   }
   return nll;
+}
+
+/**
+ * The top-2 logprob gap at each continuation step (positions from `promptLength` on) of a scoring
+ * response made with `top` ≥ 2. Throws when a position lacks two entries.
+ */
+export function continuationGaps(
+  promptId: string,
+  r: CompletionResponse,
+  ids: number[],
+  promptLength: number,
+): number[] {
+  const lps = r.choices[0]?.prompt_logprobs;
+  if (!lps || lps.length !== ids.length)
+    throw new Error(
+      `prompt ${promptId}: prompt_logprobs has ${lps?.length ?? 0} entries, expected ${ids.length}`,
+    );
+  const gaps: number[] = [];
+  for (let i = promptLength; i < ids.length; i++) {
+    const gap = topTwoGap(Object.values(lps[i] ?? {}));
+    if (gap === null) throw new Error(`prompt ${promptId}: no top-2 logprobs at position ${i}`);
+    gaps.push(gap);
+  }
+  return gaps;
 }

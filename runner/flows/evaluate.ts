@@ -1,7 +1,12 @@
 import { join } from "node:path";
 import { ShaMoved } from "../core/errors.ts";
 import { errorPhrase, releasableRecord } from "../core/github/record-check.ts";
-import { DEFAULT_PUBLIC_REFERENCE, manifestPath, submissionDir } from "../core/layout.ts";
+import {
+  DEFAULT_PUBLIC_REFERENCE,
+  manifestPath,
+  PLAIN_REFERENCE_CACHE,
+  submissionDir,
+} from "../core/layout.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { RunRecord } from "../core/schema/run-record.ts";
 import { seedFrom } from "../core/stats/rng.ts";
@@ -42,6 +47,11 @@ export interface EvaluateRequest {
   privatePrompts?: string;
   /** Where the result JSON goes. */
   out: string;
+  /**
+   * The runner's lasting cache folder (absolute): plain-decode references live there across runs.
+   * Default: PLAIN_REFERENCE_CACHE in the main checkout (which a cleaning checkout step wipes).
+   */
+  cacheDir?: string;
   runner: { id: string; hardware: string };
 }
 
@@ -135,6 +145,12 @@ export async function prepareRun(
     public: pub,
     ...(priv ? { private: priv } : {}),
     workDir: work,
+    // Kept on the runner across runs, so a second run of the same commit reuses its plain decode.
+    plainCacheDir: r.cacheDir
+      ? join(r.cacheDir, "plain-reference")
+      : join(ports.main.root, PLAIN_REFERENCE_CACHE),
+    // The trusted scorer is the baseline from main's checkout, never from the pull request.
+    scorer: { slug: challenge.baseline, manifest: await loadManifest(ports.main, challenge.baseline) },
     seed: seedFrom(r.runId),
     ...(r.blocks ? { blocks: r.blocks } : {}),
     runner: r.runner,

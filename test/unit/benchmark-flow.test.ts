@@ -35,34 +35,44 @@ const manifest = SubmissionSchema.parse({
   authors: ["a"],
   engine: { kind: "embedded", args: { quantization: "f32" } },
 });
+const withDraft = SubmissionSchema.parse({
+  ...manifest,
+  engine: { kind: "embedded", args: { quantization: "f32", draft: { model: "draft", tokens: 4 } } },
+});
 
 /** What a fake engine does: its decode speed (tok/s), and whether it answers with the right tokens. */
 interface Behaviour {
   tps: number;
   /** Decodes at `tps` but holds every token back and sends them all in one 3 ms burst at the end. */
   burst?: boolean;
-  wrongTokens?: boolean;
+  /** Decodes 7s instead of the right tokens; `with-draft`: only when its manifest has a draft (lossy speculation). */
+  wrongTokens?: boolean | "with-draft";
+  /** Its scoring says its top two tokens are nearly tied everywhere (gap 0.1 nats). */
+  ties?: boolean;
   crashAtStart?: boolean;
 }
 
 /** The continuation every honest engine decodes for a prompt: a function of the prompt only. */
 const continuation = (prompt: number[]) => Array.from({ length: 4 }, (_, i) => (prompt[0]! + i) % 256);
 
-function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000) {
+function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk = new Map<string, string>()) {
   const log: string[] = [];
-  let running: (Behaviour & { slug: string }) | undefined;
+  let running: (Behaviour & { slug: string; wrong: boolean }) | undefined;
   let launches = 0;
   const launcher: EngineLauncher = {
     kind: "embedded",
     version: async () => "fake-engine 1",
     async launch(spec) {
       const b = behaviour[spec.slug]!;
-      log.push(`launch ${spec.slug}`);
+      log.push(`launch ${spec.slug} ${spec.scratch.split("/").pop()}`);
       if (b.crashAtStart) throw new Error(`engine ${spec.slug} exited with code 3`);
       // Launch-to-launch noise, deterministic: a real engine is never exactly as fast twice, and
       // the statistics rightly give no verdict from a zero-width interval.
       const jitter = [1, 1.003, 0.998][launches++ % 3]!;
-      running = { ...b, tps: b.tps * jitter, slug: spec.slug };
+      const hasDraft =
+        spec.manifest.engine.kind === "embedded" && spec.manifest.engine.args.draft !== undefined;
+      const wrong = b.wrongTokens === true || (b.wrongTokens === "with-draft" && hasDraft);
+      running = { ...b, tps: b.tps * jitter, slug: spec.slug, wrong };
       const engine: RunningEngine = {
         endpoint: { unix: `${spec.scratch}/engine.sock` },
         servedName: "velodrome",
@@ -79,7 +89,7 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000) {
     async stream(_ep, body): Promise<StreamMeasurement> {
       const b = running!;
       log.push(`stream ${body.prompt.join(",")}`);
-      const tokens = b.wrongTokens ? [7, 7, 7, 7] : continuation(body.prompt);
+      const tokens = b.wrong ? [7, 7, 7, 7] : continuation(body.prompt);
       // One token every 1000/tps ms after the request is sent (the honest engine streams each).
       const last = (tokens.length / b.tps) * 1000;
       const first = b.burst ? last - 3 : 1000 / b.tps;
@@ -97,7 +107,17 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000) {
     },
     async complete(_ep, body): Promise<CompletionResponse> {
       log.push(`score ${body.prompt.join(",")}`);
-      const lps = body.prompt.map((t, i) => (i === 0 ? null : { [String(t)]: { logprob: -0.5 } }));
+      // Every engine finds 7 unlikely; the runner-up token is 1.5 nats (or, with ties, 0.1) behind.
+      const top = body.prompt_logprobs ?? 0;
+      const runnerUp = running!.ties ? -0.6 : -2;
+      const lps = body.prompt.map((t, i) =>
+        i === 0
+          ? null
+          : {
+              [String(t)]: { logprob: t === 7 ? -3 : -0.5 },
+              ...(top >= 2 ? { [String((t + 1) % 256)]: { logprob: runnerUp } } : {}),
+            },
+      );
       const choice = { index: 0, text: "", finish_reason: "length", prompt_logprobs: lps };
       return {
         id: "c",
@@ -114,8 +134,8 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000) {
     },
   };
   const files: WorkFiles = {
-    read: async () => undefined,
-    write: async () => undefined,
+    read: async (p) => disk.get(p),
+    write: async (p, text) => void disk.set(p, text),
     mkdir: async (p) => void log.push(`mkdir ${p.split("/").pop()}`),
     remove: async (p) => void log.push(`remove ${p.split("/").pop()}`),
     copyDir: async () => undefined,
@@ -146,6 +166,8 @@ const options = async (extra: Partial<Parameters<typeof runBenchmark>[1]> = {}) 
     [30, 31],
   ]),
   workDir: "/work",
+  plainCacheDir: "/cache",
+  scorer: { slug: "baseline", manifest },
   seed: seedFrom("run-1"), // what publish requires of run-1
   blocks: 4,
   runner: { id: "test", hardware: "none" },
@@ -160,7 +182,8 @@ describe("the benchmark flow on fake ports", () => {
       .join("\n")
       .split(/^launch /m)
       .slice(1);
-    for (const l of launches) {
+    // The timed launches (not the plain-decode references or the scorer, which time nothing).
+    for (const l of launches.filter((x) => x.split("\n")[0]!.includes(" launch-"))) {
       const lines = l.split("\n");
       const lastTimed = lines.map((x) => x.startsWith("stream")).lastIndexOf(true);
       const firstScore = lines.findIndex((x) => x.startsWith("score"));
@@ -202,10 +225,13 @@ describe("the benchmark flow on fake ports", () => {
     expect(record.confirmation.status).toBe("pending"); // a claim, but no private set here
     expect(record.runner.engine).toBe("fake-engine 1");
     expect(record.startedAt).toBe(new Date(1_000_000).toISOString());
-    // Every engine is stopped and every scratch folder removed.
-    expect(log.filter((l) => l.startsWith("launch"))).toHaveLength(8);
-    expect(log.filter((l) => l.startsWith("stop"))).toHaveLength(8);
-    expect(log.filter((l) => l.startsWith("remove"))).toHaveLength(8);
+    // 8 timed launches, a plain-decode reference per arm, one trusted scorer; every engine is
+    // stopped and every scratch folder removed.
+    expect(log.filter((l) => l.startsWith("launch"))).toHaveLength(11);
+    expect(log.filter((l) => l.startsWith("stop"))).toHaveLength(11);
+    expect(log.filter((l) => l.startsWith("remove"))).toHaveLength(11);
+    expect(record.quality.candidate!.identity).toMatchObject({ ok: true, prompts: 3, passed: 3, exact: 3 });
+    expect(record.quality.candidate!.outputNll).toMatchObject({ ok: true, increase: 0, worse: 0 });
   });
 
   it("a claimed lead is confirmed on the private set when it holds there", async () => {
@@ -215,19 +241,66 @@ describe("the benchmark flow on fake ports", () => {
       [50, 51],
     ]);
     const { record } = await runBenchmark(ports, await options({ private: priv }));
+    expect(record.status, record.reason).toBe("ok");
+    expect(record.comparison!.verdict).toBe("faster");
     expect(record.confirmation).toMatchObject({ status: "confirmed" });
     expect(record.confirmation.ratio).toBeCloseTo(1, 1);
     expect(record.launches).toHaveLength(8); // the private re-run is not a timed launch of the design
   });
 
-  it("outputs that differ from the reference make the run invalid, with the reasons", async () => {
-    const { ports } = fakeWorld({ fast: { tps: 200, wrongTokens: true }, baseline: { tps: 100 } });
-    const { record } = await runBenchmark(ports, await options());
+  it("timed outputs that differ from the submission's own plain decode at clear decisions are invalid", async () => {
+    const { ports } = fakeWorld({ fast: { tps: 200, wrongTokens: "with-draft" }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(
+      ports,
+      await options({ candidate: { slug: "fast", manifest: withDraft } }),
+    );
     expect(record.status).toBe("invalid");
     expect(record.reason).toMatch(
-      /^verification failed: greedy outputs match the reference exactly on 0 of 3/,
+      /^verification failed: timed outputs are identical to the submission's own plain decode on 0 of 3/,
     );
+    expect(record.quality.candidate!.identity).toMatchObject({ ok: false, passed: 0 });
     expect(record.confirmation.status).toBe("skipped");
+  });
+
+  it("a lossy checkpoint decoded faithfully passes identity; baseline agreement is information", async () => {
+    const { ports } = fakeWorld({ fast: { tps: 200, wrongTokens: true }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(ports, await options());
+    const q = record.quality.candidate!;
+    expect(q.identity).toMatchObject({ ok: true, passed: 3 });
+    expect(q.greedy.exact).toBe(0); // reported, not a gate
+    expect(q.outputNll!.increase).toBe(0); // its plain decode is the same
+  });
+
+  it("a divergence at a near-tie passes identity; a careless decode after it is caught by the scorer", async () => {
+    const { ports } = fakeWorld({
+      fast: { tps: 200, wrongTokens: "with-draft", ties: true },
+      baseline: { tps: 100 },
+    });
+    const { record } = await runBenchmark(
+      ports,
+      await options({ candidate: { slug: "fast", manifest: withDraft } }),
+    );
+    const q = record.quality.candidate!;
+    expect(q.identity).toMatchObject({ ok: true, passed: 3, exact: 0 });
+    expect(q.outputNll).toMatchObject({ ok: false, worse: 3, max: 0.05 });
+    expect(q.outputNll!.increase).toBeCloseTo(2.5, 9); // 7s score -3 where the plain tokens score -0.5
+    expect(record.status).toBe("invalid");
+    expect(record.reason).toMatch(/the reference scores the timed outputs 2\.500 nats\/token worse/);
+  });
+
+  it("a second run of the same commit reuses the plain-decode references from the cache", async () => {
+    const disk = new Map<string, string>();
+    const world = () => fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } }, 1_000_000, disk);
+    const committed = { slug: "fast", manifest, commit: "a".repeat(40) };
+    const first = world();
+    await runBenchmark(first.ports, await options({ candidate: committed }));
+    const second = world();
+    const { record } = await runBenchmark(second.ports, await options({ candidate: committed }));
+    const launches = (log: string[]) => log.filter((l) => l.startsWith("launch")).length;
+    expect(launches(first.log)).toBe(11);
+    expect(launches(second.log)).toBe(9); // the timed launches and the scorer only
+    expect(record.quality.candidate!.identity!.ok).toBe(true);
+    expect([...disk.keys()].filter((k) => k.startsWith(`/cache/${"a".repeat(40)}-`))).toHaveLength(1);
   });
 
   it("an engine that fails to start ends the run as an error record, never a throw", async () => {
@@ -289,13 +362,16 @@ describe("prompt groups in the benchmark flow", () => {
     );
     expect(new Set([...covered].map((p) => p[0]))).toEqual(new Set([0, 1, 2, 3, 4, 5]));
     expect(record.quality.candidate!.greedy.prompts).toBe(6); // verified on every prompt it decoded
-    // A launch streams its warm-up and its group only: 3 requests, not 7.
+    // A block's launch streams its warm-up and its group only: 3 requests, not 7. (Before the blocks,
+    // each arm's plain-decode reference decodes all 6 prompts; after them the scorer streams none.)
     const streams = log
       .join("\n")
       .split(/^launch /m)
       .slice(1)
       .map((l) => l.split("stream").length - 1);
-    expect(streams.every((n) => n === 3)).toBe(true);
+    expect(streams.slice(0, 2)).toEqual([6, 6]);
+    expect(streams.slice(2, 10)).toEqual(Array(8).fill(3));
+    expect(streams.slice(10)).toEqual([0]);
     // Per-prompt speeds are what the launch's tok/s was computed from: 4 tokens in 20 ms at 200 tok/s.
     expect(record.launches.find((l) => l.arm === "candidate")!.perPrompt![0]![2]).toBeGreaterThan(0.0199);
   });
@@ -322,17 +398,18 @@ describe("prompt groups in the benchmark flow", () => {
 
 describe("the job cap", () => {
   it("a run cut during look 2 publishes look 1's comparison as final, with the cap as its reason", async () => {
-    // A gain right at δ (2%): look 1 (4 blocks) is inconclusive, so the run goes on to look 2 (8 blocks).
-    const { ports } = fakeWorld({ fast: { tps: 102 }, baseline: { tps: 100 } });
+    // A gain just past δ (2%): look 1 (4 blocks) is inconclusive, so the run goes on to look 2 (8 blocks).
+    const { ports } = fakeWorld({ fast: { tps: 102.3 }, baseline: { tps: 100 } });
     let now = 1_000_000;
-    // Each launch takes a minute of the fake clock; the cap (10 minutes) falls in look 2's blocks.
+    // Each launch takes a minute of the fake clock: the two plain-decode references, then look 1's
+    // eight launches; the cap (12 minutes) falls in look 2's blocks.
     const launcher = {
       ...ports.launcher,
       launch: (s: LaunchSpec) => ((now += 60_000), ports.launcher.launch(s)),
     };
     const { record } = await runBenchmark(
       { ...ports, launcher, clock: () => now },
-      await options({ blocks: undefined, deadlineMs: 10 * 60_000 }),
+      await options({ blocks: undefined, deadlineMs: 12 * 60_000 }),
     );
     expect(challenge.significance.looks).toEqual([4, 8]);
     expect(record.status, record.reason).toBe("ok");
@@ -390,7 +467,11 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
     const { record } = await runBenchmark({ ...ports, launcher: refusing, pool: gatheredPool(texts) }, o);
     expect(record.status, record.reason).toBe("ok");
     expect(untimed(record)).toEqual(untimed(single));
-    expect(record.quality.candidate).toEqual(single.quality.candidate);
+    // Known gap: the gathering job starts no engine, so it has no plain-decode reference and no
+    // trusted scorer; its quality is the legacy check against the baseline's outputs (README).
+    const { identity: _i, outputNll: _n, ...legacy } = single.quality.candidate!;
+    expect(record.quality.candidate).toMatchObject({ ...legacy, reasons: [] });
+    expect(record.quality.candidate!.identity).toBeUndefined();
     for (const l of record.launches) expect(l.machine).toBe(`gpu-${(l.block % 2) + 1}`);
     expect(decidePublish(publishInput(record, grouped)).kind).toBe("record");
   });

@@ -247,12 +247,14 @@ describe("verdict comments", () => {
     const base = runRecord("faster");
     const record = runRecord("faster", {
       status: "invalid",
-      reason: "greedy outputs differ on 2 of 2 prompts",
+      reason: "timed outputs are identical to the submission's own plain decode on 1 of 2 prompts",
       quality: {
         candidate: {
           ...base.quality.candidate!,
           ok: false,
           greedy: { prompts: 2, exact: 0, exactFraction: 0, meanPrefixFraction: 0.4 },
+          identity: { ok: false, prompts: 2, passed: 1, exact: 1, min: 0.8, tieMargin: 0.5 },
+          outputNll: { ok: false, prompts: 2, nll: 0.9, nllPlain: 0.5, increase: 0.4, worse: 2, max: 0.05 },
         },
         incumbent: null,
       },

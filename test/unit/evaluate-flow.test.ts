@@ -114,7 +114,12 @@ function engines(behaviour: Candidate, launched: string[]) {
       };
     },
     async complete(_ep, body): Promise<CompletionResponse> {
-      const lps = body.prompt.map((t, i) => (i === 0 ? null : { [String(t)]: { logprob: -0.5 } }));
+      // With prompt_logprobs 2 (the plain-decode reference), a clear runner-up 2 nats behind.
+      const runnerUp = (t: number) =>
+        (body.prompt_logprobs ?? 0) >= 2 ? { [String((t + 1) % 256)]: { logprob: -2.5 } } : {};
+      const lps = body.prompt.map((t, i) =>
+        i === 0 ? null : { [String(t)]: { logprob: -0.5 }, ...runnerUp(t) },
+      );
       return {
         id: "c",
         object: "text_completion",
@@ -203,17 +208,16 @@ describe("evaluate's public result file carries no engine-made text", () => {
     expect(outcome.log.startsWith(`${MAIN}/.velodrome/evaluate/run-1/`)).toBe(true);
   });
 
-  it("an engine that leaks private prompts through its error body on the private re-run: nothing of it leaves", async () => {
+  it("an engine that leaks private prompts through its error body: nothing of it leaves", async () => {
+    // The candidate first meets the private prompts in its plain-decode reference (before any block).
     const { ports, files } = world("leak-on-private");
-    await evaluate(ports, challenge, request);
+    const outcome = await evaluate(ports, challenge, request);
     const out = files.get(request.out)!;
     const record = RunRecord.parse(JSON.parse(out));
-    expect(record.comparison?.verdict).toBe("faster");
-    expect(record.confirmation).toEqual({
-      status: "failed",
-      reason: "the private re-run did not complete (details stay in the runner's log)",
-    });
+    expect(record.status).toBe("error");
+    expect(record.reason).toBe("the runner reported an error (details stay in the runner's log)");
     expect(out).not.toMatch(/SECRET|private one|private two/);
+    expect(outcome.log && files.get(outcome.log)).toContain(SECRET); // kept on the runner only
   });
 
   it("private figures leave coarse: no private tok/s, the ratio in 5% steps and a fixed reason", async () => {
@@ -237,7 +241,9 @@ describe("evaluate's public result file carries no engine-made text", () => {
     const { ports, files } = world("honest");
     await evaluate(ports, challenge, request);
     const record = RunRecord.parse(JSON.parse(files.get(request.out)!));
-    expect(record.confirmation.status).toBe("confirmed");
+    expect(record.confirmation.status, JSON.stringify([record.status, record.reason, record.quality])).toBe(
+      "confirmed",
+    );
     expect([0.95, 1]).toContain(record.confirmation.ratio); // ≈1 with launch noise, in 5% steps
   });
 

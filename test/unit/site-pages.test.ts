@@ -83,7 +83,10 @@ const QUALITY_OK = {
   ppl: 2.31,
   pplReference: 2.3,
   pplIncrease: 0.004,
+  maxPplIncrease: 0.05,
   greedy: { prompts: 16, exact: 16, exactFraction: 1, meanPrefixFraction: 1 },
+  identity: { ok: true, prompts: 16, passed: 16, exact: 15, min: 1, tieMargin: 0.5 },
+  outputNll: { ok: true, prompts: 16, nll: 0.83, nllPlain: 0.83, increase: 0, worse: 0, max: 0.05 },
   reasons: [],
 };
 

@@ -79,16 +79,56 @@ function armTable(r: RunRecord): string[] {
   ];
 }
 
-/** Verification on the timed outputs (perplexity and greedy agreement), when the runner checked it. */
+type Quality = NonNullable<RunRecord["quality"]["candidate"]>;
+
+const mark = (ok: boolean) => (ok ? "✅" : "❌");
+const nats = (x: number) => `${x >= 0 ? "+" : ""}${fixed(x, 3)}`;
+
+/** The three checks side by side, each with its result, its threshold and how many prompts failed it. */
+function checkRows(q: Quality): string[] {
+  const pplOk = q.maxPplIncrease === undefined || q.pplIncrease <= q.maxPplIncrease;
+  const pplLimit = q.maxPplIncrease === undefined ? "" : `≤ ${pct(q.maxPplIncrease)}`;
+  const rows = [
+    "| check | result | threshold |",
+    "| --- | --- | --- |",
+    `| checkpoint perplexity | ${mark(pplOk)} ${fixed(q.ppl, 4)} vs reference ${fixed(q.pplReference, 4)} ` +
+      `(${pct(q.pplIncrease)}) | ${pplLimit} |`,
+  ];
+  const id = q.identity;
+  if (id)
+    rows.push(
+      `| identity with its own plain decode | ${mark(id.ok)} ${id.passed}/${id.prompts} prompts ` +
+        `(${id.exact} exact, ${id.passed - id.exact} diverged at a near-tie, ${id.prompts - id.passed} failed) | ` +
+        `≥ ${fixed(id.min * 100)}% of prompts; ties under ${id.tieMargin} nats |`,
+    );
+  const o = q.outputNll;
+  if (o)
+    rows.push(
+      `| decode path, by the trusted scorer | ${mark(o.ok)} ${nats(o.increase)} nats/token over its plain ` +
+        `decode (${o.worse} of ${o.prompts} prompts over) | ≤ ${o.max} nats/token |`,
+    );
+  return rows;
+}
+
+/** Verification on the timed outputs (the three checks), when the runner checked it. */
 function verificationLines(r: RunRecord): string[] {
   const q = r.quality.candidate;
   if (!q) return [];
-  const ppl = `perplexity ${fixed(q.ppl, 4)} vs reference ${fixed(q.pplReference, 4)} (${pct(q.pplIncrease)})`;
-  const greedy =
-    `greedy exact on ${q.greedy.exact}/${q.greedy.prompts} prompts, ` +
-    `mean prefix ${fixed(q.greedy.meanPrefixFraction * 100)}%`;
+  const prompts = `${q.greedy.exact}/${q.greedy.prompts} prompts`;
+  const prefix = `mean prefix ${fixed(q.greedy.meanPrefixFraction * 100)}%`;
+  const head = `**Verification** (on the timed outputs): ${q.ok ? "✅ passed" : "❌ failed"}`;
+  // A record from before the plain-decode reference: agreement with the baseline was the gate.
+  if (!q.identity) {
+    const ppl = `perplexity ${fixed(q.ppl, 4)} vs reference ${fixed(q.pplReference, 4)} (${pct(q.pplIncrease)})`;
+    return [`${head} — ${ppl}; greedy exact on ${prompts}, ${prefix}.`];
+  }
+  const agreement = `${prompts} exact, ${prefix}`;
   return [
-    `**Verification** (on the timed outputs): ${q.ok ? "✅ passed" : "❌ failed"} — ${ppl}; ${greedy}.`,
+    `${head}`,
+    "",
+    ...checkRows(q),
+    "",
+    `Agreement with the reference outputs (information only): ${agreement}.`,
   ];
 }
 
@@ -153,7 +193,17 @@ function verdictTwin(r: RunRecord) {
     ci: c?.ci ?? null,
     delta: c?.delta ?? null,
     blocks: c?.blocks ?? 0,
-    quality: q ? { ok: q.ok, pplIncrease: q.pplIncrease, exactFraction: q.greedy.exactFraction } : null,
+    quality: q
+      ? {
+          ok: q.ok,
+          pplIncrease: q.pplIncrease,
+          exactFraction: q.greedy.exactFraction,
+          ...(q.identity
+            ? { identity: { ok: q.identity.ok, passed: q.identity.passed, prompts: q.identity.prompts } }
+            : {}),
+          ...(q.outputNll ? { outputNll: { ok: q.outputNll.ok, increase: q.outputNll.increase } } : {}),
+        }
+      : null,
     confirmation: r.confirmation.status,
   };
 }

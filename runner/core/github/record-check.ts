@@ -150,19 +150,45 @@ export const cutByCap = (r: RunRecord) =>
 
 type Quality = NonNullable<RunRecord["quality"]["candidate"]>;
 
-/** Re-judges one arm's quality from its recorded aggregates (perplexities and greedy counts). */
+/**
+ * Re-judges one arm's quality from its recorded aggregates (perplexities, identity counts, output
+ * NLLs) against the challenge's thresholds, never the record's own: counts are clamped, every
+ * `ok`, difference and reason is recomputed.
+ */
 function rejudge(q: Quality | null, challenge: Challenge): Quality | null {
   if (!q) return null;
   const g = q.greedy;
   const exact = Math.min(g.exact, g.prompts);
   const greedy = { ...g, exact, exactFraction: g.prompts ? exact / g.prompts : 0 };
-  const j = judgeQuality(challenge, q.ppl, q.pplReference, { ...greedy, firstDivergence: [] });
+  const identity = q.identity && {
+    prompts: q.identity.prompts,
+    passed: Math.min(q.identity.passed, q.identity.prompts),
+    exact: Math.min(q.identity.exact, q.identity.passed, q.identity.prompts),
+  };
+  const outputNll = q.outputNll && {
+    prompts: q.outputNll.prompts,
+    nll: q.outputNll.nll,
+    nllPlain: q.outputNll.nllPlain,
+    increase: q.outputNll.nll - q.outputNll.nllPlain,
+    worse: Math.min(q.outputNll.worse, q.outputNll.prompts),
+  };
+  const j = judgeQuality(challenge, {
+    ppl: q.ppl,
+    pplReference: q.pplReference,
+    greedy: { ...greedy, firstDivergence: [] },
+    ...(identity ? { identity } : {}),
+    ...(outputNll ? { outputNll } : {}),
+  });
+  const v = challenge.verification;
   return {
     ok: j.ok,
     ppl: j.ppl,
     pplReference: j.pplReference,
     pplIncrease: j.pplIncrease,
+    maxPplIncrease: v.max_ppl_increase,
     greedy,
+    ...(j.identity ? { identity: { ...j.identity, min: v.min_greedy_exact, tieMargin: v.tie_margin } } : {}),
+    ...(j.outputNll ? { outputNll: { ...j.outputNll, max: v.max_output_nll_increase } } : {}),
     reasons: j.reasons,
   };
 }

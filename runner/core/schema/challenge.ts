@@ -89,12 +89,42 @@ export const ChallengeSchema = z.strictObject({
       .number()
       .min(0)
       .max(1)
-      .describe("Fraction of prompts whose greedy output must match the reference exactly."),
+      .default(1)
+      .describe(
+        "Fraction of prompts whose timed greedy output must be identical to the submission's own plain " +
+          "greedy decode (a divergence counts as identical only at a near-tie, see tie_margin).",
+      ),
     min_greedy_prefix: z
       .number()
       .min(0)
       .max(1)
-      .describe("Mean fraction of tokens before the first divergence."),
+      .optional()
+      .describe("No longer a gate (kept so older files still parse): the prefix is reported as information."),
+    tie_margin: z
+      .number()
+      .min(0)
+      .max(5)
+      .default(0.5)
+      .describe(
+        "Logprob gap (nats) between the plain decode's top two tokens below which a divergence is a " +
+          "near-tie that engine non-determinism explains, not a violation.",
+      ),
+    decode_only: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "Engine args that change only how tokens are decoded, never the checkpoint; the plain-decode " +
+          'reference drops them. Default: ["speculative-config", "speculative_config"] for vLLM, ["draft"] embedded.',
+      ),
+    max_output_nll_increase: z
+      .number()
+      .min(0)
+      .max(5)
+      .default(0.05)
+      .describe(
+        "Largest allowed increase, in nats per token, of the trusted reference's mean NLL of the timed " +
+          "outputs over that of the submission's own plain-decode outputs (0.05 ≈ +5% output perplexity).",
+      ),
     reference: z
       .strictObject({
         ppl_public: z.number().positive().optional(),

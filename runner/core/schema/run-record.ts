@@ -42,12 +42,40 @@ const Greedy = z.strictObject({
   exactFraction: z.number().min(0).max(1),
   meanPrefixFraction: z.number().min(0).max(1),
 });
+const Count = z.number().int().nonnegative();
+/** Greedy identity of the timed outputs with the arm's own plain decode (near-ties excepted). */
+const Identity = z.strictObject({
+  ok: z.boolean(),
+  prompts: Count,
+  passed: Count,
+  exact: Count,
+  min: z.number().min(0).max(1),
+  tieMargin: finite.nonnegative(),
+});
+/** The trusted scorer's mean NLL per token (nats) of the timed outputs and of the plain-decode outputs. */
+const OutputNll = z.strictObject({
+  ok: z.boolean(),
+  prompts: Count,
+  nll: finite.nonnegative(),
+  nllPlain: finite.nonnegative(),
+  increase: finite,
+  worse: Count,
+  max: finite.nonnegative(),
+});
+/**
+ * The three checks side by side: checkpoint perplexity (ppl…), identity with the plain decode, and
+ * decode-path NLL under the trusted scorer; `greedy` (agreement with the baseline) is information.
+ * Records made before identity and outputNll existed lack them (then `greedy` was the gate).
+ */
 export const Quality = z.strictObject({
   ok: z.boolean(),
   ppl: finite.positive(),
   pplReference: finite.positive(),
   pplIncrease: finite,
+  maxPplIncrease: finite.nonnegative().optional(),
   greedy: Greedy,
+  identity: Identity.optional(),
+  outputNll: OutputNll.optional(),
   reasons: z.array(z.string().max(500)).max(10),
 });
 

@@ -130,9 +130,12 @@ export const EmbeddedArgs = z.strictObject({
       quantization: EmbeddedQuant.default("f32"),
       tokens: z.number().int().min(1).max(16).describe("Draft tokens proposed per step."),
       acceptance: z
-        .enum(["exact", "top2"])
+        .enum(["exact", "top2", "loose-after-tie"])
         .default("exact")
-        .describe("`exact` keeps greedy output identical; `top2` is lossy and fails verification."),
+        .describe(
+          "`exact` keeps greedy output identical; `top2` is lossy and fails verification; " +
+            "`loose-after-tie` (lossy) takes the runner-up at the first near-tie, then accepts drafts unverified.",
+        ),
     })
     .optional(),
 });

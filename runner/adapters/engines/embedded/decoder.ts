@@ -12,12 +12,25 @@ export interface DecodeOptions {
   onTokens(tokens: number[]): void;
 }
 
+export const ACCEPTANCE = ["exact", "top2", "loose-after-tie"] as const;
+
 export interface Draft {
   sequence: LlamaContextSequence;
   tokens: number;
-  /** `exact` keeps greedy output identical; `top2` also accepts a draft token in the target's top 2 (lossy). */
-  acceptance: "exact" | "top2";
+  /**
+   * `exact` keeps greedy output identical; `top2` also accepts a draft token in the target's top 2
+   * (lossy). `loose-after-tie` is the lossy decode path that hides behind engine non-determinism:
+   * exact until the target's top two tokens are nearly tied (LOOSE_TIE_GAP), where it takes the
+   * runner-up (as a restarted engine might), then stops verifying and breaks every close call
+   * (LOOSE_WINDOW) towards the runner-up.
+   * Its prompt logprobs stay exact and its divergence sits at a near-tie; only a trusted scorer of
+   * its outputs sees the damage.
+   */
+  acceptance: (typeof ACCEPTANCE)[number];
 }
+
+/** Logprob gap (nats) under which `loose-after-tie` treats a step as a tie: well inside the default tie margin. */
+export const LOOSE_TIE_GAP = 0.1;
 
 export interface DecodeStats {
   steps: number;
@@ -74,8 +87,8 @@ async function verifyDrafts(
   draft: Draft,
   last: number,
   drafts: number[],
-): Promise<{ accepted: number[]; correction: number }> {
-  const wantTop = draft.acceptance === "top2";
+): Promise<{ accepted: number[]; correction: number; tie?: boolean }> {
+  const wantTop = draft.acceptance !== "exact";
   const options = { token: true, options: { temperature: 0 }, ...(wantTop ? { probabilities: true } : {}) };
   const out = await target.controlledEvaluate(
     [last, ...drafts].map((t) => [t as Token, { generateNext: options }] as const),
@@ -84,6 +97,9 @@ async function verifyDrafts(
   for (let i = 0; i <= drafts.length; i++) {
     const next = out[i]!.next;
     const t = next.token as number;
+    const runnerUp =
+      draft.acceptance === "loose-after-tie" ? nearTieRunnerUp(next.probabilities, t) : undefined;
+    if (runnerUp !== undefined) return { accepted, correction: runnerUp, tie: true };
     if (i === drafts.length) return { accepted, correction: t };
     const d = drafts[i]!;
     // probabilities is sorted from the most to the least likely token.
@@ -95,6 +111,51 @@ async function verifyDrafts(
     accepted.push(d);
   }
   throw new Error("unreachable: the loop returns at the bonus position");
+}
+
+/**
+ * The second most likely token when the top two are within LOOSE_TIE_GAP nats, else undefined. The
+ * list must start with the greedy token (end-of-generation tokens can be missing from it).
+ */
+function nearTieRunnerUp(probabilities: Map<Token, number> | undefined, greedy: number): number | undefined {
+  if (!probabilities) return undefined;
+  const [first, second] = [...probabilities.entries()];
+  if (!first || !second || (first[0] as number) !== greedy) return undefined;
+  return Math.log(first[1]) - Math.log(second[1]) < LOOSE_TIE_GAP ? (second[0] as number) : undefined;
+}
+
+/** Steps `loose-after-tie` breaks towards the runner-up once it has diverged: top two within this gap (nats). */
+export const LOOSE_WINDOW = 2;
+
+/**
+ * The rest of a `loose-after-tie` decode, on the target alone and never checked again: wherever the
+ * top two tokens are within LOOSE_WINDOW nats it takes the runner-up, as if every such step were a
+ * tie it may break either way. Identity cannot see it (the first divergence was at a near-tie);
+ * the trusted scorer finds the outputs much less likely than the plain decode's.
+ */
+async function looseTail(
+  target: LlamaContextSequence,
+  history: number[],
+  remaining: number,
+  o: DecodeOptions,
+) {
+  await target.clearHistory();
+  let pending = history;
+  for (let n = 0; n < remaining; n++) {
+    const out = await target.controlledEvaluate(
+      pending.map((t, i) =>
+        i === pending.length - 1
+          ? [t as Token, { generateNext: { token: true, probabilities: true, options: { temperature: 0 } } }]
+          : (t as Token),
+      ),
+    );
+    const next = out[pending.length - 1]!.next;
+    const [first, second] = [...(next.probabilities ?? new Map()).entries()];
+    const loose = first && second && Math.log(first[1]) - Math.log(second[1]) < LOOSE_WINDOW;
+    const t = (loose ? second[0] : next.token) as number;
+    o.onTokens([t]);
+    pending = [t];
+  }
 }
 
 /** Rolls both sequences back past the rejected drafts: the target evaluated last + all drafts. */
@@ -121,6 +182,7 @@ export async function greedySpeculative(
   let last = await nextGreedy(target, prompt);
   let draftPending: number[] = [...prompt]; // tokens the draft has not yet seen
   let emitted = 0;
+  const history = [...prompt, last];
   o.onTokens([last]);
   emitted++;
   while (emitted < o.maxTokens) {
@@ -132,13 +194,21 @@ export async function greedySpeculative(
       draftPending = [];
     } else draftPending.push(last);
     stats.drafted += drafts.length;
-    const { accepted, correction } = await verifyDrafts(target, draft, last, drafts);
+    const { accepted, correction, tie } = await verifyDrafts(target, draft, last, drafts);
     stats.accepted += accepted.length;
+    if (tie) {
+      const group = [...accepted, correction].slice(0, o.maxTokens - emitted);
+      o.onTokens(group);
+      history.push(...group);
+      await looseTail(target, history, o.maxTokens - emitted - group.length, o);
+      return stats;
+    }
     if (accepted.length < drafts.length) await rollBack(target, draft, drafts, accepted.length);
     // The draft never evaluated its own last proposal.
     else if (drafts.length > 0) draftPending = [drafts[drafts.length - 1]!];
     const group = [...accepted, correction].slice(0, o.maxTokens - emitted);
     o.onTokens(group);
+    history.push(...group);
     emitted += group.length;
     last = correction;
   }

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { getLlama, type LlamaContextSequence, type Token } from "node-llama-cpp";
 import { CompletionRequest } from "../../../core/protocol/openai.ts";
 import { detokenizeBytes, VOCAB_SIZE } from "../../../core/gguf/generate.ts";
-import { greedyPlain, greedySpeculative, type Draft } from "./decoder.ts";
+import { ACCEPTANCE, greedyPlain, greedySpeculative, type Draft } from "./decoder.ts";
 
 /**
  * The embedded engine: llama.cpp (through node-llama-cpp) in its own process, serving the subset
@@ -17,7 +17,7 @@ export interface ServerOptions {
   threads: number;
   batchSize: number;
   contextSize: number;
-  draft?: { model: string; tokens: number; acceptance: "exact" | "top2" };
+  draft?: { model: string; tokens: number; acceptance: Draft["acceptance"] };
   listen: { unix: string } | { port: number; host: string };
   /** Test-only hook for engine configurations that try to cheat; see test/fixtures. */
   hooks?: ServerHooks;
@@ -62,7 +62,7 @@ interface Engine {
   isReady(): boolean;
 }
 
-type PromptLogprobs = (Record<string, { logprob: number; rank: null; decoded_token: string }> | null)[];
+type PromptLogprobs = (Record<string, LogprobEntry> | null)[];
 
 /** vLLM's error body. */
 const errorBody = (code: number, type: string, message: string) => ({ object: "error", message, type, code });
@@ -82,8 +82,24 @@ async function loadEngine(opts: ServerOptions): Promise<{ sequence: LlamaContext
   };
 }
 
-/** The full next-token distribution at every prompt position (a 260-token vocabulary is cheap). */
-async function promptLogprobs(sequence: LlamaContextSequence, prompt: number[]): Promise<PromptLogprobs> {
+type LogprobEntry = { logprob: number; rank: number | null; decoded_token: string };
+
+/** One position's entry for `token`, with its rank in the distribution (vLLM's shape). */
+const entryOf = (probs: Map<Token, number>, ranked: Token[], token: number): LogprobEntry => ({
+  logprob: Math.max(-9999, Math.log(probs.get(token as Token) ?? 0)),
+  rank: ranked.indexOf(token as Token) + 1 || null,
+  decoded_token: detokenizeBytes([token]),
+});
+
+/**
+ * The full next-token distribution at every prompt position (a 260-token vocabulary is cheap):
+ * the prompt token's own logprob, plus the `top` most likely tokens as vLLM's `prompt_logprobs: k` does.
+ */
+async function promptLogprobs(
+  sequence: LlamaContextSequence,
+  prompt: number[],
+  top: number,
+): Promise<PromptLogprobs> {
   await sequence.clearHistory();
   const out = await sequence.controlledEvaluate(
     prompt.map((t, i) =>
@@ -93,13 +109,13 @@ async function promptLogprobs(sequence: LlamaContextSequence, prompt: number[]):
   const result: PromptLogprobs = [null];
   for (let i = 0; i < prompt.length - 1; i++) {
     const token = prompt[i + 1]!;
-    const p = out[i]!.next.probabilities!.get(token as Token) ?? 0;
-    const entry = {
-      logprob: Math.max(-9999, Math.log(p)),
-      rank: null,
-      decoded_token: detokenizeBytes([token]),
-    };
-    result.push({ [String(token)]: entry });
+    const probs = out[i]!.next.probabilities!;
+    // probabilities is sorted from the most to the least likely token.
+    const ranked = [...probs.keys()];
+    const entries: Record<string, LogprobEntry> = {};
+    for (const t of ranked.slice(0, top)) entries[String(t)] = entryOf(probs, ranked, t as number);
+    entries[String(token)] = entryOf(probs, ranked, token);
+    result.push(entries);
   }
   return result;
 }
@@ -127,7 +143,9 @@ async function complete(e: Engine, req: CompletionRequest, res: ServerResponse) 
     model: e.opts.servedName,
   };
   const promptLp =
-    req.prompt_logprobs !== undefined ? await promptLogprobs(e.sequence, req.prompt) : undefined;
+    req.prompt_logprobs !== undefined
+      ? await promptLogprobs(e.sequence, req.prompt, req.prompt_logprobs)
+      : undefined;
   const all: number[] = [];
   let first = true;
   const emit = (tokens: number[]) => {
@@ -278,7 +296,7 @@ export async function startEmbeddedServer(opts: ServerOptions): Promise<{ close(
 
 /**
  * Command line:
- * `server.ts --model F [--draft F --draft-tokens K --acceptance exact|top2] --listen unix:P|tcp:PORT`.
+ * `server.ts --model F [--draft F --draft-tokens K --acceptance exact|top2|loose-after-tie] --listen unix:P|tcp:PORT`.
  */
 export async function serverMain(argv: string[], hooks?: ServerHooks): Promise<void> {
   const { values } = parseArgs({
@@ -300,7 +318,7 @@ export async function serverMain(argv: string[], hooks?: ServerHooks): Promise<v
   const listen = values.listen.startsWith("unix:")
     ? { unix: values.listen.slice(5) }
     : { port: Number(values.listen.replace(/^tcp:/, "")), host: "127.0.0.1" };
-  const acceptance = values.acceptance === "top2" ? "top2" : "exact";
+  const acceptance = ACCEPTANCE.find((a) => a === values.acceptance) ?? "exact";
   const srv = await startEmbeddedServer({
     model: values.model,
     servedName: values["served-name"]!,

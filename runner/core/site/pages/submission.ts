@@ -37,12 +37,38 @@ ${marks}
 </svg>`;
 }
 
+const okMark = (ok: boolean) => (ok ? "✓" : "✗");
+
+/**
+ * The three checks of the candidate arm side by side, each with its threshold: checkpoint
+ * perplexity, identity with its own plain decode, decode-path NLL under the baseline. Records from
+ * before the plain-decode reference show perplexity and agreement with the baseline, their gate then.
+ */
+function qualityChecks(q: NonNullable<RunRecord["quality"]["candidate"]>): Html {
+  const verdict = q.ok ? "passed" : "failed";
+  if (!q.identity)
+    return html`${verdict}: ppl ${pct(q.pplIncrease)}, greedy exact ${q.greedy.exact}/${q.greedy.prompts}`;
+  const pplOk = q.maxPplIncrease === undefined || q.pplIncrease <= q.maxPplIncrease;
+  const pplLimit = q.maxPplIncrease === undefined ? "" : html` (≤ ${pct(q.maxPplIncrease)})`;
+  const id = q.identity;
+  const nll = q.outputNll;
+  const sign = nll && nll.increase >= 0 ? "+" : "";
+  const over = nll ? html`(≤ ${nll.max}; ${nll.worse}/${nll.prompts} prompts over)` : "";
+  const nllLine = nll
+    ? html`<br>${okMark(nll.ok)} decode path ${sign}${nll.increase.toFixed(3)} nats/token ${over}`
+    : "";
+  const failed = id.prompts - id.passed;
+  const ties = html`(${failed} failed; ties under ${id.tieMargin})`;
+  const idLine = html`${okMark(id.ok)} identity ${id.passed}/${id.prompts} ${ties}`;
+  const agreement = html`<small>reference agreement ${q.greedy.exact}/${q.greedy.prompts} (information)</small>`;
+  const pplLine = html`${okMark(pplOk)} checkpoint ppl ${pct(q.pplIncrease)}${pplLimit}`;
+  return html`${verdict}<br>${pplLine}<br>${idLine}${nllLine}<br>${agreement}`;
+}
+
 /** The verification cell: quality checks of the candidate arm and the run's reason if any. */
 function verificationCell(r: RunRecord): Html {
   const q = r.quality.candidate;
-  const quality = q
-    ? html`${q.ok ? "passed" : "failed"}: ppl ${pct(q.pplIncrease)}, greedy exact ${q.greedy.exact}/${q.greedy.prompts}`
-    : "—";
+  const quality = q ? qualityChecks(q) : "—";
   return html`${quality}${r.reason ? html`<br><small>${r.reason.slice(0, 300)}</small>` : ""}`;
 }
 

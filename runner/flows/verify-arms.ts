@@ -1,0 +1,128 @@
+import { join } from "node:path";
+import type { Arm } from "../core/stats/design.ts";
+import {
+  corpusPerplexity,
+  greedyAgreement,
+  greedyIdentity,
+  judgeQuality,
+  outputNll,
+  type PlainLine,
+  type QualityResult,
+  type Scored,
+} from "../core/verify.ts";
+import type { BenchOptions, BenchPorts, PromptSet } from "./benchmark.ts";
+import { plainReference, trustedScores, type PlainReference, type ToScore } from "./plain-reference.ts";
+
+/**
+ * Verification of a bench's arms (see RULES.md): checkpoint perplexity on the reference
+ * continuations, greedy identity with the arm's own plain decode, and the trusted scorer's NLL of
+ * the timed outputs against that of the plain-decode outputs.
+ */
+
+/** The timed outputs and scoring of an arm's scored launch. */
+export interface ScoredLaunch {
+  outputs: Map<string, number[]>;
+  scoring?: { nll: number; n: number }[];
+}
+
+export type PlainRefs = Record<Arm, PlainReference>;
+
+/** Each arm's plain-decode reference: the candidate's covers the private prompts too (for confirmation). */
+export async function plainReferences(ports: BenchPorts, o: BenchOptions): Promise<PlainRefs> {
+  const common = {
+    challenge: o.challenge,
+    cacheDir: o.plainCacheDir ?? join(o.workDir, "plain-reference"),
+    workDir: o.workDir,
+    ...(o.startTimeoutMs ? { startTimeoutMs: o.startTimeoutMs } : {}),
+    ...(o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
+  };
+  // Private ids may repeat public ones: they are kept apart under a prefix.
+  const privatePrompts = (o.private?.prompts ?? []).map((p) => ({ ...p, id: PRIVATE_PREFIX + p.id }));
+  const withPrivate = [...o.public.prompts, ...privatePrompts];
+  const candidate = await plainReference(ports, { ...common, contender: o.candidate, prompts: withPrivate });
+  const incumbent = await plainReference(ports, {
+    ...common,
+    contender: o.incumbent,
+    prompts: o.public.prompts,
+  });
+  for (const [arm, p] of [["candidate", candidate] as const, ["incumbent", incumbent] as const])
+    ports.progress.line(`plain-decode reference of the ${arm}: ${p.launched ? "made" : "reused from cache"}`);
+  return { candidate, incumbent };
+}
+
+/** Prefix of the private prompts' ids in a plain reference. */
+export const PRIVATE_PREFIX = "private:";
+
+/** The plain lines of a prompt set's prompts (under `prefix` in the reference), by prompt id. */
+function linesOf(set: PromptSet, plain: PlainReference, prefix: string) {
+  const lines = new Map<string, PlainLine>();
+  for (const p of set.prompts) {
+    const line = plain.lines.get(prefix + p.id);
+    if (line) lines.set(p.id, line);
+  }
+  return lines;
+}
+
+/** Quality of a scored launch: perplexity, identity with its plain decode, and (when scored) output NLL. */
+export function judgeArm(
+  o: Pick<BenchOptions, "challenge">,
+  set: PromptSet,
+  r: ScoredLaunch,
+  plain: PlainReference,
+  scores?: Map<string, Scored>,
+  prefix = "",
+): QualityResult {
+  const ch = o.challenge;
+  const expected = new Map([...set.reference].map(([k, v]) => [k, v.output]));
+  const identity = greedyIdentity(linesOf(set, plain, prefix), r.outputs, ch.verification.tie_margin);
+  const pick = (kind: string) =>
+    new Map(set.prompts.flatMap((p) => (scores?.has(kind + p.id) ? [[p.id, scores.get(kind + p.id)!]] : [])));
+  return judgeQuality(ch, {
+    ppl: corpusPerplexity(r.scoring ?? []),
+    pplReference: set.referencePpl,
+    greedy: greedyAgreement(expected, r.outputs),
+    identity,
+    ...(scores
+      ? { outputNll: outputNll(pick("timed:"), pick("plain:"), ch.verification.max_output_nll_increase) }
+      : {}),
+  });
+}
+
+/**
+ * One launch of the trusted scorer over both arms' timed and plain-decode outputs on the public set.
+ * Keys are `<arm>/timed:<id>` and `<arm>/plain:<id>`. Without a scorer (a local run that named none)
+ * the decode-path check is not made.
+ */
+export async function scoreArms(
+  ports: BenchPorts,
+  o: BenchOptions,
+  scored: Partial<Record<Arm, ScoredLaunch>>,
+  plain: PlainRefs,
+): Promise<Partial<Record<Arm, Map<string, Scored>>>> {
+  if (!o.scorer) return {};
+  const items: ToScore[] = [];
+  for (const arm of ["candidate", "incumbent"] as const) {
+    const r = scored[arm];
+    if (!r) continue;
+    for (const p of o.public.prompts) {
+      const timed = r.outputs.get(p.id);
+      const plainOut = plain[arm].lines.get(p.id)?.output;
+      if (timed) items.push({ key: `${arm}/timed:${p.id}`, prompt: p, output: timed });
+      if (plainOut) items.push({ key: `${arm}/plain:${p.id}`, prompt: p, output: plainOut });
+    }
+  }
+  const all = await trustedScores(
+    ports,
+    {
+      challenge: o.challenge,
+      scorer: o.scorer,
+      workDir: o.workDir,
+      ...(o.startTimeoutMs ? { startTimeoutMs: o.startTimeoutMs } : {}),
+      ...(o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
+    },
+    items,
+  );
+  const byArm = (arm: Arm) =>
+    new Map([...all].flatMap(([k, v]) => (k.startsWith(`${arm}/`) ? [[k.slice(arm.length + 1), v]] : [])));
+  return { candidate: byArm("candidate"), incumbent: byArm("incumbent") };
+}
