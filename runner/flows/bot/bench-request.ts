@@ -4,7 +4,7 @@ import type { BenchCommand, CommentOrigin } from "../../core/github/event.ts";
 import { dataPath } from "../../core/layout.ts";
 import { hasComment, refuseCommand } from "./comments.ts";
 import type { GhUser } from "../../ports.ts";
-import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
+import { pullCommandInput, recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
 /** Dispatches the evaluate workflow for a reservation and says so on the PR. */
 async function dispatchRun(ctx: FlowContext, origin: CommentOrigin, d: BenchDispatch): Promise<Outcome> {
@@ -58,24 +58,16 @@ export async function handleBench(
   origin: CommentOrigin,
   command: BenchCommand,
 ): Promise<Outcome> {
-  const pull = await ctx.api.getPull(origin.issue);
-  const files = await ctx.api.listPullFiles(origin.issue);
-  const validation = await validateHead(ctx, pull);
-  const now = ctx.now();
+  const input = await pullCommandInput(ctx, origin);
+  const validation = await validateHead(ctx, input.pull);
   const message = `quota: ${origin.requester.login} runs PR #${origin.issue}`;
   const decision = await ctx.store.transact(message, (state) => {
     const d = decideBench({
-      origin,
+      ...input,
       command,
-      pull,
-      files,
       state,
-      challenge: ctx.challenge,
-      participants: ctx.participants,
-      knownSlugs: ctx.knownSlugs,
       ...(ctx.manifestAuthors ? { manifestAuthors: ctx.manifestAuthors } : {}),
       validation,
-      now,
     });
     const writes =
       d.kind === "dispatch" ? [recordWrite(dataPath.reservation(d.reservation.id), d.reservation)] : [];

@@ -1,3 +1,4 @@
+import type { CommentOrigin } from "../../core/github/event.ts";
 import type { PublishPins } from "../../core/github/publish.ts";
 import type { Challenge } from "../../core/schema/challenge.ts";
 import type {
@@ -51,4 +52,22 @@ export type Outcome =
 /** A data-branch file holding one record: pretty JSON with a final newline. */
 export function recordWrite(path: string, value: unknown): Write {
   return { path, content: JSON.stringify(value, null, 2) + "\n" };
+}
+
+/**
+ * What a decision about a command on a PR reads besides the data branch: the PR and its files as
+ * GitHub has them now, the challenge, the participants, the known slugs and the time.
+ */
+export async function pullCommandInput(ctx: FlowContext, origin: CommentOrigin) {
+  const pull = await ctx.api.getPull(origin.issue);
+  const files = await ctx.api.listPullFiles(origin.issue);
+  return {
+    origin,
+    pull,
+    files,
+    challenge: ctx.challenge,
+    participants: ctx.participants,
+    knownSlugs: ctx.knownSlugs,
+    now: ctx.now(),
+  };
 }

@@ -3,7 +3,7 @@ import type { CommentOrigin, LifecycleCommand } from "../../core/github/event.ts
 import { decideLifecycle } from "../../core/github/lifecycle.ts";
 import { dataPath } from "../../core/layout.ts";
 import { refuseCommand, upsertComment } from "./comments.ts";
-import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
+import { pullCommandInput, recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
 /**
  * `/negative <reason>`, `/withdraw [reason]` (the author), `/rule hacked <reason>` and
@@ -16,22 +16,10 @@ export async function handleLifecycle(
   origin: CommentOrigin,
   command: LifecycleCommand,
 ): Promise<Outcome> {
-  const pull = await ctx.api.getPull(origin.issue);
-  const files = await ctx.api.listPullFiles(origin.issue);
-  const now = ctx.now();
+  const input = await pullCommandInput(ctx, origin);
   const message = `lifecycle: ${command.action} on PR #${origin.issue} by ${origin.requester.login}`;
   const decision = await ctx.store.transact(message, (state) => {
-    const d = decideLifecycle({
-      origin,
-      command,
-      pull,
-      files,
-      state,
-      challenge: ctx.challenge,
-      participants: ctx.participants,
-      knownSlugs: ctx.knownSlugs,
-      now,
-    });
+    const d = decideLifecycle({ ...input, command, state });
     const writes = d.kind === "record" ? [recordWrite(dataPath.lifecycle(d.event.id), d.event)] : [];
     return { writes, result: d };
   });
