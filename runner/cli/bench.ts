@@ -16,7 +16,7 @@ import { runBenchmark } from "../flows/benchmark.ts";
 import { loadPromptSet } from "../flows/reference.ts";
 import { loadChallenge, loadManifest } from "../flows/repo-load.ts";
 import type { Io } from "./io.ts";
-import { helpText, parseOptions, type CommandSpec, type OptionValues } from "./options.ts";
+import { helpText, parseOptions, RUNNERS_OPTION, type CommandSpec, type OptionValues } from "./options.ts";
 
 const OPTIONS = {
   against: {
@@ -44,14 +44,7 @@ const OPTIONS = {
     description: "a private prompt set to confirm a claimed lead",
   },
   sandbox: { type: "string", choices: SANDBOX_MODES, default: "auto", description: "engine confinement" },
-  runners: {
-    type: "integer",
-    min: 1,
-    max: 16,
-    default: 1,
-    description:
-      "worker processes of this host a look's blocks are shared out over (each block stays in one)",
-  },
+  runners: RUNNERS_OPTION,
   prompts: { type: "integer", min: 1, description: "use only the first N prompts" },
   demo: {
     type: "boolean",

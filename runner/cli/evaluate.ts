@@ -14,7 +14,7 @@ import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from ".
 import { evaluate, evaluateShare, type EvaluatePorts } from "../flows/evaluate.ts";
 import { loadChallenge } from "../flows/repo-load.ts";
 import type { Io } from "./io.ts";
-import { helpText, parseOptions, type CommandSpec } from "./options.ts";
+import { helpText, parseOptions, RUNNERS_OPTION, type CommandSpec } from "./options.ts";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
 
@@ -89,14 +89,7 @@ const OPTIONS = {
     placeholder: "DIR",
     description: "publish job: analyse the matrix's share results in DIR (no engine runs)",
   },
-  runners: {
-    type: "integer",
-    min: 1,
-    max: 16,
-    default: 1,
-    description:
-      "worker processes of this host a look's blocks are shared out over (each block stays in one)",
-  },
+  runners: RUNNERS_OPTION,
 } as const;
 
 export const EVALUATE: CommandSpec = {

@@ -173,3 +173,12 @@ export function helpText(spec: CommandSpec, shared: OptionTable = {}): string {
   lines.push("", "options:", ...optionLines({ ...shared, ...spec.options }));
   return lines.join("\n");
 }
+
+/** `--runners N`, shared by bench and evaluate: local worker processes a look's blocks go to. */
+export const RUNNERS_OPTION = {
+  type: "integer",
+  min: 1,
+  max: 16,
+  default: 1,
+  description: "worker processes of this host a look's blocks are shared out over (each block stays in one)",
+} as const satisfies OptionSpec;

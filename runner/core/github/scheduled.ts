@@ -84,6 +84,19 @@ function dedupe(
   };
 }
 
+/** Today's standings, from the one standings function every page and the bot use. */
+function standingsOf(input: ScheduleInput) {
+  const { challenge, state } = input;
+  const slugs = [...new Set([...input.knownSlugs, ...state.runs.map((r) => r.candidate.slug)])];
+  return decideStandings({
+    challenge,
+    runs: state.runs,
+    rulings: state.rulings,
+    slugs,
+    ...lifecycleOf(state),
+  });
+}
+
 /**
  * The daily A/A calibration: the current leader (from the one standings function) against itself
  * on every runner of the pool, suspended ones included (this is how one sees a runner recover).
@@ -92,14 +105,7 @@ function dedupe(
  */
 export function planCalibration(input: ScheduleInput, extraRunners: readonly string[] = []): SchedulePlan {
   const { challenge, state } = input;
-  const slugs = [...new Set([...input.knownSlugs, ...state.runs.map((r) => r.candidate.slug)])];
-  const standings = decideStandings({
-    challenge,
-    runs: state.runs,
-    rulings: state.rulings,
-    slugs,
-    ...lifecycleOf(state),
-  });
+  const standings = standingsOf(input);
   const leader = standings.leader.slug;
   const at = pinnedAt(state.runs, leader);
   if (!at)
@@ -130,14 +136,7 @@ export function planCalibration(input: ScheduleInput, extraRunners: readonly str
 export function planReverification(input: ScheduleInput): SchedulePlan {
   const { challenge, state } = input;
   const k = challenge.verification.reverify_top;
-  const slugs = [...new Set([...input.knownSlugs, ...state.runs.map((r) => r.candidate.slug)])];
-  const standings = decideStandings({
-    challenge,
-    runs: state.runs,
-    rulings: state.rulings,
-    slugs,
-    ...lifecycleOf(state),
-  });
+  const standings = standingsOf(input);
   const top = standings.ranking
     .map((r) => r.slug)
     .filter((s) => s !== challenge.baseline)
