@@ -4,16 +4,7 @@
  */
 import type { CompletionRequest, CompletionResponse, StreamMeasurement } from "./core/protocol/openai.ts";
 import type { Challenge } from "./core/schema/challenge.ts";
-import type {
-  Broadcast,
-  LifecycleEvent,
-  Registration,
-  Reservation,
-  Ruling,
-  RunnerStep,
-  Thread,
-} from "./core/schema/data.ts";
-import type { RunRecord } from "./core/schema/run-record.ts";
+import type { DataCollections } from "./core/schema/data.ts";
 import type { Submission } from "./core/schema/submission.ts";
 import type { FileEntry } from "./core/validate/file-policy.ts";
 import type { Problem } from "./core/validate/problem.ts";
@@ -183,20 +174,8 @@ export interface GitHubApi {
 }
 
 // adapters/git-store.ts
-/** Everything the data branch holds, validated; files that fail validation are listed, not dropped silently. */
-export interface DataState {
-  runs: RunRecord[];
-  reservations: Reservation[];
-  rulings: Ruling[];
-  threads: Thread[];
-  /** Collections added with the lifecycle and /join commands; absent where a reader predates them. */
-  lifecycle?: LifecycleEvent[];
-  registrations?: Registration[];
-  broadcasts?: Broadcast[];
-  /** Runner status steps (suspended on drift, cleared by an organizer); absent where a reader predates them. */
-  runnerSteps?: RunnerStep[];
-  problems: { path: string; message: string }[];
-}
+/** Everything the data branch holds, validated (see DataCollections). */
+export type DataState = DataCollections;
 
 export interface Write {
   path: string;

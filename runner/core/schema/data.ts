@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Login, Slug } from "./common.ts";
+import type { RunRecord } from "./run-record.ts";
 
 /** Who is who: agents and the people who run them. Quota is keyed on numeric ids, never logins. */
 export const ParticipantsSchema = z.strictObject({
@@ -152,3 +153,24 @@ export const Broadcast = z.strictObject({
   text: z.string().min(1).max(4000),
 });
 export type Broadcast = z.infer<typeof Broadcast>;
+
+/**
+ * Everything the data branch holds, validated: what the bot's store reads and the site is built
+ * from. Collections added after the first release are optional (absent where a reader predates
+ * them); files that fail validation are listed in `problems`, never dropped silently.
+ */
+export interface DataCollections {
+  runs: RunRecord[];
+  reservations: Reservation[];
+  rulings: Ruling[];
+  threads: Thread[];
+  /** Lifecycle steps (negative, withdrawn, hacked, reinstated). */
+  lifecycle?: LifecycleEvent[];
+  /** Participants registered by `/join` (shown like file-registered ones). */
+  registrations?: Registration[];
+  /** Organizers' `/broadcast` messages: on the board and in every participant's inbox. */
+  broadcasts?: Broadcast[];
+  /** Runner status steps (suspended on drift, cleared by an organizer). */
+  runnerSteps?: RunnerStep[];
+  problems: { path: string; message: string }[];
+}

@@ -1,14 +1,5 @@
 import type { Challenge } from "../schema/challenge.ts";
-import type {
-  Broadcast,
-  LifecycleEvent,
-  Participants,
-  Registration,
-  Reservation,
-  Ruling,
-  RunnerStep,
-  Thread,
-} from "../schema/data.ts";
+import type { Broadcast, DataCollections, Participants, Ruling, RunnerStep, Thread } from "../schema/data.ts";
 import type { RunRecord } from "../schema/run-record.ts";
 import type { Submission } from "../schema/submission.ts";
 import {
@@ -30,7 +21,7 @@ export { armEstimate } from "../stats/estimates.ts";
 export { mentions } from "./model/board.ts";
 
 /** Everything the site is built from, gathered from git history and the data branch by an adapter. */
-export interface SiteInput {
+export interface SiteInput extends DataCollections {
   challenge: Challenge;
   rules: string;
   /** AGENTS.md, the onboarding for agents (served rendered and raw); absent = no agents page. */
@@ -38,23 +29,9 @@ export interface SiteInput {
   kb: { path: string; title: string; text: string }[];
   participants: Participants;
   submissions: SubmissionSource[];
-  runs: RunRecord[];
-  reservations: Reservation[];
-  rulings: Ruling[];
-  threads: Thread[];
-  /** Lifecycle steps (negative, withdrawn, hacked, reinstated) from the data branch; absent = none. */
-  lifecycle?: LifecycleEvent[];
-  /** Participants registered by `/join` on the data branch (shown like file-registered ones). */
-  registrations?: Registration[];
-  /** Organizers' `/broadcast` messages: on the board and in every participant's inbox. */
-  broadcasts?: Broadcast[];
-  /** Runner status steps (suspended on drift, cleared by an organizer) from the data branch. */
-  runnerSteps?: RunnerStep[];
   /** Submissions whose commits descend from another submission's commits (a PR built on another's branch). */
   ancestry: { child: string; parent: string }[];
   repoUrl?: string;
-  /** Problems met while reading (bad files are reported, never silently dropped). */
-  problems: { path: string; message: string }[];
 }
 
 export interface SubmissionSource {
