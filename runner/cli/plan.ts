@@ -1,7 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { CHALLENGE_FILE } from "../core/layout.ts";
-import { expectedCost, lookCosts, promptsCovered, type Fleet, type PlanDesign } from "../core/plan/cost.ts";
+import {
+  expectedCost,
+  lookCosts,
+  promptsCovered,
+  verificationMinutes,
+  type Fleet,
+  type PlanDesign,
+} from "../core/plan/cost.ts";
 import { designOf, fleetOf } from "../core/plan/design.ts";
 import { estimateNoise, NoiseError } from "../core/plan/noise.ts";
 import { DEFAULT_NOISE, type NoiseModel } from "../core/plan/operating.ts";
@@ -144,7 +151,8 @@ function toJson(
 ) {
   const scenarios = fleets.map((f) => {
     const looks = lookCosts(r.design, f);
-    return { tps: f.tps, looks, expected: worstExpected(looks, r.operating) };
+    const verification = verificationMinutes(r.design, f);
+    return { tps: f.tps, looks, expected: worstExpected(looks, r.operating), verification };
   });
   return {
     design: {
@@ -157,6 +165,8 @@ function toJson(
     noise: { cvBetween: noise.cvBetween, cvPrompt: noise.cvPrompt },
     looks: r.looks.map((l) => ({ ...l })),
     expected: r.expected,
+    // Verification launches beside the blocks: a new commit's plain decode, every run's scorer.
+    verification: verificationMinutes(r.design, fleets[0]!),
     // Each row also says what a verdict costs on average at that true effect (main fleet).
     operating: r.operating.map((row) => ({ ...row, expected: expectedCost(r.looks, row.stopAt) })),
     scenarios,
@@ -216,6 +226,8 @@ export function renderPlan(r: ReturnType<typeof toJson>): string {
     out.push(
       `  expected per verdict (worst effect): ${f1(s.expected.gpuMinutes)} GPU min, ` +
         `${f1(s.expected.wallMinutes)} wall min`,
+      `  verification: +${f1(s.verification.scorerPerRun)} GPU min per run (trusted scorer), ` +
+        `+${f1(s.verification.plainPerCommit)} per new commit (plain-decode reference, then cached)`,
       "",
     );
   }

@@ -5,6 +5,7 @@ import {
   launchSeconds,
   lookCosts,
   promptsCovered,
+  verificationMinutes,
   type Fleet,
   type PlanDesign,
 } from "../../runner/core/plan/cost.ts";
@@ -24,6 +25,14 @@ const design: PlanDesign = {
 const fleet: Fleet = { tps: 256, startupSeconds: 120, runners: 4, jobCapMinutes: 20 };
 
 describe("plan cost model", () => {
+  it("prices verification: a new commit's plain decode of every prompt, and every run's scorer", () => {
+    const v = verificationMinutes(design, fleet);
+    // 120 s + 2 sets × 128 prompts × 512 tokens / 256 tok/s = 632 s.
+    expect(v.plainPerCommit).toBeCloseTo(632 / 60, 10);
+    // 120 s + 2 arms × 2 outputs × 96 covered prompts × 512 tokens / 2,560 tok/s of prefill = 196.8 s.
+    expect(v.scorerPerRun).toBeCloseTo(196.8 / 60, 10);
+  });
+
   it("a launch is start-up plus every warm-up and timed request of its group", () => {
     expect(launchSeconds(design, fleet)).toBeCloseTo(144, 10); // 120 + (4 + 8) · 512 / 256
     expect(blockMinutes(design, fleet)).toBeCloseTo(4.8, 10); // 2 launches · 144 s

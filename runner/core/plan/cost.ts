@@ -106,3 +106,21 @@ export function promptsCovered(d: PlanDesign): number {
   const last = d.looks[d.looks.length - 1] ?? 0;
   return Math.min(d.prompts, last * d.promptsPerGroup);
 }
+
+/**
+ * What verification adds to a verdict beyond its blocks (issue 11), on one runner:
+ * - the candidate's plain-decode reference: one launch decoding every public prompt (and as many
+ *   private ones, assumed as many) without the decode-time options — once per new commit, since it
+ *   is cached by commit and configuration (the incumbent's is usually cached already);
+ * - the trusted scorer: one launch of the baseline that scores both arms' timed and plain outputs,
+ *   prompt processing only, taken at 10× the decode speed (prefill of a batch-1 engine).
+ */
+export function verificationMinutes(
+  d: PlanDesign,
+  f: Fleet,
+): { plainPerCommit: number; scorerPerRun: number } {
+  const plain = f.startupSeconds + (2 * d.prompts * d.maxTokens) / f.tps;
+  const scored = 2 * 2 * Math.min(d.prompts, promptsCovered(d)) * d.maxTokens;
+  const scorer = f.startupSeconds + scored / (10 * f.tps);
+  return { plainPerCommit: plain / 60, scorerPerRun: scorer / 60 };
+}
