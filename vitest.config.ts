@@ -1,13 +1,46 @@
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { defineConfig } from "vitest/config";
 
-// Integration tests launch real engines, git and a browser on a 2-core CI machine, sometimes
-// while the other test file in the pool does the same: their budgets are generous so that load
-// never fails a test. Speed targets live in `npm run bench`, not in timeouts.
+/**
+ * The longest files start first, so the two workers finish together instead of one waiting on a
+ * late demo. Measured on the 2-core CI machine (seconds, one worker): demo ~400, runner ~210,
+ * github ~130, site ~60, fresh-clone, plan, agent, audit, git-store ~30–70; everything else < 15.
+ */
+const LONGEST_FIRST = [
+  "demo",
+  "runner",
+  "github",
+  "fresh-clone",
+  "site",
+  "plan",
+  "agent",
+  "git-store",
+  "audit",
+  "validate",
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const name = /([^/]+)\.test\.ts$/.exec(f.moduleId)?.[1] ?? "";
+      const i = f.moduleId.includes("/test/unit/") ? -1 : LONGEST_FIRST.indexOf(name);
+      return i === -1 ? LONGEST_FIRST.length : i;
+    };
+    return [...files].sort((a, b) => rank(a) - rank(b) || a.moduleId.localeCompare(b.moduleId));
+  }
+}
+
+// Integration tests launch real engines, git and a browser on a 2-core CI machine while the other
+// worker does the same: their budgets are generous so that load never fails a test; where a test
+// compares speeds (a cheat's claim, plan against a run), both sides are measured under the same
+// load. Speed targets live in `npm run bench`, not in timeouts.
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: "forks",
+    maxWorkers: 2,
+    sequence: { sequencer: LongestFirst },
   },
 });

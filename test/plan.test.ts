@@ -132,7 +132,10 @@ describe("plan's cost prediction against a real run", () => {
       const design = designOf(challenge, prompts.length, tps);
       expect(design.promptsPerGroup).toBe(2);
       const [look] = lookCosts(design, fleetOf(challenge, tps, startup, 1));
-      const predicted = look!.gpuMinutes * 60;
+      // Before the blocks, each arm's plain-decode reference (no cache here, no private set): one
+      // launch decoding every public prompt; no scorer was named, so none runs after them.
+      const plain = 2 * (startup + (prompts.length * challenge.metric.max_tokens) / tps);
+      const predicted = look!.gpuMinutes * 60 + plain;
       expect(
         predicted / measured,
         `predicted ${predicted.toFixed(1)} s, measured ${measured.toFixed(1)} s`,
