@@ -95,8 +95,6 @@ export interface WorkFiles {
   mkdir(path: string): Promise<void>;
   remove(path: string): Promise<void>;
   copyDir(from: string, to: string): Promise<void>;
-  /** Moves a folder (replacing `to`); false when `from` does not exist. Never follows links inside. */
-  moveDir(from: string, to: string): Promise<boolean>;
 }
 
 // adapters/git-validate.ts

@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { WorkFiles } from "../ports.ts";
 
@@ -24,15 +24,5 @@ export const nodeWorkFiles: WorkFiles = {
   },
   async copyDir(from, to) {
     await cp(from, to, { recursive: true });
-  },
-  async moveDir(from, to) {
-    await rm(to, { recursive: true, force: true });
-    try {
-      await rename(from, to);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-      throw e;
-    }
   },
 };

@@ -66,6 +66,3 @@ export const dataPath = {
   broadcast: (id: string) => `${DATA_BROADCASTS_DIR}/${id}.json`,
   runnerStep: (id: string) => `${DATA_RUNNERS_DIR}/${id}.json`,
 };
-
-/** The engine's compile cache inside a launch's scratch folder (vLLM's VLLM_CACHE_ROOT). */
-export const ENGINE_CACHE_DIR = "engine-cache";

@@ -18,7 +18,6 @@ import { generationTps } from "../core/protocol/openai.ts";
 import { continuationNll, scoringRequest, timedRequest } from "./engine-requests.ts";
 import type { Contender, PromptSet } from "./reference.ts";
 import { toComparisonRecord } from "../core/github/record-check.ts";
-import { ENGINE_CACHE_DIR } from "../core/layout.ts";
 import { blockPlans, designBlocks, type BlockDesign, type LaunchPlan } from "./block-plan.ts";
 import { absorbEvidence, coveredSet, emptyEvidence, type ArmEvidence } from "./arm-evidence.ts";
 import {
@@ -296,12 +295,6 @@ async function runLaunch(
   checkDeadline(ports, o, deadline);
   const scratch = join(o.workDir, `launch-${plan.block}-${plan.arm}`);
   await ports.files.mkdir(scratch);
-  // The arm's compile cache from its earlier launches of this run (vLLM's VLLM_CACHE_ROOT lives in
-  // scratch): later launches of the same commit start warm. Kept per arm, so it is never shared
-  // with the other contender; it moves back out before the scratch folder is removed.
-  const kept = join(o.workDir, `engine-cache-${plan.arm}`);
-  const cache = join(scratch, ENGINE_CACHE_DIR);
-  await ports.files.moveDir(kept, cache);
   let engine: RunningEngine | undefined;
   try {
     engine = await ports.launcher.launch({
@@ -320,7 +313,6 @@ async function runLaunch(
     };
   } finally {
     await engine?.stop();
-    await ports.files.moveDir(cache, kept);
     await ports.files.remove(scratch);
   }
 }

@@ -57,8 +57,6 @@ const continuation = (prompt: number[]) => Array.from({ length: 4 }, (_, i) => (
 
 function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk = new Map<string, string>()) {
   const log: string[] = [];
-  // Folders that exist: a launch's compile cache (an engine makes one in its scratch if none is there).
-  const kept = new Set<string>();
   let running: (Behaviour & { slug: string; wrong: boolean }) | undefined;
   let launches = 0;
   const launcher: EngineLauncher = {
@@ -67,9 +65,6 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
     async launch(spec) {
       const b = behaviour[spec.slug]!;
       log.push(`launch ${spec.slug} ${spec.scratch.split("/").pop()}`);
-      const cache = `${spec.scratch}/engine-cache`;
-      log.push(`cache ${kept.has(cache) ? "warm" : "cold"} ${spec.slug} ${spec.scratch.split("-").pop()}`);
-      kept.add(cache);
       if (b.crashAtStart) throw new Error(`engine ${spec.slug} exited with code 3`);
       // Launch-to-launch noise, deterministic: a real engine is never exactly as fast twice, and
       // the statistics rightly give no verdict from a zero-width interval.
@@ -144,12 +139,6 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
     mkdir: async (p) => void log.push(`mkdir ${p.split("/").pop()}`),
     remove: async (p) => void log.push(`remove ${p.split("/").pop()}`),
     copyDir: async () => undefined,
-    moveDir: async (from, to) => {
-      log.push(`move ${from.split("/").slice(-2).join("/")} -> ${to.split("/").slice(-2).join("/")}`);
-      const moved = kept.delete(from);
-      if (moved) kept.add(to);
-      return moved;
-    },
   };
   const progress = { start() {}, tick() {}, line() {}, done() {} };
   const ports: BenchPorts = { launcher, client, files, clock: () => now, progress };
@@ -243,19 +232,6 @@ describe("the benchmark flow on fake ports", () => {
     expect(log.filter((l) => l.startsWith("remove"))).toHaveLength(11);
     expect(record.quality.candidate!.identity).toMatchObject({ ok: true, prompts: 3, passed: 3, exact: 3 });
     expect(record.quality.candidate!.outputNll).toMatchObject({ ok: true, increase: 0, worse: 0 });
-  });
-
-  it("each arm's engine compile cache is kept across its launches of the run, never the other arm's", async () => {
-    const { ports, log } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
-    await runBenchmark(ports, await options());
-    const caches = log.filter((l) => l.startsWith("cache ") && !l.includes("plain"));
-    // Block launches only (scratch folders launch-<block>-<arm>): the first of each arm starts cold.
-    const blockLaunches = caches.filter((l) => /(candidate|incumbent)$/.test(l));
-    for (const arm of ["candidate", "incumbent"]) {
-      const mine = blockLaunches.filter((l) => l.endsWith(arm));
-      expect(mine.length).toBe(4);
-      expect(mine.map((l) => l.split(" ")[1])).toEqual(["cold", "warm", "warm", "warm"]);
-    }
   });
 
   it("a claimed lead is confirmed on the private set when it holds there", async () => {

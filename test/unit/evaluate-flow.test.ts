@@ -53,14 +53,6 @@ function memoryDisk(files: Map<string, string>): WorkFiles {
     copyDir: async (from, to) => {
       for (const [k, v] of [...files]) if (k.startsWith(`${from}/`)) files.set(to + k.slice(from.length), v);
     },
-    moveDir: async (from, to) => {
-      const inside = [...files].filter(([k]) => k.startsWith(`${from}/`));
-      for (const [k, v] of inside) {
-        files.set(to + k.slice(from.length), v);
-        files.delete(k);
-      }
-      return inside.length > 0;
-    },
   };
 }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, readFile, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
-import { submissionDir, ENGINE_CACHE_DIR } from "../../core/layout.ts";
+import { submissionDir } from "../../core/layout.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { engineEnv, SERVED_NAME, vllmServeArgv } from "../../core/engine-args.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
@@ -277,7 +277,7 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
         HF_HUB_OFFLINE: "1",
         VLLM_NO_USAGE_STATS: "1",
         DO_NOT_TRACK: "1",
-        VLLM_CACHE_ROOT: join(spec.scratch, ENGINE_CACHE_DIR),
+        VLLM_CACHE_ROOT: join(spec.scratch, "vllm-cache"),
       });
       const readOnly = await vllmReadable(o, bin, spec.slug);
       const wrapped = o.sandbox.wrap(bin, argv, { scratch: spec.scratch, readOnly, env });
