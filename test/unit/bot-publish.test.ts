@@ -1,7 +1,13 @@
 import { groupOfBlock } from "../../runner/core/plan/groups.ts";
+import { promptsCovered } from "../../runner/core/github/group-check.ts";
 import { describe, expect, it } from "vitest";
 import { decidePublish, type PublishInput } from "../../runner/core/github/publish.ts";
-import { countProblem, errorPhrase, releasableRecord } from "../../runner/core/github/record-check.ts";
+import {
+  countProblem,
+  errorPhrase,
+  pinProblem,
+  releasableRecord,
+} from "../../runner/core/github/record-check.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { publishPinsFrom } from "../../runner/flows/bot/publish.ts";
 import { BOB, challenge, reservation, runRecord, SHA } from "../fakes/bot-fixtures.ts";
@@ -258,6 +264,21 @@ describe("decidePublish", () => {
       kind: "reject",
       reason: /used 2 prompts, not the challenge's 3/,
     });
+  });
+
+  it("a grouped run that has not decoded every prompt yet is not held to the whole set's reference", () => {
+    const ch = challenge();
+    ch.significance.prompts_per_group = 1;
+    ch.verification.reference.ppl_public = 1.23;
+    const r = runRecord("faster"); // 4 blocks: 4 groups of one prompt
+    const quality = { ...r.quality, candidate: { ...r.quality.candidate!, pplReference: 1.3 } };
+    const partial = { ...r, design: { ...r.design, prompts: 8 }, quality };
+    expect(promptsCovered(partial, ch)).toBe(4);
+    expect(pinProblem(partial, ch, {})).toBeUndefined();
+    // Once every prompt is covered, the whole set's pinned reference holds again.
+    const full = { ...partial, design: { ...partial.design, prompts: 4 } };
+    expect(promptsCovered(full, ch)).toBe(4);
+    expect(pinProblem(full, ch, {})).toMatch(/reference perplexity of 1.3, not the challenge's 1.23/);
   });
 
   it("pins come from main's prompt set and committed reference (pooled perplexity of the prompts used)", async () => {

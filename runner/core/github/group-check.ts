@@ -61,3 +61,19 @@ export function groupProblem(r: RunRecord, challenge: Challenge): string | undef
   }
   return undefined;
 }
+
+/**
+ * How many of the public prompts the run's blocks decoded, recomputed from its seed and blocks
+ * (never read from the runner's quality counts): all of them without groups, else the union of the
+ * groups its blocks ran.
+ */
+export function promptsCovered(r: RunRecord, challenge: Challenge): number {
+  const d = r.design;
+  const wanted = challenge.significance.prompts_per_group;
+  if (wanted === undefined) return d.prompts;
+  const groups = promptGroups(d.prompts, groupSize(wanted, d.prompts), d.seed);
+  const covered = new Set<number>();
+  for (const l of r.launches)
+    for (const p of groups[groupOfBlock(l.block, groups.length)] ?? []) covered.add(p);
+  return covered.size;
+}

@@ -5,7 +5,7 @@ import type { Comparison } from "../stats/compare.ts";
 import { blockOrder } from "../stats/design.ts";
 import { seedFrom } from "../stats/rng.ts";
 import { judgeQuality } from "../verify.ts";
-import { groupProblem } from "./group-check.ts";
+import { groupProblem, promptsCovered } from "./group-check.ts";
 
 /**
  * What the publish job keeps of a runner's record. The runner machine ran untrusted engine code,
@@ -135,6 +135,10 @@ export function pinProblem(r: RunRecord, challenge: Challenge, pins: PublishPins
     return `the run used ${r.design.prompts} prompts, not the challenge's ${pins.prompts}`;
   const pinned = challenge.verification.reference.ppl_public ?? pins.referencePpl;
   if (pinned === undefined) return undefined;
+  // A grouped run that has not yet decoded every prompt is judged against the reference of the
+  // prompts it covered, which the pinned whole-set figure does not give. Left unpinned for now
+  // (a gap: the publisher should recompute that subset's reference from the committed file).
+  if (promptsCovered(r, challenge) < r.design.prompts) return undefined;
   for (const q of [r.quality.candidate, r.quality.incumbent])
     if (q && Math.abs(q.pplReference / pinned - 1) > 1e-9)
       return `the run was judged against a reference perplexity of ${q.pplReference}, not the challenge's ${pinned}`;
