@@ -19,18 +19,22 @@ const same = (a: readonly number[] | undefined, b: readonly number[]) =>
   a !== undefined && a.length === b.length && a.every((t, i) => t === b[i]);
 
 /**
- * Adds one launch's outputs and scoring. An output already on file that disagrees with the
- * reference is kept: a later exact launch of the same prompt must not hide an earlier wrong one.
+ * Adds one launch's outputs and scoring. An output already on file that disagrees with the truth
+ * is kept: a later exact launch of the same prompt must not hide an earlier wrong one. The truth
+ * is the arm's own plain decode when the run has one (a quantized submission honestly differs
+ * from the baseline, and its later launches must still be held to its own decode), else the
+ * baseline's reference outputs.
  */
 export function absorbEvidence(
   e: ArmEvidence,
   set: PromptSet,
   outputs: ReadonlyMap<string, number[]>,
   scoring: readonly { nll: number; n: number }[] | undefined,
+  truth?: ReadonlyMap<string, readonly number[]>,
 ): void {
   for (const [id, tokens] of outputs) {
     const kept = e.outputs.get(id);
-    const reference = set.reference.get(id)?.output;
+    const reference = truth ? truth.get(id) : set.reference.get(id)?.output;
     const keptIsWrong = kept !== undefined && reference !== undefined && !same(kept, reference);
     if (!keptIsWrong) e.outputs.set(id, tokens);
   }

@@ -361,7 +361,9 @@ function absorbLaunch(ports: BenchPorts, o: BenchOptions, s: BenchState, plan: L
   const arm = plan.arm;
   s.launches.push(r.record);
   const evidence = s.evidence[arm];
-  absorbEvidence(evidence, o.public, r.outputs, plan.score ? r.scoring : undefined);
+  const plain = s.plain?.[arm];
+  const truth = plain && new Map([...plain.lines].map(([id, line]) => [id, line.output]));
+  absorbEvidence(evidence, o.public, r.outputs, plan.score ? r.scoring : undefined, truth);
   const merged = { ...r, outputs: evidence.outputs, scoring: evidence.scoring };
   s.quality[arm] = judgeLaunch(o, coveredSet(o.public, evidence), merged, s.plain?.[arm]);
   if (arm === "candidate") s.candidateOutputs = evidence.outputs;

@@ -50,6 +50,10 @@ interface Behaviour {
   /** Its scoring says its top two tokens are nearly tied everywhere (gap 0.1 nats). */
   ties?: boolean;
   crashAtStart?: boolean;
+  /** Decodes a continuation of its own (honestly other than the baseline's, as quantized weights do). */
+  own?: boolean;
+  /** Decodes right in its first `n` launches (its plain decode included), 7s from then on. */
+  wrongAfter?: number;
 }
 
 /** The continuation every honest engine decodes for a prompt: a function of the prompt only. */
@@ -59,6 +63,7 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
   const log: string[] = [];
   let running: (Behaviour & { slug: string; wrong: boolean }) | undefined;
   let launches = 0;
+  const launchesOf = new Map<string, number>();
   const launcher: EngineLauncher = {
     kind: "embedded",
     version: async () => "fake-engine 1",
@@ -71,7 +76,12 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
       const jitter = [1, 1.003, 0.998][launches++ % 3]!;
       const hasDraft =
         spec.manifest.engine.kind === "embedded" && spec.manifest.engine.args.draft !== undefined;
-      const wrong = b.wrongTokens === true || (b.wrongTokens === "with-draft" && hasDraft);
+      const nth = (launchesOf.get(spec.slug) ?? 0) + 1;
+      launchesOf.set(spec.slug, nth);
+      const wrong =
+        b.wrongTokens === true ||
+        (b.wrongTokens === "with-draft" && hasDraft) ||
+        (b.wrongAfter !== undefined && nth > b.wrongAfter);
       running = { ...b, tps: b.tps * jitter, slug: spec.slug, wrong };
       const engine: RunningEngine = {
         endpoint: { unix: `${spec.scratch}/engine.sock` },
@@ -89,7 +99,8 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
     async stream(_ep, body): Promise<StreamMeasurement> {
       const b = running!;
       log.push(`stream ${body.prompt.join(",")}`);
-      const tokens = b.wrong ? [7, 7, 7, 7] : continuation(body.prompt);
+      const right = b.own ? continuation(body.prompt).map((t) => (t + 1) % 256) : continuation(body.prompt);
+      const tokens = b.wrong ? [7, 7, 7, 7] : right;
       // One token every 1000/tps ms after the request is sent (the honest engine streams each).
       const last = (tokens.length / b.tps) * 1000;
       const first = b.burst ? last - 3 : 1000 / b.tps;
@@ -232,6 +243,19 @@ describe("the benchmark flow on fake ports", () => {
     expect(log.filter((l) => l.startsWith("remove"))).toHaveLength(11);
     expect(record.quality.candidate!.identity).toMatchObject({ ok: true, prompts: 3, passed: 3, exact: 3 });
     expect(record.quality.candidate!.outputNll).toMatchObject({ ok: true, increase: 0, worse: 0 });
+  });
+
+  it("a submission that honestly differs from the baseline is held to its own decode in every launch", async () => {
+    // Its plain decode and first block are right (its own continuation); from its third launch on it
+    // decodes garbage. The first launch's outputs differ from the baseline's, which must not make
+    // them the ones kept: the later launches are checked against its own plain decode.
+    const honest = fakeWorld({ fast: { tps: 200, own: true }, baseline: { tps: 100 } });
+    const ok = await runBenchmark(honest.ports, await options());
+    expect(ok.record.quality.candidate!.identity!.ok).toBe(true);
+    const lossyLater = fakeWorld({ fast: { tps: 200, own: true, wrongAfter: 2 }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(lossyLater.ports, await options());
+    expect(record.status).toBe("invalid");
+    expect(record.quality.candidate!.identity!.ok).toBe(false);
   });
 
   it("a claimed lead is confirmed on the private set when it holds there", async () => {
