@@ -67,6 +67,10 @@ export function continuationNll(
   for (let i = promptLength; i < ids.length; i++) {
     const e = lps[i]?.[String(ids[i])];
     if (!e || e.logprob <= -9999) throw new Error(`prompt ${promptId}: no usable logprob for position ${i}`);
+    // A log-probability is at most 0: anything above (raw logits, a forged answer) would flatter
+    // perplexity, so it is a protocol error, never a number to average.
+    if (!(e.logprob <= 1e-6))
+      throw new Error(`prompt ${promptId}: logprob ${e.logprob} at position ${i} is not a log-probability`);
     nll -= e.logprob;
   }
   return nll;
