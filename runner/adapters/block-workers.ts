@@ -63,6 +63,7 @@ export const ShareResult = z.union([
       z.object({
         record: LaunchRecord,
         outputs: z.array(z.tuple([z.string(), z.array(z.number())])),
+        variants: z.array(z.tuple([z.string(), z.array(z.array(z.number()))])).optional(),
         scoring: z.array(z.object({ nll: z.number(), n: z.number() })).optional(),
       }),
     ),
@@ -88,8 +89,14 @@ export function decodeJob(text: string) {
   return { launcher: job.launcher as WorkerLauncher, options, share: job.share as BlockShare };
 }
 
+/** Launch results as JSON: maps become entry lists (a pass's differing outputs travel with the first). */
 export function encodeResults(results: LaunchResult[]): string {
-  return JSON.stringify({ results: results.map((r) => ({ ...r, outputs: [...r.outputs] })) });
+  const encode = ({ variants, ...r }: LaunchResult) => ({
+    ...r,
+    outputs: [...r.outputs],
+    ...(variants ? { variants: [...variants] } : {}),
+  });
+  return JSON.stringify({ results: results.map(encode) });
 }
 
 /** A worker's results, or its error rethrown as the same kind (a passed cap stays a DeadlinePassed). */
@@ -100,7 +107,11 @@ export function decodeResults(text: string): LaunchResult[] {
     if (r.error.code === "engine") throw new EngineFailure(r.error.message);
     throw new Error(r.error.message);
   }
-  return r.results.map((x) => ({ ...x, outputs: new Map(x.outputs) }));
+  return r.results.map(({ variants, ...x }) => ({
+    ...x,
+    outputs: new Map(x.outputs),
+    ...(variants ? { variants: new Map(variants) } : {}),
+  }));
 }
 
 /** Runs one worker process to its end; its result file says what happened. */

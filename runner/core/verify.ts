@@ -126,8 +126,14 @@ export interface OutputNll {
   nll: number;
   nllPlain: number;
   increase: number;
-  /** Prompts whose own per-token increase is over the bound. */
+  /** Prompts whose own per-token increase is over the pooled bound (information). */
   worse: number;
+  /**
+   * The largest per-token increase of any one prompt (0 when none is worse than its plain decode).
+   * Gated on its own: a divergence at a near-tie passes identity, and the pooled figure alone would
+   * let a careless decode after it hide among the exact prompts.
+   */
+  worst: number;
 }
 
 /** Token-weighted mean NLL of the timed outputs minus that of the plain-decode outputs, per prompt too. */
@@ -140,10 +146,12 @@ export function outputNll(
   const perToken = (xs: Scored[]) => xs.reduce((a, b) => a + b.nll, 0) / Math.max(1, sum(xs.map((x) => x.n)));
   const t = ids.map((id) => timed.get(id)!);
   const p = ids.map((id) => plain.get(id)!);
-  const worse = ids.filter((_, i) => t[i]!.nll / t[i]!.n - p[i]!.nll / p[i]!.n > bound).length;
+  const perPrompt = ids.map((_, i) => t[i]!.nll / Math.max(1, t[i]!.n) - p[i]!.nll / Math.max(1, p[i]!.n));
+  const worse = perPrompt.filter((x) => x > bound).length;
+  const worst = Math.max(0, ...perPrompt);
   const nll = perToken(t);
   const nllPlain = perToken(p);
-  return { prompts: ids.length, nll, nllPlain, increase: nll - nllPlain, worse };
+  return { prompts: ids.length, nll, nllPlain, increase: nll - nllPlain, worse, worst };
 }
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -223,13 +231,26 @@ function legacyGreedyGate(v: Verification, greedy: GreedyAgreement, reasons: str
     );
 }
 
+/**
+ * Two gates on the trusted scorer's figures: the pooled increase over all prompts, and the worst
+ * single prompt (what a careless decode after a near-tie divergence shows). A figure that is not a
+ * finite number (a record that lacks it) fails.
+ */
 function judgeOutputNll(v: Verification, o: OutputNll, reasons: string[]) {
-  const ok = o.increase <= v.max_output_nll_increase;
-  if (!ok)
+  const pooledOk = o.increase <= v.max_output_nll_increase;
+  if (!pooledOk)
     reasons.push(
       `the reference scores the timed outputs ${o.increase.toFixed(3)} nats/token worse than the ` +
         `submission's own plain-decode outputs (limit ${v.max_output_nll_increase}; ` +
         `${o.worse} of ${o.prompts} prompts over it)`,
     );
-  return { ...o, ok };
+  const promptOk = Number.isFinite(o.worst) && o.worst <= v.max_prompt_nll_increase;
+  if (!promptOk)
+    reasons.push(
+      Number.isFinite(o.worst)
+        ? `on one prompt the reference scores the timed output ${o.worst.toFixed(3)} nats/token worse ` +
+            `than its plain-decode output (per-prompt limit ${v.max_prompt_nll_increase})`
+        : "the record lacks the per-prompt output NLL figure, so the decode path is not verified",
+    );
+  return { ...o, ok: pooledOk && promptOk };
 }

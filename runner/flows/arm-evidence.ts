@@ -7,7 +7,7 @@ import { subset } from "./block-plan.ts";
  * prompt once the groups have rotated). Every timed output counts, not just the first launch's.
  */
 export interface ArmEvidence {
-  /** Per prompt the output that is verified: one that disagrees with the reference, if any did. */
+  /** Per prompt the output that is verified: the one furthest from the truth of all it decoded. */
   outputs: Map<string, number[]>;
   /** Perplexity terms of the scored launches (each group is scored once per arm). */
   scoring: { nll: number; n: number }[];
@@ -15,28 +15,48 @@ export interface ArmEvidence {
 
 export const emptyEvidence = (): ArmEvidence => ({ outputs: new Map(), scoring: [] });
 
-const same = (a: readonly number[] | undefined, b: readonly number[]) =>
+export const sameTokens = (a: readonly number[] | undefined, b: readonly number[]) =>
   a !== undefined && a.length === b.length && a.every((t, i) => t === b[i]);
 
 /**
- * Adds one launch's outputs and scoring. An output already on file that disagrees with the truth
- * is kept: a later exact launch of the same prompt must not hide an earlier wrong one. The truth
- * is the arm's own plain decode when the run has one (a quantized submission honestly differs
- * from the baseline, and its later launches must still be held to its own decode), else the
- * baseline's reference outputs.
+ * How far one output is from the truth for its prompt: 0 identical (or no truth to hold it to),
+ * 1 a divergence verification may excuse (a near-tie), 2 a divergence it cannot.
+ */
+export type Severity = (id: string, tokens: readonly number[]) => number;
+
+/** The severity against plain outputs with no near-tie information: any difference counts fully. */
+export function exactSeverity(truth: ReadonlyMap<string, readonly number[]>): Severity {
+  return (id, tokens) => {
+    const reference = truth.get(id);
+    return reference === undefined || sameTokens(reference, tokens) ? 0 : 2;
+  };
+}
+
+/**
+ * Adds one launch's outputs and scoring. Per prompt, every output the launch decoded (its first
+ * timed pass, and `variants`: the other passes that differed from it) competes with the one on
+ * file, and the one furthest from the truth is kept (the earlier on a tie): a later exact pass or
+ * launch of the same prompt must never hide an earlier wrong one, whichever came first. The truth
+ * is the arm's own plain decode when the run has one (a quantized submission honestly differs from
+ * the baseline, and its later launches must still be held to its own decode), else the baseline's
+ * reference outputs.
  */
 export function absorbEvidence(
   e: ArmEvidence,
-  set: PromptSet,
   outputs: ReadonlyMap<string, number[]>,
   scoring: readonly { nll: number; n: number }[] | undefined,
-  truth?: ReadonlyMap<string, readonly number[]>,
+  severity: Severity,
+  variants?: ReadonlyMap<string, readonly number[][]>,
 ): void {
-  for (const [id, tokens] of outputs) {
+  for (const [id, first] of outputs) {
     const kept = e.outputs.get(id);
-    const reference = truth ? truth.get(id) : set.reference.get(id)?.output;
-    const keptIsWrong = kept !== undefined && reference !== undefined && !same(kept, reference);
-    if (!keptIsWrong) e.outputs.set(id, tokens);
+    let best = kept;
+    let worst = kept === undefined ? -1 : severity(id, kept);
+    for (const tokens of [first, ...(variants?.get(id) ?? [])]) {
+      const s = severity(id, tokens);
+      if (s > worst) [best, worst] = [tokens, s];
+    }
+    e.outputs.set(id, best!);
   }
   if (scoring) e.scoring.push(...scoring);
 }

@@ -17,14 +17,25 @@ import type { Clock, EngineClient, EngineLauncher, Progress, RunningEngine, Work
 import { generationTps } from "../core/protocol/openai.ts";
 import { continuationNll, scoringRequest, timedRequest } from "./engine-requests.ts";
 import type { Contender, PromptSet } from "./reference.ts";
-import { toComparisonRecord } from "../core/github/record-check.ts";
+import type { PlainReference } from "./plain-reference.ts";
+import { toComparisonRecord, verifiedBy } from "../core/github/record-check.ts";
 import { blockPlans, designBlocks, type BlockDesign, type LaunchPlan } from "./block-plan.ts";
-import { absorbEvidence, coveredSet, emptyEvidence, type ArmEvidence } from "./arm-evidence.ts";
+import {
+  absorbEvidence,
+  coveredSet,
+  emptyEvidence,
+  exactSeverity,
+  sameTokens,
+  type ArmEvidence,
+  type Severity,
+} from "./arm-evidence.ts";
 import {
   judgeArm,
   plainReferences,
+  plainSeverity,
   PRIVATE_PREFIX,
   scoreArms,
+  scorePrivate,
   type PlainRefs,
   type ScoredLaunch,
 } from "./verify-arms.ts";
@@ -102,7 +113,10 @@ export interface BenchResult {
 
 export interface LaunchResult {
   record: LaunchRecord;
+  /** Per prompt the output of its first timed pass. */
   outputs: Map<string, number[]>;
+  /** Per prompt the outputs of later passes that differed from the first (absent: none did). */
+  variants?: Map<string, number[][]>;
   scoring?: { nll: number; n: number }[];
 }
 
@@ -152,7 +166,10 @@ const warmupIds = (ids: readonly number[]) => [...ids].reverse();
 /** Per-pass totals of the timed requests of one launch. */
 interface Passes {
   passes: { tokens: number; seconds: number; ttft: number[] }[];
+  /** The first timed pass's output of each prompt. */
   outputs: Map<string, number[]>;
+  /** Every other distinct output a later pass of the prompt decoded: verification sees them all. */
+  variants: Map<string, number[][]>;
   scoring: { nll: number; n: number }[];
   tokens: number;
   /** Gaps between token-carrying chunks of every timed stream (ms): the inter-token distribution. */
@@ -187,11 +204,21 @@ async function timedJob(
   acc.timings.push({ pass, id: p.id, tokens: m.tokens.length, seconds: (m.lastTokenAt - m.start) / 1000 });
   acc.gaps.push(...m.interChunkMs);
   acc.tokens += m.tokens.length;
-  // The first timed pass of each prompt is the one verified against the reference.
-  // Every timed pass is held to the same outputs: a pass that differs from the first replaces it in
-  // what is verified, so an engine exact on first sight and lossy on repeats is caught.
-  const first = acc.outputs.get(p.id);
-  if (!first || first.join(",") !== m.tokens.join(",")) acc.outputs.set(p.id, m.tokens);
+  keepOutput(acc, p.id, m.tokens);
+}
+
+/**
+ * Keeps every distinct output of a prompt's timed passes: the first, and any later one that differs
+ * as a variant. Which one is verified is decided once the truth is at hand (absorbEvidence): the one
+ * furthest from the plain decode, so neither a lossy first pass nor a lossy repeat can hide behind
+ * an exact one.
+ */
+function keepOutput(acc: Passes, id: string, tokens: number[]) {
+  const first = acc.outputs.get(id);
+  if (!first) return void acc.outputs.set(id, tokens);
+  const variants = acc.variants.get(id) ?? [];
+  if (sameTokens(first, tokens) || variants.some((v) => sameTokens(v, tokens))) return;
+  acc.variants.set(id, [...variants, tokens]);
 }
 
 /** One scoring request: the perplexity of the reference continuation under this engine. */
@@ -231,6 +258,7 @@ async function measureLaunch(
   const acc: Passes = {
     passes: Array.from({ length: ch.metric.repeats }, () => ({ tokens: 0, seconds: 0, ttft: [] })),
     outputs: new Map(),
+    variants: new Map(),
     scoring: [],
     tokens: 0,
     gaps: [],
@@ -254,7 +282,11 @@ function gapSummary(gaps: number[]): { p50: number; p90: number; max: number } {
 /** The launch's record: per-pass decode speed, mean time to first token, a hash of its outputs. */
 function launchRecord(plan: LaunchPlan, engine: RunningEngine, acc: Passes): LaunchRecord {
   const runs = acc.passes.map((p) => p.tokens / p.seconds);
-  const canonical = JSON.stringify([...acc.outputs.entries()].sort((a, b) => a[0].localeCompare(b[0])));
+  const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  // The variants join the hash only when a pass differed, so an engine stable across passes hashes as before.
+  const canonical = JSON.stringify(
+    acc.variants.size ? [sorted(acc.outputs), sorted(acc.variants)] : sorted(acc.outputs),
+  );
   return {
     arm: plan.arm,
     slug: plan.contender.slug,
@@ -309,6 +341,7 @@ async function runLaunch(
     return {
       record: launchRecord(plan, engine, acc),
       outputs: acc.outputs,
+      ...(acc.variants.size ? { variants: acc.variants } : {}),
       ...(plan.score ? { scoring: acc.scoring } : {}),
     };
   } finally {
@@ -337,6 +370,20 @@ function judgeLaunch(
   });
 }
 
+/**
+ * What an arm's outputs are held to when choosing which to verify: its own plain decode (near-ties
+ * excused) when the run has one, else the baseline's reference outputs of the set.
+ */
+function severityFor(
+  o: BenchOptions,
+  plain: PlainReference | undefined,
+  prefix = "",
+  set = o.public,
+): Severity {
+  if (plain) return plainSeverity(plain, o.challenge.verification.tie_margin, prefix);
+  return exactSeverity(new Map([...set.reference].map(([id, line]) => [id, line.output])));
+}
+
 /** The scored evidence of both arms, judged again once the trusted scorer has read their outputs. */
 async function judgeArms(ports: BenchPorts, o: BenchOptions, s: BenchState) {
   if (!s.plain) return;
@@ -361,9 +408,13 @@ function absorbLaunch(ports: BenchPorts, o: BenchOptions, s: BenchState, plan: L
   const arm = plan.arm;
   s.launches.push(r.record);
   const evidence = s.evidence[arm];
-  const plain = s.plain?.[arm];
-  const truth = plain && new Map([...plain.lines].map(([id, line]) => [id, line.output]));
-  absorbEvidence(evidence, o.public, r.outputs, plan.score ? r.scoring : undefined, truth);
+  absorbEvidence(
+    evidence,
+    r.outputs,
+    plan.score ? r.scoring : undefined,
+    severityFor(o, s.plain?.[arm]),
+    r.variants,
+  );
   const merged = { ...r, outputs: evidence.outputs, scoring: evidence.scoring };
   s.quality[arm] = judgeLaunch(o, coveredSet(o.public, evidence), merged, s.plain?.[arm]);
   if (arm === "candidate") s.candidateOutputs = evidence.outputs;
@@ -504,6 +555,27 @@ async function measure(ports: BenchPorts, o: BenchOptions, looks: number[], s: B
 
 type Confirmation = RunRecord["confirmation"];
 
+/**
+ * Quality of the candidate's private re-run, held to the same three checks as the public blocks:
+ * the output of each prompt furthest from its plain decode (of all its passes), perplexity, identity,
+ * and the trusted scorer's reading of the private outputs against the plain-decode ones, so a decode
+ * path lossy only on prompts it has never seen is caught too.
+ */
+async function judgePrivate(
+  ports: BenchPorts,
+  o: BenchOptions & { private: PromptSet },
+  r: LaunchResult,
+  plain: PlainReference | undefined,
+): Promise<QualityResult> {
+  const evidence = emptyEvidence();
+  const severity = severityFor(o, plain, PRIVATE_PREFIX, o.private);
+  absorbEvidence(evidence, r.outputs, r.scoring, severity, r.variants);
+  const launch = { ...r, outputs: evidence.outputs, scoring: evidence.scoring };
+  if (!plain) return judgeLaunch(o, o.private, launch, undefined, PRIVATE_PREFIX);
+  const scores = await scorePrivate(ports, o, evidence.outputs, plain);
+  return judgeArm(o, o.private, launch, plain, scores, PRIVATE_PREFIX);
+}
+
 /** The confirmation entry of a private re-run that completed. */
 function confirmationOf(ch: Challenge, tps: number, claim: number, q: QualityResult): Confirmation {
   const ratio = tps / claim;
@@ -561,7 +633,7 @@ async function confirm(
     const claim = arms.candidate.mean;
     // The candidate's private speed as it would be if the incumbent ran as fast as on the public set.
     const scaled = (mean(r.record.runs) / mean(base.record.runs)) * arms.incumbent.mean;
-    const quality = judgeLaunch(o, o.private, r, s.plain?.candidate, PRIVATE_PREFIX);
+    const quality = await judgePrivate(ports, { ...o, private: o.private }, r, s.plain?.candidate);
     return confirmationOf(o.challenge, scaled, claim, quality);
   } catch (e) {
     return { status: "failed", reason: `private re-run failed: ${(e as Error).message}`.slice(0, 500) };
@@ -589,6 +661,8 @@ function qualityRecord(ch: Challenge, q: QualityResult | null): RunRecord["quali
     increase: q.outputNll.increase,
     worse: q.outputNll.worse,
     max: v.max_output_nll_increase,
+    worst: q.outputNll.worst,
+    maxPrompt: v.max_prompt_nll_increase,
   };
   return {
     ok: q.ok,
@@ -599,6 +673,7 @@ function qualityRecord(ch: Challenge, q: QualityResult | null): RunRecord["quali
     greedy: { prompts, exact, exactFraction, meanPrefixFraction },
     ...(identity ? { identity } : {}),
     ...(nll ? { outputNll: nll } : {}),
+    verifiedBy: verifiedBy(q),
     reasons: q.reasons,
   };
 }

@@ -12,6 +12,7 @@ import {
 } from "../core/verify.ts";
 import type { BenchOptions, BenchPorts, PromptSet } from "./benchmark.ts";
 import { plainReference, trustedScores, type PlainReference, type ToScore } from "./plain-reference.ts";
+import type { Severity } from "./arm-evidence.ts";
 
 /**
  * Verification of a bench's arms (see RULES.md): checkpoint perplexity on the reference
@@ -63,6 +64,20 @@ function linesOf(set: PromptSet, plain: PlainReference, prefix: string) {
   return lines;
 }
 
+/**
+ * How far an output is from the arm's plain decode of the same prompt (under `prefix` there):
+ * 0 identical, 1 a first divergence at a near-tie, 2 a divergence at a clear decision or a short
+ * output. A prompt the reference lacks has nothing to hold it to (0).
+ */
+export function plainSeverity(plain: PlainReference, tieMargin: number, prefix = ""): Severity {
+  return (id, tokens) => {
+    const line = plain.lines.get(prefix + id);
+    if (!line) return 0;
+    const one = greedyIdentity(new Map([[id, line]]), new Map([[id, tokens]]), tieMargin);
+    return one.exact ? 0 : one.passed ? 1 : 2;
+  };
+}
+
 /** Quality of a scored launch: perplexity, identity with its plain decode, and (when scored) output NLL. */
 export function judgeArm(
   o: Pick<BenchOptions, "challenge">,
@@ -111,18 +126,41 @@ export async function scoreArms(
       if (plainOut) items.push({ key: `${arm}/plain:${p.id}`, prompt: p, output: plainOut });
     }
   }
-  const all = await trustedScores(
-    ports,
-    {
-      challenge: o.challenge,
-      scorer: o.scorer,
-      workDir: o.workDir,
-      ...(o.startTimeoutMs ? { startTimeoutMs: o.startTimeoutMs } : {}),
-      ...(o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
-    },
-    items,
-  );
+  const all = await trustedScores(ports, scorerOptions(o, o.scorer), items);
   const byArm = (arm: Arm) =>
     new Map([...all].flatMap(([k, v]) => (k.startsWith(`${arm}/`) ? [[k.slice(arm.length + 1), v]] : [])));
   return { candidate: byArm("candidate"), incumbent: byArm("incumbent") };
+}
+
+/** Where and how the trusted scorer is launched: the run's work folder and timeouts. */
+function scorerOptions(o: BenchOptions, scorer: NonNullable<BenchOptions["scorer"]>) {
+  return {
+    challenge: o.challenge,
+    scorer,
+    workDir: o.workDir,
+    ...(o.startTimeoutMs ? { startTimeoutMs: o.startTimeoutMs } : {}),
+    ...(o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
+  };
+}
+
+/**
+ * The trusted scorer over the candidate's private re-run: its timed outputs and its plain-decode
+ * outputs of the private prompts (kept under PRIVATE_PREFIX in its reference), one launch. Keys are
+ * `timed:<id>` and `plain:<id>` as judgeArm reads them. Without a scorer, no decode-path check.
+ */
+export async function scorePrivate(
+  ports: BenchPorts,
+  o: BenchOptions & { private: PromptSet },
+  outputs: ReadonlyMap<string, number[]>,
+  plain: PlainReference,
+): Promise<Map<string, Scored> | undefined> {
+  if (!o.scorer) return undefined;
+  const items: ToScore[] = [];
+  for (const p of o.private.prompts) {
+    const timed = outputs.get(p.id);
+    const plainOut = plain.lines.get(PRIVATE_PREFIX + p.id)?.output;
+    if (timed) items.push({ key: `timed:${p.id}`, prompt: p, output: timed });
+    if (plainOut) items.push({ key: `plain:${p.id}`, prompt: p, output: plainOut });
+  }
+  return trustedScores(ports, scorerOptions(o, o.scorer), items);
 }

@@ -8,7 +8,7 @@ import { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { SubmissionSchema } from "../../runner/core/schema/submission.ts";
 import { runBenchmark, runShare, type BenchPorts, type PromptSet } from "../../runner/flows/benchmark.ts";
 import { lookShare } from "../../runner/flows/evaluate.ts";
-import { encodeResults, gatheredPool } from "../../runner/adapters/block-workers.ts";
+import { decodeResults, encodeResults, gatheredPool } from "../../runner/adapters/block-workers.ts";
 import { makeReference } from "../../runner/flows/reference.ts";
 import type {
   EngineClient,
@@ -54,6 +54,10 @@ interface Behaviour {
   own?: boolean;
   /** Decodes right in its first `n` launches (its plain decode included), 7s from then on. */
   wrongAfter?: number;
+  /** In timed launches only: 7s on the first (`first`) or on every later (`repeats`) pass of a prompt. */
+  wrongPass?: "first" | "repeats";
+  /** Its wrong tokens (as set above) come only on prompts this accepts (e.g. the private ones). */
+  wrongOn?: (prompt: number[]) => boolean;
 }
 
 /** The continuation every honest engine decodes for a prompt: a function of the prompt only. */
@@ -61,7 +65,8 @@ const continuation = (prompt: number[]) => Array.from({ length: 4 }, (_, i) => (
 
 function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk = new Map<string, string>()) {
   const log: string[] = [];
-  let running: (Behaviour & { slug: string; wrong: boolean }) | undefined;
+  let running:
+    (Behaviour & { slug: string; wrong: boolean; timed: boolean; seen: Map<string, number> }) | undefined;
   let launches = 0;
   const launchesOf = new Map<string, number>();
   const launcher: EngineLauncher = {
@@ -82,7 +87,8 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
         b.wrongTokens === true ||
         (b.wrongTokens === "with-draft" && hasDraft) ||
         (b.wrongAfter !== undefined && nth > b.wrongAfter);
-      running = { ...b, tps: b.tps * jitter, slug: spec.slug, wrong };
+      const timed = spec.scratch.split("/").pop()!.startsWith("launch-");
+      running = { ...b, tps: b.tps * jitter, slug: spec.slug, wrong, timed, seen: new Map() };
       const engine: RunningEngine = {
         endpoint: { unix: `${spec.scratch}/engine.sock` },
         servedName: "velodrome",
@@ -100,7 +106,13 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
       const b = running!;
       log.push(`stream ${body.prompt.join(",")}`);
       const right = b.own ? continuation(body.prompt).map((t) => (t + 1) % 256) : continuation(body.prompt);
-      const tokens = b.wrong ? [7, 7, 7, 7] : right;
+      const key = body.prompt.join(",");
+      const pass = b.seen.get(key) ?? 0;
+      b.seen.set(key, pass + 1);
+      const lossyPass =
+        b.timed && (b.wrongPass === "first" ? pass === 0 : b.wrongPass === "repeats" && pass > 0);
+      const wrong = (b.wrong || lossyPass) && (b.wrongOn?.(body.prompt) ?? true);
+      const tokens = wrong ? [7, 7, 7, 7] : right;
       // One token every 1000/tps ms after the request is sent (the honest engine streams each).
       const last = (tokens.length / b.tps) * 1000;
       const first = b.burst ? last - 3 : 1000 / b.tps;
@@ -258,6 +270,41 @@ describe("the benchmark flow on fake ports", () => {
     expect(record.quality.candidate!.identity!.ok).toBe(false);
   });
 
+  it("every timed pass is verified: a lossy first pass is not hidden by an exact repeat, nor the reverse", async () => {
+    const twoPasses = ChallengeSchema.parse({ ...raw, metric: { ...raw.metric, repeats: 2 } });
+    const run = async (b: Behaviour) =>
+      (
+        await runBenchmark(
+          fakeWorld({ fast: b, baseline: { tps: 100 } }).ports,
+          await options({ challenge: twoPasses }),
+        )
+      ).record;
+    const honest = await run({ tps: 200 });
+    expect(honest.status, honest.reason).toBe("ok");
+    expect(honest.quality.candidate!.identity).toMatchObject({ ok: true, exact: 3 });
+    for (const wrongPass of ["first", "repeats"] as const) {
+      const record = await run({ tps: 200, wrongPass });
+      expect(record.status, wrongPass).toBe("invalid");
+      expect(record.quality.candidate!.identity, wrongPass).toMatchObject({ ok: false, passed: 0 });
+      // The launch's hash covers the differing pass too, so the record shows the passes disagreed.
+      const hash = (r: RunRecord) => r.launches.find((l) => l.arm === "candidate")!.outputsSha256;
+      expect(hash(record)).not.toBe(hash(honest));
+    }
+  });
+
+  it("a lossy first pass is kept through the worker pool's JSON as well", async () => {
+    const twoPasses = ChallengeSchema.parse({ ...raw, metric: { ...raw.metric, repeats: 2 } });
+    const o = await options({ challenge: twoPasses });
+    const { ports } = fakeWorld({ fast: { tps: 200, wrongPass: "first" }, baseline: { tps: 100 } });
+    const results = await runShare(ports, o, { machine: "w", blocks: [0], maxBlocks: 4, deadline: 2e6 });
+    const first = results.find((r) => r.record.arm === "candidate");
+    const decoded = decodeResults(encodeResults([first!]))[0]!;
+    expect(decoded.outputs).toEqual(first!.outputs);
+    expect(decoded.variants).toEqual(first!.variants);
+    expect([...decoded.variants!.values()].flat()).not.toContainEqual([7, 7, 7, 7]); // the repeats were right
+    expect([...decoded.outputs.values()]).toContainEqual([7, 7, 7, 7]); // …and the first pass was not
+  });
+
   it("a claimed lead is confirmed on the private set when it holds there", async () => {
     const { ports } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
     const priv = await promptSet([
@@ -270,6 +317,34 @@ describe("the benchmark flow on fake ports", () => {
     expect(record.confirmation).toMatchObject({ status: "confirmed" });
     expect(record.confirmation.ratio).toBeCloseTo(1, 1);
     expect(record.launches).toHaveLength(8); // the private re-run is not a timed launch of the design
+  });
+
+  it("the trusted scorer reads the private re-run too: a decode lossy only on unseen prompts is caught", async () => {
+    // Exact on the public prompts; on the private ones it diverges at once (its plain decode is
+    // nearly tied everywhere, so identity excuses that) and decodes carelessly from there.
+    const priv = await promptSet([
+      [40, 41],
+      [50, 51],
+    ]);
+    const lossyUnseen: Behaviour = {
+      tps: 200,
+      wrongTokens: "with-draft",
+      ties: true,
+      wrongOn: (prompt) => prompt[0]! >= 40 && prompt[0]! < 60,
+    };
+    const { ports, log } = fakeWorld({ fast: lossyUnseen, baseline: { tps: 100 } });
+    const candidate = { slug: "fast", manifest: withDraft };
+    const { record } = await runBenchmark(ports, await options({ candidate, private: priv }));
+    expect(record.status, record.reason).toBe("ok"); // the public blocks are clean…
+    expect(record.quality.candidate!.outputNll).toMatchObject({ ok: true, increase: 0 });
+    expect(record.comparison!.verdict).toBe("faster");
+    expect(record.confirmation).toMatchObject({
+      status: "failed",
+      reason: "quality failed on the private set",
+    });
+    expect(record.confirmation.quality!.ok).toBe(false);
+    // …and the scorer launched a second time, after the private re-run, for its outputs.
+    expect(log.filter((l) => l === "launch baseline scorer-baseline")).toHaveLength(2);
   });
 
   it("timed outputs that differ from the submission's own plain decode at clear decisions are invalid", async () => {
@@ -491,13 +566,25 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
     const { record } = await runBenchmark({ ...ports, launcher: refusing, pool: gatheredPool(texts) }, o);
     expect(record.status, record.reason).toBe("ok");
     expect(untimed(record)).toEqual(untimed(single));
-    // Known gap: the gathering job starts no engine, so it has no plain-decode reference and no
-    // trusted scorer; its quality is the legacy check against the baseline's outputs (README).
-    const { identity: _i, outputNll: _n, ...legacy } = single.quality.candidate!;
-    expect(record.quality.candidate).toMatchObject({ ...legacy, reasons: [] });
+    // The gathering job starts no engine, so it has no plain-decode reference and no trusted scorer:
+    // its quality is the legacy check against the baseline's outputs, and the record says so.
+    const { identity: _i, outputNll: _n, verifiedBy: _v, ...legacy } = single.quality.candidate!;
+    expect(single.quality.candidate!.verifiedBy).toBe("plain-decode+scorer");
+    expect(record.quality.candidate).toMatchObject({
+      ...legacy,
+      reasons: [],
+      verifiedBy: "baseline-agreement",
+    });
     expect(record.quality.candidate!.identity).toBeUndefined();
     for (const l of record.launches) expect(l.machine).toBe(`gpu-${(l.block % 2) + 1}`);
-    expect(decidePublish(publishInput(record, grouped)).kind).toBe("record");
+    // Publish keeps the record but does not rank it: unverified by the rule's checks.
+    const d = decidePublish(publishInput(record, grouped));
+    expect(d.kind).toBe("record");
+    if (d.kind !== "record") return;
+    expect(d.record.status).toBe("invalid");
+    expect(d.record.quality.candidate).toMatchObject({ ok: false, verifiedBy: "baseline-agreement" });
+    expect(d.record.reason).toMatch(/not verified against its own plain decode and the trusted scorer/);
+    expect(decidePublish(publishInput(single, grouped))).toMatchObject({ record: { status: "ok" } });
   });
 
   it("an inconclusive look asks for the next look instead of publishing", async () => {

@@ -1,5 +1,5 @@
 import { groupOfBlock } from "../../runner/core/plan/groups.ts";
-import { promptsCovered } from "../../runner/core/github/group-check.ts";
+import { coveredPrompts, promptsCovered } from "../../runner/core/github/group-check.ts";
 import { describe, expect, it } from "vitest";
 import { decidePublish, type PublishInput } from "../../runner/core/github/publish.ts";
 import {
@@ -266,19 +266,41 @@ describe("decidePublish", () => {
     });
   });
 
-  it("a grouped run that has not decoded every prompt yet is not held to the whole set's reference", () => {
+  it("a grouped run that has not decoded every prompt yet is pinned to the reference of the prompts it covered", () => {
     const ch = challenge();
     ch.significance.prompts_per_group = 1;
     ch.verification.reference.ppl_public = 1.23;
     const r = runRecord("faster"); // 4 blocks: 4 groups of one prompt
-    const quality = { ...r.quality, candidate: { ...r.quality.candidate!, pplReference: 1.3 } };
-    const partial = { ...r, design: { ...r.design, prompts: 8 }, quality };
-    expect(promptsCovered(partial, ch)).toBe(4);
-    expect(pinProblem(partial, ch, {})).toBeUndefined();
+    const design = { ...r.design, prompts: 8 };
+    // The committed reference: prompt i scores (i + 1) nats over 4 tokens.
+    const referenceTerms: ({ nll: number; n: number } | null)[] = Array.from({ length: 8 }, (_, i) => ({
+      nll: i + 1,
+      n: 4,
+    }));
+    const covered = [...coveredPrompts({ ...r, design }, ch)];
+    expect(covered).toHaveLength(4);
+    const subsetPpl = Math.exp(covered.reduce((a, i) => a + i + 1, 0) / 16);
+    const judgedAgainst = (pplReference: number) => ({
+      ...r,
+      design,
+      quality: { ...r.quality, candidate: { ...r.quality.candidate!, pplReference } },
+    });
+    const pins = { referenceTerms };
+    expect(pinProblem(judgedAgainst(subsetPpl), ch, pins)).toBeUndefined();
+    // The whole set's figure, an easier subset's, or any other number is not the covered prompts'.
+    const uncovered = [0, 1, 2, 3, 4, 5, 6, 7].filter((i) => !covered.includes(i));
+    const otherPpl = Math.exp(uncovered.reduce((a, i) => a + i + 1, 0) / 16);
+    for (const forged of [1.23, Math.exp(36 / 32), otherPpl, subsetPpl * 1.01])
+      expect(pinProblem(judgedAgainst(forged), ch, pins)).toMatch(/reference perplexity of/);
+    // Without the committed file only the whole set's figure is known: a partial run stays unpinned.
+    expect(pinProblem(judgedAgainst(1.3), ch, {})).toBeUndefined();
+    expect(
+      pinProblem(judgedAgainst(1.3), ch, { referenceTerms: referenceTerms.with(covered[0]!, null) }),
+    ).toBe(undefined);
     // Once every prompt is covered, the whole set's pinned reference holds again.
-    const full = { ...partial, design: { ...partial.design, prompts: 4 } };
+    const full = { ...judgedAgainst(1.3), design: { ...design, prompts: 4 } };
     expect(promptsCovered(full, ch)).toBe(4);
-    expect(pinProblem(full, ch, {})).toMatch(/reference perplexity of 1.3, not the challenge's 1.23/);
+    expect(pinProblem(full, ch, pins)).toMatch(/reference perplexity of 1.3, not the challenge's 1.23/);
   });
 
   it("pins come from main's prompt set and committed reference (pooled perplexity of the prompts used)", async () => {
@@ -295,7 +317,14 @@ describe("decidePublish", () => {
       dirs: async () => [],
       walk: async () => [],
     };
-    expect(await publishPinsFrom(main, ch)).toEqual({ prompts: 2, referencePpl: Math.exp(3 / 8) });
+    expect(await publishPinsFrom(main, ch)).toEqual({
+      prompts: 2,
+      referencePpl: Math.exp(3 / 8),
+      referenceTerms: [
+        { nll: 2, n: 4 },
+        { nll: 1, n: 4 },
+      ],
+    });
     delete files["challenge/reference/public.jsonl"];
     expect(await publishPinsFrom(main, ch)).toEqual({ prompts: 2 });
   });

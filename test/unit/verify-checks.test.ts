@@ -66,13 +66,64 @@ describe("decode-path quality under the trusted scorer", () => {
     expect(o.nll).toBeCloseTo(0.65, 12);
     expect(o.nllPlain).toBeCloseTo(0.5, 12);
     expect(o.increase).toBeCloseTo(0.15, 12);
+    expect(o.worst).toBeCloseTo(0.3, 12); // prompt a: 0.8 against 0.5 nats/token
+  });
+
+  it("one prompt decoded carelessly after a near-tie fails, however well the others dilute it", () => {
+    // 40 prompts: 39 identical to the plain decode, one whose tail the reference finds 1.5 nats/token
+    // less likely. Pooled, that is +0.0375 (under 0.05): only the per-prompt bound catches it.
+    const same = (k: number): [string, { nll: number; n: number }] => [`p${k}`, { nll: 5, n: 10 }];
+    const plainScores = new Map(Array.from({ length: 40 }, (_, k) => same(k)));
+    const timed = new Map(plainScores);
+    timed.set("p7", { nll: 20, n: 10 });
+    const o = outputNll(timed, plainScores, 0.05);
+    expect(o.increase).toBeCloseTo(0.0375, 12);
+    expect(o.worst).toBeCloseTo(1.5, 12);
+    const ch = challenge();
+    const greedy = {
+      prompts: 40,
+      exact: 39,
+      exactFraction: 39 / 40,
+      meanPrefixFraction: 1,
+      firstDivergence: [],
+    };
+    const q = judgeQuality(ch, {
+      ppl: 1,
+      pplReference: 1,
+      greedy,
+      identity: { prompts: 40, passed: 40, exact: 39 },
+      outputNll: o,
+    });
+    expect(ch.verification.max_prompt_nll_increase).toBe(1); // the default
+    expect(q.outputNll!.ok).toBe(false);
+    expect(q.reasons).toEqual([
+      "on one prompt the reference scores the timed output 1.500 nats/token worse than its " +
+        "plain-decode output (per-prompt limit 1)",
+    ]);
+    // The same divergence with an honest tail (a little less likely, within the bound) passes.
+    timed.set("p7", { nll: 8, n: 10 });
+    const honest = judgeQuality(ch, {
+      ppl: 1,
+      pplReference: 1,
+      greedy,
+      identity: { prompts: 40, passed: 40, exact: 39 },
+      outputNll: outputNll(timed, plainScores, 0.05),
+    });
+    expect(honest.ok).toBe(true);
   });
 });
 
 describe("the three checks side by side", () => {
   const ch = challenge();
   const greedy = { prompts: 2, exact: 0, exactFraction: 0, meanPrefixFraction: 0.2, firstDivergence: [] };
-  const nll = (increase: number) => ({ prompts: 2, nll: 0.5 + increase, nllPlain: 0.5, increase, worse: 0 });
+  const nll = (increase: number) => ({
+    prompts: 2,
+    nll: 0.5 + increase,
+    nllPlain: 0.5,
+    increase,
+    worse: 0,
+    worst: increase,
+  });
 
   it("agreement with the baseline is information once identity was checked", () => {
     const q = judgeQuality(ch, {
@@ -183,7 +234,7 @@ describe("publish re-judges the three checks from the recorded numbers", () => {
       ...forged.quality.candidate!,
       ok: true,
       identity: { ok: true, prompts: 2, passed: 5, exact: 5, min: 0, tieMargin: 9 },
-      outputNll: { ok: true, prompts: 2, nll: 0.9, nllPlain: 0.5, increase: 0, worse: 0, max: 9 },
+      outputNll: { ok: true, prompts: 2, nll: 0.9, nllPlain: 0.5, increase: 0, worse: 0, max: 9, worst: 0.4 },
     };
     const at = { comparison: undefined, startedAt: forged.startedAt, finishedAt: forged.finishedAt };
     const rebuilt = rebuildRecord(forged, challenge(), at);
@@ -193,5 +244,54 @@ describe("publish re-judges the three checks from the recorded numbers", () => {
     expect(q.ok).toBe(false);
     expect(rebuilt.status).toBe("invalid");
     expect(rebuilt.reason).toMatch(/0\.400 nats\/token worse/);
+  });
+
+  it("the worst prompt is re-judged against the challenge's per-prompt bound, and a record without it fails", () => {
+    const r = runRecord("faster");
+    const nll = r.quality.candidate!.outputNll!;
+    const at = { comparison: undefined, startedAt: r.startedAt, finishedAt: r.finishedAt };
+    const judged = (worst: number | undefined) => {
+      const { worst: _w, ...rest } = nll;
+      const outputNll = { ...rest, ok: true, maxPrompt: 99, ...(worst !== undefined ? { worst } : {}) };
+      return rebuildRecord(
+        { ...r, quality: { ...r.quality, candidate: { ...r.quality.candidate!, outputNll } } },
+        challenge(),
+        at,
+      );
+    };
+    expect(judged(0.02).quality.candidate).toMatchObject({
+      ok: true,
+      outputNll: { worst: 0.02, maxPrompt: 1 },
+    });
+    const careless = judged(2.5);
+    expect(careless.status).toBe("invalid");
+    expect(careless.reason).toMatch(
+      /on one prompt the reference scores the timed output 2\.500 nats\/token worse/,
+    );
+    const stripped = judged(undefined); // a runner that drops the figure cannot pass
+    expect(stripped.status).toBe("invalid");
+    expect(stripped.reason).toMatch(/lacks the per-prompt output NLL figure/);
+  });
+
+  it("a candidate verified only by agreement with the baseline is marked and not ranked", () => {
+    const r = runRecord("faster");
+    const at = { comparison: undefined, startedAt: r.startedAt, finishedAt: r.finishedAt };
+    const full = rebuildRecord(r, challenge(), at);
+    expect(full.quality.candidate).toMatchObject({ ok: true, verifiedBy: "plain-decode+scorer" });
+    // The gathered look's record: exact agreement with the baseline, no identity, no scorer. Its
+    // runner even claims the rule's method: the publisher reads what the record carries instead.
+    const { identity: _i, outputNll: _o, ...legacy } = r.quality.candidate!;
+    const gathered = { ...legacy, verifiedBy: "plain-decode+scorer" as const };
+    const rebuilt = rebuildRecord({ ...r, quality: { ...r.quality, candidate: gathered } }, challenge(), at);
+    expect(rebuilt.quality.candidate).toMatchObject({ ok: false, verifiedBy: "baseline-agreement" });
+    expect(rebuilt.status).toBe("invalid");
+    expect(rebuilt.reason).toMatch(/not verified against its own plain decode and the trusted scorer/);
+    // Identity without the scorer is not the rule either.
+    const noScorer = rebuildRecord(
+      { ...r, quality: { ...r.quality, candidate: { ...r.quality.candidate!, outputNll: undefined } } },
+      challenge(),
+      at,
+    );
+    expect(noScorer.quality.candidate).toMatchObject({ ok: false, verifiedBy: "plain-decode" });
   });
 });

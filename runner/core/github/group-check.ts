@@ -63,17 +63,25 @@ export function groupProblem(r: RunRecord, challenge: Challenge): string | undef
 }
 
 /**
- * How many of the public prompts the run's blocks decoded, recomputed from its seed and blocks
- * (never read from the runner's quality counts): all of them without groups, else the union of the
- * groups its blocks ran.
+ * Which of the public prompts (indices) the run's blocks decoded, recomputed from its seed and
+ * blocks (never read from the runner's quality counts): all of them without groups, else the union
+ * of the groups its blocks ran (or, with `firstBlocks`, the groups of blocks 0 … firstBlocks − 1).
  */
-export function promptsCovered(r: RunRecord, challenge: Challenge): number {
+export function coveredPrompts(r: RunRecord, challenge: Challenge, firstBlocks?: number): Set<number> {
   const d = r.design;
   const wanted = challenge.significance.prompts_per_group;
-  if (wanted === undefined) return d.prompts;
+  if (wanted === undefined) return new Set(Array.from({ length: d.prompts }, (_, i) => i));
   const groups = promptGroups(d.prompts, groupSize(wanted, d.prompts), d.seed);
+  const blocks =
+    firstBlocks === undefined
+      ? r.launches.map((l) => l.block)
+      : Array.from({ length: firstBlocks }, (_, b) => b);
   const covered = new Set<number>();
-  for (const l of r.launches)
-    for (const p of groups[groupOfBlock(l.block, groups.length)] ?? []) covered.add(p);
-  return covered.size;
+  for (const b of blocks) for (const p of groups[groupOfBlock(b, groups.length)] ?? []) covered.add(p);
+  return covered;
+}
+
+/** How many of the public prompts the run's blocks decoded (see coveredPrompts). */
+export function promptsCovered(r: RunRecord, challenge: Challenge): number {
+  return coveredPrompts(r, challenge).size;
 }

@@ -1,11 +1,11 @@
 import type { Challenge } from "../schema/challenge.ts";
 import type { Reservation } from "../schema/data.ts";
-import type { ComparisonRecord, RunRecord } from "../schema/run-record.ts";
+import type { ComparisonRecord, RunRecord, VerifiedBy } from "../schema/run-record.ts";
 import type { Comparison } from "../stats/compare.ts";
 import { blockOrder } from "../stats/design.ts";
 import { seedFrom } from "../stats/rng.ts";
-import { judgeQuality } from "../verify.ts";
-import { groupProblem, promptsCovered } from "./group-check.ts";
+import { corpusPerplexity, judgeQuality } from "../verify.ts";
+import { coveredPrompts, groupProblem } from "./group-check.ts";
 
 /**
  * What the publish job keeps of a runner's record. The runner machine ran untrusted engine code,
@@ -86,6 +86,11 @@ export function designProblem(
 export interface PublishPins {
   referencePpl?: number;
   prompts?: number;
+  /**
+   * Each public prompt's reference continuation score (total NLL over n tokens), in prompt order;
+   * null where the committed file has no line. Pins a grouped run that covered only some prompts.
+   */
+  referenceTerms?: ({ nll: number; n: number } | null)[];
 }
 
 /**
@@ -129,20 +134,55 @@ export function countProblem(r: RunRecord, challenge: Challenge): string | undef
   return undefined;
 }
 
-/** The reference the run was judged against must be the challenge's, on the challenge's prompt set. */
+/**
+ * The reference perplexity of the prompts a grouped run covered, from the committed file's terms
+ * (the runner judges such a run on those prompts only). Unknown when the file is not committed (an
+ * embedded challenge may make it on the runner) or lacks a covered prompt: then nothing pins it.
+ */
+function subsetReferencePpl(covered: ReadonlySet<number>, pins: PublishPins): number | undefined {
+  const terms = pins.referenceTerms;
+  if (!terms) return undefined;
+  const used = [...covered].sort((a, b) => a - b).map((i) => terms[i]);
+  if (used.some((t) => !t)) return undefined;
+  return corpusPerplexity(used as { nll: number; n: number }[]);
+}
+
+/**
+ * The reference the run was judged against must be the challenge's, on the challenge's prompt set:
+ * the whole set's pinned figure, or for a grouped run not yet over every prompt, the committed
+ * reference of the prompts its blocks covered.
+ */
 export function pinProblem(r: RunRecord, challenge: Challenge, pins: PublishPins): string | undefined {
   if (pins.prompts !== undefined && r.design.prompts !== pins.prompts)
     return `the run used ${r.design.prompts} prompts, not the challenge's ${pins.prompts}`;
-  const pinned = challenge.verification.reference.ppl_public ?? pins.referencePpl;
-  if (pinned === undefined) return undefined;
-  // A grouped run that has not yet decoded every prompt is judged against the reference of the
-  // prompts it covered, which the pinned whole-set figure does not give. Left unpinned for now
-  // (a gap: the publisher should recompute that subset's reference from the committed file).
-  if (promptsCovered(r, challenge) < r.design.prompts) return undefined;
+  const allowed = allowedReferences(r, challenge, pins);
+  if (allowed.some((x) => x === undefined)) return undefined;
+  const close = (a: number, b: number) => Math.abs(a / b - 1) <= 1e-9;
   for (const q of [r.quality.candidate, r.quality.incumbent])
-    if (q && Math.abs(q.pplReference / pinned - 1) > 1e-9)
-      return `the run was judged against a reference perplexity of ${q.pplReference}, not the challenge's ${pinned}`;
+    if (q && !allowed.some((p) => close(q.pplReference, p!)))
+      return `the run was judged against a reference perplexity of ${q.pplReference}, not the challenge's ${allowed[0]}`;
   return undefined;
+}
+
+/**
+ * The reference perplexities a run may have been judged against (undefined: not pinned). One: that
+ * of the prompts its blocks covered. A run the job cap cut keeps only its completed looks' blocks,
+ * but its arms' evidence also holds the part-run look's finished blocks (their outputs still count
+ * against it), so the coverage of every block prefix up to that look is allowed.
+ */
+function allowedReferences(r: RunRecord, challenge: Challenge, pins: PublishPins): (number | undefined)[] {
+  const kept = new Set(r.launches.map((l) => l.block)).size;
+  const last = cutByCap(r) ? (r.design.looks.find((k) => k > kept) ?? kept) : kept;
+  const out: (number | undefined)[] = [];
+  for (let blocks = kept; blocks <= last; blocks++) {
+    const covered = coveredPrompts(r, challenge, blocks);
+    out.push(
+      covered.size < r.design.prompts
+        ? subsetReferencePpl(covered, pins)
+        : (challenge.verification.reference.ppl_public ?? pins.referencePpl),
+    );
+  }
+  return out;
 }
 
 /**
@@ -154,12 +194,55 @@ export const cutByCap = (r: RunRecord) =>
 
 type Quality = NonNullable<RunRecord["quality"]["candidate"]>;
 
+/** Which verification a quality record's figures show: never the runner's word, only what it carries. */
+export function verifiedBy(q: { identity?: unknown; outputNll?: unknown }): VerifiedBy {
+  if (q.identity && q.outputNll) return "plain-decode+scorer";
+  return q.identity ? "plain-decode" : "baseline-agreement";
+}
+
+/**
+ * A candidate is ranked only on the rule's checks: identity with its own plain decode and the trusted
+ * scorer. A record without them (a look gathered from other runners, where no engine may start, or a
+ * run without a scorer) is marked unverified: its quality fails, so it cannot take or hold the lead.
+ */
+const UNVERIFIED =
+  "not verified against its own plain decode and the trusted scorer (the record carries only " +
+  "agreement with the baseline's outputs), so it is not ranked";
+
+/** The recorded output-NLL figures with their difference recomputed and counts clamped. */
+function outputNllInputs(o: NonNullable<Quality["outputNll"]>) {
+  return {
+    prompts: o.prompts,
+    nll: o.nll,
+    nllPlain: o.nllPlain,
+    increase: o.nll - o.nllPlain,
+    worse: Math.min(o.worse, o.prompts),
+    // A record without the per-prompt figure cannot show its worst prompt: judged as failing.
+    worst: o.worst ?? Number.NaN,
+  };
+}
+
+/** The output-NLL check as a record keeps it; a missing per-prompt figure stays missing (JSON has no NaN). */
+function nllRecord(
+  o: NonNullable<ReturnType<typeof judgeQuality>["outputNll"]>,
+  v: Challenge["verification"],
+) {
+  const { worst, ...rest } = o;
+  return {
+    ...rest,
+    max: v.max_output_nll_increase,
+    maxPrompt: v.max_prompt_nll_increase,
+    ...(Number.isFinite(worst) ? { worst } : {}),
+  };
+}
+
 /**
  * Re-judges one arm's quality from its recorded aggregates (perplexities, identity counts, output
  * NLLs) against the challenge's thresholds, never the record's own: counts are clamped, every
- * `ok`, difference and reason is recomputed.
+ * `ok`, difference and reason is recomputed. `rank`: the candidate arm, which must carry the rule's
+ * checks to pass (see UNVERIFIED).
  */
-function rejudge(q: Quality | null, challenge: Challenge): Quality | null {
+function rejudge(q: Quality | null, challenge: Challenge, rank = false): Quality | null {
   if (!q) return null;
   const g = q.greedy;
   const exact = Math.min(g.exact, g.prompts);
@@ -169,13 +252,7 @@ function rejudge(q: Quality | null, challenge: Challenge): Quality | null {
     passed: Math.min(q.identity.passed, q.identity.prompts),
     exact: Math.min(q.identity.exact, q.identity.passed, q.identity.prompts),
   };
-  const outputNll = q.outputNll && {
-    prompts: q.outputNll.prompts,
-    nll: q.outputNll.nll,
-    nllPlain: q.outputNll.nllPlain,
-    increase: q.outputNll.nll - q.outputNll.nllPlain,
-    worse: Math.min(q.outputNll.worse, q.outputNll.prompts),
-  };
+  const outputNll = q.outputNll && outputNllInputs(q.outputNll);
   const j = judgeQuality(challenge, {
     ppl: q.ppl,
     pplReference: q.pplReference,
@@ -183,17 +260,21 @@ function rejudge(q: Quality | null, challenge: Challenge): Quality | null {
     ...(identity ? { identity } : {}),
     ...(outputNll ? { outputNll } : {}),
   });
+  const method = verifiedBy(q);
+  const reasons = rank && method !== "plain-decode+scorer" ? [...j.reasons, UNVERIFIED] : j.reasons;
   const v = challenge.verification;
+  const nll = j.outputNll && nllRecord(j.outputNll, v);
   return {
-    ok: j.ok,
+    ok: reasons.length === 0,
     ppl: j.ppl,
     pplReference: j.pplReference,
     pplIncrease: j.pplIncrease,
     maxPplIncrease: v.max_ppl_increase,
     greedy,
     ...(j.identity ? { identity: { ...j.identity, min: v.min_greedy_exact, tieMargin: v.tie_margin } } : {}),
-    ...(j.outputNll ? { outputNll: { ...j.outputNll, max: v.max_output_nll_increase } } : {}),
-    reasons: j.reasons,
+    ...(nll ? { outputNll: nll } : {}),
+    verifiedBy: method,
+    reasons: reasons.slice(0, 10),
   };
 }
 
@@ -272,7 +353,7 @@ function statusReason(
  */
 export function releasableRecord(r: RunRecord, challenge: Challenge): RunRecord {
   const quality = {
-    candidate: rejudge(r.quality.candidate, challenge),
+    candidate: rejudge(r.quality.candidate, challenge, true),
     incumbent: rejudge(r.quality.incumbent, challenge),
   };
   const cut = r.comparison && cutByCap(r) ? r.comparison : null;
@@ -289,7 +370,7 @@ export function rebuildRecord(
   o: { comparison: Comparison | undefined; startedAt: string; finishedAt: string },
 ): RunRecord {
   const quality = {
-    candidate: rejudge(r.quality.candidate, challenge),
+    candidate: rejudge(r.quality.candidate, challenge, true),
     incumbent: rejudge(r.quality.incumbent, challenge),
   };
   const invalid = r.status !== "error" && quality.candidate !== null && !quality.candidate.ok;

@@ -125,6 +125,16 @@ export const ChallengeSchema = z.strictObject({
         "Largest allowed increase, in nats per token, of the trusted reference's mean NLL of the timed " +
           "outputs over that of the submission's own plain-decode outputs (0.05 ≈ +5% output perplexity).",
       ),
+    max_prompt_nll_increase: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(1)
+      .describe(
+        "Largest allowed increase, in nats per token, on any single prompt: the trusted reference's NLL " +
+          "of its timed output over that of its plain-decode output. Catches a careless decode after a " +
+          "near-tie divergence, which identity lets pass and the pooled bound dilutes.",
+      ),
     reference: z
       .strictObject({
         ppl_public: z.number().positive().optional(),

@@ -61,7 +61,17 @@ const OutputNll = z.strictObject({
   increase: finite,
   worse: Count,
   max: finite.nonnegative(),
+  /** The largest single prompt's increase (nats/token) and its bound; absent in older records. */
+  worst: finite.nonnegative().optional(),
+  maxPrompt: finite.nonnegative().optional(),
 });
+/**
+ * Which verification an arm's quality comes from: its own plain decode and the trusted scorer (the
+ * rule), its plain decode without the scorer, or agreement with the baseline's outputs only (a look
+ * gathered from other runners, where no engine may start). Only the first is ranked.
+ */
+export const VerifiedBy = z.enum(["plain-decode+scorer", "plain-decode", "baseline-agreement"]);
+export type VerifiedBy = z.infer<typeof VerifiedBy>;
 /**
  * The three checks side by side: checkpoint perplexity (ppl…), identity with the plain decode, and
  * decode-path NLL under the trusted scorer; `greedy` (agreement with the baseline) is information.
@@ -76,6 +86,7 @@ export const Quality = z.strictObject({
   greedy: Greedy,
   identity: Identity.optional(),
   outputNll: OutputNll.optional(),
+  verifiedBy: VerifiedBy.optional(),
   reasons: z.array(z.string().max(500)).max(10),
 });
 

@@ -114,6 +114,15 @@ export async function publishPinsFrom(main: RepoFiles, challenge: Challenge): Pr
   } catch {
     return { prompts: prompts.length };
   }
-  const used = prompts.flatMap((p) => reference.get(p.id) ?? []);
-  return { prompts: prompts.length, ...(used.length ? { referencePpl: corpusPerplexity(used) } : {}) };
+  const lines = reference;
+  const used = prompts.flatMap((p) => lines.get(p.id) ?? []);
+  // Each prompt's own term, so a grouped run over some of the prompts is pinned to theirs.
+  const terms = prompts.map((p) => {
+    const line = lines.get(p.id);
+    return line ? { nll: line.nll, n: line.n } : null;
+  });
+  return {
+    prompts: prompts.length,
+    ...(used.length ? { referencePpl: corpusPerplexity(used), referenceTerms: terms } : {}),
+  };
 }
