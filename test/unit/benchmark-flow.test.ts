@@ -10,6 +10,7 @@ import { runBenchmark, runShare, type BenchPorts, type PromptSet } from "../../r
 import { lookShare } from "../../runner/flows/evaluate.ts";
 import { decodeResults, encodeResults, gatheredPool } from "../../runner/adapters/block-workers.ts";
 import { makeReference } from "../../runner/flows/reference.ts";
+import { corpusPerplexity } from "../../runner/core/verify.ts";
 import type {
   EngineClient,
   EngineLauncher,
@@ -523,6 +524,50 @@ describe("the job cap", () => {
     if (d.kind !== "record") return;
     expect(d.record.comparison).toMatchObject({ verdict: "unresolved", look: { final: true } });
     expect(d.record.reason).toBe("the job cap cut the run; look 1 (4 blocks) is final");
+  });
+
+  it("a cut grouped run over some prompts is pinned to the committed reference of what it decoded", async () => {
+    // Six groups of one prompt: look 1's four blocks cover four prompts, and the cap falls after
+    // block 4 of look 2, whose outputs still count against the arms (a fifth prompt).
+    const single = ChallengeSchema.parse({
+      ...raw,
+      significance: { ...raw.significance, prompts_per_group: 1 },
+    });
+    // Each prompt's reference a little harder than the last, so every subset has its own perplexity.
+    const six = await sixPrompts();
+    const lines = six.prompts.map((p, i) => ({
+      ...six.reference.get(p.id)!,
+      nll: six.reference.get(p.id)!.nll * (1 + (i * i) / 100),
+    }));
+    const pub = {
+      ...six,
+      reference: new Map(lines.map((l) => [l.id, l])),
+      referencePpl: corpusPerplexity(lines),
+    };
+    const { ports } = fakeWorld({ fast: { tps: 102.3 }, baseline: { tps: 100 } });
+    let now = 1_000_000;
+    const launcher = {
+      ...ports.launcher,
+      launch: (s: LaunchSpec) => ((now += 60_000), ports.launcher.launch(s)),
+    };
+    const { record } = await runBenchmark(
+      { ...ports, launcher, clock: () => now },
+      await options({ challenge: single, public: pub, blocks: undefined, deadlineMs: 12 * 60_000 }),
+    );
+    expect(record.reason).toMatch(/look 1 of 2 \(4 blocks\) is final/);
+    expect(record.quality.candidate!.greedy.prompts).toBe(5);
+    expect(record.quality.candidate!.pplReference).not.toBeCloseTo(pub.referencePpl, 6);
+    const referenceTerms = pub.prompts.map((p) => pub.reference.get(p.id)!);
+    const pins = { prompts: 6, referenceTerms };
+    const d = decidePublish({ ...publishInput(record, single), pins });
+    expect(d.kind, JSON.stringify(d)).toBe("record");
+    // A runner that reports an easier reference (here, the whole set's) is refused.
+    const forged = structuredClone(record);
+    forged.quality.candidate!.pplReference = pub.referencePpl * 0.9;
+    expect(decidePublish({ ...publishInput(forged, single), pins })).toMatchObject({
+      kind: "reject",
+      reason: /reference perplexity of/,
+    });
   });
 });
 

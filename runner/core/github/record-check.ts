@@ -179,7 +179,9 @@ function allowedReferences(r: RunRecord, challenge: Challenge, pins: PublishPins
     out.push(
       covered.size < r.design.prompts
         ? subsetReferencePpl(covered, pins)
-        : (challenge.verification.reference.ppl_public ?? pins.referencePpl),
+        : (challenge.verification.reference.ppl_public ??
+            pins.referencePpl ??
+            subsetReferencePpl(covered, pins)),
     );
   }
   return out;
