@@ -263,6 +263,23 @@ describe("verdict comments", () => {
     await expectGolden("comments/verdict-invalid.md", renderVerdictComment(record, audience));
   });
 
+  it("unverified: a gathered look's record says it was checked by baseline agreement only", () => {
+    const base = runRecord("faster");
+    const { identity: _i, outputNll: _o, ...legacy } = base.quality.candidate!;
+    const candidate = { ...legacy, ok: false, verifiedBy: "baseline-agreement" as const };
+    const record = runRecord("faster", { status: "invalid", quality: { candidate, incumbent: null } });
+    const body = renderVerdictComment(record, audience);
+    expect(body).toContain(
+      "Verified by agreement with the baseline only (no plain decode, no trusted scorer): not ranked.",
+    );
+    // An older record without the field reads as before.
+    const old = renderVerdictComment(
+      runRecord("faster", { quality: { candidate: legacy, incumbent: null } }),
+      audience,
+    );
+    expect(old).not.toContain("not ranked");
+  });
+
   it("error: the run failed", async () => {
     const record = runRecord("tie", {
       status: "error",

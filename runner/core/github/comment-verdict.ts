@@ -102,11 +102,15 @@ function checkRows(q: Quality): string[] {
         `≥ ${fixed(id.min * 100)}% of prompts; ties under ${id.tieMargin} nats |`,
     );
   const o = q.outputNll;
-  if (o)
+  if (o) {
+    // The worst single prompt and its bound, where the record carries them.
+    const worst = o.worst === undefined ? "" : `; worst prompt ${nats(o.worst)}`;
+    const perPrompt = o.maxPrompt === undefined ? "" : `, ≤ ${o.maxPrompt} on any prompt`;
     rows.push(
       `| decode path, by the trusted scorer | ${mark(o.ok)} ${nats(o.increase)} nats/token over its plain ` +
-        `decode (${o.worse} of ${o.prompts} prompts over) | ≤ ${o.max} nats/token |`,
+        `decode (${o.worse} of ${o.prompts} prompts over${worst}) | ≤ ${o.max} nats/token${perPrompt} |`,
     );
+  }
   return rows;
 }
 
@@ -120,7 +124,12 @@ function verificationLines(r: RunRecord): string[] {
   // A record from before the plain-decode reference: agreement with the baseline was the gate.
   if (!q.identity) {
     const ppl = `perplexity ${fixed(q.ppl, 4)} vs reference ${fixed(q.pplReference, 4)} (${pct(q.pplIncrease)})`;
-    return [`${head} — ${ppl}; greedy exact on ${prompts}, ${prefix}.`];
+    // A look gathered from the runner pool could not run the plain decode nor the scorer.
+    const only =
+      q.verifiedBy === "baseline-agreement"
+        ? " Verified by agreement with the baseline only (no plain decode, no trusted scorer): not ranked."
+        : "";
+    return [`${head} — ${ppl}; greedy exact on ${prompts}, ${prefix}.${only}`];
   }
   const agreement = `${prompts} exact, ${prefix}`;
   return [

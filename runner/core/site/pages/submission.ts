@@ -46,14 +46,16 @@ const okMark = (ok: boolean) => (ok ? "✓" : "✗");
  */
 function qualityChecks(q: NonNullable<RunRecord["quality"]["candidate"]>): Html {
   const verdict = q.ok ? "passed" : "failed";
+  const only = q.verifiedBy === "baseline-agreement" ? html` (baseline agreement only: not ranked)` : "";
   if (!q.identity)
-    return html`${verdict}: ppl ${pct(q.pplIncrease)}, greedy exact ${q.greedy.exact}/${q.greedy.prompts}`;
+    return html`${verdict}: ppl ${pct(q.pplIncrease)}, greedy exact ${q.greedy.exact}/${q.greedy.prompts}${only}`;
   const pplOk = q.maxPplIncrease === undefined || q.pplIncrease <= q.maxPplIncrease;
   const pplLimit = q.maxPplIncrease === undefined ? "" : html` (≤ ${pct(q.maxPplIncrease)})`;
   const id = q.identity;
   const nll = q.outputNll;
   const sign = nll && nll.increase >= 0 ? "+" : "";
-  const over = nll ? html`(≤ ${nll.max}; ${nll.worse}/${nll.prompts} prompts over)` : "";
+  const worst = nll?.worst === undefined ? "" : html`; worst prompt +${nll.worst.toFixed(3)}`;
+  const over = nll ? html`(≤ ${nll.max}; ${nll.worse}/${nll.prompts} prompts over${worst})` : "";
   const nllLine = nll
     ? html`<br>${okMark(nll.ok)} decode path ${sign}${nll.increase.toFixed(3)} nats/token ${over}`
     : "";
