@@ -19,6 +19,8 @@ import type {
 } from "../../runner/ports.ts";
 import { decidePublish } from "../../runner/core/github/publish.ts";
 import { seedFrom } from "../../runner/core/stats/rng.ts";
+import { launchSeconds } from "../../runner/core/plan/cost.ts";
+import { designOf } from "../../runner/core/plan/design.ts";
 import { ALICE, reservation } from "../fakes/bot-fixtures.ts";
 import { REPO_ROOT } from "../paths.ts";
 
@@ -396,6 +398,17 @@ describe("prompt groups in the benchmark flow", () => {
     expect(streams.slice(0, 2)).toEqual([6, 6]);
     expect(streams.slice(2, 10)).toEqual(Array(8).fill(3));
     expect(streams.slice(10)).toEqual([0]);
+    // The plan's cost model prices exactly these launches: at 1 tok/s and no start-up, a launch's
+    // seconds are its decoded tokens, and a block is one launch per arm.
+    const design = designOf(grouped, 6, 1);
+    const tokensPerLaunch = launchSeconds(design, {
+      tps: 1,
+      startupSeconds: 0,
+      runners: 1,
+      jobCapMinutes: 20,
+    });
+    expect(streams.slice(2, 10).map((n) => n * 4)).toEqual(Array(8).fill(tokensPerLaunch));
+    expect(streams.slice(2, 10)).toHaveLength(4 * design.launchesPerBlock);
     // Per-prompt speeds are what the launch's tok/s was computed from: 4 tokens in 20 ms at 200 tok/s.
     expect(record.launches.find((l) => l.arm === "candidate")!.perPrompt![0]![2]).toBeGreaterThan(0.0199);
   });
