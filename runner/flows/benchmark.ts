@@ -590,7 +590,7 @@ async function confirm(
   maxBlocks: number,
   s: BenchState,
 ): Promise<Confirmation> {
-  if (!o.private)
+  if (!o.private?.prompts.length)
     return {
       status: "pending",
       reason: "no private prompt set on this runner; the lead is provisional until confirmed",
