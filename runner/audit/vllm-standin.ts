@@ -41,6 +41,8 @@ async function runHostile(uds: string, served: string): Promise<void> {
 /** The embedded engine on the socket, serving the target model (generated ahead by the launcher). */
 async function runEmbedded(uds: string, served: string): Promise<void> {
   const { ensureModel } = await import("../adapters/engines/models.ts");
+  const { skipBinaryTest } = await import("../adapters/engines/embedded/skip-binary-test.ts");
+  skipBinaryTest(); // before server.ts imports node-llama-cpp
   const { serverMain } = await import("../adapters/engines/embedded/server.ts");
   const modelsDir = process.env.VELODROME_MODELS_DIR ?? join(ROOT, ".velodrome/models");
   const model = await ensureModel(modelsDir, "target", "f32");

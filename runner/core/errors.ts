@@ -46,6 +46,12 @@ export class EngineFailure extends VelodromeError {
   readonly code = "engine" as const;
 }
 
+/**
+ * An engine ended a timed turn before max_tokens where the reference decode did not stop (see
+ * turnLengthProblem in flows/benchmark.ts): the run is not counted.
+ */
+export class EarlyStop extends EngineFailure {}
+
 /** The PR's head moved after the run was requested (time-of-check/time-of-use). */
 export class ShaMoved extends VelodromeError {
   readonly code = "sha-moved" as const;

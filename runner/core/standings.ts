@@ -399,3 +399,17 @@ export function decideStandings(input: StandingsInput, o: { strict?: boolean } =
     retired: [...retired.values()].sort(newestFirst),
   };
 }
+
+/**
+ * The recorded run whose commit a submission that is not on the default branch is benchmarked at
+ * as an incumbent: for the leader, the run that gave it the lead; for any other submission, the
+ * clean run its best estimate comes from. Both are decided by the standings above, so a later run
+ * of the same slug (failed, invalid, errored, or forged with another commit) never changes which
+ * code defends the lead. Undefined when no such run names a commit.
+ */
+export function standingRun(input: Omit<StandingsInput, "slugs">, slug: string): RunRecord | undefined {
+  const s = decideStandings({ ...input, slugs: [slug] });
+  const id = s.leader.slug === slug ? s.leader.run : s.entries.get(slug)?.best?.run;
+  const run = input.runs.find((r) => r.id === id);
+  return run && run.candidate.slug === slug && run.candidate.commit ? run : undefined;
+}

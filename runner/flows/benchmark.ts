@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { join } from "node:path";
-import { DeadlinePassed, EngineFailure } from "../core/errors.ts";
+import { DeadlinePassed, EarlyStop, EngineFailure } from "../core/errors.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { LaunchRecord, RunRecord } from "../core/schema/run-record.ts";
 import { RunRecord as RunRecordSchema } from "../core/schema/run-record.ts";
@@ -19,6 +18,8 @@ import { continuationNll, scoringRequest, timedRequest } from "./engine-requests
 import type { Contender, PromptSet } from "./reference.ts";
 import type { PlainReference } from "./plain-reference.ts";
 import { toComparisonRecord, verifiedBy } from "../core/github/record-check.ts";
+import { confirmationSet, privateShare } from "./confirm-set.ts";
+import { launchPaths } from "./launch-paths.ts";
 import { blockPlans, designBlocks, type BlockDesign, type LaunchPlan } from "./block-plan.ts";
 import {
   absorbEvidence,
@@ -171,6 +172,8 @@ interface Passes {
   /** Every other distinct output a later pass of the prompt decoded: verification sees them all. */
   variants: Map<string, number[][]>;
   scoring: { nll: number; n: number }[];
+  /** The prompt id of each scoring term, in the same order. */
+  scoringIds: string[];
   tokens: number;
   /** Gaps between token-carrying chunks of every timed stream (ms): the inter-token distribution. */
   gaps: number[];
@@ -178,10 +181,37 @@ interface Passes {
   timings: { pass: number; id: string; tokens: number; seconds: number }[];
 }
 
-/** One timed request: exactly max_tokens must come back, and the decode must be timeable. */
+/**
+ * The length rule of a timed turn. Timed requests set ignore_eos, so a turn ends at max_tokens: more
+ * is a protocol error, and fewer is an early stop, never counted (an engine that ends a turn when it
+ * likes could drop its slowest tokens or abort a run it is losing). The one legitimate short turn is
+ * the model's context limit, which binds every engine alike: the trusted reference decode of that
+ * prompt ended at the same length. The arm's own plain decode must have ended there too; identity
+ * with it (greedyIdentity counts a length mismatch as a violation) checks that.
+ */
+export function turnLengthProblem(
+  ch: Pick<Challenge, "metric">,
+  plan: Pick<LaunchPlan, "arm" | "contender" | "set">,
+  p: PromptItem,
+  tokens: number,
+): EngineFailure | undefined {
+  const max = ch.metric.max_tokens;
+  if (tokens > max)
+    return new EngineFailure(
+      `prompt ${p.id}: the engine returned ${tokens} tokens, more than max_tokens = ${max} (a protocol error)`,
+    );
+  if (tokens === max || plan.set.reference.get(p.id)?.output.length === tokens) return undefined;
+  return new EarlyStop(
+    `${plan.arm} ${plan.contender.slug} ended a turn early: prompt ${p.id} returned ${tokens} of ` +
+      `max_tokens = ${max} tokens (ignore_eos is set) where the reference decode did not stop`,
+  );
+}
+
+/** One timed request: its turn must have the rule's length, and the decode must be timeable. */
 async function timedJob(
   ports: BenchPorts,
   o: BenchOptions,
+  plan: LaunchPlan,
   engine: RunningEngine,
   p: PromptItem,
   acc: Passes,
@@ -189,11 +219,8 @@ async function timedJob(
 ) {
   const ch = o.challenge;
   const m = await ports.client.stream(engine.endpoint, timedRequest(ch, p.ids), o.requestTimeoutMs);
-  if (m.tokens.length !== ch.metric.max_tokens)
-    throw new EngineFailure(
-      `prompt ${p.id}: the engine returned ${m.tokens.length} tokens, ` +
-        `expected max_tokens = ${ch.metric.max_tokens} (ignore_eos is set)`,
-    );
+  const lengthProblem = turnLengthProblem(ch, plan, p, m.tokens.length);
+  if (lengthProblem) throw lengthProblem;
   if (!Number.isFinite(generationTps(m)))
     throw new EngineFailure(`prompt ${p.id}: could not time the generation`);
   // Tokens over the time from sending the request to the last token (see generationTps).
@@ -234,6 +261,7 @@ async function scoreJob(
   const ids = [...p.ids, ...ref.output];
   const r = await ports.client.complete(engine.endpoint, scoringRequest(ids), o.requestTimeoutMs);
   acc.scoring.push({ nll: continuationNll(p.id, r, ids, p.ids.length), n: ref.output.length });
+  acc.scoringIds.push(p.id);
 }
 
 /** The job cap is checked before every launch and every request (a request itself is bounded by its timeout). */
@@ -251,8 +279,9 @@ async function measureLaunch(
   deadline: number,
 ) {
   const ch = o.challenge;
+  const warmup = plan.warmup ?? plan.set.prompts;
   for (let w = 0; w < ch.metric.warmup; w++) {
-    const ids = warmupIds(plan.set.prompts[w % plan.set.prompts.length]!.ids);
+    const ids = warmupIds(warmup[w % warmup.length]!.ids);
     await ports.client.stream(engine.endpoint, timedRequest(ch, ids), o.requestTimeoutMs);
   }
   const acc: Passes = {
@@ -260,13 +289,14 @@ async function measureLaunch(
     outputs: new Map(),
     variants: new Map(),
     scoring: [],
+    scoringIds: [],
     tokens: 0,
     gaps: [],
     timings: [],
   };
   for (const job of planJobs(o, plan)) {
     checkDeadline(ports, o, deadline);
-    if (job.kind === "timed") await timedJob(ports, o, engine, job.p, acc, job.pass);
+    if (job.kind === "timed") await timedJob(ports, o, plan, engine, job.p, acc, job.pass);
     else await scoreJob(ports, o, engine, job.p, plan.set, acc);
   }
   return acc;
@@ -324,8 +354,20 @@ async function runLaunch(
   plan: LaunchPlan,
   deadline: number,
 ): Promise<LaunchResult> {
+  const { record, acc } = await measuredLaunch(ports, o, plan, deadline);
+  return {
+    record,
+    outputs: acc.outputs,
+    ...(acc.variants.size ? { variants: acc.variants } : {}),
+    ...(plan.score ? { scoring: acc.scoring } : {}),
+  };
+}
+
+/** A launch's record and everything it measured, per request (what the confirmation splits). */
+async function measuredLaunch(ports: BenchPorts, o: BenchOptions, plan: LaunchPlan, deadline: number) {
   checkDeadline(ports, o, deadline);
-  const scratch = join(o.workDir, `launch-${plan.block}-${plan.arm}`);
+  const role = `block ${plan.block} ${plan.arm} ${plan.contender.slug}`;
+  const { scratch, logFile } = await launchPaths(ports.files, o.workDir, role);
   await ports.files.mkdir(scratch);
   let engine: RunningEngine | undefined;
   try {
@@ -334,16 +376,11 @@ async function runLaunch(
       manifest: plan.contender.manifest,
       challenge: o.challenge,
       scratch,
-      logFile: join(o.workDir, "logs", `${plan.block}-${plan.arm}-${plan.contender.slug}.log`),
+      logFile,
       startTimeoutMs: o.startTimeoutMs ?? 10 * 60_000,
     });
     const acc = await measureLaunch(ports, o, plan, engine, deadline);
-    return {
-      record: launchRecord(plan, engine, acc),
-      outputs: acc.outputs,
-      ...(acc.variants.size ? { variants: acc.variants } : {}),
-      ...(plan.score ? { scoring: acc.scoring } : {}),
-    };
+    return { record: launchRecord(plan, engine, acc), acc };
   } finally {
     await engine?.stop();
     await ports.files.remove(scratch);
@@ -564,13 +601,14 @@ type Confirmation = RunRecord["confirmation"];
 async function judgePrivate(
   ports: BenchPorts,
   o: BenchOptions & { private: PromptSet },
-  r: LaunchResult,
+  acc: Passes,
   plain: PlainReference | undefined,
 ): Promise<QualityResult> {
+  const { outputs, variants, scoring } = privateEvidence(acc);
   const evidence = emptyEvidence();
   const severity = severityFor(o, plain, PRIVATE_PREFIX, o.private);
-  absorbEvidence(evidence, r.outputs, r.scoring, severity, r.variants);
-  const launch = { ...r, outputs: evidence.outputs, scoring: evidence.scoring };
+  absorbEvidence(evidence, outputs, scoring, severity, variants);
+  const launch = { outputs: evidence.outputs, scoring: evidence.scoring };
   if (!plain) return judgeLaunch(o, o.private, launch, undefined, PRIVATE_PREFIX);
   const scores = await scorePrivate(ports, o, evidence.outputs, plain);
   return judgeArm(o, o.private, launch, plain, scores, PRIVATE_PREFIX);
@@ -599,12 +637,29 @@ function confirmationOf(ch: Challenge, tps: number, claim: number, q: QualityRes
   return { ...base, ratio: round(ratio, 3), quality, reason };
 }
 
+/** Tokens over seconds of a launch's timed requests on its private prompts only, every pass together. */
+function privateTps(acc: Passes): number {
+  const rows = acc.timings.filter((t) => t.id.startsWith(PRIVATE_PREFIX));
+  const tokens = rows.reduce((a, t) => a + t.tokens, 0);
+  const seconds = rows.reduce((a, t) => a + t.seconds, 0);
+  return tokens / seconds;
+}
+
+/** The candidate's confirmation evidence: its private prompts' outputs and scoring, under their own ids. */
+function privateEvidence(acc: Passes): ScoredLaunch & { variants: Map<string, number[][]> } {
+  const scoring = acc.scoring.filter((_, i) => acc.scoringIds[i]!.startsWith(PRIVATE_PREFIX));
+  return { outputs: privateShare(acc.outputs), variants: privateShare(acc.variants), scoring };
+}
+
 /**
  * A claimed lead is re-run on the private set; it stands only within tolerance. What must hold is
- * the claim itself, the speed-up over the incumbent: both arms are re-run there, and the ratio is
- * (candidate / incumbent on the private set) / (candidate / incumbent on the public set). Private
- * prompts differ in length from public ones, so comparing raw tok/s across the two sets would fail
- * honest engines; a cheat tuned to the public set still loses its speed-up there.
+ * the claim itself, the candidate's public speed, carried over to prompts it could not prepare
+ * for. Private prompts differ in length from public ones, so a raw tok/s comparison would fail
+ * honest engines: a second arm measures how the private prompts' lengths change the speed, and the
+ * candidate's claim is scaled by it. That arm is the trusted scorer (the harness's own baseline)
+ * where the run has one: an incumbent is another submission, which could run slow on the private
+ * prompts to flatter a candidate it colludes with. Without a scorer (a local run) the incumbent does.
+ * Both launches look like timed blocks (see confirm-set.ts); only their private prompts are measured.
  */
 async function confirm(
   ports: BenchPorts,
@@ -612,32 +667,37 @@ async function confirm(
   maxBlocks: number,
   s: BenchState,
 ): Promise<Confirmation> {
-  if (!o.private)
+  if (!o.private?.prompts.length)
     return {
       status: "pending",
       reason: "no private prompt set on this runner; the lead is provisional until confirmed",
     };
   try {
-    const plan = {
-      arm: "candidate" as const,
-      contender: o.candidate,
-      block: maxBlocks,
-      position: 0,
-      set: o.private,
-      score: true,
-    };
-    const r = await runLaunch(ports, o, plan, s.deadline);
-    const inc = { ...plan, arm: "incumbent" as const, contender: o.incumbent, position: 1, score: false };
-    const base = await runLaunch(ports, o, inc, s.deadline);
-    const arms = s.comparison!.arms;
-    const claim = arms.candidate.mean;
-    // The candidate's private speed as it would be if the incumbent ran as fast as on the public set.
-    const scaled = (mean(r.record.runs) / mean(base.record.runs)) * arms.incumbent.mean;
-    const quality = await judgePrivate(ports, { ...o, private: o.private }, r, s.plain?.candidate);
-    return confirmationOf(o.challenge, scaled, claim, quality);
+    const next = s.comparison!.look.blocks;
+    const { set, warmup } = confirmationSet(o.id, s.design, next, o.private);
+    const plan = { arm: "candidate" as const, contender: o.candidate, block: maxBlocks, position: 0 };
+    const r = await measuredLaunch(ports, o, { ...plan, set, warmup, score: true }, s.deadline);
+    const gauge = o.scorer ?? o.incumbent;
+    const other = { ...plan, arm: "incumbent" as const, contender: gauge, position: 1 };
+    const base = await measuredLaunch(ports, o, { ...other, set, warmup, score: false }, s.deadline);
+    const claim = s.comparison!.arms.candidate.mean;
+    // How much faster (or slower) the gauge decodes the private prompts than the public ones.
+    const lengthEffect = privateTps(base.acc) / gaugePublicTps(o, s, base.acc, gauge);
+    const quality = await judgePrivate(ports, { ...o, private: o.private }, r.acc, s.plain?.candidate);
+    return confirmationOf(o.challenge, privateTps(r.acc) / lengthEffect, claim, quality);
   } catch (e) {
     return { status: "failed", reason: `private re-run failed: ${(e as Error).message}`.slice(0, 500) };
   }
+}
+
+/**
+ * The gauge's public speed: the incumbent's over the run's blocks (as measured against the claim);
+ * the scorer, which ran no block, on the public prompts of its own confirmation launch.
+ */
+function gaugePublicTps(o: BenchOptions, s: BenchState, acc: Passes, gauge: Contender): number {
+  if (gauge === o.incumbent) return s.comparison!.arms.incumbent.mean;
+  const rows = acc.timings.filter((t) => !t.id.startsWith(PRIVATE_PREFIX));
+  return rows.reduce((a, t) => a + t.tokens, 0) / rows.reduce((a, t) => a + t.seconds, 0);
 }
 
 /** A quality result as the record keeps it: aggregates and counts, thresholds beside them, no per-prompt detail. */

@@ -1,7 +1,7 @@
 import { groupOfBlock, groupSize, promptGroups } from "../core/plan/groups.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import { blockOrder, type Arm } from "../core/stats/design.ts";
-import { corpusPerplexity } from "../core/verify.ts";
+import { corpusPerplexity, type PromptItem } from "../core/verify.ts";
 import type { Contender, PromptSet } from "./reference.ts";
 
 /**
@@ -24,6 +24,8 @@ export interface LaunchPlan {
   indexOf?: ReadonlyMap<string, number>;
   /** The worker (or runner) that runs the block, when blocks are shared out. */
   machine?: string;
+  /** Prompts whose reversal warms the engine up (default: the set's); the confirmation uses its group's. */
+  warmup?: PromptItem[];
 }
 
 export interface BlockDesign {

@@ -9,6 +9,7 @@ import {
 } from "../core/layout.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { RunRecord } from "../core/schema/run-record.ts";
+import { standingRun } from "../core/standings.ts";
 import { seedFrom } from "../core/stats/rng.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import type { DataStore, PullValidator, RepoFiles, SubmissionFetcher } from "../ports.ts";
@@ -66,37 +67,67 @@ export type EvaluateOutcome =
 /** The run's working folder under the main checkout, and the bench repository inside it. */
 const workOf = (ports: EvaluatePorts, runId: string) => join(ports.main.root, ".velodrome/evaluate", runId);
 
-/** The incumbent: from main when it is merged, else from the commit its last recorded run used. */
-async function fetchIncumbent(ports: EvaluatePorts, r: EvaluateRequest, benchRoot: string) {
+/**
+ * The incumbent: from main when it is merged, else at the commit of the run that established its
+ * standing (the lead, for the leader), as the standings core decides it. Never simply the last
+ * recorded run of that slug: a later failed or forged run must not swap in other code.
+ */
+async function fetchIncumbent(
+  ports: EvaluatePorts,
+  challenge: Challenge,
+  r: EvaluateRequest,
+  benchRoot: string,
+) {
   const { root } = ports.main;
   if (await ports.main.read(manifestPath(r.against))) {
     const dir = submissionDir(r.against);
     await ports.files.copyDir(join(root, dir), join(benchRoot, dir));
     return;
   }
-  const last = (await ports.dataStore().read()).runs
-    .filter((run) => run.candidate.slug === r.against && run.candidate.commit)
-    .at(-1);
-  if (!last)
-    throw new Error(`incumbent \`${r.against}\` is neither on the default branch nor in a recorded run`);
-  await ports.fetcher.fetch({ sha: last.candidate.commit!, slug: r.against, into: benchRoot });
+  const state = await ports.dataStore().read();
+  const lifecycle = state.lifecycle ?? [];
+  const run = standingRun({ challenge, runs: state.runs, rulings: state.rulings, lifecycle }, r.against);
+  if (!run)
+    throw new Error(`incumbent \`${r.against}\` is neither on the default branch nor has a standing run`);
+  await ports.fetcher.fetch({ sha: run.candidate.commit!, slug: r.against, into: benchRoot });
 }
 
 /**
  * A bench repository: main's challenge definition plus the two submission folders as data.
  * Returns why it could not be assembled (a moved SHA, a fetch failure) instead of throwing.
  */
-async function assembleBenchRepo(ports: EvaluatePorts, r: EvaluateRequest, benchRoot: string) {
+async function assembleBenchRepo(
+  ports: EvaluatePorts,
+  challenge: Challenge,
+  r: EvaluateRequest,
+  benchRoot: string,
+) {
   await ports.files.mkdir(benchRoot);
   await ports.files.copyDir(join(ports.main.root, "challenge"), join(benchRoot, "challenge"));
   try {
     await ports.fetcher.fetch({ ...(r.pr ? { pr: r.pr } : {}), sha: r.sha, slug: r.slug, into: benchRoot });
-    await fetchIncumbent(ports, r, benchRoot);
+    await fetchIncumbent(ports, challenge, r, benchRoot);
     return undefined;
   } catch (e) {
     if (e instanceof ShaMoved) return { reason: e.message, shaMoved: true };
     return { reason: `could not fetch the submission: ${(e as Error).message}`, shaMoved: false };
   }
+}
+
+/**
+ * The PR author a dispatched run is for, from its reservation on the data branch (the bot wrote it
+ * at /bench; the dispatch's inputs are only checked against it), so evaluate can check folder
+ * ownership again. Undefined for a scheduled re-run of a pinned commit (pr 0); a string says why
+ * the run has no matching reservation.
+ */
+async function reservedAuthor(ports: EvaluatePorts, r: EvaluateRequest) {
+  if (!r.pr) return undefined;
+  const reservation = (await ports.dataStore().read()).reservations.find((x) => x.id === r.runId);
+  if (!reservation) return `run ${r.runId} has no reservation on the data branch`;
+  const same = reservation.pr === r.pr && reservation.sha === r.sha && reservation.slug === r.slug;
+  if (!same || reservation.against !== r.against)
+    return `run ${r.runId}'s inputs differ from its reservation`;
+  return { login: reservation.author };
 }
 
 /** The public prompt set (and the private one when this runner has it), with their references. */
@@ -126,11 +157,15 @@ export async function prepareRun(
 ): Promise<{ options: BenchOptions } | { reason: string; shaMoved: boolean }> {
   const work = workOf(ports, r.runId);
   const benchRoot = join(work, "repo");
-  const failed = await assembleBenchRepo(ports, r, benchRoot);
+  const failed = await assembleBenchRepo(ports, challenge, r, benchRoot);
   if (failed) return failed;
   // /bench validated the PR, but the runner trusts no earlier step: no launch (not even the
-  // reference's) happens for a commit that fails validation (env deny-list, owned flags, file policy).
-  const validation = await ports.validator.validate({ pr: r.pr, sha: r.sha });
+  // reference's) happens for a commit that fails validation (env deny-list, owned flags, file policy,
+  // and folder ownership: the base may have changed since /bench, e.g. merged someone's folder).
+  const author = await reservedAuthor(ports, r);
+  if (typeof author === "string")
+    return { reason: `validation failed at ${r.sha}: ${author}`, shaMoved: false };
+  const validation = await ports.validator.validate({ pr: r.pr, sha: r.sha, ...(author ? { author } : {}) });
   if (!validation.ok) {
     const problems = validation.problems.map(formatProblem).join("\n");
     return { reason: `validation failed at ${r.sha}:\n${problems}`, shaMoved: false };

@@ -6,6 +6,7 @@ import type { Challenge } from "../core/schema/challenge.ts";
 import type { PlainLine, PromptItem, Scored } from "../core/verify.ts";
 import type { EngineClient, EngineLauncher, RunningEngine, WorkFiles } from "../ports.ts";
 import { continuationGaps, continuationNll, scoringRequest, timedRequest } from "./engine-requests.ts";
+import { launchPaths } from "./launch-paths.ts";
 import type { Contender } from "./reference.ts";
 
 /**
@@ -107,7 +108,10 @@ async function plainLine(client: EngineClient, o: PlainOptions, engine: RunningE
   return { id: p.id, output: m.tokens, gaps: continuationGaps(p.id, r, ids, p.ids.length) };
 }
 
-/** Runs `fn` on a fresh engine of `contender` in its own scratch folder, stopping it whatever happens. */
+/**
+ * Runs `fn` on a fresh engine of `contender` in its own scratch folder, stopping it whatever happens.
+ * The folder's name is a timed launch's kind of name: nothing tells the engine it is a reference.
+ */
 async function withEngine<T>(
   ports: PlainPorts,
   o: Pick<PlainOptions, "challenge" | "workDir" | "startTimeoutMs">,
@@ -115,7 +119,7 @@ async function withEngine<T>(
   label: string,
   fn: (engine: RunningEngine) => Promise<T>,
 ): Promise<T> {
-  const scratch = join(o.workDir, `${label}-${contender.slug}`);
+  const { scratch, logFile } = await launchPaths(ports.files, o.workDir, `${label} ${contender.slug}`);
   await ports.files.mkdir(scratch);
   let engine: RunningEngine | undefined;
   try {
@@ -124,7 +128,7 @@ async function withEngine<T>(
       manifest: contender.manifest,
       challenge: o.challenge,
       scratch,
-      logFile: join(o.workDir, "logs", `${label}-${contender.slug}.log`),
+      logFile,
       startTimeoutMs: o.startTimeoutMs ?? 10 * 60_000,
     });
     return await fn(engine);

@@ -19,7 +19,10 @@ import type {
   WorkFiles,
 } from "../../runner/ports.ts";
 import { decidePublish } from "../../runner/core/github/publish.ts";
+import { releasableRecord } from "../../runner/core/github/record-check.ts";
 import { seedFrom } from "../../runner/core/stats/rng.ts";
+import { launchSeconds } from "../../runner/core/plan/cost.ts";
+import { designOf } from "../../runner/core/plan/design.ts";
 import { ALICE, reservation } from "../fakes/bot-fixtures.ts";
 import { REPO_ROOT } from "../paths.ts";
 
@@ -55,10 +58,14 @@ interface Behaviour {
   own?: boolean;
   /** Decodes right in its first `n` launches (its plain decode included), 7s from then on. */
   wrongAfter?: number;
-  /** In timed launches only: 7s on the first (`first`) or on every later (`repeats`) pass of a prompt. */
+  /** After its first launch (its plain decode): 7s on the first (`first`) or every later (`repeats`) pass of a prompt. */
   wrongPass?: "first" | "repeats";
   /** Its wrong tokens (as set above) come only on prompts this accepts (e.g. the private ones). */
   wrongOn?: (prompt: number[]) => boolean;
+  /** Its speed on prompts outside the public set (first token 40 or more: the private prompts). */
+  privateTps?: number;
+  /** Ends its turns one token short: on every prompt, or on the prompt whose first token is this. */
+  short?: "always" | number;
 }
 
 /** The continuation every honest engine decodes for a prompt: a function of the prompt only. */
@@ -88,8 +95,10 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
         b.wrongTokens === true ||
         (b.wrongTokens === "with-draft" && hasDraft) ||
         (b.wrongAfter !== undefined && nth > b.wrongAfter);
-      const timed = spec.scratch.split("/").pop()!.startsWith("launch-");
-      running = { ...b, tps: b.tps * jitter, slug: spec.slug, wrong, timed, seen: new Map() };
+      // Its plain decode is its first launch (the references come before the blocks).
+      const timed = nth > 1;
+      const privateTps = b.privateTps && { privateTps: b.privateTps * jitter };
+      running = { ...b, tps: b.tps * jitter, ...privateTps, slug: spec.slug, wrong, timed, seen: new Map() };
       const engine: RunningEngine = {
         endpoint: { unix: `${spec.scratch}/engine.sock` },
         servedName: "velodrome",
@@ -113,10 +122,13 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
       const lossyPass =
         b.timed && (b.wrongPass === "first" ? pass === 0 : b.wrongPass === "repeats" && pass > 0);
       const wrong = (b.wrong || lossyPass) && (b.wrongOn?.(body.prompt) ?? true);
-      const tokens = wrong ? [7, 7, 7, 7] : right;
+      const full = wrong ? [7, 7, 7, 7] : right;
+      const short = b.short === "always" || b.short === body.prompt[0];
+      const tokens = short ? full.slice(0, -1) : full;
+      const tps = body.prompt[0]! >= 40 && b.privateTps ? b.privateTps : b.tps;
       // One token every 1000/tps ms after the request is sent (the honest engine streams each).
-      const last = (tokens.length / b.tps) * 1000;
-      const first = b.burst ? last - 3 : 1000 / b.tps;
+      const last = (tokens.length / tps) * 1000;
+      const first = b.burst ? last - 3 : 1000 / tps;
       return {
         tokens,
         promptTokenIds: body.prompt,
@@ -124,7 +136,7 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
         firstTokenAt: first,
         lastTokenAt: last,
         end: last + 1,
-        interChunkMs: b.burst ? [3] : tokens.slice(1).map(() => 1000 / b.tps),
+        interChunkMs: b.burst ? [3] : tokens.slice(1).map(() => 1000 / tps),
         chunks: tokens.length,
         clientCpuDuringStreamUs: 0,
       };
@@ -169,12 +181,16 @@ function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk =
   return { ports, log };
 }
 
-const prompts = (ids: number[][]) => ids.map((p, i) => ({ id: `p${i}`, ids: p }));
+const prompts = (ids: number[][], prefix = "p") => ids.map((p, i) => ({ id: `${prefix}${i}`, ids: p }));
 
 /** A prompt set with its reference, made by the reference flow from an honest fake engine. */
-async function promptSet(ids: number[][]): Promise<PromptSet> {
-  const { ports } = fakeWorld({ baseline: { tps: 100 } });
-  const items = prompts(ids);
+async function promptSet(
+  ids: number[][],
+  prefix = "p",
+  baseline: Behaviour = { tps: 100 },
+): Promise<PromptSet> {
+  const { ports } = fakeWorld({ baseline });
+  const items = prompts(ids, prefix);
   const ref = await makeReference(ports, challenge, { slug: "baseline", manifest }, items, "/work");
   return { prompts: items, reference: new Map(ref.lines.map((l) => [l.id, l])), referencePpl: ref.ppl };
 }
@@ -206,8 +222,8 @@ describe("the benchmark flow on fake ports", () => {
       .join("\n")
       .split(/^launch /m)
       .slice(1);
-    // The timed launches (not the plain-decode references or the scorer, which time nothing).
-    for (const l of launches.filter((x) => x.split("\n")[0]!.includes(" launch-"))) {
+    // The timed launches: not the plain-decode references (first) nor the scorer (last), which time nothing.
+    for (const l of launches.slice(2, -1)) {
       const lines = l.split("\n");
       const lastTimed = lines.map((x) => x.startsWith("stream")).lastIndexOf(true);
       const firstScore = lines.findIndex((x) => x.startsWith("score"));
@@ -297,6 +313,15 @@ describe("the benchmark flow on fake ports", () => {
     const twoPasses = ChallengeSchema.parse({ ...raw, metric: { ...raw.metric, repeats: 2 } });
     const o = await options({ challenge: twoPasses });
     const { ports } = fakeWorld({ fast: { tps: 200, wrongPass: "first" }, baseline: { tps: 100 } });
+    // The fake is exact in its first launch (a run's plain decode): spend it, as a run would.
+    await ports.launcher.launch({
+      slug: "fast",
+      manifest,
+      challenge,
+      scratch: "/w/p",
+      logFile: "/w/l",
+      startTimeoutMs: 1,
+    });
     const results = await runShare(ports, o, { machine: "w", blocks: [0], maxBlocks: 4, deadline: 2e6 });
     const first = results.find((r) => r.record.arm === "candidate");
     const decoded = decodeResults(encodeResults([first!]))[0]!;
@@ -344,8 +369,9 @@ describe("the benchmark flow on fake ports", () => {
       reason: "quality failed on the private set",
     });
     expect(record.confirmation.quality!.ok).toBe(false);
-    // …and the scorer launched a second time, after the private re-run, for its outputs.
-    expect(log.filter((l) => l === "launch baseline scorer-baseline")).toHaveLength(2);
+    // …and the scorer launched once more, after the private re-run, for its outputs: the baseline's
+    // plain decode, its 4 blocks, the public scorer, the confirmation's gauge, the private scorer.
+    expect(log.filter((l) => l.startsWith("launch baseline "))).toHaveLength(8);
   });
 
   it("timed outputs that differ from the submission's own plain decode at clear decisions are invalid", async () => {
@@ -472,6 +498,17 @@ describe("prompt groups in the benchmark flow", () => {
     expect(streams.slice(0, 2)).toEqual([6, 6]);
     expect(streams.slice(2, 10)).toEqual(Array(8).fill(3));
     expect(streams.slice(10)).toEqual([0]);
+    // The plan's cost model prices exactly these launches: at 1 tok/s and no start-up, a launch's
+    // seconds are its decoded tokens, and a block is one launch per arm.
+    const design = designOf(grouped, 6, 1);
+    const tokensPerLaunch = launchSeconds(design, {
+      tps: 1,
+      startupSeconds: 0,
+      runners: 1,
+      jobCapMinutes: 20,
+    });
+    expect(streams.slice(2, 10).map((n) => n * 4)).toEqual(Array(8).fill(tokensPerLaunch));
+    expect(streams.slice(2, 10)).toHaveLength(4 * design.launchesPerBlock);
     // Per-prompt speeds are what the launch's tok/s was computed from: 4 tokens in 20 ms at 200 tok/s.
     expect(record.launches.find((l) => l.arm === "candidate")!.perPrompt![0]![2]).toBeGreaterThan(0.0199);
   });
@@ -639,5 +676,135 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
     const { record } = await runBenchmark({ ...ports, launcher: refusing, pool }, o);
     expect(pool.notRun).toBe(4); // look 2 (blocks 4–7) has not run: dispatch it
     expect(record.status).toBe("error"); // and this record is not the one to publish
+  });
+});
+
+describe("a hostile engine cannot tell it is being confirmed, nor end a turn early", () => {
+  /** The private set: ids and tokens (first token 40 or more) that appear nowhere in the public set. */
+  const privateSet = () =>
+    promptSet(
+      [
+        [40, 41],
+        [50, 51],
+      ],
+      "secret-",
+    );
+  /** Each launch's scratch name and the requests it got, in the order the fake engine saw them. */
+  const launchesOf = (log: string[]) =>
+    log
+      .join("\n")
+      .split(/^launch /m)
+      .slice(1)
+      .map((l) => {
+        const [head, ...lines] = l.split("\n");
+        const streams = lines
+          .filter((x) => x.startsWith("stream "))
+          .map((x) => x.slice(7).split(",").map(Number));
+        return { slug: head!.split(" ")[0]!, scratch: head!.split(" ")[1]!, streams };
+      });
+
+  it("every launch, plain-decode reference and confirmation included, gets a role-free scratch name", async () => {
+    const { ports, log } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(ports, await options({ private: await privateSet() }));
+    expect(record.confirmation.status).toBe("confirmed");
+    const launches = launchesOf(log);
+    // 2 plain references, 8 timed, the scorer, 2 confirmation launches, the scorer of the private outputs
+    expect(launches).toHaveLength(14);
+    for (const l of launches) expect(l.scratch).toMatch(/^launch-[0-9a-f]{16}$/);
+    expect(new Set(launches.map((l) => l.scratch)).size).toBe(14);
+  });
+
+  it("the confirmation looks like a timed block: public warm-ups, public prompts, private ones shuffled in", async () => {
+    const firstPrivate: number[] = [];
+    for (const id of ["run-1", "run-2", "run-3", "run-4", "run-5", "run-6"]) {
+      const { ports, log } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+      const o = await options({ id, seed: seedFrom(id), private: await privateSet() });
+      const { record } = await runBenchmark(ports, o);
+      expect(record.confirmation.status).toBe("confirmed");
+      // The two confirmation launches (the scorer of their private outputs comes last).
+      for (const l of launchesOf(log).slice(-3, -1)) {
+        // A timed launch's warm-up (a public prompt reversed), then the public group and the private set.
+        expect(l.streams[0]).toEqual([11, 10]);
+        const timed = l.streams.slice(challenge.metric.warmup);
+        expect(timed.map((p) => p[0]).sort()).toEqual([10, 20, 30, 40, 50]);
+        firstPrivate.push(timed.findIndex((p) => p[0]! >= 40));
+      }
+    }
+    // Where the first private prompt comes is not fixed: no position tells the engine "confirmation".
+    expect(new Set(firstPrivate).size).toBeGreaterThan(1);
+    expect(firstPrivate.some((i) => i > 0)).toBe(true);
+  });
+
+  it("a colluding incumbent that slows down on unknown prompts cannot carry a public-set cheat through", async () => {
+    // `fast` is fast only on prompts it knows (the public set); its friend, the incumbent, crawls on
+    // prompts it does not know, so the old speed-up ratio on the private set looked like the claim.
+    const { ports } = fakeWorld({
+      fast: { tps: 200, privateTps: 100 },
+      friend: { tps: 100, privateTps: 50 },
+      baseline: { tps: 100 },
+    });
+    const o = await options({ incumbent: { slug: "friend", manifest }, private: await privateSet() });
+    const { record } = await runBenchmark(ports, o);
+    expect(record.comparison!.verdict).toBe("faster");
+    // The length effect comes from the trusted scorer (the harness's baseline), not the friend.
+    expect(record.confirmation.status).toBe("failed");
+    expect(record.confirmation.ratio).toBeCloseTo(0.5, 1);
+  });
+
+  it("private outputs reach neither the result file nor the published record", async () => {
+    const { ports } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark(ports, await options({ private: await privateSet() }));
+    const released = releasableRecord(record, challenge);
+    const published = decidePublish(publishInput(released, challenge));
+    expect(published.kind, JSON.stringify(published)).toBe("record");
+    for (const text of [JSON.stringify(record), JSON.stringify(released), JSON.stringify(published)]) {
+      expect(text).not.toMatch(/secret-|private:/); // no private prompt id
+      expect(text).not.toMatch(/40,41,42,43|50,51,52,53/); // no private output tokens
+    }
+    expect(record.launches.every((l) => l.block < 4)).toBe(true); // the confirmation launches are not kept
+    expect(released.confirmation).toMatchObject({
+      status: "confirmed",
+      reason: "the private re-run held the claimed speed and quality",
+    });
+    expect([0.95, 1]).toContain(released.confirmation.ratio); // ≈1 with launch noise, in 5% steps
+    expect(Object.keys(released.confirmation).sort()).toEqual(["ratio", "reason", "status"]);
+  });
+
+  it("a turn one token short of max_tokens is an early stop: the run is not counted, with the reason", async () => {
+    for (const arm of ["candidate", "incumbent"] as const) {
+      const { ports } = fakeWorld({
+        fast: { tps: 200, ...(arm === "candidate" ? { short: "always" as const } : {}) },
+        baseline: { tps: 100, ...(arm === "incumbent" ? { short: "always" as const } : {}) },
+      });
+      const { record } = await runBenchmark(ports, await options());
+      expect(record.status).toBe("error");
+      expect(record.comparison).toBeNull();
+      expect(record.reason).toMatch(new RegExp(`^${arm} \\S+ ended a turn early: prompt p\\d returned 3 of`));
+      expect(releasableRecord(record, challenge).reason).toBe(
+        `the ${arm}'s engine ended a turn before max_tokens where the reference decode did not ` +
+          "(an early stop is not counted)",
+      );
+    }
+  });
+
+  it("a turn that ends where the reference decode ended too (the context limit) is counted", async () => {
+    // Every engine, the reference's baseline included, stops one token short on prompt [20, 21].
+    const { ports } = fakeWorld({ fast: { tps: 200, short: 20 }, baseline: { tps: 100, short: 20 } });
+    const pub = await promptSet(
+      [
+        [10, 11],
+        [20, 21],
+        [30, 31],
+      ],
+      "p",
+      { tps: 100, short: 20 },
+    );
+    const { record } = await runBenchmark(ports, await options({ public: pub }));
+    expect(record.status, record.reason).toBe("ok");
+    expect(record.quality.candidate!.identity).toMatchObject({ ok: true, exact: 3 });
+    // …but only where the engine's own plain decode also ended there: identity holds it to that.
+    const late = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100, short: 20 } });
+    const { record: full } = await runBenchmark(late.ports, await options({ public: pub }));
+    expect(full.status).toBe("ok"); // decoding the whole turn is never an early stop
   });
 });

@@ -8,13 +8,16 @@ import { detokenizeBytes } from "../../runner/core/gguf/generate.ts";
 import { ChallengeSchema } from "../../runner/core/schema/challenge.ts";
 import { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { evaluate, type EvaluatePorts, type EvaluateRequest } from "../../runner/flows/evaluate.ts";
+import type { Reservation } from "../../runner/core/schema/data.ts";
 import type {
+  DataState,
   EngineClient,
   EngineLauncher,
   PullValidation,
   RepoFiles,
   WorkFiles,
 } from "../../runner/ports.ts";
+import { runRecord, type Scenario } from "../fakes/bot-fixtures.ts";
 import { REPO_ROOT } from "../paths.ts";
 
 // The evaluate flow (what a GPU runner executes) on an in-memory file system and fake engines. Its
@@ -141,7 +144,38 @@ const jsonl = (lines: object[]) => lines.map((l) => JSON.stringify(l)).join("\n"
 
 const VALID = { ok: true, problems: [] };
 
-function world(behaviour: Candidate, fetchError?: Error, validation: PullValidation = VALID) {
+/** The reservation the bot wrote at `/bench` for `request` (alice's PR #7). */
+const reservationOf = (o: Partial<Reservation> = {}): Reservation => ({
+  version: 1,
+  id: "run-1",
+  at: "2026-01-15T12:00:00.000Z",
+  requester: { id: 101, login: "alice" },
+  owner: { id: 101, login: "alice" },
+  pr: 7,
+  author: "alice",
+  slug: "fast",
+  sha: "a".repeat(40),
+  against: "baseline",
+  organizer: false,
+  ...o,
+});
+
+/** The data branch as evaluate reads it: the run's reservation and any recorded runs. */
+const dataState = (o: Partial<DataState> = {}): DataState => ({
+  runs: [],
+  reservations: [reservationOf()],
+  rulings: [],
+  threads: [],
+  problems: [],
+  ...o,
+});
+
+function world(
+  behaviour: Candidate,
+  fetchError?: Error,
+  validation: PullValidation = VALID,
+  data: DataState = dataState(),
+) {
   const files = new Map<string, string>([
     [`${MAIN}/challenge/challenge.yaml`, stringify(raw)],
     [
@@ -155,6 +189,7 @@ function world(behaviour: Candidate, fetchError?: Error, validation: PullValidat
     [`${MAIN}/submissions/baseline/submission.yaml`, manifestText("Baseline")],
   ]);
   const launched: string[] = [];
+  const fetched: string[] = [];
   const { launcher, client } = engines(behaviour, launched);
   const ports: EvaluatePorts = {
     launcher,
@@ -167,18 +202,25 @@ function world(behaviour: Candidate, fetchError?: Error, validation: PullValidat
     fetcher: {
       async fetch(o) {
         if (fetchError) throw fetchError;
+        fetched.push(`${o.slug}@${o.sha.slice(0, 7)}`);
         files.set(`${o.into}/submissions/${o.slug}/submission.yaml`, manifestText("Fast", 2));
         return [`submissions/${o.slug}/submission.yaml`];
       },
     },
-    dataStore: () => {
-      throw new Error("the incumbent is on main");
-    },
+    dataStore: () => ({
+      read: async () => data,
+      transact: async () => {
+        throw new Error("evaluate never writes the data branch");
+      },
+    }),
     validator: {
-      validate: async (o) => (launched.push(`validate ${o.pr}@${o.sha.slice(0, 7)}`), validation),
+      validate: async (o) => (
+        launched.push(`validate ${o.pr}@${o.sha.slice(0, 7)} by ${o.author?.login ?? "nobody"}`),
+        validation
+      ),
     },
   };
-  return { ports, files, launched };
+  return { ports, files, launched, fetched };
 }
 
 const request: EvaluateRequest = {
@@ -275,7 +317,7 @@ describe("evaluate's public result file carries no engine-made text", () => {
     };
     const { ports, files, launched } = world("honest", undefined, { ok: false, problems: [problem] });
     const outcome = await evaluate(ports, challenge, request);
-    expect(launched).toEqual(["validate 7@aaaaaaa"]); // not even the reference's baseline launch
+    expect(launched).toEqual(["validate 7@aaaaaaa by alice"]); // not even the reference's baseline launch
     expect(outcome).toMatchObject({
       kind: "not-fetched",
       reason: "the submission failed validation at its pinned commit",
@@ -285,7 +327,70 @@ describe("evaluate's public result file carries no engine-made text", () => {
     // A valid commit is validated once, first, then benchmarked.
     const ok = world("honest");
     await evaluate(ok.ports, challenge, request);
-    expect(ok.launched[0]).toBe("validate 7@aaaaaaa");
+    expect(ok.launched[0]).toBe("validate 7@aaaaaaa by alice");
     expect(ok.launched.filter((l) => l.startsWith("validate"))).toHaveLength(1);
+  });
+});
+
+describe("evaluate takes nothing on the dispatch's word", () => {
+  const notOwner = {
+    file: "submissions/fast/submission.yaml",
+    line: 4,
+    col: 1,
+    code: "not-owner" as const,
+    message: "`fast` was added to the base branch by PR #9 (authors: bob); @alice is not one of them",
+  };
+
+  it("folder ownership is checked again at evaluate, as the reservation's PR author", async () => {
+    // After /bench, bob's PR #9 adding `fast` was merged: alice's PR now edits bob's folder. Like
+    // the git validator, this one checks ownership only when it is told the PR's author.
+    const w = world("honest");
+    w.ports.validator = {
+      validate: async (o) => {
+        w.launched.push(`validate by ${o.author?.login ?? "nobody"}`);
+        return o.author && o.author.login !== "bob" ? { ok: false, problems: [notOwner] } : VALID;
+      },
+    };
+    const outcome = await evaluate(w.ports, challenge, request);
+    expect(w.launched).toEqual(["validate by alice"]); // no engine launched
+    expect(outcome).toMatchObject({ reason: "the submission failed validation at its pinned commit" });
+    expect(w.files.get(outcome.log)).toContain("not-owner");
+  });
+
+  it("a run without a matching reservation on the data branch launches nothing", async () => {
+    for (const reservations of [[], [reservationOf({ slug: "other" })], [reservationOf({ pr: 8 })]]) {
+      const w = world("honest", undefined, VALID, dataState({ reservations }));
+      const outcome = await evaluate(w.ports, challenge, request);
+      expect(w.launched).toEqual([]); // not even validation
+      expect(outcome).toMatchObject({ reason: "the submission failed validation at its pinned commit" });
+    }
+  });
+
+  it("an unmerged incumbent is fetched at the run that gave it the lead, whatever ran later", async () => {
+    const at = (hour: number) => `2026-01-15T${hour}:00:00Z`;
+    const run = (
+      id: string,
+      commit: string,
+      o: Partial<RunRecord>,
+      hour: number,
+      scenario: Scenario = "faster",
+    ) =>
+      runRecord(scenario, {
+        id,
+        candidate: { slug: "leader", commit: commit.repeat(40) },
+        finishedAt: at(hour),
+        ...o,
+      });
+    const runs = [
+      run("lead", "b", {}, 12), // leader beats the baseline: it leads from here
+      run("broken", "c", { status: "error", comparison: null }, 13),
+      run("slower", "d", {}, 14, "slower"), // clean, but moves no lead
+      run("forged", "e", { incumbent: { slug: "other" } }, 15), // "faster" than someone who never led
+    ];
+    // Validation fails after the fetch, so nothing launches: only what was fetched matters here.
+    const failing = { ok: false, problems: [notOwner] };
+    const w = world("honest", undefined, failing, dataState({ runs }));
+    await evaluate(w.ports, challenge, { ...request, against: "leader" });
+    expect(w.fetched).toEqual(["fast@aaaaaaa", "leader@bbbbbbb"]);
   });
 });

@@ -205,3 +205,25 @@ describe("re-verification in a submission's history", () => {
     expect(submissionHistoryItems([failed], [], [])[0]!.text).toMatch(/^run rv: .*confirmation failed$/);
   });
 });
+
+describe("scheduled runs re-run the commit that holds the standing", () => {
+  it("a later run at another commit (honest and slower, or failed) is not what is calibrated or re-verified", () => {
+    // q8 leads with commit SHA; its author later benches an honest, slower commit and a broken one.
+    const later = (id: string, commit: string, o: Partial<RunRecord>, hour: number) =>
+      runRecord("slower", {
+        id,
+        pr: 7,
+        credited: "alice",
+        candidate: { slug: "q8", commit: commit.repeat(40) },
+        finishedAt: `2026-01-14T${hour}:00:00.000Z`,
+        ...o,
+      });
+    const runs = [
+      ...history(),
+      later("r-honest", "b", {}, 12),
+      later("r-broken", "c", { status: "error", comparison: null }, 13),
+    ];
+    expect(planReverification(input(runs)).runs[0]).toMatchObject({ slug: "q8", sha: SHA });
+    expect(planCalibration(input(runs)).runs[0]).toMatchObject({ slug: "q8", sha: SHA });
+  });
+});

@@ -316,7 +316,13 @@ function confirmationReason(ratio: number | undefined, fast: boolean, ok: boolea
   return "the private re-run failed verification";
 }
 /** Fixed phrases for runner errors: a runner's own words never reach a page. */
+const EARLY_STOP = (arm: string) =>
+  `the ${arm}'s engine ended a turn before max_tokens where the reference decode did not ` +
+  `(an early stop is not counted)`;
 const ERROR_KINDS: [RegExp, string][] = [
+  // First: the slug in an early stop's text is the submission's own and could match a later kind.
+  [/^candidate \S+ ended a turn early/, EARLY_STOP("candidate")],
+  [/^incumbent \S+ ended a turn early/, EARLY_STOP("incumbent")],
   [/^could not fetch/i, "the runner could not fetch the submission at its pinned commit"],
   [/^validation failed/i, "the submission failed validation at its pinned commit"],
   [/did not become healthy|never became healthy/i, "the engine did not become healthy in time"],

@@ -2,7 +2,7 @@ import type { Challenge } from "../schema/challenge.ts";
 import type { LifecycleEvent, Reservation, Ruling, RunnerStep } from "../schema/data.ts";
 import type { RunRecord } from "../schema/run-record.ts";
 import { chooseRunner, runsByRunner } from "../runners.ts";
-import { byFinish, decideStandings } from "../standings.ts";
+import { decideStandings, standingRun } from "../standings.ts";
 import { workflowInputs } from "./bench.ts";
 
 /**
@@ -40,13 +40,16 @@ export interface SchedulePlan {
   skipped: { what: string; why: string }[];
 }
 
-/** The commit and PR a submission was last benchmarked at, from its latest run that pinned both. */
-function pinnedAt(runs: readonly RunRecord[], slug: string) {
-  const r = byFinish(runs)
-    .filter((x) => x.candidate.slug === slug && x.candidate.commit && x.pr)
-    .at(-1);
-  if (!r) return undefined;
-  return { pr: r.pr!, sha: r.candidate.commit!, author: r.credited ?? r.requester?.login ?? SCHEDULER.login };
+/**
+ * The commit and PR a submission's standing was earned at: the run that gave it the lead, or its
+ * best estimate's run (standingRun). Not its latest run: an honest, slower commit benched later
+ * must not be what gets re-verified in place of the commit that holds the result.
+ */
+function pinnedAt(input: ScheduleInput, slug: string) {
+  const { challenge, state } = input;
+  const r = standingRun({ challenge, runs: state.runs, rulings: state.rulings, ...lifecycleOf(state) }, slug);
+  if (!r?.pr) return undefined;
+  return { pr: r.pr, sha: r.candidate.commit!, author: r.credited ?? r.requester?.login ?? SCHEDULER.login };
 }
 
 /** An uncharged reservation by the bot for a scheduled run (no comment: nothing to redeliver). */
@@ -107,7 +110,7 @@ export function planCalibration(input: ScheduleInput, extraRunners: readonly str
   const { challenge, state } = input;
   const standings = standingsOf(input);
   const leader = standings.leader.slug;
-  const at = pinnedAt(state.runs, leader);
+  const at = pinnedAt(input, leader);
   if (!at)
     return { runs: [], already: [], skipped: [{ what: leader, why: noPinnedCommit(leader, challenge) }] };
   const runners = [...new Set([...runsByRunner(state.runs).keys(), ...extraRunners])].sort();
@@ -148,7 +151,7 @@ export function planReverification(input: ScheduleInput): SchedulePlan {
   const planned: Reservation[] = [];
   const skipped: SchedulePlan["skipped"] = [];
   for (const slug of top) {
-    const at = pinnedAt(state.runs, slug);
+    const at = pinnedAt(input, slug);
     if (!at) {
       skipped.push({ what: slug, why: noPinnedCommit(slug, challenge) });
       continue;

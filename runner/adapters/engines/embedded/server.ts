@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { unlink } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { getLlama, type LlamaContextSequence, type Token } from "node-llama-cpp";
+import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { CompletionRequest } from "../../../core/protocol/openai.ts";
 import { detokenizeBytes, VOCAB_SIZE } from "../../../core/gguf/generate.ts";
 import { ACCEPTANCE, greedyPlain, greedySpeculative, type Draft } from "./decoder.ts";
@@ -69,6 +69,8 @@ const errorBody = (code: number, type: string, message: string) => ({ object: "e
 
 /** Loads the target (and the draft model, if any) on the CPU. */
 async function loadEngine(opts: ServerOptions): Promise<{ sequence: LlamaContextSequence; draft?: Draft }> {
+  // Imported here, not at the top: the entry point's loader hook must be registered first (main.ts).
+  const { getLlama } = await import("node-llama-cpp");
   const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" as never });
   const contextOptions = { contextSize: opts.contextSize, batchSize: opts.batchSize, threads: opts.threads };
   const model = await llama.loadModel({ modelPath: opts.model });
