@@ -660,6 +660,8 @@ function privateEvidence(acc: Passes): ScoredLaunch & { variants: Map<string, nu
  * where the run has one: an incumbent is another submission, which could run slow on the private
  * prompts to flatter a candidate it colludes with. Without a scorer (a local run) the incumbent does.
  * Both launches look like timed blocks (see confirm-set.ts); only their private prompts are measured.
+ * The candidate's private outputs then get the three checks of the public blocks (judgePrivate), the
+ * trusted scorer included: one more launch of it, after both, for a decode lossy only on unseen prompts.
  */
 async function confirm(
   ports: BenchPorts,
