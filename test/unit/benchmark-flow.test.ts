@@ -408,7 +408,14 @@ describe("the benchmark flow on fake ports", () => {
     );
     const q = record.quality.candidate!;
     expect(q.identity).toMatchObject({ ok: true, passed: 3, exact: 0 });
-    expect(q.outputNll).toMatchObject({ ok: false, worse: 3, max: 0.05 });
+    expect(q.outputNll).toMatchObject({
+      ok: false,
+      worse: 3,
+      max: 0.05,
+      maxPrompt: 1,
+    });
+    expect(q.outputNll!.worst).toBeCloseTo(2.5, 9); // the worst prompt, over the per-prompt bound too
+    expect(q.verifiedBy).toBe("plain-decode+scorer");
     expect(q.outputNll!.increase).toBeCloseTo(2.5, 9); // 7s score -3 where the plain tokens score -0.5
     expect(record.status).toBe("invalid");
     expect(record.reason).toMatch(/the reference scores the timed outputs 2\.500 nats\/token worse/);
