@@ -16,7 +16,8 @@ export interface LaunchPaths {
 
 /** Fresh, role-free paths for one launch under `workDir`, with its role noted in `logs/<name>.role`. */
 export async function launchPaths(files: WorkFiles, workDir: string, role: string): Promise<LaunchPaths> {
-  const name = `launch-${randomBytes(8).toString("hex")}`;
+  // Short: the engine's socket lives in the scratch folder, and a Unix socket path holds 107 bytes.
+  const name = `launch-${randomBytes(5).toString("hex")}`;
   const logFile = join(workDir, "logs", `${name}.log`);
   await files.write(join(workDir, "logs", `${name}.role`), role + "\n");
   return { scratch: join(workDir, name), logFile };

@@ -717,7 +717,7 @@ describe("a hostile engine cannot tell it is being confirmed, nor end a turn ear
     const launches = launchesOf(log);
     // 2 plain references, 8 timed, the scorer, 2 confirmation launches, the scorer of the private outputs
     expect(launches).toHaveLength(14);
-    for (const l of launches) expect(l.scratch).toMatch(/^launch-[0-9a-f]{16}$/);
+    for (const l of launches) expect(l.scratch).toMatch(/^launch-[0-9a-f]{10}$/);
     expect(new Set(launches.map((l) => l.scratch)).size).toBe(14);
   });
 
