@@ -11,12 +11,13 @@ import {
   judgeQuality,
   type PromptItem,
   type QualityResult,
+  type Scored,
 } from "../core/verify.ts";
 import type { Clock, EngineClient, EngineLauncher, Progress, RunningEngine, WorkFiles } from "../ports.ts";
 import { generationTps } from "../core/protocol/openai.ts";
 import { continuationNll, scoringRequest, timedRequest } from "./engine-requests.ts";
 import type { Contender, PromptSet } from "./reference.ts";
-import type { PlainReference } from "./plain-reference.ts";
+import { scoreOn, type PlainReference } from "./plain-reference.ts";
 import { toComparisonRecord, verifiedBy } from "../core/github/record-check.ts";
 import { confirmationSet, privateShare } from "./confirm-set.ts";
 import { launchPaths } from "./launch-paths.ts";
@@ -36,7 +37,7 @@ import {
   plainSeverity,
   PRIVATE_PREFIX,
   scoreArms,
-  scorePrivate,
+  privateScoreItems,
   type PlainRefs,
   type ScoredLaunch,
 } from "./verify-arms.ts";
@@ -364,7 +365,14 @@ async function runLaunch(
 }
 
 /** A launch's record and everything it measured, per request (what the confirmation splits). */
-async function measuredLaunch(ports: BenchPorts, o: BenchOptions, plan: LaunchPlan, deadline: number) {
+async function measuredLaunch(
+  ports: BenchPorts,
+  o: BenchOptions,
+  plan: LaunchPlan,
+  deadline: number,
+  /** Requests sent after the timed ones, on the same engine (the gauge scoring the candidate's outputs). */
+  after?: (engine: RunningEngine) => Promise<void>,
+) {
   checkDeadline(ports, o, deadline);
   const role = `block ${plan.block} ${plan.arm} ${plan.contender.slug}`;
   const { scratch, logFile } = await launchPaths(ports.files, o.workDir, role);
@@ -380,6 +388,7 @@ async function measuredLaunch(ports: BenchPorts, o: BenchOptions, plan: LaunchPl
       startTimeoutMs: o.startTimeoutMs ?? 10 * 60_000,
     });
     const acc = await measureLaunch(ports, o, plan, engine, deadline);
+    await after?.(engine);
     return { record: launchRecord(plan, engine, acc), acc };
   } finally {
     await engine?.stop();
@@ -593,25 +602,56 @@ async function measure(ports: BenchPorts, o: BenchOptions, looks: number[], s: B
 type Confirmation = RunRecord["confirmation"];
 
 /**
- * Quality of the candidate's private re-run, held to the same three checks as the public blocks:
- * the output of each prompt furthest from its plain decode (of all its passes), perplexity, identity,
- * and the trusted scorer's reading of the private outputs against the plain-decode ones, so a decode
- * path lossy only on prompts it has never seen is caught too.
+ * The candidate's private re-run as verification reads it: per private prompt the output furthest
+ * from its plain decode (of all its passes), and the perplexity terms of its private prompts.
  */
-async function judgePrivate(
-  ports: BenchPorts,
+function privateVerified(
   o: BenchOptions & { private: PromptSet },
   acc: Passes,
   plain: PlainReference | undefined,
-): Promise<QualityResult> {
+) {
   const { outputs, variants, scoring } = privateEvidence(acc);
   const evidence = emptyEvidence();
-  const severity = severityFor(o, plain, PRIVATE_PREFIX, o.private);
-  absorbEvidence(evidence, outputs, scoring, severity, variants);
-  const launch = { outputs: evidence.outputs, scoring: evidence.scoring };
-  if (!plain) return judgeLaunch(o, o.private, launch, undefined, PRIVATE_PREFIX);
-  const scores = await scorePrivate(ports, o, evidence.outputs, plain);
-  return judgeArm(o, o.private, launch, plain, scores, PRIVATE_PREFIX);
+  absorbEvidence(evidence, outputs, scoring, severityFor(o, plain, PRIVATE_PREFIX, o.private), variants);
+  return evidence;
+}
+
+/**
+ * Quality of the candidate's private re-run, held to the same three checks as the public blocks:
+ * perplexity, identity with its plain decode, and the trusted scorer's reading of the private outputs
+ * against the plain-decode ones (`scores`), so a decode path lossy only on prompts it has never seen
+ * is caught too.
+ */
+function judgePrivate(
+  o: BenchOptions & { private: PromptSet },
+  evidence: ArmEvidence,
+  plain: PlainReference | undefined,
+  scores: Map<string, Scored> | undefined,
+): QualityResult {
+  if (!plain) return judgeLaunch(o, o.private, evidence, undefined, PRIVATE_PREFIX);
+  return judgeArm(o, o.private, evidence, plain, scores, PRIVATE_PREFIX);
+}
+
+/**
+ * The trusted scorer's reading of the private re-run, made on the confirmation's gauge launch when
+ * the gauge is the scorer (the harness's baseline): after the gauge's timed requests, it scores the
+ * candidate's private outputs and their plain decodes, so the check costs no launch of its own.
+ * Without a scorer (a local run, the incumbent as gauge) or a plain reference, nothing is scored.
+ */
+function gaugeScoring(
+  ports: BenchPorts,
+  o: BenchOptions & { private: PromptSet },
+  gauge: Contender,
+  evidence: ArmEvidence,
+  plain: PlainReference | undefined,
+) {
+  const out: { scores?: Map<string, Scored>; after?: (engine: RunningEngine) => Promise<void> } = {};
+  if (gauge !== o.scorer || !plain) return out;
+  out.after = async (engine) => {
+    const items = privateScoreItems(o.private, evidence.outputs, plain);
+    out.scores = await scoreOn(ports.client, engine, items, o.requestTimeoutMs);
+  };
+  return out;
 }
 
 /** The confirmation entry of a private re-run that completed. */
@@ -661,7 +701,7 @@ function privateEvidence(acc: Passes): ScoredLaunch & { variants: Map<string, nu
  * prompts to flatter a candidate it colludes with. Without a scorer (a local run) the incumbent does.
  * Both launches look like timed blocks (see confirm-set.ts); only their private prompts are measured.
  * The candidate's private outputs then get the three checks of the public blocks (judgePrivate), the
- * trusted scorer included: one more launch of it, after both, for a decode lossy only on unseen prompts.
+ * trusted scorer included: the gauge launch scores them after its timed requests.
  */
 async function confirm(
   ports: BenchPorts,
@@ -679,13 +719,22 @@ async function confirm(
     const { set, warmup } = confirmationSet(o.id, s.design, next, o.private);
     const plan = { arm: "candidate" as const, contender: o.candidate, block: maxBlocks, position: 0 };
     const r = await measuredLaunch(ports, o, { ...plan, set, warmup, score: true }, s.deadline);
+    const priv = { ...o, private: o.private };
+    const evidence = privateVerified(priv, r.acc, s.plain?.candidate);
     const gauge = o.scorer ?? o.incumbent;
     const other = { ...plan, arm: "incumbent" as const, contender: gauge, position: 1 };
-    const base = await measuredLaunch(ports, o, { ...other, set, warmup, score: false }, s.deadline);
+    const scoring = gaugeScoring(ports, priv, gauge, evidence, s.plain?.candidate);
+    const base = await measuredLaunch(
+      ports,
+      o,
+      { ...other, set, warmup, score: false },
+      s.deadline,
+      scoring.after,
+    );
     const claim = s.comparison!.arms.candidate.mean;
     // How much faster (or slower) the gauge decodes the private prompts than the public ones.
     const lengthEffect = privateTps(base.acc) / gaugePublicTps(o, s, base.acc, gauge);
-    const quality = await judgePrivate(ports, { ...o, private: o.private }, r.acc, s.plain?.candidate);
+    const quality = judgePrivate(priv, evidence, s.plain?.candidate, scoring.scores);
     return confirmationOf(o.challenge, privateTps(r.acc) / lengthEffect, claim, quality);
   } catch (e) {
     return { status: "failed", reason: `private re-run failed: ${(e as Error).message}`.slice(0, 500) };

@@ -154,16 +154,29 @@ export async function trustedScores(
   o: Omit<PlainOptions, "contender" | "prompts" | "cacheDir"> & { scorer: Contender },
   items: readonly ToScore[],
 ): Promise<Map<string, Scored>> {
-  return withEngine(ports, o, o.scorer, "scorer", async (engine) => {
-    const out = new Map<string, Scored>();
-    for (const it of items) {
-      const ids = [...it.prompt.ids, ...it.output];
-      const r = await ports.client.complete(engine.endpoint, scoringRequest(ids), o.requestTimeoutMs);
-      out.set(it.key, {
-        nll: continuationNll(it.prompt.id, r, ids, it.prompt.ids.length),
-        n: it.output.length,
-      });
-    }
-    return out;
-  });
+  return withEngine(ports, o, o.scorer, "scorer", (engine) =>
+    scoreOn(ports.client, engine, items, o.requestTimeoutMs),
+  );
+}
+
+/**
+ * Scores each continuation on an engine already running the trusted scorer's configuration (its
+ * own launch above, or the confirmation's gauge launch of the baseline, after its timed requests).
+ */
+export async function scoreOn(
+  client: EngineClient,
+  engine: RunningEngine,
+  items: readonly ToScore[],
+  requestTimeoutMs?: number,
+): Promise<Map<string, Scored>> {
+  const out = new Map<string, Scored>();
+  for (const it of items) {
+    const ids = [...it.prompt.ids, ...it.output];
+    const r = await client.complete(engine.endpoint, scoringRequest(ids), requestTimeoutMs);
+    out.set(it.key, {
+      nll: continuationNll(it.prompt.id, r, ids, it.prompt.ids.length),
+      n: it.output.length,
+    });
+  }
+  return out;
 }

@@ -144,23 +144,21 @@ function scorerOptions(o: BenchOptions, scorer: NonNullable<BenchOptions["scorer
 }
 
 /**
- * The trusted scorer over the candidate's private re-run: its timed outputs and its plain-decode
- * outputs of the private prompts (kept under PRIVATE_PREFIX in its reference), one launch. Keys are
- * `timed:<id>` and `plain:<id>` as judgeArm reads them. Without a scorer, no decode-path check.
+ * What the trusted scorer reads of the candidate's private re-run: its timed outputs and its
+ * plain-decode outputs of the private prompts (kept under PRIVATE_PREFIX in its reference). Keys are
+ * `timed:<id>` and `plain:<id>` as judgeArm reads them.
  */
-export async function scorePrivate(
-  ports: BenchPorts,
-  o: BenchOptions & { private: PromptSet },
+export function privateScoreItems(
+  priv: PromptSet,
   outputs: ReadonlyMap<string, number[]>,
   plain: PlainReference,
-): Promise<Map<string, Scored> | undefined> {
-  if (!o.scorer) return undefined;
+): ToScore[] {
   const items: ToScore[] = [];
-  for (const p of o.private.prompts) {
+  for (const p of priv.prompts) {
     const timed = outputs.get(p.id);
     const plainOut = plain.lines.get(PRIVATE_PREFIX + p.id)?.output;
     if (timed) items.push({ key: `timed:${p.id}`, prompt: p, output: timed });
     if (plainOut) items.push({ key: `plain:${p.id}`, prompt: p, output: plainOut });
   }
-  return trustedScores(ports, scorerOptions(o, o.scorer), items);
+  return items;
 }
