@@ -75,13 +75,17 @@ describe("workflow lint", () => {
       });
     });
   }
-  it("evaluate runs only on workflow_dispatch, with no token permissions on the self-hosted job", () => {
+  it("evaluate runs only on workflow_dispatch, with no token permissions on the self-hosted jobs", () => {
     const wf = workflows.find(([f]) => f === "evaluate.yml")![1];
     expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
-    const gpu = Object.values(wf.jobs).filter((j) => JSON.stringify(j["runs-on"]).includes("self-hosted"));
-    expect(gpu).toHaveLength(1);
-    expect(gpu[0]!.permissions).toEqual({});
-    expect(JSON.stringify(gpu[0])).not.toMatch(/secrets\./);
+    const gpu = Object.entries(wf.jobs).filter(([, j]) =>
+      JSON.stringify(j["runs-on"]).includes("self-hosted"),
+    );
+    expect(gpu.map(([name]) => name)).toEqual(["evaluate", "verify"]); // the blocks; the final look's checks
+    for (const [, job] of gpu) {
+      expect(job.permissions).toEqual({});
+      expect(JSON.stringify(job)).not.toMatch(/secrets\./);
+    }
   });
   for (const [file, command] of [
     ["calibrate.yml", "gh calibrate"],
@@ -139,24 +143,41 @@ describe("workflow lint", () => {
     expect(JSON.stringify(gpu)).not.toMatch(/github\.token|GITHUB_TOKEN|GH_TOKEN/);
     const upload = gpu.steps!.find((x) => x.uses?.startsWith("actions/upload-artifact@"))!;
     expect(upload.with?.name).toBe("look-${{ inputs.look }}-share-${{ matrix.share }}");
-    // The publish job runs GitHub-hosted after every share (even failed ones), gathers, then publishes
-    // or dispatches the next look of the same run (evaluate.yml again: no new /bench, no quota charge).
-    const pub = wf.jobs.publish!;
-    expect(pub["runs-on"]).toBe("ubuntu-24.04");
-    expect(pub.needs).toEqual(expect.arrayContaining(["evaluate"]));
-    expect(pub.if).toBe("always()");
-    const steps = pub.steps!;
+    // The gather job runs GitHub-hosted after every share (even failed ones) with no write token:
+    // it analyses the shares, then dispatches the next look of the same run (evaluate.yml again: no
+    // new /bench, no quota charge) or hands the final look to the verify job.
+    const gj = wf.jobs.gather!;
+    expect(gj["runs-on"]).toBe("ubuntu-24.04");
+    expect(gj.needs).toEqual(expect.arrayContaining(["evaluate"]));
+    expect(gj.if).toBe("always()");
+    expect(gj.permissions).toEqual({ actions: "write" });
+    expect(gj.outputs?.next_look).toBe("${{ steps.gather.outputs.next_look }}");
+    const steps = gj.steps!;
     const gather = steps.findIndex((x) => x.run?.includes("--gather out/shares"));
     const next = steps.findIndex((x) => x.run?.includes("gh workflow run evaluate.yml"));
-    const publish = steps.findIndex((x) => x.run?.includes("gh publish"));
     expect(gather).toBeGreaterThan(0);
     expect(next).toBeGreaterThan(gather);
-    expect(publish).toBeGreaterThan(gather);
+    expect(steps[gather]!.run).not.toMatch(/--verify/); // no engine on a GitHub-hosted machine
     expect(steps[gather]!.env?.GITHUB_TOKEN).toBeUndefined(); // gathering untrusted shares needs no token
     expect(steps[next]!.run).toMatch(/-f look="\$NEXT_LOOK"[\s\S]*-f previous_run="\$GITHUB_RUN_ID"/);
     expect(steps[next]!.run).toMatch(/-f run_id="\$RUN_ID"/); // the same reservation
     expect((steps[next] as { if?: string }).if).toBe("steps.gather.outputs.next_look != ''");
-    expect((steps[publish] as { if?: string }).if).toBe("steps.gather.outputs.next_look == ''");
+    // The final look is verified on a runner of the pool (engines may start there), with no token.
+    const verify = wf.jobs.verify!;
+    expect(String(verify["runs-on"])).toContain("self-hosted");
+    expect(verify.permissions).toEqual({});
+    expect(JSON.stringify(verify)).not.toMatch(/github\.token|GITHUB_TOKEN|GH_TOKEN/);
+    expect(verify.if).toContain("needs.gather.outputs.next_look == ''");
+    const check = verify.steps!.find((x) => x.run?.includes("velodrome.mjs evaluate"))!;
+    expect(check.run).toMatch(/--gather out\/shares --verify --out out\/result\.json/);
+    // Publish, GitHub-hosted with the write token, only reads the verify job's result as data.
+    const pub = wf.jobs.publish!;
+    expect(pub["runs-on"]).toBe("ubuntu-24.04");
+    expect(pub.needs).toEqual(["gather", "verify"]);
+    expect(pub.if).toContain("needs.gather.outputs.next_look == ''");
+    const publish = pub.steps!.find((x) => x.run?.includes("gh publish"))!;
+    expect(publish.run).toMatch(/--result out\/result\.json/);
+    expect(pub.steps!.some((x) => x.run?.includes("velodrome.mjs evaluate"))).toBe(false);
   });
   it("the request workflow is serialized per commenter (numeric id, not login)", () => {
     const wf = workflows.find(([f]) => f === "request.yml")![1] as Workflow & {

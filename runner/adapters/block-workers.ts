@@ -165,9 +165,13 @@ export class BlocksNotRun extends Error {
  * runner share): asked for a look's blocks, it hands back the gathered launches of those blocks.
  * The benchmark flow then absorbs and analyses them exactly as if it had run them. A share that
  * failed rethrows its error (a passed cap stays DeadlinePassed); blocks of a look no share ran
- * throw BlocksNotRun, which the caller reads as "dispatch that look".
+ * throw BlocksNotRun, which the caller reads as "dispatch that look". `enginesHere`: this machine
+ * is a runner of the pool, so the verification launches run here (see evaluate.yml's verify job).
  */
-export function gatheredPool(resultTexts: readonly string[]): BlockPool & { notRun?: number } {
+export function gatheredPool(
+  resultTexts: readonly string[],
+  where: { enginesHere?: boolean } = {},
+): BlockPool & { notRun?: number } {
   const byBlock = new Map<number, LaunchResult[]>();
   const errors: unknown[] = [];
   for (const text of resultTexts) {
@@ -187,7 +191,9 @@ export function gatheredPool(resultTexts: readonly string[]): BlockPool & { notR
   };
   const pool: BlockPool & { notRun?: number } = {
     workers: Number.MAX_SAFE_INTEGER,
-    gathered: true,
+    // On a runner (the matrix's verify job) engines may start: the plain-decode references, the
+    // trusted scorer and the private confirmation run there on the gathered outputs.
+    gathered: !where.enginesHere,
     run: async (_o, shares) => shares.map((s) => s.blocks.flatMap(resultsOf)),
   };
   return pool;

@@ -1,3 +1,4 @@
+import { UsageError } from "../core/errors.ts";
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gitSubmissionFetcher } from "../adapters/git-fetch.ts";
@@ -89,6 +90,13 @@ const OPTIONS = {
     placeholder: "DIR",
     description: "publish job: analyse the matrix's share results in DIR (no engine runs)",
   },
+  verify: {
+    type: "boolean",
+    description:
+      "with --gather, on a runner of the pool: verify the gathered outputs here (plain-decode references, " +
+      "trusted scorer, private confirmation); without it the gather starts no engine and the record is " +
+      "checked by baseline agreement only (not ranked)",
+  },
   runners: RUNNERS_OPTION,
 } as const;
 
@@ -127,8 +135,13 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const programRoot = resolve(import.meta.dirname, "../..");
   const kind = challenge.engine.kind;
   const sandbox = v.sandbox as SandboxMode;
-  const gathered = v.gather ? gatheredPool(await shareTexts(resolve(io.cwd, v.gather))) : undefined;
-  const launcher = gathered ? noEngines(kind) : makeLauncher(kind, programRoot, sandbox);
+  if (v.verify && !v.gather)
+    throw new UsageError("--verify goes with --gather DIR (the matrix's verify job)");
+  const enginesHere = !v.gather || v.verify === true;
+  const gathered = v.gather
+    ? gatheredPool(await shareTexts(resolve(io.cwd, v.gather)), { enginesHere })
+    : undefined;
+  const launcher = enginesHere ? makeLauncher(kind, programRoot, sandbox) : noEngines(kind);
   const pool =
     gathered ?? (v.runners > 1 ? processPool(v.runners, { kind, programRoot, sandbox }) : undefined);
   const ports: EvaluatePorts = {

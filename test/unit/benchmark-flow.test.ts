@@ -681,6 +681,45 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
     expect(decidePublish(publishInput(single, grouped))).toMatchObject({ record: { status: "ok" } });
   });
 
+  it("on a runner of the pool (the verify job) the gathered blocks are verified and ranked", async () => {
+    const o = await options({ challenge: grouped, public: await sixPrompts() });
+    const single = (await runBenchmark(fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } }).ports, o))
+      .record;
+    const texts = await shareResults(o, [4], 1);
+    const { ports, log } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    const pool = gatheredPool(texts, { enginesHere: true });
+    const { record } = await runBenchmark({ ...ports, pool }, o);
+    expect(record.status, record.reason).toBe("ok");
+    expect(untimed(record)).toEqual(untimed(single)); // the blocks are the shares', none re-run here
+    expect(record.quality.candidate).toMatchObject({ ok: true, verifiedBy: "plain-decode+scorer" });
+    expect(record.quality.candidate!.identity).toMatchObject({ ok: true });
+    // The launches here: each arm's plain-decode reference (all six prompts) and the scorer (no
+    // streams); no timed block starts an engine on this machine.
+    const streams = log
+      .join("\n")
+      .split(/^launch /m)
+      .slice(1)
+      .map((l) => l.split("stream").length - 1);
+    expect(streams).toEqual([6, 6, 0]);
+    expect(decidePublish(publishInput(record, grouped))).toMatchObject({ record: { status: "ok" } });
+  });
+
+  it("a lossy decode gathered from the shares is caught by the verify job", async () => {
+    const o = await options({ challenge: grouped, public: await sixPrompts() });
+    const texts: string[] = [];
+    for (const k of [0, 1]) {
+      // The shares' candidate engine decodes 7s on its timed launches (it passed its own plain decode).
+      const { ports } = fakeWorld({ fast: { tps: 200, wrongAfter: 0 }, baseline: { tps: 100 } });
+      const share = { machine: `gpu-${k + 1}`, blocks: lookShare([4], 1, k, 2), maxBlocks: 4, deadline: 2e6 };
+      texts.push(encodeResults(await runShare(ports, o, share)));
+    }
+    const { ports } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
+    const { record } = await runBenchmark({ ...ports, pool: gatheredPool(texts, { enginesHere: true }) }, o);
+    expect(record.quality.candidate).toMatchObject({ ok: false, verifiedBy: "plain-decode+scorer" });
+    expect(record.quality.candidate!.identity).toMatchObject({ ok: false });
+    expect(record.status).toBe("invalid");
+  });
+
   it("an inconclusive look asks for the next look instead of publishing", async () => {
     const o = await options({ blocks: undefined });
     const pool = gatheredPool(await shareResults(o, [4, 8], 1));
