@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFile, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { SiteFile } from "../core/site/render.ts";
 import type { BuildEffects } from "../ports.ts";
@@ -21,6 +21,12 @@ export function sitePath(outDir: string, path: string): string {
   return p;
 }
 
+/** The bytes of a file's content, without copying bytes that already are a Buffer or a view of one. */
+function asBuffer(content: string | Uint8Array): Buffer {
+  if (typeof content === "string") return Buffer.from(content);
+  return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+}
+
 export function fsEffects(outDir: string): BuildEffects {
   // Folders this build has made: 40,000 files share a few hundred folders, so each is made once.
   const made = new Map<string, Promise<unknown>>();
@@ -33,8 +39,13 @@ export function fsEffects(outDir: string): BuildEffects {
   return {
     async write(path, content) {
       const p = sitePath(outDir, path);
-      const old = await readFile(p).catch(() => undefined);
-      const buf = typeof content === "string" ? Buffer.from(content) : Buffer.from(content);
+      const buf = asBuffer(content);
+      // Only a file of the same size can be unchanged: a stat spares reading every other old file.
+      const size = await stat(p).then(
+        (st) => st.size,
+        () => -1,
+      );
+      const old = size === buf.length ? await readFile(p).catch(() => undefined) : undefined;
       if (old && old.equals(buf)) return "unchanged";
       await folderOf(p);
       await writeFile(p, buf);
@@ -79,9 +90,11 @@ export async function writeSite(
   for (const f of files) {
     paths.push(f.path);
     if (onFile && paths.length % 5000 === 0) onFile(paths.length);
-    bytes += Buffer.byteLength(f.content);
-    h.update(f.path).update("\0").update(f.content);
-    const p: Promise<void> = fx.write(f.path, f.content).then((r) => {
+    // Encoded once: the byte count, the digest and the write share these bytes.
+    const content = Buffer.from(f.content);
+    bytes += content.length;
+    h.update(f.path).update("\0").update(content);
+    const p: Promise<void> = fx.write(f.path, content).then((r) => {
       if (r === "written") written++;
       else unchanged++;
       inFlight.delete(p);
