@@ -10,7 +10,7 @@ import {
 } from "../standings.ts";
 import type { RunnerHealth } from "../stats/health.ts";
 import { queueState, type QueueState } from "../queue.ts";
-import { boardIndex, inboxes, negativeResults, replies } from "./model/board.ts";
+import { boardIndex, excerptCache, inboxes, negativeResults, replies } from "./model/board.ts";
 import { leaderboardRows } from "./model/leaderboard.ts";
 import { frontierSteps, lineageEdges, lineageNodes, subsByAuthor } from "./model/lineage.ts";
 import { participantViews } from "./model/participants.ts";
@@ -127,7 +127,6 @@ export interface SiteModel {
   threads: Thread[];
   announcements: number[];
   taskforces: Map<string, number[]>;
-  inbox: Map<string, InboxItem[]>;
   negatives: { kind: "run" | "thread"; ref: string; slug?: string; title: string; at: string }[];
   participants: Map<string, ParticipantView>;
   runners: {
@@ -270,7 +269,8 @@ export function buildModel(input: SiteInput): SiteModel {
   const byAuthor = subsByAuthor(subs);
   const ranked = standings(input, subs, runs);
   const board = boardIndex(ch, input.threads);
-  const inbox = inboxes(board.threads);
+  const excerptOf = excerptCache();
+  const inbox = inboxes(board.threads, excerptOf);
   const updatedAt = lastUpdate(input);
   const participants = participantViews(ch, {
     ...input,
@@ -278,7 +278,7 @@ export function buildModel(input: SiteInput): SiteModel {
     subsByAuthor: byAuthor,
     runs: runs.runs,
     inbox,
-    replies: replies(board.threads),
+    replies: replies(board.threads, excerptOf),
     updatedAt,
   });
   return {
@@ -295,7 +295,6 @@ export function buildModel(input: SiteInput): SiteModel {
       .slice(-20)
       .reverse(),
     ...board,
-    inbox,
     negatives: negativeResults(runs.runs, board.threads, input.lifecycle ?? []),
     participants,
     runners: runnerViews(runs.runs, input.runnerSteps ?? []),
