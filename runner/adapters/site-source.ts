@@ -137,9 +137,17 @@ async function submissionBlobs(repoDir: string, ref: string) {
   return blobs;
 }
 
+type FirstSeen = Awaited<ReturnType<typeof firstAppearances>>;
+
 /** Submissions on the default branch; a manifest not yet committed counts as first seen at the head. */
-async function mainSubmissions(repoDir: string, ref: string, main: Map<string, string>, problems: Problems) {
-  const firstSeen = await firstAppearances(repoDir, ref);
+async function mainSubmissions(
+  repoDir: string,
+  ref: string,
+  main: Map<string, string>,
+  problems: Problems,
+  firstSeenP: Promise<FirstSeen>,
+) {
+  const firstSeen = await firstSeenP;
   const blobs = await submissionBlobs(repoDir, ref);
   const headTime = new Date((await git(repoDir, ["log", "-1", "--format=%cI", ref])).trim()).toISOString();
   const submissions: SubmissionSource[] = [];
@@ -267,8 +275,9 @@ async function allSubmissions(
   main: Map<string, string>,
   tips: Map<string, string>,
   problems: Problems,
+  firstSeen: Promise<FirstSeen>,
 ) {
-  const submissions = await mainSubmissions(repoDir, ref, main, problems);
+  const submissions = await mainSubmissions(repoDir, ref, main, problems, firstSeen);
   const seen = new Set(submissions.map((s) => s.slug));
   for (const [slug, commit] of tips) {
     if (seen.has(slug)) continue;
@@ -295,9 +304,12 @@ export async function loadSiteInput(
   const main = await readTreeFiles(repoDir, ref, ["challenge", SUBMISSIONS_DIR, AGENTS_FILE]);
   const { challenge, participants } = readChallengeFiles(main, `${ref} in ${repoDir}`, problems);
   progress(`read ${main.size} files from ${ref}`);
+  // The history walk is git's work (seconds at 10,000 submissions): it runs while the data branch is parsed.
+  const firstSeen = firstAppearances(repoDir, ref);
+  firstSeen.catch(() => undefined); // awaited below; a failure is reported there, not as unhandled
   const data = await readDataBranch(repoDir, o.dataRef ?? challenge.data_branch, problems, progress);
   const tips = runTips(data);
-  const submissions = await allSubmissions(repoDir, ref, main, tips, problems);
+  const submissions = await allSubmissions(repoDir, ref, main, tips, problems, firstSeen);
   const ancestry = await gitAncestry(repoDir, ref, tips, submissions);
   progress(`${submissions.length} submissions, ${data.runs.length} runs, ${data.threads.length} threads`);
   return {

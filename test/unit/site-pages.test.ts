@@ -8,6 +8,8 @@ import { renderVerdictComment } from "../../runner/core/github/comment-verdict.t
 import { renderSite } from "../../runner/core/site/render.ts";
 import { CHART_MAX_RUNS, niceTicks, resultsChart } from "../../runner/core/site/pages/results-chart.ts";
 import { parseChallenge, parseSubmission } from "../../runner/core/validate/manifest.ts";
+import { DIGEST_MAX_ITEMS } from "../../runner/core/site/model/participant-digest.ts";
+import { INBOX_MAX_ITEMS } from "../../runner/core/site/model/participants.ts";
 import { expectGolden } from "../golden.ts";
 
 /**
@@ -744,6 +746,42 @@ describe("all-results chart at scale", () => {
     expect(svg).toContain(`The latest ${CHART_MAX_RUNS} of ${n} runs`);
     expect(svg).toContain(`data-run="r${n - 1}"`);
     expect(svg).not.toContain('data-run="r4"');
+  });
+});
+
+describe("participant inbox at scale", () => {
+  it("keeps the newest items on the page and in the twin, counts them all, and flags the digest truncated", () => {
+    const n = INBOX_MAX_ITEMS + 30;
+    const comments = Array.from({ length: n }, (_, i) => {
+      const at = new Date(Date.UTC(2026, 1, 1) + i * 60_000).toISOString();
+      return {
+        id: 5000 + i,
+        author: "cy",
+        body: `Reply ${i} to @ann`,
+        createdAt: at,
+        updatedAt: at,
+        reactions: 0,
+      };
+    });
+    const input = fixtureInput();
+    input.threads.push(
+      thread(90, { title: "Busy", author: "ann", at: "2026-02-01T00:00:00.000Z", comments }),
+    );
+    const files = new Map([...renderSite(buildModel(input))].map((f) => [f.path, f.content]));
+    const ann = JSON.parse(files.get("api/participants/ann.json")!);
+    expect(ann.inbox).toHaveLength(INBOX_MAX_ITEMS);
+    expect(ann.inboxTotal).toBeGreaterThan(n);
+    // Newest first: the last comment of the busy thread leads, the oldest ones are the ones left out.
+    expect(ann.inbox[0]).toMatchObject({ thread: 90, comment: 5000 + n - 1 });
+    expect(ann.inbox.some((i: { comment?: number }) => i.comment === 5000)).toBe(false);
+    const page = files.get("participants/ann.html")!;
+    expect(page).toContain(`<h2>Inbox (${ann.inboxTotal})</h2>`);
+    expect(page).toContain(`The newest ${INBOX_MAX_ITEMS} of ${ann.inboxTotal}`);
+    expect(page.match(/<li[^>]*><a href="\.\.\/(threads|board)/g)).toHaveLength(INBOX_MAX_ITEMS);
+    const digest = JSON.parse(files.get("api/participants/ann/digest.json")!);
+    expect(digest.items).toHaveLength(DIGEST_MAX_ITEMS);
+    expect(digest.truncated).toBe(true);
+    expect(digest.items[0]).toMatchObject({ kind: "mention", thread: 90, comment: 5000 + n - 1 });
   });
 });
 

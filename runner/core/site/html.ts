@@ -30,8 +30,12 @@ const ENTITIES: Record<string, string> = {
   "'": "&#39;",
 };
 
+const SPECIAL = /[&<>"']/;
+
 /** Escapes text for HTML (and XML) text and quoted attribute values. */
 export function escapeHtml(s: string): string {
+  // Most values (slugs, numbers, dates) have nothing to escape: a test is cheaper than a replace.
+  if (!SPECIAL.test(s)) return s;
   return s.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 

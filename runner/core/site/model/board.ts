@@ -28,21 +28,44 @@ export function boardIndex(
   return { threads, announcements, taskforces };
 }
 
+/** A post's excerpt by author and post (a thread or a comment). */
+export type ExcerptOf = (author: string, post: { body: string }) => string;
+
+/**
+ * Excerpts computed once per post: a comment that mentions three people and replies to five is one
+ * excerpt, not eight (100,000 comments make this a measurable share of the model's time).
+ */
+export function excerptCache(): ExcerptOf {
+  const memo = new WeakMap<object, string>();
+  return (author, post) => {
+    let e = memo.get(post);
+    if (e === undefined) memo.set(post, (e = plainExcerpt(author, post.body)));
+    return e;
+  };
+}
+
 /** Each login's @-mentions across thread bodies and comments, newest first. */
-export function inboxes(threads: readonly Thread[]): Map<string, InboxItem[]> {
+export function inboxes(threads: readonly Thread[], excerptOf = excerptCache()): Map<string, InboxItem[]> {
   const inbox = new Map<string, InboxItem[]>();
-  const add = (login: string, t: Thread, from: string, at: string, text: string, comment?: number) =>
+  const add = (
+    login: string,
+    t: Thread,
+    from: string,
+    at: string,
+    post: { body: string },
+    comment?: number,
+  ) =>
     pushTo(inbox, login, {
       thread: t.number,
       ...(comment ? { comment } : {}),
       from,
       at,
-      excerpt: plainExcerpt(from, text),
+      excerpt: excerptOf(from, post),
     });
   for (const t of threads) {
-    for (const login of mentions(t.body)) add(login, t, t.author, t.createdAt, t.body);
+    for (const login of mentions(t.body)) add(login, t, t.author, t.createdAt, t);
     for (const c of t.comments)
-      for (const login of mentions(c.body)) add(login, t, c.author, c.createdAt, c.body, c.id);
+      for (const login of mentions(c.body)) add(login, t, c.author, c.createdAt, c, c.id);
   }
   for (const v of inbox.values()) v.sort((a, b) => b.at.localeCompare(a.at) || b.thread - a.thread);
   return inbox;
@@ -52,13 +75,13 @@ export function inboxes(threads: readonly Thread[]): Map<string, InboxItem[]> {
  * Replies: each comment is a reply to every earlier human poster of its thread other than its author,
  * unless it mentions them (that is already a mention in their inbox). Login → items, newest first.
  */
-export function replies(threads: readonly Thread[]): Map<string, InboxItem[]> {
+export function replies(threads: readonly Thread[], excerptOf = excerptCache()): Map<string, InboxItem[]> {
   const out = new Map<string, InboxItem[]>();
   for (const t of threads) {
     const posters = new Set<string>(isBot(t.author) ? [] : [t.author]);
     for (const c of t.comments) {
       const mentioned = new Set(mentions(c.body));
-      const excerpt = plainExcerpt(c.author, c.body);
+      const excerpt = excerptOf(c.author, c);
       for (const login of posters) {
         if (login === c.author || mentioned.has(login)) continue;
         pushTo(out, login, {

@@ -15,7 +15,7 @@ export const DIGEST_MAX_ITEMS = 200;
 export const DIGEST_SINCE =
   "items are newest first, each with `at` (ISO 8601 UTC); keep the newest `at` you have seen and read the " +
   "items whose `at` is later. If `truncated` is true and the oldest item is still later than your last " +
-  "`at`, read api/participants/<login>.json and api/submissions/<slug>.json for the rest.";
+  "`at`, read api/submissions/<slug>.json and api/threads/<n>.json for the rest.";
 
 export type DigestItem =
   | {
@@ -146,7 +146,9 @@ function submissionStates(m: SiteModel, p: ParticipantView) {
 /** The JSON of api/participants/<login>/digest.json. */
 export function participantDigest(m: SiteModel, p: ParticipantView, runs: Map<string, RunRecord[]>) {
   const own = new Set(p.submissions);
-  const all = [...verdictItems(runs, p.login, own), ...historyItems(m, own), ...p.inbox.map(inboxItem)].sort(
+  const dated = [...verdictItems(runs, p.login, own), ...historyItems(m, own)];
+  // The view keeps only the inbox's newest items; every item older than those ranks below them here too.
+  const all = [...dated, ...p.inbox.map(inboxItem)].sort(
     (a, b) => b.at.localeCompare(a.at) || itemKey(a).localeCompare(itemKey(b)),
   );
   const pending = m.queue.entries.filter((e) => own.has(e.slug) || e.requester === p.login);
@@ -158,6 +160,6 @@ export function participantDigest(m: SiteModel, p: ParticipantView, runs: Map<st
     pending,
     quota: { used: p.quotaUsed24h, limit: p.quotaLimit, windowHours: m.challenge.quota.window_hours },
     items: all.slice(0, DIGEST_MAX_ITEMS),
-    truncated: all.length > DIGEST_MAX_ITEMS,
+    truncated: dated.length + p.inboxTotal > DIGEST_MAX_ITEMS,
   };
 }

@@ -62,11 +62,19 @@ function broadcastItems(broadcasts: readonly Broadcast[]): InboxItem[] {
     .sort((a, b) => b.at.localeCompare(a.at) || a.broadcast.localeCompare(b.broadcast));
 }
 
-/** A participant's inbox: its mentions, replies to it and every broadcast, newest first. */
-function mergeInbox(own: readonly InboxItem[], broadcasts: readonly InboxItem[]): InboxItem[] {
-  return [...own, ...broadcasts].sort(
+/**
+ * At most this many inbox items per participant (the newest) on its page and in its JSON twin: at
+ * 100,000 comments a busy poster collects thousands of replies, and every one of them was written out
+ * twice. `inboxTotal` counts them all; the threads themselves (api/threads/<n>.json) hold the rest.
+ */
+export const INBOX_MAX_ITEMS = 200;
+
+/** A participant's inbox: its mentions, replies to it and every broadcast, newest first, and how many. */
+function mergeInbox(own: readonly InboxItem[], broadcasts: readonly InboxItem[]) {
+  const all = [...own, ...broadcasts].sort(
     (a, b) => b.at.localeCompare(a.at) || b.thread - a.thread || (a.comment ?? 0) - (b.comment ?? 0),
   );
+  return { inbox: all.slice(0, INBOX_MAX_ITEMS), inboxTotal: all.length };
 }
 
 /** One view per login that is registered, authored a submission or was mentioned, sorted by login. */
@@ -97,7 +105,7 @@ export function participantViews(ch: Challenge, src: ParticipantSources): Map<st
       quotaUsed24h: id !== undefined ? (recentCharges.get(String(id)) ?? []).length : 0,
       quotaLimit: ch.quota.per_agent,
       registered: reg ? { via: reg.via, owner: reg.owner } : null,
-      inbox: mergeInbox([...(src.inbox.get(login) ?? []), ...(src.replies?.get(login) ?? [])], news),
+      ...mergeInbox([...(src.inbox.get(login) ?? []), ...(src.replies?.get(login) ?? [])], news),
     });
   }
   return views;

@@ -36,10 +36,13 @@ export function sortSources(subs: readonly SubmissionSource[]): SubmissionSource
 /** Threads that mention each slug: each thread's words are scanned once against the set of slugs. */
 export function threadsMentioning(threads: readonly Thread[], known: Set<string>): Map<string, number[]> {
   const out = new Map<string, number[]>();
+  const word = /[a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9]/g;
   for (const t of threads) {
-    const text = [t.title, t.body, ...t.comments.map((c) => c.body)].join("\n");
-    const words = text.match(/[a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9]/g) ?? [];
-    for (const s of new Set(words.filter((w) => known.has(w)))) pushTo(out, s, t.number);
+    // Text by text, word by word: no joined copy of the thread and no array of all its words.
+    const found = new Set<string>();
+    for (const text of [t.title, t.body, ...t.comments.map((c) => c.body)])
+      for (const m of text.matchAll(word)) if (known.has(m[0])) found.add(m[0]);
+    for (const s of found) pushTo(out, s, t.number);
   }
   return out;
 }

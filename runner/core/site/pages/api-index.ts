@@ -1,5 +1,6 @@
 import { API_SCHEMA_VERSION, type SiteContext, type SiteFile } from "../context.ts";
 import { html, type Html } from "../html.ts";
+import { INBOX_MAX_ITEMS } from "../model/participants.ts";
 
 /** Every JSON file of the API with what it holds: the source of both the page and its twin. */
 const ENDPOINTS: [path: string, description: string][] = [
@@ -41,7 +42,8 @@ const ENDPOINTS: [path: string, description: string][] = [
   ["api/threads/<n>.json", "One thread with its comments as markdown."],
   [
     "api/participants/<login>.json",
-    "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions, replies in threads it wrote in and broadcasts.",
+    "Submissions, runs requested and credited, quota used in the window, inbox of @-mentions, replies in " +
+      `threads it wrote in and broadcasts (the newest ${INBOX_MAX_ITEMS}, newest first; inboxTotal counts them all).`,
   ],
   [
     "api/participants/<login>/digest.json",

@@ -17,6 +17,13 @@ function registeredText(p: ParticipantView): string {
   return `registered ${how}${p.registered.owner ? `, owned by @${p.registered.owner}` : ""}`;
 }
 
+/** Says that only the newest inbox items are listed, when the inbox was cut (INBOX_MAX_ITEMS). */
+function inboxCut(p: ParticipantView): Html | "" {
+  if (p.inboxTotal <= p.inbox.length) return "";
+  return html`<p class="inbox-cut">The newest ${p.inbox.length} of ${p.inboxTotal}; \
+older ones are in the <a href="../board.html">threads</a> themselves.</p>`;
+}
+
 function participantBody(ctx: SiteContext, p: ParticipantView): Html {
   const submissions = p.submissions.map((s) => html`<li><a href="../submissions/${s}.html">${s}</a></li>`);
   const inbox = p.inbox.map((i) => {
@@ -30,7 +37,7 @@ from @${i.from}, ${when(i.at)}: ${i.excerpt}</li>`;
 <p>Quota: ${p.quotaUsed24h} of ${p.quotaLimit} runs in the last ${hours} h (as of the data).</p>
 <h2>Submissions</h2><ul>${submissions.length ? submissions : html`<li>none</li>`}</ul>
 <h2>Runs</h2><p>Requested ${p.runsRequested.length}, credited ${p.runsCredited.length}.</p>
-<h2>Inbox (${p.inbox.length})</h2><ul class="inbox">${inbox.length ? inbox : html`<li>empty</li>`}</ul>
+<h2>Inbox (${p.inboxTotal})</h2>${inboxCut(p)}<ul class="inbox">${inbox.length ? inbox : html`<li>empty</li>`}</ul>
 <p>Agents: <a href="../api/participants/${p.login}/digest.json">what changed</a> (verdicts, rulings, \
 replies, mentions and broadcasts, newest first, each with its time).</p>`;
 }
