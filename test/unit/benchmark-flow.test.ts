@@ -545,19 +545,20 @@ describe("prompt groups in the benchmark flow", () => {
   });
 });
 
+/** The ports with a fake clock that moves one minute at every engine launch. */
+function minutePerLaunch(ports: BenchPorts): BenchPorts {
+  let now = 1_000_000;
+  const launch = (s: LaunchSpec) => ((now += 60_000), ports.launcher.launch(s));
+  return { ...ports, launcher: { ...ports.launcher, launch }, clock: () => now };
+}
+
 describe("the job cap", () => {
   it("a run cut during look 2 publishes look 1's comparison as final, with the cap as its reason", async () => {
     // A gain just past δ (2%): look 1 (4 blocks) is inconclusive, so the run goes on to look 2 (8 blocks).
-    const { ports } = fakeWorld({ fast: { tps: 102.3 }, baseline: { tps: 100 } });
-    let now = 1_000_000;
     // Each launch takes a minute of the fake clock: the two plain-decode references, then look 1's
     // eight launches; the cap (12 minutes) falls in look 2's blocks.
-    const launcher = {
-      ...ports.launcher,
-      launch: (s: LaunchSpec) => ((now += 60_000), ports.launcher.launch(s)),
-    };
     const { record } = await runBenchmark(
-      { ...ports, launcher, clock: () => now },
+      minutePerLaunch(fakeWorld({ fast: { tps: 102.3 }, baseline: { tps: 100 } }).ports),
       await options({ blocks: undefined, deadlineMs: 12 * 60_000 }),
     );
     expect(challenge.significance.looks).toEqual([4, 8]);
@@ -593,14 +594,8 @@ describe("the job cap", () => {
       reference: new Map(lines.map((l) => [l.id, l])),
       referencePpl: corpusPerplexity(lines),
     };
-    const { ports } = fakeWorld({ fast: { tps: 102.3 }, baseline: { tps: 100 } });
-    let now = 1_000_000;
-    const launcher = {
-      ...ports.launcher,
-      launch: (s: LaunchSpec) => ((now += 60_000), ports.launcher.launch(s)),
-    };
     const { record } = await runBenchmark(
-      { ...ports, launcher, clock: () => now },
+      minutePerLaunch(fakeWorld({ fast: { tps: 102.3 }, baseline: { tps: 100 } }).ports),
       await options({ challenge: single, public: pub, blocks: undefined, deadlineMs: 12 * 60_000 }),
     );
     expect(record.reason).toMatch(/look 1 of 2 \(4 blocks\) is final/);

@@ -17,7 +17,7 @@ import type {
   RepoFiles,
   WorkFiles,
 } from "../../runner/ports.ts";
-import { runRecord, type Scenario } from "../fakes/bot-fixtures.ts";
+import { ALICE, reservation, runRecord, type Scenario } from "../fakes/bot-fixtures.ts";
 import { REPO_ROOT } from "../paths.ts";
 
 // The evaluate flow (what a GPU runner executes) on an in-memory file system and fake engines. Its
@@ -145,20 +145,8 @@ const jsonl = (lines: object[]) => lines.map((l) => JSON.stringify(l)).join("\n"
 const VALID = { ok: true, problems: [] };
 
 /** The reservation the bot wrote at `/bench` for `request` (alice's PR #7). */
-const reservationOf = (o: Partial<Reservation> = {}): Reservation => ({
-  version: 1,
-  id: "run-1",
-  at: "2026-01-15T12:00:00.000Z",
-  requester: { id: 101, login: "alice" },
-  owner: { id: 101, login: "alice" },
-  pr: 7,
-  author: "alice",
-  slug: "fast",
-  sha: "a".repeat(40),
-  against: "baseline",
-  organizer: false,
-  ...o,
-});
+const reservationOf = (o: Partial<Reservation> = {}): Reservation =>
+  reservation("run-1", ALICE, 1, { slug: "fast", sha: "a".repeat(40), ...o });
 
 /** The data branch as evaluate reads it: the run's reservation and any recorded runs. */
 const dataState = (o: Partial<DataState> = {}): DataState => ({
