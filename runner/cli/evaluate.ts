@@ -110,6 +110,14 @@ export const EVALUATE: CommandSpec = {
   options: OPTIONS,
 };
 
+/**
+ * The verify job's own budget: its blocks are done, and what it runs is verification, one new
+ * commit's plain decode of every prompt (51.6 GPU minutes at 44 tok/s, 10.8 at 247 in `plan`), the
+ * trusted scorer and the confirmation. The workflow's `timeout-minutes` (90) leaves room to write and
+ * upload the result.
+ */
+export const VERIFY_JOB_MINUTES = 80;
+
 /** A launcher for the gather job: it analyses what the runners ran and never starts an engine. */
 const noEngines = (kind: "embedded" | "vllm"): EngineLauncher => ({
   kind,
@@ -178,6 +186,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     ...(io.env.VELODROME_CACHE ? { cacheDir: resolve(io.cwd, io.env.VELODROME_CACHE) } : {}),
     out: resolve(io.cwd, v.out),
     runner: { id: runnerId.slice(0, 100), hardware },
+    ...(v.verify ? { deadlineMinutes: VERIFY_JOB_MINUTES } : {}),
   };
   if (v.shares !== undefined)
     return runShareCommand(

@@ -46,6 +46,11 @@ const SUBCOMMAND_OPTIONS = {
   "run-id": { type: "string", placeholder: "ID", description: "publish: the run's id" },
   result: { type: "string", placeholder: "FILE", description: "publish: the runner's result file" },
   "log-url": { type: "string", placeholder: "URL", description: "publish: where the run's log is" },
+  gathered: {
+    type: "string",
+    placeholder: "FILE",
+    description: "publish: a matrix run's gather result; the verify result must carry its launches",
+  },
   issue: { type: "integer", min: 1, description: "board: mirror this thread only" },
   sha: {
     type: "string",
@@ -89,7 +94,7 @@ export const GH: CommandSpec = {
   options: SHARED,
   subcommands: {
     comment: sub("comment", "handle /bench and /rule on an issue_comment event", []),
-    publish: sub("publish", "publish a runner's result", ["run-id", "result", "log-url"]),
+    publish: sub("publish", "publish a runner's result", ["run-id", "result", "log-url", "gathered"]),
     board: sub("board", "mirror one thread (or, without --issue, all of them)", ["issue"]),
     "validate-comment": sub("validate-comment", "comment a PR's validation report", [
       "sha",
@@ -192,10 +197,14 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
     case "publish": {
       if (!values["run-id"] || !values.result) throw new UsageError("publish needs --run-id and --result");
       const text = await readFile(resolve(io.cwd, values.result), "utf8").catch(() => "");
+      const gathered = values.gathered
+        ? await readFile(resolve(io.cwd, values.gathered), "utf8").catch(() => "")
+        : undefined;
       outcome = await publishResult(ctx, {
         runId: values["run-id"],
         resultText: text,
         ...(values["log-url"] ? { logUrl: values["log-url"] } : {}),
+        ...(gathered !== undefined ? { gatheredText: gathered } : {}),
       });
       break;
     }

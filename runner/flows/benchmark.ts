@@ -737,6 +737,13 @@ async function confirm(
     const quality = judgePrivate(priv, evidence, s.plain?.candidate, scoring.scores);
     return confirmationOf(o.challenge, privateTps(r.acc) / lengthEffect, claim, quality);
   } catch (e) {
+    // Out of time is not evidence against the lead: it stays provisional, and the daily
+    // re-verification (reverify.yml) confirms it or not.
+    if (e instanceof DeadlinePassed)
+      return {
+        status: "pending",
+        reason: "the private re-run did not fit the job's time; the lead is provisional",
+      };
     return { status: "failed", reason: `private re-run failed: ${(e as Error).message}`.slice(0, 500) };
   }
 }

@@ -54,6 +54,8 @@ export interface EvaluateRequest {
    */
   cacheDir?: string;
   runner: { id: string; hardware: string };
+  /** The job's own time budget in minutes (default: the challenge's `job_timeout_minutes`). */
+  deadlineMinutes?: number;
 }
 
 /**
@@ -188,6 +190,7 @@ export async function prepareRun(
     scorer: { slug: challenge.baseline, manifest: await loadManifest(ports.main, challenge.baseline) },
     seed: seedFrom(r.runId),
     ...(r.blocks ? { blocks: r.blocks } : {}),
+    ...(r.deadlineMinutes ? { deadlineMs: r.deadlineMinutes * 60_000 } : {}),
     runner: r.runner,
   };
   return { options };

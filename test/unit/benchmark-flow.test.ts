@@ -345,6 +345,22 @@ describe("the benchmark flow on fake ports", () => {
     expect(record.launches).toHaveLength(8); // the private re-run is not a timed launch of the design
   });
 
+  it("a confirmation that runs out of the job's time leaves the lead provisional, not failed", async () => {
+    const priv = await promptSet([
+      [40, 41],
+      [50, 51],
+    ]);
+    // A minute per launch: two plain-decode references and eight block launches (10 minutes), the
+    // scorer (11); the cap falls before the confirmation's second launch.
+    const ports = minutePerLaunch(fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } }).ports);
+    const { record } = await runBenchmark(ports, await options({ private: priv, deadlineMs: 11.5 * 60_000 }));
+    expect(record.comparison!.verdict).toBe("faster");
+    expect(record.confirmation).toMatchObject({ status: "pending", reason: /did not fit the job's time/ });
+    expect(decidePublish(publishInput(record, challenge))).toMatchObject({
+      record: { confirmation: { status: "pending" } },
+    });
+  });
+
   it("the trusted scorer reads the private re-run too: a decode lossy only on unseen prompts is caught", async () => {
     // Exact on the public prompts; on the private ones it diverges at once (its plain decode is
     // nearly tied everywhere, so identity excuses that) and decodes carelessly from there.
@@ -697,6 +713,20 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
       .map((l) => l.split("stream").length - 1);
     expect(streams).toEqual([6, 6, 0]);
     expect(decidePublish(publishInput(record, grouped))).toMatchObject({ record: { status: "ok" } });
+    // Publish holds the verify runner's result to the gather job's own analysis of the shares: the
+    // same launches, so one runner cannot rewrite the others' timings.
+    const gather = { ...fakeWorld({}).ports, launcher: refusing, pool: gatheredPool(texts) };
+    const gatheredText = JSON.stringify((await runBenchmark(gather, o)).record);
+    const held = { ...publishInput(record, grouped), gatheredText };
+    expect(decidePublish(held)).toMatchObject({ kind: "record", record: { status: "ok" } });
+    const forged = structuredClone(record);
+    forged.launches[0]!.runs = forged.launches[0]!.runs.map((r) => r * 1.5);
+    const rewritten = { ...held, resultText: JSON.stringify(forged) };
+    expect(decidePublish(rewritten)).toMatchObject({ kind: "reject", reason: /differ from the shares/ });
+    expect(decidePublish({ ...held, gatheredText: "" })).toMatchObject({
+      kind: "reject",
+      reason: /gather job's analysis of the shares is missing/,
+    });
   });
 
   it("a lossy decode gathered from the shares is caught by the verify job", async () => {

@@ -292,11 +292,13 @@ describe("decidePublish", () => {
     const otherPpl = Math.exp(uncovered.reduce((a, i) => a + i + 1, 0) / 16);
     for (const forged of [1.23, Math.exp(36 / 32), otherPpl, subsetPpl * 1.01])
       expect(pinProblem(judgedAgainst(forged), ch, pins)).toMatch(/reference perplexity of/);
-    // Without the committed file only the whole set's figure is known: a partial run stays unpinned.
+    // Where main pins runs but has no committed line for a covered prompt, a partial run cannot be
+    // left to its runner's own figure: it is refused, saying what to commit. (No pins: a local check.)
     expect(pinProblem(judgedAgainst(1.3), ch, {})).toBeUndefined();
-    expect(
-      pinProblem(judgedAgainst(1.3), ch, { referenceTerms: referenceTerms.with(covered[0]!, null) }),
-    ).toBe(undefined);
+    for (const unpinnable of [{ prompts: 8 }, { referenceTerms: referenceTerms.with(covered[0]!, null) }])
+      expect(pinProblem(judgedAgainst(1.3), ch, unpinnable)).toMatch(
+        /covered 4 of 8 prompts and main has no committed per-prompt reference/,
+      );
     // Once every prompt is covered, the whole set's pinned reference holds again.
     const full = { ...judgedAgainst(1.3), design: { ...design, prompts: 4 } };
     expect(promptsCovered(full, ch)).toBe(4);

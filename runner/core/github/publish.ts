@@ -26,6 +26,11 @@ export interface PublishInput {
   now: string;
   /** What main's checkout says the run must have used (reference perplexity, prompt count). */
   pins?: PublishPins;
+  /**
+   * A matrix run: the gather job's own analysis of the shares (GitHub-hosted, no engine). The
+   * verify job's result must carry exactly these launches; only its checks come from that runner.
+   */
+  gatheredText?: string;
 }
 
 export type PublishDecision =
@@ -102,6 +107,20 @@ function recheckVerdict(
  * (recomputed with the statistics core). Who is credited and charged comes from the reservation,
  * never from the runner. Pure.
  */
+/**
+ * A matrix run's blocks ran on many runners; the verify job, on one of them, only checks outputs.
+ * Its result must hold the very launches the gather job read from the shares, so one runner cannot
+ * rewrite the others' timings (the verdict is recomputed from these launches below).
+ */
+function gatheredProblem(record: RunRecord, gatheredText: string | undefined): string | undefined {
+  if (gatheredText === undefined) return undefined;
+  const gathered = parseRunRecord(gatheredText).record;
+  if (!gathered) return "the gather job's analysis of the shares is missing or unreadable";
+  if (JSON.stringify(gathered.launches) !== JSON.stringify(record.launches))
+    return "the verify job's launches differ from the shares the gather job read";
+  return undefined;
+}
+
 export function decidePublish(input: PublishInput): PublishDecision {
   const { reservation, challenge } = input;
   if (!reservation)
@@ -124,6 +143,7 @@ export function decidePublish(input: PublishInput): PublishDecision {
     candidate: { slug: reservation.slug, commit: reservation.sha },
   };
   const problem =
+    gatheredProblem(credited, input.gatheredText) ??
     designProblem(credited, challenge, reservation) ??
     provenanceProblem(credited, challenge, reservation) ??
     countProblem(credited, challenge) ??

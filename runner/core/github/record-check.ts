@@ -156,12 +156,29 @@ export function pinProblem(r: RunRecord, challenge: Challenge, pins: PublishPins
   if (pins.prompts !== undefined && r.design.prompts !== pins.prompts)
     return `the run used ${r.design.prompts} prompts, not the challenge's ${pins.prompts}`;
   const allowed = allowedReferences(r, challenge, pins);
-  if (allowed.some((x) => x === undefined)) return undefined;
+  if (allowed.some((x) => x === undefined)) return unpinnable(r, challenge, pins);
   const close = (a: number, b: number) => Math.abs(a / b - 1) <= 1e-9;
   for (const q of [r.quality.candidate, r.quality.incumbent])
     if (q && !allowed.some((p) => close(q.pplReference, p!)))
       return `the run was judged against a reference perplexity of ${q.pplReference}, not the challenge's ${allowed[0]}`;
   return undefined;
+}
+
+/**
+ * A run with no figure to pin to. Where main pins runs at all (the bot passes pins), a run that
+ * covered only some prompts cannot be left to its runner's own reference perplexity: main must
+ * commit the per-prompt reference file. Without pins (a local check) nothing is pinned.
+ */
+function unpinnable(r: RunRecord, challenge: Challenge, pins: PublishPins): string | undefined {
+  if (!Object.keys(pins).length) return undefined;
+  const blocks = new Set(r.launches.map((l) => l.block)).size;
+  const covered = coveredPrompts(r, challenge, blocks).size;
+  if (covered >= r.design.prompts) return undefined;
+  return (
+    `the run covered ${covered} of ${r.design.prompts} prompts and main has no committed per-prompt ` +
+    `reference to pin them to: commit ${challenge.verification.reference.outputs ?? "the reference outputs"} ` +
+    "(`velodrome bench baseline` on a runner writes it) and name it in verification.reference.outputs"
+  );
 }
 
 /**

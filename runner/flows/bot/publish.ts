@@ -18,6 +18,8 @@ export interface PublishRequest {
   runId: string;
   resultText: string;
   logUrl?: string;
+  /** A matrix run: the gather job's result, whose launches the verify job's result must carry. */
+  gatheredText?: string;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
     challenge: ctx.challenge,
     now: ctx.now().toISOString(),
     ...(ctx.publishPins ? { pins: ctx.publishPins } : {}),
+    ...(o.gatheredText !== undefined ? { gatheredText: o.gatheredText } : {}),
   });
   if (decision.kind === "unknown-run") return { kind: "refused", why: decision.reason };
   const { pr } = decision.reservation;
