@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 
@@ -18,6 +18,8 @@ import { build, type Plugin } from "esbuild";
  * processes building at once write the same bytes, and an edit to the engine gives a new file.
  */
 export async function bundleEngine(entry: string, outDir: string): Promise<string> {
+  const known = await unchangedBundle(outDir);
+  if (known) return known;
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -25,20 +27,55 @@ export async function bundleEngine(entry: string, outDir: string): Promise<strin
     format: "esm",
     target: "node20",
     write: false,
+    metafile: true,
     logLevel: "silent",
     plugins: [nativeExternal("node-llama-cpp")],
   });
   const code = result.outputFiles[0]!.contents;
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
   const file = join(outDir, `engine-${hash}.mjs`);
-  if (!existsSync(file)) {
-    await mkdir(outDir, { recursive: true });
-    // Written under a unique name, then renamed: a reader never sees half a file.
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, code);
-    await rename(tmp, file);
-  }
+  if (!existsSync(file)) await writeAtomically(outDir, file, code);
+  // esbuild names its inputs relative to the working directory; another process may have another.
+  const inputs = await fingerprints(Object.keys(result.metafile.inputs).map((f) => resolve(f)));
+  await writeAtomically(outDir, join(outDir, LAST_BUILD), JSON.stringify({ file: resolve(file), inputs }));
   return file;
+}
+
+/**
+ * The last build's file, if none of its source files changed since (size and mtime of each): every
+ * worker process and CLI run would otherwise rebuild the same bundle (~1 s of CPU each).
+ */
+const LAST_BUILD = "last-build.json";
+
+async function unchangedBundle(outDir: string): Promise<string | undefined> {
+  try {
+    const last = JSON.parse(await readFile(join(outDir, LAST_BUILD), "utf8")) as {
+      file: string;
+      inputs: Record<string, string>;
+    };
+    if (!existsSync(last.file)) return undefined;
+    const now = await fingerprints(Object.keys(last.inputs));
+    return Object.entries(last.inputs).every(([f, v]) => now[f] === v) ? last.file : undefined;
+  } catch {
+    return undefined; // no record, or an unreadable one: build
+  }
+}
+
+async function fingerprints(files: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    const st = await stat(f).catch(() => undefined);
+    out[f] = st ? `${st.size}:${st.mtimeMs}` : "missing";
+  }
+  return out;
+}
+
+/** Written under a unique name, then renamed: a reader never sees half a file. */
+async function writeAtomically(dir: string, file: string, content: string | Uint8Array) {
+  await mkdir(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
 }
 
 /** Keeps a package out of the bundle and imports it by absolute path from the runner's node_modules. */
