@@ -151,51 +151,10 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
     }
   });
 
-  it("lossy speculative acceptance keeps perplexity clean but fails identity with its own plain decode", async () => {
-    const { record } = await bench({
-      slug: "lossy",
-      manifest: sub({
-        kind: "embedded",
-        args: { quantization: "f32", draft: { model: "draft", tokens: 4, acceptance: "top2" } },
-      }),
-    });
-    expect(record.status).toBe("invalid");
-    expect(record.reason).toMatch(/identical to the submission's own plain decode on \d of 3/);
-    expect(record.quality.candidate!.identity!.ok).toBe(false);
-    expect(record.quality.candidate!.pplIncrease).toBeLessThan(challenge.verification.max_ppl_increase);
-  });
-
-  it("a quantized target with exact speculative decoding passes identity with its own plain decode", async () => {
-    const { record } = await bench({
-      slug: "q8-spec",
-      manifest: sub({
-        kind: "embedded",
-        args: { quantization: "q8_0", draft: { model: "draft", quantization: "q8_0", tokens: 4 } },
-      }),
-    });
-    expect(record.status, record.reason).toBe("ok");
-    expect(record.quality.candidate!.identity).toMatchObject({ ok: true, passed: 3, exact: 3 });
-    expect(record.quality.candidate!.outputNll!.ok).toBe(true);
-  });
-
-  it("a lossy decode path behind an exact scoring path, diverging at near-ties, is caught by the scorer", async () => {
-    // Prompt logprobs take the exact path, the first divergence of each prompt sits at a near-tie
-    // (LOOSE_TIE_GAP), and after it every close call goes to the runner-up. 32 tokens (as in the
-    // demo) leave room for near-ties; 12 may hold none.
-    const longer = { ...challenge, metric: { ...challenge.metric, max_tokens: 32 } };
-    const manifest = sub({
-      kind: "embedded",
-      args: { quantization: "f32", draft: { model: "draft", tokens: 4, acceptance: "loose-after-tie" } },
-    });
-    const { record } = await bench({ slug: "loose", manifest }, launcher(), 2, longer);
-    const q = record.quality.candidate!;
-    expect(record.status).toBe("invalid");
-    expect(q.pplIncrease).toBeLessThan(challenge.verification.max_ppl_increase); // perplexity stays clean
-    expect(q.identity!.passed).toBeGreaterThan(q.identity!.exact); // near-tie divergences were excused…
-    expect(q.outputNll!.ok).toBe(false); // …but the reference finds the outputs far less likely
-    expect(q.outputNll!.increase).toBeGreaterThan(challenge.verification.max_output_nll_increase);
-    expect(record.reason).toMatch(/the reference scores the timed outputs/);
-  });
+  // The three verification outcomes on real engine configurations (lossy top-2 acceptance fails
+  // identity; exact speculation on a q8 target passes it; a lossy path behind exact prompt logprobs
+  // is caught by the scorer) are asserted by test/demo.test.ts on the demo's lossy-top2, q8-spec
+  // and loose-tail, the same engine options; here they would cost ~100 s of launches again.
 
   it("the plain-decode reference is made once per commit and configuration, then reused", async () => {
     let launches = 0;
