@@ -57,8 +57,13 @@ export const ShareJob = z.object({
 });
 
 /** What a worker writes: its launches' results, or the error that stopped it. */
+/** Which run a share result is from: the gather refuses another run's (or another commit's) results. */
+const ShareRun = z.strictObject({ id: z.string(), commit: z.string() });
+export type ShareRun = z.infer<typeof ShareRun>;
+
 export const ShareResult = z.union([
   z.object({
+    run: ShareRun.optional(),
     results: z.array(
       z.object({
         record: LaunchRecord,
@@ -68,7 +73,7 @@ export const ShareResult = z.union([
       }),
     ),
   }),
-  z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({ run: ShareRun.optional(), error: z.object({ code: z.string(), message: z.string() }) }),
 ]);
 
 /** The job file's JSON: maps become entry lists; the private set never leaves the parent. */
@@ -90,13 +95,28 @@ export function decodeJob(text: string) {
 }
 
 /** Launch results as JSON: maps become entry lists (a pass's differing outputs travel with the first). */
-export function encodeResults(results: LaunchResult[]): string {
+export function encodeResults(results: LaunchResult[], run?: ShareRun): string {
   const encode = ({ variants, ...r }: LaunchResult) => ({
     ...r,
     outputs: [...r.outputs],
     ...(variants ? { variants: [...variants] } : {}),
   });
-  return JSON.stringify({ results: results.map(encode) });
+  return JSON.stringify({ ...(run ? { run } : {}), results: results.map(encode) });
+}
+
+/**
+ * A matrix share's result must name the run and commit being gathered (a result file of another
+ * run, or of an earlier commit of the same PR, is refused), and no launch may come twice.
+ */
+function checkShare(text: string, run: ShareRun | undefined, seen: Set<string>): void {
+  const parsed = ShareResult.parse(JSON.parse(text));
+  if (run && (parsed.run?.id !== run.id || parsed.run.commit !== run.commit))
+    throw new Error(`a share result is not from run ${run.id} at ${run.commit.slice(0, 12)}`);
+  for (const r of "results" in parsed ? parsed.results : []) {
+    const key = `${r.record.block}/${r.record.arm}`;
+    if (seen.has(key)) throw new Error(`block ${r.record.block}'s ${r.record.arm} launch came in two shares`);
+    seen.add(key);
+  }
 }
 
 /** A worker's results, or its error rethrown as the same kind (a passed cap stays a DeadlinePassed). */
@@ -170,11 +190,19 @@ export class BlocksNotRun extends Error {
  */
 export function gatheredPool(
   resultTexts: readonly string[],
-  where: { enginesHere?: boolean } = {},
+  where: { enginesHere?: boolean; run?: ShareRun } = {},
 ): BlockPool & { notRun?: number } {
   const byBlock = new Map<number, LaunchResult[]>();
   const errors: unknown[] = [];
+  const seen = new Set<string>();
+  let refused: Error | undefined; // a foreign or repeated share fails the whole gather
   for (const text of resultTexts) {
+    try {
+      checkShare(text, where.run, seen);
+    } catch (e) {
+      refused ??= e as Error;
+      continue;
+    }
     try {
       for (const r of decodeResults(text))
         byBlock.set(r.record.block, [...(byBlock.get(r.record.block) ?? []), r]);
@@ -183,6 +211,7 @@ export function gatheredPool(
     }
   }
   const resultsOf = (b: number) => {
+    if (refused) throw refused;
     const results = byBlock.get(b);
     if (results) return results;
     if (errors.length) throw errors[0];

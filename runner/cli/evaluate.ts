@@ -147,7 +147,10 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError("--verify goes with --gather DIR (the matrix's verify job)");
   const enginesHere = !v.gather || v.verify === true;
   const gathered = v.gather
-    ? gatheredPool(await shareTexts(resolve(io.cwd, v.gather)), { enginesHere })
+    ? gatheredPool(await shareTexts(resolve(io.cwd, v.gather)), {
+        enginesHere,
+        run: { id: v["run-id"], commit: v.sha },
+      })
     : undefined;
   const launcher = enginesHere ? makeLauncher(kind, programRoot, sandbox) : noEngines(kind);
   const pool =
@@ -219,23 +222,24 @@ async function runShareCommand(
   r: Parameters<typeof evaluateShare>[2],
   io: Io,
 ): Promise<number> {
+  const run = { id: r.runId, commit: r.sha }; // the gather job refuses results of another run
   try {
     const outcome = await evaluateShare(ports, challenge, r);
     if (outcome.kind === "not-fetched") {
       await ports.files.write(
         r.out,
-        JSON.stringify({ error: { code: "sha-moved", message: outcome.reason } }),
+        JSON.stringify({ run, error: { code: "sha-moved", message: outcome.reason } }),
       );
       return (io.err(outcome.reason), 1);
     }
-    await ports.files.write(r.out, encodeResults(outcome.results) + "\n");
+    await ports.files.write(r.out, encodeResults(outcome.results, run) + "\n");
     io.out(
       `share ${r.share + 1}/${r.shares} of look ${r.look}: ${outcome.results.length} launches → ${r.out}`,
     );
     return 0;
   } catch (e) {
     const error = { code: errorCode(e), message: `${(e as Error).message}`.slice(0, 2000) };
-    await ports.files.write(r.out, JSON.stringify({ error }) + "\n");
+    await ports.files.write(r.out, JSON.stringify({ run, error }) + "\n");
     return (io.err(error.message), 1);
   }
 }

@@ -634,7 +634,12 @@ describe("the job cap", () => {
 describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", () => {
   const untimed = (r: RunRecord) =>
     r.launches.map((l) => [l.arm, l.block, l.position, l.tokens, l.outputsSha256].join(" "));
-  const shareResults = async (o: Awaited<ReturnType<typeof options>>, looks: number[], look: number) => {
+  const shareResults = async (
+    o: Awaited<ReturnType<typeof options>>,
+    looks: number[],
+    look: number,
+    run?: { id: string; commit: string },
+  ) => {
     const texts: string[] = [];
     for (const k of [0, 1]) {
       const { ports } = fakeWorld({ fast: { tps: 102 }, baseline: { tps: 100 } });
@@ -644,7 +649,7 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
         maxBlocks: looks.at(-1)!,
         deadline: 2e6,
       };
-      texts.push(encodeResults(await runShare(ports, o, share)));
+      texts.push(encodeResults(await runShare(ports, o, share), run));
     }
     return texts;
   };
@@ -743,6 +748,28 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
     expect(record.quality.candidate).toMatchObject({ ok: false, verifiedBy: "plain-decode+scorer" });
     expect(record.quality.candidate!.identity).toMatchObject({ ok: false });
     expect(record.status).toBe("invalid");
+  });
+
+  it("the gather refuses a share of another run or commit, and a launch that comes twice", async () => {
+    const o = await options({ challenge: grouped, public: await sixPrompts() });
+    const run = { id: "run-1", commit: "a".repeat(40) };
+    const texts = await shareResults(o, [4], 1, run);
+    const gather = (t: string[]) =>
+      runBenchmark({ ...fakeWorld({}).ports, launcher: refusing, pool: gatheredPool(t, { run }) }, o);
+    expect((await gather(texts)).record.status).toBe("ok"); // analysed (publish will not rank it: unverified)
+    const other = await shareResults(o, [4], 1, { ...run, id: "run-2" });
+    const earlier = await shareResults(o, [4], 1, { ...run, commit: "b".repeat(40) });
+    const unnamed = await shareResults(o, [4], 1);
+    for (const [bad, why] of [
+      [[texts[0]!, other[1]!], /not from run run-1/],
+      [[texts[0]!, earlier[1]!], /not from run run-1/],
+      [[texts[0]!, unnamed[1]!], /not from run run-1/],
+      [[...texts, texts[1]!], /came in two shares/],
+    ] as const) {
+      const { record } = await gather([...bad]);
+      expect(record.status, String(why)).toBe("error");
+      expect(record.reason).toMatch(why);
+    }
   });
 
   it("an inconclusive look asks for the next look instead of publishing", async () => {
