@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleEngine } from "../runner/adapters/engines/embedded/bundle.ts";
@@ -20,14 +20,27 @@ describe("the embedded engine's bundle", () => {
     const out = join(dir, "out");
     const first = await bundleEngine(entry, out);
     expect(await readFile(first, "utf8")).toContain("41");
-    const record = join(out, "last-build.json");
-    const written = (await stat(record)).mtimeMs;
+    const [record] = (await readdir(out)).filter((f) => f.startsWith("last-build-"));
+    const written = (await stat(join(out, record!))).mtimeMs;
     expect(await bundleEngine(entry, out)).toBe(first);
-    expect((await stat(record)).mtimeMs).toBe(written); // not rebuilt
+    expect((await stat(join(out, record!))).mtimeMs).toBe(written); // not rebuilt
     // An imported file changes (not the entry): a new bundle with the new content.
     await writeFile(helper, "export const answer: number = 1041;\n");
     const second = await bundleEngine(entry, out);
     expect(second).not.toBe(first);
     expect(await readFile(second, "utf8")).toContain("1041");
+  });
+
+  it("keeps one record per entry point: a hostile test engine never gets the real one's bundle", async () => {
+    const out = join(dir, "shared");
+    const real = join(dir, "real.ts");
+    const hostile = join(dir, "hostile.ts");
+    await writeFile(real, 'console.log("real engine");\n');
+    await writeFile(hostile, 'console.log("hostile engine");\n');
+    const a = await bundleEngine(real, out);
+    const b = await bundleEngine(hostile, out);
+    expect(await readFile(b, "utf8")).toContain("hostile engine");
+    expect(await bundleEngine(real, out)).toBe(a);
+    expect(await bundleEngine(hostile, out)).toBe(b);
   });
 });

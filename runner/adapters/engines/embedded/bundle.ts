@@ -18,7 +18,12 @@ import { build, type Plugin } from "esbuild";
  * processes building at once write the same bytes, and an edit to the engine gives a new file.
  */
 export async function bundleEngine(entry: string, outDir: string): Promise<string> {
-  const known = await unchangedBundle(outDir);
+  // One record per entry point: a hostile test engine and the real one share the folder.
+  const record = join(
+    outDir,
+    `last-build-${createHash("sha256").update(resolve(entry)).digest("hex").slice(0, 12)}.json`,
+  );
+  const known = await unchangedBundle(record);
   if (known) return known;
   const result = await build({
     entryPoints: [entry],
@@ -37,19 +42,18 @@ export async function bundleEngine(entry: string, outDir: string): Promise<strin
   if (!existsSync(file)) await writeAtomically(outDir, file, code);
   // esbuild names its inputs relative to the working directory; another process may have another.
   const inputs = await fingerprints(Object.keys(result.metafile.inputs).map((f) => resolve(f)));
-  await writeAtomically(outDir, join(outDir, LAST_BUILD), JSON.stringify({ file: resolve(file), inputs }));
+  await writeAtomically(outDir, record, JSON.stringify({ file: resolve(file), inputs }));
   return file;
 }
 
 /**
- * The last build's file, if none of its source files changed since (size and mtime of each): every
- * worker process and CLI run would otherwise rebuild the same bundle (~1 s of CPU each).
+ * The last build's file for an entry point, if none of its source files changed since (size and
+ * mtime of each): every worker process and CLI run would otherwise rebuild the same bundle (~1 s of
+ * CPU each).
  */
-const LAST_BUILD = "last-build.json";
-
-async function unchangedBundle(outDir: string): Promise<string | undefined> {
+async function unchangedBundle(record: string): Promise<string | undefined> {
   try {
-    const last = JSON.parse(await readFile(join(outDir, LAST_BUILD), "utf8")) as {
+    const last = JSON.parse(await readFile(record, "utf8")) as {
       file: string;
       inputs: Record<string, string>;
     };
