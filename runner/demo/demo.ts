@@ -440,9 +440,11 @@ async function playStory(d: Demo) {
   await submitAndBench(d, 1, "alice", "/bench");
   await submitAndBench(d, 2, "bob", "/bench --against baseline");
   await submitAndBench(d, 3, "bob", "/bench"); // pooled: bob spends his quota on carol's PR
-  await submitAndBench(d, 4, "dave", "/bench");
-  await submitAndBench(d, 5, "alice", "/bench --against q8");
-  await submitAndBench(d, 11, "dave", "/bench");
+  // A fixed block count for runs whose story is not their speed (a verification failure, a ruling):
+  // the agent's own choice, and half the launches of the challenge's two looks.
+  await submitAndBench(d, 4, "dave", "/bench --blocks 4");
+  await submitAndBench(d, 5, "alice", "/bench --against q8 --blocks 4");
+  await submitAndBench(d, 11, "dave", "/bench --blocks 4");
   openThread(d, THREADS[1]!);
   await comment(d, 5, "bob", "/rule invalid I think so too"); // refused: not an organizer
   const why = "tuned on the public prompt set, which the rules forbid (see #7)";
