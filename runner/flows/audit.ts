@@ -196,6 +196,8 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
     const h0 = await sizeOf(join(scratch, "heartbeat"));
     await sleep(600);
     const h1 = await sizeOf(join(scratch, "heartbeat"));
+    // An escaped daemon (no sandbox) is evidence now, and would outlive the audit otherwise.
+    await killProcessesNaming(scratch);
     const reportText = await readFile(join(scratch, "audit-report.json"), "utf8").catch(() => "{}");
     return {
       netHits: net.hits(),
@@ -218,6 +220,20 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
     else process.env.GITHUB_TOKEN = savedToken;
     net.close();
     await rm(checkoutFile, { force: true });
+  }
+}
+
+/** Kills every process whose command line names `path` (Linux /proc; elsewhere nothing). */
+async function killProcessesNaming(path: string): Promise<void> {
+  const pids = await readdir("/proc").catch(() => [] as string[]);
+  for (const pid of pids.filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (!cmdline.includes(path)) continue;
+    try {
+      process.kill(Number(pid), "SIGKILL");
+    } catch {
+      /* gone already, or not ours to kill */
+    }
   }
 }
 
