@@ -61,6 +61,7 @@ export const ShareJob = z.object({
 const ShareRun = z.strictObject({ id: z.string(), commit: z.string() });
 export type ShareRun = z.infer<typeof ShareRun>;
 
+export type ShareResult = z.infer<typeof ShareResult>;
 export const ShareResult = z.union([
   z.object({
     run: ShareRun.optional(),
@@ -108,7 +109,7 @@ export function encodeResults(results: LaunchResult[], run?: ShareRun): string {
  * A matrix share's result must name the run and commit being gathered (a result file of another
  * run, or of an earlier commit of the same PR, is refused), and no launch may come twice.
  */
-function checkShare(text: string, run: ShareRun | undefined, seen: Set<string>): void {
+function checkShare(text: string, run: ShareRun | undefined, seen: Set<string>): ShareResult {
   const parsed = ShareResult.parse(JSON.parse(text));
   if (run && (parsed.run?.id !== run.id || parsed.run.commit !== run.commit))
     throw new Error(`a share result is not from run ${run.id} at ${run.commit.slice(0, 12)}`);
@@ -117,11 +118,16 @@ function checkShare(text: string, run: ShareRun | undefined, seen: Set<string>):
     if (seen.has(key)) throw new Error(`block ${r.record.block}'s ${r.record.arm} launch came in two shares`);
     seen.add(key);
   }
+  return parsed;
 }
 
 /** A worker's results, or its error rethrown as the same kind (a passed cap stays a DeadlinePassed). */
 export function decodeResults(text: string): LaunchResult[] {
-  const r = ShareResult.parse(JSON.parse(text));
+  return launchResults(ShareResult.parse(JSON.parse(text)));
+}
+
+/** A parsed share's launch results, or its error rethrown as the same kind. */
+function launchResults(r: ShareResult): LaunchResult[] {
   if ("error" in r) {
     if (r.error.code === "deadline") throw new DeadlinePassed(r.error.message);
     if (r.error.code === "engine") throw new EngineFailure(r.error.message);
@@ -197,14 +203,15 @@ export function gatheredPool(
   const seen = new Set<string>();
   let refused: Error | undefined; // a foreign or repeated share fails the whole gather
   for (const text of resultTexts) {
+    let parsed: ShareResult;
     try {
-      checkShare(text, where.run, seen);
+      parsed = checkShare(text, where.run, seen);
     } catch (e) {
       refused ??= e as Error;
       continue;
     }
     try {
-      for (const r of decodeResults(text))
+      for (const r of launchResults(parsed))
         byBlock.set(r.record.block, [...(byBlock.get(r.record.block) ?? []), r]);
     } catch (e) {
       errors.push(e);
