@@ -367,6 +367,25 @@ async function benchPlan() {
   results.plan = out;
 }
 
+/** The demo's f32 baseline and this checkout's embedded launcher (sandboxed where bubblewrap is). */
+async function embeddedBaseline() {
+  const { embeddedLauncher } = await import("../../runner/adapters/engines/launch.ts");
+  const { bubblewrap, bubblewrapAvailable } = await import("../../runner/adapters/sandbox/sandbox.ts");
+  const { SubmissionSchema } = await import("../../runner/core/schema/submission.ts");
+  const manifest = SubmissionSchema.parse({
+    schema: 1,
+    title: "baseline",
+    authors: ["orga"],
+    engine: { kind: "embedded", args: { quantization: "f32" } },
+  });
+  const launcher = embeddedLauncher({
+    repoRoot: ROOT,
+    modelsDir: join(ROOT, ".velodrome/models"),
+    ...(bubblewrapAvailable() ? { sandbox: bubblewrap() } : {}),
+  });
+  return { launcher, manifest };
+}
+
 /**
  * Issue 12's cost model against a real run of the same design on the embedded engine: the plan's GPU
  * minutes become this machine's CPU seconds. The run's own decode speed and engine start-up are the
@@ -378,13 +397,10 @@ async function benchPlanCost() {
   const { parse } = await import("yaml");
   const { lookCosts } = await import("../../runner/core/plan/cost.ts");
   const { designOf, fleetOf } = await import("../../runner/core/plan/design.ts");
-  const { embeddedLauncher } = await import("../../runner/adapters/engines/launch.ts");
   const { silentProgress } = await import("../../runner/adapters/progress.ts");
   const { nodeBenchPorts } = await import("../../runner/adapters/runner-ports.ts");
-  const { bubblewrap, bubblewrapAvailable } = await import("../../runner/adapters/sandbox/sandbox.ts");
   const { parsePrompts } = await import("../../runner/core/prompts.ts");
   const { ChallengeSchema } = await import("../../runner/core/schema/challenge.ts");
-  const { SubmissionSchema } = await import("../../runner/core/schema/submission.ts");
   const { runBenchmark } = await import("../../runner/flows/benchmark.ts");
   const { makeReference } = await import("../../runner/flows/reference.ts");
   const dir = await mkdtemp(join(tmpdir(), "velodrome-plan-cost-"));
@@ -396,17 +412,7 @@ async function benchPlanCost() {
     const challenge = ChallengeSchema.parse(raw);
     const text = readFileSync(join(template, "prompts/public.jsonl"), "utf8");
     const { prompts } = parsePrompts("public.jsonl", text, "embedded");
-    const launcher = embeddedLauncher({
-      repoRoot: ROOT,
-      modelsDir: join(ROOT, ".velodrome/models"),
-      ...(bubblewrapAvailable() ? { sandbox: bubblewrap() } : {}),
-    });
-    const manifest = SubmissionSchema.parse({
-      schema: 1,
-      title: "baseline",
-      authors: ["orga"],
-      engine: { kind: "embedded", args: { quantization: "f32" } },
-    });
+    const { launcher, manifest } = await embeddedBaseline();
     const baseline = { slug: "baseline", manifest };
     const ports = nodeBenchPorts(launcher, silentProgress);
     const ref = await makeReference(ports, challenge, baseline, prompts, dir);
@@ -449,27 +455,14 @@ async function benchPlanCost() {
 
 /**
  * The embedded engine's start-up: a few hundred launches run in the suite and the demo, so its
- * seconds (spawn to healthy, in the sandbox where there is one) and one decode are measured here.
+ * seconds from spawn to healthy (in the sandbox where there is one) are measured here.
  */
 async function benchLaunch() {
   const { parse } = await import("yaml");
-  const { embeddedLauncher } = await import("../../runner/adapters/engines/launch.ts");
-  const { bubblewrap, bubblewrapAvailable } = await import("../../runner/adapters/sandbox/sandbox.ts");
   const { ChallengeSchema } = await import("../../runner/core/schema/challenge.ts");
-  const { SubmissionSchema } = await import("../../runner/core/schema/submission.ts");
   const template = join(ROOT, "runner/demo/template/challenge/challenge.yaml");
   const challenge = ChallengeSchema.parse(parse(readFileSync(template, "utf8")));
-  const manifest = SubmissionSchema.parse({
-    schema: 1,
-    title: "baseline",
-    authors: ["orga"],
-    engine: { kind: "embedded", args: { quantization: "f32" } },
-  });
-  const launcher = embeddedLauncher({
-    repoRoot: ROOT,
-    modelsDir: join(ROOT, ".velodrome/models"),
-    ...(bubblewrapAvailable() ? { sandbox: bubblewrap() } : {}),
-  });
+  const { launcher, manifest } = await embeddedBaseline();
   const work = await mkdtemp(join(tmpdir(), "velodrome-launch-"));
   const starts: number[] = [];
   try {
