@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { simpleGit } from "simple-git";
 import type { Browser } from "playwright-core";
 import { buildSite } from "../runner/cli/site.ts";
+import { renderSite } from "../runner/core/site/render.ts";
 import { renderQueuedComment } from "../runner/core/github/comment-request.ts";
 import { renderValidationComment } from "../runner/core/github/comment-validation.ts";
 import { renderVerdictComment } from "../runner/core/github/comment-verdict.ts";
@@ -153,6 +154,12 @@ describe("site build from a synthetic repository", () => {
     expect(b.digest).toBe(a.digest); // same input, same bytes
     const again = await buildSite(repo, out);
     expect(again.written).toBe(0); // nothing changed, nothing rewritten
+    // The build renders thread pages in a worker thread: every file on disk is byte-identical to the
+    // same model rendered in one thread, and nothing else is there.
+    const inOne = [...renderSite(a.model)];
+    expect(inOne.filter((f) => f.path.startsWith("threads/")).length).toBeGreaterThan(10);
+    expect(a.files).toBe(inOne.length);
+    for (const f of inOne) expect(await readFile(join(out, f.path), "utf8"), f.path).toBe(f.content);
     const lb = JSON.parse(await readFile(join(out, "api/leaderboard.json"), "utf8"));
     expect(lb.version).toBe(1);
     expect(lb.rows.length).toBeGreaterThan(5);
@@ -182,6 +189,13 @@ describe("site build from a synthetic repository", () => {
     expect(await readFile(join(out, "agents.html"), "utf8")).toContain("<h1>Taking part as an agent</h1>");
     // The broken record is reported, not silently dropped.
     expect(await readFile(join(out, "index.html"), "utf8")).toMatch(/runs\/broken\.json/);
+  });
+
+  it("fails with the file-system error when the thread pages' worker cannot write", async () => {
+    const blocked = await tempDir("velodrome-site-blocked-");
+    dirs.push(blocked);
+    await writeFile(join(blocked, "threads"), "a file where the threads folder goes\n");
+    await expect(buildSite(repo, blocked)).rejects.toThrow(/threads/);
   });
 
   it("renders hostile markdown inert", async () => {

@@ -115,37 +115,73 @@ function writeSlots(n: number) {
   };
 }
 
+/** One file a build wrote or found unchanged: what the summary and the site's digest are made of. */
+export interface WrittenFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+  written: boolean;
+}
+
+/**
+ * Writes files as they are rendered, up to 64 at a time: a 40,000-file site is bound by file-system
+ * latency, not CPU. A count and one waiter, not Promise.race over the set (that attached 64 handlers
+ * per file written). Used by the build and by the worker that writes thread pages.
+ */
+export async function writeFiles(
+  files: Iterable<SiteFile>,
+  fx: BuildEffects,
+  onFile?: (n: number) => void,
+): Promise<WrittenFile[]> {
+  const out: WrittenFile[] = [];
+  const slots = writeSlots(64);
+  for (const f of files) {
+    // Encoded once: the byte count, the hash and the write share these bytes.
+    const content = Buffer.from(f.content);
+    const done: WrittenFile = {
+      path: f.path,
+      bytes: content.length,
+      sha256: createHash("sha256").update(content).digest("hex"),
+      written: false,
+    };
+    out.push(done);
+    if (onFile && out.length % 5000 === 0) onFile(out.length);
+    // The write holds the bytes, not the page's string: a string kept alive by a slow write outlives
+    // young-generation collections and piles up as old-space garbage (hundreds of MB at scale).
+    await slots.run(async () => {
+      done.written = (await fx.write(done.path, content)) === "written";
+    });
+  }
+  await slots.drain();
+  return out;
+}
+
+/**
+ * Writes the site: the files rendered here, those another thread wrote into the same folder
+ * (`elsewhere`), the assets; then removes what an earlier build left that this one did not make.
+ * The digest covers every file by path, so it does not depend on which thread wrote what first.
+ */
 export async function writeSite(
   files: Iterable<SiteFile>,
   assets: { from: string; to: string }[],
   fx: BuildEffects,
   onFile?: (n: number) => void,
+  elsewhere: Promise<WrittenFile[]> = Promise.resolve([]),
 ): Promise<{ written: number; unchanged: number; bytes: number; digest: string; files: number }> {
-  let written = 0;
-  let unchanged = 0;
-  let bytes = 0;
-  const h = createHash("sha256");
-  const paths: string[] = [];
-  // Up to 64 writes in flight: a 40,000-file site is bound by file-system latency, not CPU. A count
-  // and one waiter, not Promise.race over the set (that attached 64 handlers per file written).
-  const slots = writeSlots(64);
-  for (const f of files) {
-    const path = f.path;
-    paths.push(path);
-    if (onFile && paths.length % 5000 === 0) onFile(paths.length);
-    // Encoded once: the byte count, the digest and the write share these bytes.
-    const content = Buffer.from(f.content);
-    bytes += content.length;
-    h.update(path).update("\0").update(content);
-    // The write holds the bytes, not the page's string: a string kept alive by a slow write outlives
-    // young-generation collections and piles up as old-space garbage (hundreds of MB at scale).
-    await slots.run(async () => {
-      if ((await fx.write(path, content)) === "written") written++;
-      else unchanged++;
-    });
-  }
-  await slots.drain();
+  // Awaited with the rest, but observed now: a worker failing early is not an unhandled rejection.
+  elsewhere.catch(() => undefined);
+  const all = [...(await writeFiles(files, fx, onFile)), ...(await elsewhere)];
   for (const a of assets) await fx.copy(a.from, a.to);
-  await fx.prune(new Set([...paths, ...assets.map((a) => a.to)]));
-  return { written, unchanged, bytes, digest: h.digest("hex"), files: paths.length };
+  await fx.prune(new Set([...all.map((f) => f.path), ...assets.map((a) => a.to)]));
+  all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const h = createHash("sha256");
+  for (const f of all) h.update(`${f.path}\0${f.sha256}\n`);
+  const written = all.filter((f) => f.written).length;
+  return {
+    written,
+    unchanged: all.length - written,
+    bytes: all.reduce((n, f) => n + f.bytes, 0),
+    digest: h.digest("hex"),
+    files: all.length,
+  };
 }

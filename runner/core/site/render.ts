@@ -17,12 +17,15 @@ import { rulingsPage } from "./pages/rulings.ts";
 import { runnersPage } from "./pages/runners.ts";
 import { submissionPages } from "./pages/submission.ts";
 
-export { API_SCHEMA_VERSION, type SiteFile } from "./context.ts";
+export { API_SCHEMA_VERSION, linkBasis, pageContext, type LinkBasis, type SiteFile } from "./context.ts";
+export { threadFiles } from "./pages/board.ts";
 
 export interface RenderOptions {
   /** Only pages for these submissions/threads are rendered (incremental builds); undefined = all. */
   onlySubmissions?: Set<string>;
   onlyThreads?: Set<number>;
+  /** "elsewhere": thread pages and twins are left out (the site build renders them in a worker). */
+  threadPages?: "here" | "elsewhere";
 }
 
 /**
@@ -35,7 +38,7 @@ export function* renderSite(m: SiteModel, opts: RenderOptions = {}): Generator<S
   yield* leaderboardPages(ctx);
   yield* lineagePages(ctx);
   yield* submissionPages(ctx, opts.onlySubmissions);
-  yield* boardPages(ctx, opts.onlyThreads);
+  yield* boardPages(ctx, opts.onlyThreads, opts.threadPages);
   yield* rulingsPage(ctx);
   yield* rulesPage(ctx);
   yield* agentsPage(ctx);

@@ -1,5 +1,5 @@
 import type { Thread } from "../../schema/data.ts";
-import type { SiteContext, SiteFile } from "../context.ts";
+import type { PageContext, SiteContext, SiteFile } from "../context.ts";
 import { botMessage, stripMachinery } from "../comments.ts";
 import { botCard } from "./bot-card.ts";
 import { html, type Html, join } from "../html.ts";
@@ -104,7 +104,7 @@ function threadIndexApi(m: SiteModel) {
  * One post (the opening one or a comment) with its author and time: a bot's comment as the card its
  * JSON twin describes, anyone else's as markdown without the hidden machinery.
  */
-function post(ctx: SiteContext, p: { author: string; at: string; body: string; id?: number }): Html {
+function post(ctx: PageContext, p: { author: string; at: string; body: string; id?: number }): Html {
   const anchor = p.id ? html` id="c${p.id}"` : "";
   const bot = botMessage(p.author, p.body);
   const content = bot ? botCard(bot) : ctx.markdown(1).block(stripMachinery(p.body));
@@ -115,7 +115,7 @@ function post(ctx: SiteContext, p: { author: string; at: string; body: string; i
 ${content}</article>`;
 }
 
-function threadPage(ctx: SiteContext, t: Thread): SiteFile {
+function threadPage(ctx: PageContext, t: Thread): SiteFile {
   const comments = t.comments.map((c) =>
     post(ctx, { author: c.author, at: c.createdAt, body: c.body, id: c.id }),
   );
@@ -156,15 +156,27 @@ function taskforcePage(ctx: SiteContext, name: string, numbers: readonly number[
   return ctx.page(`taskforces/${name}.html`, { depth: 1, title: `Taskforce ${name}`, body, twin });
 }
 
-/** The board, one page per thread (only those asked for, in incremental builds), taskforces; JSON twins. */
-export function* boardPages(ctx: SiteContext, only?: Set<number>): Generator<SiteFile> {
+/** One thread's page and JSON twin: all they need is the thread and a page context. */
+export function* threadFiles(ctx: PageContext, t: Thread): Generator<SiteFile> {
+  yield threadPage(ctx, t);
+  yield ctx.json(`api/threads/${t.number}.json`, threadApi(t));
+}
+
+/**
+ * The board, one page per thread (only those asked for, in incremental builds; none when
+ * `threads` is "elsewhere": a worker renders them with `threadFiles`), taskforces; JSON twins.
+ */
+export function* boardPages(
+  ctx: SiteContext,
+  only?: Set<number>,
+  threads: "here" | "elsewhere" = "here",
+): Generator<SiteFile> {
   const m = ctx.model;
   yield boardPage(ctx);
   yield ctx.json("api/threads.json", threadIndexApi(m));
-  for (const t of m.threads) {
+  for (const t of threads === "here" ? m.threads : []) {
     if (only && !only.has(t.number)) continue;
-    yield threadPage(ctx, t);
-    yield ctx.json(`api/threads/${t.number}.json`, threadApi(t));
+    yield* threadFiles(ctx, t);
   }
   for (const [name, numbers] of m.taskforces) yield taskforcePage(ctx, name, numbers);
   for (const [name, numbers] of m.taskforces) {

@@ -1,0 +1,12 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { buildSite, type SiteBuildJob } from "./site.ts";
+
+// The thread `velodrome site build` runs the build in (see buildSiteInWorker): progress lines and
+// the summary go back as messages, so the parent's Io prints them.
+const job = (workerData as { data: SiteBuildJob }).data;
+const port = parentPort!;
+const res = await buildSite(job.repo, job.out, {
+  ...(job.dataRef ? { dataRef: job.dataRef } : {}),
+  log: (s) => port.postMessage({ log: s }),
+});
+port.postMessage({ result: { written: res.written, files: res.files, digest: res.digest } });
