@@ -8,5 +8,7 @@ const port = parentPort!;
 const res = await buildSite(job.repo, job.out, {
   ...(job.dataRef ? { dataRef: job.dataRef } : {}),
   log: (s) => port.postMessage({ log: s }),
+  // Present because the parent set --expose-gc before starting this thread.
+  collectGarbage: () => (globalThis as { gc?: () => void }).gc?.(),
 });
 port.postMessage({ result: { written: res.written, files: res.files, digest: res.digest } });
