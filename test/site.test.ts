@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { simpleGit } from "simple-git";
 import type { Browser } from "playwright-core";
-import { buildSite } from "../runner/cli/site.ts";
+import { buildSite } from "../runner/cli/site-build.ts";
 import { renderSite } from "../runner/core/site/render.ts";
 import { renderQueuedComment } from "../runner/core/github/comment-request.ts";
 import { renderValidationComment } from "../runner/core/github/comment-validation.ts";
@@ -12,7 +12,7 @@ import type { RunRecord } from "../runner/core/schema/run-record.ts";
 import { serveDir } from "../runner/demo/serve.ts";
 import { synthesize } from "../runner/synth/synth.ts";
 import { hasChromium, launchChromium } from "./browser.ts";
-import { REPO_ROOT, removeDir, tempDir } from "./helpers.ts";
+import { REPO_ROOT, removeDir, runCli, tempDir } from "./helpers.ts";
 
 let repo: string;
 let out: string;
@@ -196,6 +196,14 @@ describe("site build from a synthetic repository", () => {
     dirs.push(blocked);
     await writeFile(join(blocked, "threads"), "a file where the threads folder goes\n");
     await expect(buildSite(repo, blocked)).rejects.toThrow(/threads/);
+  });
+
+  it("`site build` names a missing --repo folder instead of blaming git", async () => {
+    const missing = join(out, "no-such-repo");
+    const r = await runCli(["site", "build", "--repo", missing], REPO_ROOT);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--repo ${missing}: no such directory`);
+    expect(r.err).not.toMatch(/ENOENT/);
   });
 
   it("renders hostile markdown inert", async () => {

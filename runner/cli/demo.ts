@@ -4,7 +4,7 @@ import { runDemo, type DemoServices } from "../demo/demo.ts";
 import { serveDir } from "../demo/serve.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
-import { buildSite } from "./site.ts";
+import { buildSite } from "./site-build.ts";
 import { validateCommand } from "./validate.ts";
 
 const OPTIONS = {

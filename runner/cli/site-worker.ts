@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { buildSite, type SiteBuildJob } from "./site.ts";
+import { buildSite } from "./site-build.ts";
+import type { SiteBuildJob } from "./site.ts";
 
 // The thread `velodrome site build` runs the build in (see buildSiteInWorker): progress lines and
 // the summary go back as messages, so the parent's Io prints them.
