@@ -5,6 +5,8 @@ import { simpleGit } from "simple-git";
 import type { Browser } from "playwright-core";
 import { buildSite } from "../runner/cli/site-build.ts";
 import { renderSite } from "../runner/core/site/render.ts";
+import { threadPagesInWorker } from "../runner/adapters/thread-pages.ts";
+import type { Thread } from "../runner/core/schema/data.ts";
 import { renderQueuedComment } from "../runner/core/github/comment-request.ts";
 import { renderValidationComment } from "../runner/core/github/comment-validation.ts";
 import { renderVerdictComment } from "../runner/core/github/comment-verdict.ts";
@@ -14,6 +16,7 @@ import { synthesize } from "../runner/synth/synth.ts";
 import { hasChromium, launchChromium } from "./browser.ts";
 import { REPO_ROOT, removeDir, runCli, tempDir } from "./helpers.ts";
 
+const FRAME = { challengeTitle: "t", updatedAt: "2026-07-01T00:00:00.000Z" };
 let repo: string;
 let out: string;
 const dirs: string[] = [];
@@ -196,6 +199,17 @@ describe("site build from a synthetic repository", () => {
     dirs.push(blocked);
     await writeFile(join(blocked, "threads"), "a file where the threads folder goes\n");
     await expect(buildSite(repo, blocked)).rejects.toThrow(/threads/);
+  });
+
+  it("a thread the worker cannot be sent ends the worker and fails, instead of waiting forever", async () => {
+    const blocked = await tempDir("velodrome-site-clone-");
+    dirs.push(blocked);
+    const thread = { ...XSS, comments: [{ ...XSS.comments[0]!, toJSON: () => "not cloneable" }] };
+    const pages = threadPagesInWorker({ frame: FRAME, threadNumbers: [9999], slugs: [] }, blocked, [
+      thread as unknown as Thread,
+    ]);
+    await expect(pages.done).rejects.toThrow(/could not be cloned/);
+    await pages.stop(); // already ended: a no-op
   });
 
   it("`site build` names a missing --repo folder instead of blaming git", async () => {

@@ -132,10 +132,12 @@ export async function writeFiles(
   files: Iterable<SiteFile>,
   fx: BuildEffects,
   onFile?: (n: number) => void,
+  signal?: AbortSignal,
 ): Promise<WrittenFile[]> {
   const out: WrittenFile[] = [];
   const slots = writeSlots(64);
   for (const f of files) {
+    signal?.throwIfAborted();
     // Encoded once: the byte count, the hash and the write share these bytes.
     const content = Buffer.from(f.content);
     const done: WrittenFile = {
@@ -168,9 +170,14 @@ export async function writeSite(
   onFile?: (n: number) => void,
   elsewhere: Promise<WrittenFile[]> = Promise.resolve([]),
 ): Promise<{ written: number; unchanged: number; bytes: number; digest: string; files: number }> {
-  // Awaited with the rest, but observed now: a worker failing early is not an unhandled rejection.
-  elsewhere.catch(() => undefined);
-  const all = [...(await writeFiles(files, fx, onFile)), ...(await elsewhere)];
+  // The other thread failing stops this one at its next file, and its error is the one thrown.
+  const failed = new AbortController();
+  elsewhere.catch(() => failed.abort());
+  const here = await writeFiles(files, fx, onFile, failed.signal).catch(async (e: unknown) => {
+    if (failed.signal.aborted) await elsewhere;
+    throw e;
+  });
+  const all = [...here, ...(await elsewhere)];
   for (const a of assets) await fx.copy(a.from, a.to);
   await fx.prune(new Set([...all.map((f) => f.path), ...assets.map((a) => a.to)]));
   all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -30,7 +30,10 @@ async function handle(m: ThreadPagesMessage): Promise<void> {
     port.close();
     return;
   }
-  const files = m.threads.flatMap((t) => [...threadFiles(ctx, t)]);
+  // A generator, not an array: each page is written and let go before the next is rendered.
+  const files = (function* () {
+    for (const t of m.threads) yield* threadFiles(ctx, t);
+  })();
   written.push(...(await writeFiles(files, fx)));
   port.postMessage({ ack: ++batches });
 }

@@ -49,15 +49,17 @@ export async function buildSite(
   // Loading leaves hundreds of MB of garbage that V8 would otherwise keep until well into
   // rendering, on top of the pages' own: collected here, the peak is about 250 MB lower.
   o.collectGarbage?.();
-  // Thread pages (most of the markdown) are rendered by a second thread while this one does the rest.
+  const assets = siteAssets();
+  // Thread pages (most of the markdown) are rendered by a second thread while this one does the rest;
+  // a build that fails on either side ends the worker, so no page is written after the failure.
   const threads = threadPagesInWorker(linkBasis(model), out, model.threads);
   const res = await writeSite(
     renderSite(model, { threadPages: "elsewhere" }),
-    siteAssets(),
+    assets,
     fsEffects(out),
-    (n) => log(`site: ${n} files rendered`),
-    threads,
-  );
+    (n) => log(`site: ${n} files rendered here (thread pages: in a worker)`),
+    threads.done,
+  ).finally(threads.stop);
   log(
     `site: wrote ${res.written} of ${res.files} files (${res.unchanged} unchanged), ` +
       `${(res.bytes / 1e6).toFixed(1)} MB, in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${out}`,

@@ -66,7 +66,7 @@ const YOUNG_GENERATION_MB = 96;
 
 async function buildSiteInWorker(job: SiteBuildJob, io: Io): Promise<void> {
   // V8 flags are process-wide and read when an isolate starts: with this one the worker's global
-  // scope has \`gc\`, which the build calls once, between loading and rendering (see buildSite).
+  // scope has `gc`, which the build calls once, between loading and rendering (see buildSite).
   setFlagsFromString("--expose-gc");
   const w = tsWorker(new URL("./site-worker.ts", import.meta.url), job, {
     maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,

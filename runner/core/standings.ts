@@ -3,6 +3,7 @@ import { lifecycleStatus, submissionHistory } from "./github/lifecycle.ts";
 import type { LifecycleEvent, Ruling } from "./schema/data.ts";
 import type { RunRecord } from "./schema/run-record.ts";
 import { armEstimate, type ArmEstimate } from "./stats/estimates.ts";
+import { countAbove } from "./stats/ranking.ts";
 
 /**
  * Standing and leadership, decided in one place. Every page, every JSON twin and the bot's default
@@ -342,18 +343,6 @@ function rankable(entries: Map<string, Entry>, strict: { confirmed: Set<string>;
       !banned.has(e.standing) &&
       (!strict || e.slug === strict.baseline || strict.confirmed.has(e.slug)),
   );
-}
-
-/** How many of the ascending `sorted` values exceed x (binary search: 10,000 entries rank instantly). */
-function countAbove(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! > x) hi = mid;
-    else lo = mid + 1;
-  }
-  return sorted.length - lo;
 }
 
 /** Two intervals are tied when neither lies above the other by more than the minimum effect. */

@@ -17,20 +17,9 @@ export interface Ranked extends RankInput {
  * entries share a rank. Sorted by rank, then estimate.
  */
 export function rankWithUncertainty(entries: readonly RankInput[], delta: number): Ranked[] {
-  // Count entries whose lower bound exceeds a threshold by binary search over sorted lower bounds:
-  // O(n log n), so a leaderboard of 10,000 entries ranks instantly. (An entry never beats itself:
-  // its lower bound is at most its upper bound.)
+  // An entry never beats itself: its lower bound is at most its upper bound.
   const lows = entries.map((e) => e.ci[0]).sort((a, b) => a - b);
-  const above = (x: number) => {
-    let lo = 0;
-    let hi = lows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (lows[mid]! > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return lows.length - lo;
-  };
+  const above = (x: number) => countAbove(lows, x);
   const ranked = entries.map((e) => ({ ...e, rank: 1 + above(e.ci[1] + delta) }));
   ranked.sort((a, b) => a.rank - b.rank || b.estimate - a.estimate || a.id.localeCompare(b.id));
   const byRank = new Map<number, string[]>();
@@ -47,4 +36,19 @@ export function rankWithUncertainty(entries: readonly RankInput[], delta: number
       tiedWith: group.length > 1 ? group.filter((id) => id !== e.id).slice(0, 20) : [],
     };
   });
+}
+
+/**
+ * How many of the ascending `sorted` values exceed x: a binary search, so ranking 10,000 entries
+ * (each against every other's lower bound) is O(n log n), not O(n²).
+ */
+export function countAbove(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted.length - lo;
 }
