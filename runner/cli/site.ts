@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { resultOf, tsWorker } from "../adapters/worker.ts";
+import { reviveError } from "../core/errors.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
@@ -72,5 +73,7 @@ async function buildSiteInWorker(job: SiteBuildJob, io: Io): Promise<void> {
     maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
   });
   w.on("message", (m: { log?: string }) => m.log !== undefined && io.err(m.log));
-  await resultOf(w, "site build");
+  await resultOf(w, "site build").catch((e: unknown) => {
+    throw reviveError(e);
+  });
 }

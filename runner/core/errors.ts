@@ -62,6 +62,20 @@ export class DeadlinePassed extends VelodromeError {
   readonly code = "deadline" as const;
 }
 
+const NAMED = { UsageError, ValidationFailed, NotFound, EngineFailure, EarlyStop, ShaMoved, DeadlinePassed };
+
+/**
+ * A named error again, after a trip through a worker thread: Node copies an error's own
+ * properties (name, message, code, cause) but not its class, so `instanceof` (and with it the exit
+ * code) would be lost.
+ * Anything else is returned as it came.
+ */
+export function reviveError(e: unknown): unknown {
+  if (!(e instanceof Error) || e instanceof VelodromeError || !Object.hasOwn(NAMED, e.name)) return e;
+  const Named = NAMED[e.name as keyof typeof NAMED];
+  return new Named(e.message, e.cause === undefined ? {} : { cause: e.cause });
+}
+
 /** The code of any thrown value: named errors keep theirs, everything else is internal. */
 export function errorCode(e: unknown): ErrorCode {
   if (e instanceof VelodromeError) return e.code;

@@ -6,6 +6,7 @@ import {
   errorJson,
   formatError,
   NotFound,
+  reviveError,
   ShaMoved,
   UsageError,
   ValidationFailed,
@@ -93,5 +94,31 @@ describe("errors go where the caller asked", () => {
   it("--json after `--` is an argument, not the option", () => {
     expect(wantsJson(["--", "--json"])).toBe(false);
     expect(wantsJson(["a", "--json", "--"])).toBe(true);
+  });
+});
+
+describe("errors back from a worker thread", () => {
+  it("a named error keeps its class (and exit code) after a worker's error event", () => {
+    // What Node delivers for `throw new NotFound(…)` in a worker: a plain Error with the own
+    // properties (name, code, cause) copied over.
+    const cloned = Object.assign(new Error("no such submission", { cause: new Error("git said no") }), {
+      name: "NotFound",
+      code: "not-found",
+    });
+    expect(cloned).not.toBeInstanceOf(NotFound);
+    expect(exitCodeFor(cloned)).toBe(70);
+    const revived = reviveError(cloned);
+    expect(revived).toBeInstanceOf(NotFound);
+    expect(exitCodeFor(revived)).toBe(1);
+    expect((revived as Error).message).toBe("no such submission");
+    expect(((revived as Error).cause as Error).message).toBe("git said no");
+  });
+
+  it("anything else comes back as it was", () => {
+    const plain = structuredClone(new Error("ENOENT"));
+    expect(reviveError(plain)).toBe(plain);
+    const fake = Object.assign(new Error("x"), { name: "constructor" });
+    expect(reviveError(fake)).toBe(fake);
+    expect(reviveError("a string")).toBe("a string");
   });
 });
