@@ -56,11 +56,11 @@ export const ShareJob = z.object({
   }),
 });
 
-/** What a worker writes: its launches' results, or the error that stopped it. */
 /** Which run a share result is from: the gather refuses another run's (or another commit's) results. */
 const ShareRun = z.strictObject({ id: z.string(), commit: z.string() });
 export type ShareRun = z.infer<typeof ShareRun>;
 
+/** What a worker writes: its launches' results, or the error that stopped it. */
 export type ShareResult = z.infer<typeof ShareResult>;
 export const ShareResult = z.union([
   z.object({

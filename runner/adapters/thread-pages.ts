@@ -20,13 +20,14 @@ function* batches(threads: readonly Thread[]): Generator<Thread[]> {
   let batch: Thread[] = [];
   let chars = 0;
   for (const t of threads) {
-    if (batch.length && (batch.length >= BATCH_THREADS || chars + sizeOf(t) > BATCH_CHARS)) {
+    const size = sizeOf(t);
+    if (batch.length && (batch.length >= BATCH_THREADS || chars + size > BATCH_CHARS)) {
       yield batch;
       batch = [];
       chars = 0;
     }
     batch.push(t);
-    chars += sizeOf(t);
+    chars += size;
   }
   if (batch.length) yield batch;
 }
