@@ -1,3 +1,4 @@
+import { httpEngineClient } from "../adapters/engines/client.ts";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -88,6 +89,7 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
   const workDir = await mkdtemp(join(tmpdir(), "velodrome-audit-"));
   const report = await runAudit({
     launcher: hostileLauncher(engine, sandbox),
+    client: httpEngineClient,
     sandboxName: sandbox.name,
     limits: AUDIT_LIMITS,
     ...(await auditInputs(engine)),

@@ -238,7 +238,10 @@ const PRIVATE_FIRST_TOKEN_MS = 5_000;
  * timeout. An engine that crawls on prompts it has not seen fails its confirmation here (an engine
  * failure) instead of running the job into its cap, which would leave the lead provisional.
  */
-export function privateRequestBudgetMs(o: BenchOptions, c: Pick<Comparison, "arms">): number {
+export function privateRequestBudgetMs(
+  o: { challenge: Pick<Challenge, "metric">; requestTimeoutMs?: number },
+  c: { arms: { candidate: { mean: number } } },
+): number {
   const claim = c.arms.candidate.mean;
   const own = PRIVATE_FIRST_TOKEN_MS + (o.challenge.metric.max_tokens / claim) * 1000 * PRIVATE_SLACK;
   return Math.min(o.requestTimeoutMs ?? 120_000, Math.ceil(own));
