@@ -439,3 +439,24 @@ export function standingRun(input: Omit<StandingsInput, "slugs">, slug: string):
   const run = input.runs.find((r) => r.id === id);
   return run && run.candidate.slug === slug && run.candidate.commit ? run : undefined;
 }
+
+/** Runs an incumbent's engine broke before its leader is flagged for an organizer's ruling. */
+export const INCUMBENT_FAILURES_FLAG = 3;
+
+/**
+ * Errors each incumbent caused as the opponent (a leader that misbehaves only once it leads cannot
+ * be challenged otherwise), and whether the current leader reached INCUMBENT_FAILURES_FLAG and must
+ * be ruled on. Pure.
+ */
+export function incumbentFailures(
+  challenge: Challenge,
+  runs: readonly RunRecord[],
+  rulings: readonly Ruling[],
+): { counts: Map<string, number>; leader: string; flagged: boolean } {
+  const counts = new Map<string, number>();
+  for (const r of runs)
+    if (r.status === "error" && r.failedArm === "incumbent")
+      counts.set(r.incumbent.slug, (counts.get(r.incumbent.slug) ?? 0) + 1);
+  const leader = currentLeader(challenge, runs, rulings).slug;
+  return { counts, leader, flagged: (counts.get(leader) ?? 0) >= INCUMBENT_FAILURES_FLAG };
+}

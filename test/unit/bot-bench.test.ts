@@ -310,3 +310,22 @@ describe("decideBench: A/A calibration and the /join registry", () => {
     });
   });
 });
+
+describe("F6: an incumbent's failure is not the challenger's", () => {
+  it("runs the incumbent's engine broke are not charged; the challenger keeps its quota", () => {
+    const limit = challenge().quota.per_agent;
+    const spent = Array.from({ length: limit }, (_, i) => reservation(`r${i}`, ALICE, 1 + i / 10));
+    const full = { runs: [], rulings: [], reservations: spent };
+    expect(decideBench(input({ state: full }))).toMatchObject({ kind: "refuse", reason: /has used 3 of 3/ });
+    const broken = spent.map((r) =>
+      runRecord("faster", {
+        id: r.id,
+        status: "error",
+        reason: "incumbent baseline ended a turn early",
+        failedArm: "incumbent",
+        comparison: null,
+      }),
+    );
+    expect(decideBench(input({ state: { ...full, runs: broken } })).kind).toBe("dispatch");
+  });
+});

@@ -91,6 +91,21 @@ describe("looks: blocks up to each look until the comparison resolves", () => {
     expect(launchCount(log)).toBe(0);
   });
 
+  it("F6: a run the incumbent's engine breaks says so (failedArm), one the candidate breaks does not", async () => {
+    const o = await options();
+    const byIncumbent = await upToLooks(o, {
+      ...HONEST,
+      baseline: { tps: 100, short: "always", wrongAfter: 99 },
+    });
+    expect(byIncumbent.looks.outcome).toMatchObject({ status: "error", failedArm: "incumbent" });
+    const byCandidate = await upToLooks(o, {
+      ...HONEST,
+      fast: { tps: 200, short: "always", wrongAfter: 99 },
+    });
+    expect(byCandidate.looks.outcome.status).toBe("error");
+    expect(byCandidate.looks.outcome).not.toHaveProperty("failedArm");
+  });
+
   it("an engine that breaks the length rule: the failure is the outcome, not a throw", async () => {
     const o = await options();
     const { looks } = await upToLooks(o, { ...HONEST, fast: { tps: 200, short: "always", wrongAfter: 99 } });

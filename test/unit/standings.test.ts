@@ -3,7 +3,13 @@ import type { LifecycleEvent } from "../../runner/core/schema/data.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { buildModel, type SiteInput, type SubmissionSource } from "../../runner/core/site/model.ts";
 import { renderSite } from "../../runner/core/site/render.ts";
-import { currentLeader, decideStandings, NO_PRIVATE_SET } from "../../runner/core/standings.ts";
+import {
+  currentLeader,
+  decideStandings,
+  INCUMBENT_FAILURES_FLAG,
+  incumbentFailures,
+  NO_PRIVATE_SET,
+} from "../../runner/core/standings.ts";
 import { parseSubmission } from "../../runner/core/validate/manifest.ts";
 import { challenge } from "../fakes/bot-fixtures.ts";
 
@@ -301,6 +307,24 @@ describe("F1: a lead needs `confirmed` wherever a private set exists", () => {
     ];
     expect(currentLeader(challenge(), r, []).slug).toBe("crawl");
     expect(currentLeader(challenge(), r, [], true).slug).toBe("spec");
+  });
+});
+
+describe("F6: errors the incumbent causes count against it", () => {
+  it("after INCUMBENT_FAILURES_FLAG such errors the leader is flagged for a ruling", () => {
+    const broke = (id: string, at: string): RunRecord => ({
+      ...run({ id, cand: "late", inc: "spec", at, c: 0, i: 100 }),
+      status: "error",
+      reason: "incumbent spec ended a turn early",
+      failedArm: "incumbent",
+      comparison: null,
+    });
+    const two = [...demoRuns(), broke("e1", "06"), broke("e2", "07")];
+    expect(incumbentFailures(challenge(), two, [])).toMatchObject({ leader: "spec", flagged: false });
+    const three = [...two, broke("e3", "08")];
+    const f = incumbentFailures(challenge(), three, []);
+    expect(f).toMatchObject({ leader: "spec", flagged: true });
+    expect(f.counts.get("spec")).toBe(INCUMBENT_FAILURES_FLAG);
   });
 });
 

@@ -121,6 +121,14 @@ function ownerLinkProblem(input: BenchInput): Refusal | undefined {
   );
 }
 
+/** The reservations still charged: a run the incumbent's engine broke is not the challenger's to pay. */
+function chargedOnly(runs: readonly RunRecord[]) {
+  const refunded = new Set(
+    runs.filter((r) => r.status === "error" && r.failedArm === "incumbent").map((r) => r.id),
+  );
+  return (ledger: readonly Reservation[]) => ledger.filter((r) => !refunded.has(r.id));
+}
+
 /** Problems listed in a refusal; the rest are counted (the validation comment has them all). */
 const LISTED_PROBLEMS = 5;
 
@@ -174,8 +182,9 @@ export function decideBench(input: BenchInput): BenchDecision {
   const unlinked = auth.organizer ? undefined : ownerLinkProblem(input);
   if (unlinked) return unlinked;
   const who = { pooled: auth.pooled, organizer: auth.organizer };
+  const charged = chargedOnly(input.state.runs);
   const quotaOf = (ledger: readonly Reservation[]) =>
-    quotaState(challenge, ledger, origin.requester, auth.owner, now, auth.organizer);
+    quotaState(challenge, charged(ledger), origin.requester, auth.owner, now, auth.organizer);
 
   const earlier = earlierReservation(input);
   if (earlier) {

@@ -132,6 +132,11 @@ export const RunRecord = z.strictObject({
   challenge: Slug,
   status: RunStatus,
   reason: z.string().max(2000).optional(),
+  /**
+   * An `error` the incumbent's engine caused (it crashed, stopped early, never became healthy):
+   * not charged to the challenger, counted against the incumbent (core/standings.ts).
+   */
+  failedArm: z.enum(["incumbent"]).optional(),
   candidate: z.strictObject({ slug: Slug, commit: Sha.optional() }),
   incumbent: z.strictObject({ slug: Slug, commit: Sha.optional() }),
   requester: z.strictObject({ login: Login, id: z.number().int().nonnegative() }).optional(),

@@ -1,3 +1,4 @@
+import { tagArm } from "./outcome.ts";
 import { DeadlinePassed, EarlyStop, EngineFailure } from "../../core/errors.ts";
 import { generationTps } from "../../core/protocol/openai.ts";
 import type { Challenge } from "../../core/schema/challenge.ts";
@@ -211,6 +212,9 @@ export async function measuredLaunch(
     const acc = await measureLaunch(ports, o, plan, engine, deadline);
     await after?.(engine);
     return { record: launchRecord(plan, engine, acc), acc };
+  } catch (e) {
+    // Whose engine failed decides who pays for the run (an incumbent's failure is not the challenger's).
+    throw tagArm(e, plan.arm);
   } finally {
     await engine?.stop();
     await ports.files.remove(scratch);

@@ -114,4 +114,4 @@ export interface LaunchResult {
 export type Outcome =
   | { status: "ok"; reason?: string }
   | { status: "invalid"; reason: string }
-  | { status: "error"; reason: string };
+  | { status: "error"; reason: string; failedArm?: "incumbent" };
