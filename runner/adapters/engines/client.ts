@@ -7,17 +7,9 @@ import {
   StreamChunk,
   type StreamMeasurement,
 } from "../../core/protocol/openai.ts";
+import { EngineRequestFailed } from "../../core/errors.ts";
 import type { EngineClient, Endpoint } from "../../ports.ts";
 export type { Endpoint } from "../../ports.ts";
-
-export class EngineError extends Error {
-  constructor(
-    message: string,
-    readonly kind: "http" | "protocol" | "stream-cut" | "timeout" | "connect",
-  ) {
-    super(message);
-  }
-}
 
 export { decodeTps, type StreamMeasurement } from "../../core/protocol/openai.ts";
 
@@ -50,9 +42,13 @@ export function getJson(
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
       res.on("error", reject);
     });
-    req.on("timeout", () => req.destroy(new EngineError(`GET ${path} timed out`, "timeout")));
+    req.on("timeout", () => req.destroy(new EngineRequestFailed(`GET ${path} timed out`, "timeout")));
     req.on("error", (e) =>
-      reject(e instanceof EngineError ? e : new EngineError(`GET ${path}: ${e.message}`, "connect")),
+      reject(
+        e instanceof EngineRequestFailed
+          ? e
+          : new EngineRequestFailed(`GET ${path}: ${e.message}`, "connect"),
+      ),
     );
     req.end();
   });
@@ -96,21 +92,21 @@ function post(ep: Endpoint, body: CompletionRequest, timeoutMs: number): Promise
           resolve(raw);
         });
         res.on("aborted", () =>
-          reject(new EngineError("the engine closed the connection mid-response", "stream-cut")),
+          reject(new EngineRequestFailed("the engine closed the connection mid-response", "stream-cut")),
         );
-        res.on("error", (e) => reject(new EngineError(`response error: ${e.message}`, "stream-cut")));
+        res.on("error", (e) => reject(new EngineRequestFailed(`response error: ${e.message}`, "stream-cut")));
       },
     );
     const timer = setTimeout(
-      () => req.destroy(new EngineError(`request timed out after ${timeoutMs} ms`, "timeout")),
+      () => req.destroy(new EngineRequestFailed(`request timed out after ${timeoutMs} ms`, "timeout")),
       timeoutMs,
     );
     req.on("close", () => clearTimeout(timer));
     req.on("error", (e) =>
       reject(
-        e instanceof EngineError
+        e instanceof EngineRequestFailed
           ? e
-          : new EngineError(
+          : new EngineRequestFailed(
               `POST /v1/completions: ${e.message}`,
               (e as NodeJS.ErrnoException).code === "ECONNRESET" ? "stream-cut" : "connect",
             ),
@@ -147,7 +143,7 @@ export async function streamCompletion(
   m.end = performance.now();
   m.clientCpuDuringStreamUs = raw.cpuDuringStreamUs;
   if (raw.status !== 200)
-    throw new EngineError(
+    throw new EngineRequestFailed(
       `engine answered HTTP ${raw.status}: ${Buffer.concat(raw.chunks).toString("utf8").slice(0, 300)}`,
       "http",
     );
@@ -173,11 +169,11 @@ export async function streamCompletion(
         try {
           json = JSON.parse(data);
         } catch {
-          throw new EngineError(`malformed SSE data: ${data.slice(0, 120)}`, "protocol");
+          throw new EngineRequestFailed(`malformed SSE data: ${data.slice(0, 120)}`, "protocol");
         }
         const chunk = StreamChunk.safeParse(json);
         if (!chunk.success)
-          throw new EngineError(
+          throw new EngineRequestFailed(
             `stream chunk does not match vLLM's shape: ${firstIssue(chunk.error)}`,
             "protocol",
           );
@@ -197,9 +193,12 @@ export async function streamCompletion(
     }
   }
   if (!done)
-    throw new EngineError(`the stream ended without [DONE] after ${m.tokens.length} tokens`, "stream-cut");
+    throw new EngineRequestFailed(
+      `the stream ended without [DONE] after ${m.tokens.length} tokens`,
+      "stream-cut",
+    );
   if (m.promptTokenIds && JSON.stringify(m.promptTokenIds) !== JSON.stringify(body.prompt))
-    throw new EngineError("the engine echoed different prompt token ids than were sent", "protocol");
+    throw new EngineRequestFailed("the engine echoed different prompt token ids than were sent", "protocol");
   return m;
 }
 
@@ -212,13 +211,16 @@ export async function completion(
   const res = await post(ep, body, timeoutMs);
   const text = Buffer.concat(res.chunks).toString("utf8");
   if (res.status !== 200)
-    throw new EngineError(`engine answered HTTP ${res.status}: ${text.slice(0, 300)}`, "http");
+    throw new EngineRequestFailed(`engine answered HTTP ${res.status}: ${text.slice(0, 300)}`, "http");
   const parsed = CompletionResponse.safeParse(JSON.parse(text));
   if (!parsed.success)
-    throw new EngineError(`response does not match vLLM's shape: ${firstIssue(parsed.error)}`, "protocol");
+    throw new EngineRequestFailed(
+      `response does not match vLLM's shape: ${firstIssue(parsed.error)}`,
+      "protocol",
+    );
   const ids = parsed.data.choices[0]!.prompt_token_ids;
   if (ids && JSON.stringify(ids) !== JSON.stringify(body.prompt))
-    throw new EngineError("the engine scored different prompt token ids than were sent", "protocol");
+    throw new EngineRequestFailed("the engine scored different prompt token ids than were sent", "protocol");
   return parsed.data;
 }
 
