@@ -1,7 +1,7 @@
 import type { Challenge } from "./schema/challenge.ts";
 import { lifecycleStatus, submissionHistory } from "./github/lifecycle.ts";
 import type { LifecycleEvent, Ruling } from "./schema/data.ts";
-import type { RunRecord } from "./schema/run-record.ts";
+import { claimsLead, type RunRecord } from "./schema/run-record.ts";
 import { armEstimate, type ArmEstimate } from "./stats/estimates.ts";
 import { countAbove } from "./stats/ranking.ts";
 
@@ -62,18 +62,20 @@ export function lifecycleMarks(events: readonly LifecycleEvent[] = []): Map<stri
   return out;
 }
 
-/** Latest ruling per slug wins; `invalid` removes a submission from the standings. */
-export function invalidSlugs(rulings: readonly Ruling[]): Map<string, Ruling> {
+/** Latest ruling per slug wins; a ruling `invalid` removes a submission from the standings. */
+export function ruledInvalid(rulings: readonly Ruling[]): Map<string, Ruling> {
   const latest = new Map<string, Ruling>();
   for (const r of [...rulings].sort((a, b) => a.at.localeCompare(b.at))) latest.set(r.slug, r);
   return new Map([...latest].filter(([, r]) => r.decision === "invalid"));
 }
 
-/** A run can move the lead only if it is clean: ok, faster, quality passed, not failed confirmation. */
-export function claimsLead(r: RunRecord, strict = false): boolean {
+/**
+ * Whether a run moves the lead: it claims it (claimsLead: ok and faster), its quality passed, and its
+ * confirmation did not fail (`strict`: it must have been confirmed).
+ */
+export function movesLead(r: RunRecord, strict = false): boolean {
   return (
-    r.status === "ok" &&
-    r.comparison?.verdict === "faster" &&
+    claimsLead(r.status, r.comparison?.verdict) &&
     (r.quality.candidate?.ok ?? false) &&
     r.confirmation.status !== "failed" &&
     (!strict || r.confirmation.status === "confirmed")
@@ -182,7 +184,7 @@ export function currentLeader(
 ): Leadership {
   const sorted = replayed(runs);
   return leaderIn(challenge, sorted, {
-    invalid: invalidSlugs(rulings),
+    ruledInvalid: ruledInvalid(rulings),
     unconfirmed: unconfirmedIn(sorted),
     retired: lifecycleMarks(lifecycle),
     strict,
@@ -194,13 +196,14 @@ function leaderIn(
   runs: Replayed,
   j: Omit<Judged, "leader"> & { strict: boolean },
 ): Leadership {
-  const skipped = (slug: string) => j.invalid.has(slug) || j.unconfirmed.has(slug) || j.retired.has(slug);
+  const skipped = (slug: string) =>
+    j.ruledInvalid.has(slug) || j.unconfirmed.has(slug) || j.retired.has(slug);
   let leader = challenge.baseline;
   const history: Leadership["history"] = [];
   for (const r of runs) {
     if (skipped(r.candidate.slug)) continue;
     if (r.incumbent.slug !== leader) continue;
-    if (claimsLead(r, j.strict)) {
+    if (movesLead(r, j.strict)) {
       leader = r.candidate.slug;
       history.push({ slug: leader, at: r.finishedAt, run: r.id });
     }
@@ -234,7 +237,8 @@ export function bestEstimate(
 
 /** What standingOf needs to know about the whole contest. */
 interface Judged {
-  invalid: Map<string, Ruling>;
+  /** Submissions an organizer ruled invalid (`/rule invalid`): the standing `invalid`. */
+  ruledInvalid: Map<string, Ruling>;
   unconfirmed: Map<string, ConfirmationEvidence>;
   retired: Map<string, LifecycleMark>;
   leader: string;
@@ -243,14 +247,14 @@ interface Judged {
 /** A submission's standing, first matching rule wins (the order is the policy). */
 export function standingOf(slug: string, own: readonly RunRecord[], hasBest: boolean, j: Judged): Standing {
   const clean = own.filter(isClean);
-  if (j.invalid.has(slug)) return "invalid";
+  if (j.ruledInvalid.has(slug)) return "invalid";
   const retired = j.retired.get(slug);
   if (retired) return retired.status;
   if (slug === j.leader) return "leader";
   if (j.unconfirmed.has(slug)) return "unconfirmed";
   if (own.some((r) => r.status === "negative") && !clean.length) return "negative";
   if (own.length && !clean.length) return own.some((r) => r.status === "invalid") ? "failed" : "error";
-  if (clean.some((r) => claimsLead(r) && r.confirmation.status === "pending")) return "pending";
+  if (clean.some((r) => movesLead(r) && r.confirmation.status === "pending")) return "pending";
   return hasBest ? "valid" : "unbenchmarked";
 }
 
@@ -396,9 +400,14 @@ export function decideStandings(input: StandingsInput, o: { strict?: boolean } =
   const sorted = replayed(input.runs);
   const unconfirmed = unconfirmedIn(sorted);
   const retired = lifecycleMarks(input.lifecycle ?? []);
-  const invalid = invalidSlugs(input.rulings);
-  const lead = leaderIn(input.challenge, sorted, { invalid, unconfirmed, retired, strict });
-  const entries = judgeEntries(input, sorted, { invalid, unconfirmed, retired, leader: lead.slug });
+  const ruled = ruledInvalid(input.rulings);
+  const lead = leaderIn(input.challenge, sorted, { ruledInvalid: ruled, unconfirmed, retired, strict });
+  const entries = judgeEntries(input, sorted, {
+    ruledInvalid: ruled,
+    unconfirmed,
+    retired,
+    leader: lead.slug,
+  });
   const scope = strict ? { confirmed: confirmedIn(sorted), baseline: input.challenge.baseline } : null;
   const ranking = rankAround(input.challenge, rankable(entries, scope), lead.slug);
   const tieGroup = ranking.filter((r) => r.rank === 1).map((r) => r.slug);

@@ -1,6 +1,6 @@
 import type { RunRecord } from "../../schema/run-record.ts";
 import type { RankedEntry } from "../../standings.ts";
-import type { LeaderboardRow, SubmissionView } from "../model.ts";
+import type { LeaderboardRow, SubmissionView } from "./types.ts";
 
 /** One table row for a ranked submission. */
 function row(r: RankedEntry, s: SubmissionView, own: readonly RunRecord[]): LeaderboardRow {

@@ -2,7 +2,7 @@ import type { LifecycleEvent, Ruling, Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
 import type { Entry } from "../../standings.ts";
 import { pushTo } from "../collect.ts";
-import type { HistoryItem, SubmissionSource, SubmissionView } from "../model.ts";
+import type { HistoryItem, SubmissionSource, SubmissionView } from "./types.ts";
 
 /** Runs indexed once (per-submission scans would be quadratic at 10,000 submissions). */
 export interface RunIndex {
