@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import type { BenchPorts } from "../flows/benchmark.ts";
 import type { EngineLauncher, Progress } from "../ports.ts";
@@ -10,6 +12,19 @@ export { SANDBOX_MODES, type SandboxMode } from "./sandbox/select.ts";
 
 /** Where a runner's vLLM lives when it is not `vllm` on PATH (a venv's `bin/vllm`). */
 export const VLLM_BIN_ENV = "VELODROME_VLLM_BIN";
+/** Where `npm run setup:vllm` installs vLLM (`.ci/setup-vllm`; VELODROME_VLLM_VENV moves it). */
+export const VLLM_VENV_ENV = "VELODROME_VLLM_VENV";
+
+/**
+ * The `vllm` this runner uses: VELODROME_VLLM_BIN, else `npm run setup:vllm`'s venv when it
+ * exists, else `vllm` on PATH (undefined: the launcher runs `vllm`).
+ */
+export function vllmBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env[VLLM_BIN_ENV]) return env[VLLM_BIN_ENV];
+  const venv = env[VLLM_VENV_ENV] ?? join(env.HOME ?? homedir(), ".cache/velodrome/vllm-venv");
+  const bin = join(venv, "bin/vllm");
+  return existsSync(bin) ? bin : undefined;
+}
 
 /**
  * The engine launcher of a challenge's engine kind, confined by the sandbox `mode` selects
@@ -25,7 +40,7 @@ export function makeLauncher(
 ): EngineLauncher {
   const sandbox = selectSandbox(mode);
   if (kind === "vllm") {
-    const vllmBin = process.env[VLLM_BIN_ENV];
+    const vllmBin = vllmBinary();
     return vllmLauncher({ sandbox, ...(vllmBin ? { vllmBin } : {}), ...(repoRoot ? { repoRoot } : {}) });
   }
   return embeddedLauncher({

@@ -238,11 +238,24 @@ export interface VllmLauncherOptions {
   env?: Record<string, string>;
 }
 
+/** The installation a venv's interpreter comes from (the parent of pyvenv.cfg's `home`), if any. */
+async function venvBase(prefix: string): Promise<string[]> {
+  const cfg = await readFile(join(prefix, "pyvenv.cfg"), "utf8").catch(() => "");
+  const home = /^home\s*=\s*(.+)$/m.exec(cfg)?.[1]?.trim();
+  if (!home || !isAbsolute(home)) return [];
+  const base = dirname(await realpath(home).catch(() => home));
+  return base === "/usr" || base === "/" ? [] : [base];
+}
+
 /** What the engine must be able to read: the vllm install (for an absolute path), the submission folder. */
 async function vllmReadable(o: VllmLauncherOptions, bin: string, slug: string): Promise<string[]> {
   const paths = [...(o.readOnly ?? [])];
-  // A venv's `bin/vllm`: its whole prefix (python, site-packages) must be visible.
-  if (isAbsolute(bin)) paths.push(dirname(dirname(await realpath(bin).catch(() => bin))));
+  // A venv's `bin/vllm`: its whole prefix (python, site-packages) must be visible, and the
+  // interpreter the venv was made from (`home` in pyvenv.cfg: pyenv's, uv's, /usr/bin's).
+  if (isAbsolute(bin)) {
+    const prefix = dirname(dirname(await realpath(bin).catch(() => bin)));
+    paths.push(prefix, ...(await venvBase(prefix)));
+  }
   if (o.repoRoot) paths.push(join(o.repoRoot, submissionDir(slug)));
   return paths.filter((p) => existsSync(p));
 }
