@@ -27,6 +27,15 @@ export function vllmBinary(env: NodeJS.ProcessEnv = process.env): string | undef
 }
 
 /**
+ * Settings the harness gives every vLLM launch. VLLM_CPU_KVCACHE_SPACE (GiB, CPU builds only;
+ * ignored on GPU): unset, vLLM's CPU build takes half of the machine's memory for its KV cache.
+ * The runner's own value wins over the default of 1 GiB.
+ */
+export function vllmHarnessEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return { VLLM_CPU_KVCACHE_SPACE: env.VLLM_CPU_KVCACHE_SPACE ?? "1" };
+}
+
+/**
  * The engine launcher of a challenge's engine kind, confined by the sandbox `mode` selects
  * (fail-closed for both engines: only an explicit `none` runs one unconfined). Engine code and
  * models come from `programRoot`; `repoRoot` is the challenge repository whose submission folders
@@ -41,7 +50,12 @@ export function makeLauncher(
   const sandbox = selectSandbox(mode);
   if (kind === "vllm") {
     const vllmBin = vllmBinary();
-    return vllmLauncher({ sandbox, ...(vllmBin ? { vllmBin } : {}), ...(repoRoot ? { repoRoot } : {}) });
+    return vllmLauncher({
+      sandbox,
+      env: vllmHarnessEnv(),
+      ...(vllmBin ? { vllmBin } : {}),
+      ...(repoRoot ? { repoRoot } : {}),
+    });
   }
   return embeddedLauncher({
     repoRoot: programRoot,

@@ -248,15 +248,18 @@ async function venvBase(prefix: string): Promise<string[]> {
 }
 
 /** What the engine must be able to read: the vllm install (for an absolute path), the submission folder. */
-async function vllmReadable(o: VllmLauncherOptions, bin: string, slug: string): Promise<string[]> {
+async function vllmReadable(o: VllmLauncherOptions, bin: string, spec: LaunchSpec): Promise<string[]> {
   const paths = [...(o.readOnly ?? [])];
+  // The challenge's weights as a local folder (the organizer's choice, never a submission's:
+  // a submission's absolute model path is not made visible, so it cannot read the host).
+  if (isAbsolute(spec.challenge.model.id)) paths.push(spec.challenge.model.id);
   // A venv's `bin/vllm`: its whole prefix (python, site-packages) must be visible, and the
   // interpreter the venv was made from (`home` in pyvenv.cfg: pyenv's, uv's, /usr/bin's).
   if (isAbsolute(bin)) {
     const prefix = dirname(dirname(await realpath(bin).catch(() => bin)));
     paths.push(prefix, ...(await venvBase(prefix)));
   }
-  if (o.repoRoot) paths.push(join(o.repoRoot, submissionDir(slug)));
+  if (o.repoRoot) paths.push(join(o.repoRoot, submissionDir(spec.slug)));
   return paths.filter((p) => existsSync(p));
 }
 
@@ -296,7 +299,7 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
         DO_NOT_TRACK: "1",
         VLLM_CACHE_ROOT: join(spec.scratch, "vllm-cache"),
       });
-      const readOnly = await vllmReadable(o, bin, spec.slug);
+      const readOnly = await vllmReadable(o, bin, spec);
       const wrapped = o.sandbox.wrap(bin, argv, { scratch: spec.scratch, readOnly, env });
       return startProcess(wrapped, spec, { unix: socket });
     },
