@@ -17,8 +17,9 @@ import { vllmBinary, vllmHarnessEnv } from "../runner/adapters/runner-ports.ts";
 import { bubblewrap, bubblewrapAvailable } from "../runner/adapters/sandbox/sandbox.ts";
 import { tokenizeBytes } from "../runner/core/gguf/generate.ts";
 import { CompletionRequest, CompletionResponse } from "../runner/core/protocol/openai.ts";
-import { ChallengeSchema, type Challenge } from "../runner/core/schema/challenge.ts";
-import { SubmissionSchema } from "../runner/core/schema/submission.ts";
+import type { Challenge } from "../runner/core/schema/challenge.ts";
+import { DOCTOR_PROMPT, GENERATED_BASELINE, generatedModelChallenge } from "../runner/core/hf/challenge.ts";
+import { DOCTOR_REFERENCE } from "../runner/core/hf/reference.ts";
 import { greedyIdentity, type PlainLine } from "../runner/core/verify.ts";
 import {
   continuationGaps,
@@ -42,41 +43,6 @@ if (missing) console.log(`test/vllm.test.ts skipped: ${missing}`);
 const MODELS = join(REPO_ROOT, ".velodrome/models");
 /** A vLLM start-up on a loaded 2-core machine: minutes (two Python processes import torch). */
 const START_MS = 900_000;
-
-/** A vLLM challenge on the generated model (a local folder: the organizer's own weights). */
-function challengeOn(model: string): Challenge {
-  return ChallengeSchema.parse({
-    schema: 1,
-    id: "vllm-cpu",
-    title: "vLLM on CPU",
-    summary: "The generated Llama on vLLM's CPU build.",
-    model: { id: model, revision: "main" },
-    engine: { kind: "vllm", version: "0.32.0", env_allow: ["VLLM_*"] },
-    hardware: { runner_labels: ["cpu"], description: "2 cores" },
-    metric: { name: "decode_tps", batch_size: 1, prompts: "p.jsonl", max_tokens: 12, warmup: 0, repeats: 1 },
-    verification: {
-      max_ppl_increase: 0.05,
-      min_greedy_exact: 0.9,
-      min_greedy_prefix: 0.9,
-      private_prompts: "/srv/private.jsonl",
-    },
-    quota: {},
-    significance: { min_effect: "1%" },
-    organizers: ["velodrome-org"],
-    baseline: "baseline",
-  });
-}
-
-/** The baseline on CPU: eager (no Inductor C++ build), float32 (no faster than bf16 on AVX2). */
-const manifest = SubmissionSchema.parse({
-  schema: 1,
-  title: "baseline",
-  authors: ["alice"],
-  engine: {
-    kind: "vllm",
-    args: { dtype: "float32", "enforce-eager": true, "max-model-len": 512, "max-num-seqs": 1 },
-  },
-});
 
 const PROMPTS = ["The quick brown fox", "Velodrome", "1 2 3 4"].map((text, i) => ({
   id: `p${i}`,
@@ -114,7 +80,7 @@ describe.skipIf(missing !== undefined)("real vLLM (CPU build) in the sandbox, on
   beforeAll(async () => {
     work = await tempDir("velodrome-vllm-");
     const model = await ensureHfModel(MODELS, "target");
-    challenge = challengeOn(model);
+    challenge = generatedModelChallenge(model);
     const launcher = vllmLauncher({
       vllmBin: VLLM!,
       sandbox: bubblewrap(),
@@ -122,7 +88,7 @@ describe.skipIf(missing !== undefined)("real vLLM (CPU build) in the sandbox, on
     });
     engine = await launcher.launch({
       slug: "baseline",
-      manifest,
+      manifest: GENERATED_BASELINE,
       challenge,
       scratch: join(work, "scratch"),
       logFile: join(work, "engine.log"),
@@ -154,6 +120,9 @@ describe.skipIf(missing !== undefined)("real vLLM (CPU build) in the sandbox, on
     expect(m.promptTokenIds).toEqual(p.ids);
     expect(m.serverReportedTokens).toBe(challenge.metric.max_tokens);
     expect(m.chunks).toBeGreaterThan(1);
+    // The prompt is the doctor's: its reference is this engine's output.
+    expect(p.ids).toEqual(DOCTOR_PROMPT);
+    expect(m.tokens).toEqual(DOCTOR_REFERENCE);
   });
 
   it("scores by prompt_logprobs: the greedy decode is the top token at every step, and its NLL is finite", async () => {

@@ -290,7 +290,9 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
       const socket = socketPath(spec.scratch);
       const folder = o.repoRoot ? { submissionDir: join(o.repoRoot, submissionDir(spec.slug)) } : {};
       const argv = vllmServeArgv(spec.manifest, spec.challenge, socket, folder);
-      await mkdir(join(spec.scratch, "vllm-cache"), { recursive: true });
+      // Only scratch itself is made here: the sandbox hands it to the engine user, who makes the
+      // cache folder inside (one made here would stay root's, and unwritable to the engine).
+      await mkdir(spec.scratch, { recursive: true });
       const env = engineEnv(spec.manifest, {
         ...o.env,
         PATH: "/usr/bin:/bin",
