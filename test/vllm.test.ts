@@ -29,7 +29,8 @@ import {
 } from "../runner/flows/engine-requests.ts";
 import type { RunningEngine } from "../runner/ports.ts";
 import { classifyFlag, HARNESS_OWNED_FLAGS, TYPED_FLAGS } from "../runner/core/validate/engine-policy.ts";
-import { REPO_ROOT, removeDir, tempDir } from "./helpers.ts";
+import { REPO_ROOT, removeDir, runCli, tempDir } from "./helpers.ts";
+import type { DoctorReport } from "../runner/flows/doctor.ts";
 import { MANIFEST, validate } from "./unit/validate-fixtures.ts";
 
 const VLLM = vllmBinary();
@@ -43,6 +44,25 @@ if (missing) console.log(`test/vllm.test.ts skipped: ${missing}`);
 const MODELS = join(REPO_ROOT, ".velodrome/models");
 /** A vLLM start-up on a loaded 2-core machine: minutes (two Python processes import torch). */
 const START_MS = 900_000;
+
+describe("velodrome doctor without vLLM fails clearly, at once", () => {
+  it("names the missing engine and how to install it, and skips the decode", async () => {
+    const r = await runCli(["doctor", "--engine", "vllm", "--sandbox", "bwrap", "--json"], REPO_ROOT, {
+      VELODROME_VLLM_BIN: "/nonexistent/bin/vllm",
+    });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out) as DoctorReport;
+    expect(report.ok).toBe(false);
+    const check = (name: string) => report.checks.find((c) => c.name === name)!;
+    expect(check("vllm installed")).toMatchObject({
+      status: "fail",
+      detail: "/nonexistent/bin/vllm does not exist",
+    });
+    expect(check("vllm installed").fix).toMatch(/npm run setup:vllm/);
+    expect(check("decode in the sandbox")).toMatchObject({ status: "skip" });
+    expect(check("private set tokenized").status).toBe("skip");
+  });
+});
 
 const PROMPTS = ["The quick brown fox", "Velodrome", "1 2 3 4"].map((text, i) => ({
   id: `p${i}`,

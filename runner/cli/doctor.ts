@@ -76,12 +76,14 @@ function vllmVersion(bin: string): string {
   return r.stdout.trim().split("\n").at(-1)!;
 }
 
-function onPath(cmd: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).status === 0;
+/** Whether `cmd` is on the PATH of `env` (the runner's environment). */
+function onPath(cmd: string, env: Record<string, string | undefined>): boolean {
+  return spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], { env }).status === 0;
 }
 
 interface Ctx {
   mode: SandboxMode;
+  env: Record<string, string | undefined>;
   sandbox?: Sandbox;
   bin?: string;
   version?: string;
@@ -90,7 +92,7 @@ interface Ctx {
 }
 
 function sandboxSteps(ctx: Ctx): DoctorStep[] {
-  const oci = ctx.mode === "oci" || (ctx.mode === "auto" && ociOptionsFromEnv(process.env) !== undefined);
+  const oci = ctx.mode === "oci" || (ctx.mode === "auto" && ociOptionsFromEnv(ctx.env) !== undefined);
   return [
     {
       name: "sandbox",
@@ -103,8 +105,8 @@ function sandboxSteps(ctx: Ctx): DoctorStep[] {
             "install or configure the sandbox as the message says",
           );
         }
-        const o = oci ? ociOptionsFromEnv(process.env) : undefined;
-        if (o && !onPath(o.runtime))
+        const o = oci ? ociOptionsFromEnv(ctx.env) : undefined;
+        if (o && !onPath(o.runtime, ctx.env))
           throw new DoctorProblem(
             `${o.runtime} is not installed`,
             `install ${o.runtime}, or set VELODROME_OCI_RUNTIME`,
@@ -116,7 +118,7 @@ function sandboxSteps(ctx: Ctx): DoctorStep[] {
       name: "image pinned",
       needs: ["sandbox"],
       run: async () => {
-        const o = oci ? ociOptionsFromEnv(process.env) : undefined;
+        const o = oci ? ociOptionsFromEnv(ctx.env) : undefined;
         if (!o) return "skip: bubblewrap runs the host's vLLM; no image";
         if (!/@sha256:[0-9a-f]{64}$/.test(o.image))
           throw new DoctorProblem(
@@ -134,9 +136,9 @@ function engineSteps(ctx: Ctx): DoctorStep[] {
     {
       name: "vllm installed",
       run: async () => {
-        ctx.bin = vllmBinary();
+        ctx.bin = vllmBinary(ctx.env);
         if (!ctx.bin) {
-          if (!onPath("vllm"))
+          if (!onPath("vllm", ctx.env))
             throw new DoctorProblem(
               "no vLLM found (no VELODROME_VLLM_BIN, no setup:vllm venv, no `vllm` on PATH)",
               SETUP_FIX,
@@ -173,7 +175,7 @@ function challengeSteps(ctx: Ctx): DoctorStep[] {
       run: async () => {
         if (!ctx.challenge) return noRepo;
         const m = ctx.challenge.model;
-        const hub = join(process.env.HF_HOME ?? join(process.env.HOME ?? "", ".cache/huggingface"), "hub");
+        const hub = join(ctx.env.HF_HOME ?? join(ctx.env.HOME ?? "", ".cache/huggingface"), "hub");
         const folder = isAbsolute(m.id)
           ? m.id
           : join(hub, `models--${m.id.replace(/\//g, "--")}`, "snapshots", m.revision);
@@ -246,7 +248,7 @@ function print(io: Io, r: DoctorReport, json: boolean): void {
 export async function doctorCommand(argv: string[], io: Io): Promise<number> {
   const { help, values } = parseOptions(OPTIONS, argv, false);
   if (help) return (io.out(helpText(DOCTOR)), 0);
-  const ctx: Ctx = { mode: values.sandbox as SandboxMode };
+  const ctx: Ctx = { mode: values.sandbox as SandboxMode, env: io.env };
   if (values.repo) {
     ctx.repo = resolve(io.cwd, values.repo);
     ctx.challenge = ChallengeSchema.parse(

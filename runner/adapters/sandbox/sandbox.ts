@@ -149,6 +149,10 @@ function bwrapArgs(
   a.push("--proc", "/proc", "--dev", "/dev");
   // /tmp is a size-capped tmpfs, so filling it costs memory we bound, not the runner's disk.
   a.push("--perms", "1777", "--size", String(l.tmpBytes), "--tmpfs", "/tmp");
+  // POSIX shared memory (shm_open) for the engine's own processes: vLLM's engine core and worker
+  // exchange requests through a ring buffer there. Its own tmpfs, capped like /tmp; nothing else
+  // on the host shares it (without it, /dev/shm is the bare, root-owned folder of --dev).
+  a.push("--perms", "1777", "--size", String(l.tmpBytes), "--tmpfs", "/dev/shm");
   const mounts = [...system, ...o.readOnly, o.scratch];
   for (const d of ancestors(mounts)) if (!mounts.includes(d)) a.push("--perms", "0755", "--dir", d);
   for (const p of [...system, ...o.readOnly]) a.push("--ro-bind", p, p);
