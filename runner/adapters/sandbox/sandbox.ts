@@ -71,7 +71,19 @@ export function lookupUser(name: string): EngineUser | undefined {
 const PRLIMIT = "/usr/bin/prlimit";
 const SETPRIV = "/usr/bin/setpriv";
 
-const SYSTEM_PATHS = ["/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"];
+const SYSTEM_PATHS = [
+  "/usr",
+  "/lib",
+  "/lib64",
+  "/bin",
+  "/sbin",
+  "/etc/ld.so.cache",
+  "/etc/alternatives",
+  // CPU and NUMA topology, read-only: vLLM's CPU build runs `lscpu` to bind its OpenMP threads to
+  // cores, and fails to start without it. Nothing else of /sys is visible.
+  "/sys/devices/system/cpu",
+  "/sys/devices/system/node",
+];
 
 /**
  * `prlimit` arguments for the limits (each a hard and soft rlimit of the engine's processes).
