@@ -5,6 +5,7 @@ import type { BenchPorts } from "../flows/benchmark.ts";
 import type { EngineLauncher, Progress } from "../ports.ts";
 import { httpEngineClient } from "./engines/client.ts";
 import { embeddedLauncher, vllmLauncher } from "./engines/launch.ts";
+import { ociOptionsFromEnv } from "./sandbox/oci.ts";
 import { selectSandbox, type SandboxMode } from "./sandbox/select.ts";
 import { nodeWorkFiles } from "./work-files.ts";
 
@@ -49,7 +50,9 @@ export function makeLauncher(
 ): EngineLauncher {
   const sandbox = selectSandbox(mode);
   if (kind === "vllm") {
-    const vllmBin = vllmBinary();
+    // In an OCI sandbox the image's own `vllm` runs, never a host venv's.
+    const oci = mode === "oci" || (mode === "auto" && ociOptionsFromEnv(process.env) !== undefined);
+    const vllmBin = oci ? undefined : vllmBinary();
     return vllmLauncher({
       sandbox,
       env: vllmHarnessEnv(),
