@@ -53,6 +53,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     summary: "runner host self-test: hostile engines through the real sandbox, contained or not",
     load: async () => (await import("./audit.ts")).auditCommand,
   },
+  doctor: {
+    summary: "runner host preflight: sandbox, engine, accelerator, weights, private set, one real decode",
+    load: async () => (await import("./doctor.ts")).doctorCommand,
+  },
   plan: {
     summary: "cost, wall time and error rates of the significance design on a runner pool",
     load: async () => (await import("./plan.ts")).planCommand,

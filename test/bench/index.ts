@@ -483,6 +483,78 @@ async function benchLaunch() {
   line(`embedded engine launch: median ${median.toFixed(2)} s from spawn to healthy (6 launches)`);
 }
 
+/**
+ * `vllm serve` start-up on vLLM's CPU build (`npm run setup:vllm`), from spawn to healthy, in the
+ * bubblewrap sandbox on the generated model: the first launch of this bench (cold as far as this
+ * process can make it: a fresh scratch and compile cache; the OS page cache is the machine's) and
+ * two later ones (warm: imports page-cached). Then the planner's GPU minutes per verdict at the
+ * shipped design with each start-up, which is what a warm cache would save.
+ */
+async function benchVllmStartup() {
+  const { vllmBinary, vllmHarnessEnv } = await import("../../runner/adapters/runner-ports.ts");
+  const bin = vllmBinary();
+  if (!bin) return line("vllm start-up: skipped (vLLM is not installed: npm run setup:vllm)");
+  const { vllmLauncher } = await import("../../runner/adapters/engines/launch.ts");
+  const { ensureHfModel } = await import("../../runner/adapters/engines/hf-models.ts");
+  const { bubblewrap } = await import("../../runner/adapters/sandbox/sandbox.ts");
+  const { GENERATED_BASELINE, generatedModelChallenge } = await import("../../runner/core/hf/challenge.ts");
+  const challenge = generatedModelChallenge(await ensureHfModel(join(ROOT, ".velodrome/models"), "target"));
+  const launcher = vllmLauncher({ vllmBin: bin, sandbox: bubblewrap(), env: vllmHarnessEnv() });
+  const work = await mkdtemp(join(tmpdir(), "velodrome-vllm-start-"));
+  const starts: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const spec = { slug: "baseline", manifest: GENERATED_BASELINE, challenge };
+      const scratch = join(work, `s${i}`);
+      const engine = await launcher.launch({
+        ...spec,
+        scratch,
+        logFile: join(work, `log${i}`),
+        startTimeoutMs: 900_000,
+      });
+      starts.push(engine.startMs / 1000);
+      await engine.stop();
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const cold = starts[0]!;
+  const warm = (starts[1]! + starts[2]!) / 2;
+  const plan = await planAtStartups([cold, warm]);
+  results.vllmStartup = { startSeconds: starts, coldSeconds: cold, warmSeconds: warm, plan };
+  line(`vllm start-up (CPU build, eager, sandboxed): cold ${cold.toFixed(1)} s, warm ${warm.toFixed(1)} s`);
+  for (const p of plan)
+    line(
+      `  plan at ${p.startupSeconds.toFixed(1)} s start-up, ${p.tps} tok/s: ${p.gpuMinutes} GPU min per verdict`,
+    );
+}
+
+/** The shipped challenge's design priced with each start-up (seconds), at its 247 tok/s. */
+async function planAtStartups(startups: number[]) {
+  const { parseChallenge } = await import("../../runner/core/validate/manifest.ts");
+  const { designOf, fleetOf } = await import("../../runner/core/plan/design.ts");
+  const { planDesign } = await import("../../runner/core/plan/recommend.ts");
+  const { DEFAULT_NOISE } = await import("../../runner/core/plan/operating.ts");
+  const ch = parseChallenge(
+    "challenge.yaml",
+    readFileSync(join(ROOT, "challenge/challenge.yaml"), "utf8"),
+  ).value!;
+  const prompts = readFileSync(join(ROOT, ch.metric.prompts), "utf8")
+    .split("\n")
+    .filter((l) => l.trim()).length;
+  const tps = 247;
+  return startups.map((startupSeconds) => {
+    const r = planDesign(
+      designOf(ch, prompts, tps),
+      fleetOf(ch, tps, startupSeconds, ch.runners?.count ?? 1),
+      DEFAULT_NOISE,
+      300,
+      1,
+    );
+    return { startupSeconds, tps, gpuMinutes: +r.expected.gpuMinutes.toFixed(1) };
+  });
+}
+
 if (want("compare")) await benchCompare();
 if (want("compareScale")) await benchCompareScale();
 if (want("client")) await benchClientOverhead();
@@ -491,4 +563,5 @@ if (want("site")) await benchSite();
 if (want("plan")) await benchPlan();
 if (want("planCost")) await benchPlanCost();
 if (want("launch")) await benchLaunch();
+if (want("vllmStartup")) await benchVllmStartup();
 line(JSON.stringify({ bench: results }));

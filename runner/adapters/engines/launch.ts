@@ -239,12 +239,28 @@ export interface VllmLauncherOptions {
   env?: Record<string, string>;
 }
 
+/** The installation a venv's interpreter comes from (the parent of pyvenv.cfg's `home`), if any. */
+async function venvBase(prefix: string): Promise<string[]> {
+  const cfg = await readFile(join(prefix, "pyvenv.cfg"), "utf8").catch(() => "");
+  const home = /^home\s*=\s*(.+)$/m.exec(cfg)?.[1]?.trim();
+  if (!home || !isAbsolute(home)) return [];
+  const base = dirname(await realpath(home).catch(() => home));
+  return base === "/usr" || base === "/" ? [] : [base];
+}
+
 /** What the engine must be able to read: the vllm install (for an absolute path), the submission folder. */
-async function vllmReadable(o: VllmLauncherOptions, bin: string, slug: string): Promise<string[]> {
+async function vllmReadable(o: VllmLauncherOptions, bin: string, spec: LaunchSpec): Promise<string[]> {
   const paths = [...(o.readOnly ?? [])];
-  // A venv's `bin/vllm`: its whole prefix (python, site-packages) must be visible.
-  if (isAbsolute(bin)) paths.push(dirname(dirname(await realpath(bin).catch(() => bin))));
-  if (o.repoRoot) paths.push(join(o.repoRoot, submissionDir(slug)));
+  // The challenge's weights as a local folder (the organizer's choice, never a submission's:
+  // a submission's absolute model path is not made visible, so it cannot read the host).
+  if (isAbsolute(spec.challenge.model.id)) paths.push(spec.challenge.model.id);
+  // A venv's `bin/vllm`: its whole prefix (python, site-packages) must be visible, and the
+  // interpreter the venv was made from (`home` in pyvenv.cfg: pyenv's, uv's, /usr/bin's).
+  if (isAbsolute(bin)) {
+    const prefix = dirname(dirname(await realpath(bin).catch(() => bin)));
+    paths.push(prefix, ...(await venvBase(prefix)));
+  }
+  if (o.repoRoot) paths.push(join(o.repoRoot, submissionDir(spec.slug)));
   return paths.filter((p) => existsSync(p));
 }
 
@@ -275,7 +291,9 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
       const socket = socketPath(spec.scratch);
       const folder = o.repoRoot ? { submissionDir: join(o.repoRoot, submissionDir(spec.slug)) } : {};
       const argv = vllmServeArgv(spec.manifest, spec.challenge, socket, folder);
-      await mkdir(join(spec.scratch, "vllm-cache"), { recursive: true });
+      // Only scratch itself is made here: the sandbox hands it to the engine user, who makes the
+      // cache folder inside (one made here would stay root's, and unwritable to the engine).
+      await mkdir(spec.scratch, { recursive: true });
       const env = engineEnv(spec.manifest, {
         ...o.env,
         PATH: "/usr/bin:/bin",
@@ -284,7 +302,7 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
         DO_NOT_TRACK: "1",
         VLLM_CACHE_ROOT: join(spec.scratch, "vllm-cache"),
       });
-      const readOnly = await vllmReadable(o, bin, spec.slug);
+      const readOnly = await vllmReadable(o, bin, spec);
       const wrapped = o.sandbox.wrap(bin, argv, { scratch: spec.scratch, readOnly, env });
       return startProcess(wrapped, spec, { unix: socket });
     },
