@@ -14,13 +14,13 @@ function withSpeed(m: SiteModel, slug: string): Html {
 /** Tied entries named on the home page; a larger tie group is listed in full on the leaderboard. */
 const TIED_SHOWN = 20;
 
-/** The leader, and the entries statistically tied with it (its tie group). */
+/** The leader, and the entries a head-to-head verdict tied with it (its tie group). */
 function leaderSection(m: SiteModel): Html {
   const others = m.leader.tieGroup.filter((s) => s !== m.leader.slug);
   const more = others.length - TIED_SHOWN;
   const rest = more > 0 ? html`, and <a href="leaderboard.html">${more} more</a>` : "";
   const tied = others.length
-    ? html`<p>Statistically tied with the leader (share rank 1): ${join(
+    ? html`<p>Tied with the leader by a head-to-head verdict (share rank 1): ${join(
         others.slice(0, TIED_SHOWN).map((s) => withSpeed(m, s)),
         ", ",
       )}${rest}</p>`
