@@ -54,7 +54,17 @@ export function seenBy(r: RunRecord, slug: string): SeenRun | undefined {
 export type VersusLeader =
   | { kind: "leader" }
   | { kind: "not-compared" }
-  | { kind: "compared"; verdict: Verdict; run: string; at: string; estimate: number; ci: [number, number] };
+  | {
+      kind: "compared";
+      verdict: Verdict;
+      run: string;
+      at: string;
+      estimate: number;
+      ci: [number, number];
+      /** The interval's confidence (0.95) and the paired blocks the verdict rests on. */
+      confidence: number;
+      blocks: number;
+    };
 
 /**
  * The latest clean run between `slug` and `leader`, in either direction (the same paired design),
@@ -75,6 +85,8 @@ export function versusLeader(slug: string, leader: string, runs: readonly RunRec
       at: r.finishedAt,
       estimate: seen.estimate!,
       ci: seen.ci!,
+      confidence: r.comparison.confidence,
+      blocks: r.comparison.blocks,
     };
   }
   return last;
@@ -97,4 +109,51 @@ export function versusLeaderText(v: VersusLeader): string {
   if (v.kind === "leader") return "the leader";
   if (v.kind === "not-compared") return "not yet compared with the leader";
   return AGAINST[v.verdict];
+}
+
+const PHRASE: Record<Verdict, string> = {
+  faster: "faster than",
+  slower: "slower than",
+  tie: "tied with",
+  unresolved: "unresolved against",
+  inconclusive: "inconclusive against",
+};
+
+/** A verdict against an opponent in words: "faster than q8", "unresolved against q8". */
+export const verdictPhrase = (v: Verdict, opponent: string) => `${PHRASE[v]} ${opponent}`;
+
+/** The leader's margin over the runner-up, from the leader's side, and the run that measured it. */
+export interface LeadMargin {
+  runnerUp: string;
+  verdict: Verdict;
+  estimate: number;
+  ci: [number, number];
+  confidence: number;
+  blocks: number;
+  run: string;
+  at: string;
+}
+
+/**
+ * The runner-up is the best-ranked entry compared head to head with the leader (ranking in board
+ * order); undefined while nobody has been. Its verdict and interval are turned to the leader's side.
+ */
+export function leadMargin(
+  ranking: readonly { slug: string; versusLeader: VersusLeader }[],
+): LeadMargin | undefined {
+  for (const e of ranking) {
+    const v = e.versusLeader;
+    if (v.kind !== "compared") continue;
+    return {
+      runnerUp: e.slug,
+      verdict: FLIPPED[v.verdict],
+      estimate: -v.estimate,
+      ci: [-v.ci[1], -v.ci[0]],
+      confidence: v.confidence,
+      blocks: v.blocks,
+      run: v.run,
+      at: v.at,
+    };
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import type { Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
-import { cssToken, f1, minute, verdictLabel } from "../format.ts";
+import { clip, cssToken, f1, minute, verdictLabel } from "../format.ts";
 import { html, type Html, join } from "../html.ts";
 import type { LeaderboardRow } from "../model.ts";
 import { type VersusLeader, versusLeaderText } from "../../versus.ts";
@@ -94,7 +94,7 @@ function verdictItem(r: RunRecord, root: string): Html {
   const c = r.comparison!;
   const status =
     r.status !== "ok"
-      ? html` <strong>(${r.status}${r.reason ? html`: ${r.reason.slice(0, 140)}` : ""})</strong>`
+      ? html` <strong>(${r.status}${r.reason ? html`: ${clip(r.reason, 140)}` : ""})</strong>`
       : "";
   const pooled =
     r.requester && r.credited && r.requester.login !== r.credited
@@ -124,7 +124,7 @@ export const labelBadges = (labels: readonly string[]) =>
 /** One row of a thread table (board and taskforce pages). */
 export function threadRow(t: Thread, root: string): Html {
   return html`<tr><td><a href="${root}threads/${t.number}.html">#${t.number} ${t.title}</a></td>\
-<td>@${t.author}</td><td>${labelBadges(t.labels)}</td>\
+<td><span class="login">@${t.author}</span></td><td>${labelBadges(t.labels)}</td>\
 <td data-value="${t.comments.length}">${t.comments.length}</td>\
 <td data-value="${t.updatedAt}">${when(t.updatedAt)}</td></tr>`;
 }

@@ -3,7 +3,7 @@ import type { RunRecord } from "../../schema/run-record.ts";
 import { launchMean } from "../../stats/estimates.ts";
 import { pushTo } from "../collect.ts";
 import type { SiteContext, SiteFile } from "../context.ts";
-import { cssToken, f1, pct, standingLabel, verdictLabel } from "../format.ts";
+import { clip, cssToken, f1, pct, standingLabel, verdictLabel } from "../format.ts";
 import { submissionLink, versusCell, when } from "./parts.ts";
 import { seenBy, versusLeader, type VersusLeader } from "../../versus.ts";
 import { html, type Html, type Interpolation, join } from "../html.ts";
@@ -72,7 +72,7 @@ function qualityChecks(q: NonNullable<RunRecord["quality"]["candidate"]>): Html 
 function verificationCell(r: RunRecord): Html {
   const q = r.quality.candidate;
   const quality = q ? qualityChecks(q) : "—";
-  return html`${quality}${r.reason ? html`<br><small>${r.reason.slice(0, 300)}</small>` : ""}`;
+  return html`${quality}${r.reason ? html`<br><small>${clip(r.reason, 300)}</small>` : ""}`;
 }
 
 /** One row of a submission's run table, from its side; only the last 12 runs carry a dot plot. */
