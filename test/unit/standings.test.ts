@@ -5,6 +5,7 @@ import { buildModel, type SiteInput, type SubmissionSource } from "../../runner/
 import { renderSite } from "../../runner/core/site/render.ts";
 import { currentLeader, decideStandings } from "../../runner/core/standings.ts";
 import { versusLeaderText } from "../../runner/core/versus.ts";
+import { stateOfPlay, stateOfPlayText } from "../../runner/core/digest.ts";
 import { parseSubmission } from "../../runner/core/validate/manifest.ts";
 import { challenge } from "../fakes/bot-fixtures.ts";
 
@@ -473,5 +474,22 @@ describe("one meaning of rank (core/versus.ts)", () => {
     expect(files.get("submissions/q8.html")).not.toMatch(/failed|identity failed/);
     const tuned = files.get("submissions/q8-tuned.html")!;
     expect(tuned).toContain("slower than the leader");
+  });
+});
+
+describe("velodrome digest (core/digest.ts)", () => {
+  it("names the leader, its margin over the runner-up from a head-to-head run, and the tie group", () => {
+    const input = { ...siteInput(demoLikeRuns()) };
+    input.submissions = ["baseline", "q8", "spec", "q8-spec", "q8-tuned", "q8-lossy", "twin"].map((s, i) =>
+      source(s, String(10 + i)),
+    );
+    const state = stateOfPlay(input, buildModel(input), undefined, new Date("2026-01-20T00:00:00Z"));
+    expect(state.leader.slug).toBe("q8");
+    expect(state.tieGroup).toEqual(["q8", "twin"]);
+    // The runner-up is the tied entry, compared head to head: the margin is that run's, turned to q8's side.
+    expect(state.margin).toMatchObject({ runnerUp: "twin", verdict: "tie", run: "d7" });
+    expect(state.margin!.estimate).toBeCloseTo(0.2, 5);
+    expect(state.quota).toBeNull();
+    expect(stateOfPlayText(state)).toMatch(/leader: q8 at [\d.]+ tok\/s .*runner-up twin: \+0\.2 tok\/s/);
   });
 });
