@@ -45,6 +45,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     summary: "create a synthetic challenge repository for scale tests",
     load: async () => (await import("./synth.ts")).synthCommand,
   },
+  digest: {
+    summary: "the state of play for an agent: leader and margin, tie group, queue, quota, dead ends",
+    load: async () => (await import("./digest.ts")).digestCommand,
+  },
   status: {
     summary: "follow a PR through validation, queue and verdict (--wait until it lands, --json)",
     load: async () => (await import("./status.ts")).statusCommand,

@@ -4,6 +4,7 @@ import type { LifecycleEvent, Ruling } from "./schema/data.ts";
 import { claimsLead, type RunRecord } from "./schema/run-record.ts";
 import { armEstimate, type ArmEstimate } from "./stats/estimates.ts";
 import { countAbove } from "./stats/ranking.ts";
+import { sharesLead, versusLeader, type VersusLeader } from "./versus.ts";
 
 /**
  * Standing and leadership, decided in one place. Every page, every JSON twin and the bot's default
@@ -274,8 +275,10 @@ export interface RankedEntry {
   label: string;
   estimate: number;
   ci: [number, number];
-  /** Relative to the leader's estimate. */
+  /** Relative to the leader's estimate (estimates from different runs: a hint, not a verdict). */
   relative: number;
+  /** What its latest head-to-head run with the leader says (the only ground for "=1"). */
+  versusLeader: VersusLeader;
 }
 
 export interface Standings {
@@ -349,28 +352,30 @@ function rankable(entries: Map<string, Entry>, strict: { confirmed: Set<string>;
   );
 }
 
-/** Two intervals are tied when neither lies above the other by more than the minimum effect. */
-const tied = (a: [number, number], b: [number, number], delta: number) =>
-  !(a[0] > b[1] + delta) && !(b[0] > a[1] + delta);
-
 /**
- * The board: rank 1 is the leader (decided head to head) with every entry statistically tied with
- * it; every other entry gets 1 + the number of entries significantly faster by more than the
- * minimum effect (Chatbot Arena's rule), and never less than 2, since only a head-to-head verdict
- * against the leader can take rank 1.
+ * The board: rank 1 is the leader (decided head to head) with every entry whose latest head-to-head
+ * run with the leader (either side) gave `tie` (`versusLeader`; overlapping intervals from separate
+ * runs are not a tie). Every other entry gets 1 + the number of entries significantly faster by
+ * more than the minimum effect (Chatbot Arena's rule), and never less than 2, since only a
+ * head-to-head verdict against the leader can share rank 1. `runs` oldest first.
  */
-export function rankAround(ch: Challenge, entries: readonly Entry[], leader: string): RankedEntry[] {
+export function rankAround(
+  ch: Challenge,
+  entries: readonly Entry[],
+  leader: string,
+  runs: readonly RunRecord[],
+): RankedEntry[] {
   const lead = entries.find((e) => e.slug === leader)?.best;
   const leadEstimate = lead?.estimate ?? Math.max(0, ...entries.map((e) => e.best!.estimate));
   const delta = minEffect(ch, leadEstimate);
   const lows = entries.map((e) => e.best!.ci[0]).sort((a, b) => a - b);
   const ranked = entries.map((e) => {
     const b = e.best!;
-    const inLeadGroup = e.slug === leader || (lead !== undefined && tied(b.ci, lead.ci, delta));
+    const versus = versusLeader(e.slug, leader, runs);
     const arena = 1 + countAbove(lows, b.ci[1] + delta);
-    const rank = inLeadGroup ? 1 : lead ? Math.max(2, arena) : arena;
+    const rank = sharesLead(versus) ? 1 : Math.max(2, arena);
     const relative = leadEstimate ? b.estimate / leadEstimate - 1 : 0;
-    return { slug: e.slug, rank, label: "", estimate: b.estimate, ci: b.ci, relative };
+    return { slug: e.slug, rank, label: "", estimate: b.estimate, ci: b.ci, relative, versusLeader: versus };
   });
   const leaderFirst = (e: RankedEntry) => (e.slug === leader ? 0 : 1);
   ranked.sort(
@@ -409,7 +414,7 @@ export function decideStandings(input: StandingsInput, o: { strict?: boolean } =
     leader: lead.slug,
   });
   const scope = strict ? { confirmed: confirmedIn(sorted), baseline: input.challenge.baseline } : null;
-  const ranking = rankAround(input.challenge, rankable(entries, scope), lead.slug);
+  const ranking = rankAround(input.challenge, rankable(entries, scope), lead.slug, sorted);
   const tieGroup = ranking.filter((r) => r.rank === 1).map((r) => r.slug);
   return {
     leader: { ...lead, tieGroup: tieGroup.includes(lead.slug) ? tieGroup : [lead.slug, ...tieGroup] },

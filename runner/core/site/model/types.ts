@@ -1,3 +1,4 @@
+import type { VersusLeader } from "../../versus.ts";
 import type { Challenge } from "../../schema/challenge.ts";
 import type {
   Broadcast,
@@ -96,6 +97,10 @@ export interface LeaderboardRow {
   estimate: number;
   ci: [number, number];
   relative: number; // vs the leader's estimate
+  /** Its latest head-to-head run with the leader, from its side (core/versus.ts). */
+  versusLeader: VersusLeader;
+  /** The opponent of the run its speed comes from (speeds from different runs are not a verdict). */
+  estimateAgainst?: string;
   verification: "passed" | "failed" | "unknown";
   confirmation: string;
   authors: string[];
