@@ -15,6 +15,12 @@ export interface OctokitOptions {
   repo: string;
   baseUrl?: string;
   retries?: number;
+  /**
+   * The throttling plugin's wall-clock pacing (one write a second, waits on rate limits); a replay
+   * on a simulated clock turns it off, and rate-limit answers then reach the flows at once, as they
+   * do here after one short retry.
+   */
+  pace?: boolean;
 }
 
 /** The longest wait for a rate-limit reset worth spending inside a job; longer ones defer the work. */
@@ -30,6 +36,7 @@ function makeOctokit(o: OctokitOptions): Octo {
     ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
     userAgent: "velodrome-bot",
     throttle: {
+      enabled: o.pace !== false,
       onRateLimit: (after: number, _opts: unknown, _o: unknown, count: number) =>
         count < 1 && after <= MAX_WAIT_S,
       onSecondaryRateLimit: (after: number, _opts: unknown, _o: unknown, count: number) =>
