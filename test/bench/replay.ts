@@ -41,6 +41,11 @@ export interface ReplaySize {
   issues: number;
   rulings: number;
   days: number;
+  /**
+   * Agents that comment `/bench` on two of their PRs and then something else within a minute: under
+   * a per-commenter workflow-level group, the chat comment's run replaces the pending second /bench.
+   */
+  triples: number;
 }
 /** The contest the issue names: 120 participants, 1,500 PRs, 700 /bench, 10,000 board comments in a week. */
 export const CONTEST_WEEK: ReplaySize = {
@@ -52,6 +57,7 @@ export const CONTEST_WEEK: ReplaySize = {
   issues: 150,
   rulings: 30,
   days: 7,
+  triples: 40,
 };
 /** The tests' version: a busy day of a small contest, same bursts. */
 export const SHORT_DAY: ReplaySize = {
@@ -63,6 +69,7 @@ export const SHORT_DAY: ReplaySize = {
   issues: 8,
   rulings: 3,
   days: 1,
+  triples: 6,
 };
 
 export interface ReplayOptions {
@@ -81,6 +88,8 @@ type WorkflowName = "request" | "board" | "pages" | "evaluate" | "validate-comme
 /** Modelled durations (ms): job start-up before the bot's code runs, then the rest of the job. */
 const SETUP = { request: 45_000, board: 45_000, pages: 60_000, evaluate: 60_000, "validate-comment": 45_000 };
 const TAIL = { request: 5_000, board: 5_000, pages: 5 * 60_000, evaluate: 5_000, "validate-comment": 5_000 };
+/** A run whose only job its `if:` skips ends within seconds. */
+const SKIPPED_MS = 5_000;
 /** GPU evaluation, modelled: a fixed duration between the dispatch and the publish job. */
 const GPU_MS = 25 * 60_000;
 /** What a Pages deployment costs in REST requests (actions/deploy-pages), modelled. */
@@ -126,6 +135,7 @@ interface Run {
   exec: () => Promise<void>;
   queuedAt: number;
   cancelled?: boolean;
+  skipped?: boolean;
 }
 type Ev = { at: number; seq: number; fire: () => Promise<void> | void };
 
@@ -357,9 +367,9 @@ function simulation(
   const pending = new Map<string, Run>();
   const start = (run: Run) => {
     if (run.group) running.set(run.group, run);
-    q.push(clock.get() + SETUP[run.workflow], async () => {
+    q.push(clock.get() + (run.skipped ? SKIPPED_MS : SETUP[run.workflow]), async () => {
       if (!run.cancelled) await run.exec();
-      q.push(clock.get() + TAIL[run.workflow], () => finish(run));
+      q.push(clock.get() + (run.skipped ? 0 : TAIL[run.workflow]), () => finish(run));
     });
   };
   const finish = (run: Run) => {
@@ -378,8 +388,9 @@ function simulation(
     const jobKey = jobRuns ? keyOf(c.job, ctx) : undefined;
     const group = wfKey ?? jobKey;
     if (!jobRuns) {
-      // A run whose job is skipped by its `if:` still holds a workflow-level group for a moment.
+      // A run whose job is skipped by its `if:` still holds a workflow-level group, for seconds.
       run.exec = async () => undefined;
+      run.skipped = true;
     }
     run.group = group ? `${run.workflow}:${group}` : undefined;
     if (!run.group || !running.has(run.group)) return start(run);
@@ -602,6 +613,18 @@ function simulation(
         () => gh.issues.has(n) && comment(n, who, `comment ${k}: ${onPr ? "nice speed-up" : "an idea"}`),
       );
     }
+    // The pattern that lost commands under `request-<commenter id>`: /bench, /bench, chat, within a minute.
+    const byAuthor = new Map<number, (typeof prs)[number][]>();
+    for (const p of prs) byAuthor.set(p.author.id, [...(byAuthor.get(p.author.id) ?? []), p]);
+    const pairs = [...byAuthor.values()].filter((ps) => ps.length >= 2);
+    for (let k = 0; k < size.triples && pairs.length; k++) {
+      const [a, b] = pairs[k % pairs.length]!.slice(-2) as [(typeof prs)[number], (typeof prs)[number]];
+      const t = Math.max(a.open, b.open) + 10 * MIN + rng.uniform() * 6 * HOUR;
+      if (t > Math.min(a.close, b.close, START + size.days * 24 * HOUR - HOUR)) continue;
+      at(t, () => comment(a.n, a.author, "/bench"));
+      at(t + 20_000, () => comment(b.n, b.author, "/bench"));
+      at(t + 40_000, () => comment(a.n, a.author, "thanks, waiting for the verdict"));
+    }
     for (let k = 0; k < size.rulings; k++) {
       const p = prs[rng.int(prs.length)]!;
       at(inside(p, 30 * MIN), () => comment(p.n, ORGA, "/rule valid looks fine", "OWNER"));
@@ -654,7 +677,10 @@ function simulation(
       const a = answered.get(id);
       if (a && c.bench) benchWaits.push((Date.parse(a.at) - c.at) / MIN);
     }
-    const lost = [...commandAt.keys()].filter((id) => !answered.has(id)).length;
+    const lostIds = [...commandAt.keys()].filter((id) => !answered.has(id));
+    const lost = lostIds.length;
+    for (const id of lostIds)
+      o.progress?.(`lost command: comment ${id} at ${new Date(commandAt.get(id)!.at).toISOString()}`);
     // Every comment GitHub holds must be in its mirrored thread, as it reads now.
     const threads = new Map<number, { comments: { id: number; body: string }[] }>();
     for (const [path, text] of answers)

@@ -9,7 +9,7 @@
 export interface RateLimits {
   /** Primary: requests per hour (fixed window from the window's first request, as GitHub resets). */
   perHour: number;
-  /** Secondary: content-generating requests (POST, PATCH, PUT, DELETE) per minute and per hour. */
+  /** Secondary: content-generating requests (comments, reactions, issues: see `isContent`) per minute and per hour. */
   contentPerMinute: number;
   contentPerHour: number;
 }
@@ -22,7 +22,13 @@ export type Admission =
   | { ok: true; headers: Record<string, string> }
   | { ok: false; status: 403 | 429; headers: Record<string, string>; message: string };
 
-const CONTENT = new Set(["post", "patch", "put", "delete"]);
+/**
+ * Whether a request creates content for the secondary limit: writes to issues, pull requests,
+ * comments and reactions (what a person could do in the web interface). A workflow dispatch is not
+ * content (GitHub does not say it is; it counts against the primary budget like any request).
+ */
+export const isContent = (method: string, path: string) =>
+  method !== "get" && /\/repos\/[^/]+\/[^/]+\/(issues|pulls)(\/|$)/.test(path);
 
 /** A limiter over a clock (ms): the simulated one of a replay, or the wall clock. */
 export function rateLimiter(limits: RateLimits, clock: () => number) {
@@ -37,7 +43,7 @@ export function rateLimiter(limits: RateLimits, clock: () => number) {
     "x-ratelimit-resource": "core",
   });
   return {
-    admit(method: string, now = clock()): Admission {
+    admit(method: string, path: string, now = clock()): Admission {
       if (now >= windowStart + 3600_000) {
         windowStart = now;
         used = 0;
@@ -49,7 +55,7 @@ export function rateLimiter(limits: RateLimits, clock: () => number) {
           headers: headers(),
           message: "API rate limit exceeded for installation.",
         };
-      if (CONTENT.has(method)) {
+      if (isContent(method, path)) {
         while (content.length && content[0]! <= now - 3600_000) content.shift();
         const lastMinute = content.filter((t) => t > now - 60_000).length;
         if (lastMinute >= limits.contentPerMinute || content.length >= limits.contentPerHour) {

@@ -377,7 +377,7 @@ function serve(
     at: s.clock(),
   };
   log.requests.push(entry);
-  const admission = limiter?.admit(method);
+  const admission = limiter?.admit(method, url.pathname);
   if (admission && !admission.ok) {
     Object.assign(entry, { limited: true });
     const doc = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api";
