@@ -21,7 +21,7 @@ import { evaluate, type EvaluatePorts } from "../flows/evaluate.ts";
 import { processPool } from "../adapters/block-workers.ts";
 import {
   handleIssueComment,
-  mirrorThreads,
+  mirrorChanges,
   postValidation,
   publishResult,
   type FlowContext,
@@ -456,7 +456,7 @@ async function playStory(d: Demo) {
   await mergeKbNote(d);
   openThread(d, THREADS[3]!);
   openThread(d, THREADS[4]!);
-  const mirrored = await mirrorThreads(d.ctx!);
+  const mirrored = await mirrorChanges(d.ctx!);
   d.say(`bot: mirrored ${"threads" in mirrored ? mirrored.threads.length : 0} threads into the data branch`);
   d.steps.push({ step: "board", outcome: "mirrored", detail: mirrored });
   if (d.gh!.violations.length)

@@ -10,6 +10,7 @@ import { serveDir } from "../../runner/demo/serve.ts";
 import { compare, type Launch } from "../../runner/core/stats/compare.ts";
 import { seededRng } from "../../runner/core/stats/rng.ts";
 import { synthesize } from "../../runner/synth/synth.ts";
+import { CONTEST_WEEK, replay, replayTable, SHORT_DAY } from "./replay.ts";
 import { hasChromium, launchChromium } from "../browser.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -564,4 +565,32 @@ if (want("plan")) await benchPlan();
 if (want("planCost")) await benchPlanCost();
 if (want("launch")) await benchLaunch();
 if (want("vllmStartup")) await benchVllmStartup();
+if (want("requests")) await benchRequests();
+if (want("replay")) await benchReplay();
 line(JSON.stringify({ bench: results }));
+
+/**
+ * The GitHub REST requests each event costs the bot (GITHUB_TOKEN: 1,000 an hour per repository),
+ * measured through the Octokit layer on a busy day of a small contest (test/bench/replay.ts).
+ */
+async function benchRequests() {
+  const r = await replay(SHORT_DAY);
+  results.requestsPerEvent = r.requestsPerEvent;
+  line("requests per event type (GitHub REST, counted in the Octokit layer):");
+  for (const [type, v] of Object.entries(r.requestsPerEvent).sort(([a], [b]) => a.localeCompare(b)))
+    line(`  ${type.padEnd(26)} ${String(v.perEvent).padStart(5)} each (max ${v.max}, ${v.events} events)`);
+}
+
+/**
+ * A contest week (120 participants, 1,500 PRs, 700 /bench, 10,000 board comments) replayed through
+ * the bot's real flows against the GitHub stand-in with GITHUB_TOKEN's limits (minutes of wall time).
+ */
+async function benchReplay() {
+  const r = await replay(CONTEST_WEEK, { progress: (l) => process.stderr.write(l + "\n") });
+  results.replay = r;
+  line(replayTable(r));
+  line(
+    `replay: ${r.commandsLost} commands and ${r.boardUpdatesLost} board updates lost (target 0), ` +
+      `peak ${r.peakRequestsPerHour} requests in an hour (target < ${r.limit})`,
+  );
+}
