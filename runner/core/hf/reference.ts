@@ -5,4 +5,4 @@
  * the runner's engine inside its sandbox. The model's output head is sharp (headScale 6), so
  * greedy decoding has no near-ties that another build's rounding could flip.
  */
-export const DOCTOR_REFERENCE: readonly number[] = [];
+export const DOCTOR_REFERENCE: readonly number[] = [189, 168, 57, 149, 147, 61, 93, 20, 246, 147, 61, 40];
