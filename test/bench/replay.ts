@@ -82,6 +82,8 @@ export interface ReplayOptions {
   /** The dispatches of pages.yml and board.yml after every bot write (the workflows branch adds them). */
   dispatchAfterWrites?: boolean;
   progress?(line: string): void;
+  /** Responses of each operation checked against GitHub's description (requests: all). */
+  responseChecks?: number;
 }
 
 type WorkflowName = "request" | "board" | "pages" | "evaluate" | "validate-comment";
@@ -240,6 +242,7 @@ export async function replay(size: ReplaySize, o: ReplayOptions = {}): Promise<R
   const gh: FakeGitHub = await startFakeGitHub("velodrome-org", "challenge", {
     clock: () => now,
     limits: o.limits ?? GITHUB_TOKEN_LIMITS,
+    responseChecks: o.responseChecks ?? 50,
   });
   try {
     const sim = simulation(size, o, gh, rng, when, {
@@ -351,15 +354,15 @@ function simulation(
     };
     queueRun(run, conc.pages, {});
   };
-  /** The workflows branch's dispatches after a bot write (GITHUB_TOKEN pushes start no workflow). */
-  const afterWrite = async (ctx: FlowContext, board: boolean) => {
+  /**
+   * The workflows branch's dispatch after a bot write (GITHUB_TOKEN pushes start no workflow),
+   * modelled as one request: board.yml, whose mirror dispatches pages.yml when it changed a thread
+   * (every bot write here also comments, so the mirror always has something to carry to the site).
+   */
+  const afterWrite = async (ctx: FlowContext) => {
     if (!dispatchOn) return;
-    await ctx.api.dispatch("pages.yml", "main", {}).catch(() => undefined);
-    queuePages();
-    if (board) {
-      await ctx.api.dispatch("board.yml", "main", {}).catch(() => undefined);
-      queueRun({ workflow: "board", exec: boardRun("board comment"), queuedAt: clock.get() }, conc.board, {});
-    }
+    await ctx.api.dispatch("board.yml", "main", {}).catch(() => undefined);
+    queueRun({ workflow: "board", exec: boardRun("board comment"), queuedAt: clock.get() }, conc.board, {});
   };
 
   // ————— GitHub Actions' concurrency groups —————
@@ -435,7 +438,7 @@ function simulation(
         return r;
       },
       async (out, ctx) => {
-        if (out && out.kind !== "ignored" && out.kind !== "deferred") await afterWrite(ctx, true);
+        if (out && out.kind !== "ignored" && out.kind !== "deferred") await afterWrite(ctx);
       },
     );
   };
@@ -457,7 +460,7 @@ function simulation(
         return out;
       },
       async (out, ctx) => {
-        if (out?.kind === "reconciled" && out.handled.length) await afterWrite(ctx, true);
+        if (out?.kind === "reconciled" && out.handled.length) await afterWrite(ctx);
       },
     );
   };
@@ -481,7 +484,7 @@ function simulation(
           (c) => publishResult(c, { runId: r.id, resultText: JSON.stringify(record()) }),
           async (out, ctx) => {
             if (out) verdicts.push(clock.get());
-            await afterWrite(ctx, true);
+            await afterWrite(ctx);
           },
         ),
     };
