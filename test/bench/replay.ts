@@ -203,6 +203,8 @@ export interface ReplayReport {
   boardComments: number;
   boardUpdatesLost: number;
   peakRequestsPerHour: number;
+  /** The busiest hour's requests by endpoint (the stand-in's operation ids; Pages modelled). */
+  peakHour: Record<string, number>;
   limit: number;
   refusedRequests: number;
   benchAckMaxMin: number;
@@ -221,15 +223,17 @@ const percentile = (xs: number[], q: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : 0;
 };
 
-/** The highest count of requests in any hour (sliding), from the stand-in's log and the modelled Pages requests. */
-function peakPerHour(times: number[]): number {
-  const s = [...times].sort((a, b) => a - b);
-  let peak = 0;
+/** The busiest hour (sliding): how many requests, and which, from the stand-in's log and the modelled Pages requests. */
+function peakPerHour(log: { at: number; what: string }[]): { peak: number; by: Record<string, number> } {
+  const s = [...log].sort((a, b) => a.at - b.at);
+  let [peak, from] = [0, 0];
   for (let i = 0, j = 0; i < s.length; i++) {
-    while (s[i]! - s[j]! >= HOUR) j++;
-    peak = Math.max(peak, i - j + 1);
+    while (s[i]!.at - s[j]!.at >= HOUR) j++;
+    if (i - j + 1 > peak) [peak, from] = [i - j + 1, j];
   }
-  return peak;
+  const by: Record<string, number> = {};
+  for (const r of s.slice(from, from + peak)) by[r.what] = (by[r.what] ?? 0) + 1;
+  return { peak, by };
 }
 
 // ————— the replay —————
@@ -708,7 +712,10 @@ function simulation(
       const build = siteShown.find((s) => s.startedAt >= v);
       return build ? (build.endedAt - v) / MIN : Infinity;
     });
-    const times = [...gh.requests.filter((r) => !r.limited).map((r) => r.at), ...pagesRequests];
+    const busiest = peakPerHour([
+      ...gh.requests.filter((r) => !r.limited).map((r) => ({ at: r.at, what: r.operation })),
+      ...pagesRequests.map((at) => ({ at, what: "pages deployment (modelled)" })),
+    ]);
     const stats = Object.fromEntries(
       [...perEvent].map(([type, ns]) => [
         type,
@@ -734,7 +741,8 @@ function simulation(
       replacedRuns: replaced,
       boardComments,
       boardUpdatesLost: boardLost,
-      peakRequestsPerHour: peakPerHour(times),
+      peakRequestsPerHour: busiest.peak,
+      peakHour: busiest.by,
       limit: (o.limits ?? GITHUB_TOKEN_LIMITS).perHour,
       refusedRequests: gh.requests.filter((r) => r.limited).length,
       benchAckMaxMin: +Math.max(0, ...benchWaits).toFixed(1),
