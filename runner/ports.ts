@@ -197,6 +197,13 @@ export interface GitHubApi {
     { number: number; headSha: string; headRepo: string | null; createdAt?: string }[]
   >;
   listPullFiles(n: number): Promise<{ filename: string; status: string; previous_filename?: string }[]>;
+  /**
+   * The pull requests whose head is this commit, with their state (one request, where the whole open
+   * list is one request per hundred open pull requests).
+   */
+  pullsForCommit?(
+    sha: string,
+  ): Promise<{ number: number; headSha: string; headRepo: string | null; state: string }[]>;
   listComments(n: number): Promise<GhComment[]>;
   createComment(n: number, body: string): Promise<number>;
   updateComment(id: number, body: string): Promise<void>;

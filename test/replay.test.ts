@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { octokitApi } from "../runner/adapters/github/api.ts";
+import { startFakeGitHub } from "../runner/adapters/github/local-github.ts";
+import { canSpend, isRateLimited } from "../runner/flows/bot/feed.ts";
 import { replay, type ReplaySize } from "./bench/replay.ts";
 
 /**
@@ -45,4 +48,59 @@ describe("a replayed contest day within GitHub's limits", () => {
     expect(kept.commandsLost).toBe(0);
     expect(kept.answeredByReconciler).toBeGreaterThanOrEqual(lost.commandsLost);
   }, 300_000);
+});
+
+describe("the stand-in applies GitHub's limits and sends its headers; the Octokit layer reads them", () => {
+  it("counts requests, reads x-ratelimit-*, refuses past the budget, and the bot defers", async () => {
+    let now = Date.parse("2026-03-02T00:00:00Z");
+    const gh = await startFakeGitHub("o", "r", {
+      clock: () => now,
+      limits: { perHour: 6, contentPerMinute: 2, contentPerHour: 100 },
+    });
+    try {
+      const api = octokitApi({ token: "t", owner: "o", repo: "r", baseUrl: gh.url, pace: false });
+      const at = new Date(now).toISOString().replace(/\.\d+Z$/, "Z");
+      const user = { id: 7, login: "alice" };
+      gh.issues.set(1, {
+        number: 1,
+        title: "t",
+        body: "",
+        user,
+        labels: [],
+        state: "open",
+        isPr: false,
+        comments: [],
+        created_at: at,
+        updated_at: at,
+      });
+      for (let k = 0; k < 150; k++) gh.addComment(1, user, `c${k}`);
+      // Paged as GitHub pages: 150 comments are two requests of 100.
+      expect(await api.listComments(1)).toHaveLength(150);
+      expect(api.budget!()).toMatchObject({ requests: 2, limit: 6, remaining: 4 });
+      expect(api.budget!().byRoute).toEqual({
+        "GET /repos/{owner}/{repo}/issues/{n}/comments": 2,
+      });
+      // The secondary content limit: the third comment in a minute is refused with retry-after.
+      await api.createComment(1, "a");
+      await api.createComment(1, "b");
+      const third = await api.createComment(1, "c").catch((e: unknown) => e);
+      expect(isRateLimited(third)).toBe(true);
+      expect(
+        (third as { response: { headers: Record<string, string> } }).response.headers["retry-after"],
+      ).toBe("60");
+      now += 61_000;
+      await api.createComment(1, "c");
+      expect((await api.getIssue(1)).comments).toBe(153); // the sixth request of the hour (refusals do not count)
+      // The primary budget is spent: refused, with x-ratelimit-remaining 0, until the window resets.
+      const over = await api.getIssue(1).catch((e: unknown) => e);
+      expect(isRateLimited(over)).toBe(true);
+      expect(api.budget!().remaining).toBe(0);
+      expect(canSpend(api)).toBe(false);
+      now += 3600_000;
+      expect((await api.getIssue(1)).number).toBe(1);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await gh.close();
+    }
+  });
 });

@@ -82,6 +82,8 @@ export interface ReplayOptions {
   /** The dispatches of pages.yml and board.yml after every bot write (the workflows branch adds them). */
   dispatchAfterWrites?: boolean;
   progress?(line: string): void;
+  /** Responses of each operation checked against GitHub's description (requests: all). */
+  responseChecks?: number;
 }
 
 type WorkflowName = "request" | "board" | "pages" | "evaluate" | "validate-comment";
@@ -201,6 +203,8 @@ export interface ReplayReport {
   boardComments: number;
   boardUpdatesLost: number;
   peakRequestsPerHour: number;
+  /** The busiest hour's requests by endpoint (the stand-in's operation ids; Pages modelled). */
+  peakHour: Record<string, number>;
   limit: number;
   refusedRequests: number;
   benchAckMaxMin: number;
@@ -219,15 +223,17 @@ const percentile = (xs: number[], q: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : 0;
 };
 
-/** The highest count of requests in any hour (sliding), from the stand-in's log and the modelled Pages requests. */
-function peakPerHour(times: number[]): number {
-  const s = [...times].sort((a, b) => a - b);
-  let peak = 0;
+/** The busiest hour (sliding): how many requests, and which, from the stand-in's log and the modelled Pages requests. */
+function peakPerHour(log: { at: number; what: string }[]): { peak: number; by: Record<string, number> } {
+  const s = [...log].sort((a, b) => a.at - b.at);
+  let [peak, from] = [0, 0];
   for (let i = 0, j = 0; i < s.length; i++) {
-    while (s[i]! - s[j]! >= HOUR) j++;
-    peak = Math.max(peak, i - j + 1);
+    while (s[i]!.at - s[j]!.at >= HOUR) j++;
+    if (i - j + 1 > peak) [peak, from] = [i - j + 1, j];
   }
-  return peak;
+  const by: Record<string, number> = {};
+  for (const r of s.slice(from, from + peak)) by[r.what] = (by[r.what] ?? 0) + 1;
+  return { peak, by };
 }
 
 // ————— the replay —————
@@ -240,6 +246,7 @@ export async function replay(size: ReplaySize, o: ReplayOptions = {}): Promise<R
   const gh: FakeGitHub = await startFakeGitHub("velodrome-org", "challenge", {
     clock: () => now,
     limits: o.limits ?? GITHUB_TOKEN_LIMITS,
+    responseChecks: o.responseChecks ?? 50,
   });
   try {
     const sim = simulation(size, o, gh, rng, when, {
@@ -351,15 +358,15 @@ function simulation(
     };
     queueRun(run, conc.pages, {});
   };
-  /** The workflows branch's dispatches after a bot write (GITHUB_TOKEN pushes start no workflow). */
-  const afterWrite = async (ctx: FlowContext, board: boolean) => {
+  /**
+   * The workflows branch's dispatch after a bot write (GITHUB_TOKEN pushes start no workflow),
+   * modelled as one request: board.yml, whose mirror dispatches pages.yml when it changed a thread
+   * (every bot write here also comments, so the mirror always has something to carry to the site).
+   */
+  const afterWrite = async (ctx: FlowContext) => {
     if (!dispatchOn) return;
-    await ctx.api.dispatch("pages.yml", "main", {}).catch(() => undefined);
-    queuePages();
-    if (board) {
-      await ctx.api.dispatch("board.yml", "main", {}).catch(() => undefined);
-      queueRun({ workflow: "board", exec: boardRun("board comment"), queuedAt: clock.get() }, conc.board, {});
-    }
+    await ctx.api.dispatch("board.yml", "main", {}).catch(() => undefined);
+    queueRun({ workflow: "board", exec: boardRun("board comment"), queuedAt: clock.get() }, conc.board, {});
   };
 
   // ————— GitHub Actions' concurrency groups —————
@@ -435,7 +442,7 @@ function simulation(
         return r;
       },
       async (out, ctx) => {
-        if (out && out.kind !== "ignored" && out.kind !== "deferred") await afterWrite(ctx, true);
+        if (out && out.kind !== "ignored" && out.kind !== "deferred") await afterWrite(ctx);
       },
     );
   };
@@ -457,7 +464,7 @@ function simulation(
         return out;
       },
       async (out, ctx) => {
-        if (out?.kind === "reconciled" && out.handled.length) await afterWrite(ctx, true);
+        if (out?.kind === "reconciled" && out.handled.length) await afterWrite(ctx);
       },
     );
   };
@@ -481,7 +488,7 @@ function simulation(
           (c) => publishResult(c, { runId: r.id, resultText: JSON.stringify(record()) }),
           async (out, ctx) => {
             if (out) verdicts.push(clock.get());
-            await afterWrite(ctx, true);
+            await afterWrite(ctx);
           },
         ),
     };
@@ -705,7 +712,10 @@ function simulation(
       const build = siteShown.find((s) => s.startedAt >= v);
       return build ? (build.endedAt - v) / MIN : Infinity;
     });
-    const times = [...gh.requests.filter((r) => !r.limited).map((r) => r.at), ...pagesRequests];
+    const busiest = peakPerHour([
+      ...gh.requests.filter((r) => !r.limited).map((r) => ({ at: r.at, what: r.operation })),
+      ...pagesRequests.map((at) => ({ at, what: "pages deployment (modelled)" })),
+    ]);
     const stats = Object.fromEntries(
       [...perEvent].map(([type, ns]) => [
         type,
@@ -731,7 +741,8 @@ function simulation(
       replacedRuns: replaced,
       boardComments,
       boardUpdatesLost: boardLost,
-      peakRequestsPerHour: peakPerHour(times),
+      peakRequestsPerHour: busiest.peak,
+      peakHour: busiest.by,
       limit: (o.limits ?? GITHUB_TOKEN_LIMITS).perHour,
       refusedRequests: gh.requests.filter((r) => r.limited).length,
       benchAckMaxMin: +Math.max(0, ...benchWaits).toFixed(1),

@@ -61,7 +61,11 @@ function countRequests(octo: Octo): () => ApiBudget {
     if (reset !== undefined && Number.isFinite(reset)) budget.resetAt = reset * 1000;
   };
   octo.hook.wrap("request", async (request, options) => {
-    const route = `${String(options.method)} ${String(options.url)}`;
+    // The route without host, query, owner, repo or numbers: one key per endpoint.
+    const path = new URL(String(options.url), "http://api").pathname
+      .replace(/^\/repos\/[^/]+\/[^/]+/, "/repos/{owner}/{repo}")
+      .replace(/\/\d+(?=\/|$)/g, "/{n}");
+    const route = `${String(options.method)} ${path}`;
     budget.requests++;
     budget.byRoute[route] = (budget.byRoute[route] ?? 0) + 1;
     try {
@@ -113,8 +117,18 @@ function issueOf(i: RawIssue): GhIssue {
 function pullMethods(
   octo: Octo,
   repo: RepoRef,
-): Pick<GitHubApi, "getPull" | "listPullFiles" | "listOpenPulls"> {
+): Pick<GitHubApi, "getPull" | "listPullFiles" | "listOpenPulls" | "pullsForCommit"> {
   return {
+    async pullsForCommit(sha) {
+      const request = { ...repo, commit_sha: sha, per_page: 100 };
+      const { data } = await octo.rest.repos.listPullRequestsAssociatedWithCommit(request);
+      return data.map((p) => ({
+        number: p.number,
+        headSha: p.head.sha,
+        headRepo: p.head.repo?.full_name ?? null,
+        state: p.state,
+      }));
+    },
     async listOpenPulls() {
       const request = { ...repo, state: "open" as const, per_page: 100 };
       const pulls = await octo.paginate(octo.rest.pulls.list, request);
