@@ -61,6 +61,18 @@ describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile en
         expect(names).toContain(a);
       for (const a of ["memory hog", "disk fill", "runner's checkout"]) expect(names).toContain(a);
       for (const a of report.attacks) expect(a.evidence.length).toBeGreaterThan(10);
+      // Issue 25: at least 15, with the engine-side attacks on the trusted client and submission code.
+      expect(report.attacks.length).toBeGreaterThanOrEqual(15);
+      for (const a of [
+        "floods",
+        "streams forever",
+        "drips",
+        "malformed stream",
+        "stalls on a private prompt",
+        "kernels/",
+      ])
+        expect(names).toContain(a);
+      expect(JSON.stringify(report)).not.toContain("engine-canary");
     },
     ENGINE_TIMEOUT,
   );

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { httpEngineClient } from "../adapters/engines/client.ts";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -124,6 +125,7 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
   const workDir = await mkdtemp(join(tmpdir(), "velodrome-audit-"));
   const report = await runAudit({
     launcher: hostileLauncher(engine, sandbox),
+    client: httpEngineClient,
     sandboxName: sandbox.name,
     limits: AUDIT_LIMITS,
     ...(await auditInputs(engine)),

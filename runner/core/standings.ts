@@ -71,17 +71,28 @@ export function ruledInvalid(rulings: readonly Ruling[]): Map<string, Ruling> {
 }
 
 /**
- * Whether a run moves the lead: it claims it (claimsLead: ok and faster), its quality passed, and its
- * confirmation did not fail (`strict`: it must have been confirmed).
+ * Whether a run moves the lead: it claims it (claimsLead: ok and faster), its quality passed, its confirmation did not fail;
+ * `strict` also needs `confirmed`. Wherever a private set existed (every runner of the pool), a
+ * `pending` run (its private re-run cut short) never leads on any board, so it is never the
+ * default opponent either; only a run made where no private set exists (NO_PRIVATE_SET, a local
+ * run) may lead provisionally on the default board.
  */
 export function movesLead(r: RunRecord, strict = false): boolean {
   return (
     claimsLead(r.status, r.comparison?.verdict) &&
     (r.quality.candidate?.ok ?? false) &&
     r.confirmation.status !== "failed" &&
+    !unconfirmedWithPrivateSet(r) &&
     (!strict || r.confirmation.status === "confirmed")
   );
 }
+
+/** The confirmation's reason when the runner had no private set (a local run): nothing to confirm on. */
+export const NO_PRIVATE_SET = "no private prompt set on this runner; the lead is provisional until confirmed";
+
+/** A run confirmed nowhere although a private set existed where it ran (its re-run was cut short). */
+const unconfirmedWithPrivateSet = (r: RunRecord) =>
+  r.confirmation.status === "pending" && r.confirmation.reason !== NO_PRIVATE_SET;
 
 /** Why a result is unconfirmed: the claim, what the private set gave, and the check that failed. */
 export interface ConfirmationEvidence {
@@ -255,7 +266,8 @@ export function standingOf(slug: string, own: readonly RunRecord[], hasBest: boo
   if (j.unconfirmed.has(slug)) return "unconfirmed";
   if (own.some((r) => r.status === "negative") && !clean.length) return "negative";
   if (own.length && !clean.length) return own.some((r) => r.status === "invalid") ? "failed" : "error";
-  if (clean.some((r) => movesLead(r) && r.confirmation.status === "pending")) return "pending";
+  if (clean.some((r) => r.comparison?.verdict === "faster" && r.confirmation.status === "pending"))
+    return "pending";
   return hasBest ? "valid" : "unbenchmarked";
 }
 

@@ -3,7 +3,7 @@ import type { LifecycleEvent } from "../../runner/core/schema/data.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { buildModel, type SiteInput, type SubmissionSource } from "../../runner/core/site/model.ts";
 import { renderSite } from "../../runner/core/site/render.ts";
-import { currentLeader, decideStandings } from "../../runner/core/standings.ts";
+import { currentLeader, decideStandings, NO_PRIVATE_SET } from "../../runner/core/standings.ts";
 import { versusLeaderText } from "../../runner/core/versus.ts";
 import { stateOfPlay, stateOfPlayText } from "../../runner/core/digest.ts";
 import { parseSubmission } from "../../runner/core/validate/manifest.ts";
@@ -115,6 +115,7 @@ function demoRuns(): RunRecord[] {
   ];
 }
 
+const SLUG_LIST = ["baseline", "spec", "q8", "slow"];
 const decide = (runs: RunRecord[], slugs = ["baseline", "spec", "q8", "slow"]) => ({
   challenge: challenge(),
   runs,
@@ -271,6 +272,37 @@ describe("decideStandings", () => {
     ]) {
       expect(currentLeader(challenge(), runs, []).slug).toBe(decideStandings(decide(runs)).leader.slug);
     }
+  });
+});
+
+describe("F1: a lead needs `confirmed` wherever a private set exists", () => {
+  // A 2x engine on the public prompts that crawls on unseen ones: its private re-run hit the job
+  // cap and came back `pending`. It must lead no board and be nobody's default opponent.
+  const stalled = {
+    status: "pending",
+    reason: "the private re-run did not fit the job's time; the lead is provisional",
+  } as const;
+  const runs = () => [
+    ...demoRuns(),
+    run({ id: "r5", cand: "crawl", inc: "spec", at: "05", c: 200, i: 100, confirmation: stalled }),
+  ];
+
+  it("a pending run leads neither board and is not the default opponent; its standing says pending", () => {
+    const d = decideStandings(decide(runs(), [...SLUG_LIST, "crawl"]));
+    expect(d.leader.slug).toBe("spec");
+    expect(currentLeader(challenge(), runs(), []).slug).toBe("spec");
+    expect(currentLeader(challenge(), runs(), [], true).slug).toBe("spec");
+    expect(d.entries.get("crawl")?.standing).toBe("pending");
+  });
+
+  it("only a run made where no private set exists (a local run) may lead provisionally", () => {
+    const local = { status: "pending", reason: NO_PRIVATE_SET } as const;
+    const r = [
+      ...demoRuns(),
+      run({ id: "r5", cand: "crawl", inc: "spec", at: "05", c: 200, i: 100, confirmation: local }),
+    ];
+    expect(currentLeader(challenge(), r, []).slug).toBe("crawl");
+    expect(currentLeader(challenge(), r, [], true).slug).toBe("spec");
   });
 });
 
