@@ -181,11 +181,11 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
     credential: `ghp_${randomBytes(12).toString("hex")}`,
   };
   await writeFile(privateFile, `{"id":"p1","text":"${canaries.privateFile}"}\n`);
-  // In the runner's checkout, where earlier runs' raw results (private figures) are kept.
-  const checkoutFile = join(
-    o.protectedDirs[0] ?? o.workDir,
-    `.audit-canary-${randomBytes(4).toString("hex")}.json`,
-  );
+  // A stand-in for the runner's checkout, where earlier runs' raw results (private figures) are
+  // kept: a folder in the audit's own work dir, outside every path the engine is given, like the
+  // checkout. Never the checkout itself: an interrupted audit would leave the canary there.
+  await mkdir(join(o.workDir, "checkout"), { recursive: true });
+  const checkoutFile = join(o.workDir, "checkout", `.audit-canary-${randomBytes(4).toString("hex")}.json`);
   await writeFile(checkoutFile, `{"private_tps": "${canaries.checkout}"}\n`);
   const credentialFile = join(o.workDir, ".git-credentials");
   await writeFile(credentialFile, `https://bot:${canaries.credential}@github.com\n`);

@@ -1,5 +1,5 @@
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
-import { formatMinEffect, type MinEffect } from "../schema/common.ts";
+import { formatMinEffect, type MinEffect, type Verdict } from "../schema/common.ts";
 import { mean, sd } from "./basic.ts";
 import type { Arm } from "./design.ts";
 import { perLookAlpha, tCrit } from "./sequential.ts";
@@ -34,11 +34,7 @@ export interface CompareConfig {
   bootstrapReps?: number;
 }
 
-/**
- * `tie`: the CI lies inside ±δ (equivalence shown). `unresolved`: the last look's CI still straddles
- * ±δ — the evidence ran out, the incumbent keeps the lead. `inconclusive`: extend to the next look.
- */
-export type Verdict = "faster" | "slower" | "tie" | "unresolved" | "inconclusive";
+export type { Verdict } from "../schema/common.ts";
 
 export interface ArmSummary {
   launches: number;

@@ -9,6 +9,7 @@ export { handleBroadcast } from "./broadcast.ts";
 export { handleRunner } from "./runner.ts";
 export { runCalibration, runReverification } from "./scheduled.ts";
 export { publishPinsFrom, publishResult, type PublishRequest } from "./publish.ts";
-export { mirrorThreads } from "./board-mirror.ts";
+export { mirrorChanges, mirrorThreads } from "./board-mirror.ts";
+export { reconcile, handleCommand } from "./reconcile.ts";
 export { postValidation, type ValidationRequest } from "./validate-comment.ts";
 export { upsertComment } from "./comments.ts";

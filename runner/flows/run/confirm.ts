@@ -1,7 +1,7 @@
 import { DeadlinePassed } from "../../core/errors.ts";
 import { NO_PRIVATE_SET } from "../../core/standings.ts";
 import type { Challenge } from "../../core/schema/challenge.ts";
-import type { RunRecord } from "../../core/schema/run-record.ts";
+import { claimsLead, type RunRecord } from "../../core/schema/run-record.ts";
 import type { Comparison } from "../../core/stats/compare.ts";
 import type { QualityResult, Scored } from "../../core/verify.ts";
 import type { RunningEngine } from "../../ports.ts";
@@ -15,7 +15,7 @@ import { round, type Passes } from "./launch-record.ts";
 import type { Looks } from "./looks.ts";
 import type { RunPlan } from "./plan.ts";
 import type { References } from "./references.ts";
-import type { BenchOptions, BenchPorts, Contender, Outcome, PromptSet } from "./types.ts";
+import type { BenchOptions, BenchPorts, Contender, PromptSet } from "./types.ts";
 import {
   judgeArm,
   judgeLaunch,
@@ -32,10 +32,6 @@ import {
  */
 
 type Confirmation = RunRecord["confirmation"];
-
-/** Whether a run's result claims the lead: measured, verified, and faster than the incumbent. */
-export const claimsLead = (outcome: Outcome, comparison: Comparison | undefined) =>
-  outcome.status === "ok" && comparison?.verdict === "faster";
 
 /** What the private re-run needs of the run so far. */
 interface Claim {
@@ -54,7 +50,7 @@ export async function confirm(
   looks: Looks,
   judged: Judged,
 ): Promise<Confirmation> {
-  if (!claimsLead(judged.outcome, looks.comparison))
+  if (!claimsLead(judged.outcome.status, looks.comparison?.verdict))
     return { status: "skipped", reason: "not a claim to the lead" };
   if (looks.cut) return { status: "pending", reason: "the job cap left no time for the private re-run" };
   const plain = "plain" in refs ? refs.plain?.candidate : undefined;
