@@ -1,5 +1,5 @@
 import { UsageError } from "../core/errors.ts";
-import { readdir, readFile } from "node:fs/promises";
+import { access, readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gitSubmissionFetcher } from "../adapters/git-fetch.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
@@ -69,7 +69,11 @@ const OPTIONS = {
     description: "where PR heads and the data branch are",
   },
   out: { type: "string", default: "result.json", placeholder: "FILE", description: "the result file" },
-  private: { type: "string", placeholder: "FILE", description: "the runner's private prompt set" },
+  private: {
+    type: "string",
+    placeholder: "FILE",
+    description: "the runner's private prompt set (default: verification.private_prompts, when present)",
+  },
   repo: { type: "string", default: ".", placeholder: "DIR", description: "the main checkout" },
   "data-branch": {
     type: "string",
@@ -133,6 +137,33 @@ async function shareTexts(dir: string): Promise<string[]> {
   return Promise.all(names.map((n) => readFile(join(dir, n), "utf8")));
 }
 
+/**
+ * The runner's private prompt set: `--private FILE`, else `verification.private_prompts` of
+ * challenge.yaml when this machine has that file. A configured set the machine lacks is said once on
+ * stderr (the confirmation then stays pending; the runbook's preflight checks every runner has it).
+ */
+async function privateSet(
+  flag: string | undefined,
+  challenge: Challenge,
+  io: Io,
+): Promise<string | undefined> {
+  if (flag) return resolve(io.cwd, flag);
+  const configured = challenge.verification.private_prompts;
+  if (!configured) return undefined;
+  const path = resolve(io.cwd, configured);
+  if (
+    await access(path).then(
+      () => true,
+      () => false,
+    )
+  )
+    return path;
+  io.err(
+    `no private prompt set at ${configured} (verification.private_prompts) on this runner: confirmations stay pending`,
+  );
+  return undefined;
+}
+
 /** `velodrome evaluate`: parse options, build the runner's adapters, run the evaluate flow. */
 export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const { help, values: v } = parseOptions(OPTIONS, argv, false);
@@ -177,6 +208,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     ? challenge.hardware.description.slice(0, 300)
     : `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300);
   const runnerId = gathered ? (challenge.runners?.label ?? "runner-pool") : (io.env.RUNNER_NAME ?? "local");
+  const privatePrompts = enginesHere ? await privateSet(v.private, challenge, io) : undefined;
   const request = {
     runId: v["run-id"],
     pr: v.pr,
@@ -184,7 +216,7 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     slug: v.slug,
     against: v.against,
     blocks: v.blocks,
-    ...(v.private ? { privatePrompts: v.private } : {}),
+    ...(privatePrompts ? { privatePrompts } : {}),
     // A folder outside the checkout (actions/checkout cleans ignored files): plain references persist.
     ...(io.env.VELODROME_CACHE ? { cacheDir: resolve(io.cwd, io.env.VELODROME_CACHE) } : {}),
     out: resolve(io.cwd, v.out),

@@ -12,3 +12,4 @@ export { publishPinsFrom, publishResult, type PublishRequest } from "./publish.t
 export { mirrorThreads } from "./board-mirror.ts";
 export { postValidation, type ValidationRequest } from "./validate-comment.ts";
 export { upsertComment } from "./comments.ts";
+export { BOARD_WORKFLOW, PAGES_WORKFLOW, refreshAfterWrite } from "./refresh.ts";

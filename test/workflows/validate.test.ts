@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { findAct, startHarness, webhook, OWNER, REPO, type Harness } from "./harness.ts";
+import { ALICE, BOB, challengeFiles } from "./challenge.ts";
+
+// Scenario (a): a PR opened → validate.yml (unprivileged) → validate-comment.yml (workflow_run)
+// posts the file:line report on the PR; a poisoned report artifact is refused.
+const act = findAct();
+if (!act) console.log("workflows tier skipped: act is not installed (npm run setup:act)");
+
+let h: Harness;
+let base: string;
+
+/** Pushes a PR head (a commit on main with `files`) to refs/pull/<n>/head and opens the PR. */
+async function pushPr(n: number, user: { id: number; login: string }, files: Record<string, string>) {
+  h.git("checkout", "-q", "--detach", "main");
+  for (const [f, text] of Object.entries(files)) {
+    await mkdir(join(h.work, f, ".."), { recursive: true });
+    await writeFile(join(h.work, f), text);
+  }
+  h.git("add", "-A");
+  h.git("commit", "-q", "-m", `PR ${n}`);
+  const head = h.git("rev-parse", "HEAD").trim();
+  h.git("push", "-q", "origin", `HEAD:refs/pull/${n}/head`);
+  h.git("checkout", "-q", "main");
+  h.openPr(n, { user, title: `PR ${n}`, head, files: Object.keys(files) });
+  const ev = webhook("pull_request", "opened");
+  ev.number = n;
+  ev.pull_request = {
+    ...ev.pull_request,
+    number: n,
+    user: { ...ev.pull_request.user, id: user.id, login: user.login },
+    head: {
+      ...ev.pull_request.head,
+      sha: head,
+      ref: `pr-${n}`,
+      repo: { ...ev.pull_request.head.repo, full_name: `${OWNER}/${REPO}` },
+    },
+    base: { ...ev.pull_request.base, sha: base, ref: "main" },
+  };
+  return { head, ev };
+}
+
+describe.skipIf(!act)("scenario a: validate → validate-comment on the shipped workflows", () => {
+  beforeAll(async () => {
+    h = await startHarness({ files: challengeFiles() });
+    base = h.git("rev-parse", "main").trim();
+  });
+  afterAll(async () => h?.close());
+
+  it("posts the file:line report of a broken manifest on its PR", async () => {
+    const manifest = stringify({
+      schema: 1,
+      title: "q8",
+      authors: ["alice"],
+      parents: ["baseline"],
+      engine: { kind: "embedded", args: { quantization: "q8_0", port: 9999 } },
+    });
+    const { ev } = await pushPr(1, ALICE, { "submissions/q8/submission.yaml": manifest });
+    const run = await h.act("validate.yml", "pull_request", ev);
+    expect(run.jobs, run.log).toEqual({ validate: "success" });
+    const [comment] = await h.settle();
+    expect(comment!.workflow).toBe("validate-comment.yml");
+    expect(comment!.jobs, comment!.log).toEqual({ comment: "success" });
+    const posted = h.fake.issues.get(1)!.comments.filter((c) => c.user.login === "github-actions[bot]");
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.body).toMatch(/submissions\/q8\/submission\.yaml:\d+/);
+    expect(posted[0]!.body).toMatch(/port/);
+    expect(h.fake.violations).toEqual([]);
+  });
+
+  it("refuses a poisoned report: a fork's own validate.yml uploads a forged artifact", async () => {
+    // Bob's PR 3 rewrites validate.yml (pull_request runs the PR's copy) to upload a report that
+    // claims to be PR 1's and hides markup; validate-comment (main's copy) reads it as data.
+    const forged = JSON.stringify({ pr: 1, ok: true, problems: [], html: "<script>alert(1)</script>" });
+    const wf = (await readFile(join(h.work, ".github/workflows/validate.yml"), "utf8")).replace(
+      /node runner\/bin\/velodrome\.mjs validate[^\n]*\n[^\n]*\n/,
+      `echo '${forged}' > report/report.json\n`,
+    );
+    expect(wf).toContain("alert(1)");
+    const { ev } = await pushPr(3, BOB, {
+      "submissions/bob/submission.yaml": "schema: 1\n",
+      ".github/workflows/validate.yml": wf,
+    });
+    const before = h.fake.issues.get(1)!.comments.map((c) => c.body);
+    await h.act("validate.yml", "pull_request", ev, { workflowText: wf });
+    const [comment] = await h.settle();
+    expect(comment!.log).toMatch(/"kind":"refused"/);
+    expect(h.fake.issues.get(1)!.comments.map((c) => c.body)).toEqual(before);
+    for (const i of h.fake.issues.values())
+      for (const c of i.comments) expect(c.body).not.toContain("alert(1)");
+  });
+});
