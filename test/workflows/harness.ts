@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { cp, mkdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -148,7 +149,9 @@ export interface Harness {
   ): Promise<ActRun>;
   /** Runs what the last runs started (dispatches, workflow_run) until nothing is pending. */
   settle(): Promise<ActRun[]>;
-  git(...args: string[]): string;
+  git(...args: string[]): Promise<string>;
+  /** A file of the data branch as the bare repository has it now. */
+  dataFile(path: string): Promise<string>;
   openPr(
     n: number,
     o: { user: { id: number; login: string }; title: string; head: string; files: string[] },
@@ -193,26 +196,27 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   execFileSync("git", ["init", "-q", "--bare", "-b", "main", bare]);
   const fake = await startFakeGitHub(OWNER, REPO, { gitRoot });
   const remote = `${fake.url}/${OWNER}/${REPO}.git`;
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"] }).toString();
+  // Asynchronous: the git server runs in this process (a synchronous git would deadlock on it).
+  const git = async (cwd: string, ...args: string[]) =>
+    (await promisify(execFile)("git", args, { cwd, maxBuffer: 64 << 20 })).stdout;
   await mkdir(work);
   await copyProject(work);
   for (const [f, text] of Object.entries(o.files)) {
     await mkdir(dirname(join(work, f)), { recursive: true });
     await writeFile(join(work, f), text);
   }
-  git(work, "init", "-q", "-b", "main");
+  await git(work, "init", "-q", "-b", "main");
   for (const [k, v] of [
     ["user.email", "orga@velodrome.invalid"],
     ["user.name", "orga"],
     ["commit.gpgsign", "false"],
   ] as const)
-    git(work, "config", k, v);
-  git(work, "add", "-A");
-  git(work, "commit", "-q", "-m", "challenge");
-  git(work, "remote", "add", "origin", remote);
-  git(work, "push", "-q", "origin", "main");
-  git(root, "clone", "-q", remote, actDir);
+    await git(work, "config", k, v);
+  await git(work, "add", "-A");
+  await git(work, "commit", "-q", "-m", "challenge");
+  await git(work, "remote", "add", "origin", remote);
+  await git(work, "push", "-q", "origin", "main");
+  await git(root, "clone", "-q", remote, actDir);
   const maps = await standinActions(join(root, "actions"), join(work, ".github/workflows"));
   const nodeModules = await realpath(join(REPO_ROOT, "node_modules"));
   let nextRun = 1000;
@@ -228,8 +232,8 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     workflowText?: string,
   ) => {
     const id = ++nextRun;
-    git(actDir, "fetch", "-q", "origin", "main");
-    git(actDir, "reset", "-q", "--hard", "origin/main");
+    await git(actDir, "fetch", "-q", "origin", "main");
+    await git(actDir, "reset", "-q", "--hard", "origin/main");
     if (workflowText !== undefined)
       await writeFile(join(actDir, ".github/workflows", workflow), workflowText);
     const eventFile = join(root, `event-${id}.json`);
@@ -336,6 +340,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
       return done;
     },
     git: (...args) => git(work, ...args),
+    dataFile: (path) => git(bare, "show", `velodrome-data:${path}`),
     openPr(n, p) {
       const at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
       const issue: FakeIssue = {

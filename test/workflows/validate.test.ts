@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { dataPath } from "../../runner/core/layout.ts";
 import { findAct, startHarness, webhook, OWNER, REPO, type Harness } from "./harness.ts";
 import { ALICE, BOB, challengeFiles } from "./challenge.ts";
 
@@ -15,16 +16,16 @@ let base: string;
 
 /** Pushes a PR head (a commit on main with `files`) to refs/pull/<n>/head and opens the PR. */
 async function pushPr(n: number, user: { id: number; login: string }, files: Record<string, string>) {
-  h.git("checkout", "-q", "--detach", "main");
+  await h.git("checkout", "-q", "--detach", "main");
   for (const [f, text] of Object.entries(files)) {
     await mkdir(join(h.work, f, ".."), { recursive: true });
     await writeFile(join(h.work, f), text);
   }
-  h.git("add", "-A");
-  h.git("commit", "-q", "-m", `PR ${n}`);
-  const head = h.git("rev-parse", "HEAD").trim();
-  h.git("push", "-q", "origin", `HEAD:refs/pull/${n}/head`);
-  h.git("checkout", "-q", "main");
+  await h.git("add", "-A");
+  await h.git("commit", "-q", "-m", `PR ${n}`);
+  const head = (await h.git("rev-parse", "HEAD")).trim();
+  await h.git("push", "-q", "origin", `HEAD:refs/pull/${n}/head`);
+  await h.git("checkout", "-q", "main");
   h.openPr(n, { user, title: `PR ${n}`, head, files: Object.keys(files) });
   const ev = webhook("pull_request", "opened");
   ev.number = n;
@@ -46,7 +47,7 @@ async function pushPr(n: number, user: { id: number; login: string }, files: Rec
 describe.skipIf(!act)("scenario a: validate → validate-comment on the shipped workflows", () => {
   beforeAll(async () => {
     h = await startHarness({ files: challengeFiles() });
-    base = h.git("rev-parse", "main").trim();
+    base = (await h.git("rev-parse", "main")).trim();
   });
   afterAll(async () => h?.close());
 
@@ -61,13 +62,21 @@ describe.skipIf(!act)("scenario a: validate → validate-comment on the shipped 
     const { ev } = await pushPr(1, ALICE, { "submissions/q8/submission.yaml": manifest });
     const run = await h.act("validate.yml", "pull_request", ev);
     expect(run.jobs, run.log).toEqual({ validate: "success" });
-    const [comment] = await h.settle();
+    // validate-comment (workflow_run), then the board mirror it dispatched, then the site build.
+    const [comment, board, pages] = await h.settle();
     expect(comment!.workflow).toBe("validate-comment.yml");
     expect(comment!.jobs, comment!.log).toEqual({ comment: "success" });
     const posted = h.fake.issues.get(1)!.comments.filter((c) => c.user.login === "github-actions[bot]");
     expect(posted).toHaveLength(1);
-    expect(posted[0]!.body).toMatch(/submissions\/q8\/submission\.yaml:\d+/);
-    expect(posted[0]!.body).toMatch(/port/);
+    expect(posted[0]!.body).toMatch(/submissions\/q8\/submission\.yaml:11:5/);
+    expect(posted[0]!.body).toMatch(/unknown key \\`port\\`/);
+    expect([board!.workflow, board!.jobs]).toEqual(["board.yml", { mirror: "success" }]);
+    expect([pages!.workflow, pages!.jobs]).toEqual(["pages.yml", { build: "success", deploy: "success" }]);
+    // The data branch's board and the deployed site carry the report.
+    const thread = JSON.parse(await h.dataFile(dataPath.thread(1))) as { comments: { body: string }[] };
+    expect(thread.comments.map((c) => c.body)).toEqual([posted[0]!.body]);
+    const site = JSON.parse(await readFile(join(h.pages, "api/threads/1.json"), "utf8"));
+    expect(site.comments[0].body).toContain("submissions/q8/submission.yaml:11:5");
     expect(h.fake.violations).toEqual([]);
   });
 
