@@ -39,7 +39,9 @@ export const REPO = "challenge";
 export const TOKEN = "ghs_workflows-test-token";
 
 const require = createRequire(import.meta.url);
-type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- webhook payloads patched field by field
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- webhook payloads patched field by field
+type Payload = Record<string, any>;
+type User = { id: number; login: string };
 const EXAMPLES = require("@octokit/webhooks-examples/api.github.com/index.json") as {
   name: string;
   examples: Payload[];
@@ -106,6 +108,13 @@ async function standinActions(root: string, workflowsDir: string): Promise<strin
   return maps;
 }
 
+/** A workflow's concurrency group when it is a fixed string (one group for every run of it). */
+async function staticGroup(file: string): Promise<string | undefined> {
+  const wf = parse(await readFile(file, "utf8")) as { concurrency?: { group?: string } | string };
+  const group = typeof wf.concurrency === "string" ? wf.concurrency : wf.concurrency?.group;
+  return group && !group.includes("${{") ? group : undefined;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer();
@@ -152,6 +161,12 @@ export interface Harness {
   git(...args: string[]): Promise<string>;
   /** A file of the data branch as the bare repository has it now. */
   dataFile(path: string): Promise<string>;
+  /** Every file of the data branch. */
+  dataFiles(): Promise<string[]>;
+  /** A comment on thread `n` (added to the stand-in), delivered to request.yml as issue_comment. */
+  comment(n: number, user: User, body: string, association?: string): Promise<ActRun>;
+  /** A PR: `files` committed on main, pushed to refs/pull/<n>/head, opened; its pull_request event. */
+  pushPr(n: number, user: User, files: Record<string, string>): Promise<{ head: string; event: Payload }>;
   openPr(
     n: number,
     o: { user: { id: number; login: string }; title: string; head: string; files: string[] },
@@ -318,10 +333,45 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
       wd.inputs = d.inputs;
       wd.ref = `refs/heads/${d.ref}`;
       wd.workflow = `.github/workflows/${d.workflow}`;
+      // GitHub keeps one pending run per concurrency group: a newer one replaces it (board, pages).
+      const group = await staticGroup(join(work, ".github/workflows", d.workflow));
+      if (group)
+        for (let i = pending.length - 1; i >= 0; i--)
+          if (pending[i]!.workflow === d.workflow) pending.splice(i, 1);
       pending.push({ workflow: d.workflow, event: "workflow_dispatch", payload: wd });
     }
     seenDispatches = fake.dispatches.length;
     return run;
+  };
+
+  const pushPr = async (n: number, user: User, files: Record<string, string>) => {
+    const base = (await git(work, "rev-parse", "main")).trim();
+    await git(work, "checkout", "-q", "--detach", "main");
+    for (const [f, text] of Object.entries(files)) {
+      await mkdir(dirname(join(work, f)), { recursive: true });
+      await writeFile(join(work, f), text);
+    }
+    await git(work, "add", "-A");
+    await git(work, "commit", "-q", "-m", `PR ${n}`);
+    const head = (await git(work, "rev-parse", "HEAD")).trim();
+    await git(work, "push", "-q", "origin", `HEAD:refs/pull/${n}/head`);
+    await git(work, "checkout", "-q", "main");
+    h.openPr(n, { user, title: `PR ${n}`, head, files: Object.keys(files) });
+    const event = webhook("pull_request", "opened");
+    event.number = n;
+    event.pull_request = {
+      ...event.pull_request,
+      number: n,
+      user: { ...event.pull_request.user, id: user.id, login: user.login },
+      head: {
+        ...event.pull_request.head,
+        sha: head,
+        ref: `pr-${n}`,
+        repo: { ...event.pull_request.head.repo, full_name: `${OWNER}/${REPO}` },
+      },
+      base: { ...event.pull_request.base, sha: base, ref: "main" },
+    };
+    return { head, event };
   };
 
   const h: Harness = {
@@ -341,6 +391,25 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     },
     git: (...args) => git(work, ...args),
     dataFile: (path) => git(bare, "show", `velodrome-data:${path}`),
+    dataFiles: async () =>
+      (await git(bare, "ls-tree", "-r", "--name-only", "velodrome-data")).split("\n").filter(Boolean),
+    comment: (n, user, body, association = "CONTRIBUTOR") => {
+      const c = fake.addComment(n, user, body);
+      const p = webhook("issue_comment", "created");
+      p.issue = { ...p.issue, number: n, user: { ...p.issue.user, ...fake.issues.get(n)!.user } };
+      if (fake.issues.get(n)!.isPr)
+        p.issue.pull_request = { url: `${fake.url}/repos/${OWNER}/${REPO}/pulls/${n}` };
+      else delete p.issue.pull_request;
+      p.comment = {
+        ...p.comment,
+        id: c.id,
+        body,
+        user: { ...p.comment.user, id: user.id, login: user.login, type: "User" },
+        author_association: association,
+      };
+      return runAct("request.yml", "issue_comment", p);
+    },
+    pushPr: (n, user, files) => pushPr(n, user, files),
     openPr(n, p) {
       const at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
       const issue: FakeIssue = {

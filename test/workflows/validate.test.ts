@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { dataPath } from "../../runner/core/layout.ts";
-import { findAct, startHarness, webhook, OWNER, REPO, type Harness } from "./harness.ts";
+import { findAct, startHarness, type Harness } from "./harness.ts";
 import { ALICE, BOB, challengeFiles } from "./challenge.ts";
 
 // Scenario (a): a PR opened → validate.yml (unprivileged) → validate-comment.yml (workflow_run)
@@ -12,42 +12,13 @@ const act = findAct();
 if (!act) console.log("workflows tier skipped: act is not installed (npm run setup:act)");
 
 let h: Harness;
-let base: string;
 
-/** Pushes a PR head (a commit on main with `files`) to refs/pull/<n>/head and opens the PR. */
-async function pushPr(n: number, user: { id: number; login: string }, files: Record<string, string>) {
-  await h.git("checkout", "-q", "--detach", "main");
-  for (const [f, text] of Object.entries(files)) {
-    await mkdir(join(h.work, f, ".."), { recursive: true });
-    await writeFile(join(h.work, f), text);
-  }
-  await h.git("add", "-A");
-  await h.git("commit", "-q", "-m", `PR ${n}`);
-  const head = (await h.git("rev-parse", "HEAD")).trim();
-  await h.git("push", "-q", "origin", `HEAD:refs/pull/${n}/head`);
-  await h.git("checkout", "-q", "main");
-  h.openPr(n, { user, title: `PR ${n}`, head, files: Object.keys(files) });
-  const ev = webhook("pull_request", "opened");
-  ev.number = n;
-  ev.pull_request = {
-    ...ev.pull_request,
-    number: n,
-    user: { ...ev.pull_request.user, id: user.id, login: user.login },
-    head: {
-      ...ev.pull_request.head,
-      sha: head,
-      ref: `pr-${n}`,
-      repo: { ...ev.pull_request.head.repo, full_name: `${OWNER}/${REPO}` },
-    },
-    base: { ...ev.pull_request.base, sha: base, ref: "main" },
-  };
-  return { head, ev };
-}
+const pushPr = (n: number, user: { id: number; login: string }, files: Record<string, string>) =>
+  h.pushPr(n, user, files).then(({ head, event }) => ({ head, ev: event }));
 
 describe.skipIf(!act)("scenario a: validate → validate-comment on the shipped workflows", () => {
   beforeAll(async () => {
     h = await startHarness({ files: challengeFiles() });
-    base = (await h.git("rev-parse", "main")).trim();
   });
   afterAll(async () => h?.close());
 
