@@ -105,7 +105,13 @@ export interface WorkFiles {
  * an artifact the PR's own job wrote.
  */
 export interface PullValidator {
-  validate(o: { pr: number; sha: string; author?: { login: string; id?: number } }): Promise<PullValidation>;
+  validate(o: {
+    pr: number;
+    sha: string;
+    author?: { login: string; id?: number };
+    /** This PR's number and the open PRs adding each folder, from the API (the ownership rule). */
+    claims?: { pr: number; bySlug: Readonly<Record<string, readonly { pr: number; createdAt: string }[]>> };
+  }): Promise<PullValidation>;
 }
 export interface PullValidation {
   ok: boolean;
@@ -160,9 +166,14 @@ export interface GhIssue {
 
 /** The few GitHub operations Velodrome needs; one Octokit implementation, tests point it at a fake server. */
 export interface GitHubApi {
-  getPull(n: number): Promise<{ number: number; user: GhUser; headSha: string; state: string }>;
+  /** A PR as the API has it; `createdAt` is its `created_at` (the ownership rule reads it). */
+  getPull(
+    n: number,
+  ): Promise<{ number: number; user: GhUser; headSha: string; state: string; createdAt?: string }>;
   /** Open pull requests with their head commit and the repository it lives in (forks included). */
-  listOpenPulls(): Promise<{ number: number; headSha: string; headRepo: string | null }[]>;
+  listOpenPulls(): Promise<
+    { number: number; headSha: string; headRepo: string | null; createdAt?: string }[]
+  >;
   listPullFiles(n: number): Promise<{ filename: string; status: string; previous_filename?: string }[]>;
   listComments(n: number): Promise<GhComment[]>;
   createComment(n: number, body: string): Promise<number>;

@@ -6,11 +6,12 @@ import { nodeBenchPorts } from "../runner/adapters/runner-ports.ts";
 import { silentProgress } from "../runner/adapters/progress.ts";
 import { httpEngineClient } from "../runner/adapters/engines/client.ts";
 import {
+  HERE,
   runBenchmark,
   type BenchOptions,
   type BlockPool,
   type PromptSet,
-} from "../runner/flows/benchmark.ts";
+} from "../runner/flows/run/index.ts";
 import { processPool } from "../runner/adapters/block-workers.ts";
 import { makeReference as makeReferenceFlow, type Contender } from "../runner/flows/reference.ts";
 import { corpusPerplexity, type PromptItem } from "../runner/core/verify.ts";
@@ -316,7 +317,7 @@ describe("--runners: blocks shared out over worker processes", { timeout: 2 * EN
     const grouped = { ...challenge, significance: { ...challenge.significance, prompts_per_group: 2 } };
     const run = (pool?: BlockPool) =>
       runBenchmark(
-        { ...nodeBenchPorts(launcher(), silentProgress), ...(pool ? { pool } : {}) },
+        nodeBenchPorts(launcher(), silentProgress),
         {
           id: "t-workers",
           challenge: grouped,
@@ -330,6 +331,7 @@ describe("--runners: blocks shared out over worker processes", { timeout: 2 * EN
           startTimeoutMs: 60_000,
           requestTimeoutMs: 60_000,
         },
+        pool ? { kind: "pool", pool } : HERE,
       );
     const sandbox = bubblewrapAvailable() ? "bwrap" : "none";
     const pool = processPool(2, { kind: "embedded", programRoot: REPO_ROOT, sandbox });

@@ -472,6 +472,61 @@ describe("the bot and the runner re-validate a PR at its pinned head from git (g
     await expect(w.validator.validate({ pr: 2, sha: good })).rejects.toBeInstanceOf(ShaMoved);
   });
 
+  it("one assembly with the CLI: a parent that exists only as a benchmarked PR (data branch) is a valid parent", async () => {
+    const w = await world();
+    // The data branch records a run of `pr-only`, a submission that lives in an unmerged PR.
+    await w.git.checkout(["--orphan", "velodrome-data"]);
+    await w.git.raw(["rm", "-rf", "--quiet", "."]);
+    await writeFiles(w.author, { "runs/r1.json": JSON.stringify({ candidate: { slug: "pr-only" } }) });
+    await w.git.add(".");
+    await w.git.commit("run r1");
+    await w.git.push("origin", "velodrome-data");
+    const child = GOOD_MANIFEST.replace("parents: [baseline]", "parents: [pr-only]");
+    const sha = await w.pr(4, { "submissions/child/submission.yaml": child });
+    const v = await w.validator.validate({ pr: 4, sha, author: { login: "alice" } });
+    expect(v.problems.map((p) => p.code)).not.toContain("missing-parent");
+    expect(v).toEqual({ ok: true, problems: [] });
+    // The same PR through `velodrome validate --base` (its own clone with the data branch) agrees.
+    const r = await runCli(
+      [
+        "validate",
+        "--base",
+        "main",
+        "--head",
+        sha,
+        "--data-ref",
+        "velodrome-data",
+        "--json",
+        "--pr-author",
+        "alice",
+      ],
+      w.author,
+    );
+    expect(JSON.parse(r.out)).toMatchObject({ ok: true, checked: ["child"] });
+  });
+
+  it("F4: a later PR adding a folder another open PR added first fails validation (API creation times)", async () => {
+    const w = await world();
+    const sha = await w.pr(6, { "submissions/q8/submission.yaml": GOOD_MANIFEST });
+    const claims = {
+      pr: 6,
+      bySlug: {
+        q8: [
+          { pr: 5, createdAt: "2026-01-15T08:00:00Z" },
+          { pr: 6, createdAt: "2026-01-15T09:00:00Z" },
+        ],
+      },
+    };
+    const v = await w.validator.validate({ pr: 6, sha, author: { login: "mallory" }, claims });
+    expect(v.problems).toMatchObject([
+      { code: "slug-claimed", file: "submissions/q8/submission.yaml", message: /added first by PR #5/ },
+    ]);
+    const first = { ...claims, pr: 5 };
+    expect((await w.validator.validate({ pr: 6, sha, author: { login: "alice" }, claims: first })).ok).toBe(
+      true,
+    );
+  });
+
   it("a PR touching runner/ fails against the remote's current main, even from a stale clone", async () => {
     const w = await world();
     // main moves on after the clone was made (another submission merged): not this PR's change.

@@ -174,6 +174,9 @@ describe("workflow lint", () => {
     expect(gather).toBeGreaterThan(0);
     expect(next).toBeGreaterThan(gather);
     expect(steps[gather]!.run).not.toMatch(/--verify/); // no engine on a GitHub-hosted machine
+    // The next look is read from the result JSON's `nextLook`, never picked out of the log.
+    expect(steps[gather]!.run).toMatch(/readFileSync\("out\/unverified\.json"[\s\S]*r\.nextLook/);
+    expect(steps[gather]!.run).not.toMatch(/grep/);
     expect(steps[gather]!.env?.GITHUB_TOKEN).toBeUndefined(); // gathering untrusted shares needs no token
     expect(steps[next]!.run).toMatch(/-f look="\$NEXT_LOOK"[\s\S]*-f previous_run="\$GITHUB_RUN_ID"/);
     expect(steps[next]!.run).toMatch(/-f run_id="\$RUN_ID"/); // the same reservation

@@ -6,7 +6,13 @@ import { z } from "zod";
 import { DeadlinePassed, EngineFailure } from "../core/errors.ts";
 import { ReferenceLine } from "../core/prompts.ts";
 import { LaunchRecord } from "../core/schema/run-record.ts";
-import type { BenchOptions, BlockPool, BlockShare, LaunchResult } from "../flows/benchmark.ts";
+import type {
+  BenchOptions,
+  BlockPool,
+  BlockShare,
+  GatheredShares,
+  LaunchResult,
+} from "../flows/run/types.ts";
 import type { SandboxMode } from "./sandbox/select.ts";
 
 /**
@@ -179,33 +185,22 @@ export function processPool(workers: number, launcher: WorkerLauncher): BlockPoo
   };
 }
 
-/** A look's blocks were asked of a pool of gathered results that does not hold them (yet). */
-export class BlocksNotRun extends Error {
-  constructor(readonly firstBlock: number) {
-    super(`no gathered results for block ${firstBlock}: its look has not run yet`);
-  }
-}
-
 /**
- * A pool over results already run elsewhere (the matrix jobs of evaluate.yml, one result file per
- * runner share): asked for a look's blocks, it hands back the gathered launches of those blocks.
- * The benchmark flow then absorbs and analyses them exactly as if it had run them. A share that
- * failed rethrows its error (a passed cap stays DeadlinePassed); blocks of a look no share ran
- * throw BlocksNotRun, which the caller reads as "dispatch that look". `enginesHere`: this machine
- * is a runner of the pool, so the verification launches run here (see evaluate.yml's verify job).
+ * The result files of a look's matrix (evaluate.yml, one per runner share), read as data: each
+ * block's launches, for the benchmark flow to absorb and analyse exactly as if it had run them. A
+ * foreign or repeated share fails the whole gather; a share that failed rethrows its error for the
+ * blocks no share holds (a passed cap stays DeadlinePassed). A block no share ran is simply absent:
+ * the looks phase reads that as "this look has not run yet" and names it as the run's next look.
  */
-export function gatheredPool(
-  resultTexts: readonly string[],
-  where: { enginesHere?: boolean; run?: ShareRun } = {},
-): BlockPool & { notRun?: number } {
+export function gatheredShares(resultTexts: readonly string[], run?: ShareRun): GatheredShares {
   const byBlock = new Map<number, LaunchResult[]>();
   const errors: unknown[] = [];
   const seen = new Set<string>();
-  let refused: Error | undefined; // a foreign or repeated share fails the whole gather
+  let refused: Error | undefined;
   for (const text of resultTexts) {
     let parsed: ShareResult;
     try {
-      parsed = checkShare(text, where.run, seen);
+      parsed = checkShare(text, run, seen);
     } catch (e) {
       refused ??= e as Error;
       continue;
@@ -217,20 +212,12 @@ export function gatheredPool(
       errors.push(e);
     }
   }
-  const resultsOf = (b: number) => {
-    if (refused) throw refused;
-    const results = byBlock.get(b);
-    if (results) return results;
-    if (errors.length) throw errors[0];
-    pool.notRun ??= b;
-    throw new BlocksNotRun(b);
+  return {
+    launchesOf(block) {
+      if (refused) throw refused;
+      const results = byBlock.get(block);
+      if (!results && errors.length) throw errors[0];
+      return results;
+    },
   };
-  const pool: BlockPool & { notRun?: number } = {
-    workers: Number.MAX_SAFE_INTEGER,
-    // On a runner (the matrix's verify job) engines may start: the plain-decode references, the
-    // trusted scorer and the private confirmation run there on the gathered outputs.
-    gathered: !where.enginesHere,
-    run: async (_o, shares) => shares.map((s) => s.blocks.flatMap(resultsOf)),
-  };
-  return pool;
 }

@@ -1,14 +1,10 @@
 import { simpleGit } from "simple-git";
-import { pinnedIds } from "../core/github/pull.ts";
 import { CHALLENGE_FILE, PARTICIPANTS_FILE } from "../core/layout.ts";
-import { ParticipantsSchema } from "../core/schema/data.ts";
-import { parseWith } from "../core/validate/manifest.ts";
-import { validateRepository } from "../core/validate/report.ts";
+import { parseChallenge } from "../core/validate/manifest.ts";
 import type { PullValidator, RepoFiles } from "../ports.ts";
 import { readTreeFiles } from "./git-batch.ts";
-import { changedFiles } from "./git-diff.ts";
 import { fetchPinned } from "./git-fetch.ts";
-import { folderOrigins } from "./git-history.ts";
+import { validatePull } from "./validate-pull.ts";
 
 /** Every submission at `sha` from git objects: manifest text and file list, by slug. */
 async function submissionsAt(repoDir: string, sha: string) {
@@ -25,14 +21,26 @@ async function submissionsAt(repoDir: string, sha: string) {
   return out;
 }
 
+/** Fetches a branch of `remote` into `into`; false when the remote has no such branch (yet). */
+async function fetchBranch(repoDir: string, remote: string, branch: string, into: string) {
+  return simpleGit(repoDir)
+    .raw(["fetch", "--quiet", "--no-tags", remote, `+refs/heads/${branch}:${into}`])
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
 /**
  * The PullValidator over git: fetches the PR's head into `repoDir` (checking it is still the pinned
- * SHA), then validates it against `baseBranch` on the remote with the trusted checkout's challenge
- * and code (`main`), exactly as `velodrome validate --base` does, reading the PR only as git objects.
+ * SHA), the base and the data branch as the remote has them now, then validates through the one
+ * assembly `velodrome validate --base` uses (adapters/validate-pull.ts), with the trusted
+ * checkout's challenge and code (`main`), reading the PR only as git objects.
  */
 export function gitPullValidator(main: RepoFiles, remote: string, baseBranch: string): PullValidator {
   const repoDir = main.root;
   const base = "refs/velodrome/base";
+  const data = "refs/velodrome/data";
   return {
     async validate(o) {
       // The base as the remote has it now (a long-lived checkout may be behind its merges).
@@ -44,33 +52,21 @@ export function gitPullValidator(main: RepoFiles, remote: string, baseBranch: st
         `+refs/heads/${baseBranch}:${base}`,
       ]);
       await fetchPinned(repoDir, { remote, pr: o.pr, sha: o.sha });
-      const entries = await changedFiles(repoDir, base, o.sha);
-      const targets = [
-        ...new Set(entries.flatMap((e) => [e.path, e.from ?? e.path]).flatMap((p) => slugOf(p) ?? [])),
-      ].sort();
-      const participants = parseWith(
-        ParticipantsSchema,
-        PARTICIPANTS_FILE,
-        (await main.read(PARTICIPANTS_FILE)) ?? "",
-      );
-      const ownership = o.author
-        ? {
-            origins: await folderOrigins(repoDir, base, targets),
-            author: o.author,
-            ...(participants.value ? { pinned: pinnedIds(participants.value) } : {}),
-          }
-        : undefined;
-      const report = validateRepository({
-        challenge: { file: CHALLENGE_FILE, text: (await main.read(CHALLENGE_FILE)) ?? "" },
+      const challengeText = (await main.read(CHALLENGE_FILE)) ?? "";
+      const dataBranch = parseChallenge(CHALLENGE_FILE, challengeText).value?.data_branch ?? "velodrome-data";
+      const hasData = await fetchBranch(repoDir, remote, dataBranch, data);
+      const report = await validatePull({
+        repoDir,
+        base,
+        head: o.sha,
+        challengeText,
+        participantsText: await main.read(PARTICIPANTS_FILE),
         submissions: await submissionsAt(repoDir, o.sha),
-        targets,
-        entries,
-        prMode: true,
-        ...(ownership ? { ownership } : {}),
+        ...(hasData ? { dataRef: data } : {}),
+        ...(o.author ? { author: o.author } : {}),
+        ...(o.claims ? { claims: o.claims } : {}),
       });
       return { ok: report.ok, problems: report.problems };
     },
   };
 }
-
-const slugOf = (path: string) => (path.startsWith("submissions/") ? path.split("/")[1] : undefined);

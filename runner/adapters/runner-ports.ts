@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { BenchPorts } from "../flows/benchmark.ts";
+import type { BenchPorts } from "../flows/run/types.ts";
 import type { EngineLauncher, Progress } from "../ports.ts";
 import { httpEngineClient } from "./engines/client.ts";
 import { embeddedLauncher, vllmLauncher } from "./engines/launch.ts";

@@ -4,7 +4,7 @@ import { decodeJob, encodeResults } from "../adapters/block-workers.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { makeLauncher, nodeBenchPorts, type SandboxMode } from "../adapters/runner-ports.ts";
 import { errorCode } from "../core/errors.ts";
-import { runShare } from "../flows/benchmark.ts";
+import { runShare } from "../flows/run/index.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 

@@ -12,7 +12,7 @@ import type { Challenge } from "../core/schema/challenge.ts";
 import type { RepoFiles } from "../ports.ts";
 import { DEFAULT_PUBLIC_REFERENCE, PLAIN_REFERENCE_CACHE } from "../core/layout.ts";
 import { seedFrom } from "../core/stats/rng.ts";
-import { runBenchmark } from "../flows/benchmark.ts";
+import { HERE, runBenchmark, type BenchOptions, type RunMode } from "../flows/run/index.ts";
 import { loadPromptSet } from "../flows/reference.ts";
 import { loadChallenge, loadManifest } from "../flows/repo-load.ts";
 import type { Io } from "./io.ts";
@@ -136,12 +136,11 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
   const programRoot = PROGRAM_ROOT;
   const progress = progressFor((s) => process.stderr.write(s), io.isTTY);
   const sandbox = values.sandbox as SandboxMode;
-  const ports = {
-    ...nodeBenchPorts(makeLauncher(kind, programRoot, sandbox, root), progress),
-    ...(values.runners > 1
-      ? { pool: processPool(values.runners, { kind, programRoot, sandbox, repoRoot: root }) }
-      : {}),
-  };
+  const ports = nodeBenchPorts(makeLauncher(kind, programRoot, sandbox, root), progress);
+  const mode: RunMode =
+    values.runners > 1
+      ? { kind: "pool", pool: processPool(values.runners, { kind, programRoot, sandbox, repoRoot: root }) }
+      : HERE;
   const id = `run-${new Date(ports.clock()).toISOString().replace(/[:.]/g, "-")}-${slug}`.slice(0, 80);
   const workDir = place.workDir ?? join(root, ".velodrome/runs", id);
   const source = { repo, challenge, workDir, ...(values.prompts ? { limit: values.prompts } : {}) };
@@ -154,7 +153,7 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
         referencePath: `${values.private}.reference.jsonl`,
       })
     : undefined;
-  const { record } = await runBenchmark(ports, {
+  const options: BenchOptions = {
     id,
     challenge,
     candidate,
@@ -167,7 +166,8 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
     seed: values.seed ?? seedFrom(id),
     ...(values.blocks ? { blocks: values.blocks } : {}),
     runner: { id: io.env.RUNNER_NAME ?? "local", hardware: await describeHardware() },
-  });
+  };
+  const { record } = await runBenchmark(ports, options, mode);
   const json = JSON.stringify(record, null, 2);
   if (!values.out) io.out(json);
   else {

@@ -7,12 +7,24 @@ import { gitPullValidator } from "../adapters/git-validate.ts";
 import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
-import { encodeResults, gatheredPool, processPool } from "../adapters/block-workers.ts";
+import {
+  encodeResults,
+  gatheredShares,
+  processPool,
+  type WorkerLauncher,
+} from "../adapters/block-workers.ts";
 import { errorCode } from "../core/errors.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { EngineLauncher } from "../ports.ts";
 import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
-import { evaluate, evaluateShare, type EvaluatePorts } from "../flows/evaluate.ts";
+import {
+  evaluate,
+  evaluateShare,
+  type EvaluatePorts,
+  type EvaluateRequest,
+  type ShareMode,
+} from "../flows/evaluate.ts";
+import { enginesHere, HERE, type RunMode } from "../flows/run/types.ts";
 import { loadChallenge } from "../flows/repo-load.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, RUNNERS_OPTION, type CommandSpec } from "./options.ts";
@@ -137,6 +149,28 @@ async function shareTexts(dir: string): Promise<string[]> {
   return Promise.all(names.map((n) => readFile(join(dir, n), "utf8")));
 }
 
+type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>["values"];
+
+/**
+ * Where this invocation's blocks run (see RunMode), decided here once from the options and passed
+ * down: the matrix's gather job (`--gather`, with `--verify` on a runner of the pool), one runner's
+ * share of a look (`--shares`), a pool of worker processes on this host (`--runners N`), or here.
+ */
+async function runModeOf(v: Values, io: Io, launcher: WorkerLauncher): Promise<RunMode> {
+  if (v.verify && !v.gather)
+    throw new UsageError("--verify goes with --gather DIR (the matrix's verify job)");
+  if (v.gather && v.shares !== undefined)
+    throw new UsageError("--gather and --shares are two jobs of the matrix: pass one of them");
+  if (v.gather) {
+    const run = { id: v["run-id"], commit: v.sha }; // the gather refuses results of another run
+    const shares = gatheredShares(await shareTexts(resolve(io.cwd, v.gather)), run);
+    return { kind: "gather", shares, enginesHere: v.verify === true };
+  }
+  if (v.shares !== undefined) return { kind: "share", look: v.look, share: v.share ?? 0, shares: v.shares };
+  if (v.runners > 1) return { kind: "pool", pool: processPool(v.runners, launcher) };
+  return HERE;
+}
+
 /**
  * The runner's private prompt set: `--private FILE`, else `verification.private_prompts` of
  * challenge.yaml when this machine has that file. A configured set the machine lacks is said once on
@@ -151,20 +185,18 @@ async function privateSet(
   const configured = challenge.verification.private_prompts;
   if (!configured) return undefined;
   const path = resolve(io.cwd, configured);
-  if (
-    await access(path).then(
-      () => true,
-      () => false,
-    )
-  )
-    return path;
+  const present = await access(path).then(
+    () => true,
+    () => false,
+  );
+  if (present) return path;
   io.err(
     `no private prompt set at ${configured} (verification.private_prompts) on this runner: confirmations stay pending`,
   );
   return undefined;
 }
 
-/** `velodrome evaluate`: parse options, build the runner's adapters, run the evaluate flow. */
+/** `velodrome evaluate`: parse options, decide the run mode, build the runner's adapters, run the flow. */
 export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const { help, values: v } = parseOptions(OPTIONS, argv, false);
   if (help) return (io.out(helpText(EVALUATE)), 0);
@@ -174,24 +206,13 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const programRoot = resolve(import.meta.dirname, "../..");
   const kind = challenge.engine.kind;
   const sandbox = v.sandbox as SandboxMode;
-  if (v.verify && !v.gather)
-    throw new UsageError("--verify goes with --gather DIR (the matrix's verify job)");
-  const enginesHere = !v.gather || v.verify === true;
-  const gathered = v.gather
-    ? gatheredPool(await shareTexts(resolve(io.cwd, v.gather)), {
-        enginesHere,
-        run: { id: v["run-id"], commit: v.sha },
-      })
-    : undefined;
-  const launcher = enginesHere ? makeLauncher(kind, programRoot, sandbox) : noEngines(kind);
-  const pool =
-    gathered ?? (v.runners > 1 ? processPool(v.runners, { kind, programRoot, sandbox }) : undefined);
+  const mode = await runModeOf(v, io, { kind, programRoot, sandbox });
+  const launcher = enginesHere(mode) ? makeLauncher(kind, programRoot, sandbox) : noEngines(kind);
   const ports: EvaluatePorts = {
     ...nodeBenchPorts(
       launcher,
       progressFor((s) => process.stderr.write(s), io.isTTY),
     ),
-    ...(pool ? { pool } : {}),
     main,
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(root, v.remote),
@@ -203,13 +224,28 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
         dir: join(root, ".velodrome/evaluate", v["run-id"], "data"),
       }),
   };
+  const request = await requestOf(v, io, challenge, mode);
+  if (mode.kind === "share") return runShareCommand(ports, challenge, request, mode, io);
+  const outcome = await evaluate(ports, challenge, request, mode);
+  // The job log is public: only fixed phrases here; the raw text stays in the local log file.
+  if (outcome.kind === "not-fetched") return (io.err(`${outcome.reason} (details: ${outcome.log})`), 1);
+  const { record, nextLook } = outcome;
+  // Not a result to publish: the workflow reads `nextLook` from the JSON and dispatches that look.
+  if (nextLook !== null) return (io.out(`look ${nextLook} has not run yet → ${v.out} (nextLook)`), 0);
+  io.out(`${record.status}${record.comparison ? `: ${record.comparison.verdict}` : ""} → ${v.out}`);
+  return record.status === "error" ? 1 : 0;
+}
+
+/** The dispatched run's request, with where it runs: a gather names the pool, not this machine. */
+async function requestOf(v: Values, io: Io, challenge: Challenge, mode: RunMode): Promise<EvaluateRequest> {
   // Gathered, the launches ran on the pool's runners (each named per launch), not on this machine.
+  const gathered = mode.kind === "gather";
   const hardware = gathered
     ? challenge.hardware.description.slice(0, 300)
     : `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300);
   const runnerId = gathered ? (challenge.runners?.label ?? "runner-pool") : (io.env.RUNNER_NAME ?? "local");
-  const privatePrompts = enginesHere ? await privateSet(v.private, challenge, io) : undefined;
-  const request = {
+  const privatePrompts = enginesHere(mode) ? await privateSet(v.private, challenge, io) : undefined;
+  return {
     runId: v["run-id"],
     pr: v.pr,
     sha: v.sha,
@@ -223,40 +259,19 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
     runner: { id: runnerId.slice(0, 100), hardware },
     ...(v.verify ? { deadlineMinutes: VERIFY_JOB_MINUTES } : {}),
   };
-  if (v.shares !== undefined)
-    return runShareCommand(
-      ports,
-      challenge,
-      { ...request, look: v.look, share: v.share ?? 0, shares: v.shares },
-      io,
-    );
-  const outcome = await evaluate(ports, challenge, request);
-  // The job log is public: only fixed phrases here; the raw text stays in the local log file.
-  if (outcome.kind === "not-fetched") return (io.err(`${outcome.reason} (details: ${outcome.log})`), 1);
-  if (gathered?.notRun !== undefined) return nextLook(challenge, v.blocks, gathered.notRun, io);
-  const { record } = outcome;
-  io.out(`${record.status}${record.comparison ? `: ${record.comparison.verdict}` : ""} → ${v.out}`);
-  return record.status === "error" ? 1 : 0;
-}
-
-/** The gathered looks were inconclusive: say which look to dispatch next (no result is written). */
-function nextLook(challenge: Challenge, blocks: number, notRun: number, io: Io): number {
-  const looks = blocks ? [blocks] : challenge.significance.looks;
-  const look = looks.findIndex((k) => k > notRun) + 1;
-  io.out(`next_look=${look}`);
-  return 0;
 }
 
 /** A runner's share of one look: its launch results (or the error that stopped it) as JSON. */
 async function runShareCommand(
   ports: EvaluatePorts,
   challenge: Challenge,
-  r: Parameters<typeof evaluateShare>[2],
+  r: EvaluateRequest,
+  mode: ShareMode,
   io: Io,
 ): Promise<number> {
   const run = { id: r.runId, commit: r.sha }; // the gather job refuses results of another run
   try {
-    const outcome = await evaluateShare(ports, challenge, r);
+    const outcome = await evaluateShare(ports, challenge, r, mode);
     if (outcome.kind === "not-fetched") {
       await ports.files.write(
         r.out,
@@ -266,7 +281,7 @@ async function runShareCommand(
     }
     await ports.files.write(r.out, encodeResults(outcome.results, run) + "\n");
     io.out(
-      `share ${r.share + 1}/${r.shares} of look ${r.look}: ${outcome.results.length} launches → ${r.out}`,
+      `share ${mode.share + 1}/${mode.shares} of look ${mode.look}: ${outcome.results.length} launches → ${r.out}`,
     );
     return 0;
   } catch (e) {

@@ -1,13 +1,8 @@
 import * as core from "@actions/core";
 import { writeFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import { changedFiles } from "../adapters/git-diff.ts";
-import { forEachTreeFile, refExists } from "../adapters/git-batch.ts";
-import { folderOrigins } from "../adapters/git-history.ts";
-import { pinnedIds } from "../core/github/pull.ts";
+import { benchmarkedSlugs, validatePull } from "../adapters/validate-pull.ts";
 import { PARTICIPANTS_FILE } from "../core/layout.ts";
-import { ParticipantsSchema } from "../core/schema/data.ts";
-import { parseChallenge, parseWith } from "../core/validate/manifest.ts";
 import type { RepoFiles } from "../ports.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { formatProblem } from "../core/validate/problem.ts";
@@ -69,46 +64,26 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
       `no ${CHALLENGE_FILE} under ${root}; run inside a challenge repository or pass --repo DIR`,
     );
   const submissions = await loadSubmissionTexts(repo);
-  // Submissions that live in PRs but have recorded runs may be parents too (read from the data branch).
-  const benchmarked = await benchmarkedSlugs(root, values["data-ref"], challengeText);
-
-  let targets: string[];
-  let entries;
   const prMode = values.base !== undefined;
-  if (prMode) {
-    entries = await changedFiles(root, values.base!, values.head);
-    targets = [
-      ...new Set(
-        entries
-          .flatMap((e) => [e.path, e.from ?? e.path])
-          .map((p) => /^submissions\/([^/]+)\//.exec(p)?.[1])
-          .filter((s): s is string => !!s),
-      ),
-    ].sort();
-  } else {
-    targets = positionals.length ? positionals.map((p) => slugOf(root, io.cwd, p)) : [...submissions.keys()];
-    entries = (await Promise.all(targets.map((t) => repo.walk(`submissions/${t}`)))).flat();
-  }
-  const report = validateRepository({
-    challenge: { file: CHALLENGE_FILE, text: challengeText },
-    submissions,
-    targets,
-    entries,
-    prMode,
-    otherKnownSlugs: benchmarked,
-    ...(prMode && values["pr-author"]
-      ? {
-          ownership: await ownershipOf(
-            repo,
-            root,
-            values.base!,
-            targets,
-            values["pr-author"],
-            values["pr-author-id"],
-          ),
-        }
-      : {}),
-  });
+  const report = prMode
+    ? await validatePull({
+        repoDir: root,
+        base: values.base!,
+        head: values.head,
+        challengeText,
+        participantsText: await repo.read(PARTICIPANTS_FILE),
+        submissions,
+        ...(values["data-ref"] ? { dataRef: values["data-ref"] } : {}),
+        ...(values["pr-author"]
+          ? {
+              author: {
+                login: values["pr-author"],
+                ...(values["pr-author-id"] !== undefined ? { id: values["pr-author-id"] } : {}),
+              },
+            }
+          : {}),
+      })
+    : await validateLocal(repo, root, io.cwd, positionals, submissions, challengeText, values["data-ref"]);
   const { version, ok, checked, problems } = report;
   const json = JSON.stringify({ version, ok, checked, problems }, null, 2);
   if (values.report) await writeFile(resolve(io.cwd, values.report), json + "\n");
@@ -132,49 +107,26 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   return ok ? 0 : 1;
 }
 
-/** Who owns the touched folders on the base branch (git history), and the PR author to hold to it. */
-async function ownershipOf(
+/** Local mode: the named submissions (or all), each with its own files, PR submissions as parents. */
+async function validateLocal(
   repo: RepoFiles,
   root: string,
-  base: string,
-  targets: string[],
-  login: string,
-  id: number | undefined,
-) {
-  const origins = await folderOrigins(root, base, targets);
-  const participants = parseWith(
-    ParticipantsSchema,
-    PARTICIPANTS_FILE,
-    (await repo.read(PARTICIPANTS_FILE)) ?? "",
-  );
-  return {
-    origins,
-    author: { login, ...(id !== undefined ? { id } : {}) },
-    ...(participants.value ? { pinned: pinnedIds(participants.value) } : {}),
-  };
-}
-
-async function benchmarkedSlugs(
-  root: string,
-  dataRef: string | undefined,
+  cwd: string,
+  positionals: string[],
+  submissions: Awaited<ReturnType<typeof loadSubmissionTexts>>,
   challengeText: string,
-): Promise<string[]> {
-  const branch =
-    dataRef ?? parseChallenge(CHALLENGE_FILE, challengeText).value?.data_branch ?? "velodrome-data";
-  for (const ref of dataRef ? [dataRef] : [branch, `origin/${branch}`]) {
-    if (!(await refExists(root, ref).catch(() => false))) continue;
-    const slugs = new Set<string>();
-    await forEachTreeFile(root, ref, ["runs"], (_path, text) => {
-      try {
-        const slug = (JSON.parse(text) as { candidate?: { slug?: unknown } }).candidate?.slug;
-        if (typeof slug === "string") slugs.add(slug);
-      } catch {
-        /* a bad data file is reported by the site build; here it simply names no slug */
-      }
-    });
-    return [...slugs];
-  }
-  return [];
+  dataRef: string | undefined,
+) {
+  const targets = positionals.length ? positionals.map((p) => slugOf(root, cwd, p)) : [...submissions.keys()];
+  const entries = (await Promise.all(targets.map((t) => repo.walk(`submissions/${t}`)))).flat();
+  return validateRepository({
+    challenge: { file: CHALLENGE_FILE, text: challengeText },
+    submissions,
+    targets,
+    entries,
+    prMode: false,
+    otherKnownSlugs: await benchmarkedSlugs(root, dataRef, challengeText),
+  });
 }
 
 function slugOf(root: string, cwd: string, p: string): string {

@@ -48,7 +48,7 @@ export class EngineFailure extends VelodromeError {
 
 /**
  * An engine ended a timed turn before max_tokens where the reference decode did not stop (see
- * turnLengthProblem in flows/benchmark.ts): the run is not counted.
+ * turnLengthProblem in flows/run/launch.ts): the run is not counted.
  */
 export class EarlyStop extends EngineFailure {}
 

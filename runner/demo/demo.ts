@@ -226,12 +226,6 @@ async function evaluateDispatch(d: Demo, inputs: Record<string, string>, out: st
   const main = nodeRepoFiles(d.repo);
   const ports: EvaluatePorts = {
     ...nodeBenchPorts(launcher, silentProgress),
-    // `--runners 2`: each look's blocks shared out over two worker processes, as on a runner pool.
-    pool: processPool(2, {
-      kind: d.challenge.engine.kind,
-      programRoot: PROGRAM_ROOT,
-      sandbox: d.o.sandbox ?? "auto",
-    }),
     main,
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(d.repo, d.remote),
@@ -245,7 +239,14 @@ async function evaluateDispatch(d: Demo, inputs: Record<string, string>, out: st
   };
   const challenge = await loadChallenge(main);
   const hardware = `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300);
-  await evaluate(ports, challenge, {
+  // `--runners 2`: each look's blocks shared out over two worker processes, as on a runner pool.
+  const launcherOfWorkers = {
+    kind: challenge.engine.kind,
+    programRoot: PROGRAM_ROOT,
+    sandbox: d.o.sandbox ?? "auto",
+  };
+  const mode = { kind: "pool" as const, pool: processPool(2, launcherOfWorkers) };
+  const request = {
     runId: inputs.run_id!,
     pr: Number(inputs.pr),
     sha: inputs.sha!,
@@ -255,7 +256,8 @@ async function evaluateDispatch(d: Demo, inputs: Record<string, string>, out: st
     privatePrompts: d.privatePrompts,
     out,
     runner: { id: process.env.RUNNER_NAME ?? "local", hardware },
-  });
+  };
+  await evaluate(ports, challenge, request, mode);
 }
 
 /** One line for the log and one entry for api/demo.json, from what the publish flow returned. */

@@ -8,12 +8,20 @@ import {
   submissionDir,
 } from "../core/layout.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
-import type { RunRecord } from "../core/schema/run-record.ts";
+import { EvaluateResult, type RunRecord } from "../core/schema/run-record.ts";
 import { standingRun } from "../core/standings.ts";
 import { seedFrom } from "../core/stats/rng.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import type { DataStore, PullValidator, RepoFiles, SubmissionFetcher } from "../ports.ts";
-import { runBenchmark, runShare, type BenchOptions, type BenchPorts, type PromptSet } from "./benchmark.ts";
+import {
+  HERE,
+  runBenchmark,
+  runShare,
+  type BenchOptions,
+  type BenchPorts,
+  type PromptSet,
+  type RunMode,
+} from "./run/index.ts";
 import { loadPromptSet } from "./reference.ts";
 import { loadManifest } from "./repo-load.ts";
 
@@ -63,7 +71,7 @@ export interface EvaluateRequest {
  * here are fixed phrases (they reach the public job log); the raw text is in `log` on this runner.
  */
 export type EvaluateOutcome =
-  | { kind: "benched"; record: RunRecord; log: string }
+  | { kind: "benched"; record: RunRecord; nextLook: number | null; log: string }
   | { kind: "not-fetched"; reason: string; shaMoved: boolean; log: string };
 
 /** The run's working folder under the main checkout, and the bench repository inside it. */
@@ -205,6 +213,7 @@ export async function evaluate(
   ports: EvaluatePorts,
   challenge: Challenge,
   r: EvaluateRequest,
+  mode: RunMode = HERE,
 ): Promise<EvaluateOutcome> {
   const work = workOf(ports, r.runId);
   const log = rawLogOf(work);
@@ -212,11 +221,12 @@ export async function evaluate(
   try {
     const prepared = await prepareRun(ports, challenge, r);
     if ("options" in prepared) {
-      const { record } = await runBenchmark(ports, prepared.options);
+      const { record, nextLook } = await runBenchmark(ports, prepared.options, mode);
       await ports.files.write(log, JSON.stringify(record, null, 2) + "\n");
       const released = releasableRecord(record, challenge);
-      await ports.files.write(r.out, JSON.stringify(released) + "\n");
-      return { kind: "benched", record: released, log };
+      const result = EvaluateResult.parse({ ...released, nextLook });
+      await ports.files.write(r.out, JSON.stringify(result) + "\n");
+      return { kind: "benched", record: released, nextLook, log };
     }
     stopped = prepared;
   } catch (e) {
@@ -225,7 +235,7 @@ export async function evaluate(
   await ports.files.mkdir(work);
   await ports.files.write(log, JSON.stringify({ status: "error", reason: stopped.reason }, null, 2) + "\n");
   const reason = errorPhrase(stopped.reason);
-  const result = { version: 1, id: r.runId, status: "error", reason };
+  const result = EvaluateResult.parse({ version: 1, id: r.runId, status: "error", reason, nextLook: null });
   await ports.files.write(r.out, JSON.stringify(result) + "\n");
   return { kind: "not-fetched", reason, shaMoved: stopped.shaMoved, log };
 }
@@ -243,11 +253,15 @@ export function lookShare(looks: readonly number[], look: number, index: number,
   return blocks;
 }
 
+/** A runner's share of one look of the matrix (evaluate.yml). */
+export type ShareMode = Extract<RunMode, { kind: "share" }>;
+
 /** Runs one runner's share of a look; the launch results go to the publish job as an artifact. */
 export async function evaluateShare(
   ports: EvaluatePorts,
   challenge: Challenge,
-  r: EvaluateRequest & { look: number; share: number; shares: number },
+  r: EvaluateRequest,
+  mode: ShareMode,
 ) {
   const prepared = await prepareRun(ports, challenge, r);
   if (!("options" in prepared)) return { kind: "not-fetched" as const, ...prepared };
@@ -255,7 +269,7 @@ export async function evaluateShare(
   const deadline = ports.clock() + challenge.job_timeout_minutes * 60_000;
   const share = {
     machine: r.runner.id,
-    blocks: lookShare(looks, r.look, r.share, r.shares),
+    blocks: lookShare(looks, mode.look, mode.share, mode.shares),
     maxBlocks: looks[looks.length - 1]!,
     deadline,
   };

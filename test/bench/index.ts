@@ -401,7 +401,7 @@ async function benchPlanCost() {
   const { nodeBenchPorts } = await import("../../runner/adapters/runner-ports.ts");
   const { parsePrompts } = await import("../../runner/core/prompts.ts");
   const { ChallengeSchema } = await import("../../runner/core/schema/challenge.ts");
-  const { runBenchmark } = await import("../../runner/flows/benchmark.ts");
+  const { runBenchmark } = await import("../../runner/flows/run/index.ts");
   const { makeReference } = await import("../../runner/flows/reference.ts");
   const dir = await mkdtemp(join(tmpdir(), "velodrome-plan-cost-"));
   try {

@@ -7,6 +7,8 @@ export interface MemoryPull {
   headSha: string;
   headRepo?: string;
   state: "open" | "closed";
+  /** The API's created_at (ISO); the ownership rule reads it. */
+  createdAt?: string;
   files: { filename: string; status: string; previous_filename?: string }[];
 }
 
@@ -77,12 +79,17 @@ export function memoryGitHub(): MemoryGitHub {
       record("listOpenPulls");
       return [...pulls.values()]
         .filter((p) => p.state === "open")
-        .map((p) => ({ number: p.number, headSha: p.headSha, headRepo: p.headRepo ?? null }));
+        .map((p) => ({
+          number: p.number,
+          headSha: p.headSha,
+          headRepo: p.headRepo ?? null,
+          ...(p.createdAt ? { createdAt: p.createdAt } : {}),
+        }));
     },
     async getPull(n) {
       record("getPull", n);
-      const { number, user, headSha, state } = pull(n);
-      return { number, user, headSha, state };
+      const { number, user, headSha, state, createdAt } = pull(n);
+      return { number, user, headSha, state, ...(createdAt ? { createdAt } : {}) };
     },
     async listPullFiles(n) {
       record("listPullFiles", n);

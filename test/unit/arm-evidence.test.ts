@@ -4,7 +4,7 @@ import {
   emptyEvidence,
   exactSeverity,
   type Severity,
-} from "../../runner/flows/arm-evidence.ts";
+} from "../../runner/flows/run/arm-evidence.ts";
 
 // Which of an arm's outputs is verified: of everything it decoded for a prompt (passes and launches),
 // the one furthest from the truth, so an exact decode never hides a wrong one.

@@ -1,218 +1,29 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import type { CompletionResponse, StreamMeasurement } from "../../runner/core/protocol/openai.ts";
 import { ChallengeSchema } from "../../runner/core/schema/challenge.ts";
 import { RunRecord } from "../../runner/core/schema/run-record.ts";
-import { SubmissionSchema } from "../../runner/core/schema/submission.ts";
-import { runBenchmark, runShare, type BenchPorts, type PromptSet } from "../../runner/flows/benchmark.ts";
+import { runBenchmark, runShare, type BenchPorts } from "../../runner/flows/run/index.ts";
 import { lookShare } from "../../runner/flows/evaluate.ts";
-import { decodeResults, encodeResults, gatheredPool } from "../../runner/adapters/block-workers.ts";
-import { makeReference } from "../../runner/flows/reference.ts";
+import { decodeResults, encodeResults, gatheredShares } from "../../runner/adapters/block-workers.ts";
 import { corpusPerplexity } from "../../runner/core/verify.ts";
-import type {
-  EngineClient,
-  EngineLauncher,
-  LaunchSpec,
-  RunningEngine,
-  WorkFiles,
-} from "../../runner/ports.ts";
+import type { EngineLauncher, LaunchSpec } from "../../runner/ports.ts";
 import { decidePublish } from "../../runner/core/github/publish.ts";
 import { releasableRecord } from "../../runner/core/github/record-check.ts";
 import { seedFrom } from "../../runner/core/stats/rng.ts";
 import { launchSeconds } from "../../runner/core/plan/cost.ts";
 import { designOf } from "../../runner/core/plan/design.ts";
 import { ALICE, reservation } from "../fakes/bot-fixtures.ts";
-import { REPO_ROOT } from "../paths.ts";
-
-// The benchmark flow on in-memory fakes of its ports: no engine, no disk, no clock. Each fake
-// engine decodes a fixed continuation at a fixed speed, so every assertion below is exact.
-
-const raw = parse(readFileSync(join(REPO_ROOT, "runner/demo/template/challenge/challenge.yaml"), "utf8"));
-raw.metric.max_tokens = 4;
-delete raw.significance.prompts_per_group; // every prompt in every launch; the groups' tests set it
-const challenge = ChallengeSchema.parse(raw);
-const manifest = SubmissionSchema.parse({
-  schema: 1,
-  title: "t",
-  authors: ["a"],
-  engine: { kind: "embedded", args: { quantization: "f32" } },
-});
-const withDraft = SubmissionSchema.parse({
-  ...manifest,
-  engine: { kind: "embedded", args: { quantization: "f32", draft: { model: "draft", tokens: 4 } } },
-});
-
-/** What a fake engine does: its decode speed (tok/s), and whether it answers with the right tokens. */
-interface Behaviour {
-  tps: number;
-  /** Decodes at `tps` but holds every token back and sends them all in one 3 ms burst at the end. */
-  burst?: boolean;
-  /** Decodes 7s instead of the right tokens; `with-draft`: only when its manifest has a draft (lossy speculation). */
-  wrongTokens?: boolean | "with-draft";
-  /** Its scoring says its top two tokens are nearly tied everywhere (gap 0.1 nats). */
-  ties?: boolean;
-  crashAtStart?: boolean;
-  /** Decodes a continuation of its own (honestly other than the baseline's, as quantized weights do). */
-  own?: boolean;
-  /** Decodes right in its first `n` launches (its plain decode included), 7s from then on. */
-  wrongAfter?: number;
-  /** After its first launch (its plain decode): 7s on the first (`first`) or every later (`repeats`) pass of a prompt. */
-  wrongPass?: "first" | "repeats";
-  /** Its wrong tokens (as set above) come only on prompts this accepts (e.g. the private ones). */
-  wrongOn?: (prompt: number[]) => boolean;
-  /** Its speed on prompts outside the public set (first token 40 or more: the private prompts). */
-  privateTps?: number;
-  /** Ends its turns one token short: on every prompt, or on the prompt whose first token is this. */
-  short?: "always" | number;
-}
-
-/** The continuation every honest engine decodes for a prompt: a function of the prompt only. */
-const continuation = (prompt: number[]) => Array.from({ length: 4 }, (_, i) => (prompt[0]! + i) % 256);
-
-function fakeWorld(behaviour: Record<string, Behaviour>, now = 1_000_000, disk = new Map<string, string>()) {
-  const log: string[] = [];
-  let running:
-    (Behaviour & { slug: string; wrong: boolean; timed: boolean; seen: Map<string, number> }) | undefined;
-  let launches = 0;
-  const launchesOf = new Map<string, number>();
-  const launcher: EngineLauncher = {
-    kind: "embedded",
-    version: async () => "fake-engine 1",
-    async launch(spec) {
-      const b = behaviour[spec.slug]!;
-      log.push(`launch ${spec.slug} ${spec.scratch.split("/").pop()}`);
-      if (b.crashAtStart) throw new Error(`engine ${spec.slug} exited with code 3`);
-      // Launch-to-launch noise, deterministic: a real engine is never exactly as fast twice, and
-      // the statistics rightly give no verdict from a zero-width interval.
-      const jitter = [1, 1.003, 0.998][launches++ % 3]!;
-      const hasDraft =
-        spec.manifest.engine.kind === "embedded" && spec.manifest.engine.args.draft !== undefined;
-      const nth = (launchesOf.get(spec.slug) ?? 0) + 1;
-      launchesOf.set(spec.slug, nth);
-      const wrong =
-        b.wrongTokens === true ||
-        (b.wrongTokens === "with-draft" && hasDraft) ||
-        (b.wrongAfter !== undefined && nth > b.wrongAfter);
-      // Its plain decode is its first launch (the references come before the blocks).
-      const timed = nth > 1;
-      const privateTps = b.privateTps && { privateTps: b.privateTps * jitter };
-      running = { ...b, tps: b.tps * jitter, ...privateTps, slug: spec.slug, wrong, timed, seen: new Map() };
-      const engine: RunningEngine = {
-        endpoint: { unix: `${spec.scratch}/engine.sock` },
-        servedName: "velodrome",
-        pid: 1,
-        argv: [],
-        startMs: 1000,
-        stop: async () => void log.push(`stop ${spec.slug}`),
-        exited: () => false,
-      };
-      return engine;
-    },
-  };
-  const client: EngineClient = {
-    async stream(_ep, body): Promise<StreamMeasurement> {
-      const b = running!;
-      log.push(`stream ${body.prompt.join(",")}`);
-      const right = b.own ? continuation(body.prompt).map((t) => (t + 1) % 256) : continuation(body.prompt);
-      const key = body.prompt.join(",");
-      const pass = b.seen.get(key) ?? 0;
-      b.seen.set(key, pass + 1);
-      const lossyPass =
-        b.timed && (b.wrongPass === "first" ? pass === 0 : b.wrongPass === "repeats" && pass > 0);
-      const wrong = (b.wrong || lossyPass) && (b.wrongOn?.(body.prompt) ?? true);
-      const full = wrong ? [7, 7, 7, 7] : right;
-      const short = b.short === "always" || b.short === body.prompt[0];
-      const tokens = short ? full.slice(0, -1) : full;
-      const tps = body.prompt[0]! >= 40 && b.privateTps ? b.privateTps : b.tps;
-      // One token every 1000/tps ms after the request is sent (the honest engine streams each).
-      const last = (tokens.length / tps) * 1000;
-      const first = b.burst ? last - 3 : 1000 / tps;
-      return {
-        tokens,
-        promptTokenIds: body.prompt,
-        start: 0,
-        firstTokenAt: first,
-        lastTokenAt: last,
-        end: last + 1,
-        interChunkMs: b.burst ? [3] : tokens.slice(1).map(() => 1000 / tps),
-        chunks: tokens.length,
-        clientCpuDuringStreamUs: 0,
-      };
-    },
-    async complete(_ep, body): Promise<CompletionResponse> {
-      log.push(`score ${body.prompt.join(",")}`);
-      // Every engine finds 7 unlikely; the runner-up token is 1.5 nats (or, with ties, 0.1) behind.
-      const top = body.prompt_logprobs ?? 0;
-      const runnerUp = running!.ties ? -0.6 : -2;
-      const lps = body.prompt.map((t, i) =>
-        i === 0
-          ? null
-          : {
-              [String(t)]: { logprob: t === 7 ? -3 : -0.5 },
-              ...(top >= 2 ? { [String((t + 1) % 256)]: { logprob: runnerUp } } : {}),
-            },
-      );
-      const choice = { index: 0, text: "", finish_reason: "length", prompt_logprobs: lps };
-      return {
-        id: "c",
-        object: "text_completion",
-        created: 0,
-        model: "velodrome",
-        choices: [choice],
-        usage: {
-          prompt_tokens: body.prompt.length,
-          total_tokens: body.prompt.length + 1,
-          completion_tokens: 1,
-        },
-      };
-    },
-  };
-  const files: WorkFiles = {
-    read: async (p) => disk.get(p),
-    write: async (p, text) => void disk.set(p, text),
-    mkdir: async (p) => void log.push(`mkdir ${p.split("/").pop()}`),
-    remove: async (p) => void log.push(`remove ${p.split("/").pop()}`),
-    copyDir: async () => undefined,
-  };
-  const progress = { start() {}, tick() {}, line() {}, done() {} };
-  const ports: BenchPorts = { launcher, client, files, clock: () => now, progress };
-  return { ports, log };
-}
-
-const prompts = (ids: number[][], prefix = "p") => ids.map((p, i) => ({ id: `${prefix}${i}`, ids: p }));
-
-/** A prompt set with its reference, made by the reference flow from an honest fake engine. */
-async function promptSet(
-  ids: number[][],
-  prefix = "p",
-  baseline: Behaviour = { tps: 100 },
-): Promise<PromptSet> {
-  const { ports } = fakeWorld({ baseline });
-  const items = prompts(ids, prefix);
-  const ref = await makeReference(ports, challenge, { slug: "baseline", manifest }, items, "/work");
-  return { prompts: items, reference: new Map(ref.lines.map((l) => [l.id, l])), referencePpl: ref.ppl };
-}
-
-const options = async (extra: Partial<Parameters<typeof runBenchmark>[1]> = {}) => ({
-  id: "run-1",
+import {
   challenge,
-  candidate: { slug: "fast", manifest },
-  incumbent: { slug: "baseline", manifest },
-  public: await promptSet([
-    [10, 11],
-    [20, 21],
-    [30, 31],
-  ]),
-  workDir: "/work",
-  plainCacheDir: "/cache",
-  scorer: { slug: "baseline", manifest },
-  seed: seedFrom("run-1"), // what publish requires of run-1
-  blocks: 4,
-  runner: { id: "test", hardware: "none" },
-  ...extra,
-});
+  fakeWorld,
+  manifest,
+  options,
+  promptSet,
+  raw,
+  withDraft,
+  type Behaviour,
+} from "../fakes/bench-world.ts";
+
+// The benchmark flow on the in-memory fakes of its ports (test/fakes/bench-world.ts).
 
 describe("the benchmark flow on fake ports", () => {
   it("never sends a reference continuation before the timing is done, nor warms up on a timed prompt", async () => {
@@ -653,6 +464,14 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
     }
     return texts;
   };
+  const gather = (
+    texts: string[],
+    o: { enginesHere?: boolean; run?: { id: string; commit: string } } = {},
+  ) => ({
+    kind: "gather" as const,
+    shares: gatheredShares(texts, o.run),
+    enginesHere: o.enginesHere ?? false,
+  });
   const refusing: EngineLauncher = {
     kind: "embedded",
     version: async () => "gathered",
@@ -673,7 +492,7 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
       .record;
     const texts = await shareResults(o, [4], 1);
     const { ports } = fakeWorld({});
-    const { record } = await runBenchmark({ ...ports, launcher: refusing, pool: gatheredPool(texts) }, o);
+    const { record } = await runBenchmark({ ...ports, launcher: refusing }, o, gather(texts));
     expect(record.status, record.reason).toBe("ok");
     expect(untimed(record)).toEqual(untimed(single));
     // The gathering job starts no engine, so it has no plain-decode reference and no trusted scorer:
@@ -703,8 +522,7 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
       .record;
     const texts = await shareResults(o, [4], 1);
     const { ports, log } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
-    const pool = gatheredPool(texts, { enginesHere: true });
-    const { record } = await runBenchmark({ ...ports, pool }, o);
+    const { record } = await runBenchmark(ports, o, gather(texts, { enginesHere: true }));
     expect(record.status, record.reason).toBe("ok");
     expect(untimed(record)).toEqual(untimed(single)); // the blocks are the shares', none re-run here
     expect(record.quality.candidate).toMatchObject({ ok: true, verifiedBy: "plain-decode+scorer" });
@@ -720,8 +538,8 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
     expect(decidePublish(publishInput(record, grouped))).toMatchObject({ record: { status: "ok" } });
     // Publish holds the verify runner's result to the gather job's own analysis of the shares: the
     // same launches, so one runner cannot rewrite the others' timings.
-    const gather = { ...fakeWorld({}).ports, launcher: refusing, pool: gatheredPool(texts) };
-    const gatheredText = JSON.stringify((await runBenchmark(gather, o)).record);
+    const gatherJob = { ...fakeWorld({}).ports, launcher: refusing };
+    const gatheredText = JSON.stringify((await runBenchmark(gatherJob, o, gather(texts))).record);
     const held = { ...publishInput(record, grouped), gatheredText };
     expect(decidePublish(held)).toMatchObject({ kind: "record", record: { status: "ok" } });
     const forged = structuredClone(record);
@@ -744,7 +562,7 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
       texts.push(encodeResults(await runShare(ports, o, share)));
     }
     const { ports } = fakeWorld({ fast: { tps: 200 }, baseline: { tps: 100 } });
-    const { record } = await runBenchmark({ ...ports, pool: gatheredPool(texts, { enginesHere: true }) }, o);
+    const { record } = await runBenchmark(ports, o, gather(texts, { enginesHere: true }));
     expect(record.quality.candidate).toMatchObject({ ok: false, verifiedBy: "plain-decode+scorer" });
     expect(record.quality.candidate!.identity).toMatchObject({ ok: false });
     expect(record.status).toBe("invalid");
@@ -754,9 +572,9 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
     const o = await options({ challenge: grouped, public: await sixPrompts() });
     const run = { id: "run-1", commit: "a".repeat(40) };
     const texts = await shareResults(o, [4], 1, run);
-    const gather = (t: string[]) =>
-      runBenchmark({ ...fakeWorld({}).ports, launcher: refusing, pool: gatheredPool(t, { run }) }, o);
-    expect((await gather(texts)).record.status).toBe("ok"); // analysed (publish will not rank it: unverified)
+    const gatherOf = (t: string[]) =>
+      runBenchmark({ ...fakeWorld({}).ports, launcher: refusing }, o, gather(t, { run }));
+    expect((await gatherOf(texts)).record.status).toBe("ok"); // analysed (publish will not rank it: unverified)
     const other = await shareResults(o, [4], 1, { ...run, id: "run-2" });
     const earlier = await shareResults(o, [4], 1, { ...run, commit: "b".repeat(40) });
     const unnamed = await shareResults(o, [4], 1);
@@ -766,7 +584,7 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
       [[texts[0]!, unnamed[1]!], /not from run run-1/],
       [[...texts, texts[1]!], /came in two shares/],
     ] as const) {
-      const { record } = await gather([...bad]);
+      const { record } = await gatherOf([...bad]);
       expect(record.status, String(why)).toBe("error");
       expect(record.reason).toMatch(why);
     }
@@ -774,11 +592,28 @@ describe("a look fanned out over runners (evaluate.yml's matrix) and gathered", 
 
   it("an inconclusive look asks for the next look instead of publishing", async () => {
     const o = await options({ blocks: undefined });
-    const pool = gatheredPool(await shareResults(o, [4, 8], 1));
     const { ports } = fakeWorld({});
-    const { record } = await runBenchmark({ ...ports, launcher: refusing, pool }, o);
-    expect(pool.notRun).toBe(4); // look 2 (blocks 4–7) has not run: dispatch it
-    expect(record.status).toBe("error"); // and this record is not the one to publish
+    const partly = await runBenchmark(
+      { ...ports, launcher: refusing },
+      o,
+      gather(await shareResults(o, [4, 8], 1)),
+    );
+    expect(partly.nextLook).toBe(2); // look 2 (blocks 4–7) has not run: dispatch it
+    expect(partly.record.comparison).toMatchObject({
+      verdict: "inconclusive",
+      look: { index: 1, final: false },
+    });
+    expect(partly.record.launches.map((l) => l.block)).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    // …and this record is not the one to publish.
+    const d = decidePublish({
+      ...publishInput(partly.record, challenge),
+      resultText: JSON.stringify({ ...partly.record, nextLook: 2 }),
+    });
+    expect(d).toMatchObject({ kind: "reject", reason: /look 2 has not run yet/ });
+    const both = [...(await shareResults(o, [4, 8], 1)), ...(await shareResults(o, [4, 8], 2))];
+    const full = await runBenchmark({ ...ports, launcher: refusing }, o, gather(both));
+    expect(full.nextLook).toBeNull();
+    expect(full.record.launches).toHaveLength(16);
   });
 });
 

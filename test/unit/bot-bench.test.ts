@@ -248,8 +248,17 @@ describe("decideBench: A/A calibration and the /join registry", () => {
     // The real author may update it, and a submission first benchmarked on PR 3 belongs to PR 3.
     const owner = input({ knownSlugs: ["baseline", "q8"], manifestAuthors: { q8: ["alice"] } });
     expect(decideBench(owner).kind).toBe("dispatch");
-    const taken = input({
+    // Bot activity does not move ownership (a reservation on PR 3 alone is nothing); the API's
+    // record of which open PR added the folder first does.
+    const busy = input({
       state: { runs: [], rulings: [], reservations: [reservation("r-old", ALICE, 3, { pr: 3 })] },
+    });
+    expect(decideBench(busy).kind).toBe("dispatch");
+    const taken = input({
+      claims: [
+        { pr: 7, createdAt: "2026-01-15T10:00:00Z" },
+        { pr: 3, createdAt: "2026-01-15T09:00:00Z" },
+      ],
     });
     expect(decideBench(taken)).toMatchObject({ kind: "refuse", reason: /belongs to PR #3/ });
   });

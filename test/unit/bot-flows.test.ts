@@ -128,7 +128,7 @@ describe("/bench through the flow", () => {
     };
     const out = await handleIssueComment(ctx, commentEvent({ body: "/bench" }));
     expect(out).toMatchObject({ kind: "refused", why: /does not pass validation at its head/ });
-    expect(asked).toEqual([{ pr: 7, sha: SHA, author: ALICE }]);
+    expect(asked).toEqual([{ pr: 7, sha: SHA, author: ALICE, claims: { pr: 7, bySlug: { q8: [] } } }]);
     expect(lastComment(api)).toContain("LD_PRELOAD");
     expect(api.dispatches).toEqual([]);
     expect((await store.read()).reservations).toEqual([]);

@@ -120,6 +120,55 @@ describe("lifecycle through the flow", () => {
     expect(lastComment(api)).toMatch(/only the challenge's organizers/);
   });
 
+  it("F4: a stranger's second PR adding the same unmerged folder cannot /negative it or take it over", async () => {
+    // Alice opened PR #7 adding q8. Mallory (registered via /join, so registration alone is not
+    // the defence) opens PR #9 adding the same folder an hour later and comments /negative on it.
+    const { ctx, api, store } = setup();
+    api.pulls.get(7)!.createdAt = "2026-01-15T08:00:00Z";
+    api.pulls.set(9, {
+      number: 9,
+      user: MALLORY,
+      headSha: SHA,
+      state: "open",
+      createdAt: "2026-01-15T09:00:00Z",
+      files: submissionFiles(),
+    });
+    await handleIssueComment(
+      ctx,
+      commentEvent({ body: "/join", user: MALLORY, issue: REGISTRATION_ISSUE, isPr: false }),
+    );
+    const joined = store.files.size;
+    const squat = await handleIssueComment(
+      ctx,
+      commentEvent({ body: "/negative it is slow", user: MALLORY, issue: 9, commentId: 4001 }),
+    );
+    expect(squat).toMatchObject({
+      kind: "refused",
+      why: /`q8` belongs to PR #7, which added its folder first/,
+    });
+    expect(store.files.size).toBe(joined); // no lifecycle step was written
+    // The real author is not locked out: her own step on PR #7 is recorded.
+    const own = await handleIssueComment(ctx, commentEvent({ body: "/withdraw", commentId: 4002 }));
+    expect(own.kind).toBe("lifecycle");
+    expect(submissionHistory(await store.read(), "q8").map((e) => [e.pr, e.status])).toEqual([
+      [7, "withdrawn"],
+    ]);
+  });
+
+  it("F4: an unregistered account cannot take a lifecycle step, even on its own PR", async () => {
+    const { ctx, api, store } = setup();
+    api.pulls.set(11, {
+      number: 11,
+      user: NEWBIE,
+      headSha: SHA,
+      state: "open",
+      files: submissionFiles("n1"),
+    });
+    const out = await handleIssueComment(ctx, commentEvent({ body: "/negative x", user: NEWBIE, issue: 11 }));
+    expect(out).toMatchObject({ kind: "refused", why: /not a registered participant/ });
+    expect(store.files.size).toBe(0);
+  });
+
   it("/negative outside a pull request is refused", async () => {
     const { ctx, store } = setup();
     const out = await handleIssueComment(ctx, commentEvent({ body: "/negative x", isPr: false, issue: 3 }));

@@ -73,7 +73,7 @@ describe("decideLifecycle: who may take a step", () => {
     const impostor = origin({ id: 4242, login: "alice" });
     expect(decideLifecycle(input({ origin: impostor }))).toMatchObject({
       kind: "refuse",
-      reason: "only the author of PR #7 can `/negative` its submission.",
+      reason: /@alice is not a registered participant.*Only the author of PR #7 can `\/negative`/,
     });
   });
 
@@ -121,16 +121,23 @@ describe("decideLifecycle: who may take a step", () => {
 
 describe("decideLifecycle: which PR, which status, replays", () => {
   it("refuses a step on a PR that only touches a submission another PR owns", () => {
-    const state = { reservations: [reservation("r1", ALICE, 2, { pr: 7 })], lifecycle: [] };
-    const hijack = input({ origin: origin(MALLORY, { issue: 9 }), pull: openPull(9, MALLORY), state });
+    // Bob (registered) opened PR #9 adding q8 after alice's PR #7 did: the API's creation times decide.
+    const claims = [
+      { pr: 9, createdAt: "2026-01-15T09:00:00Z" },
+      { pr: 7, createdAt: "2026-01-15T08:00:00Z" },
+    ];
+    const hijack = input({ origin: origin(BOB, { issue: 9 }), pull: openPull(9, BOB), claims });
     expect(decideLifecycle(hijack)).toMatchObject({
       kind: "refuse",
-      reason: "`q8` belongs to PR #7, not this PR; its lifecycle is recorded there.",
+      reason: /^`q8` belongs to PR #7, which added its folder first \(opened 2026-01-15T08:00:00Z\)/,
     });
+    // A reservation made earlier on the squatting PR moves nothing.
+    const state = { reservations: [reservation("r1", BOB, 2, { pr: 9 })], lifecycle: [] };
+    expect(decideLifecycle({ ...hijack, state })).toMatchObject({ kind: "refuse" });
     const onMain = input({ files: submissionFiles("baseline") });
     expect(decideLifecycle(onMain)).toMatchObject({
       kind: "refuse",
-      reason: /belongs to the default branch/,
+      reason: /`baseline` is a merged submission and @alice is not one of its authors/,
     });
   });
 

@@ -48,7 +48,6 @@ describe("decideRule", () => {
     const attackerPr = { number: 66, user: { id: 666, login: "mallory" } };
     const merged = input({
       ownership: {
-        state: { reservations: [] },
         knownSlugs: ["baseline", "q8"],
         pull: attackerPr,
         manifestAuthors: { q8: ["alice"] },
@@ -60,7 +59,10 @@ describe("decideRule", () => {
     });
     const elsewhere = input({
       ownership: {
-        state: { reservations: [{ slug: "q8", pr: 7, at: "2026-01-15T09:00:00Z" }] },
+        claims: [
+          { pr: 7, createdAt: "2026-01-15T09:00:00Z" },
+          { pr: attackerPr.number, createdAt: "2026-01-16T09:00:00Z" },
+        ],
         knownSlugs: ["baseline"],
         pull: attackerPr,
       },
@@ -68,7 +70,6 @@ describe("decideRule", () => {
     expect(decideRule(elsewhere)).toMatchObject({ kind: "refuse", reason: /belongs to PR #7/ });
     const own = input({
       ownership: {
-        state: { reservations: [] },
         knownSlugs: ["baseline", "q8"],
         pull: { number: 7, user: { id: 101, login: "alice" } },
         manifestAuthors: { q8: ["alice"] },

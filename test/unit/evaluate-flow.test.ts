@@ -6,8 +6,15 @@ import { ShaMoved } from "../../runner/core/errors.ts";
 import type { CompletionResponse, StreamMeasurement } from "../../runner/core/protocol/openai.ts";
 import { detokenizeBytes } from "../../runner/core/gguf/generate.ts";
 import { ChallengeSchema } from "../../runner/core/schema/challenge.ts";
-import { RunRecord } from "../../runner/core/schema/run-record.ts";
-import { evaluate, type EvaluatePorts, type EvaluateRequest } from "../../runner/flows/evaluate.ts";
+import { EvaluateResult, RunRecord } from "../../runner/core/schema/run-record.ts";
+import {
+  evaluate,
+  evaluateShare,
+  type EvaluatePorts,
+  type EvaluateRequest,
+} from "../../runner/flows/evaluate.ts";
+import { encodeResults, gatheredShares } from "../../runner/adapters/block-workers.ts";
+import { parseRunRecord } from "../../runner/core/schema/run-record.ts";
 import type { Reservation } from "../../runner/core/schema/data.ts";
 import type {
   DataState,
@@ -42,7 +49,7 @@ const manifestText = (title: string, threads = 1) =>
   });
 
 /** What the candidate's engine does: honest, crashing with a chatty message, or leaking on private prompts. */
-type Candidate = "honest" | "crash-leaking" | "leak-on-private" | "slow-on-private";
+type Candidate = "honest" | "crash-leaking" | "leak-on-private" | "slow-on-private" | "close";
 
 /** The map is the whole disk: absolute path → text. */
 function memoryDisk(files: Map<string, string>): WorkFiles {
@@ -101,7 +108,8 @@ function engines(behaviour: Candidate, launched: string[]) {
       if (slug === "fast" && isPrivate && behaviour === "leak-on-private")
         throw new Error(`engine answered 400: ${SECRET}: ${text(body.prompt)}`);
       const slowed = slug === "fast" && isPrivate && behaviour === "slow-on-private" ? 0.3 : 1;
-      const tps = (slug === "fast" ? 200 : 100) * slowed * [1, 1.003, 0.998][jitter % 3]!;
+      const fast = behaviour === "close" ? 102 : 200; // close: too near the baseline for one look to decide
+      const tps = (slug === "fast" ? fast : 100) * slowed * [1, 1.003, 0.998][jitter % 3]!;
       const tokens = continuation(body.prompt);
       const last = (tokens.length / tps) * 1000;
       return {
@@ -139,6 +147,13 @@ function engines(behaviour: Candidate, launched: string[]) {
   };
   return { launcher, client };
 }
+
+/** The record in evaluate's result file (publish's reading: `nextLook` must be null). */
+const resultRecord = (text: string) => {
+  const { record, error } = parseRunRecord(text);
+  if (!record) throw new Error(error);
+  return record;
+};
 
 const jsonl = (lines: object[]) => lines.map((l) => JSON.stringify(l)).join("\n") + "\n";
 
@@ -230,7 +245,7 @@ describe("evaluate's public result file carries no engine-made text", () => {
     const out = files.get(request.out)!;
     expect(out).not.toContain(SECRET);
     expect(out).not.toContain("hidden prompt");
-    expect(RunRecord.parse(JSON.parse(out))).toMatchObject({
+    expect(resultRecord(out)).toMatchObject({
       status: "error",
       reason: "the engine exited before or during the run",
     });
@@ -243,7 +258,7 @@ describe("evaluate's public result file carries no engine-made text", () => {
     const { ports, files } = world("leak-on-private");
     const outcome = await evaluate(ports, challenge, request);
     const out = files.get(request.out)!;
-    const record = RunRecord.parse(JSON.parse(out));
+    const record = resultRecord(out);
     expect(record.status).toBe("error");
     expect(record.reason).toBe("the runner reported an error (details stay in the runner's log)");
     expect(out).not.toMatch(/SECRET|private one|private two/);
@@ -253,7 +268,7 @@ describe("evaluate's public result file carries no engine-made text", () => {
   it("private figures leave coarse: no private tok/s, the ratio in 5% steps and a fixed reason", async () => {
     const { ports, files } = world("slow-on-private");
     await evaluate(ports, challenge, request);
-    const record = RunRecord.parse(JSON.parse(files.get(request.out)!));
+    const record = resultRecord(files.get(request.out)!);
     expect(record.confirmation.status).toBe("failed");
     expect(record.confirmation.tps).toBeUndefined();
     expect(record.confirmation.claim).toBeUndefined();
@@ -270,7 +285,7 @@ describe("evaluate's public result file carries no engine-made text", () => {
   it("an honest confirmed lead stays confirmed after rounding (publish rounds again and agrees)", async () => {
     const { ports, files } = world("honest");
     await evaluate(ports, challenge, request);
-    const record = RunRecord.parse(JSON.parse(files.get(request.out)!));
+    const record = resultRecord(files.get(request.out)!);
     expect(record.confirmation.status, JSON.stringify([record.status, record.reason, record.quality])).toBe(
       "confirmed",
     );
@@ -286,6 +301,7 @@ describe("evaluate's public result file carries no engine-made text", () => {
       id: "run-1",
       status: "error",
       reason: "the pull request moved after the run was requested",
+      nextLook: null,
     });
     const broken = world("honest", new Error(`fatal: ${SECRET} exited with code 128`));
     const b = await evaluate(broken.ports, challenge, request);
@@ -380,5 +396,58 @@ describe("evaluate takes nothing on the dispatch's word", () => {
     const w = world("honest", undefined, failing, dataState({ runs }));
     await evaluate(w.ports, challenge, { ...request, against: "leader" });
     expect(w.fetched).toEqual(["fast@aaaaaaa", "leader@bbbbbbb"]);
+  });
+});
+
+describe("the gather job's result file says which look runs next, as data", () => {
+  const run = { id: request.runId, commit: request.sha };
+  const looked = { ...request, blocks: 0, privatePrompts: undefined } as EvaluateRequest; // the challenge's looks: [4, 8]
+  /** The result files of the matrix's two runners for `look`, each from its own machine. */
+  async function shareFiles(w: ReturnType<typeof world>, look: number): Promise<string[]> {
+    const texts: string[] = [];
+    for (const share of [0, 1]) {
+      const runner = { id: `gpu-${share + 1}`, hardware: "none" };
+      const out = await evaluateShare(
+        w.ports,
+        challenge,
+        { ...looked, runner },
+        { kind: "share", look, share, shares: 2 },
+      );
+      if (out.kind !== "ran") throw new Error(out.reason);
+      texts.push(encodeResults(out.results, run));
+    }
+    return texts;
+  }
+  /** evaluate --gather (off the pool: no engine may start) over `texts`, and the JSON it wrote. */
+  async function gather(w: ReturnType<typeof world>, texts: string[]) {
+    const before = w.launched.length;
+    const mode = { kind: "gather" as const, shares: gatheredShares(texts, run), enginesHere: false };
+    const outcome = await evaluate(w.ports, challenge, looked, mode);
+    expect(w.launched.slice(before).filter((l) => l.startsWith("launch"))).toEqual([]);
+    return { outcome, text: w.files.get(looked.out)! };
+  }
+
+  it("a partly run look: nextLook names the look to dispatch, and publish refuses the file", async () => {
+    const w = world("close"); // one disk: the public reference the shares made is there
+    const { outcome, text } = await gather(w, await shareFiles(w, 1));
+    const result = EvaluateResult.parse(JSON.parse(text));
+    expect(result.nextLook).toBe(2);
+    expect(outcome).toMatchObject({ kind: "benched", nextLook: 2 });
+    expect(result).toMatchObject({
+      status: "ok",
+      comparison: { verdict: "inconclusive", look: { index: 1 } },
+    });
+    expect(parseRunRecord(text).error).toMatch(/look 2 has not run yet/);
+  });
+
+  it("a fully run run: nextLook is null and the file is a record publish can read", async () => {
+    const w = world("close");
+    const texts = [...(await shareFiles(w, 1)), ...(await shareFiles(w, 2))];
+    const { outcome, text } = await gather(w, texts);
+    const result = EvaluateResult.parse(JSON.parse(text));
+    expect(result.nextLook).toBeNull();
+    expect(outcome).toMatchObject({ kind: "benched", nextLook: null });
+    expect(result).toMatchObject({ status: "ok", comparison: { look: { index: 2, final: true } } });
+    expect(parseRunRecord(text).record?.launches).toHaveLength(16);
   });
 });

@@ -20,7 +20,6 @@ export function challengeFiles(patch: (ch: Record<string, any>) => void = () => 
   ch.significance.looks = [2];
   ch.significance.prompts_per_group = 1;
   ch.organizers = ["orga"];
-  delete ch.verification.reference.outputs;
   patch(ch);
   const prompts =
     readFileSync(join(template, "prompts/public.jsonl"), "utf8").split("\n").slice(0, 2).join("\n") + "\n";

@@ -1,23 +1,47 @@
-import { request } from "node:http";
+import { request, type ClientRequest } from "node:http";
 import { performance } from "node:perf_hooks";
+import { EngineFailure } from "../../core/errors.ts";
 import {
   CompletionRequest,
   CompletionResponse,
   ModelsResponse,
+  responseByteCap,
   StreamChunk,
   type StreamMeasurement,
 } from "../../core/protocol/openai.ts";
 import type { EngineClient, Endpoint } from "../../ports.ts";
 export type { Endpoint } from "../../ports.ts";
 
-export class EngineError extends Error {
+/**
+ * Whatever goes wrong between the trusted client and an engine is the engine's failure, said in a
+ * fixed phrase: nothing the engine sent (a body, a malformed line, a key) ever enters the message,
+ * because messages end up in run records and on published pages. `kind` says which rule it broke.
+ * After a trip through a worker thread it comes back as a plain EngineFailure (same code, same text).
+ */
+export class EngineError extends EngineFailure {
   constructor(
     message: string,
-    readonly kind: "http" | "protocol" | "stream-cut" | "timeout" | "connect",
+    readonly kind: "http" | "protocol" | "stream-cut" | "timeout" | "connect" | "too-large",
   ) {
     super(message);
+    this.name = "EngineFailure";
   }
 }
+
+/** The fixed phrases of every client-side engine failure. */
+export const ENGINE_PHRASES = {
+  http: (status: number) => `the engine answered HTTP ${status} where a completion must answer 200`,
+  tooLarge: (cap: number, maxTokens: number) =>
+    `the engine's response passed its size cap of ${cap} bytes (set by max_tokens = ${maxTokens})`,
+  timeout: (ms: number) => `the engine did not finish its response within ${ms} ms`,
+  cut: "the engine closed the connection mid-response",
+  connect: "the engine's endpoint could not be reached",
+  notJson: "the engine sent data that is not JSON",
+  shape: "the engine sent a response that does not match vLLM's shape",
+  noDone: (n: number) => `the stream ended without [DONE] after ${n} tokens`,
+  echo: "the engine echoed different prompt token ids than were sent",
+  scored: "the engine scored different prompt token ids than were sent",
+} as const;
 
 export { decodeTps, type StreamMeasurement } from "../../core/protocol/openai.ts";
 
@@ -27,34 +51,31 @@ export const httpEngineClient: EngineClient = {
   complete: (ep, body, timeoutMs) => completion(ep, body, timeoutMs),
 };
 
-/** The first schema issue of a response that does not match vLLM's shape: its message and where. */
-const firstIssue = (e: { issues: { message: string; path: PropertyKey[] }[] }) =>
-  `${e.issues[0]?.message} at ${e.issues[0]?.path.map(String).join(".")}`;
-
 function baseOptions(ep: Endpoint, method: string, path: string) {
   return "unix" in ep
     ? { socketPath: ep.unix, method, path }
     : { host: ep.host, port: ep.port, method, path };
 }
 
+/** Bytes a health or model-list answer may take. */
+const SMALL_ANSWER_BYTES = 64 * 1024;
+
+/** A small GET (health, model list): bounded in time as a whole and in size. */
 export function getJson(
   ep: Endpoint,
   path: string,
   timeoutMs = 5000,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ ...baseOptions(ep, "GET", path), timeout: timeoutMs }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", reject);
+    const read = readBounded(request(baseOptions(ep, "GET", path)), SMALL_ANSWER_BYTES, timeoutMs, {
+      onStatus: () => true,
+      tooLarge: `GET ${path}: the engine's answer passed ${SMALL_ANSWER_BYTES} bytes`,
     });
-    req.on("timeout", () => req.destroy(new EngineError(`GET ${path} timed out`, "timeout")));
-    req.on("error", (e) =>
-      reject(e instanceof EngineError ? e : new EngineError(`GET ${path}: ${e.message}`, "connect")),
+    read.then(
+      (raw) => resolve({ status: raw.status, body: Buffer.concat(raw.chunks).toString("utf8") }),
+      reject,
     );
-    req.end();
+    read.req.end();
   });
 }
 
@@ -62,62 +83,130 @@ interface RawResponse {
   status: number;
   chunks: Buffer[];
   at: number[]; // arrival time of each chunk (performance.now())
+  bytes: number;
   cpuDuringStreamUs: number; // client CPU between the first and the last byte
 }
 
+interface ReadRules {
+  /** False refuses the response on its status line, before reading its body. */
+  onStatus: (status: number) => boolean;
+  tooLarge: string;
+}
+
 /**
- * POSTs a completion request. While the response streams, the client does the least it can: keep
- * each raw chunk and its arrival time. Parsing and validation happen after the last byte, so the
- * harness competes as little as it can with the engine for CPU during the timed decode.
+ * Reads one response with two hard bounds: `timeoutMs` for the whole exchange (a drip of bytes
+ * does not reset it, unlike Node's idle `timeout`) and `cap` bytes of body. Breaking either, or any
+ * transport error, destroys the request and rejects once with a fixed-phrase EngineError. While the
+ * response streams the client does the least it can: keep each raw chunk and its arrival time.
  */
+function readBounded(
+  req: ClientRequest,
+  cap: number,
+  timeoutMs: number,
+  rules: ReadRules,
+): Promise<RawResponse> & { req: ClientRequest } {
+  const p = new Promise<RawResponse>((resolve, reject) => {
+    const raw: RawResponse = { status: 0, chunks: [], at: [], bytes: 0, cpuDuringStreamUs: 0 };
+    let cpu0: NodeJS.CpuUsage | undefined;
+    let settled = false;
+    const fail = (e: EngineError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(e);
+    };
+    const timer = setTimeout(
+      () => fail(new EngineError(ENGINE_PHRASES.timeout(timeoutMs), "timeout")),
+      timeoutMs,
+    );
+    req.on("response", (res) => {
+      raw.status = res.statusCode ?? 0;
+      if (!rules.onStatus(raw.status)) return fail(new EngineError(ENGINE_PHRASES.http(raw.status), "http"));
+      res.on("data", (c: Buffer) => {
+        raw.bytes += c.length;
+        if (raw.bytes > cap) return fail(new EngineError(rules.tooLarge, "too-large"));
+        raw.at.push(performance.now());
+        raw.chunks.push(c);
+        if (!cpu0) cpu0 = process.cpuUsage();
+      });
+      res.on("end", () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (cpu0) {
+          const d = process.cpuUsage(cpu0);
+          raw.cpuDuringStreamUs = d.user + d.system;
+        }
+        resolve(raw);
+      });
+      res.on("aborted", () => fail(new EngineError(ENGINE_PHRASES.cut, "stream-cut")));
+      res.on("error", () => fail(new EngineError(ENGINE_PHRASES.cut, "stream-cut")));
+    });
+    req.on("error", (e) =>
+      fail(
+        (e as NodeJS.ErrnoException).code === "ECONNRESET"
+          ? new EngineError(ENGINE_PHRASES.cut, "stream-cut")
+          : new EngineError(ENGINE_PHRASES.connect, "connect"),
+      ),
+    );
+  });
+  return Object.assign(p, { req });
+}
+
+/** POSTs a completion request, bounded in bytes by its max_tokens (responseByteCap) and in time. */
 function post(ep: Endpoint, body: CompletionRequest, timeoutMs: number): Promise<RawResponse> {
   // The contract: never send what vLLM would not accept.
   const payload = JSON.stringify(CompletionRequest.parse(body));
-  return new Promise((resolve, reject) => {
-    const raw: RawResponse = { status: 0, chunks: [], at: [], cpuDuringStreamUs: 0 };
-    let cpu0: NodeJS.CpuUsage | undefined;
-    const req = request(
-      {
-        ...baseOptions(ep, "POST", "/v1/completions"),
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
-      },
-      (res) => {
-        raw.status = res.statusCode ?? 0;
-        res.on("data", (c: Buffer) => {
-          raw.at.push(performance.now());
-          raw.chunks.push(c);
-          if (!cpu0) cpu0 = process.cpuUsage();
-        });
-        res.on("end", () => {
-          if (cpu0) {
-            const d = process.cpuUsage(cpu0);
-            raw.cpuDuringStreamUs = d.user + d.system;
-          }
-          resolve(raw);
-        });
-        res.on("aborted", () =>
-          reject(new EngineError("the engine closed the connection mid-response", "stream-cut")),
-        );
-        res.on("error", (e) => reject(new EngineError(`response error: ${e.message}`, "stream-cut")));
-      },
-    );
-    const timer = setTimeout(
-      () => req.destroy(new EngineError(`request timed out after ${timeoutMs} ms`, "timeout")),
-      timeoutMs,
-    );
-    req.on("close", () => clearTimeout(timer));
-    req.on("error", (e) =>
-      reject(
-        e instanceof EngineError
-          ? e
-          : new EngineError(
-              `POST /v1/completions: ${e.message}`,
-              (e as NodeJS.ErrnoException).code === "ECONNRESET" ? "stream-cut" : "connect",
-            ),
-      ),
-    );
-    req.end(payload);
+  const req = request({
+    ...baseOptions(ep, "POST", "/v1/completions"),
+    headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
   });
+  const cap = responseByteCap(body);
+  const read = readBounded(req, cap, timeoutMs, {
+    onStatus: (s) => s === 200,
+    tooLarge: ENGINE_PHRASES.tooLarge(cap, body.max_tokens),
+  });
+  req.end(payload);
+  return read;
+}
+
+/** The timer's bound holds until parsing ends: a response that took its whole budget to read and parse fails. */
+function checkBudget(start: number, timeoutMs: number) {
+  if (performance.now() - start > timeoutMs)
+    throw new EngineError(ENGINE_PHRASES.timeout(timeoutMs), "timeout");
+}
+
+/**
+ * The server-sent events of a response, each with the arrival time of the chunk that completed it,
+ * in one linear pass: the body is joined once (it is bounded by the byte cap), events are found
+ * with Buffer.indexOf from where the last one ended, and the chunk pointer only moves forward.
+ * Events end at a blank line ("\n\n", ASCII, so byte offsets never split a UTF-8 character).
+ */
+export function sseEvents(chunks: Buffer[], at: number[]): { data: string[]; at: number }[] {
+  const all = Buffer.concat(chunks);
+  const events: { data: string[]; at: number }[] = [];
+  let chunk = 0;
+  let chunkEnd = chunks[0]?.length ?? 0;
+  for (let pos = 0; ;) {
+    const idx = all.indexOf("\n\n", pos);
+    if (idx < 0) break;
+    while (idx + 1 >= chunkEnd && chunk < chunks.length - 1) chunkEnd += chunks[++chunk]!.length;
+    const data: string[] = [];
+    for (const line of all.toString("utf8", pos, idx).split("\n"))
+      if (line.startsWith("data: ")) data.push(line.slice(6));
+    events.push({ data, at: at[chunk]! });
+    pos = idx + 2;
+  }
+  return events;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new EngineError(ENGINE_PHRASES.notJson, "protocol");
+  }
 }
 
 /**
@@ -146,62 +235,38 @@ export async function streamCompletion(
   const raw = await post(ep, body, timeoutMs);
   m.end = performance.now();
   m.clientCpuDuringStreamUs = raw.cpuDuringStreamUs;
-  if (raw.status !== 200)
-    throw new EngineError(
-      `engine answered HTTP ${raw.status}: ${Buffer.concat(raw.chunks).toString("utf8").slice(0, 300)}`,
-      "http",
-    );
   let done = false;
-  let prevAt = NaN;
-  let pending = "";
-  const decoder = new TextDecoder();
-  for (let i = 0; i < raw.chunks.length; i++) {
-    pending += decoder.decode(raw.chunks[i], { stream: true });
-    const at = raw.at[i]!;
-    let idx: number;
-    while ((idx = pending.indexOf("\n\n")) >= 0) {
-      const event = pending.slice(0, idx);
-      pending = pending.slice(idx + 2);
-      for (const line of event.split("\n")) {
-        if (!line.startsWith("data: ")) continue;
-        const data = line.slice(6);
-        if (data === "[DONE]") {
-          done = true;
-          continue;
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(data);
-        } catch {
-          throw new EngineError(`malformed SSE data: ${data.slice(0, 120)}`, "protocol");
-        }
-        const chunk = StreamChunk.safeParse(json);
-        if (!chunk.success)
-          throw new EngineError(
-            `stream chunk does not match vLLM's shape: ${firstIssue(chunk.error)}`,
-            "protocol",
-          );
-        if (chunk.data.usage) m.serverReportedTokens = chunk.data.usage.completion_tokens;
-        for (const c of chunk.data.choices) {
-          if (c.prompt_token_ids) m.promptTokenIds = c.prompt_token_ids;
-          const ids = c.token_ids ?? [];
-          if (!ids.length) continue;
-          if (Number.isNaN(m.firstTokenAt)) m.firstTokenAt = at;
-          else m.interChunkMs.push(at - prevAt);
-          prevAt = at;
-          m.lastTokenAt = at;
-          m.tokens.push(...ids);
-          m.chunks++;
-        }
-      }
+  for (const event of sseEvents(raw.chunks, raw.at))
+    for (const data of event.data) {
+      if (data === "[DONE]") done = true;
+      else absorbChunk(m, parseJson(data), event.at);
     }
-  }
-  if (!done)
-    throw new EngineError(`the stream ended without [DONE] after ${m.tokens.length} tokens`, "stream-cut");
-  if (m.promptTokenIds && JSON.stringify(m.promptTokenIds) !== JSON.stringify(body.prompt))
-    throw new EngineError("the engine echoed different prompt token ids than were sent", "protocol");
+  checkBudget(m.start, timeoutMs);
+  if (!done) throw new EngineError(ENGINE_PHRASES.noDone(m.tokens.length), "stream-cut");
+  if (m.promptTokenIds && !sameIds(m.promptTokenIds, body.prompt))
+    throw new EngineError(ENGINE_PHRASES.echo, "protocol");
   return m;
 }
+
+/** One parsed stream event into the measurement. */
+function absorbChunk(m: StreamMeasurement, json: unknown, at: number) {
+  const chunk = StreamChunk.safeParse(json);
+  if (!chunk.success) throw new EngineError(ENGINE_PHRASES.shape, "protocol");
+  if (chunk.data.usage) m.serverReportedTokens = chunk.data.usage.completion_tokens;
+  for (const c of chunk.data.choices) {
+    if (c.prompt_token_ids) m.promptTokenIds = c.prompt_token_ids;
+    const ids = c.token_ids ?? [];
+    if (!ids.length) continue;
+    if (Number.isNaN(m.firstTokenAt)) m.firstTokenAt = at;
+    else m.interChunkMs.push(at - m.lastTokenAt);
+    m.lastTokenAt = at;
+    for (const id of ids) m.tokens.push(id);
+    m.chunks++;
+  }
+}
+
+const sameIds = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** A non-streaming completion (used for prompt logprobs), validated against vLLM's response shape. */
 export async function completion(
@@ -209,20 +274,19 @@ export async function completion(
   body: CompletionRequest,
   timeoutMs = 120_000,
 ): Promise<CompletionResponse> {
+  const start = performance.now();
   const res = await post(ep, body, timeoutMs);
-  const text = Buffer.concat(res.chunks).toString("utf8");
-  if (res.status !== 200)
-    throw new EngineError(`engine answered HTTP ${res.status}: ${text.slice(0, 300)}`, "http");
-  const parsed = CompletionResponse.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new EngineError(`response does not match vLLM's shape: ${firstIssue(parsed.error)}`, "protocol");
+  const parsed = CompletionResponse.safeParse(parseJson(Buffer.concat(res.chunks).toString("utf8")));
+  checkBudget(start, timeoutMs);
+  if (!parsed.success) throw new EngineError(ENGINE_PHRASES.shape, "protocol");
   const ids = parsed.data.choices[0]!.prompt_token_ids;
-  if (ids && JSON.stringify(ids) !== JSON.stringify(body.prompt))
-    throw new EngineError("the engine scored different prompt token ids than were sent", "protocol");
+  if (ids && !sameIds(ids, body.prompt)) throw new EngineError(ENGINE_PHRASES.scored, "protocol");
   return parsed.data;
 }
 
 export async function servedModels(ep: Endpoint): Promise<string[]> {
   const r = await getJson(ep, "/v1/models");
-  return ModelsResponse.parse(JSON.parse(r.body)).data.map((d) => d.id);
+  const parsed = ModelsResponse.safeParse(parseJson(r.body));
+  if (!parsed.success) throw new EngineError(ENGINE_PHRASES.shape, "protocol");
+  return parsed.data.data.map((d) => d.id);
 }

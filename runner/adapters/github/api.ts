@@ -77,11 +77,13 @@ function pullMethods(
         number: p.number,
         headSha: p.head.sha,
         headRepo: p.head.repo?.full_name ?? null,
+        createdAt: p.created_at,
       }));
     },
     async getPull(n) {
       const { data } = await octo.rest.pulls.get({ ...repo, pull_number: n });
-      return { number: data.number, user: userOf(data.user)!, headSha: data.head.sha, state: data.state };
+      const { number, head, state, created_at } = data;
+      return { number, user: userOf(data.user)!, headSha: head.sha, state, createdAt: created_at };
     },
     async listPullFiles(n) {
       const request = { ...repo, pull_number: n, per_page: 100 };

@@ -167,6 +167,7 @@ function getPull(s: FakeState, { n, issue, op }: HandlerRequest): Reply {
       requested_teams: [],
       number: n,
       state: issue.state,
+      created_at: issue.created_at,
       title: issue.title,
       body: issue.body,
       user: userObj(s, p.user as Json, issue.user),
@@ -184,6 +185,7 @@ function listPulls(s: FakeState, { op }: HandlerRequest): Reply {
     requested_teams: [], // the description's own example lacks a required field here
     number: i.number,
     state: i.state,
+    created_at: i.created_at,
     title: i.title,
     user: userObj(s, tpl.user as Json, i.user),
     head: {

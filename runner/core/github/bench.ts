@@ -19,6 +19,7 @@ import { queueState } from "../queue.ts";
 import type { LifecycleEvent, RunnerStep } from "../schema/data.ts";
 import { chooseRunner } from "../runners.ts";
 import { formatProblem, type Problem } from "../validate/problem.ts";
+import type { FolderClaim } from "../ownership.ts";
 
 /** The slice of the data branch a /bench decision reads. */
 export interface BenchState {
@@ -45,6 +46,8 @@ export interface BenchInput {
   participants: Participants;
   /** Slugs on the default branch (possible opponents besides submissions with runs). */
   knownSlugs: readonly string[];
+  /** Open PRs adding the PR's folder, with the API's creation time (the ownership rule, core/ownership.ts). */
+  claims?: readonly FolderClaim[];
   /** `authors` of each submission on the default branch (who may change it through a PR). */
   manifestAuthors?: Readonly<Record<string, readonly string[]>>;
   /** Full validation of the PR at its head, recomputed for this request; undefined: it could not run. */

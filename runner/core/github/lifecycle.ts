@@ -3,7 +3,16 @@ import type { LifecycleEvent, Participants, Registration, Reservation } from "..
 import type { CommentOrigin } from "./event.ts";
 import { registeredParticipants } from "./join.ts";
 import { checkOrganizer } from "./organizer.ts";
-import { refusal, submissionSlugOfPr, type PullFacts, type PullFile, type Refusal } from "./pull.ts";
+import { isOriginalAuthor, type FolderClaim } from "../ownership.ts";
+import {
+  ownershipProblem,
+  pinnedIds,
+  refusal,
+  submissionSlugOfPr,
+  type PullFacts,
+  type PullFile,
+  type Refusal,
+} from "./pull.ts";
 
 export type LifecycleAction = "negative" | "withdraw" | "hacked" | "reinstate";
 export type LifecycleCommand = { kind: "lifecycle"; action: LifecycleAction; reason: string };
@@ -31,6 +40,10 @@ export interface LifecycleInput {
   /** Logins the submission's manifest credits as authors, when the caller could read it. */
   credited?: readonly string[];
   knownSlugs: readonly string[];
+  /** Open PRs adding the submission's folder, with the API's creation time (the ownership rule). */
+  claims?: readonly FolderClaim[];
+  /** `authors` of each merged submission when first added (who owns a merged folder). */
+  manifestAuthors?: Readonly<Record<string, readonly string[]>>;
   now: Date;
 }
 
@@ -47,9 +60,13 @@ const STATUS_OF: Record<LifecycleAction, LifecycleEvent["status"]> = {
 };
 
 /** A submission's lifecycle steps in the order they happened (time, then id). Pure; for the site. */
-export function submissionHistory(state: { lifecycle?: readonly LifecycleEvent[] }, slug: string) {
+export function submissionHistory(
+  state: { lifecycle?: readonly LifecycleEvent[] },
+  slug: string,
+  pr?: number,
+) {
   return (state.lifecycle ?? [])
-    .filter((e) => e.slug === slug)
+    .filter((e) => e.slug === slug && (pr === undefined || e.pr === pr))
     .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
 }
 
@@ -89,34 +106,18 @@ function authorizeStep(input: LifecycleInput): Refusal | undefined {
     );
     return check.ok ? undefined : refusal(check.reason);
   }
-  if (origin.requester.id === input.pull.user.id) return undefined;
+  // Every step needs a registered participant (numeric id and login as registered): the PR's
+  // author, or one the manifest credits. An unregistered account cannot act, even on its own PR.
   const everyone = registeredParticipants(input.participants, input.state.registrations ?? []);
   const me = everyone.participants.find((p) => p.id === origin.requester.id);
-  const credited = (input.credited ?? []).map((l) => l.toLowerCase());
-  if (
-    me &&
-    me.login.toLowerCase() === origin.requester.login.toLowerCase() &&
-    credited.includes(me.login.toLowerCase())
-  )
-    return undefined;
+  if (!me || me.login.toLowerCase() !== origin.requester.login.toLowerCase())
+    return refusal(
+      `@${origin.requester.login} is not a registered participant; comment \`/join\` on the registration ` +
+        `issue first. Only the author of PR #${input.pull.number} can \`/${command.action}\` its submission.`,
+    );
+  if (origin.requester.id === input.pull.user.id) return undefined;
+  if (isOriginalAuthor(input.credited ?? [], me)) return undefined;
   return refusal(`only the author of PR #${input.pull.number} can \`/${command.action}\` its submission.`);
-}
-
-/**
- * The PR a submission belongs to: the first PR with a reservation or lifecycle step for it. A
- * slug already on the default branch with neither belongs to no PR. A step on another PR (one
- * that merely touches someone else's folder) is refused.
- */
-function ownershipProblem(input: LifecycleInput, slug: string): Refusal | undefined {
-  const prs = [
-    ...input.state.reservations.filter((r) => r.slug === slug).map((r) => ({ at: r.at, pr: r.pr })),
-    ...(input.state.lifecycle ?? []).filter((e) => e.slug === slug).map((e) => ({ at: e.at, pr: e.pr })),
-  ].sort((a, b) => a.at.localeCompare(b.at));
-  const home = prs[0]?.pr;
-  if (home === undefined && !input.knownSlugs.includes(slug)) return undefined;
-  if (home === input.pull.number) return undefined;
-  const where = home === undefined ? "the default branch" : `PR #${home}`;
-  return refusal(`\`${slug}\` belongs to ${where}, not this PR; its lifecycle is recorded there.`);
 }
 
 /**
@@ -130,11 +131,12 @@ export function decideLifecycle(input: LifecycleInput): LifecycleDecision {
   if (denied) return denied;
   const found = submissionSlugOfPr(input.files);
   if ("kind" in found) return found;
-  const history = submissionHistory(input.state, found.slug);
+  const wrongPr = ownershipProblem({ ...input, pinnedIds: pinnedIds(input.participants) }, found.slug);
+  if (wrongPr) return wrongPr;
+  // Steps are keyed by slug and PR: another PR's steps on the same slug are not this one's history.
+  const history = submissionHistory(input.state, found.slug, input.pull.number);
   const earlier = history.find((e) => e.commentId === origin.commentId && e.pr === input.pull.number);
   if (earlier) return { kind: "redelivered", event: earlier, history };
-  const wrongPr = ownershipProblem(input, found.slug);
-  if (wrongPr) return wrongPr;
   const problem = transitionProblem(command.action, lifecycleStatus(history));
   if (problem) return refusal(`\`${found.slug}\` cannot be marked that way: ${problem}.`);
   const event: LifecycleEvent = {

@@ -1,3 +1,4 @@
+import { ownershipRuling, type FolderClaim } from "../ownership.ts";
 import { checkFilePolicy, type FileEntry } from "../validate/file-policy.ts";
 
 /** A file of a pull request as GitHub lists it (the parts the bot reads). */
@@ -55,12 +56,10 @@ export function submissionSlugOfPr(files: readonly PullFile[]): { slug: string }
   return { slug: slugs[0]! };
 }
 
-/** What decides who may act on a submission through a PR. */
+/** What decides who may act on a submission through a PR (see core/ownership.ts, the one rule). */
 export interface OwnershipInput {
-  state: {
-    reservations: readonly { slug: string; pr: number; at: string }[];
-    lifecycle?: readonly { slug: string; pr: number; at: string }[];
-  };
+  /** Open PRs adding the submission's folder, with the API's creation time (this one included or not). */
+  claims?: readonly FolderClaim[];
   /** Slugs on the default branch (merged submissions). */
   knownSlugs: readonly string[];
   pull: { number: number; user: { id: number; login: string } };
@@ -71,30 +70,22 @@ export interface OwnershipInput {
 }
 
 /**
- * Whether this PR may act for `slug`. A PR may add a new submission, or change a merged one only
- * when its author is one of that submission's authors (by login, and by numeric id where the login
- * is pinned); a submission first benchmarked on another PR belongs to that PR. Without this, a PR
- * that edits someone else's merged folder was benchmarked as it, its result became the other
- * author's speed, and a ruling on it hit the victim. Pure.
+ * Whether this PR may act for `slug`, by the one ownership rule (core/ownership.ts): a merged
+ * folder belongs to its original authors, an unmerged one to the open PR that added it first by
+ * the API's creation time. Bot activity (reservations, lifecycle steps) never moves it. Pure.
  */
 export function ownershipProblem(input: OwnershipInput, slug: string): Refusal | undefined {
-  const author = input.pull.user;
-  if (input.knownSlugs.includes(slug)) {
-    const authors = (input.manifestAuthors?.[slug] ?? []).map((a) => a.toLowerCase());
-    const pinned = input.pinnedIds?.get(author.login.toLowerCase());
-    if (authors.includes(author.login.toLowerCase()) && (pinned === undefined || pinned === author.id))
-      return undefined;
-    return refusal(
-      `\`${slug}\` is a merged submission and @${author.login} is not one of its authors: a PR may only ` +
-        `change a submission its author owns. Copy it to a new folder and list \`${slug}\` as a parent.`,
-    );
-  }
-  const home = [...input.state.reservations, ...(input.state.lifecycle ?? [])]
-    .filter((r) => r.slug === slug)
-    .sort((a, b) => a.at.localeCompare(b.at))[0]?.pr;
-  if (home !== undefined && home !== input.pull.number)
-    return refusal(`\`${slug}\` belongs to PR #${home}; a PR may only act for the submission it adds.`);
-  return undefined;
+  const ruling = ownershipRuling(
+    {
+      slug,
+      merged: input.knownSlugs.includes(slug),
+      originalAuthors: input.manifestAuthors?.[slug] ?? [],
+      ...(input.pinnedIds ? { pinned: input.pinnedIds } : {}),
+      claims: input.claims ?? [],
+    },
+    input.pull,
+  );
+  return ruling.ok ? undefined : refusal(ruling.reason);
 }
 
 /** Logins pinned to numeric ids by the participants file (lower-cased logins). */

@@ -145,3 +145,21 @@ export function decodeTps(m: StreamMeasurement): number {
   const dt = (m.lastTokenAt - m.firstTokenAt) / 1000;
   return m.tokens.length > 1 && dt > 0 ? (m.tokens.length - 1) / dt : NaN;
 }
+
+/** Bytes every response may use whatever it carries: headers of events, ids, the model's name. */
+const RESPONSE_BASE_BYTES = 64 * 1024;
+/** Bytes one token may use in a response (a vLLM stream event is about 300), and per logprob asked. */
+const BYTES_PER_TOKEN = 2048;
+const BYTES_PER_LOGPROB = 1024;
+
+/**
+ * The most bytes an honest engine's answer to `body` can take: a fixed allowance plus, for every
+ * token it may mention (the prompt it may echo or score, and up to max_tokens generated), a
+ * generous per-token size that grows with the logprobs asked for. The trusted client stops reading
+ * past it, so no engine can make the harness buffer or parse more than this.
+ */
+export function responseByteCap(body: CompletionRequest): number {
+  const k = Math.max(body.logprobs ?? 0, body.prompt_logprobs ?? 0);
+  const tokens = body.prompt.length + body.max_tokens;
+  return RESPONSE_BASE_BYTES + tokens * (BYTES_PER_TOKEN + k * BYTES_PER_LOGPROB);
+}

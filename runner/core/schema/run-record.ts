@@ -176,6 +176,28 @@ export const RunRecord = z.strictObject({
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
+/**
+ * The look (1-based) a run gathered from the runner matrix must run next, because no share holds
+ * its blocks yet; null once every look the run needs has run. Data the workflow reads (evaluate.yml's
+ * gather job), never a thrown error or a line of output to grep.
+ */
+export const NextLook = z.number().int().min(1).max(8).nullable();
+
+/** An error that stopped `velodrome evaluate` before any bench (fixed phrases only: the file is public). */
+const EarlyError = z.strictObject({
+  version: z.literal(1),
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+  status: z.literal("error"),
+  reason: z.string().max(2000),
+});
+
+/** The result file `velodrome evaluate` writes: the releasable record (or an early error) and the next look. */
+export const EvaluateResult = z.union([
+  RunRecord.extend({ nextLook: NextLook }),
+  EarlyError.extend({ nextLook: z.null() }),
+]);
+export type EvaluateResult = z.infer<typeof EvaluateResult>;
+
 /** Largest result JSON the publish job accepts from a runner. */
 export const MAX_RECORD_BYTES = 256 * 1024;
 
@@ -188,7 +210,11 @@ export function parseRunRecord(text: string): { record?: RunRecord; error?: stri
   } catch (e) {
     return { error: `run record is not JSON: ${(e as Error).message}` };
   }
-  const r = RunRecord.safeParse(json);
+  // An evaluate result (EvaluateResult) carries `nextLook`: only a run whose looks are all in is published.
+  const { nextLook, ...record } = isObject(json) ? json : { nextLook: undefined };
+  if (nextLook !== undefined && nextLook !== null)
+    return { error: `nextLook: look ${String(nextLook).slice(0, 8)} has not run yet; the run is not final` };
+  const r = RunRecord.safeParse(isObject(json) ? record : json);
   if (!r.success)
     return {
       error: r.error.issues
@@ -198,3 +224,6 @@ export function parseRunRecord(text: string): { record?: RunRecord; error?: stri
     };
   return { record: r.data };
 }
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);

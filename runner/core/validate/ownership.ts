@@ -1,4 +1,5 @@
 import { manifestPath } from "../layout.ts";
+import { ownershipRuling, isOriginalAuthor, type FolderClaim } from "../ownership.ts";
 import type { Problem } from "./problem.ts";
 
 /**
@@ -27,12 +28,9 @@ export interface PrAuthor {
   id?: number;
 }
 
-/** Whether `author` is one of the folder's original authors (and, where pinned, has the pinned id). */
+/** Whether `author` is one of the folder's original authors (the one rule: core/ownership.ts). */
 export function ownsFolder(origin: FolderOrigin, author: PrAuthor, pinned?: ReadonlyMap<string, number>) {
-  const login = author.login.toLowerCase();
-  if (!origin.authors.some((a) => a.toLowerCase() === login)) return false;
-  const id = pinned?.get(login);
-  return id === undefined || author.id === undefined || id === author.id;
+  return isOriginalAuthor(origin.authors, author, pinned);
 }
 
 /** The line of the manifest's `authors:` key (where the fix goes), else its first line. */
@@ -70,4 +68,33 @@ export function ownershipProblems(o: {
     });
   }
   return problems;
+}
+
+/**
+ * Rule: a PR may not add a folder that another open PR added first (by the API's creation time;
+ * core/ownership.ts). `claims` are the open PRs adding each touched slug's folder. Pure.
+ */
+export function claimProblems(o: {
+  pr: number;
+  author: PrAuthor;
+  added: readonly string[];
+  claims: Readonly<Record<string, readonly FolderClaim[]>>;
+}): Problem[] {
+  return o.added.flatMap((slug) => {
+    const ruling = ownershipRuling(
+      { slug, merged: false, claims: o.claims[slug] ?? [] },
+      { number: o.pr, user: { id: o.author.id ?? 0, login: o.author.login } },
+    );
+    if (ruling.ok) return [];
+    return [
+      {
+        file: manifestPath(slug),
+        line: 1,
+        col: 1,
+        code: "slug-claimed" as const,
+        message: `\`${slug}\` was added first by ${ruling.owner}, still open; this PR adds the same folder`,
+        fix: `choose another slug (npx velodrome new <new-slug> --parent <parent>) and move your files there`,
+      },
+    ];
+  });
 }

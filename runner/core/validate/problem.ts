@@ -29,6 +29,7 @@ export const PROBLEM_CODES = [
   "too-many-files",
   "missing-manifest",
   "not-owner",
+  "slug-claimed",
   // Rules across files
   "self-parent",
   "missing-parent",

@@ -15,7 +15,8 @@ import { parseChallenge, parseSubmission } from "./manifest.ts";
 import { sortProblems, type Problem, type ProblemCode } from "./problem.ts";
 import { checkSubmissionRules, type LoadedSubmission } from "./rules.ts";
 import { manifestPath, submissionDir } from "../layout.ts";
-import { ownershipProblems, type FolderOrigin, type PrAuthor } from "./ownership.ts";
+import { claimProblems, ownershipProblems, type FolderOrigin, type PrAuthor } from "./ownership.ts";
+import type { FolderClaim } from "../ownership.ts";
 
 export interface ValidationInput {
   challenge: { file: string; text: string };
@@ -32,6 +33,8 @@ export interface ValidationInput {
   otherKnownSlugs?: string[];
   /** PR mode with a known PR author: who owns the base branch's folders the PR touches. */
   ownership?: { origins: FolderOrigin[]; author: PrAuthor; pinned?: ReadonlyMap<string, number> };
+  /** PR mode, from the API: this PR's number and the open PRs adding each touched folder. */
+  claims?: { pr: number; bySlug: Readonly<Record<string, readonly FolderClaim[]>> };
 }
 
 export interface ValidationReport {
@@ -114,6 +117,15 @@ export function validateRepository(
         ...input.ownership,
         touched: input.targets,
         manifestText: (slug) => input.submissions.get(slug)?.text,
+      }),
+    );
+  if (input.prMode && input.claims)
+    problems.push(
+      ...claimProblems({
+        pr: input.claims.pr,
+        author: input.ownership?.author ?? { login: "" },
+        added: input.targets.filter((s) => !input.ownership?.origins.some((o) => o.slug === s)),
+        claims: input.claims.bySlug,
       }),
     );
   if (ch.value) problems.push(...ruleProblems(ch.value, input, targets.loaded));

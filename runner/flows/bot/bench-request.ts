@@ -2,6 +2,8 @@ import { decideBench, type BenchDispatch } from "../../core/github/bench.ts";
 import { marker, renderQueuedComment } from "../../core/github/comment.ts";
 import type { BenchCommand, CommentOrigin } from "../../core/github/event.ts";
 import { dataPath } from "../../core/layout.ts";
+import type { FolderClaim } from "../../core/ownership.ts";
+import { submissionSlugOfPr, type PullFile } from "../../core/github/pull.ts";
 import { hasComment, refuseCommand } from "./comments.ts";
 import type { GhUser } from "../../ports.ts";
 import { pullCommandInput, recordWrite, type FlowContext, type Outcome } from "./context.ts";
@@ -36,10 +38,19 @@ async function dispatchRun(ctx: FlowContext, origin: CommentOrigin, d: BenchDisp
 async function validateHead(
   ctx: FlowContext,
   pull: { number: number; state: string; headSha: string; user: GhUser },
+  files: readonly PullFile[],
+  claims: readonly FolderClaim[],
 ) {
   if (!ctx.validator || pull.state !== "open") return undefined;
+  const found = submissionSlugOfPr(files);
+  const bySlug = "kind" in found ? {} : { [found.slug]: claims };
   try {
-    return await ctx.validator.validate({ pr: pull.number, sha: pull.headSha, author: pull.user });
+    return await ctx.validator.validate({
+      pr: pull.number,
+      sha: pull.headSha,
+      author: pull.user,
+      claims: { pr: pull.number, bySlug },
+    });
   } catch (e) {
     ctx.log?.(
       `validation of PR #${pull.number} at ${pull.headSha.slice(0, 7)} failed to run: ${(e as Error).message}`,
@@ -59,7 +70,7 @@ export async function handleBench(
   command: BenchCommand,
 ): Promise<Outcome> {
   const input = await pullCommandInput(ctx, origin);
-  const validation = await validateHead(ctx, input.pull);
+  const validation = await validateHead(ctx, input.pull, input.files, input.claims);
   const message = `quota: ${origin.requester.login} runs PR #${origin.issue}`;
   const decision = await ctx.store.transact(message, (state) => {
     const d = decideBench({

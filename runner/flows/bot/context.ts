@@ -1,4 +1,7 @@
 import type { CommentOrigin } from "../../core/github/event.ts";
+import { submissionSlugOfPr, type PullFile } from "../../core/github/pull.ts";
+import { manifestPath } from "../../core/layout.ts";
+import type { FolderClaim } from "../../core/ownership.ts";
 import type { PublishPins } from "../../core/github/publish.ts";
 import type { Challenge } from "../../core/schema/challenge.ts";
 import type {
@@ -65,9 +68,37 @@ export async function pullCommandInput(ctx: FlowContext, origin: CommentOrigin) 
     origin,
     pull,
     files,
+    claims: await folderClaims(ctx, pull, files),
+    ...(ctx.manifestAuthors ? { manifestAuthors: ctx.manifestAuthors } : {}),
     challenge: ctx.challenge,
     participants: ctx.participants,
     knownSlugs: ctx.knownSlugs,
     now: ctx.now(),
   };
+}
+
+/**
+ * The open PRs that add this PR's submission folder and were created no later than it, with the
+ * API's `created_at` (this PR included): what the ownership rule (core/ownership.ts) reads. Only
+ * earlier PRs can own the folder before this one, so later ones are not listed.
+ */
+export async function folderClaims(
+  ctx: Pick<FlowContext, "api">,
+  pull: { number: number; createdAt?: string },
+  files: readonly PullFile[],
+): Promise<FolderClaim[]> {
+  const found = submissionSlugOfPr(files);
+  if ("kind" in found || !pull.createdAt) return [];
+  const manifest = manifestPath(found.slug);
+  const mine = Date.parse(pull.createdAt);
+  const earlier = (await ctx.api.listOpenPulls()).filter(
+    (p) => p.number !== pull.number && p.createdAt !== undefined && Date.parse(p.createdAt) <= mine,
+  );
+  const claims: FolderClaim[] = [{ pr: pull.number, createdAt: pull.createdAt }];
+  for (const p of earlier) {
+    const theirs = await ctx.api.listPullFiles(p.number);
+    if (theirs.some((f) => f.filename === manifest && f.status === "added"))
+      claims.push({ pr: p.number, createdAt: p.createdAt! });
+  }
+  return claims;
 }

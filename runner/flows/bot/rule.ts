@@ -3,7 +3,7 @@ import type { CommentOrigin, RuleCommand } from "../../core/github/event.ts";
 import { decideRule } from "../../core/github/rule.ts";
 import { dataPath } from "../../core/layout.ts";
 import { refuseCommand, upsertComment } from "./comments.ts";
-import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
+import { folderClaims, recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
 /** `/rule invalid <reason>` or `/rule valid [note]` by an organizer: recorded, then announced on the PR. */
 export async function handleRule(
@@ -11,16 +11,17 @@ export async function handleRule(
   origin: CommentOrigin,
   command: RuleCommand,
 ): Promise<Outcome> {
-  const [pull, state] = await Promise.all([ctx.api.getPull(origin.issue), ctx.store.read()]);
+  const pull = await ctx.api.getPull(origin.issue);
+  const files = await ctx.api.listPullFiles(origin.issue);
   const decision = decideRule({
     origin,
     command,
-    files: await ctx.api.listPullFiles(origin.issue),
+    files,
     challenge: ctx.challenge,
     participants: ctx.participants,
     now: ctx.now(),
     ownership: {
-      state,
+      claims: await folderClaims(ctx, pull, files),
       pull,
       knownSlugs: ctx.knownSlugs,
       ...(ctx.manifestAuthors ? { manifestAuthors: ctx.manifestAuthors } : {}),

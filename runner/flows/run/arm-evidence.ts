@@ -1,4 +1,4 @@
-import type { PromptSet } from "./reference.ts";
+import type { PromptSet } from "../reference.ts";
 import { subset } from "./block-plan.ts";
 
 /**

@@ -1,5 +1,4 @@
-import { join } from "node:path";
-import type { Arm } from "../core/stats/design.ts";
+import type { Arm } from "../../core/stats/design.ts";
 import {
   corpusPerplexity,
   greedyAgreement,
@@ -9,10 +8,10 @@ import {
   type PlainLine,
   type QualityResult,
   type Scored,
-} from "../core/verify.ts";
-import type { BenchOptions, BenchPorts, PromptSet } from "./benchmark.ts";
-import { plainReference, trustedScores, type PlainReference, type ToScore } from "./plain-reference.ts";
-import type { Severity } from "./arm-evidence.ts";
+} from "../../core/verify.ts";
+import type { BenchOptions, BenchPorts, PromptSet } from "./types.ts";
+import { trustedScores, type PlainReference, type ToScore } from "../plain-reference.ts";
+import { exactSeverity, type Severity } from "./arm-evidence.ts";
 
 /**
  * Verification of a bench's arms (see RULES.md): checkpoint perplexity on the reference
@@ -27,29 +26,6 @@ export interface ScoredLaunch {
 }
 
 export type PlainRefs = Record<Arm, PlainReference>;
-
-/** Each arm's plain-decode reference: the candidate's covers the private prompts too (for confirmation). */
-export async function plainReferences(ports: BenchPorts, o: BenchOptions): Promise<PlainRefs> {
-  const common = {
-    challenge: o.challenge,
-    cacheDir: o.plainCacheDir ?? join(o.workDir, "plain-reference"),
-    workDir: o.workDir,
-    ...(o.startTimeoutMs ? { startTimeoutMs: o.startTimeoutMs } : {}),
-    ...(o.requestTimeoutMs ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
-  };
-  // Private ids may repeat public ones: they are kept apart under a prefix.
-  const privatePrompts = (o.private?.prompts ?? []).map((p) => ({ ...p, id: PRIVATE_PREFIX + p.id }));
-  const withPrivate = [...o.public.prompts, ...privatePrompts];
-  const candidate = await plainReference(ports, { ...common, contender: o.candidate, prompts: withPrivate });
-  const incumbent = await plainReference(ports, {
-    ...common,
-    contender: o.incumbent,
-    prompts: o.public.prompts,
-  });
-  for (const [arm, p] of [["candidate", candidate] as const, ["incumbent", incumbent] as const])
-    ports.progress.line(`plain-decode reference of the ${arm}: ${p.launched ? "made" : "reused from cache"}`);
-  return { candidate, incumbent };
-}
 
 /** Prefix of the private prompts' ids in a plain reference. */
 export const PRIVATE_PREFIX = "private:";
@@ -161,4 +137,38 @@ export function privateScoreItems(
     if (plainOut) items.push({ key: `plain:${p.id}`, prompt: p, output: plainOut });
   }
   return items;
+}
+
+/**
+ * Quality of an arm's evidence: against its own plain decode when the run has one (identity with
+ * near-tie tolerance, checkpoint perplexity), else the legacy check against the baseline's outputs.
+ */
+export function judgeLaunch(
+  o: BenchOptions,
+  set: PromptSet,
+  r: ScoredLaunch,
+  plain: PlainReference | undefined,
+  prefix = "",
+): QualityResult {
+  if (plain) return judgeArm(o, set, r, plain, undefined, prefix);
+  const expected = new Map([...set.reference].map(([k, v]) => [k, v.output]));
+  return judgeQuality(o.challenge, {
+    ppl: corpusPerplexity(r.scoring ?? []),
+    pplReference: set.referencePpl,
+    greedy: greedyAgreement(expected, r.outputs),
+  });
+}
+
+/**
+ * What an arm's outputs are held to when choosing which to verify: its own plain decode (near-ties
+ * excused) when the run has one, else the baseline's reference outputs of the set.
+ */
+export function severityFor(
+  o: BenchOptions,
+  plain: PlainReference | undefined,
+  prefix = "",
+  set = o.public,
+): Severity {
+  if (plain) return plainSeverity(plain, o.challenge.verification.tie_margin, prefix);
+  return exactSeverity(new Map([...set.reference].map(([id, line]) => [id, line.output])));
 }

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { groupOfBlock } from "../core/plan/groups.ts";
-import { seededRng, shuffle } from "../core/stats/rng.ts";
-import type { PromptItem } from "../core/verify.ts";
+import { groupOfBlock } from "../../core/plan/groups.ts";
+import { seededRng, shuffle } from "../../core/stats/rng.ts";
+import type { PromptItem } from "../../core/verify.ts";
 import type { BlockDesign } from "./block-plan.ts";
-import type { PromptSet } from "./reference.ts";
+import type { PromptSet } from "../reference.ts";
 import { PRIVATE_PREFIX } from "./verify-arms.ts";
 
 /**

@@ -1,8 +1,8 @@
-import { groupOfBlock, groupSize, promptGroups } from "../core/plan/groups.ts";
-import type { Challenge } from "../core/schema/challenge.ts";
-import { blockOrder, type Arm } from "../core/stats/design.ts";
-import { corpusPerplexity, type PromptItem } from "../core/verify.ts";
-import type { Contender, PromptSet } from "./reference.ts";
+import { groupOfBlock, groupSize, promptGroups } from "../../core/plan/groups.ts";
+import type { Challenge } from "../../core/schema/challenge.ts";
+import { blockOrder, type Arm } from "../../core/stats/design.ts";
+import { corpusPerplexity, type PromptItem } from "../../core/verify.ts";
+import type { Contender, PromptSet } from "../reference.ts";
 
 /**
  * What each block runs: the seeded arm order and the prompt group both its launches decode. A pure

@@ -1,0 +1,85 @@
+/**
+ * The one ownership rule of a submission folder, used by validation, `/bench`, `/rule` and every
+ * lifecycle step (it was decided three times under three rules before; a stranger's second PR
+ * adding the same unmerged folder took it over with one bot command).
+ *
+ * - A folder on the default branch (merged) belongs to the authors its manifest named when it was
+ *   first added (git history); where a login is pinned to a numeric id, the id must match too.
+ * - An unmerged folder belongs to the open pull request that first added it, by the GitHub API's
+ *   record of when each PR was created (`created_at`; ties by the lower PR number). Bot activity
+ *   (a reservation, a lifecycle step) never moves ownership. A later PR adding the same folder is
+ *   refused by validation and by every command.
+ * Pure.
+ */
+
+/** An open pull request adding `submissions/<slug>/submission.yaml`, as the API reports it. */
+export interface FolderClaim {
+  pr: number;
+  /** The PR's `created_at` from the API (ISO). */
+  createdAt: string;
+}
+
+/** Who a PR is and who opened it. */
+export interface ActingPull {
+  number: number;
+  user: { id: number; login: string };
+}
+
+export interface OwnershipFacts {
+  slug: string;
+  /** Whether the folder is on the default branch. */
+  merged: boolean;
+  /** For a merged folder: the authors its manifest named when first added. */
+  originalAuthors?: readonly string[];
+  /** Logins pinned to numeric ids (lower-cased). */
+  pinned?: ReadonlyMap<string, number>;
+  /** Open PRs adding the folder (this one included or not), from the API. */
+  claims: readonly FolderClaim[];
+}
+
+export type OwnershipRuling =
+  { ok: true } | { ok: false; code: "not-owner" | "claimed"; owner: string; reason: string };
+
+/** The claim that owns an unmerged folder: the earliest created PR, ties to the lower number. */
+export function firstClaim(claims: readonly FolderClaim[]): FolderClaim | undefined {
+  return [...claims].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.pr - b.pr)[0];
+}
+
+/** Whether `author` is one of a merged folder's original authors (and has the pinned id, where pinned). */
+export function isOriginalAuthor(
+  authors: readonly string[],
+  author: { login: string; id?: number },
+  pinned?: ReadonlyMap<string, number>,
+): boolean {
+  const login = author.login.toLowerCase();
+  if (!authors.some((a) => a.toLowerCase() === login)) return false;
+  const id = pinned?.get(login);
+  return id === undefined || author.id === undefined || id === author.id;
+}
+
+/** Whether `pull` may act for `facts.slug`, and if not, who owns it and why. */
+export function ownershipRuling(facts: OwnershipFacts, pull: ActingPull): OwnershipRuling {
+  const { slug } = facts;
+  if (facts.merged) {
+    const authors = facts.originalAuthors ?? [];
+    if (isOriginalAuthor(authors, pull.user, facts.pinned)) return { ok: true };
+    return {
+      ok: false,
+      code: "not-owner",
+      owner: authors.join(", ") || "none",
+      reason:
+        `\`${slug}\` is a merged submission and @${pull.user.login} is not one of its authors: a PR may ` +
+        `only change a submission its author owns. Copy it to a new folder and list \`${slug}\` as a parent.`,
+    };
+  }
+  const first = firstClaim(facts.claims);
+  if (!first || first.pr === pull.number) return { ok: true };
+  return {
+    ok: false,
+    code: "claimed",
+    owner: `PR #${first.pr}`,
+    reason:
+      `\`${slug}\` belongs to PR #${first.pr}, which added its folder first (opened ${first.createdAt}); ` +
+      `a PR may only act for a submission it added first. Choose another slug.`,
+  };
+}
