@@ -554,7 +554,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     const ev = await runCli(
       ["evaluate", "--repo", main, "--remote", remote, ...flags, "--out", resultFile],
       main,
-      {},
+      { VELODROME_MACHINE_ID: "local" }, // the runner host's identity (else /etc/machine-id, hashed)
     );
     expect(ev.code, ev.err + ev.out).toBe(0);
     const pub = await runCli(

@@ -1,4 +1,5 @@
 import { UsageError } from "../core/errors.ts";
+import { createHash } from "node:crypto";
 import { access, readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gitSubmissionFetcher } from "../adapters/git-fetch.ts";
@@ -172,6 +173,19 @@ async function runModeOf(v: Values, io: Io, launcher: WorkerLauncher): Promise<R
 }
 
 /**
+ * The physical machine this job runs on, as drift, suspension and calibration key it: never the
+ * runner's label (a pool's label names every machine) nor RUNNER_NAME (an autoscaled runner's name
+ * changes every job). VELODROME_MACHINE_ID when the runner host sets it (its `.env`), else a hash
+ * of `/etc/machine-id` (the host's own id, not printed raw), else `local`.
+ */
+async function machineIdentity(io: Io): Promise<string> {
+  const set = io.env.VELODROME_MACHINE_ID?.trim();
+  if (set) return set.slice(0, 100);
+  const id = (await readFile("/etc/machine-id", "utf8").catch(() => "")).trim();
+  return id ? `machine-${createHash("sha256").update(id).digest("hex").slice(0, 12)}` : "local";
+}
+
+/**
  * The runner's private prompt set: `--private FILE`, else `verification.private_prompts` of
  * challenge.yaml when this machine has that file. A configured set the machine lacks is said once on
  * stderr (the confirmation then stays pending; the runbook's preflight checks every runner has it).
@@ -214,6 +228,8 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
       progressFor((s) => process.stderr.write(s), io.isTTY),
     ),
     main,
+    // VELODROME_WORK: a short folder for the runs' work (evaluate.yml makes one per job under /tmp).
+    ...(io.env.VELODROME_WORK ? { workRoot: resolve(io.cwd, io.env.VELODROME_WORK) } : {}),
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(root, v.remote),
     validator: gitPullValidator(main, v.remote, io.env.GITHUB_REF_NAME ?? "main"),
@@ -243,7 +259,7 @@ async function requestOf(v: Values, io: Io, challenge: Challenge, mode: RunMode)
   const hardware = gathered
     ? challenge.hardware.description.slice(0, 300)
     : `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300);
-  const runnerId = gathered ? (challenge.runners?.label ?? "runner-pool") : (io.env.RUNNER_NAME ?? "local");
+  const runnerId = gathered ? (challenge.runners?.label ?? "runner-pool") : await machineIdentity(io);
   const privatePrompts = enginesHere(mode) ? await privateSet(v.private, challenge, io) : undefined;
   return {
     runId: v["run-id"],

@@ -179,8 +179,10 @@ export interface HarnessOptions {
   files: Record<string, string>;
   /** Repository variables (act's --var), e.g. the GPU runner labels. */
   vars?: Record<string, string>;
-  /** The host executors' machine identities; jobs on GPU labels alternate between them. */
+  /** Environment of every act run (the runner hosts'). */
   env?: Record<string, string>;
+  /** The organizer's work in the new repository before its first commit (reference outputs …). */
+  prepare?: (dir: string) => Promise<void>;
 }
 
 /** Tracked files of this checkout (working tree), minus the tests and the example challenge. */
@@ -220,6 +222,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     await mkdir(dirname(join(work, f)), { recursive: true });
     await writeFile(join(work, f), text);
   }
+  await o.prepare?.(work);
   await git(work, "init", "-q", "-b", "main");
   for (const [k, v] of [
     ["user.email", "orga@velodrome.invalid"],

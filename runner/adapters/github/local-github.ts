@@ -349,6 +349,7 @@ function serveGit(gitRoot: string, req: IncomingMessage, res: ServerResponse, ch
       HTTP_CONTENT_ENCODING: String(req.headers["content-encoding"] ?? ""),
     },
   });
+  cgi.stdin.on("error", () => undefined); // the backend may answer (an error) before reading it all
   cgi.stdin.end(Buffer.concat(chunks));
   const out: Buffer[] = [];
   cgi.stdout.on("data", (c: Buffer) => out.push(c));
