@@ -122,6 +122,15 @@ describe("workflow lint", () => {
       expect([job.needs].flat()).toContain("shares");
     }
   });
+  it("a share that leaves no result fails its job, and the gather never dispatches a look at or below its own", () => {
+    const wf = workflows.find(([f]) => f === "evaluate.yml")![1];
+    const share = wf.jobs.evaluate!.steps!.find((x) => x.run?.includes("velodrome.mjs evaluate"))!;
+    expect(share.run).not.toMatch(/\|\|\s*true/);
+    const gather = wf.jobs.gather!.steps!.find((x) => x.run?.includes("--gather out/shares"))!;
+    expect(gather.env?.LOOK).toBe("${{ inputs.look }}");
+    expect(gather.run).toMatch(/r\.nextLook <= look[\s\S]*process\.exit\(1\)/);
+    expect(gather.run).not.toMatch(/GITHUB_OUTPUT"\s*\|\|\s*true/);
+  });
   it("every bot step that writes may dispatch the board mirror or the site build (actions: write)", () => {
     // GITHUB_TOKEN's pushes and comments start no workflow: the bot dispatches board.yml after each
     // command, and board.yml dispatches pages.yml (runner/flows/bot/refresh.ts).

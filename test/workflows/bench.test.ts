@@ -117,5 +117,5 @@ describe.skipIf(!act)("scenario b: /bench to a confirmed verdict and a new leade
     const index = await readFile(join(h.pages, "index.html"), "utf8");
     expect(index).toMatch(/Leader[\s\S]{0,400}q8/);
     expect(h.fake.violations).toEqual([]);
-  });
+  }, 900_000); // twelve block launches and the verification, on a shared 2-core machine
 });
