@@ -414,6 +414,8 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     },
     pushPr: (n, user, files) => pushPr(n, user, files),
     openPr(n, p) {
+      const open = fake.issues.get(n);
+      if (open) return Object.assign(open, { headSha: p.head, files: p.files }); // a push to the PR
       const at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
       const issue: FakeIssue = {
         number: n,
