@@ -115,7 +115,7 @@ describe.skipIf(!act)("scenario b: /bench to a confirmed verdict and a new leade
     for (const m of machines) expect(m).toMatch(/^machine-[0-9a-f]{12}$/);
     // The site, deployed after the publish, names q8 the leader.
     const index = await readFile(join(h.pages, "index.html"), "utf8");
-    expect(index).toMatch(/Leader[\s\S]{0,400}q8/);
+    expect(index).toContain(`data-leader="q8"`);
     expect(h.fake.violations).toEqual([]);
   }, 900_000); // twelve block launches and the verification, on a shared 2-core machine
 });
