@@ -357,7 +357,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     await git(work, "add", "-A");
     await git(work, "commit", "-q", "-m", `PR ${n}`);
     const head = (await git(work, "rev-parse", "HEAD")).trim();
-    await git(work, "push", "-q", "origin", `HEAD:refs/pull/${n}/head`);
+    await git(work, "push", "-q", "origin", `+HEAD:refs/pull/${n}/head`);
     await git(work, "checkout", "-q", "main");
     h.openPr(n, { user, title: `PR ${n}`, head, files: Object.keys(files) });
     const event = webhook("pull_request", "opened");

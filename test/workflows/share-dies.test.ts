@@ -6,14 +6,16 @@ import { ALICE, challengeFiles } from "./challenge.ts";
 
 // Scenario (c), in part: every share of a look dies before leaving a result (here: the PR's head
 // moved after /bench, which each share refuses before any launch). The share jobs fail (no
-// `|| true`), the gather finds its own look incomplete and fails instead of dispatching that look
-// again for free; the reservation stays charged and nothing is published.
+// `|| true`); the gather reads the same move and ends the run in error, so nothing is dispatched
+// again and nothing is published; the reservation stays charged. (A gather that finds its own look
+// incomplete fails instead of re-dispatching it: evaluate.yml's look bound, checked by
+// test/workflows.test.ts; no scenario here yet makes a share die while the gather succeeds.)
 const act = findAct();
 if (!act) console.log("workflows tier skipped: act is not installed (npm run setup:act)");
 
 let h: Harness;
 
-describe.skipIf(!act)("scenario c: a look whose shares die is never dispatched again", () => {
+describe.skipIf(!act)("scenario c (part): a look whose shares die is not run again", () => {
   beforeAll(async () => {
     h = await startHarness({
       files: challengeFiles((ch) => {
@@ -46,10 +48,10 @@ describe.skipIf(!act)("scenario c: a look whose shares die is never dispatched a
       shares: "success",
       "evaluate-1": "failure",
       "evaluate-2": "failure",
-      gather: "failure",
+      gather: "success",
     });
-    expect(evaluate.jobs.verify).toBeUndefined(); // skipped: the gather failed
-    expect(evaluate.log).toMatch(/look 1 is incomplete \(a share left no result\): not dispatched again/);
+    expect(evaluate.log).toMatch(/PR #1 moved from \w+ to \w+ after the run was requested/);
+    expect(evaluate.log).not.toMatch(/"kind":"published"/);
     expect(h.fake.dispatches.filter((d) => d.workflow === "evaluate.yml")).toHaveLength(1);
     expect(after.filter((r) => r.workflow === "evaluate.yml")).toHaveLength(1);
     const data = await h.dataFiles();
