@@ -52,6 +52,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS tool configuration (.dependency-cruiser.cjs).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
+  },
+  {
     // Browser scripts of the static site (plain ES5-style, no build step).
     files: ["site/assets/**/*.js"],
     languageOptions: {

@@ -164,6 +164,28 @@ export interface GhIssue {
   reactions: number;
 }
 
+/** A comment from the repository-wide comments feed: which thread it is on, and who wrote it. */
+export interface GhRepoComment extends GhComment {
+  issue: number;
+  /** GitHub's author_association (OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, …). */
+  association: string;
+  /** The author's account type ("User", "Bot"). */
+  userType: string;
+}
+
+/**
+ * What the bot has spent of GitHub's REST budget in this process (counted for every request, by
+ * route), and what GitHub's rate-limit headers last said is left (unknown before the first answer).
+ */
+export interface ApiBudget {
+  requests: number;
+  byRoute: Record<string, number>;
+  limit?: number;
+  remaining?: number;
+  /** When the window resets (ms since the epoch). */
+  resetAt?: number;
+}
+
 /** The few GitHub operations Velodrome needs; one Octokit implementation, tests point it at a fake server. */
 export interface GitHubApi {
   /** A PR as the API has it; `createdAt` is its `created_at` (the ownership rule reads it). */
@@ -175,6 +197,13 @@ export interface GitHubApi {
     { number: number; headSha: string; headRepo: string | null; createdAt?: string }[]
   >;
   listPullFiles(n: number): Promise<{ filename: string; status: string; previous_filename?: string }[]>;
+  /**
+   * The pull requests whose head is this commit, with their state (one request, where the whole open
+   * list is one request per hundred open pull requests).
+   */
+  pullsForCommit?(
+    sha: string,
+  ): Promise<{ number: number; headSha: string; headRepo: string | null; state: string }[]>;
   listComments(n: number): Promise<GhComment[]>;
   createComment(n: number, body: string): Promise<number>;
   updateComment(id: number, body: string): Promise<void>;
@@ -182,6 +211,15 @@ export interface GitHubApi {
   dispatch(workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
   getIssue(n: number): Promise<GhIssue>;
   listIssues(): Promise<GhIssue[]>;
+  /**
+   * One page (up to 100) of issues and pull requests updated at or after `since` (all, without it),
+   * oldest update first: a feed the mirror reads page by page, resuming from the last update seen.
+   */
+  issuesSince(since: string | undefined, page?: number): Promise<GhIssue[]>;
+  /** One page (up to 100) of the repository's issue comments updated at or after `since`, oldest update first. */
+  commentsSince(since: string | undefined, page?: number): Promise<GhRepoComment[]>;
+  /** Requests made so far and the rate-limit headers' last word (adapters that count). */
+  budget?(): ApiBudget;
 }
 
 // adapters/git-store.ts

@@ -25,6 +25,7 @@ const examples = require("@octokit/webhooks-examples/api.github.com/index.json")
 const REPOSITORY = "velodrome-org/challenge";
 const AGENT = { id: 4242, login: "agent-7" };
 const BOB = { id: 102, login: "bob" };
+const OWNER = { id: 4343, login: "agent-7-owner" };
 const ORGA = { id: 1, login: "orga" };
 const REGISTRATION_ISSUE = 1;
 const PR = 2;
@@ -196,6 +197,12 @@ describe("an agent that follows only README.md and AGENTS.md", () => {
     const out = await deliverComment(issue, AGENT, join_);
     expect(out.kind, out.why).toBe("registered");
     expect(botReplies(issue).at(-1)!.body).toContain(`@${AGENT.login}`);
+    // `/bench` needs a person behind the agent: the agent names its owner, the owner confirms.
+    const claim = instruction("/join owned-by").replace("@owner", `@${OWNER.login}`);
+    expect((await deliverComment(issue, AGENT, claim)).kind).toBe("registered");
+    const confirm = instruction("/join owner-of").replace("@you", `@${AGENT.login}`);
+    const linked = await deliverComment(issue, OWNER, confirm);
+    expect(linked.kind, linked.why).toBe("registered");
   });
 
   it("scaffolds with `new`; validation refuses the placeholders until the agent edits them", async () => {

@@ -1,4 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { readdir } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { vllmBinary } from "../runner/adapters/runner-ports.ts";
 import { bubblewrapAvailable } from "../runner/adapters/sandbox/sandbox.ts";
 import type { AuditReport } from "../runner/flows/audit.ts";
 import { REPO_ROOT, runCli } from "./helpers.ts";
@@ -9,6 +12,35 @@ async function audit(...args: string[]): Promise<{ code: number; report: AuditRe
   const r = await runCli(["audit", "--json", ...args], REPO_ROOT);
   return { code: r.code, report: JSON.parse(r.out) as AuditReport };
 }
+
+const VLLM_HERE = vllmBinary() !== undefined || spawnSync("sh", ["-c", "command -v vllm"]).status === 0;
+if (!VLLM_HERE)
+  console.log("test/audit.test.ts: the vLLM audit is skipped: vLLM is not installed (npm run setup:vllm)");
+
+describe("velodrome audit refuses a host it cannot audit, at once (nothing launched)", () => {
+  it("--engine vllm without vLLM: not run, exit 1, saying what to install", async () => {
+    const r = await runCli(["audit", "--json", "--engine", "vllm"], REPO_ROOT, {
+      VELODROME_VLLM_BIN: "/nonexistent/bin/vllm",
+    });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.out) as { ok: boolean; error: string };
+    expect(out.ok).toBe(false);
+    expect(out.error).toMatch(/vLLM is not installed.*setup:vllm/);
+  });
+  it("--sandbox oci without the runtime: not run, exit 1, no attack listed as contained", async () => {
+    const r = await runCli(["audit", "--sandbox", "oci"], REPO_ROOT, {
+      VELODROME_OCI_IMAGE: `vllm/vllm-openai@sha256:${"0".repeat(64)}`,
+      VELODROME_OCI_RUNTIME: "docker",
+      PATH: "/nonexistent",
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/NOT RUN — docker is not installed/);
+    expect(r.out).not.toMatch(/contained/);
+  });
+  it("leaves no canary in the repository", async () => {
+    expect((await readdir(REPO_ROOT)).filter((n) => n.startsWith(".audit-"))).toEqual([]);
+  });
+});
 
 describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile engine, real launches)", () => {
   it(
@@ -29,11 +61,23 @@ describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile en
         expect(names).toContain(a);
       for (const a of ["memory hog", "disk fill", "runner's checkout"]) expect(names).toContain(a);
       for (const a of report.attacks) expect(a.evidence.length).toBeGreaterThan(10);
+      // Issue 25: at least 15, with the engine-side attacks on the trusted client and submission code.
+      expect(report.attacks.length).toBeGreaterThanOrEqual(15);
+      for (const a of [
+        "floods",
+        "streams forever",
+        "drips",
+        "malformed stream",
+        "stalls on a private prompt",
+        "kernels/",
+      ])
+        expect(names).toContain(a);
+      expect(JSON.stringify(report)).not.toContain("engine-canary");
     },
     ENGINE_TIMEOUT,
   );
 
-  it(
+  it.skipIf(!VLLM_HERE)(
     "vLLM: the hostile engine, launched as `vllm serve --uds` through the stand-in, is contained too",
     async () => {
       const { code, report } = await audit("--engine", "vllm");

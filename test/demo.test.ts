@@ -53,6 +53,17 @@ type Sub = {
 };
 
 describe("velodrome demo: the whole story shows on the site", () => {
+  it("tells its progress with an ETA while it evaluates, and ends with who leads, by how much, and what was caught", () => {
+    expect(out).toMatch(/runner: .*\d+\/\d+ .*\(ETA [\dms?]+\)/);
+    const summary = out.slice(out.indexOf("How the story ended"));
+    expect(summary).toMatch(/^How the story ended\nembedded-demo/);
+    expect(summary).toMatch(
+      /leader: [\w-]+ at [\d.]+ tok\/s \[[\d.]+, [\d.]+\]; (margin over the runner-up [\w-]+: [+-][\d.]+ tok\/s|no other entry)/,
+    );
+    expect(summary).toMatch(/caught: \n {2}/);
+    expect(summary).toMatch(/q8-tuned: ruled invalid, tuned on the public prompt set/);
+  });
+
   it("verdicts come with confidence intervals", async () => {
     const d = await api<{
       recentVerdicts: { verdict: string; ci: number[]; estimate: number }[];

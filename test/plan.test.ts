@@ -49,6 +49,21 @@ describe("velodrome plan on the shipped challenge", () => {
     expect(bad.err).toMatch(/--tps/);
   }, 60_000);
 
+  it("--warm-startup prices the same design at a cold and a warm start-up and says what warm saves", async () => {
+    const args = ["plan", "--tps", "247", "--startup", "120", "--warm-startup", "40", "--reps", "50"];
+    const r = await runCli([...args, "--json"], ROOT);
+    expect(r.code).toBe(0);
+    const w = (JSON.parse(r.out) as { warm: Record<string, { gpuMinutes: number } & Record<string, number>> })
+      .warm;
+    expect(w.cold!.startupSeconds).toBe(120);
+    expect(w.warm!.startupSeconds).toBe(40);
+    expect(w.warm!.gpuMinutes).toBeLessThan(w.cold!.gpuMinutes);
+    expect(w.savedGpuMinutes).toBeCloseTo(w.cold!.gpuMinutes - w.warm!.gpuMinutes, 1);
+    expect((await runCli(args, ROOT)).out).toMatch(
+      /start-up: cold 120 s → [\d.]+ GPU min per verdict; warm 40 s/,
+    );
+  }, 60_000);
+
   it("--noise estimates the noise from samples JSONL (here the shipped H200 data)", async () => {
     const r = await runCli(
       ["plan", "--json", "--tps", "247", "--startup", "120", "--reps", "20", "--noise", NOISE_FILE],

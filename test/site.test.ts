@@ -429,6 +429,52 @@ describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => 
       await page.close();
     });
 
+  /** Words of table cells that the browser split over two lines (each word's range has one line box). */
+  const splitCellWords = () =>
+    Array.from(document.querySelectorAll("main th, main td")).flatMap((cell) => {
+      const split: string[] = [];
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? "";
+        for (const m of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index);
+          range.setEnd(node, m.index + m[0].length);
+          const lines = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+          if (lines.size > 1) split.push(m[0]);
+        }
+      }
+      return split;
+    });
+
+  for (const width of [320, 390, 1280])
+    it(`at ${width} px: tables keep whole words and scroll in their box, never the page`, async () => {
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      const subs = JSON.parse(await readFile(join(out, "api/submissions.json"), "utf8")) as {
+        submissions: { slug: string }[];
+      };
+      const pages = [
+        "leaderboard.html",
+        `submissions/${subs.submissions[0]!.slug}.html`,
+        "index.html",
+        "threads/1.html",
+        "board.html",
+      ];
+      for (const p of pages) {
+        await page.goto(url + p);
+        await page.waitForLoadState("networkidle");
+        if (!p.startsWith("threads/"))
+          expect(await page.locator("main .table-wrap > table").count(), p).toBeGreaterThan(0);
+        const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(scroll, `${p} is ${scroll} px wide`).toBeLessThanOrEqual(width);
+        expect(await page.evaluate(splitCellWords), `${p}: words split inside cells`).toEqual([]);
+        // To look at them: VELODROME_SCREENSHOTS=/some/dir npx vitest run test/site.test.ts
+        const shots = process.env.VELODROME_SCREENSHOTS;
+        if (shots) await page.screenshot({ path: join(shots, `${p.replaceAll("/", "_")}-${width}.png`) });
+      }
+      await page.close();
+    });
+
   it("the home page draws every run in the all-results chart, with labelled axes, without JavaScript", async () => {
     const runs = JSON.parse(await readFile(join(out, "api/results.json"), "utf8")).runs as { id: string }[];
     expect(runs.length).toBeGreaterThan(250); // the synthetic repository has 300 runs

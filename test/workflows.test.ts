@@ -11,7 +11,7 @@ type Step = {
   env?: Record<string, string>;
   "working-directory"?: string;
 };
-type Job = { permissions?: unknown; "runs-on"?: unknown; steps?: Step[] };
+type Job = { permissions?: unknown; "runs-on"?: unknown; steps?: Step[]; if?: string };
 type Workflow = { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, Job> };
 
 const dir = join(REPO_ROOT, ".github/workflows");
@@ -207,11 +207,17 @@ describe("workflow lint", () => {
     expect(publish.run).toMatch(/--result out\/result\.json/);
     expect(pub.steps!.some((x) => x.run?.includes("velodrome.mjs evaluate"))).toBe(false);
   });
-  it("the request workflow is serialized per commenter (numeric id, not login)", () => {
-    const wf = workflows.find(([f]) => f === "request.yml")![1] as Workflow & {
-      concurrency: { group: string };
-    };
-    expect(wf.concurrency.group).toContain("github.event.comment.user.id");
+  it("no two commands share a concurrency group (a newer pending run replaces the older one)", () => {
+    const wf = workflows.find(([f]) => f === "request.yml")![1] as Workflow & { concurrency?: unknown };
+    // A workflow-level group applies before any job's `if:`: every comment would share it.
+    expect(wf.concurrency).toBeUndefined();
+    const request = wf.jobs.request as Workflow["jobs"][string] & { concurrency: { group: string } };
+    expect(request.concurrency.group).toMatch(/^[\w-]*\$\{\{ github\.event\.comment\.id \}\}$/);
+    expect(request.if).toContain("github.event_name == 'issue_comment'");
+    const reconcile = wf.jobs.reconcile!;
+    expect(reconcile.if).toBe("github.event_name != 'issue_comment'");
+    expect(reconcile.steps!.some((x) => x.run === "node runner/bin/velodrome.mjs gh reconcile")).toBe(true);
+    expect(Object.keys(wf.on).sort()).toEqual(["issue_comment", "schedule", "workflow_dispatch"]);
   });
   it("validate runs the base branch's validator; the PR's head is data under pr/ and never runs", () => {
     const wf = workflows.find(([f]) => f === "validate.yml")![1];

@@ -5,6 +5,8 @@ import { simpleGit, type SimpleGit } from "simple-git";
 import type { z } from "zod";
 import {
   Broadcast,
+  CommandAnswer,
+  Watermark,
   LifecycleEvent,
   Registration,
   Reservation,
@@ -14,7 +16,9 @@ import {
 } from "../core/schema/data.ts";
 import { RunRecord } from "../core/schema/run-record.ts";
 import {
+  DATA_ANSWERS_DIR,
   DATA_BROADCASTS_DIR,
+  DATA_WATERMARKS_DIR,
   DATA_LIFECYCLE_DIR,
   DATA_QUOTA_DIR,
   DATA_REGISTRY_DIR,
@@ -37,6 +41,8 @@ const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
   ["registrations", DATA_REGISTRY_DIR, Registration],
   ["broadcasts", DATA_BROADCASTS_DIR, Broadcast],
   ["runnerSteps", DATA_RUNNERS_DIR, RunnerStep],
+  ["answers", DATA_ANSWERS_DIR, CommandAnswer],
+  ["watermarks", DATA_WATERMARKS_DIR, Watermark],
 ];
 
 /** An empty state with every collection present. */
@@ -49,6 +55,8 @@ export const emptyDataState = (): DataState => ({
   registrations: [],
   broadcasts: [],
   runnerSteps: [],
+  answers: [],
+  watermarks: [],
   problems: [],
 });
 

@@ -1,8 +1,11 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import type { BenchPorts } from "../flows/run/types.ts";
 import type { EngineLauncher, Progress } from "../ports.ts";
 import { httpEngineClient } from "./engines/client.ts";
 import { embeddedLauncher, vllmLauncher } from "./engines/launch.ts";
+import { ociOptionsFromEnv } from "./sandbox/oci.ts";
 import { selectSandbox, type SandboxMode } from "./sandbox/select.ts";
 import { nodeWorkFiles } from "./work-files.ts";
 
@@ -10,6 +13,28 @@ export { SANDBOX_MODES, type SandboxMode } from "./sandbox/select.ts";
 
 /** Where a runner's vLLM lives when it is not `vllm` on PATH (a venv's `bin/vllm`). */
 export const VLLM_BIN_ENV = "VELODROME_VLLM_BIN";
+/** Where `npm run setup:vllm` installs vLLM (`.ci/setup-vllm`; VELODROME_VLLM_VENV moves it). */
+export const VLLM_VENV_ENV = "VELODROME_VLLM_VENV";
+
+/**
+ * The `vllm` this runner uses: VELODROME_VLLM_BIN, else `npm run setup:vllm`'s venv when it
+ * exists, else `vllm` on PATH (undefined: the launcher runs `vllm`).
+ */
+export function vllmBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env[VLLM_BIN_ENV]) return env[VLLM_BIN_ENV];
+  const venv = env[VLLM_VENV_ENV] ?? join(env.HOME ?? homedir(), ".cache/velodrome/vllm-venv");
+  const bin = join(venv, "bin/vllm");
+  return existsSync(bin) ? bin : undefined;
+}
+
+/**
+ * Settings the harness gives every vLLM launch. VLLM_CPU_KVCACHE_SPACE (GiB, CPU builds only;
+ * ignored on GPU): unset, vLLM's CPU build takes half of the machine's memory for its KV cache.
+ * The runner's own value wins over the default of 1 GiB.
+ */
+export function vllmHarnessEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return { VLLM_CPU_KVCACHE_SPACE: env.VLLM_CPU_KVCACHE_SPACE ?? "1" };
+}
 
 /**
  * The engine launcher of a challenge's engine kind, confined by the sandbox `mode` selects
@@ -25,8 +50,15 @@ export function makeLauncher(
 ): EngineLauncher {
   const sandbox = selectSandbox(mode);
   if (kind === "vllm") {
-    const vllmBin = process.env[VLLM_BIN_ENV];
-    return vllmLauncher({ sandbox, ...(vllmBin ? { vllmBin } : {}), ...(repoRoot ? { repoRoot } : {}) });
+    // In an OCI sandbox the image's own `vllm` runs, never a host venv's.
+    const oci = mode === "oci" || (mode === "auto" && ociOptionsFromEnv(process.env) !== undefined);
+    const vllmBin = oci ? undefined : vllmBinary();
+    return vllmLauncher({
+      sandbox,
+      env: vllmHarnessEnv(),
+      ...(vllmBin ? { vllmBin } : {}),
+      ...(repoRoot ? { repoRoot } : {}),
+    });
   }
   return embeddedLauncher({
     repoRoot: programRoot,

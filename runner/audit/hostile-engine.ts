@@ -17,6 +17,7 @@ import {
 import { createServer } from "node:http";
 import { connect } from "node:net";
 import { parseArgs } from "node:util";
+import { CLIENT_ATTACKS, ENGINE_CANARY } from "./client-attacks.ts";
 
 export interface AuditPlan {
   /** TCP port on 127.0.0.1 where the auditor listens for a connection that must never come. */
@@ -35,6 +36,8 @@ export interface AuditPlan {
   memoryTargetMiB: number;
   /** How many MiB to try to write into scratch (more than the largest file allowed). */
   diskTargetMiB: number;
+  /** Submission code the engine loads (a kernel under kernels/): its own port and write target. */
+  kernel: { netPort: number; writeTarget: string };
 }
 
 type Report = Record<string, string | number>;
@@ -137,6 +140,25 @@ function diskFill(path: string, targetMiB: number): number {
   return written;
 }
 
+/**
+ * Submission code the validator admits (a file under the submission's kernels/ folder, which the
+ * engine loads): run as a separate program, it tries the network and a write outside scratch.
+ */
+function runKernel(k: AuditPlan["kernel"]): string {
+  const code =
+    `const n=require("net").connect({host:"127.0.0.1",port:${k.netPort}});n.on("error",()=>{});` +
+    `try{require("fs").writeFileSync(${JSON.stringify(k.writeTarget)},"kernel")}catch{}` +
+    `setTimeout(()=>process.exit(0),1500)`;
+  try {
+    writeFileSync("kernel.js", code);
+    const child = spawn(process.execPath, ["kernel.js"], { stdio: "ignore" });
+    child.on("error", () => undefined); // refused by the limits: that is an answer too
+    return child.pid ? "ran" : "not started";
+  } catch (e) {
+    return `denied: ${(e as Error).message.slice(0, 40)}`;
+  }
+}
+
 /** Each attack in turn; the report is rewritten after each, so a kill mid-way still leaves evidence. */
 async function attack(plan: AuditPlan): Promise<Report> {
   const r: Report = { uid: process.getuid?.() ?? -1, gpu: Number(existsSync("/dev/nvidiactl")) };
@@ -156,12 +178,52 @@ async function attack(plan: AuditPlan): Promise<Report> {
   save();
   r.diskMiB = diskFill(`${process.cwd()}/fill.bin`, plan.diskTargetMiB);
   save();
+  // The fork bomb's children are reaped first, so the pid limit does not stop the kernel instead.
+  await new Promise((ok) => setTimeout(ok, 300));
+  r.kernel = runKernel(plan.kernel);
+  save();
   return r;
 }
 
-/** Answers the launcher's health checks so the audit can go on to stop the engine. */
+const choice = (id: number) => ({ index: 0, text: "x", token_ids: [id], finish_reason: null });
+const event = (id: number) =>
+  `data: ${JSON.stringify({ id: "a", object: "text_completion", created: 1, model: "m", choices: [choice(id)] })}\n\n`;
+
+/** Writes `chunk()` every `ms` until the client hangs up. */
+function forever(res: import("node:http").ServerResponse, ms: number, chunk: () => string) {
+  const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write(chunk())), ms);
+  res.on("close", () => clearInterval(t));
+}
+
+/**
+ * Engine-side attacks on the trusted client, chosen by the prompt's first token: a flood of bytes,
+ * a stream that never ends, a valid answer dripped a byte at a time, a malformed stream carrying
+ * markup, and an engine that is fast on one prompt and stalls on another (as on private prompts).
+ */
+function hostileCompletion(body: string, res: import("node:http").ServerResponse) {
+  const first = (JSON.parse(body) as { prompt: number[] }).prompt[0];
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  const whole = [1, 2, 3, 4].map(event).join("") + "data: [DONE]\n\n";
+  if (first === CLIENT_ATTACKS.flood) forever(res, 1, () => "x".repeat(1 << 20));
+  else if (first === CLIENT_ATTACKS.endless) forever(res, 5, () => event(9));
+  else if (first === CLIENT_ATTACKS.drip) {
+    let i = 0;
+    forever(res, 20, () => whole[i++] ?? "");
+  } else if (first === CLIENT_ATTACKS.malformed)
+    res.end(`${event(1)}data: {${ENGINE_CANARY}\n\ndata: [DONE]\n\n`);
+  else if (first === CLIENT_ATTACKS.privateStall) forever(res, 1000, () => event(9).slice(0, 1));
+  else res.end(whole);
+}
+
+/** Answers the launcher's health checks (and the auditor's client attacks) until it is stopped. */
 function serve(listen: string, served: string): void {
   const server = createServer((req, res) => {
+    if (req.url === "/v1/completions") {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => hostileCompletion(body, res));
+      return;
+    }
     res.setHeader("content-type", "application/json");
     if (req.url === "/v1/models")
       res.end(JSON.stringify({ object: "list", data: [{ id: served, object: "model" }] }));

@@ -1,8 +1,13 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { httpEngineClient } from "../adapters/engines/client.ts";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { embeddedLauncher } from "../adapters/engines/launch.ts";
+import { vllmBinary } from "../adapters/runner-ports.ts";
+import { ociOptionsFromEnv } from "../adapters/sandbox/oci.ts";
 import { AUDIT_LIMITS } from "../adapters/sandbox/sandbox.ts";
 import { SANDBOX_MODES, selectSandbox, type SandboxMode } from "../adapters/sandbox/select.ts";
 import { vllmStandinLauncher } from "../audit/standin-launcher.ts";
@@ -80,14 +85,47 @@ function print(io: Io, r: AuditReport, json: boolean): void {
   io.out(r.ok ? "audit: every attack was contained" : "audit: NOT CONTAINED — do not run submissions here");
 }
 
+/** Whether `cmd` is on the PATH of `env` (the runner's environment). */
+const onPath = (cmd: string, env: Record<string, string | undefined>) =>
+  spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], { env }).status === 0;
+
+/**
+ * Why this host cannot be audited as asked, before anything is launched: a missing sandbox runtime
+ * would otherwise cost a start-up timeout and then read as "contained" (nothing ran), and a vLLM
+ * audit on a host without vLLM would vouch for an engine the host cannot run.
+ */
+function preflight(engine: Engine, mode: SandboxMode, io: Io): string | undefined {
+  const oci = mode === "oci" || (mode === "auto" && ociOptionsFromEnv(io.env) !== undefined);
+  const runtime = oci ? ociOptionsFromEnv(io.env)?.runtime : undefined;
+  if (runtime && !onPath(runtime, io.env))
+    return `${runtime} is not installed: install it, or set VELODROME_OCI_RUNTIME to the runtime this runner has`;
+  if (engine === "vllm") {
+    const bin = vllmBinary(io.env);
+    const found = bin ? existsSync(bin) : onPath("vllm", io.env);
+    if (!found)
+      return (
+        "vLLM is not installed on this host (no VELODROME_VLLM_BIN, no `npm run setup:vllm` venv, no `vllm` " +
+        "on PATH): install it first; `velodrome doctor --engine vllm` checks the whole runner"
+      );
+  }
+  return undefined;
+}
+
 export async function auditCommand(argv: string[], io: Io): Promise<number> {
   const { help, values } = parseOptions(OPTIONS, argv, false);
   if (help) return (io.out(helpText(AUDIT)), 0);
   const engine = values.engine as "embedded" | "vllm";
+  const refused = preflight(engine, values.sandbox as SandboxMode, io);
+  if (refused) {
+    if (values.json) io.out(JSON.stringify({ ok: false, error: refused }, null, 2));
+    else io.err(`audit: NOT RUN — ${refused}`);
+    return 1;
+  }
   const sandbox = selectSandbox(values.sandbox as SandboxMode, { limits: AUDIT_LIMITS });
   const workDir = await mkdtemp(join(tmpdir(), "velodrome-audit-"));
   const report = await runAudit({
     launcher: hostileLauncher(engine, sandbox),
+    client: httpEngineClient,
     sandboxName: sandbox.name,
     limits: AUDIT_LIMITS,
     ...(await auditInputs(engine)),

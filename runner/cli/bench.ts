@@ -1,4 +1,5 @@
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describeHardware } from "../adapters/hardware.ts";
@@ -70,6 +71,25 @@ async function demoChallengeCopy(): Promise<{ root: string; workDir: string }> {
 }
 
 /**
+ * `--demo` with a participant's own submission: the demo challenge ships only `baseline`, so the
+ * folder `submissions/<slug>/` of --repo (the participant's checkout) is copied into the demo's copy,
+ * where the bench validates it like any other (an embedded manifest runs; a vLLM one is refused there
+ * with the reason). Neither place has it: say what the demo holds and where it looked.
+ */
+async function bringOwnSubmission(demoRoot: string, repo: string, slug: string): Promise<void> {
+  const shipped = await readdir(join(demoRoot, "submissions"));
+  if (shipped.includes(slug)) return;
+  const own = join(repo, "submissions", slug);
+  if (!existsSync(join(own, "submission.yaml")))
+    throw new NotFound(
+      `the demo challenge holds only ${shipped.map((s) => `\`${s}\``).join(", ")}, and ${own}/submission.yaml ` +
+        "does not exist: scaffold yours with `npx velodrome new <slug> --parent baseline` (embedded engine) " +
+        "or name one of those",
+    );
+  await cp(own, join(demoRoot, "submissions", slug), { recursive: true });
+}
+
+/**
  * A vLLM challenge whose public prompts have no token_ids yet (the organizer's step) cannot run
  * anywhere: say so in one line, before any engine starts, with the command that does work here.
  */
@@ -116,6 +136,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   if (!values.demo) return bench(values, slug, { root: resolve(io.cwd, values.repo) }, io);
   const demo = await demoChallengeCopy();
   try {
+    await bringOwnSubmission(demo.root, resolve(io.cwd, values.repo), slug);
     return await bench(values, slug, demo, io);
   } finally {
     await rm(demo.root, { recursive: true, force: true });

@@ -5,6 +5,9 @@ import { serveDir } from "../demo/serve.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 import { buildSite } from "./site-build.ts";
+import { loadSiteInput } from "../adapters/site-source.ts";
+import { stateOfPlay, stateOfPlayText } from "../core/digest.ts";
+import { buildModel } from "../core/site/model.ts";
 import { validateCommand } from "./validate.ts";
 
 const OPTIONS = {
@@ -56,6 +59,33 @@ const PAGES = [
   ["api/digest.json", "what an agent reads to catch up"],
 ];
 
+/**
+ * How the story ended, from the repository the demo made (the same code as the site and `digest`):
+ * who leads and by how much over the runner-up, and every result caught, with why.
+ */
+async function closingSummary(repo: string): Promise<string> {
+  const input = await loadSiteInput(repo);
+  const m = buildModel(input);
+  const state = stateOfPlay(input, m, undefined, new Date(m.updatedAt));
+  const caught = [
+    ...m.runs
+      .filter((r) => r.status === "invalid")
+      .map(
+        (r) =>
+          `${r.candidate.slug}: run ${r.status}, ${r.reason ?? r.quality.candidate?.reasons.join("; ") ?? ""}`,
+      ),
+    ...m.unconfirmed.map((u) => `${u.slug}: unconfirmed, ${u.check}`),
+    ...m.retired.map((r) => `${r.slug}: ${r.status}, ${r.reason}`),
+    ...m.rulings.filter((r) => r.decision === "invalid").map((r) => `${r.slug}: ruled invalid, ${r.reason}`),
+  ];
+  return [
+    "\nHow the story ended",
+    stateOfPlayText(state).trimEnd(),
+    `caught: ${caught.length ? "\n  " + caught.join("\n  ") : "nothing"}`,
+    "",
+  ].join("\n");
+}
+
 /** `velodrome demo`: options are checked first (a bad --port fails now, not after the run). */
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const { help, values } = parseOptions(OPTIONS, argv, false);
@@ -65,6 +95,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   io.err(`velodrome demo: workspace ${dir} (your checkout is not touched)`);
   const log = (s: string) => io.err(s);
   const result = await runDemo({ dir, out, log, sandbox: values.sandbox as SandboxMode, services });
+  io.out(await closingSummary(join(dir, "repo")));
   io.out(`site: ${result.out}`);
   if (values["no-serve"]) return 0;
   const { url } = await serveDir(out, values.port);

@@ -10,8 +10,10 @@ import { ParticipantsSchema } from "../core/schema/data.ts";
 import { parseSubmission, parseWith } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import {
-  handleIssueComment,
+  handleCommand,
+  mirrorChanges,
   mirrorThreads,
+  reconcile,
   postValidation,
   publishPinsFrom,
   publishResult,
@@ -53,7 +55,12 @@ const SUBCOMMAND_OPTIONS = {
     placeholder: "FILE",
     description: "publish: a matrix run's gather result; the verify result must carry its launches",
   },
-  issue: { type: "integer", min: 1, description: "board: mirror this thread only" },
+  issue: { type: "integer", min: 1, description: "board: mirror this thread only, read whole" },
+  full: {
+    type: "boolean",
+    description:
+      "board: the repair resync: read both change feeds from the beginning (paged within the budget)",
+  },
   sha: {
     type: "string",
     pattern: /^[0-9a-f]{40}$/,
@@ -95,9 +102,14 @@ export const GH: CommandSpec = {
     "PR code, and write state only to the data branch.",
   options: SHARED,
   subcommands: {
-    comment: sub("comment", "handle /bench and /rule on an issue_comment event", []),
+    comment: sub("comment", "handle a command on an issue_comment event, then reconcile", []),
+    reconcile: sub("reconcile", "answer every command comment the answer ledger lacks (by comment id)", []),
     publish: sub("publish", "publish a runner's result", ["run-id", "result", "log-url", "gathered"]),
-    board: sub("board", "mirror one thread (or, without --issue, all of them)", ["issue"]),
+    board: sub(
+      "board",
+      "mirror what changed since the watermarks (--full: everything; --issue: one thread)",
+      ["issue", "full"],
+    ),
     "validate-comment": sub("validate-comment", "comment a PR's validation report", [
       "sha",
       "head-repo",
@@ -193,8 +205,14 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
   };
   let outcome;
   switch (sub) {
-    case "comment":
-      outcome = await handleIssueComment(ctx, await readEvent());
+    case "comment": {
+      outcome = await handleCommand(ctx, await readEvent());
+      // After each command, one reconciliation: any command lost earlier is answered now.
+      if (outcome.kind !== "ignored") io.out(JSON.stringify(await reconcile(ctx)));
+      break;
+    }
+    case "reconcile":
+      outcome = await reconcile(ctx);
       break;
     case "publish": {
       if (!values["run-id"] || !values.result) throw new UsageError("publish needs --run-id and --result");
@@ -210,15 +228,13 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
       });
       break;
     }
-    case "board": {
-      const n = values.issue
-        ? values.issue
-        : eventPath
-          ? ((await readEvent()) as { issue?: { number?: number } }).issue?.number
-          : undefined;
-      outcome = await mirrorThreads(ctx, n ? [n] : undefined);
+    case "board":
+      // Every event's run reads every change since the watermarks, so runs a concurrency group
+      // replaced lose nothing; --issue reads one thread whole (a manual repair).
+      outcome = values.issue
+        ? await mirrorThreads(ctx, [values.issue])
+        : await mirrorChanges(ctx, { full: values.full === true });
       break;
-    }
     case "validate-comment":
       if (!values.sha || !values.report)
         throw new UsageError("validate-comment needs --sha (the workflow run's head SHA) and --report");

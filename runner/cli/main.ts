@@ -45,6 +45,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     summary: "create a synthetic challenge repository for scale tests",
     load: async () => (await import("./synth.ts")).synthCommand,
   },
+  digest: {
+    summary: "the state of play for an agent: leader and margin, tie group, queue, quota, dead ends",
+    load: async () => (await import("./digest.ts")).digestCommand,
+  },
   status: {
     summary: "follow a PR through validation, queue and verdict (--wait until it lands, --json)",
     load: async () => (await import("./status.ts")).statusCommand,
@@ -52,6 +56,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
   audit: {
     summary: "runner host self-test: hostile engines through the real sandbox, contained or not",
     load: async () => (await import("./audit.ts")).auditCommand,
+  },
+  doctor: {
+    summary: "runner host preflight: sandbox, engine, accelerator, weights, private set, one real decode",
+    load: async () => (await import("./doctor.ts")).doctorCommand,
   },
   plan: {
     summary: "cost, wall time and error rates of the significance design on a runner pool",

@@ -40,6 +40,14 @@ const OPTIONS = {
     placeholder: "S",
     description: "seconds from engine process start to ready, per launch",
   },
+  "warm-startup": {
+    type: "number",
+    min: 0,
+    placeholder: "W",
+    description:
+      "seconds to ready for a launch with warm caches (compile cache, page-cached weights): the plan " +
+      "is priced at --startup (cold) and at W, and says what warm launches save",
+  },
   runners: {
     type: "integer",
     min: 1,
@@ -79,6 +87,7 @@ interface PlanArgs {
   challengeFile: string;
   tps: number[];
   startup: number;
+  warmStartup?: number;
   runners?: number;
   noiseFile?: string;
   cv?: string;
@@ -98,6 +107,7 @@ function parsePlanArgs(argv: string[], cwd: string): PlanArgs | undefined {
     challengeFile: resolve(cwd, values.challenge),
     tps,
     startup: values.startup,
+    ...(values["warm-startup"] !== undefined ? { warmStartup: values["warm-startup"] } : {}),
     ...(values.runners !== undefined ? { runners: values.runners } : {}),
     ...(values.noise ? { noiseFile: resolve(cwd, values.noise) } : {}),
     ...(values.cv ? { cv: values.cv } : {}),
@@ -191,9 +201,40 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     }
     result = planDesign(result.design, fleets[0]!, noise, a.reps, a.seed);
   } else result = planDesign(stated, fleets[0]!, noise, a.reps, a.seed);
-  const report = toJson(result, fleets, noise, a.recommend, a.reps);
-  io.out(a.json ? JSON.stringify(report, null, 2) : renderPlan(report));
+  const report = {
+    ...toJson(result, fleets, noise, a.recommend, a.reps),
+    ...warmOf(a, result, ch, runners, noise),
+  };
+  io.out(a.json ? JSON.stringify(report, null, 2) : renderPlan(report) + renderWarm(report.warm));
   return 0;
+}
+
+/** The same design priced with warm start-ups (when --warm-startup is given), beside the cold one. */
+function warmOf(
+  a: PlanArgs,
+  cold: PlanResult,
+  ch: Parameters<typeof fleetOf>[0],
+  runners: number,
+  noise: Parameters<typeof planDesign>[2],
+) {
+  if (a.warmStartup === undefined) return {};
+  const warm = planDesign(cold.design, fleetOf(ch, a.tps[0]!, a.warmStartup, runners), noise, a.reps, a.seed);
+  const at = (r: PlanResult, startupSeconds: number) => ({
+    startupSeconds,
+    gpuMinutes: +r.expected.gpuMinutes.toFixed(2),
+    wallMinutes: +r.expected.wallMinutes.toFixed(2),
+  });
+  const c = at(cold, a.startup);
+  const w = at(warm, a.warmStartup);
+  return { warm: { cold: c, warm: w, savedGpuMinutes: +(c.gpuMinutes - w.gpuMinutes).toFixed(2) } };
+}
+
+function renderWarm(w: ReturnType<typeof warmOf>["warm"]): string {
+  if (!w) return "";
+  return (
+    `\nstart-up: cold ${w.cold.startupSeconds} s → ${f1(w.cold.gpuMinutes)} GPU min per verdict; ` +
+    `warm ${w.warm.startupSeconds} s → ${f1(w.warm.gpuMinutes)} GPU min (saves ${f1(w.savedGpuMinutes)})`
+  );
 }
 
 const f1 = (x: number) => x.toFixed(1);

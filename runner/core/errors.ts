@@ -46,6 +46,23 @@ export class EngineFailure extends VelodromeError {
   readonly code = "engine" as const;
 }
 
+/** Where a request to an engine went wrong, as the trusted client saw it. */
+export type EngineFault = "http" | "protocol" | "stream-cut" | "timeout" | "connect" | "too-large";
+
+/** A request to the engine failed: an HTTP error, a reply off vLLM's shape, a cut stream, a timeout. */
+export class EngineRequestFailed extends EngineFailure {
+  constructor(
+    message: string,
+    readonly fault: EngineFault,
+    options: ErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** The engine did not start: it exited, never became healthy, or serves another model. */
+export class EngineStartFailed extends EngineFailure {}
+
 /**
  * An engine ended a timed turn before max_tokens where the reference decode did not stop (see
  * turnLengthProblem in flows/run/launch.ts): the run is not counted.
@@ -62,7 +79,16 @@ export class DeadlinePassed extends VelodromeError {
   readonly code = "deadline" as const;
 }
 
-const NAMED = { UsageError, ValidationFailed, NotFound, EngineFailure, EarlyStop, ShaMoved, DeadlinePassed };
+const NAMED = {
+  UsageError,
+  ValidationFailed,
+  NotFound,
+  EngineFailure,
+  EngineStartFailed,
+  EarlyStop,
+  ShaMoved,
+  DeadlinePassed,
+};
 
 /**
  * A named error again, after a trip through a worker thread: Node copies an error's own

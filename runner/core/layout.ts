@@ -55,6 +55,11 @@ export const DATA_BROADCASTS_DIR = "board/broadcasts";
 /** Runner status steps: suspended on drift, cleared by an organizer. */
 export const DATA_RUNNERS_DIR = "runners";
 
+/** The answer ledger: one file per command comment the bot handled. */
+export const DATA_ANSWERS_DIR = "commands";
+/** Watermarks of the incremental readers (board mirror, reconciler). */
+export const DATA_WATERMARKS_DIR = "watermarks";
+
 /** The file of each data-branch record. */
 export const dataPath = {
   run: (id: string) => `${DATA_RUNS_DIR}/${id}.json`,
@@ -65,4 +70,6 @@ export const dataPath = {
   registration: (userId: number) => `${DATA_REGISTRY_DIR}/${userId}.json`,
   broadcast: (id: string) => `${DATA_BROADCASTS_DIR}/${id}.json`,
   runnerStep: (id: string) => `${DATA_RUNNERS_DIR}/${id}.json`,
+  answer: (commentId: number) => `${DATA_ANSWERS_DIR}/${commentId}.json`,
+  watermark: (name: string) => `${DATA_WATERMARKS_DIR}/${name}.json`,
 };

@@ -1,9 +1,10 @@
 import type { Challenge } from "./schema/challenge.ts";
 import { lifecycleStatus, submissionHistory } from "./github/lifecycle.ts";
 import type { LifecycleEvent, Ruling } from "./schema/data.ts";
-import type { RunRecord } from "./schema/run-record.ts";
+import { claimsLead, type RunRecord } from "./schema/run-record.ts";
 import { armEstimate, type ArmEstimate } from "./stats/estimates.ts";
 import { countAbove } from "./stats/ranking.ts";
+import { sharesLead, versusLeader, type VersusLeader } from "./versus.ts";
 
 /**
  * Standing and leadership, decided in one place. Every page, every JSON twin and the bot's default
@@ -62,23 +63,36 @@ export function lifecycleMarks(events: readonly LifecycleEvent[] = []): Map<stri
   return out;
 }
 
-/** Latest ruling per slug wins; `invalid` removes a submission from the standings. */
-export function invalidSlugs(rulings: readonly Ruling[]): Map<string, Ruling> {
+/** Latest ruling per slug wins; a ruling `invalid` removes a submission from the standings. */
+export function ruledInvalid(rulings: readonly Ruling[]): Map<string, Ruling> {
   const latest = new Map<string, Ruling>();
   for (const r of [...rulings].sort((a, b) => a.at.localeCompare(b.at))) latest.set(r.slug, r);
   return new Map([...latest].filter(([, r]) => r.decision === "invalid"));
 }
 
-/** A run can move the lead only if it is clean: ok, faster, quality passed, not failed confirmation. */
-export function claimsLead(r: RunRecord, strict = false): boolean {
+/**
+ * Whether a run moves the lead: it claims it (claimsLead: ok and faster), its quality passed, its confirmation did not fail;
+ * `strict` also needs `confirmed`. Wherever a private set existed (every runner of the pool), a
+ * `pending` run (its private re-run cut short) never leads on any board, so it is never the
+ * default opponent either; only a run made where no private set exists (NO_PRIVATE_SET, a local
+ * run) may lead provisionally on the default board.
+ */
+export function movesLead(r: RunRecord, strict = false): boolean {
   return (
-    r.status === "ok" &&
-    r.comparison?.verdict === "faster" &&
+    claimsLead(r.status, r.comparison?.verdict) &&
     (r.quality.candidate?.ok ?? false) &&
     r.confirmation.status !== "failed" &&
+    !unconfirmedWithPrivateSet(r) &&
     (!strict || r.confirmation.status === "confirmed")
   );
 }
+
+/** The confirmation's reason when the runner had no private set (a local run): nothing to confirm on. */
+export const NO_PRIVATE_SET = "no private prompt set on this runner; the lead is provisional until confirmed";
+
+/** A run confirmed nowhere although a private set existed where it ran (its re-run was cut short). */
+const unconfirmedWithPrivateSet = (r: RunRecord) =>
+  r.confirmation.status === "pending" && r.confirmation.reason !== NO_PRIVATE_SET;
 
 /** Why a result is unconfirmed: the claim, what the private set gave, and the check that failed. */
 export interface ConfirmationEvidence {
@@ -182,7 +196,7 @@ export function currentLeader(
 ): Leadership {
   const sorted = replayed(runs);
   return leaderIn(challenge, sorted, {
-    invalid: invalidSlugs(rulings),
+    ruledInvalid: ruledInvalid(rulings),
     unconfirmed: unconfirmedIn(sorted),
     retired: lifecycleMarks(lifecycle),
     strict,
@@ -194,13 +208,14 @@ function leaderIn(
   runs: Replayed,
   j: Omit<Judged, "leader"> & { strict: boolean },
 ): Leadership {
-  const skipped = (slug: string) => j.invalid.has(slug) || j.unconfirmed.has(slug) || j.retired.has(slug);
+  const skipped = (slug: string) =>
+    j.ruledInvalid.has(slug) || j.unconfirmed.has(slug) || j.retired.has(slug);
   let leader = challenge.baseline;
   const history: Leadership["history"] = [];
   for (const r of runs) {
     if (skipped(r.candidate.slug)) continue;
     if (r.incumbent.slug !== leader) continue;
-    if (claimsLead(r, j.strict)) {
+    if (movesLead(r, j.strict)) {
       leader = r.candidate.slug;
       history.push({ slug: leader, at: r.finishedAt, run: r.id });
     }
@@ -234,7 +249,8 @@ export function bestEstimate(
 
 /** What standingOf needs to know about the whole contest. */
 interface Judged {
-  invalid: Map<string, Ruling>;
+  /** Submissions an organizer ruled invalid (`/rule invalid`): the standing `invalid`. */
+  ruledInvalid: Map<string, Ruling>;
   unconfirmed: Map<string, ConfirmationEvidence>;
   retired: Map<string, LifecycleMark>;
   leader: string;
@@ -243,14 +259,15 @@ interface Judged {
 /** A submission's standing, first matching rule wins (the order is the policy). */
 export function standingOf(slug: string, own: readonly RunRecord[], hasBest: boolean, j: Judged): Standing {
   const clean = own.filter(isClean);
-  if (j.invalid.has(slug)) return "invalid";
+  if (j.ruledInvalid.has(slug)) return "invalid";
   const retired = j.retired.get(slug);
   if (retired) return retired.status;
   if (slug === j.leader) return "leader";
   if (j.unconfirmed.has(slug)) return "unconfirmed";
   if (own.some((r) => r.status === "negative") && !clean.length) return "negative";
   if (own.length && !clean.length) return own.some((r) => r.status === "invalid") ? "failed" : "error";
-  if (clean.some((r) => claimsLead(r) && r.confirmation.status === "pending")) return "pending";
+  if (clean.some((r) => r.comparison?.verdict === "faster" && r.confirmation.status === "pending"))
+    return "pending";
   return hasBest ? "valid" : "unbenchmarked";
 }
 
@@ -270,8 +287,10 @@ export interface RankedEntry {
   label: string;
   estimate: number;
   ci: [number, number];
-  /** Relative to the leader's estimate. */
+  /** Relative to the leader's estimate (estimates from different runs: a hint, not a verdict). */
   relative: number;
+  /** What its latest head-to-head run with the leader says (the only ground for "=1"). */
+  versusLeader: VersusLeader;
 }
 
 export interface Standings {
@@ -345,28 +364,30 @@ function rankable(entries: Map<string, Entry>, strict: { confirmed: Set<string>;
   );
 }
 
-/** Two intervals are tied when neither lies above the other by more than the minimum effect. */
-const tied = (a: [number, number], b: [number, number], delta: number) =>
-  !(a[0] > b[1] + delta) && !(b[0] > a[1] + delta);
-
 /**
- * The board: rank 1 is the leader (decided head to head) with every entry statistically tied with
- * it; every other entry gets 1 + the number of entries significantly faster by more than the
- * minimum effect (Chatbot Arena's rule), and never less than 2, since only a head-to-head verdict
- * against the leader can take rank 1.
+ * The board: rank 1 is the leader (decided head to head) with every entry whose latest head-to-head
+ * run with the leader (either side) gave `tie` (`versusLeader`; overlapping intervals from separate
+ * runs are not a tie). Every other entry gets 1 + the number of entries significantly faster by
+ * more than the minimum effect (Chatbot Arena's rule), and never less than 2, since only a
+ * head-to-head verdict against the leader can share rank 1. `runs` oldest first.
  */
-export function rankAround(ch: Challenge, entries: readonly Entry[], leader: string): RankedEntry[] {
+export function rankAround(
+  ch: Challenge,
+  entries: readonly Entry[],
+  leader: string,
+  runs: readonly RunRecord[],
+): RankedEntry[] {
   const lead = entries.find((e) => e.slug === leader)?.best;
   const leadEstimate = lead?.estimate ?? Math.max(0, ...entries.map((e) => e.best!.estimate));
   const delta = minEffect(ch, leadEstimate);
   const lows = entries.map((e) => e.best!.ci[0]).sort((a, b) => a - b);
   const ranked = entries.map((e) => {
     const b = e.best!;
-    const inLeadGroup = e.slug === leader || (lead !== undefined && tied(b.ci, lead.ci, delta));
+    const versus = versusLeader(e.slug, leader, runs);
     const arena = 1 + countAbove(lows, b.ci[1] + delta);
-    const rank = inLeadGroup ? 1 : lead ? Math.max(2, arena) : arena;
+    const rank = sharesLead(versus) ? 1 : Math.max(2, arena);
     const relative = leadEstimate ? b.estimate / leadEstimate - 1 : 0;
-    return { slug: e.slug, rank, label: "", estimate: b.estimate, ci: b.ci, relative };
+    return { slug: e.slug, rank, label: "", estimate: b.estimate, ci: b.ci, relative, versusLeader: versus };
   });
   const leaderFirst = (e: RankedEntry) => (e.slug === leader ? 0 : 1);
   ranked.sort(
@@ -396,11 +417,16 @@ export function decideStandings(input: StandingsInput, o: { strict?: boolean } =
   const sorted = replayed(input.runs);
   const unconfirmed = unconfirmedIn(sorted);
   const retired = lifecycleMarks(input.lifecycle ?? []);
-  const invalid = invalidSlugs(input.rulings);
-  const lead = leaderIn(input.challenge, sorted, { invalid, unconfirmed, retired, strict });
-  const entries = judgeEntries(input, sorted, { invalid, unconfirmed, retired, leader: lead.slug });
+  const ruled = ruledInvalid(input.rulings);
+  const lead = leaderIn(input.challenge, sorted, { ruledInvalid: ruled, unconfirmed, retired, strict });
+  const entries = judgeEntries(input, sorted, {
+    ruledInvalid: ruled,
+    unconfirmed,
+    retired,
+    leader: lead.slug,
+  });
   const scope = strict ? { confirmed: confirmedIn(sorted), baseline: input.challenge.baseline } : null;
-  const ranking = rankAround(input.challenge, rankable(entries, scope), lead.slug);
+  const ranking = rankAround(input.challenge, rankable(entries, scope), lead.slug, sorted);
   const tieGroup = ranking.filter((r) => r.rank === 1).map((r) => r.slug);
   return {
     leader: { ...lead, tieGroup: tieGroup.includes(lead.slug) ? tieGroup : [lead.slug, ...tieGroup] },

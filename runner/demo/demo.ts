@@ -9,7 +9,7 @@ import { gitSubmissionFetcher } from "../adapters/git-fetch.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
 import { gitPullValidator } from "../adapters/git-validate.ts";
 import { describeHardware } from "../adapters/hardware.ts";
-import { silentProgress } from "../adapters/progress.ts";
+import { progressFor, silentProgress, type Progress } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { makeLauncher, nodeBenchPorts, type SandboxMode } from "../adapters/runner-ports.ts";
 import { SERVED_NAME } from "../core/engine-args.ts";
@@ -21,7 +21,7 @@ import { evaluate, type EvaluatePorts } from "../flows/evaluate.ts";
 import { processPool } from "../adapters/block-workers.ts";
 import {
   handleIssueComment,
-  mirrorThreads,
+  mirrorChanges,
   postValidation,
   publishResult,
   type FlowContext,
@@ -220,12 +220,35 @@ async function comment(
   return out;
 }
 
+/**
+ * The evaluation's progress in the story's log: blocks done of planned, with an ETA from the pace so
+ * far (progressFor's), at most one line every 15 s plus each look's result, so a run that takes
+ * minutes on a busy machine never leaves the terminal silent for long.
+ */
+function demoProgress(d: Demo): Progress {
+  let last = 0;
+  let mute = false;
+  const inner = progressFor((s) => mute || d.say(`runner: ${s.trimEnd()}`), false);
+  return {
+    start: (total, label) => ((last = Date.now()), inner.start(total, label)),
+    tick(label) {
+      const now = Date.now();
+      mute = now - last < 15_000; // counted for the ETA, not printed
+      if (!mute) last = now;
+      inner.tick(label);
+      mute = false;
+    },
+    line: (m) => inner.line(m),
+    done: () => undefined,
+  };
+}
+
 /** The runner's side of one dispatched run: the evaluate flow on this machine's adapters. */
 async function evaluateDispatch(d: Demo, inputs: Record<string, string>, out: string) {
   const launcher = makeLauncher(d.challenge.engine.kind, PROGRAM_ROOT, d.o.sandbox ?? "auto");
   const main = nodeRepoFiles(d.repo);
   const ports: EvaluatePorts = {
-    ...nodeBenchPorts(launcher, silentProgress),
+    ...nodeBenchPorts(launcher, demoProgress(d)),
     main,
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(d.repo, d.remote),
@@ -457,7 +480,7 @@ async function playStory(d: Demo) {
   await mergeKbNote(d);
   openThread(d, THREADS[3]!);
   openThread(d, THREADS[4]!);
-  const mirrored = await mirrorThreads(d.ctx!);
+  const mirrored = await mirrorChanges(d.ctx!);
   d.say(`bot: mirrored ${"threads" in mirrored ? mirrored.threads.length : 0} threads into the data branch`);
   d.steps.push({ step: "board", outcome: "mirrored", detail: mirrored });
   if (d.gh!.violations.length)

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { Submission } from "../core/schema/submission.ts";
-import type { EngineLauncher, SandboxLimits } from "../ports.ts";
+import type { EngineClient, EngineLauncher, SandboxLimits } from "../ports.ts";
+import { clientAttacks, type ClientAttackResult } from "./audit-client.ts";
 
 /**
  * `velodrome audit`: the runner host's self-test. It launches the shipped hostile engine
@@ -32,6 +33,8 @@ export interface AuditReport {
 export interface AuditOptions {
   /** A launcher whose engine entry point is the hostile engine (same sandbox as real engines). */
   launcher: EngineLauncher;
+  /** The trusted client real runs use: the engine-side attacks are aimed at it. */
+  client: EngineClient;
   sandboxName: string;
   limits: SandboxLimits;
   challenge: Challenge;
@@ -80,6 +83,8 @@ interface Evidence {
   report: Record<string, string | number>;
   fillBytes: number;
   launch: { healthy: boolean; argv: string[]; error?: string };
+  client: ClientAttackResult[];
+  kernel: { netHits: number; netPort: number; written: boolean; target: string };
 }
 
 function judge(e: Evidence, o: AuditOptions, targets: { fork: number; memoryMiB: number }): AttackResult[] {
@@ -140,11 +145,29 @@ function judge(e: Evidence, o: AuditOptions, targets: { fork: number; memoryMiB:
       evidence: `allocated ${r.memoryMiB ?? "?"} of ${targets.memoryMiB} MiB (limit ${o.limits.memoryBytes / MiB} MiB)`,
     },
     {
+      attack: "submission code the validator admits (a kernels/ file the engine runs)",
+      contained: e.kernel.netHits === 0 && !e.kernel.written,
+      evidence:
+        `${e.kernel.netHits} connection(s) from it reached 127.0.0.1:${e.kernel.netPort}; ` +
+        `${e.kernel.written ? "it created" : "it could not create"} ${e.kernel.target} ("${r.kernel ?? "?"}")`,
+    },
+    ...e.client,
+    {
       attack: "disk fill",
       contained: e.fillBytes <= o.limits.fileBytes,
       evidence: `wrote ${Math.round(e.fillBytes / MiB)} MiB into one file (limit ${o.limits.fileBytes / MiB} MiB)`,
     },
   ];
+}
+
+/** Where submission code (a kernel) must not reach: a listener of its own and a file in the checkout. */
+async function kernelBait(o: AuditOptions) {
+  const kernelNet = await listener();
+  const kernelTarget = join(
+    o.protectedDirs[0] ?? o.workDir,
+    `.audit-kernel-${randomBytes(4).toString("hex")}`,
+  );
+  return { kernelNet, kernelTarget };
 }
 
 /** Launches the hostile engine once, lets it try everything, stops it, and gathers the evidence. */
@@ -158,17 +181,19 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
     credential: `ghp_${randomBytes(12).toString("hex")}`,
   };
   await writeFile(privateFile, `{"id":"p1","text":"${canaries.privateFile}"}\n`);
-  // In the runner's checkout, where earlier runs' raw results (private figures) are kept.
-  const checkoutFile = join(
-    o.protectedDirs[0] ?? o.workDir,
-    `.audit-canary-${randomBytes(4).toString("hex")}.json`,
-  );
+  // A stand-in for the runner's checkout, where earlier runs' raw results (private figures) are
+  // kept: a folder in the audit's own work dir, outside every path the engine is given, like the
+  // checkout. Never the checkout itself: an interrupted audit would leave the canary there.
+  await mkdir(join(o.workDir, "checkout"), { recursive: true });
+  const checkoutFile = join(o.workDir, "checkout", `.audit-canary-${randomBytes(4).toString("hex")}.json`);
   await writeFile(checkoutFile, `{"private_tps": "${canaries.checkout}"}\n`);
   const credentialFile = join(o.workDir, ".git-credentials");
   await writeFile(credentialFile, `https://bot:${canaries.credential}@github.com\n`);
   const writeTargets = o.protectedDirs.map((d) => join(d, `.audit-owned-${randomBytes(4).toString("hex")}`));
   const net = await listener();
+  const { kernelNet, kernelTarget } = await kernelBait(o);
   const plan = {
+    kernel: { netPort: kernelNet.port, writeTarget: kernelTarget },
     netPort: net.port,
     privateFile,
     checkoutFile,
@@ -182,16 +207,13 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
   const savedToken = process.env.GITHUB_TOKEN;
   process.env.GITHUB_TOKEN = canaries.credential; // as a careless runner would have it
   try {
-    const spec = {
-      slug: "audit",
-      manifest: o.manifest,
-      challenge: o.challenge,
-      scratch,
-      logFile: join(o.workDir, "engine.log"),
-      startTimeoutMs: o.startTimeoutMs ?? 120_000,
-    };
+    const logFile = join(o.workDir, "engine.log");
+    const spec = { slug: "audit", manifest: o.manifest, challenge: o.challenge, scratch, logFile };
     let launchError: string | undefined;
-    const engine = await o.launcher.launch(spec).catch((e: Error) => void (launchError = e.message));
+    const engine = await o.launcher
+      .launch({ ...spec, startTimeoutMs: o.startTimeoutMs ?? 120_000 })
+      .catch((e: Error) => void (launchError = e.message));
+    const client = engine ? await clientAttacks(o.client, engine, o.challenge, () => performance.now()) : [];
     await engine?.stop();
     const h0 = await sizeOf(join(scratch, "heartbeat"));
     await sleep(600);
@@ -209,6 +231,13 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
       heartbeat: [h0, h1],
       report: JSON.parse(reportText) as Record<string, string | number>,
       fillBytes: await sizeOf(join(scratch, "fill.bin")),
+      client: client.length ? client : clientNotRun(),
+      kernel: {
+        netHits: kernelNet.hits(),
+        netPort: kernelNet.port,
+        written: await exists(kernelTarget),
+        target: kernelTarget,
+      },
       launch: {
         healthy: engine !== undefined,
         argv: engine?.argv ?? [],
@@ -219,9 +248,19 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
     if (savedToken === undefined) delete process.env.GITHUB_TOKEN;
     else process.env.GITHUB_TOKEN = savedToken;
     net.close();
+    kernelNet.close();
     await rm(checkoutFile, { force: true });
+    await rm(kernelTarget, { force: true });
   }
 }
+
+/** Without a healthy engine the client attacks could not run: reported as not contained. */
+const clientNotRun = (): ClientAttackResult[] =>
+  ["floods", "streams forever", "drips", "malformed stream", "private-prompt stall"].map((a) => ({
+    attack: `engine-side client attack (${a})`,
+    contained: false,
+    evidence: "the engine never came up, so the attack could not be tried",
+  }));
 
 /** Kills every process whose command line names `path` (Linux /proc; elsewhere nothing). */
 async function killProcessesNaming(path: string): Promise<void> {

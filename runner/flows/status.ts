@@ -5,6 +5,8 @@ export interface StatusOptions {
   api: GitHubApi;
   pr: number;
   botLogin: string;
+  /** Whose refusals count (a login); default: the PR's author as the API reports it. */
+  requester?: string;
   /** Keep polling until a verdict lands (or `timeoutMs` passes). */
   wait: boolean;
   pollMs: number;
@@ -29,8 +31,14 @@ export class StatusTimeout extends Error {
 export async function followPr(o: StatusOptions): Promise<PrStatus> {
   const deadline = o.now() + o.timeoutMs;
   let last: PrStatus | undefined;
+  const requester =
+    o.requester ??
+    (await o.api
+      .getPull(o.pr)
+      .then((p) => p.user.login)
+      .catch(() => undefined));
   for (;;) {
-    const s = prStatus(o.pr, await o.api.listComments(o.pr), o.botLogin);
+    const s = prStatus(o.pr, await o.api.listComments(o.pr), o.botLogin, requester);
     if (s.stage !== last?.stage) o.onChange?.(s);
     last = s;
     if (!o.wait || s.stage === "verdict" || s.stage === "refused") return s;

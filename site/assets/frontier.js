@@ -6,7 +6,7 @@
   /** Time on x (rounded to nice ticks), speed on y from 0 to 10% above the best. */
   function scales(pts, w) {
     var x = d3
-      .scaleTime()
+      .scaleUtc()
       .domain(
         d3.extent(pts, function (p) {
           return p.t;

@@ -10,6 +10,7 @@ import { serveDir } from "../../runner/demo/serve.ts";
 import { compare, type Launch } from "../../runner/core/stats/compare.ts";
 import { seededRng } from "../../runner/core/stats/rng.ts";
 import { synthesize } from "../../runner/synth/synth.ts";
+import { CONTEST_WEEK, replay, replayTable, SHORT_DAY } from "./replay.ts";
 import { hasChromium, launchChromium } from "../browser.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -483,6 +484,78 @@ async function benchLaunch() {
   line(`embedded engine launch: median ${median.toFixed(2)} s from spawn to healthy (6 launches)`);
 }
 
+/**
+ * `vllm serve` start-up on vLLM's CPU build (`npm run setup:vllm`), from spawn to healthy, in the
+ * bubblewrap sandbox on the generated model: the first launch of this bench (cold as far as this
+ * process can make it: a fresh scratch and compile cache; the OS page cache is the machine's) and
+ * two later ones (warm: imports page-cached). Then the planner's GPU minutes per verdict at the
+ * shipped design with each start-up, which is what a warm cache would save.
+ */
+async function benchVllmStartup() {
+  const { vllmBinary, vllmHarnessEnv } = await import("../../runner/adapters/runner-ports.ts");
+  const bin = vllmBinary();
+  if (!bin) return line("vllm start-up: skipped (vLLM is not installed: npm run setup:vllm)");
+  const { vllmLauncher } = await import("../../runner/adapters/engines/launch.ts");
+  const { ensureHfModel } = await import("../../runner/adapters/engines/hf-models.ts");
+  const { bubblewrap } = await import("../../runner/adapters/sandbox/sandbox.ts");
+  const { GENERATED_BASELINE, generatedModelChallenge } = await import("../../runner/core/hf/challenge.ts");
+  const challenge = generatedModelChallenge(await ensureHfModel(join(ROOT, ".velodrome/models"), "target"));
+  const launcher = vllmLauncher({ vllmBin: bin, sandbox: bubblewrap(), env: vllmHarnessEnv() });
+  const work = await mkdtemp(join(tmpdir(), "velodrome-vllm-start-"));
+  const starts: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const spec = { slug: "baseline", manifest: GENERATED_BASELINE, challenge };
+      const scratch = join(work, `s${i}`);
+      const engine = await launcher.launch({
+        ...spec,
+        scratch,
+        logFile: join(work, `log${i}`),
+        startTimeoutMs: 900_000,
+      });
+      starts.push(engine.startMs / 1000);
+      await engine.stop();
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const cold = starts[0]!;
+  const warm = (starts[1]! + starts[2]!) / 2;
+  const plan = await planAtStartups([cold, warm]);
+  results.vllmStartup = { startSeconds: starts, coldSeconds: cold, warmSeconds: warm, plan };
+  line(`vllm start-up (CPU build, eager, sandboxed): cold ${cold.toFixed(1)} s, warm ${warm.toFixed(1)} s`);
+  for (const p of plan)
+    line(
+      `  plan at ${p.startupSeconds.toFixed(1)} s start-up, ${p.tps} tok/s: ${p.gpuMinutes} GPU min per verdict`,
+    );
+}
+
+/** The shipped challenge's design priced with each start-up (seconds), at its 247 tok/s. */
+async function planAtStartups(startups: number[]) {
+  const { parseChallenge } = await import("../../runner/core/validate/manifest.ts");
+  const { designOf, fleetOf } = await import("../../runner/core/plan/design.ts");
+  const { planDesign } = await import("../../runner/core/plan/recommend.ts");
+  const { DEFAULT_NOISE } = await import("../../runner/core/plan/operating.ts");
+  const ch = parseChallenge(
+    "challenge.yaml",
+    readFileSync(join(ROOT, "challenge/challenge.yaml"), "utf8"),
+  ).value!;
+  const prompts = readFileSync(join(ROOT, ch.metric.prompts), "utf8")
+    .split("\n")
+    .filter((l) => l.trim()).length;
+  const tps = 247;
+  return startups.map((startupSeconds) => {
+    const r = planDesign(
+      designOf(ch, prompts, tps),
+      fleetOf(ch, tps, startupSeconds, ch.runners?.count ?? 1),
+      DEFAULT_NOISE,
+      300,
+      1,
+    );
+    return { startupSeconds, tps, gpuMinutes: +r.expected.gpuMinutes.toFixed(1) };
+  });
+}
+
 if (want("compare")) await benchCompare();
 if (want("compareScale")) await benchCompareScale();
 if (want("client")) await benchClientOverhead();
@@ -491,4 +564,33 @@ if (want("site")) await benchSite();
 if (want("plan")) await benchPlan();
 if (want("planCost")) await benchPlanCost();
 if (want("launch")) await benchLaunch();
+if (want("vllmStartup")) await benchVllmStartup();
+if (want("requests")) await benchRequests();
+if (want("replay")) await benchReplay();
 line(JSON.stringify({ bench: results }));
+
+/**
+ * The GitHub REST requests each event costs the bot (GITHUB_TOKEN: 1,000 an hour per repository),
+ * measured through the Octokit layer on a busy day of a small contest (test/bench/replay.ts).
+ */
+async function benchRequests() {
+  const r = await replay(SHORT_DAY);
+  results.requestsPerEvent = r.requestsPerEvent;
+  line("requests per event type (GitHub REST, counted in the Octokit layer):");
+  for (const [type, v] of Object.entries(r.requestsPerEvent).sort(([a], [b]) => a.localeCompare(b)))
+    line(`  ${type.padEnd(26)} ${String(v.perEvent).padStart(5)} each (max ${v.max}, ${v.events} events)`);
+}
+
+/**
+ * A contest week (120 participants, 1,500 PRs, 700 /bench, 10,000 board comments) replayed through
+ * the bot's real flows against the GitHub stand-in with GITHUB_TOKEN's limits (minutes of wall time).
+ */
+async function benchReplay() {
+  const r = await replay(CONTEST_WEEK, { progress: (l) => process.stderr.write(l + "\n") });
+  results.replay = r;
+  line(replayTable(r));
+  line(
+    `replay: ${r.commandsLost} commands and ${r.boardUpdatesLost} board updates lost (target 0), ` +
+      `peak ${r.peakRequestsPerHour} requests in an hour (target < ${r.limit})`,
+  );
+}

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { EngineFailure } from "../../runner/core/errors.ts";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { CompletionResponse, StreamMeasurement } from "../../runner/core/protocol/openai.ts";
@@ -50,6 +51,11 @@ export interface Behaviour {
   wrongOn?: (prompt: number[]) => boolean;
   /** Its speed on prompts outside the public set (first token 40 or more: the private prompts). */
   privateTps?: number;
+  /**
+   * Requests take their time: the fake clock moves on by each request's duration, and a request
+   * over its timeout fails as the trusted client fails it (an engine failure, after the timeout).
+   */
+  realTime?: boolean;
   /** Ends its turns one token short: on every prompt, or on the prompt whose first token is this. */
   short?: "always" | number;
 }
@@ -66,6 +72,7 @@ export function fakeWorld(
   let running:
     (Behaviour & { slug: string; wrong: boolean; timed: boolean; seen: Map<string, number> }) | undefined;
   let launches = 0;
+  let t = now;
   const launchesOf = new Map<string, number>();
   const launcher: EngineLauncher = {
     kind: "embedded",
@@ -102,7 +109,7 @@ export function fakeWorld(
     },
   };
   const client: EngineClient = {
-    async stream(_ep, body): Promise<StreamMeasurement> {
+    async stream(_ep, body, timeoutMs): Promise<StreamMeasurement> {
       const b = running!;
       log.push(`stream ${body.prompt.join(",")}`);
       const right = b.own ? continuation(body.prompt).map((t) => (t + 1) % 256) : continuation(body.prompt);
@@ -119,6 +126,11 @@ export function fakeWorld(
       // One token every 1000/tps ms after the request is sent (the honest engine streams each).
       const last = (tokens.length / tps) * 1000;
       const first = b.burst ? last - 3 : 1000 / tps;
+      if (b.realTime) {
+        t += Math.min(last, timeoutMs ?? Infinity);
+        if (timeoutMs !== undefined && last > timeoutMs)
+          throw new EngineFailure(`the engine did not finish its response within ${timeoutMs} ms`);
+      }
       return {
         tokens,
         promptTokenIds: body.prompt,
@@ -167,7 +179,7 @@ export function fakeWorld(
     copyDir: async () => undefined,
   };
   const progress = { start() {}, tick() {}, line() {}, done() {} };
-  const ports: BenchPorts = { launcher, client, files, clock: () => now, progress };
+  const ports: BenchPorts = { launcher, client, files, clock: () => t, progress };
   return { ports, log };
 }
 

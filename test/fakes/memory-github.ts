@@ -125,5 +125,28 @@ export function memoryGitHub(): MemoryGitHub {
       record("listIssues");
       return [...issues.values()].sort((a, b) => b.number - a.number).map((i) => structuredClone(i));
     },
+    async issuesSince(since, page = 1) {
+      record("issuesSince", since, page);
+      return [...issues.values()]
+        .filter((i) => !since || i.updated_at >= since)
+        .sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.number - b.number)
+        .slice((page - 1) * 100, page * 100)
+        .map((i) => structuredClone(i));
+    },
+    async commentsSince(since, page = 1) {
+      record("commentsSince", since, page);
+      const all = [...comments.entries()].flatMap(([issue, cs]) =>
+        cs.map((c) => ({
+          ...structuredClone(c),
+          issue,
+          association: "CONTRIBUTOR",
+          userType: c.user?.login.endsWith("[bot]") ? "Bot" : "User",
+        })),
+      );
+      return all
+        .filter((c) => !since || c.updated_at >= since)
+        .sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id)
+        .slice((page - 1) * 100, page * 100);
+    },
   };
 }

@@ -212,12 +212,36 @@ describe("decideBench: A/A calibration and the /join registry", () => {
     expect(d).toMatchObject({ kind: "refuse" });
   });
 
-  it("a participant registered by /join may bench; unlinked, it is its own owner", () => {
-    const state = { runs: [], reservations: [], rulings: [], registrations: [registered] };
+  it("F7: a participant registered by /join may bench once its owner confirmed the link; unlinked, never", () => {
+    const unlinked = { runs: [], reservations: [], rulings: [], registrations: [registered] };
+    const alone = decideBench(input({ origin: origin({ id: 777, login: "newbie" }), state: unlinked }));
+    expect(alone).toMatchObject({
+      kind: "refuse",
+      reason: /@newbie has no confirmed owner.*owner-of @newbie/,
+    });
+    const boss = { id: 9001, login: "boss" };
+    const linked = { ...registered, ownerClaim: "boss", owner: boss };
+    const state = { ...unlinked, registrations: [linked] };
     const d = decideBench(input({ origin: origin({ id: 777, login: "newbie" }), state }));
-    expect(d).toMatchObject({ kind: "dispatch", pooled: true, reservation: { owner: { id: 777 } } });
+    expect(d).toMatchObject({ kind: "dispatch", pooled: true, reservation: { owner: { id: 9001 } } });
     const renamed = decideBench(input({ origin: origin({ id: 778, login: "newbie" }), state }));
     expect(renamed).toMatchObject({ kind: "refuse", reason: /not a registered participant.*\/join/ });
+  });
+
+  it("F7: moving the link to a fresh owner binds only after the window: every owner of the window counts", () => {
+    const limit = challenge().quota.per_owner;
+    const agent = { id: 777, login: "newbie" };
+    const first = { id: 9001, login: "boss" };
+    const fresh = { id: 9002, login: "sock" };
+    // The agent spent its first owner's whole quota, then re-linked to a fresh account.
+    const spent = Array.from({ length: limit }, (_, i) =>
+      reservation(`r${i}`, agent, 1 + i / 10, { owner: first, pr: 100 + i }),
+    );
+    const relinked = { ...registered, ownerClaim: "sock", owner: fresh };
+    const state = { runs: [], rulings: [], reservations: spent, registrations: [relinked] };
+    const perAgent = { ...challenge(), quota: { ...challenge().quota, per_agent: limit * 5 } };
+    const d = decideBench(input({ origin: origin(agent), state, challenge: perAgent }));
+    expect(d).toMatchObject({ kind: "refuse", reason: /every owner it was linked to in the window/ });
   });
 
   it("a registry entry cannot take a login the file pins to another account", () => {

@@ -4,7 +4,7 @@ import { dataPath } from "../../runner/core/layout.ts";
 import type { FlowContext } from "../../runner/flows/bot/index.ts";
 import {
   handleIssueComment,
-  mirrorThreads,
+  mirrorChanges,
   postValidation,
   publishResult,
 } from "../../runner/flows/bot/index.ts";
@@ -265,7 +265,7 @@ describe("validation comment and board mirror through the flows", () => {
       reactions: 0,
     });
     api.addComment(2, ORGA, "Yes.");
-    expect(await mirrorThreads(ctx)).toEqual({ kind: "mirrored", threads: [2] });
+    expect(await mirrorChanges(ctx)).toEqual({ kind: "mirrored", threads: [2], deferred: false });
     const [thread] = (await store.read()).threads;
     expect(thread).toMatchObject({ number: 2, author: "bob", comments: [{ author: "orga", body: "Yes." }] });
   });

@@ -178,7 +178,7 @@ describe("lifecycle through the flow", () => {
 });
 
 describe("/join and /broadcast through the flow", () => {
-  it("/join registers on the data branch, and the new participant may then /bench", async () => {
+  it("/join registers on the data branch, and the new participant may /bench once its owner confirms", async () => {
     const { ctx, api, store } = setup();
     const join = commentEvent({
       body: "/join",
@@ -192,13 +192,28 @@ describe("/join and /broadcast through the flow", () => {
     expect(lastComment(api, REGISTRATION_ISSUE)).toMatch(/@newbie \(id 777\) is registered/);
     await handleIssueComment(ctx, join);
     expect(api.comments.get(REGISTRATION_ISSUE)).toHaveLength(1);
-    const bench = await handleIssueComment(
+    const unlinked = await handleIssueComment(
       ctx,
       commentEvent({ body: "/bench", user: NEWBIE, commentId: 4002 }),
     );
+    expect(unlinked).toMatchObject({ kind: "refused", why: /has no confirmed owner/ });
+    const boss = { id: 9001, login: "boss" };
+    const on = { isPr: false, issue: REGISTRATION_ISSUE };
+    await handleIssueComment(
+      ctx,
+      commentEvent({ body: "/join owned-by @boss", user: NEWBIE, commentId: 4005, ...on }),
+    );
+    await handleIssueComment(
+      ctx,
+      commentEvent({ body: "/join owner-of @newbie", user: boss, commentId: 4006, ...on }),
+    );
+    const bench = await handleIssueComment(
+      ctx,
+      commentEvent({ body: "/bench", user: NEWBIE, commentId: 4007 }),
+    );
     expect(bench).toMatchObject({
       kind: "dispatched",
-      reservation: { requester: NEWBIE, owner: { id: 777 } },
+      reservation: { requester: NEWBIE, owner: { id: 9001 } },
     });
     const stranger = await handleIssueComment(
       ctx,

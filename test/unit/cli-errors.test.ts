@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   DeadlinePassed,
+  EarlyStop,
   EngineFailure,
+  EngineRequestFailed,
+  EngineStartFailed,
   errorCode,
   errorJson,
   formatError,
@@ -32,6 +35,10 @@ describe("one exit-code mapping", () => {
     [new ValidationFailed("x"), 1],
     [new NotFound("x"), 1],
     [new EngineFailure("x"), 3],
+    // One engine error family: the client's and the launcher's failures are engine failures, not bugs.
+    [new EngineRequestFailed("engine answered HTTP 500", "http"), 3],
+    [new EngineStartFailed("engine never became healthy"), 3],
+    [new EarlyStop("ended a turn early"), 3],
     [new ShaMoved("x"), 4],
     [new DeadlinePassed("x"), 5],
     [new Error("a bug"), 70],

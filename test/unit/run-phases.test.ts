@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { DeadlinePassed } from "../../runner/core/errors.ts";
+import { measuredLaunch } from "../../runner/flows/run/launch.ts";
 import { encodeResults, gatheredShares } from "../../runner/adapters/block-workers.ts";
 import { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { runShare } from "../../runner/flows/run/blocks.ts";
@@ -172,6 +174,62 @@ describe("confirm and record: the claim, then one validated record", () => {
     const confirmation = await confirm(ports, o, plan, refs, looks, judged);
     expect(confirmation).toMatchObject({ status: "confirmed" });
     expect(launchCount(log) - before).toBe(2); // the candidate and the gauge
+  });
+
+  it("F1: an engine that crawls on the private prompts fails its confirmation (its own per-token budget), not pending", async () => {
+    const o = await options({
+      private: await promptSet(
+        [
+          [40, 41],
+          [42, 43],
+        ],
+        "secret-",
+      ),
+    });
+    // 200 tok/s on the public prompts; 0.01 tok/s on unseen ones: each private request would take
+    // 400 s, so without a budget of its own the re-run ran into the job cap and stayed pending.
+    const crawl = { ...HONEST, fast: { tps: 200, privateTps: 0.01, realTime: true } };
+    const { ports, plan, refs, looks } = await upToLooks(o, crawl);
+    const judged = await judge(ports, o, refs, looks);
+    const confirmation = await confirm(ports, o, plan, refs, looks, judged);
+    expect(confirmation).toMatchObject({
+      status: "failed",
+      reason: /private re-run failed: the engine did not finish its response within \d+ ms/,
+    });
+  });
+
+  it("F2: a gain on the public prompts only is not confirmed, though within confirm_tolerance of the claim", async () => {
+    const o = await options({ private: await promptSet([[40, 41]], "secret-") });
+    // 10% faster on the public prompts, the incumbent's speed on private ones: 91% of the claim
+    // (inside the demo's 25% tolerance), but no gain beyond the margin over the incumbent.
+    const overfit = { fast: { tps: 110, privateTps: 100 }, baseline: { tps: 100 } };
+    const { ports, plan, refs, looks } = await upToLooks(o, overfit);
+    expect(looks.comparison?.verdict).toBe("faster");
+    const judged = await judge(ports, o, refs, looks);
+    const confirmation = await confirm(ports, o, plan, refs, looks, judged);
+    expect(confirmation.ratio).toBeGreaterThan(1 - o.challenge.verification.confirm_tolerance);
+    expect(confirmation).toMatchObject({ status: "failed", reason: /not more than the margin/ });
+  });
+
+  it("F9: warm-ups check the deadline, and the engine's start is bounded by the time left", async () => {
+    const o = await options();
+    const ch = { ...o.challenge, metric: { ...o.challenge.metric, warmup: 3 } };
+    // Each request takes 40 s (4 tokens at 0.1 tok/s); the run has 50 s left.
+    const { ports, log } = fakeWorld({ slow: { tps: 0.1, realTime: true } });
+    const starts: number[] = [];
+    const launch = ports.launcher.launch.bind(ports.launcher);
+    ports.launcher.launch = (spec) => (starts.push(spec.startTimeoutMs), launch(spec));
+    const plan = { arm: "candidate" as const, contender: { slug: "slow", manifest: o.candidate.manifest } };
+    const run = measuredLaunch(
+      ports,
+      { ...o, challenge: ch },
+      { ...plan, block: 1, position: 0, set: o.public, score: false },
+      ports.clock() + 50_000,
+    );
+    await expect(run).rejects.toBeInstanceOf(DeadlinePassed);
+    expect(starts).toEqual([50_000]);
+    // Two warm-ups (80 s) and then the deadline: the third warm-up was never sent.
+    expect(log.filter((l) => l.startsWith("stream ")).length).toBe(2);
   });
 
   it("the record validates, has no comparison after an error, and passes the next look on", async () => {

@@ -1,3 +1,4 @@
+import { NO_PRIVATE_SET } from "../../runner/core/standings.ts";
 import { describe, expect, it } from "vitest";
 import type { LifecycleEvent, Thread } from "../../runner/core/schema/data.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
@@ -259,6 +260,8 @@ function fixtureRuns(): RunRecord[] {
       iTps: [121, 120, 122],
       verdict: "faster",
       confirmation: "pending",
+      // A local run (no private set on its runner): the only pending that may lead (issue 25, F1).
+      confirmationDetail: { reason: NO_PRIVATE_SET },
       pr: 3,
       requester: "cy",
       credited: "bob",

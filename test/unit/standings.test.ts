@@ -3,7 +3,9 @@ import type { LifecycleEvent } from "../../runner/core/schema/data.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { buildModel, type SiteInput, type SubmissionSource } from "../../runner/core/site/model.ts";
 import { renderSite } from "../../runner/core/site/render.ts";
-import { currentLeader, decideStandings } from "../../runner/core/standings.ts";
+import { currentLeader, decideStandings, NO_PRIVATE_SET } from "../../runner/core/standings.ts";
+import { versusLeaderText } from "../../runner/core/versus.ts";
+import { stateOfPlay, stateOfPlayText } from "../../runner/core/digest.ts";
 import { parseSubmission } from "../../runner/core/validate/manifest.ts";
 import { challenge } from "../fakes/bot-fixtures.ts";
 
@@ -113,6 +115,7 @@ function demoRuns(): RunRecord[] {
   ];
 }
 
+const SLUG_LIST = ["baseline", "spec", "q8", "slow"];
 const decide = (runs: RunRecord[], slugs = ["baseline", "spec", "q8", "slow"]) => ({
   challenge: challenge(),
   runs,
@@ -272,6 +275,37 @@ describe("decideStandings", () => {
   });
 });
 
+describe("F1: a lead needs `confirmed` wherever a private set exists", () => {
+  // A 2x engine on the public prompts that crawls on unseen ones: its private re-run hit the job
+  // cap and came back `pending`. It must lead no board and be nobody's default opponent.
+  const stalled = {
+    status: "pending",
+    reason: "the private re-run did not fit the job's time; the lead is provisional",
+  } as const;
+  const runs = () => [
+    ...demoRuns(),
+    run({ id: "r5", cand: "crawl", inc: "spec", at: "05", c: 200, i: 100, confirmation: stalled }),
+  ];
+
+  it("a pending run leads neither board and is not the default opponent; its standing says pending", () => {
+    const d = decideStandings(decide(runs(), [...SLUG_LIST, "crawl"]));
+    expect(d.leader.slug).toBe("spec");
+    expect(currentLeader(challenge(), runs(), []).slug).toBe("spec");
+    expect(currentLeader(challenge(), runs(), [], true).slug).toBe("spec");
+    expect(d.entries.get("crawl")?.standing).toBe("pending");
+  });
+
+  it("only a run made where no private set exists (a local run) may lead provisionally", () => {
+    const local = { status: "pending", reason: NO_PRIVATE_SET } as const;
+    const r = [
+      ...demoRuns(),
+      run({ id: "r5", cand: "crawl", inc: "spec", at: "05", c: 200, i: 100, confirmation: local }),
+    ];
+    expect(currentLeader(challenge(), r, []).slug).toBe("crawl");
+    expect(currentLeader(challenge(), r, [], true).slug).toBe("spec");
+  });
+});
+
 /** One lifecycle step as the bot records it on the data branch. */
 function step(slug: string, status: LifecycleEvent["status"], day: string, reason: string): LifecycleEvent {
   const organizer = status === "hacked" || status === "reinstated";
@@ -377,5 +411,117 @@ describe("decideStandings honours the result lifecycle", () => {
     const twin = json("api/submissions/cheat.json");
     expect(twin.standing).toBe("hacked");
     expect(twin.history.map((h: { kind: string }) => h.kind)).toEqual(["run", "lifecycle"]);
+  });
+});
+
+/**
+ * The demo's record set as the issue found it (main at 07aebe8): q8 leads; spec (36.4 tok/s) was
+ * unresolved against baseline and never compared with q8; q8-spec was compared with spec only;
+ * q8-tuned measured 73.3 tok/s in a run against q8-spec but was slower than q8 head to head; a lossy
+ * candidate failed identity against the leader.
+ */
+function demoLikeRuns(): RunRecord[] {
+  const skipped = { confirmation: { status: "skipped" } } as const;
+  const failedIdentity = {
+    ...run({ id: "d6", cand: "q8-lossy", inc: "q8", at: "16", c: 90, i: 61, ...skipped }),
+    status: "invalid" as const,
+    reason: "identity failed",
+    quality: { candidate: { ...QUALITY, ok: false }, incumbent: QUALITY },
+  };
+  return [
+    run({ id: "d1", cand: "q8", inc: "baseline", at: "10", c: 61.2, i: 35.2 }),
+    run({
+      id: "d2",
+      cand: "spec",
+      inc: "baseline",
+      at: "11",
+      c: 36.4,
+      i: 35.9,
+      verdict: "inconclusive",
+      ...skipped,
+    }),
+    run({ id: "d3", cand: "q8-spec", inc: "spec", at: "12", c: 60.5, i: 36.1, ...skipped }),
+    run({ id: "d4", cand: "q8-tuned", inc: "q8-spec", at: "13", c: 73.3, i: 60, ...skipped }),
+    run({ id: "d5", cand: "q8-tuned", inc: "q8", at: "14", c: 34.1, i: 61.2, verdict: "slower", ...skipped }),
+    failedIdentity,
+    run({ id: "d7", cand: "twin", inc: "q8", at: "17", c: 61.0, i: 61.2, verdict: "tie", ...skipped }),
+  ];
+}
+
+describe("one meaning of rank (core/versus.ts)", () => {
+  const slugs = ["baseline", "q8", "spec", "q8-spec", "q8-tuned", "q8-lossy", "twin"];
+
+  it('on demo-like data no entry shares rank 1 ("=1") without a tie verdict against the leader', () => {
+    const s = decideStandings({ challenge: challenge(), runs: demoLikeRuns(), rulings: [], slugs });
+    expect(s.leader.slug).toBe("q8");
+    const rank1 = s.ranking.filter((r) => r.rank === 1).map((r) => r.slug);
+    expect(rank1.sort()).toEqual(["q8", "twin"]);
+    expect(s.leader.tieGroup).toEqual(["q8", "twin"]);
+    for (const r of s.ranking) {
+      if (r.label !== "=1" && r.label !== "1") continue;
+      if (r.slug === "q8") continue;
+      expect(r.versusLeader, r.slug).toMatchObject({ kind: "compared", verdict: "tie" });
+    }
+    const of = (slug: string) => s.ranking.find((r) => r.slug === slug)!;
+    expect(versusLeaderText(of("spec").versusLeader)).toBe("not yet compared with the leader");
+    expect(of("spec").rank).toBeGreaterThan(1);
+    expect(of("q8-spec").versusLeader.kind).toBe("not-compared");
+    expect(of("q8-tuned").versusLeader).toMatchObject({ kind: "compared", verdict: "slower", run: "d5" });
+    expect(of("baseline").versusLeader).toMatchObject({ kind: "compared", verdict: "slower", estimate: -26 });
+  });
+
+  it("every page of the site agrees: no '=1' or 'tied with the leader' without the tie verdict", () => {
+    const input = { ...siteInput(demoLikeRuns()) };
+    input.submissions = slugs.map((s, i) => source(s, String(10 + i)));
+    const files = new Map([...renderSite(buildModel(input))].map((f) => [f.path, f.content]));
+    const board = JSON.parse(files.get("api/leaderboard.json")!) as {
+      rows: { slug: string; label: string; versusLeader: { kind: string; verdict?: string } }[];
+    };
+    for (const row of board.rows.filter((r) => r.label === "=1"))
+      expect(row.slug === "q8" || row.versusLeader.verdict === "tie", row.slug).toBe(true);
+    const home = files.get("index.html")!;
+    expect(home).toMatch(
+      /Tied with the leader by a head-to-head verdict[^<]*<a href="submissions\/twin.html">/,
+    );
+    expect(home).not.toMatch(/submissions\/spec.html">spec<\/a>[^<]*<\/p>\s*<p>Tied/);
+    const html = files.get("leaderboard.html")!;
+    const specRow = /<tr data-slug="spec">.*?<\/tr>/s.exec(html)![0];
+    expect(specRow).toContain("not yet compared with the leader");
+    expect(specRow).not.toMatch(/>=1</);
+  });
+
+  it("a submission's page shows every run from its own side", () => {
+    const input = { ...siteInput(demoLikeRuns()) };
+    input.submissions = slugs.map((s, i) => source(s, String(10 + i)));
+    const files = new Map([...renderSite(buildModel(input))].map((f) => [f.path, f.content]));
+    const leader = JSON.parse(files.get("api/submissions/q8.json")!) as {
+      runs: { id: string; role: string; verdict: string | null; estimate: number | null; status: string }[];
+    };
+    // The lossy challenger's failed run is its own failure, not the leader's.
+    expect(leader.runs.map((r) => r.id)).not.toContain("d6");
+    expect(leader.runs.every((r) => r.status === "ok")).toBe(true);
+    // Defending against q8-tuned: q8 was faster, by +27.1 tok/s from its side.
+    expect(leader.runs.find((r) => r.id === "d5")).toMatchObject({ role: "incumbent", verdict: "faster" });
+    expect(leader.runs.find((r) => r.id === "d5")!.estimate).toBeCloseTo(27.1, 5);
+    expect(files.get("submissions/q8.html")).not.toMatch(/failed|identity failed/);
+    const tuned = files.get("submissions/q8-tuned.html")!;
+    expect(tuned).toContain("slower than the leader");
+  });
+});
+
+describe("velodrome digest (core/digest.ts)", () => {
+  it("names the leader, its margin over the runner-up from a head-to-head run, and the tie group", () => {
+    const input = { ...siteInput(demoLikeRuns()) };
+    input.submissions = ["baseline", "q8", "spec", "q8-spec", "q8-tuned", "q8-lossy", "twin"].map((s, i) =>
+      source(s, String(10 + i)),
+    );
+    const state = stateOfPlay(input, buildModel(input), undefined, new Date("2026-01-20T00:00:00Z"));
+    expect(state.leader.slug).toBe("q8");
+    expect(state.tieGroup).toEqual(["q8", "twin"]);
+    // The runner-up is the tied entry, compared head to head: the margin is that run's, turned to q8's side.
+    expect(state.margin).toMatchObject({ runnerUp: "twin", verdict: "tie", run: "d7" });
+    expect(state.margin!.estimate).toBeCloseTo(0.2, 5);
+    expect(state.quota).toBeNull();
+    expect(stateOfPlayText(state)).toMatch(/leader: q8 at [\d.]+ tok\/s .*runner-up twin: \+0\.2 tok\/s/);
   });
 });

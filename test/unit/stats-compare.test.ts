@@ -148,3 +148,65 @@ describe("scale", () => {
     expect(c.warnings.join("\n")).toMatch(/bootstrap skipped/);
   });
 });
+
+describe("issue 25: --final within the plan only, δ = 0, disagreeing methods, underflow", () => {
+  it("--final beyond the plan's last look is refused: it would spend α the design never had", () => {
+    expect(() => compare(blocks(24, 0, 1), cfg({ final: true }))).toThrow(
+      /--final at 24 blocks is beyond the plan's last look \(12 blocks\)/,
+    );
+    // Within the plan it stays allowed (a run cut short between looks).
+    expect(compare(blocks(8, 3, 0.5), cfg({ final: true })).look).toMatchObject({ final: true });
+  });
+
+  it("--final never decides below the first planned look, however clear the two blocks look", () => {
+    const two = compare(blocks(2, 30, 0.01), cfg({ final: true }));
+    expect(two.verdict).toBe("unresolved");
+    expect(two.reasons[0]).toMatch(/2 blocks is fewer than the first planned look \(6\)/);
+  });
+
+  it("simulation: A/A with a final look anywhere in the plan keeps false faster at or below α/2", () => {
+    // 2,000 null runs, each cut at a random block count between 6 and 12 and analysed as final
+    // (the per-look α of the two planned looks); one-sided false `faster` must stay ≤ 2.5% + noise.
+    const rng = seededRng(7);
+    let faster = 0;
+    const N = 2000;
+    for (let i = 0; i < N; i++) {
+      const n = 6 + rng.int(7);
+      const c = compare(
+        blocks(n, 0, 1, 1000 + i),
+        cfg({ final: true, minEffect: { kind: "absolute", value: 0.1 } }),
+      );
+      if (c.verdict === "faster") faster++;
+    }
+    expect(faster / N).toBeLessThanOrEqual(0.025 + 3 * Math.sqrt((0.025 * 0.975) / N));
+  });
+
+  it("--delta 0 warns that it is not robust to skewed launch noise", () => {
+    const c = compare(blocks(6, 3, 0.5), cfg({ minEffect: { kind: "absolute", value: 0 } }));
+    expect(c.warnings.join("\n")).toMatch(/δ = 0 is not robust to skewed launch noise/);
+    expect(compare(blocks(6, 3, 0.5), cfg()).warnings.join("\n")).not.toMatch(/δ = 0/);
+  });
+
+  it("one outlier block that leaves the t interval unresolved while Wilcoxon finds a difference is reported", () => {
+    // Eleven blocks +1% and one −30%: the t CI straddles, the signed-rank test does not.
+    const out: Launch[] = [];
+    for (let b = 0; b < 12; b++) {
+      const inc = 300 + (b % 3);
+      const cand = b === 5 ? inc * 0.7 : inc * 1.01 + (b % 2) * 0.2;
+      out.push({ arm: "candidate", launch: `c${b}`, block: b, runs: [cand] });
+      out.push({ arm: "incumbent", launch: `i${b}`, block: b, runs: [inc] });
+    }
+    const c = compare(out, cfg({ minEffect: { kind: "absolute", value: 0.5 } }));
+    expect(["unresolved", "inconclusive"]).toContain(c.verdict);
+    expect(c.warnings.join("\n")).toMatch(
+      /the methods disagree: the Wilcoxon signed-rank test finds a difference/,
+    );
+  });
+
+  it("values near 1e-170 are an underflow, not 'every block gave the same difference'", () => {
+    const tiny = blocks(6, 3, 0.5).map((l) => ({ ...l, runs: l.runs.map((r) => r * 1e-172) }));
+    expect(() => compare(tiny, cfg())).toThrow(
+      /underflow double precision .*smallest tokens\/s value [\d.]+e-17\d/,
+    );
+  });
+});

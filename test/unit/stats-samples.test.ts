@@ -73,3 +73,23 @@ describe("--delta", () => {
     expect(!r.ok && r.message).toMatch(/--delta must be tok\/s or a percentage, e\.g\. .*; got "fast"/);
   });
 });
+
+describe("issue 25: specific errors for a later line without block and for 1e309", () => {
+  const arms = { candidate: "A", incumbent: "B" };
+  it("a later line of a launch without `block` is refused like a first line would be", () => {
+    const text = ['{"arm":"A","launch":"a1","block":0,"tps":10}', '{"arm":"A","launch":"a1","tps":11}'].join(
+      "\n",
+    );
+    const { problems } = parseSamples("s.jsonl", text, arms);
+    expect(problems).toMatchObject([
+      { line: 2, code: "block-mismatch", message: /has no `block`, but its first line gave block 0/ },
+    ]);
+  });
+  it("1e309 is named as beyond the double range, not as null", () => {
+    const { problems } = parseSamples("s.jsonl", '{"arm":"A","launch":"a1","block":0,"tps":1e309}', arms);
+    expect(problems[0]!.message).toMatch(
+      /field `tps`: expected a positive number, got a number beyond the double range/,
+    );
+    expect(problems[0]!.message).not.toMatch(/null/);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hiddenJson } from "../../runner/core/github/comment-text.ts";
 import { prStatus } from "../../runner/core/github/status.ts";
+import { renderRefusalComment } from "../../runner/core/github/comment.ts";
 import { followPr, StatusTimeout } from "../../runner/flows/status.ts";
 import { ALICE } from "../fakes/bot-fixtures.ts";
 import { BOT_USER, memoryGitHub } from "../fakes/memory-github.ts";
@@ -38,6 +39,24 @@ describe("prStatus", () => {
       verdict: { verdict: "faster" },
     });
     void api;
+  });
+
+  it("F8: a refusal answers its requester: a stranger's malformed /bench does not fail the author's status", async () => {
+    const api = memoryGitHub();
+    api.pulls.set(7, { number: 7, user: ALICE, headSha: "s", state: "open", files: [] });
+    api.comments.set(7, []);
+    await api.createComment(7, validated);
+    await api.createComment(7, renderRefusalComment("mallory", "`--blocks` must be a number"));
+    const o = { api, pr: 7, botLogin: BOT, wait: false, pollMs: 1, timeoutMs: 1, now: () => 0 };
+    const s = await followPr({ ...o, sleep: async () => undefined });
+    expect(s).toMatchObject({ stage: "valid" });
+    expect(s.refusal).toBeUndefined();
+    // The author's own refusal still counts.
+    await api.createComment(7, renderRefusalComment("alice", "quota used"));
+    expect(await followPr({ ...o, sleep: async () => undefined })).toMatchObject({
+      stage: "refused",
+      refusal: "quota used",
+    });
   });
 
   it("ignores twins a participant pasted into their own comment", () => {

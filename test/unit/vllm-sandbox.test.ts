@@ -94,3 +94,21 @@ describe("vllmLauncher goes through the sandbox", () => {
     }
   });
 });
+
+describe("the OCI sandbox finds the weights offline", () => {
+  it("mounts the runner's HF cache read-only at /hf with HF_HOME, and sizes /dev/shm", async () => {
+    const { ociOptionsFromEnv, ociRunArgs } = await import("../../runner/adapters/sandbox/oci.ts");
+    const o = ociOptionsFromEnv({ VELODROME_OCI_IMAGE: "img@sha256:abc", VELODROME_OCI_HF_HOME: "/srv/hf" })!;
+    const args = ociRunArgs(o, "n", "vllm", ["serve", "org/m"], { scratch: "/s", readOnly: ["/w"], env: {} });
+    expect(args.join(" ")).toContain("--volume /srv/hf:/hf:ro");
+    expect(args.join(" ")).toContain("--env HF_HOME=/hf");
+    expect(args.join(" ")).toContain("--volume /w:/w:ro");
+    expect(args[args.indexOf("--shm-size") + 1]).toMatch(/^\d+$/);
+    const none = ociRunArgs({ ...o, hfHome: undefined }, "n", "vllm", [], {
+      scratch: "/s",
+      readOnly: [],
+      env: {},
+    });
+    expect(none.join(" ")).not.toContain("HF_HOME");
+  });
+});

@@ -1,6 +1,6 @@
 import { request, type ClientRequest } from "node:http";
 import { performance } from "node:perf_hooks";
-import { EngineFailure } from "../../core/errors.ts";
+import { EngineRequestFailed } from "../../core/errors.ts";
 import {
   CompletionRequest,
   CompletionResponse,
@@ -12,21 +12,12 @@ import {
 import type { EngineClient, Endpoint } from "../../ports.ts";
 export type { Endpoint } from "../../ports.ts";
 
-/**
- * Whatever goes wrong between the trusted client and an engine is the engine's failure, said in a
- * fixed phrase: nothing the engine sent (a body, a malformed line, a key) ever enters the message,
- * because messages end up in run records and on published pages. `kind` says which rule it broke.
- * After a trip through a worker thread it comes back as a plain EngineFailure (same code, same text).
+/*
+ * Whatever goes wrong between the trusted client and an engine is the engine's failure
+ * (EngineRequestFailed), said in a fixed phrase: nothing the engine sent (a body, a malformed line,
+ * a key) ever enters the message, because messages end up in run records and on published pages.
+ * Its `fault` says which rule it broke.
  */
-export class EngineError extends EngineFailure {
-  constructor(
-    message: string,
-    readonly kind: "http" | "protocol" | "stream-cut" | "timeout" | "connect" | "too-large",
-  ) {
-    super(message);
-    this.name = "EngineFailure";
-  }
-}
 
 /** The fixed phrases of every client-side engine failure. */
 export const ENGINE_PHRASES = {
@@ -96,7 +87,7 @@ interface ReadRules {
 /**
  * Reads one response with two hard bounds: `timeoutMs` for the whole exchange (a drip of bytes
  * does not reset it, unlike Node's idle `timeout`) and `cap` bytes of body. Breaking either, or any
- * transport error, destroys the request and rejects once with a fixed-phrase EngineError. While the
+ * transport error, destroys the request and rejects once with a fixed-phrase EngineRequestFailed. While the
  * response streams the client does the least it can: keep each raw chunk and its arrival time.
  */
 function readBounded(
@@ -109,7 +100,7 @@ function readBounded(
     const raw: RawResponse = { status: 0, chunks: [], at: [], bytes: 0, cpuDuringStreamUs: 0 };
     let cpu0: NodeJS.CpuUsage | undefined;
     let settled = false;
-    const fail = (e: EngineError) => {
+    const fail = (e: EngineRequestFailed) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -117,15 +108,16 @@ function readBounded(
       reject(e);
     };
     const timer = setTimeout(
-      () => fail(new EngineError(ENGINE_PHRASES.timeout(timeoutMs), "timeout")),
+      () => fail(new EngineRequestFailed(ENGINE_PHRASES.timeout(timeoutMs), "timeout")),
       timeoutMs,
     );
     req.on("response", (res) => {
       raw.status = res.statusCode ?? 0;
-      if (!rules.onStatus(raw.status)) return fail(new EngineError(ENGINE_PHRASES.http(raw.status), "http"));
+      if (!rules.onStatus(raw.status))
+        return fail(new EngineRequestFailed(ENGINE_PHRASES.http(raw.status), "http"));
       res.on("data", (c: Buffer) => {
         raw.bytes += c.length;
-        if (raw.bytes > cap) return fail(new EngineError(rules.tooLarge, "too-large"));
+        if (raw.bytes > cap) return fail(new EngineRequestFailed(rules.tooLarge, "too-large"));
         raw.at.push(performance.now());
         raw.chunks.push(c);
         if (!cpu0) cpu0 = process.cpuUsage();
@@ -140,14 +132,14 @@ function readBounded(
         }
         resolve(raw);
       });
-      res.on("aborted", () => fail(new EngineError(ENGINE_PHRASES.cut, "stream-cut")));
-      res.on("error", () => fail(new EngineError(ENGINE_PHRASES.cut, "stream-cut")));
+      res.on("aborted", () => fail(new EngineRequestFailed(ENGINE_PHRASES.cut, "stream-cut")));
+      res.on("error", () => fail(new EngineRequestFailed(ENGINE_PHRASES.cut, "stream-cut")));
     });
     req.on("error", (e) =>
       fail(
         (e as NodeJS.ErrnoException).code === "ECONNRESET"
-          ? new EngineError(ENGINE_PHRASES.cut, "stream-cut")
-          : new EngineError(ENGINE_PHRASES.connect, "connect"),
+          ? new EngineRequestFailed(ENGINE_PHRASES.cut, "stream-cut")
+          : new EngineRequestFailed(ENGINE_PHRASES.connect, "connect"),
       ),
     );
   });
@@ -174,7 +166,7 @@ function post(ep: Endpoint, body: CompletionRequest, timeoutMs: number): Promise
 /** The timer's bound holds until parsing ends: a response that took its whole budget to read and parse fails. */
 function checkBudget(start: number, timeoutMs: number) {
   if (performance.now() - start > timeoutMs)
-    throw new EngineError(ENGINE_PHRASES.timeout(timeoutMs), "timeout");
+    throw new EngineRequestFailed(ENGINE_PHRASES.timeout(timeoutMs), "timeout");
 }
 
 /**
@@ -205,7 +197,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new EngineError(ENGINE_PHRASES.notJson, "protocol");
+    throw new EngineRequestFailed(ENGINE_PHRASES.notJson, "protocol");
   }
 }
 
@@ -242,16 +234,16 @@ export async function streamCompletion(
       else absorbChunk(m, parseJson(data), event.at);
     }
   checkBudget(m.start, timeoutMs);
-  if (!done) throw new EngineError(ENGINE_PHRASES.noDone(m.tokens.length), "stream-cut");
+  if (!done) throw new EngineRequestFailed(ENGINE_PHRASES.noDone(m.tokens.length), "stream-cut");
   if (m.promptTokenIds && !sameIds(m.promptTokenIds, body.prompt))
-    throw new EngineError(ENGINE_PHRASES.echo, "protocol");
+    throw new EngineRequestFailed(ENGINE_PHRASES.echo, "protocol");
   return m;
 }
 
 /** One parsed stream event into the measurement. */
 function absorbChunk(m: StreamMeasurement, json: unknown, at: number) {
   const chunk = StreamChunk.safeParse(json);
-  if (!chunk.success) throw new EngineError(ENGINE_PHRASES.shape, "protocol");
+  if (!chunk.success) throw new EngineRequestFailed(ENGINE_PHRASES.shape, "protocol");
   if (chunk.data.usage) m.serverReportedTokens = chunk.data.usage.completion_tokens;
   for (const c of chunk.data.choices) {
     if (c.prompt_token_ids) m.promptTokenIds = c.prompt_token_ids;
@@ -278,15 +270,15 @@ export async function completion(
   const res = await post(ep, body, timeoutMs);
   const parsed = CompletionResponse.safeParse(parseJson(Buffer.concat(res.chunks).toString("utf8")));
   checkBudget(start, timeoutMs);
-  if (!parsed.success) throw new EngineError(ENGINE_PHRASES.shape, "protocol");
+  if (!parsed.success) throw new EngineRequestFailed(ENGINE_PHRASES.shape, "protocol");
   const ids = parsed.data.choices[0]!.prompt_token_ids;
-  if (ids && !sameIds(ids, body.prompt)) throw new EngineError(ENGINE_PHRASES.scored, "protocol");
+  if (ids && !sameIds(ids, body.prompt)) throw new EngineRequestFailed(ENGINE_PHRASES.scored, "protocol");
   return parsed.data;
 }
 
 export async function servedModels(ep: Endpoint): Promise<string[]> {
   const r = await getJson(ep, "/v1/models");
   const parsed = ModelsResponse.safeParse(parseJson(r.body));
-  if (!parsed.success) throw new EngineError(ENGINE_PHRASES.shape, "protocol");
+  if (!parsed.success) throw new EngineRequestFailed(ENGINE_PHRASES.shape, "protocol");
   return parsed.data.data.map((d) => d.id);
 }

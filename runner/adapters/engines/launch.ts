@@ -7,13 +7,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { engineEnv, SERVED_NAME, vllmServeArgv } from "../../core/engine-args.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import { noSandbox } from "../sandbox/sandbox.ts";
-import { EngineError, getJson, servedModels, type Endpoint } from "./client.ts";
+import { EngineStartFailed } from "../../core/errors.ts";
+import { getJson, servedModels, type Endpoint } from "./client.ts";
 import { bundleEngine } from "./embedded/bundle.ts";
 import { ensureModel } from "./models.ts";
 import type { LaunchSpec, RunningEngine, EngineLauncher, WrappedCommand } from "../../ports.ts";
 export type { LaunchSpec, RunningEngine, EngineLauncher } from "../../ports.ts";
-
-export class LaunchError extends Error {}
 
 /** Whether any process of a process group is left (zombies included, until reaped). */
 export function groupAlive(pgid: number): boolean {
@@ -30,27 +29,27 @@ async function tail(file: string, lines = 15): Promise<string> {
   return text.trim().split("\n").slice(-lines).join("\n");
 }
 
-/** Polls /health then /v1/models until the engine serves SERVED_NAME; throws LaunchError otherwise. */
+/** Polls /health then /v1/models until the engine serves SERVED_NAME; throws EngineStartFailed otherwise. */
 async function waitHealthy(endpoint: Endpoint, spec: LaunchSpec, exitCode: () => number | null | undefined) {
   const deadline = Date.now() + spec.startTimeoutMs;
   for (;;) {
     if (exitCode() !== undefined)
-      throw new LaunchError(
+      throw new EngineStartFailed(
         `engine exited with code ${exitCode()} before becoming healthy. ` +
           `Last log lines:\n${await tail(spec.logFile)}`,
       );
     if (Date.now() > deadline)
-      throw new LaunchError(
+      throw new EngineStartFailed(
         `engine did not become healthy within ${Math.round(spec.startTimeoutMs / 1000)} s. ` +
           `Last log lines:\n${await tail(spec.logFile)}`,
       );
     const h = await getJson(endpoint, "/health", 1000).catch(() => undefined);
     if (h?.status === 200) {
       const models = await servedModels(endpoint).catch((e: Error) => {
-        throw new LaunchError(`engine is healthy but /v1/models failed: ${e.message}`);
+        throw new EngineStartFailed(`engine is healthy but /v1/models failed: ${e.message}`);
       });
       if (!models.includes(SERVED_NAME))
-        throw new LaunchError(`engine serves ${models.join(", ")}, not \`${SERVED_NAME}\``);
+        throw new EngineStartFailed(`engine serves ${models.join(", ")}, not \`${SERVED_NAME}\``);
       return;
     }
     await sleep(50);
@@ -134,7 +133,7 @@ async function startProcess(
 export function socketPath(scratch: string): string {
   const socket = join(scratch, "engine.sock");
   if (Buffer.byteLength(socket) > 107)
-    throw new LaunchError(
+    throw new EngineStartFailed(
       `the engine socket path ${socket} is ${Buffer.byteLength(socket)} bytes, over the 107 a Unix ` +
         "socket allows; run from a shorter folder (or pass a shorter --work/--out directory)",
     );
@@ -177,7 +176,9 @@ export function embeddedLauncher(o: EmbeddedLauncherOptions): EngineLauncher {
     async launch(spec) {
       const m = spec.manifest;
       if (m.engine.kind !== "embedded")
-        throw new LaunchError(`submission ${spec.slug} targets ${m.engine.kind}, not the embedded engine`);
+        throw new EngineStartFailed(
+          `submission ${spec.slug} targets ${m.engine.kind}, not the embedded engine`,
+        );
       const a = m.engine.args;
       const model = await ensureModel(o.modelsDir, "target", a.quantization);
       const socket = socketPath(spec.scratch);
@@ -238,12 +239,28 @@ export interface VllmLauncherOptions {
   env?: Record<string, string>;
 }
 
+/** The installation a venv's interpreter comes from (the parent of pyvenv.cfg's `home`), if any. */
+async function venvBase(prefix: string): Promise<string[]> {
+  const cfg = await readFile(join(prefix, "pyvenv.cfg"), "utf8").catch(() => "");
+  const home = /^home\s*=\s*(.+)$/m.exec(cfg)?.[1]?.trim();
+  if (!home || !isAbsolute(home)) return [];
+  const base = dirname(await realpath(home).catch(() => home));
+  return base === "/usr" || base === "/" ? [] : [base];
+}
+
 /** What the engine must be able to read: the vllm install (for an absolute path), the submission folder. */
-async function vllmReadable(o: VllmLauncherOptions, bin: string, slug: string): Promise<string[]> {
+async function vllmReadable(o: VllmLauncherOptions, bin: string, spec: LaunchSpec): Promise<string[]> {
   const paths = [...(o.readOnly ?? [])];
-  // A venv's `bin/vllm`: its whole prefix (python, site-packages) must be visible.
-  if (isAbsolute(bin)) paths.push(dirname(dirname(await realpath(bin).catch(() => bin))));
-  if (o.repoRoot) paths.push(join(o.repoRoot, submissionDir(slug)));
+  // The challenge's weights as a local folder (the organizer's choice, never a submission's:
+  // a submission's absolute model path is not made visible, so it cannot read the host).
+  if (isAbsolute(spec.challenge.model.id)) paths.push(spec.challenge.model.id);
+  // A venv's `bin/vllm`: its whole prefix (python, site-packages) must be visible, and the
+  // interpreter the venv was made from (`home` in pyvenv.cfg: pyenv's, uv's, /usr/bin's).
+  if (isAbsolute(bin)) {
+    const prefix = dirname(dirname(await realpath(bin).catch(() => bin)));
+    paths.push(prefix, ...(await venvBase(prefix)));
+  }
+  if (o.repoRoot) paths.push(join(o.repoRoot, submissionDir(spec.slug)));
   return paths.filter((p) => existsSync(p));
 }
 
@@ -270,11 +287,13 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
     version: async () => `vllm ${await vllmVersion(bin)}`,
     async launch(spec) {
       if (spec.manifest.engine.kind !== "vllm")
-        throw new LaunchError(`submission ${spec.slug} targets ${spec.manifest.engine.kind}, not vllm`);
+        throw new EngineStartFailed(`submission ${spec.slug} targets ${spec.manifest.engine.kind}, not vllm`);
       const socket = socketPath(spec.scratch);
       const folder = o.repoRoot ? { submissionDir: join(o.repoRoot, submissionDir(spec.slug)) } : {};
       const argv = vllmServeArgv(spec.manifest, spec.challenge, socket, folder);
-      await mkdir(join(spec.scratch, "vllm-cache"), { recursive: true });
+      // Only scratch itself is made here: the sandbox hands it to the engine user, who makes the
+      // cache folder inside (one made here would stay root's, and unwritable to the engine).
+      await mkdir(spec.scratch, { recursive: true });
       const env = engineEnv(spec.manifest, {
         ...o.env,
         PATH: "/usr/bin:/bin",
@@ -283,11 +302,9 @@ export function vllmLauncher(o: VllmLauncherOptions): EngineLauncher {
         DO_NOT_TRACK: "1",
         VLLM_CACHE_ROOT: join(spec.scratch, "vllm-cache"),
       });
-      const readOnly = await vllmReadable(o, bin, spec.slug);
+      const readOnly = await vllmReadable(o, bin, spec);
       const wrapped = o.sandbox.wrap(bin, argv, { scratch: spec.scratch, readOnly, env });
       return startProcess(wrapped, spec, { unix: socket });
     },
   };
 }
-
-export { EngineError };

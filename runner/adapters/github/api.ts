@@ -1,8 +1,8 @@
 import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import type { GhUser, GhIssue, GitHubApi } from "../../ports.ts";
-export type { GhUser, GhComment, GhIssue, GitHubApi } from "../../ports.ts";
+import type { ApiBudget, GhUser, GhIssue, GhRepoComment, GitHubApi } from "../../ports.ts";
+export type { ApiBudget, GhUser, GhComment, GhIssue, GhRepoComment, GitHubApi } from "../../ports.ts";
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 type Octo = InstanceType<typeof ThrottledOctokit>;
@@ -15,20 +15,69 @@ export interface OctokitOptions {
   repo: string;
   baseUrl?: string;
   retries?: number;
+  /**
+   * The throttling plugin's wall-clock pacing (one write a second, waits on rate limits); a replay
+   * on a simulated clock turns it off, and rate-limit answers then reach the flows at once, as they
+   * do here after one short retry.
+   */
+  pace?: boolean;
 }
 
-/** An Octokit that retries transient errors and gives up quickly on rate limits (a bot must not stall). */
+/** The longest wait for a rate-limit reset worth spending inside a job; longer ones defer the work. */
+const MAX_WAIT_S = 60;
+
+/**
+ * An Octokit that retries transient errors and waits for a rate limit only briefly (a job must not
+ * stall for an hour: work that cannot wait is deferred to the reconciler or the next mirror).
+ */
 function makeOctokit(o: OctokitOptions): Octo {
   return new ThrottledOctokit({
     auth: o.token,
     ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
     userAgent: "velodrome-bot",
     throttle: {
-      onRateLimit: (_after: number, _opts: unknown, _o: unknown, count: number) => count < 2,
-      onSecondaryRateLimit: (_after: number, _opts: unknown, _o: unknown, count: number) => count < 1,
+      enabled: o.pace !== false,
+      onRateLimit: (after: number, _opts: unknown, _o: unknown, count: number) =>
+        count < 1 && after <= MAX_WAIT_S,
+      onSecondaryRateLimit: (after: number, _opts: unknown, _o: unknown, count: number) =>
+        count < 1 && after <= MAX_WAIT_S,
     },
     retry: { retries: o.retries ?? 2 },
   });
+}
+
+/** Counts every request the bot sends (by route) and keeps what the rate-limit headers said. */
+function countRequests(octo: Octo): () => ApiBudget {
+  const budget: ApiBudget = { requests: 0, byRoute: {} };
+  const note = (headers: Record<string, unknown> | undefined) => {
+    const num = (k: string) => (headers?.[k] === undefined ? undefined : Number(headers[k]));
+    const [limit, remaining, reset] = [
+      num("x-ratelimit-limit"),
+      num("x-ratelimit-remaining"),
+      num("x-ratelimit-reset"),
+    ];
+    if (limit !== undefined && Number.isFinite(limit)) budget.limit = limit;
+    if (remaining !== undefined && Number.isFinite(remaining)) budget.remaining = remaining;
+    if (reset !== undefined && Number.isFinite(reset)) budget.resetAt = reset * 1000;
+  };
+  octo.hook.wrap("request", async (request, options) => {
+    // The route without host, query, owner, repo or numbers: one key per endpoint.
+    const path = new URL(String(options.url), "http://api").pathname
+      .replace(/^\/repos\/[^/]+\/[^/]+/, "/repos/{owner}/{repo}")
+      .replace(/\/\d+(?=\/|$)/g, "/{n}");
+    const route = `${String(options.method)} ${path}`;
+    budget.requests++;
+    budget.byRoute[route] = (budget.byRoute[route] ?? 0) + 1;
+    try {
+      const response = await request(options);
+      note(response.headers as Record<string, unknown>);
+      return response;
+    } catch (e) {
+      note((e as { response?: { headers?: Record<string, unknown> } }).response?.headers);
+      throw e;
+    }
+  });
+  return () => structuredClone(budget);
 }
 
 const userOf = (u: { id: number; login: string } | null | undefined): GhUser | null =>
@@ -68,8 +117,18 @@ function issueOf(i: RawIssue): GhIssue {
 function pullMethods(
   octo: Octo,
   repo: RepoRef,
-): Pick<GitHubApi, "getPull" | "listPullFiles" | "listOpenPulls"> {
+): Pick<GitHubApi, "getPull" | "listPullFiles" | "listOpenPulls" | "pullsForCommit"> {
   return {
+    async pullsForCommit(sha) {
+      const request = { ...repo, commit_sha: sha, per_page: 100 };
+      const { data } = await octo.rest.repos.listPullRequestsAssociatedWithCommit(request);
+      return data.map((p) => ({
+        number: p.number,
+        headSha: p.head.sha,
+        headRepo: p.head.repo?.full_name ?? null,
+        state: p.state,
+      }));
+    },
     async listOpenPulls() {
       const request = { ...repo, state: "open" as const, per_page: 100 };
       const pulls = await octo.paginate(octo.rest.pulls.list, request);
@@ -126,6 +185,53 @@ function commentMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, CommentMetho
   };
 }
 
+/** The fields of GitHub's repository-wide comment object the port keeps. */
+interface RawRepoComment {
+  id: number;
+  body?: string;
+  user: { id: number; login: string; type?: string } | null;
+  created_at: string;
+  updated_at: string;
+  issue_url: string;
+  author_association: string;
+  reactions?: { total_count: number };
+}
+
+function repoCommentOf(c: RawRepoComment): GhRepoComment {
+  return {
+    id: c.id,
+    body: c.body ?? "",
+    user: userOf(c.user),
+    created_at: c.created_at,
+    updated_at: c.updated_at,
+    reactions: c.reactions?.total_count ?? 0,
+    issue: Number(c.issue_url.split("/").pop()),
+    association: c.author_association,
+    userType: c.user?.type ?? "User",
+  };
+}
+
+/** The change feeds: one page of 100 each, oldest update first, updated at or after `since`. */
+function feedMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, "issuesSince" | "commentsSince"> {
+  const feed = { sort: "updated" as const, direction: "asc" as const, per_page: 100 };
+  return {
+    async issuesSince(since, page = 1) {
+      const request = { ...repo, ...feed, page, state: "all" as const, ...(since ? { since } : {}) };
+      const { data } = await octo.rest.issues.listForRepo(request);
+      return data.map((i) => issueOf(i as RawIssue));
+    },
+    async commentsSince(since, page = 1) {
+      const { data } = await octo.rest.issues.listCommentsForRepo({
+        ...repo,
+        ...feed,
+        page,
+        ...(since ? { since } : {}),
+      });
+      return data.map((c) => repoCommentOf(c as RawRepoComment));
+    },
+  };
+}
+
 function issueMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, "getIssue" | "listIssues" | "dispatch"> {
   return {
     async getIssue(n) {
@@ -145,6 +251,13 @@ function issueMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, "getIssue" | "
 /** The GitHub port over Octokit (REST, paginated); tests point `baseUrl` at a fake server. */
 export function octokitApi(o: OctokitOptions): GitHubApi {
   const octo = makeOctokit(o);
+  const budget = countRequests(octo);
   const repo = { owner: o.owner, repo: o.repo };
-  return { ...pullMethods(octo, repo), ...commentMethods(octo, repo), ...issueMethods(octo, repo) };
+  return {
+    ...pullMethods(octo, repo),
+    ...commentMethods(octo, repo),
+    ...issueMethods(octo, repo),
+    ...feedMethods(octo, repo),
+    budget,
+  };
 }

@@ -9,6 +9,7 @@ import {
   type Operation,
   type Target,
 } from "./local-github-spec.ts";
+import { pageOf, rateLimiter, type RateLimiter, type RateLimits } from "./local-github-limits.ts";
 
 /**
  * A local stand-in for api.github.com (used by tests and by `velodrome demo`): just the endpoints
@@ -46,7 +47,8 @@ export interface FakeGitHub {
   issues: Map<number, FakeIssue>;
   dispatches: { workflow: string; ref: string; inputs: Record<string, string> }[];
   reactions: { commentId: number; content: string }[];
-  requests: { method: string; path: string; operation: string }[];
+  /** Every request: when (the fake's clock), what, and whether a rate limit refused it. */
+  requests: { method: string; path: string; operation: string; at: number; limited?: boolean }[];
   violations: string[];
   addComment(n: number, user: { id: number; login: string }, body: string): FakeComment;
   close(): Promise<void>;
@@ -65,11 +67,13 @@ interface FakeState {
   dispatches: FakeGitHub["dispatches"];
   reactions: FakeGitHub["reactions"];
   now(): string;
+  clock(): number;
   addComment(n: number, user: User, body: string): FakeComment;
 }
 
 /** One request, as a handler sees it. */
 interface HandlerRequest {
+  url: URL;
   n: number;
   issue: FakeIssue | undefined;
   params: Record<string, string>;
@@ -176,11 +180,11 @@ function getPull(s: FakeState, { n, issue, op }: HandlerRequest): Reply {
   ];
 }
 
-function listPulls(s: FakeState, { op }: HandlerRequest): Reply {
+/** Pull requests as the pulls list shows them (the description's own example, patched). */
+function pullListItems(s: FakeState, op: Operation, issues: FakeIssue[]): Json[] {
   const tpl = (example(op, "200") as Json[])[0]!;
   const head = tpl.head as Json & { repo: Json };
-  const open = [...s.issues.values()].filter((i) => i.isPr && i.state === "open");
-  const pulls = open.map((i) => ({
+  return issues.map((i) => ({
     ...tpl,
     requested_teams: [], // the description's own example lacks a required field here
     number: i.number,
@@ -194,7 +198,17 @@ function listPulls(s: FakeState, { op }: HandlerRequest): Reply {
       repo: { ...head.repo, full_name: i.headRepo ?? `${s.owner}/${s.repo}` },
     },
   }));
-  return [200, pulls];
+}
+
+function listPulls(s: FakeState, { op }: HandlerRequest): Reply {
+  const open = [...s.issues.values()].filter((i) => i.isPr && i.state === "open");
+  return [200, pullListItems(s, op, open)];
+}
+
+/** The pull requests whose head is a commit (open ones here: the stand-in keeps no merges). */
+function pullsForCommit(s: FakeState, { op, params }: HandlerRequest): Reply {
+  const hits = [...s.issues.values()].filter((i) => i.isPr && i.headSha === params.commit_sha);
+  return [200, pullListItems(s, op, hits)];
 }
 
 function listPullFiles(_s: FakeState, { issue, op }: HandlerRequest): Reply {
@@ -251,15 +265,43 @@ function getIssue(s: FakeState, { issue, op }: HandlerRequest): Reply {
   return [200, issueObj(s, example(op, "200") as Json, issue)];
 }
 
-function listIssues(s: FakeState, { op }: HandlerRequest): Reply {
+/**
+ * A list filtered by `since` (updated at or after) and ordered by `sort` (created, default, or
+ * updated) and `direction` (desc by default), as GitHub's issues and comments lists are.
+ */
+function feed<T extends { created_at: string; updated_at: string }>(
+  all: T[],
+  url: URL,
+  tie: (x: T) => number,
+): T[] {
+  const since = url.searchParams.get("since");
+  const key = url.searchParams.get("sort") === "updated" ? "updated_at" : "created_at";
+  const sign = url.searchParams.get("direction") === "asc" ? 1 : -1;
+  return all
+    .filter((x) => !since || Date.parse(x.updated_at) >= Date.parse(since))
+    .sort((a, b) => sign * (a[key].localeCompare(b[key]) || tie(a) - tie(b)));
+}
+
+function listIssues(s: FakeState, { op, url }: HandlerRequest): Reply {
   const tpl = (example(op, "200") as Json[])[0]!;
-  const newestFirst = [...s.issues.values()].sort((a, b) => b.number - a.number);
-  return [200, newestFirst.map((i) => issueObj(s, tpl, i))];
+  const state = url.searchParams.get("state") ?? "open";
+  const listed = [...s.issues.values()].filter((i) => state === "all" || i.state === state);
+  return [200, feed(listed, url, (i) => i.number).map((i) => issueObj(s, tpl, i))];
+}
+
+/** The repository-wide comments feed (every issue and pull request's comments). */
+function listRepoComments(s: FakeState, { op, url }: HandlerRequest): Reply {
+  const tpl = (example(op, "200") as Json[])[0]!;
+  const all = [...s.issues.values()].flatMap((i) => i.comments.map((c) => ({ ...c, n: i.number })));
+  // GitHub orders this feed ascending unless asked otherwise.
+  if (!url.searchParams.has("direction")) url.searchParams.set("direction", "asc");
+  return [200, feed(all, url, (c) => c.id).map((c) => commentObj(s, tpl, c.n, c))];
 }
 
 /** The endpoints the fake implements, by `method path-template`. */
 const HANDLERS: Record<string, Handler> = {
   "get /repos/{owner}/{repo}/pulls": listPulls,
+  "get /repos/{owner}/{repo}/commits/{commit_sha}/pulls": pullsForCommit,
   "get /repos/{owner}/{repo}/pulls/{pull_number}": getPull,
   "get /repos/{owner}/{repo}/pulls/{pull_number}/files": listPullFiles,
   "get /repos/{owner}/{repo}/issues/{issue_number}/comments": listComments,
@@ -269,22 +311,30 @@ const HANDLERS: Record<string, Handler> = {
   "post /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches": dispatch,
   "get /repos/{owner}/{repo}/issues/{issue_number}": getIssue,
   "get /repos/{owner}/{repo}/issues": listIssues,
+  "get /repos/{owner}/{repo}/issues/comments": listRepoComments,
 };
 
-function handle(s: FakeState, t: Target, params: Record<string, string>, body: Json): Reply {
+function handle(s: FakeState, t: Target, params: Record<string, string>, body: Json, url: URL): Reply {
   const handler = HANDLERS[`${t.method} ${t.route.template}`];
   if (!handler) {
     const what = `${t.method.toUpperCase()} ${t.route.template}`;
     return [501, { message: `the fake does not implement ${what}`, documentation_url: "" }];
   }
   const n = Number(params.issue_number ?? params.pull_number);
-  return handler(s, { n, issue: s.issues.get(n), params, body, op: t.op });
+  return handler(s, { url, n, issue: s.issues.get(n), params, body, op: t.op });
 }
 
 /** Runs the handler, turning a crash of the fake itself into a 500 and a violation. */
-function safeHandle(s: FakeState, t: Target, params: Record<string, string>, body: Json, v: string[]): Reply {
+function safeHandle(
+  s: FakeState,
+  t: Target,
+  params: Record<string, string>,
+  body: Json,
+  v: string[],
+  url: URL,
+): Reply {
   try {
-    const reply = handle(s, t, params, body);
+    const reply = handle(s, t, params, body, url);
     if (reply[0] === 501) v.push(String((reply[1] as { message: string }).message));
     return reply;
   } catch (e) {
@@ -293,14 +343,36 @@ function safeHandle(s: FakeState, t: Target, params: Record<string, string>, bod
   }
 }
 
-function reply(res: ServerResponse, status: number, payload: unknown): void {
-  const headers = payload === undefined ? {} : { "content-type": "application/json; charset=utf-8" };
+function reply(
+  res: ServerResponse,
+  status: number,
+  payload: unknown,
+  extra: Record<string, string> = {},
+): void {
+  const headers =
+    payload === undefined ? extra : { ...extra, "content-type": "application/json; charset=utf-8" };
   res.writeHead(status, headers);
   res.end(payload === undefined ? undefined : JSON.stringify(payload));
 }
 
-/** One HTTP request: route it by the description, check it, answer it, check the answer. */
-function serve(s: FakeState, log: FakeGitHub, req: IncomingMessage, res: ServerResponse, chunks: Buffer[]) {
+/** Whether the operation is a paged list (takes `page`): its answer is sliced as GitHub pages it. */
+const paged = (op: Operation) =>
+  (op.parameters ?? []).some((p) => ("$ref" in p ? String(p.$ref).endsWith("/page") : p.name === "page"));
+
+/**
+ * One HTTP request: route it by the description, apply the rate limits, check it, answer it (one
+ * page of a list, with its `Link`), check the answer. Rate-limit refusals are GitHub-wide answers,
+ * not an operation's documented ones, so they are not checked against the operation.
+ */
+function serve(
+  s: FakeState,
+  log: FakeGitHub,
+  limiter: RateLimiter | undefined,
+  checked: (operation: string) => boolean,
+  req: IncomingMessage,
+  res: ServerResponse,
+  chunks: Buffer[],
+) {
   const { doc, routes } = spec();
   const url = new URL(req.url ?? "/", "http://x");
   const method = (req.method ?? "GET").toLowerCase();
@@ -313,12 +385,43 @@ function serve(s: FakeState, log: FakeGitHub, req: IncomingMessage, res: ServerR
   const t: Target = { route, method, op: doc.paths[route.template]![method]! };
   const m = route.re.exec(url.pathname)!;
   const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]));
-  log.requests.push({ method: method.toUpperCase(), path: url.pathname, operation: t.op.operationId });
+  const entry = {
+    method: method.toUpperCase(),
+    path: url.pathname,
+    operation: t.op.operationId,
+    at: s.clock(),
+  };
+  log.requests.push(entry);
+  const admission = limiter?.admit(method, url.pathname);
+  if (admission && !admission.ok) {
+    Object.assign(entry, { limited: true });
+    const doc = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api";
+    return reply(
+      res,
+      admission.status,
+      { message: admission.message, documentation_url: doc },
+      admission.headers,
+    );
+  }
   checkQuery(t.op, url, log.violations);
   const body = checkRequestBody(t, chunks, log.violations);
-  const [status, payload] = safeHandle(s, t, params, body, log.violations);
-  checkResponse(t, status, payload, log.violations);
-  reply(res, status, payload);
+  const [status, full] = safeHandle(s, t, params, body, log.violations, url);
+  const page = status === 200 && Array.isArray(full) && paged(t.op) ? pageOf(full, url, s.base()) : undefined;
+  const payload = page ? page.items : full;
+  if (checked(t.op.operationId)) checkResponse(t, status, payload, log.violations);
+  reply(res, status, payload, { ...admission?.headers, ...(page?.link ? { link: page.link } : {}) });
+}
+
+/** How the fake keeps time and which of GitHub's limits it applies (none by default). */
+export interface FakeOptions {
+  /** Milliseconds since the epoch: a replay's simulated clock; the wall clock by default. */
+  clock?: () => number;
+  limits?: RateLimits;
+  /**
+   * How many responses of each operation are checked against the description (all by default):
+   * a week-long replay checks each operation's first ones, as requests are always checked.
+   */
+  responseChecks?: number;
 }
 
 /**
@@ -373,12 +476,19 @@ function serveGit(gitRoot: string, req: IncomingMessage, res: ServerResponse, ch
 export async function startFakeGitHub(
   owner = "velodrome-org",
   repo = "challenge",
-  o: { gitRoot?: string } = {},
+  o: FakeOptions & { gitRoot?: string } = {},
 ): Promise<FakeGitHub> {
   spec(); // load and compile the description up front, not on the first request
   let nextId = 9000;
   let port = 0;
-  const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const clock = o.clock ?? Date.now;
+  const limiter = o.limits ? rateLimiter(o.limits, clock) : undefined;
+  const checks = new Map<string, number>();
+  const checked = (operation: string) => {
+    checks.set(operation, (checks.get(operation) ?? 0) + 1);
+    return o.responseChecks === undefined || checks.get(operation)! <= o.responseChecks;
+  };
+  const now = () => new Date(clock()).toISOString().replace(/\.\d+Z$/, "Z");
   const issues = new Map<number, FakeIssue>();
   const addComment = (n: number, user: User, body: string): FakeComment => {
     const c: FakeComment = { id: ++nextId, body, user, created_at: now(), updated_at: now() };
@@ -396,14 +506,14 @@ export async function startFakeGitHub(
     addComment,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
-  const state: FakeState = { ...fake, owner, repo, now, base: () => `http://127.0.0.1:${port}` };
+  const state: FakeState = { ...fake, owner, repo, now, clock, base: () => `http://127.0.0.1:${port}` };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () =>
       o.gitRoot && /^\/[^/]+\/[^/]+\.git\//.test(req.url ?? "")
         ? serveGit(o.gitRoot, req, res, chunks)
-        : serve(state, fake, req, res, chunks),
+        : serve(state, fake, limiter, checked, req, res, chunks),
     );
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

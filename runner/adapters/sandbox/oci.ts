@@ -27,6 +27,12 @@ export interface OciOptions {
   /** The numeric user the engine runs as inside the container. */
   user?: string;
   limits?: SandboxLimits;
+  /**
+   * The runner's Hugging Face cache holding the challenge's weights (downloaded once by the
+   * organizer): mounted read-only at /hf, with HF_HOME=/hf, so that the stock vLLM image finds a
+   * hub model offline. A local weights folder needs nothing: the launcher mounts it read-only.
+   */
+  hfHome?: string;
   /** Binary path (tests point it at a recorder). */
   bin?: string;
 }
@@ -52,13 +58,17 @@ export function ociRunArgs(
     `fsize=${l.fileBytes}:${l.fileBytes}`,
   );
   a.push("--tmpfs", `/tmp:rw,size=${l.tmpBytes},mode=1777`, "--workdir", w.scratch);
+  // vLLM's processes talk through POSIX shared memory; the runtimes' 64 MiB default is too small.
+  a.push("--shm-size", String(l.tmpBytes));
+  if (o.hfHome) a.push("--volume", `${o.hfHome}:/hf:ro`);
   a.push("--volume", `${w.scratch}:${w.scratch}:rw`);
   for (const p of w.readOnly) a.push("--volume", `${p}:${p}:ro`);
   if (o.gpu !== undefined)
     a.push(
       ...(o.runtime === "podman" ? ["--device", `nvidia.com/gpu=${o.gpu}`] : ["--gpus", `device=${o.gpu}`]),
     );
-  for (const [k, v] of Object.entries({ ...w.env, HOME: "/tmp" })) a.push("--env", `${k}=${v}`);
+  const env = { ...w.env, HOME: "/tmp", ...(o.hfHome ? { HF_HOME: "/hf" } : {}) };
+  for (const [k, v] of Object.entries(env)) a.push("--env", `${k}=${v}`);
   return [...a, "--entrypoint", cmd, o.image, ...args];
 }
 
@@ -87,6 +97,7 @@ export const OCI_ENV = {
   image: "VELODROME_OCI_IMAGE",
   gpu: "VELODROME_OCI_GPU",
   user: "VELODROME_OCI_USER",
+  hfHome: "VELODROME_OCI_HF_HOME",
 } as const;
 
 /**
@@ -104,5 +115,6 @@ export function ociOptionsFromEnv(env: Record<string, string | undefined>): OciO
     image,
     ...(env[OCI_ENV.gpu] ? { gpu: env[OCI_ENV.gpu] } : {}),
     ...(env[OCI_ENV.user] ? { user: env[OCI_ENV.user] } : {}),
+    ...(env[OCI_ENV.hfHome] ? { hfHome: env[OCI_ENV.hfHome] } : {}),
   };
 }

@@ -71,7 +71,19 @@ export function lookupUser(name: string): EngineUser | undefined {
 const PRLIMIT = "/usr/bin/prlimit";
 const SETPRIV = "/usr/bin/setpriv";
 
-const SYSTEM_PATHS = ["/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"];
+const SYSTEM_PATHS = [
+  "/usr",
+  "/lib",
+  "/lib64",
+  "/bin",
+  "/sbin",
+  "/etc/ld.so.cache",
+  "/etc/alternatives",
+  // CPU and NUMA topology, read-only: vLLM's CPU build runs `lscpu` to bind its OpenMP threads to
+  // cores, and fails to start without it. Nothing else of /sys is visible.
+  "/sys/devices/system/cpu",
+  "/sys/devices/system/node",
+];
 
 /**
  * `prlimit` arguments for the limits (each a hard and soft rlimit of the engine's processes).
@@ -149,6 +161,10 @@ function bwrapArgs(
   a.push("--proc", "/proc", "--dev", "/dev");
   // /tmp is a size-capped tmpfs, so filling it costs memory we bound, not the runner's disk.
   a.push("--perms", "1777", "--size", String(l.tmpBytes), "--tmpfs", "/tmp");
+  // POSIX shared memory (shm_open) for the engine's own processes: vLLM's engine core and worker
+  // exchange requests through a ring buffer there. Its own tmpfs, capped like /tmp; nothing else
+  // on the host shares it (without it, /dev/shm is the bare, root-owned folder of --dev).
+  a.push("--perms", "1777", "--size", String(l.tmpBytes), "--tmpfs", "/dev/shm");
   const mounts = [...system, ...o.readOnly, o.scratch];
   for (const d of ancestors(mounts)) if (!mounts.includes(d)) a.push("--perms", "0755", "--dir", d);
   for (const p of [...system, ...o.readOnly]) a.push("--ro-bind", p, p);

@@ -54,7 +54,7 @@ export function detokenizeBytes(ids: readonly number[]): string {
   return new TextDecoder("utf-8", { fatal: false }).decode(Uint8Array.from(bytes));
 }
 
-function gaussian(name: string, seed: number, n: number, scale: number): Float32Array {
+export function gaussian(name: string, seed: number, n: number, scale: number): Float32Array {
   const rng = seededRng(seedFrom(`${seed}:${name}`));
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = rng.normal() * scale;

@@ -103,6 +103,24 @@ function chooseOpponent(input: BenchInput, slug: string, organizer: boolean): { 
   return { against };
 }
 
+/**
+ * `/bench` needs a person behind the agent: an account listed in participants.yaml (an
+ * organizer's approval, by PR) or a /join registration whose owner confirmed the link
+ * (`/join owner-of`). An unlinked registration would be its own owner with its own quota, so N
+ * fresh accounts would get N times the per-owner quota.
+ */
+function ownerLinkProblem(input: BenchInput): Refusal | undefined {
+  const me = input.origin.requester;
+  if (input.participants.participants.some((p) => p.id === me.id)) return undefined;
+  const reg = (input.state.registrations ?? []).find((r) => r.id === me.id);
+  if (!reg || reg.owner) return undefined;
+  return refusal(
+    `@${me.login} has no confirmed owner: comment \`/join owned-by @owner\` on the registration issue and ` +
+      `have your owner comment \`/join owner-of @${me.login}\`, or ask an organizer to list you in ` +
+      `challenge/participants.yaml. The per-owner quota is per person.`,
+  );
+}
+
 /** Problems listed in a refusal; the rest are counted (the validation comment has them all). */
 const LISTED_PROBLEMS = 5;
 
@@ -153,6 +171,8 @@ export function decideBench(input: BenchInput): BenchDecision {
   const everyone = registeredParticipants(input.participants, input.state.registrations ?? []);
   const auth = authorize(everyone, origin.requester, pull.user.id, organizer);
   if (!auth.ok) return refusal(auth.reason);
+  const unlinked = auth.organizer ? undefined : ownerLinkProblem(input);
+  if (unlinked) return unlinked;
   const who = { pooled: auth.pooled, organizer: auth.organizer };
   const quotaOf = (ledger: readonly Reservation[]) =>
     quotaState(challenge, ledger, origin.requester, auth.owner, now, auth.organizer);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseCommand, type Command, type RunnerCommand } from "./commands.ts";
 import type { JoinCommand } from "./join.ts";
 import type { LifecycleCommand } from "./lifecycle.ts";
-import type { Requester } from "./pull.ts";
+import type { CommentOrigin } from "./origin.ts";
 
 /** The parts of an `issue_comment` webhook payload the bot reads, validated. */
 export const IssueCommentEvent = z
@@ -29,13 +29,7 @@ export const IssueCommentEvent = z
   .passthrough();
 export type IssueCommentEvent = z.infer<typeof IssueCommentEvent>;
 
-/** Where a command came from: the issue or PR, the comment, its author and their association. */
-export interface CommentOrigin {
-  issue: number;
-  commentId: number;
-  requester: Requester;
-  association: string;
-}
+export type { CommentOrigin } from "./origin.ts";
 
 export type BenchCommand = { kind: "bench"; against?: string; blocks?: number };
 export type RuleCommand = { kind: "rule"; decision: "invalid" | "valid"; reason: string };

@@ -1,6 +1,6 @@
 import { PARTICIPANTS_FILE } from "../layout.ts";
 import type { Participants, Registration } from "../schema/data.ts";
-import type { CommentOrigin } from "./event.ts";
+import type { CommentOrigin } from "./origin.ts";
 import { refusal, type Refusal } from "./pull.ts";
 
 /**

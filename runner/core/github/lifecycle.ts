@@ -1,6 +1,6 @@
 import type { Challenge } from "../schema/challenge.ts";
 import type { LifecycleEvent, Participants, Registration, Reservation } from "../schema/data.ts";
-import type { CommentOrigin } from "./event.ts";
+import type { CommentOrigin } from "./origin.ts";
 import { registeredParticipants } from "./join.ts";
 import { checkOrganizer } from "./organizer.ts";
 import { isOriginalAuthor, type FolderClaim } from "../ownership.ts";

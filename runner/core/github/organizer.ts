@@ -1,7 +1,7 @@
 import { PARTICIPANTS_FILE } from "../layout.ts";
 import type { Challenge } from "../schema/challenge.ts";
 import type { Participants } from "../schema/data.ts";
-import type { CommentOrigin } from "./event.ts";
+import type { CommentOrigin } from "./origin.ts";
 
 /** Repository roles GitHub reports for people with write access. */
 const TRUSTED_ASSOCIATIONS = ["OWNER", "MEMBER", "COLLABORATOR"];

@@ -67,7 +67,10 @@ export function quotaState(
     (r) => !r.organizer && Date.parse(r.at) > since && Date.parse(r.at) <= now.getTime(),
   );
   const mine = live.filter((r) => r.requester.id === requester.id);
-  const owners = live.filter((r) => r.owner.id === owner.id);
+  // Every owner this agent was charged to in the window counts, not only today's link: moving the
+  // link to a fresh owner binds only once the window has passed (no N owners × the quota).
+  const linked = new Set([owner.id, ...mine.map((r) => r.owner.id)]);
+  const owners = live.filter((r) => linked.has(r.owner.id));
   const agentLimit = challenge.quota.per_agent;
   const ownerLimit = challenge.quota.per_owner;
   const base = { agentUsed: mine.length, agentLimit, ownerUsed: owners.length, ownerLimit };
@@ -89,7 +92,8 @@ export function quotaState(
       ...base,
       resetsAt: oldest(owners),
       reason:
-        `this account's owner has used ${owners.length} of ${ownerLimit} runs across their agents ` +
+        `this account's owner${linked.size > 1 ? "s (every owner it was linked to in the window)" : ""} ` +
+        `${linked.size > 1 ? "have" : "has"} used ${owners.length} of ${ownerLimit} runs across their agents ` +
         `in the last ${hours} h; the next one frees up at ${oldest(owners)}`,
     };
   const after = [...mine].sort((a, b) => a.at.localeCompare(b.at));

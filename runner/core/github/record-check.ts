@@ -1,6 +1,6 @@
 import type { Challenge } from "../schema/challenge.ts";
 import type { Reservation } from "../schema/data.ts";
-import type { ComparisonRecord, RunRecord, VerifiedBy } from "../schema/run-record.ts";
+import { claimsLead, type ComparisonRecord, type RunRecord, type VerifiedBy } from "../schema/run-record.ts";
 import type { Comparison } from "../stats/compare.ts";
 import { blockOrder } from "../stats/design.ts";
 import { seedFrom } from "../stats/rng.ts";
@@ -312,8 +312,8 @@ function coarseRatio(ratio: number, threshold: number): number {
 /** Private-set figures leave only as pass/fail and a coarse ratio with a fixed reason. Idempotent. */
 function coarseConfirmation(r: RunRecord, challenge: Challenge): RunRecord["confirmation"] {
   const c = r.confirmation;
-  const claimsLead = r.status === "ok" && r.comparison?.verdict === "faster";
-  if (!claimsLead) return { status: "skipped", reason: "not a claim to the lead" };
+  if (!claimsLead(r.status, r.comparison?.verdict))
+    return { status: "skipped", reason: "not a claim to the lead" };
   if (c.status !== "confirmed" && c.status !== "failed")
     return { status: "pending", reason: "no private re-run yet: the lead is provisional until confirmed" };
   const threshold = 1 - challenge.verification.confirm_tolerance;

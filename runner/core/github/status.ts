@@ -44,12 +44,29 @@ function runOf(own: GhComment[]): PrStatus["run"] {
   return { id: q.runId, slug: String(q.slug), against: String(q.against), ...(queue ? { queue } : {}) };
 }
 
-export function prStatus(pr: number, comments: readonly GhComment[], botLogin: string): PrStatus {
+/**
+ * Where a PR stands, from the bot's own twins. A refusal counts only when it answered `requester`
+ * (the PR's author by default, see flows/status.ts): anyone's malformed `/bench` on the PR is
+ * their refusal, not the author's. Without `requester`, every refusal counts.
+ */
+export function prStatus(
+  pr: number,
+  comments: readonly GhComment[],
+  botLogin: string,
+  requester?: string,
+): PrStatus {
   const own = comments.filter((c) => c.user?.login === botLogin);
   const validation = validationOf(own);
   const run = runOf(own);
   const verdict = run ? own.map((c) => twin(c, "verdict")).findLast((v) => v?.id === run.id) : undefined;
-  const refused = own.map((c) => twin(c, "refused")).findLast(Boolean);
+  const refused = own
+    .map((c) => twin(c, "refused"))
+    .findLast(
+      (t) =>
+        t !== undefined &&
+        (requester === undefined ||
+          (typeof t.requester === "string" && t.requester.toLowerCase() === requester.toLowerCase())),
+    );
   const stage: Stage = verdict
     ? "verdict"
     : run

@@ -38,3 +38,11 @@ export type MinEffect = z.output<typeof MinEffect>;
 export function formatMinEffect(d: MinEffect): string {
   return d.kind === "absolute" ? `${d.value} tok/s` : `${+(d.value * 100).toFixed(4)}%`;
 }
+
+/**
+ * A comparison's verdict, the one list the statistics core and the run record share. `tie`: the CI
+ * lies inside ±δ (equivalence shown). `unresolved`: the last look's CI still straddles ±δ — the
+ * evidence ran out, the incumbent keeps the lead. `inconclusive`: extend to the next look.
+ */
+export const Verdict = z.enum(["faster", "slower", "tie", "unresolved", "inconclusive"]);
+export type Verdict = z.infer<typeof Verdict>;

@@ -155,6 +155,37 @@ export const Broadcast = z.strictObject({
 export type Broadcast = z.infer<typeof Broadcast>;
 
 /**
+ * The bot's answer ledger: one file per command comment it handled (by the comment's id), written
+ * after the answer. The reconciler handles every command comment without one, so a command whose
+ * run was replaced in a concurrency group, failed, or was deferred for the API budget is still
+ * handled, once.
+ */
+export const CommandAnswer = z.strictObject({
+  version: z.literal(1),
+  commentId: z.number().int().positive(),
+  issue: z.number().int().positive(),
+  /** What the handler did (an Outcome kind). */
+  outcome: z.string().regex(/^[a-z-]{1,40}$/),
+  at: z.iso.datetime(),
+  /** Who handled it: the comment's own event, or the reconciler. */
+  by: z.enum(["event", "reconciler"]),
+});
+export type CommandAnswer = z.infer<typeof CommandAnswer>;
+
+/**
+ * Where a reader of GitHub's change feeds stopped (`since` of the issues and repository comments
+ * endpoints, sorted by update time): the incremental board mirror and the reconciler resume here.
+ */
+export const Watermark = z.strictObject({
+  version: z.literal(1),
+  name: z.enum(["board-issues", "board-comments", "reconcile"]),
+  /** Everything updated before this time has been read. */
+  since: z.iso.datetime(),
+  at: z.iso.datetime(),
+});
+export type Watermark = z.infer<typeof Watermark>;
+
+/**
  * Everything the data branch holds, validated: what the bot's store reads and the site is built
  * from. Collections added after the first release are optional (absent where a reader predates
  * them); files that fail validation are listed in `problems`, never dropped silently.
@@ -172,5 +203,9 @@ export interface DataCollections {
   broadcasts?: Broadcast[];
   /** Runner status steps (suspended on drift, cleared by an organizer). */
   runnerSteps?: RunnerStep[];
+  /** The answer ledger: command comments the bot handled, by comment id. */
+  answers?: CommandAnswer[];
+  /** Where the board mirror and the reconciler stopped reading GitHub's change feeds. */
+  watermarks?: Watermark[];
   problems: { path: string; message: string }[];
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Login, Slug } from "./common.ts";
+import { Login, Slug, Verdict } from "./common.ts";
 
 const finite = z.number().finite();
 const Tps = z.number().finite().positive().max(1e6);
@@ -91,7 +91,7 @@ export const Quality = z.strictObject({
 });
 
 export const ComparisonRecord = z.strictObject({
-  verdict: z.enum(["faster", "slower", "tie", "unresolved", "inconclusive"]),
+  verdict: Verdict,
   design: z.enum(["paired", "unpaired"]),
   estimate: finite,
   ci: z.tuple([finite, finite]),
@@ -119,7 +119,20 @@ export const ComparisonRecord = z.strictObject({
 });
 export type ComparisonRecord = z.infer<typeof ComparisonRecord>;
 
+/**
+ * How a run ended: `ok` measured and verified; `invalid` measured, but the candidate failed
+ * verification (its submission's standing then reads `failed`, see standings.ts); `error` stopped
+ * before a result; `negative` a recorded dead end (no GPU run).
+ */
 export const RunStatus = z.enum(["ok", "invalid", "error", "negative"]);
+
+/**
+ * Whether a run claims the lead: measured, verified, and faster than the incumbent. Such a claim is
+ * re-run on the private prompt set before it stands (its `confirmation`); whether it then moves
+ * the lead is standings.ts's movesLead.
+ */
+export const claimsLead = (status: z.infer<typeof RunStatus>, verdict: Verdict | undefined): boolean =>
+  status === "ok" && verdict === "faster";
 
 /**
  * One benchmark run: everything needed to audit and re-derive its verdict. Validated on write and

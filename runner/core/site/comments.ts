@@ -1,3 +1,5 @@
+import MarkdownIt from "markdown-it";
+import { clip } from "./format.ts";
 import { parseHiddenJson } from "../github/comment-text.ts";
 
 /**
@@ -75,9 +77,28 @@ export function botSummary(m: BotMessage): string {
   }
 }
 
+const TEXT = new MarkdownIt({ html: false });
+
+/**
+ * The words of a markdown comment as a reader sees them once rendered: quote markers, emphasis,
+ * headings, list bullets and link syntax gone (link and code text kept), raw HTML dropped.
+ */
+function markdownText(body: string): string {
+  const words: string[] = [];
+  for (const block of TEXT.parse(body, {})) {
+    if (block.type === "fence" || block.type === "code_block") words.push(block.content);
+    for (const t of block.children ?? []) {
+      if (t.type === "text" || t.type === "code_inline") words.push(t.content);
+      else if (t.type === "softbreak" || t.type === "hardbreak") words.push(" ");
+    }
+    if (block.type.endsWith("_close")) words.push(" ");
+  }
+  return words.join("").replace(/<[^>]*>/g, " ");
+}
+
 /** What an inbox or feed shows of a post: the bot's meaning, or the author's text without machinery. */
 export function plainExcerpt(author: string, body: string, max = 160): string {
   const bot = botMessage(author, body);
-  const plain = bot ? botSummary(bot) : stripMachinery(body).replace(/<[^>]*>/g, " ");
-  return plain.replace(/\s+/g, " ").trim().slice(0, max);
+  const plain = bot ? botSummary(bot) : markdownText(stripMachinery(body));
+  return clip(plain.replace(/\s+/g, " ").trim(), max);
 }

@@ -47,3 +47,14 @@ export const standingLabel = (standing: string) => known(STANDING_LABEL, standin
 
 /** A CSS class suffix safe for any verdict or standing string (unknown ones get their own class). */
 export const cssToken = (value: string) => value.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+
+/**
+ * At most `max` characters, cut at a word boundary with "…" (a reason is never cut mid-word, as
+ * "…guarantee)" once became "…nee)"). A single word longer than `max` is cut where it must be.
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.search(/\s\S*$/);
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}

@@ -61,6 +61,20 @@ ${twin}
 </head>`;
 }
 
+/**
+ * Every table of a page (the pages' own and those markdown renders) inside a scrolling box: a wide
+ * table scrolls sideways in its box instead of widening the page or splitting words. Safe on the
+ * escaped body: text from the data reaches it with "<" escaped, so only real elements match.
+ */
+function boxTables(body: Html): Html {
+  return raw(
+    body
+      .toString()
+      .replace(/<table\b/g, '<div class="table-wrap"><table')
+      .replace(/<\/table>/g, "</table></div>"),
+  );
+}
+
 /** The shared frame of every page: head, navigation, main, footer with the data's date, scripts. */
 export function layout(page: Page, site: SiteFrame): string {
   const root = rootOf(page.depth);
@@ -79,7 +93,7 @@ ${head(page, site, root)}
 <header><div class="brand"><a href="${root}index.html">Velodrome</a> · ${site.challengeTitle}</div>\
 <nav aria-label="Main">${nav(root, page.active)}</nav></header>
 <main id="main">
-${page.body}
+${boxTables(page.body)}
 </main>
 <footer>Built from git history and the data branch · data as of \
 <time datetime="${site.updatedAt}" title="${site.updatedAt}">${site.updatedAt}</time>${twinLink}</footer>

@@ -48,7 +48,13 @@ function readSample(
   return { arm, launch, block, tps };
 }
 
-const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
+/** A value as the line gave it; a number JSON.parse turned into ±Infinity was beyond double range. */
+const show = (v: unknown) =>
+  v === undefined
+    ? "nothing"
+    : typeof v === "number" && !Number.isFinite(v)
+      ? `a number beyond the double range (${v > 0 ? "" : "-"}1e309 or more parses as ${v})`
+      : JSON.stringify(v);
 
 /** Calls `fn` for each non-blank line with its 1-based number, without splitting the text into an array. */
 function forEachLine(text: string, fn: (line: string, lineNo: number) => void): void {
@@ -171,7 +177,17 @@ class SampleReader {
       return;
     }
     const l = this.launchOf(arm, s);
-    if (s.block !== undefined && l.block !== undefined && l.block !== s.block)
+    if ((s.block === undefined) !== (l.block === undefined))
+      this.problem(
+        lineNo,
+        "block-mismatch",
+        s.block === undefined
+          ? `this line of launch ${s.launch} has no \`${this.fields.block}\`, but its first line gave block ` +
+              `${l.block}: give every line of a launch its block`
+          : `this line of launch ${s.launch} gives block ${s.block}, but its first line had no ` +
+              `\`${this.fields.block}\`: give every line of a launch its block (or none)`,
+      );
+    else if (s.block !== undefined && l.block !== undefined && l.block !== s.block)
       this.problem(
         lineNo,
         "block-mismatch",

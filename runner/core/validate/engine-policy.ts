@@ -28,6 +28,13 @@ export const HARNESS_OWNED_FLAGS = [
   "api-server-count",
   "data-parallel-address",
   "data-parallel-rpc-port",
+  "data-parallel-supervisor-port",
+  "grpc-port",
+  "master-addr",
+  "master-port",
+  "skip-tokenizer-init",
+  "tokens-only",
+  "return-tokens-as-token-ids",
   // What is measured and how it is sampled
   "model",
   "revision",
@@ -37,6 +44,10 @@ export const HARNESS_OWNED_FLAGS = [
   "max-logprobs",
   "disable-log-requests",
   "enable-force-include-usage",
+  "override-generation-config",
+  // Aliases of speculative-config fields: they would skip the typed setting's checks
+  "spec-model",
+  "spec-tokens",
   // Code the engine would import or run
   "trust-remote-code",
   "worker-cls",
@@ -48,6 +59,10 @@ export const HARNESS_OWNED_FLAGS = [
   "logits-processors",
   "chat-template",
   "hf-token",
+  "scheduler-cls",
+  "model-class-overrides",
+  "io-processor-plugin",
+  "logging-config",
   // Files and network outside the sandbox's scratch
   "download-dir",
   "code-revision",
@@ -59,6 +74,14 @@ export const HARNESS_OWNED_FLAGS = [
   "kv-events-config",
   "allowed-local-media-path",
   "lora-modules",
+  "model-loader-extra-config",
+  "profiler-config",
+  "tool-server",
+  "allowed-media-domains",
+  "weight-transfer-config",
+  "ec-transfer-config",
+  "mm-encoder-fp8-scale-path",
+  "mm-encoder-fp8-scale-save-path",
   "distributed-executor-backend",
 ] as const;
 

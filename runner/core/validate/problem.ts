@@ -97,3 +97,75 @@ export function sortProblems(ps: Problem[]): Problem[] {
       a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code),
   );
 }
+
+/** `a`, `b`, `c` and 3 more. */
+const keyList = (keys: string[]) =>
+  keys.length <= 4
+    ? keys.map((k) => `\`${k}\``).join(", ")
+    : `${keys
+        .slice(0, 3)
+        .map((k) => `\`${k}\``)
+        .join(", ")} and ${keys.length - 3} more`;
+
+const parentKey = (p: Problem) => JSON.stringify(p.path?.slice(0, -1) ?? []);
+
+/**
+ * Repeats of one root cause folded into one problem, so a reader sees the cause once:
+ * - unknown keys of one object on consecutive lines right below a key left empty (`args:` then its
+ *   entries not indented under it) are one indentation slip: one problem naming the lines and the
+ *   key they belong under, instead of the empty key's wrong type plus one unknown key per line;
+ * - other runs of unknown keys in the same object become one problem listing them.
+ * The first problem of a group keeps its position; everything else is left as it was.
+ */
+export function foldProblems(ps: readonly Problem[]): Problem[] {
+  const out: Problem[] = [];
+  for (let i = 0; i < ps.length;) {
+    const p = ps[i]!;
+    let j = i;
+    while (
+      p.code === "unknown-key" &&
+      ps[j + 1]?.code === "unknown-key" &&
+      ps[j + 1]!.file === p.file &&
+      parentKey(ps[j + 1]!) === parentKey(p)
+    )
+      j++;
+    if (j === i) {
+      out.push(p);
+      i++;
+      continue;
+    }
+    const group = ps.slice(i, j + 1);
+    const keys = group.map((g) => String(g.path?.at(-1) ?? "?"));
+    const lines = `lines ${group[0]!.line}–${group.at(-1)!.line}`;
+    const empty = out.at(-1);
+    const inParent =
+      p.path && p.path.length > 1 ? `in \`${p.path.slice(0, -1).join(".")}\`` : "at the top level";
+    const slip =
+      empty &&
+      empty.file === p.file &&
+      empty.line === p.line - 1 &&
+      empty.code === "wrong-type" &&
+      /got null/.test(empty.message) &&
+      parentKey(empty) === parentKey(p);
+    if (slip) {
+      out.pop();
+      const under = empty.path?.join(".") ?? "?";
+      out.push({
+        ...empty,
+        code: "unknown-key",
+        message:
+          `\`${under}\` is empty and ${keyList(keys)} (${lines}) are unknown ${inParent}: ` +
+          `an indentation slip, they belong under \`${String(empty.path?.at(-1))}:\``,
+        expected: p.expected,
+        fix: `indent ${lines} two more spaces, under \`${String(empty.path?.at(-1))}:\` (line ${empty.line})`,
+      });
+    } else
+      out.push({
+        ...p,
+        message: `unknown keys ${keyList(keys)} ${inParent} (${lines})`,
+        fix: `remove or rename them (${keyList(keys)})`,
+      });
+    i = j + 1;
+  }
+  return out;
+}

@@ -12,7 +12,7 @@
 import type { Challenge } from "../schema/challenge.ts";
 import { checkFilePolicy, DEFAULT_LIMITS, type FileEntry, type FileLimits } from "./file-policy.ts";
 import { parseChallenge, parseSubmission } from "./manifest.ts";
-import { sortProblems, type Problem, type ProblemCode } from "./problem.ts";
+import { foldProblems, sortProblems, type Problem, type ProblemCode } from "./problem.ts";
 import { checkSubmissionRules, type LoadedSubmission } from "./rules.ts";
 import { manifestPath, submissionDir } from "../layout.ts";
 import { claimProblems, ownershipProblems, type FolderOrigin, type PrAuthor } from "./ownership.ts";
@@ -129,7 +129,7 @@ export function validateRepository(
       }),
     );
   if (ch.value) problems.push(...ruleProblems(ch.value, input, targets.loaded));
-  const sorted = sortProblems(problems);
+  const sorted = foldProblems(sortProblems(problems));
   return {
     version: 1,
     ok: sorted.length === 0,

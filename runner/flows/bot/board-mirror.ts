@@ -1,22 +1,148 @@
-import { threadOf } from "../../core/github/thread.ts";
+import { threadOf, type CommentFacts } from "../../core/github/thread.ts";
 import { dataPath } from "../../core/layout.ts";
-import type { Thread } from "../../core/schema/data.ts";
+import type { Thread, Watermark } from "../../core/schema/data.ts";
+import type { GhComment, GhIssue, GhRepoComment, Write } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
+import { canSpend, readFeed } from "./feed.ts";
 
-/** Mirrors issue threads (all of them, or the given numbers) into the data branch for the site. */
-export async function mirrorThreads(ctx: FlowContext, numbers?: number[]): Promise<Outcome> {
-  const issues = numbers
-    ? await Promise.all(numbers.map((n) => ctx.api.getIssue(n)))
-    : await ctx.api.listIssues();
+/** Mirrors the given issue threads (each read whole) into the data branch for the site. */
+export async function mirrorThreads(ctx: FlowContext, numbers: number[]): Promise<Outcome> {
   const threads: Thread[] = [];
-  for (const issue of issues) {
+  for (const n of numbers) {
+    const issue = await ctx.api.getIssue(n);
     // Issues without comments skip the extra request.
-    const comments = issue.comments ? await ctx.api.listComments(issue.number) : [];
-    threads.push(threadOf(issue, comments));
+    threads.push(threadOf(issue, issue.comments ? await ctx.api.listComments(n) : []));
   }
   await ctx.store.transact(`board: mirror ${threads.length} thread(s)`, () => ({
     writes: threads.map((t) => recordWrite(dataPath.thread(t.number), t)),
     result: null,
   }));
-  return { kind: "mirrored", threads: threads.map((t) => t.number) };
+  return { kind: "mirrored", threads: threads.map((t) => t.number), deferred: false };
+}
+
+/** A mirrored thread's comments back in the port's shape, to merge changes into. */
+const factsOf = (t: Thread | undefined): CommentFacts[] =>
+  (t?.comments ?? []).map((c) => ({
+    id: c.id,
+    body: c.body,
+    user: { login: c.author },
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    reactions: c.reactions,
+  }));
+
+/** A mirrored thread's issue fields back in the port's shape (for a thread only its comments changed). */
+const issueFactsOf = (t: Thread) => ({
+  number: t.number,
+  title: t.title,
+  body: t.body,
+  user: { login: t.author },
+  state: t.state,
+  labels: t.labels,
+  created_at: t.createdAt,
+  updated_at: t.updatedAt,
+  isPullRequest: t.isPullRequest,
+  reactions: t.reactions,
+});
+
+/** Stored comments with the changed ones laid over them (by id), in id order. */
+function merge(stored: CommentFacts[], changed: readonly CommentFacts[]): CommentFacts[] {
+  const byId = new Map(stored.map((c) => [c.id, c]));
+  for (const c of changed) byId.set(c.id, c);
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+/** What the feeds brought: changed issues, changed comments by thread, and threads read whole. */
+interface Changes {
+  issues: Map<number, GhIssue>;
+  comments: Map<number, GhRepoComment[]>;
+  whole: Map<number, GhComment[]>;
+}
+
+/** The thread records the changes make, laid over the threads the data branch holds. Pure. */
+export function changedThreads(stored: readonly Thread[], ch: Changes): Thread[] {
+  const byNumber = new Map(stored.map((t) => [t.number, t]));
+  const numbers = new Set([...ch.issues.keys(), ...ch.comments.keys(), ...ch.whole.keys()]);
+  const out: Thread[] = [];
+  for (const n of [...numbers].sort((a, b) => a - b)) {
+    const old = byNumber.get(n);
+    const issue = ch.issues.get(n) ?? (old ? issueFactsOf(old) : undefined);
+    if (!issue) continue; // a comment on a thread neither read nor stored: read whole (see below)
+    const comments = ch.whole.get(n) ?? merge(factsOf(old), ch.comments.get(n) ?? []);
+    out.push(threadOf(issue, comments));
+  }
+  return out;
+}
+
+const watermarkOf = (name: Watermark["name"], since: string, at: Date): Watermark => ({
+  version: 1,
+  name,
+  since,
+  at: at.toISOString(),
+});
+
+/**
+ * Threads to read whole: a changed issue whose comment count differs from what the mirror would
+ * hold (a deleted comment, which no feed reports), and a commented thread the data branch lacks
+ * that the issues feed did not bring. Only once the comments feed reached its end.
+ */
+function toReadWhole(stored: readonly Thread[], ch: Changes): number[] {
+  const byNumber = new Map(stored.map((t) => [t.number, t]));
+  const out = new Set<number>();
+  for (const [n, issue] of ch.issues) {
+    const have = merge(factsOf(byNumber.get(n)), ch.comments.get(n) ?? []).length;
+    if (have !== issue.comments) out.add(n);
+  }
+  for (const n of ch.comments.keys()) if (!ch.issues.has(n) && !byNumber.has(n)) out.add(n);
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The incremental board mirror: reads only what changed since its watermarks (the repository's
+ * issues feed, then its comments feed, both with `since`, oldest update first), lays the changes
+ * over the threads the data branch holds, and writes the changed threads and the new watermarks
+ * in one commit. Any number of events collapse into one run that misses nothing, so a replaced
+ * pending run in the `board` concurrency group loses no update. When the API budget runs low it
+ * stops between pages and saves where it got to (`deferred`); the next run resumes there. A
+ * watermark moves only past what was applied: the comments feed is read only once the issues feed
+ * is, and its mark stays put while a thread it names is still owed a whole read. `full` starts both
+ * feeds from the beginning: the repair resync, paged the same way.
+ */
+export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}): Promise<Outcome> {
+  const state = await ctx.store.read();
+  const since = (name: Watermark["name"]) =>
+    o.full ? undefined : state.watermarks?.find((w) => w.name === name)?.since;
+  const spend = () => canSpend(ctx.api);
+  const is = await readFeed((s, p) => ctx.api.issuesSince(s, p), since("board-issues"), spend);
+  const cs = is.done
+    ? await readFeed((s, p) => ctx.api.commentsSince(s, p), since("board-comments"), spend)
+    : { items: [], since: since("board-comments"), done: false, requests: 0 };
+  const ch: Changes = { issues: new Map(), comments: new Map(), whole: new Map() };
+  for (const i of is.items) ch.issues.set(i.number, i);
+  for (const c of cs.items) ch.comments.set(c.issue, [...(ch.comments.get(c.issue) ?? []), c]);
+  const owed = cs.done ? toReadWhole(state.threads, ch) : [];
+  for (const n of owed) {
+    if (!spend()) break;
+    if (!ch.issues.has(n)) ch.issues.set(n, await ctx.api.getIssue(n));
+    ch.whole.set(n, await ctx.api.listComments(n));
+  }
+  const stored = new Set(state.threads.map((t) => t.number));
+  const unread = [...ch.comments.keys()].some((n) => !ch.issues.has(n) && !stored.has(n) && !ch.whole.has(n));
+  const deferred = !is.done || !cs.done || owed.some((n) => !ch.whole.has(n));
+  const marks: [Watermark["name"], string | undefined][] = [
+    ["board-issues", is.since],
+    ["board-comments", unread || owed.some((n) => !ch.whole.has(n)) ? since("board-comments") : cs.since],
+  ];
+  const now = ctx.now();
+  const threads = await ctx.store.transact(`board: mirror changes`, (fresh) => {
+    const before = new Map(fresh.threads.map((t) => [t.number, recordWrite(dataPath.thread(t.number), t)]));
+    const writes: Write[] = changedThreads(fresh.threads, ch)
+      .map((t) => recordWrite(dataPath.thread(t.number), t))
+      .filter((w) => before.get(Number(/(\d+)\.json$/.exec(w.path)![1]))?.content !== w.content);
+    const ts = writes.map((w) => Number(/(\d+)\.json$/.exec(w.path)![1]));
+    for (const [name, s] of marks)
+      if (s) writes.push(recordWrite(dataPath.watermark(name), watermarkOf(name, s, now)));
+    return { writes, result: ts };
+  });
+  return { kind: "mirrored", threads, deferred };
 }

@@ -50,7 +50,9 @@ export type Outcome =
   | { kind: "published"; record: RunRecord; suspended?: RunnerStep }
   | { kind: "runner"; step: RunnerStep }
   | { kind: "scheduled"; dispatched: string[]; already: string[]; skipped: { what: string; why: string }[] }
-  | { kind: "mirrored"; threads: number[] };
+  | { kind: "mirrored"; threads: number[]; deferred: boolean }
+  | { kind: "deferred"; why: string }
+  | { kind: "reconciled"; handled: { commentId: number; outcome: string }[]; deferred: boolean };
 
 /** A data-branch file holding one record: pretty JSON with a final newline. */
 export function recordWrite(path: string, value: unknown): Write {

@@ -15,7 +15,13 @@ export interface ValidationRequest {
 
 /** workflow_run half of validation: posts the report from the unprivileged job, never its code. */
 export async function postValidation(ctx: FlowContext, o: ValidationRequest): Promise<Outcome> {
-  const match = findPullForRun(await ctx.api.listOpenPulls(), { headSha: o.sha, headRepo: o.headRepo });
+  const run = { headSha: o.sha, headRepo: o.headRepo };
+  // The commit's own pull requests first (one request); the whole open list only when that finds none.
+  const byCommit = ctx.api.pullsForCommit
+    ? (await ctx.api.pullsForCommit(o.sha).catch(() => [])).filter((p) => p.state === "open")
+    : [];
+  let match = findPullForRun(byCommit, run);
+  if (match.kind === "refuse") match = findPullForRun(await ctx.api.listOpenPulls(), run);
   if (match.kind === "refuse") return { kind: "refused", why: match.reason };
   const decision = decideValidationComment(o.reportText);
   if (decision.kind === "refuse") return { kind: "refused", why: decision.reason };

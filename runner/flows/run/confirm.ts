@@ -1,6 +1,7 @@
 import { DeadlinePassed } from "../../core/errors.ts";
+import { NO_PRIVATE_SET } from "../../core/standings.ts";
 import type { Challenge } from "../../core/schema/challenge.ts";
-import type { RunRecord } from "../../core/schema/run-record.ts";
+import { claimsLead, type RunRecord } from "../../core/schema/run-record.ts";
 import type { Comparison } from "../../core/stats/compare.ts";
 import type { QualityResult, Scored } from "../../core/verify.ts";
 import type { RunningEngine } from "../../ports.ts";
@@ -14,7 +15,7 @@ import { round, type Passes } from "./launch-record.ts";
 import type { Looks } from "./looks.ts";
 import type { RunPlan } from "./plan.ts";
 import type { References } from "./references.ts";
-import type { BenchOptions, BenchPorts, Contender, Outcome, PromptSet } from "./types.ts";
+import type { BenchOptions, BenchPorts, Contender, PromptSet } from "./types.ts";
 import {
   judgeArm,
   judgeLaunch,
@@ -31,10 +32,6 @@ import {
  */
 
 type Confirmation = RunRecord["confirmation"];
-
-/** Whether a run's result claims the lead: measured, verified, and faster than the incumbent. */
-export const claimsLead = (outcome: Outcome, comparison: Comparison | undefined) =>
-  outcome.status === "ok" && comparison?.verdict === "faster";
 
 /** What the private re-run needs of the run so far. */
 interface Claim {
@@ -53,7 +50,7 @@ export async function confirm(
   looks: Looks,
   judged: Judged,
 ): Promise<Confirmation> {
-  if (!claimsLead(judged.outcome, looks.comparison))
+  if (!claimsLead(judged.outcome.status, looks.comparison?.verdict))
     return { status: "skipped", reason: "not a claim to the lead" };
   if (looks.cut) return { status: "pending", reason: "the job cap left no time for the private re-run" };
   const plain = "plain" in refs ? refs.plain?.candidate : undefined;
@@ -118,11 +115,24 @@ function gaugeScoring(
   return out;
 }
 
-/** The confirmation entry of a private re-run that completed. */
-function confirmationOf(ch: Challenge, tps: number, claim: number, q: QualityResult): Confirmation {
+/**
+ * The confirmation entry of a private re-run that completed. Two speed checks: the private speed
+ * (gauge-corrected) within `confirm_tolerance` of the claim, and the claimed gain itself kept
+ * beyond the margin: the corrected private speed must beat the incumbent's public mean by more
+ * than δ (the comparison's own, in tok/s). A gain made on the public prompts only (a draft model
+ * over-fitted to their outputs) is within the tolerance but not beyond the margin, and fails.
+ */
+function confirmationOf(
+  ch: Challenge,
+  tps: number,
+  c: Pick<Comparison, "arms" | "delta">,
+  q: QualityResult,
+): Confirmation {
+  const claim = c.arms.candidate.mean;
   const ratio = tps / claim;
   const fastEnough = ratio >= 1 - ch.verification.confirm_tolerance;
-  const ok = fastEnough && q.ok;
+  const keptGain = tps - c.arms.incumbent.mean > c.delta;
+  const ok = fastEnough && keptGain && q.ok;
   const quality = {
     ok: q.ok,
     pplIncrease: round(q.pplIncrease, 3),
@@ -137,7 +147,10 @@ function confirmationOf(ch: Challenge, tps: number, claim: number, q: QualityRes
   const reason = !fastEnough
     ? `private re-run reached ${round(ratio * 100, 1)}% of the claimed speed ` +
       `(tolerance ${ch.verification.confirm_tolerance * 100}%)`
-    : "quality failed on the private set";
+    : !keptGain
+      ? `private re-run kept ${round(tps - c.arms.incumbent.mean, 1)} tok/s over the incumbent, not more ` +
+        `than the margin of ${round(c.delta, 1)} tok/s the public blocks claimed`
+      : "quality failed on the private set";
   return { ...base, ratio: round(ratio, 3), quality, reason };
 }
 
@@ -168,11 +181,7 @@ function privateEvidence(acc: Passes): ScoredLaunch & { variants: Map<string, nu
  * trusted scorer included: the gauge launch scores them after its timed requests.
  */
 async function confirmLead(ports: BenchPorts, o: BenchOptions, s: Claim): Promise<Confirmation> {
-  if (!o.private?.prompts.length)
-    return {
-      status: "pending",
-      reason: "no private prompt set on this runner; the lead is provisional until confirmed",
-    };
+  if (!o.private?.prompts.length) return { status: "pending", reason: NO_PRIVATE_SET };
   try {
     const next = s.comparison.look.blocks;
     const { set, warmup } = confirmationSet(o.id, s.design, next, o.private);
@@ -182,7 +191,8 @@ async function confirmLead(ports: BenchPorts, o: BenchOptions, s: Claim): Promis
       block: s.design.order.length,
       position: 0,
     };
-    const r = await measuredLaunch(ports, o, { ...plan, set, warmup, score: true }, s.deadline);
+    const budgeted = { ...o, requestTimeoutMs: privateRequestBudgetMs(o, s.comparison) };
+    const r = await measuredLaunch(ports, budgeted, { ...plan, set, warmup, score: true }, s.deadline);
     const priv = { ...o, private: o.private };
     const evidence = privateVerified(priv, r.acc, s.plain);
     const gauge = o.scorer ?? o.incumbent;
@@ -195,14 +205,15 @@ async function confirmLead(ports: BenchPorts, o: BenchOptions, s: Claim): Promis
       s.deadline,
       scoring.after,
     );
-    const claim = s.comparison.arms.candidate.mean;
     // How much faster (or slower) the gauge decodes the private prompts than the public ones.
     const lengthEffect = privateTps(base.acc) / gaugePublicTps(o, s, base.acc, gauge);
     const quality = judgePrivate(priv, evidence, s.plain, scoring.scores);
-    return confirmationOf(o.challenge, privateTps(r.acc) / lengthEffect, claim, quality);
+    return confirmationOf(o.challenge, privateTps(r.acc) / lengthEffect, s.comparison, quality);
   } catch (e) {
-    // Out of time is not evidence against the lead: it stays provisional, and the daily
-    // re-verification (reverify.yml) confirms it or not.
+    // Out of time is not evidence against the lead: it stays provisional (and a provisional lead
+    // never leads where a private set exists: core/standings.ts), and the daily re-verification
+    // (reverify.yml) confirms it or not. A stall on the private prompts is not out of time: each
+    // request has its own budget (privateRequestBudgetMs) and fails below.
     if (e instanceof DeadlinePassed)
       return {
         status: "pending",
@@ -210,6 +221,26 @@ async function confirmLead(ports: BenchPorts, o: BenchOptions, s: Claim): Promis
       };
     return { status: "failed", reason: `private re-run failed: ${(e as Error).message}`.slice(0, 500) };
   }
+}
+
+/** How many times slower than its claim a private request may run before it fails. */
+export const PRIVATE_SLACK = 4;
+/** What any request may take before its first token on top (engine scheduling, a cold cache). */
+const PRIVATE_FIRST_TOKEN_MS = 5_000;
+
+/**
+ * The candidate's own time budget for each private request, from its claim: max_tokens at a
+ * quarter of the claimed speed, plus a first-token allowance, never more than the run's request
+ * timeout. An engine that crawls on prompts it has not seen fails its confirmation here (an engine
+ * failure) instead of running the job into its cap, which would leave the lead provisional.
+ */
+export function privateRequestBudgetMs(
+  o: { challenge: Pick<Challenge, "metric">; requestTimeoutMs?: number },
+  c: { arms: { candidate: { mean: number } } },
+): number {
+  const claim = c.arms.candidate.mean;
+  const own = PRIVATE_FIRST_TOKEN_MS + (o.challenge.metric.max_tokens / claim) * 1000 * PRIVATE_SLACK;
+  return Math.min(o.requestTimeoutMs ?? 120_000, Math.ceil(own));
 }
 
 /**

@@ -132,7 +132,7 @@ export function checkDeadline(ports: BenchPorts, o: BenchOptions, deadline: numb
     throw new DeadlinePassed(`the run passed its ${o.challenge.job_timeout_minutes}-minute cap`);
 }
 
-/** Warm-ups (same request shape as timed ones), then the shuffled jobs, watching the deadline. */
+/** Warm-ups (same request shape as timed ones), then the shuffled jobs, watching the deadline before each. */
 async function measureLaunch(
   ports: BenchPorts,
   o: BenchOptions,
@@ -143,6 +143,7 @@ async function measureLaunch(
   const ch = o.challenge;
   const warmup = plan.warmup ?? plan.set.prompts;
   for (let w = 0; w < ch.metric.warmup; w++) {
+    checkDeadline(ports, o, deadline); // warm-ups count against the job cap like any request
     const ids = warmupIds(warmup[w % warmup.length]!.ids);
     await ports.client.stream(engine.endpoint, timedRequest(ch, ids), o.requestTimeoutMs);
   }
@@ -204,7 +205,8 @@ export async function measuredLaunch(
       challenge: o.challenge,
       scratch,
       logFile,
-      startTimeoutMs: o.startTimeoutMs ?? 10 * 60_000,
+      // The start is bounded by the time the run has left, not only by its own timeout.
+      startTimeoutMs: Math.max(1, Math.min(o.startTimeoutMs ?? 10 * 60_000, deadline - ports.clock())),
     });
     const acc = await measureLaunch(ports, o, plan, engine, deadline);
     await after?.(engine);

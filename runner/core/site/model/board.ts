@@ -3,7 +3,7 @@ import type { LifecycleEvent, Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
 import { pushTo } from "../collect.ts";
 import { isBot, plainExcerpt } from "../comments.ts";
-import type { InboxItem, SiteModel } from "../model.ts";
+import type { InboxItem, SiteModel } from "./types.ts";
 
 const MENTION = /(^|[^\w`])@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/g;
 

@@ -1,6 +1,13 @@
 import type { RunRecord } from "../../schema/run-record.ts";
 import type { RankedEntry } from "../../standings.ts";
-import type { LeaderboardRow, SubmissionView } from "../model.ts";
+import type { LeaderboardRow, SubmissionView } from "./types.ts";
+
+/** Whom the run its speed comes from was against, when it ran there as the candidate. */
+function estimateAgainst(s: SubmissionView, own: readonly RunRecord[]): { estimateAgainst?: string } {
+  const run = s.best ? own.find((x) => x.id === s.best!.run) : undefined;
+  if (!run) return {};
+  return { estimateAgainst: run.candidate.slug === s.slug ? run.incumbent.slug : run.candidate.slug };
+}
 
 /** One table row for a ranked submission. */
 function row(r: RankedEntry, s: SubmissionView, own: readonly RunRecord[]): LeaderboardRow {
@@ -13,6 +20,8 @@ function row(r: RankedEntry, s: SubmissionView, own: readonly RunRecord[]): Lead
     estimate: r.estimate,
     ci: r.ci,
     relative: r.relative,
+    versusLeader: r.versusLeader,
+    ...estimateAgainst(s, own),
     verification: last ? (last.quality.candidate?.ok ? "passed" : "failed") : "unknown",
     confirmation: last?.confirmation.status ?? "skipped",
     authors: s.authors,

@@ -10,7 +10,7 @@ import type {
   SiteModel,
   SubmissionSource,
   SubmissionView,
-} from "../model.ts";
+} from "./types.ts";
 
 /**
  * The frontier: the baseline's speed, then each change of leader with the new leader's speed in

@@ -1,6 +1,6 @@
 import type { RunRecord } from "../../schema/run-record.ts";
 import { pushTo } from "../collect.ts";
-import type { InboxItem, ParticipantView, SiteModel } from "../model.ts";
+import type { InboxItem, ParticipantView, SiteModel } from "./types.ts";
 
 /**
  * A participant's digest: what changed for it, as dated items newest first, plus the current state of

@@ -3,7 +3,7 @@ import type { Broadcast, Participants, Registration, Reservation } from "../../s
 import type { RunRecord } from "../../schema/run-record.ts";
 import { pushTo } from "../collect.ts";
 import { plainExcerpt } from "../comments.ts";
-import type { InboxItem, ParticipantView, SubmissionSource } from "../model.ts";
+import type { InboxItem, ParticipantView, SubmissionSource } from "./types.ts";
 
 /** Groups values by a key; values whose key is undefined are left out. */
 function groupBy<T>(xs: readonly T[], key: (x: T) => string | undefined): Map<string, T[]> {

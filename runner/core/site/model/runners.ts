@@ -2,7 +2,7 @@ import type { RunnerStep } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
 import { aaWindows, runnerHistory, runnerStatus, runsByRunner } from "../../runners.ts";
 import { robustNoise, runnerHealth } from "../../stats/health.ts";
-import type { SiteModel } from "../model.ts";
+import type { SiteModel } from "./types.ts";
 
 /**
  * Per runner: how many runs, its status in the dispatch pool with the steps that set it, and its

@@ -1,8 +1,9 @@
+import { verdictPhrase } from "../../versus.ts";
 import type { LifecycleEvent, Ruling, Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
 import type { Entry } from "../../standings.ts";
 import { pushTo } from "../collect.ts";
-import type { HistoryItem, SubmissionSource, SubmissionView } from "../model.ts";
+import type { HistoryItem, SubmissionSource, SubmissionView } from "./types.ts";
 
 /** Runs indexed once (per-submission scans would be quadratic at 10,000 submissions). */
 export interface RunIndex {
@@ -70,7 +71,7 @@ function confirmationWords(r: RunRecord, reverification: boolean): string {
 
 /** What a run says in a history line: its verdict against the incumbent, or its status. */
 function runStep(r: RunRecord, reverification = false): HistoryItem {
-  const verdict = r.comparison ? `${r.comparison.verdict} than ${r.incumbent.slug}` : r.status;
+  const verdict = r.comparison ? verdictPhrase(r.comparison.verdict, r.incumbent.slug) : r.status;
   const what = reverification ? `daily re-verification ${r.id}` : `run ${r.id}`;
   return {
     kind: "run",

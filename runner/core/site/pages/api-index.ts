@@ -16,7 +16,10 @@ const ENDPOINTS: [path: string, description: string][] = [
   ],
   [
     "api/leaderboard.json",
-    'Rows: rank, label ("=1" for shared ranks), slug, estimate and ci (tok/s), relative to leader, verification, ' +
+    'Rows: rank, label ("=1" only on a head-to-head tie with the leader), slug, estimate and ci (tok/s, from ' +
+      "its own run; estimateAgainst names that run's opponent), relative to leader (a hint across runs), " +
+      "versusLeader (kind leader | compared | not-compared; compared has verdict, run, at, estimate, ci " +
+      "from the entry's side), verification, " +
       "confirmation, authors, credits, runsUsed, ruling, pending; unconfirmed and retired (hacked, " +
       "withdrawn, negative) results listed apart.",
   ],
@@ -69,7 +72,10 @@ function agentsLinks(ctx: SiteContext): Html | "" {
 
 /** The API's own documentation, human (api/index.html) and machine readable (api/index.json). */
 export function* apiIndex(ctx: SiteContext): Generator<SiteFile> {
-  const rows = ENDPOINTS.map(([p, d]) => html`<tr><td><code>${p}</code></td><td>${d}</td></tr>`);
+  // A file with a placeholder (<n>, <login>) names a family of files: shown, not linked.
+  const file = (p: string) =>
+    p.includes("<") ? html`<code>${p}</code>` : html`<a href="../${p}"><code>${p}</code></a>`;
+  const rows = ENDPOINTS.map(([p, d]) => html`<tr><td>${file(p)}</td><td>${d}</td></tr>`);
   const body = html`<h1>JSON API</h1><p>Every page has a JSON twin. All files carry \
 <code>"version": ${API_SCHEMA_VERSION}</code>; fields are only added within a version.</p>\
 <table><thead><tr><th scope="col">File</th><th scope="col">Contents</th></tr></thead><tbody>${rows}</tbody></table>\

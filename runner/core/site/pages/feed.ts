@@ -1,5 +1,5 @@
 import type { SiteContext, SiteFile } from "../context.ts";
-import { f1 } from "../format.ts";
+import { clip, f1 } from "../format.ts";
 import { html, join } from "../html.ts";
 import type { SiteModel } from "../model.ts";
 
@@ -21,7 +21,7 @@ function lifecycleAndBroadcasts(m: SiteModel): Entry[] {
         at: h.at,
         title: `${s.slug}: ${h.status}${h.by ? ` by @${h.by}` : ""}`,
         link: `submissions/${s.slug}.html`,
-        summary: h.text.slice(0, 200),
+        summary: clip(h.text, 200),
       })),
   );
   const broadcasts = m.broadcasts.map((b) => ({
@@ -29,7 +29,7 @@ function lifecycleAndBroadcasts(m: SiteModel): Entry[] {
     at: b.at,
     title: `Broadcast from @${b.by.login}`,
     link: `board.html#b-${b.id}`,
-    summary: b.text.slice(0, 200),
+    summary: clip(b.text, 200),
   }));
   return [...steps, ...broadcasts];
 }
@@ -54,7 +54,7 @@ function entries(m: SiteModel): Entry[] {
     at: t.createdAt,
     title: `#${t.number} ${t.title}`,
     link: `threads/${t.number}.html`,
-    summary: t.body.slice(0, 200),
+    summary: clip(t.body, 200),
   }));
   return [...verdicts, ...threads, ...lifecycleAndBroadcasts(m)]
     .sort((a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id))

@@ -1,5 +1,6 @@
 import type { SiteContext, SiteFile } from "../context.ts";
-import { f1 } from "../format.ts";
+import { cssToken, f1, verdictLabel } from "../format.ts";
+import { leadMargin } from "../../versus.ts";
 import { html, type Html, join } from "../html.ts";
 import type { SiteModel } from "../model.ts";
 import { submissionLink, verdictList, when } from "./parts.ts";
@@ -11,22 +12,49 @@ function withSpeed(m: SiteModel, slug: string): Html {
   return html`${submissionLink("", slug)}${best ? ` — ${f1(best.estimate)} tok/s` : ""}`;
 }
 
+/**
+ * The first thing a visitor reads: who leads, by how much over the runner-up, how sure, and how that
+ * was decided, in one sentence (core/versus.ts picks the runner-up and turns its verdict around).
+ */
+export function marginSentence(m: SiteModel): Html {
+  const leader = submissionLink("", m.leader.slug);
+  const g = leadMargin(m.leaderboard);
+  if (!g)
+    return html`${leader} leads; no other entry has been compared with it head to head yet, so its margin is not measured.`;
+  const runnerUp = submissionLink("", g.runnerUp);
+  const sign = g.estimate >= 0 ? "+" : "";
+  const interval = html`${sign}${f1(g.estimate)} tok/s (${Math.round(g.confidence * 100)}% CI ${f1(g.ci[0])} to ${f1(g.ci[1])})`;
+  const how = html`decided head to head in ${g.blocks} paired blocks of fresh launches (run ${g.run}, verdict \
+<span class="verdict v-${cssToken(g.verdict)}">${verdictLabel(g.verdict)}</span>)`;
+  const relation =
+    g.verdict === "faster"
+      ? html`${leader} leads the runner-up ${runnerUp} by ${interval}`
+      : g.verdict === "tie"
+        ? html`${leader} leads; the runner-up ${runnerUp} is tied with it, ${interval}, and a tie keeps the leader`
+        : g.verdict === "slower"
+          ? html`${leader} leads; the runner-up ${runnerUp} measured faster, ${interval} for the leader, but has \
+not taken the lead (its private-set confirmation is pending or failed)`
+          : html`${leader} leads; against the runner-up ${runnerUp} the difference is ${interval}, not yet significant`;
+  return html`${relation}, ${how}.`;
+}
+
 /** Tied entries named on the home page; a larger tie group is listed in full on the leaderboard. */
 const TIED_SHOWN = 20;
 
-/** The leader, and the entries statistically tied with it (its tie group). */
+/** The leader, and the entries a head-to-head verdict tied with it (its tie group). */
 function leaderSection(m: SiteModel): Html {
   const others = m.leader.tieGroup.filter((s) => s !== m.leader.slug);
   const more = others.length - TIED_SHOWN;
   const rest = more > 0 ? html`, and <a href="leaderboard.html">${more} more</a>` : "";
   const tied = others.length
-    ? html`<p>Statistically tied with the leader (share rank 1): ${join(
+    ? html`<p>Tied with the leader by a head-to-head verdict (share rank 1): ${join(
         others.slice(0, TIED_SHOWN).map((s) => withSpeed(m, s)),
         ", ",
       )}${rest}</p>`
     : "";
   return html`<section aria-labelledby="lead"><h2 id="lead">Current leader</h2>
 <p class="leaders" data-leader="${m.leader.slug}">${withSpeed(m, m.leader.slug)}</p>
+<p class="margin">${marginSentence(m)}</p>
 ${tied}
 <p><small>The lead moves only on a significant, verified "faster" verdict against the leader whose \
 private-set confirmation did not fail; ties keep the incumbent.</small></p></section>`;

@@ -44,9 +44,11 @@ export function* leaderboardPages(ctx: SiteContext): Generator<SiteFile> {
     depth: 0,
     title: "Leaderboard",
     body: html`<h1>Leaderboard</h1>
-<p>Rank 1 is the leader, shared ("=1") with every entry statistically tied with it. Any other rank = 1 + \
+<p>Rank 1 is the leader, shared ("=1") only with an entry whose latest head-to-head run with the \
+leader gave a tie; overlapping intervals from separate runs are not a tie. Any other rank = 1 + \
 the number of entries significantly faster by more than the minimum effect (${minEffectText(ctx)}); \
-"=" marks a shared rank. Bars show 95% intervals of launch means. Click a column header to sort. \
+"=" marks a shared rank. Bars show 95% intervals of launch means, each from the submission's own \
+run (runs on other days or against other opponents are not comparable; "vs leader" is the verdict). Click a column header to sort. \
 <a href="leaderboard-strict.html">Strict view</a>: confirmed results only.</p>
 ${leaderboardTable(m.leaderboard, "./", caption)}
 ${unconfirmedList(m)}

@@ -1,8 +1,9 @@
 import type { Thread } from "../../schema/data.ts";
 import type { RunRecord } from "../../schema/run-record.ts";
-import { cssToken, f1, minute, pct, verdictLabel } from "../format.ts";
+import { clip, cssToken, f1, minute, verdictLabel } from "../format.ts";
 import { html, type Html, join } from "../html.ts";
 import type { LeaderboardRow } from "../model.ts";
+import { type VersusLeader, versusLeaderText } from "../../versus.ts";
 
 /** Pieces shared by several pages: the leaderboard table, verdict lists, thread rows. */
 
@@ -22,27 +23,39 @@ const VERIFICATION: Record<LeaderboardRow["verification"], string> = {
   unknown: "unknown",
 };
 
+/** What its latest head-to-head run with the leader said, with that run's difference and interval. */
+export function versusCell(v: VersusLeader): Html {
+  const text = versusLeaderText(v);
+  if (v.kind !== "compared") return html`${text}`;
+  const diff = html`Δ ${v.estimate >= 0 ? "+" : ""}${f1(v.estimate)} tok/s [${f1(v.ci[0])}, ${f1(v.ci[1])}]`;
+  return html`<span class="verdict v-${cssToken(v.verdict)}">${text}</span><br><small>${diff}</small>`;
+}
+
+/** Where a row's speed was measured: a run against another submission, on that run's machine. */
+const measuredIn = (r: LeaderboardRow, root: string) =>
+  r.estimateAgainst && r.estimateAgainst !== r.slug
+    ? html`<br><small>in its run vs ${submissionLink(root, r.estimateAgainst)}</small>`
+    : "";
+
 function leaderboardRow(r: LeaderboardRow, root: string, lo: number, hi: number): Html {
-  const authors = join(
-    r.authors.map((a) => html`<a href="${root}participants/${a}.html">@${a}</a>`),
-    " ",
-  );
-  const credits = join(
-    r.credits.map((a) => `@${a}`),
-    " ",
-  );
+  const people = (logins: readonly string[]) =>
+    join(
+      logins.map((a) => html`<a href="${root}participants/${a}.html">@${a}</a>`),
+      " ",
+    );
+  const [authors, credits] = [people(r.authors), people(r.credits)];
   return html`<tr data-slug="${r.slug}"><td data-value="${r.rank}">${r.label}</td>\
 <td><a href="${root}submissions/${r.slug}.html">${r.slug}</a><br><small>${r.title}</small></td>\
-<td data-value="${r.estimate.toFixed(3)}">${f1(r.estimate)}</td>\
+<td data-value="${r.estimate.toFixed(3)}">${f1(r.estimate)}${measuredIn(r, root)}</td>\
 <td>${ciBar(r, lo, hi)} <small>[${f1(r.ci[0])}, ${f1(r.ci[1])}]</small></td>\
-<td data-value="${r.relative.toFixed(5)}">${pct(r.relative)}</td>\
+<td>${versusCell(r.versusLeader)}</td>\
 <td>${VERIFICATION[r.verification]}</td><td>${r.confirmation}${r.pending ? " (pending)" : ""}</td>\
 <td>${authors}</td><td>${credits}</td><td data-value="${r.runsUsed}">${r.runsUsed}</td><td>${r.ruling ?? ""}</td></tr>`;
 }
 
 const LEADERBOARD_HEAD = html`<thead><tr><th scope="col" data-type="num">Rank</th>\
 <th scope="col">Submission</th><th scope="col" data-type="num">tok/s</th><th scope="col">95% CI</th>\
-<th scope="col" data-type="num">vs leader</th><th scope="col">Verification</th>\
+<th scope="col">vs leader (head to head)</th><th scope="col">Verification</th>\
 <th scope="col">Confirmation</th><th scope="col">Authors</th><th scope="col">Credits</th>\
 <th scope="col" data-type="num">Runs</th><th scope="col">Ruling</th></tr></thead>`;
 
@@ -81,7 +94,7 @@ function verdictItem(r: RunRecord, root: string): Html {
   const c = r.comparison!;
   const status =
     r.status !== "ok"
-      ? html` <strong>(${r.status}${r.reason ? html`: ${r.reason.slice(0, 140)}` : ""})</strong>`
+      ? html` <strong>(${r.status}${r.reason ? html`: ${clip(r.reason, 140)}` : ""})</strong>`
       : "";
   const pooled =
     r.requester && r.credited && r.requester.login !== r.credited
@@ -111,7 +124,7 @@ export const labelBadges = (labels: readonly string[]) =>
 /** One row of a thread table (board and taskforce pages). */
 export function threadRow(t: Thread, root: string): Html {
   return html`<tr><td><a href="${root}threads/${t.number}.html">#${t.number} ${t.title}</a></td>\
-<td>@${t.author}</td><td>${labelBadges(t.labels)}</td>\
+<td><span class="login">@${t.author}</span></td><td>${labelBadges(t.labels)}</td>\
 <td data-value="${t.comments.length}">${t.comments.length}</td>\
 <td data-value="${t.updatedAt}">${when(t.updatedAt)}</td></tr>`;
 }

@@ -1,3 +1,4 @@
+import { scaleUtc } from "d3";
 import type { RunRecord } from "../../schema/run-record.ts";
 import { armEstimate } from "../../stats/estimates.ts";
 import { f1, minute, verdictLabel } from "../format.ts";
@@ -91,9 +92,27 @@ function scales(points: readonly ResultPoint[]) {
   const plotH = H - PAD.top - PAD.bottom;
   const x = (iso: string) => PAD.left + (t1 > t0 ? ((Date.parse(iso) - t0) / (t1 - t0)) * plotW : plotW / 2);
   const y = (v: number) => PAD.top + plotH - ((v - y0) / (y1 - y0 || 1)) * plotH;
-  const xTicks =
-    t1 > t0 ? [0, 0.25, 0.5, 0.75, 1].map((f) => new Date(t0 + f * (t1 - t0)).toISOString()) : [];
-  return { x, y, yTicks, xTicks: xTicks.length ? xTicks : [points[0]!.at] };
+  const xTicks = t1 > t0 ? timeTicks(t0, t1) : [];
+  return { x, y, yTicks, xTicks: xTicks.length ? xTicks : [points[0]!.at], span: t1 - t0 };
+}
+
+const DAY = 86_400_000;
+
+/** Real time ticks (d3's UTC scale: whole minutes, hours, days or months, whatever the span). */
+const timeTicks = (t0: number, t1: number) =>
+  scaleUtc()
+    .domain([t0, t1])
+    .ticks(4)
+    .map((d) => d.toISOString());
+
+/**
+ * A tick's label at the precision the span needs: times within two days (the first tick, and any at
+ * midnight, carry the date), dates within four months, months beyond.
+ */
+function timeLabel(iso: string, span: number, first: boolean): string {
+  const [date, time] = [iso.slice(0, 10), iso.slice(11, 16)];
+  if (span <= 2 * DAY) return first || time === "00:00" ? `${date} ${time}` : time;
+  return span <= 120 * DAY ? date : iso.slice(0, 7);
 }
 
 /** Both axes with their ticks and titles: x is when the run finished, y the candidate's speed. */
@@ -108,7 +127,7 @@ stroke="#ddd"/><text x="${PAD.left - 6}" y="${py}" text-anchor="end" dominant-ba
     const px = s.x(at).toFixed(1);
     const anchor = i === 0 ? "start" : i === s.xTicks.length - 1 ? "end" : "middle";
     return html`<line x1="${px}" x2="${px}" y1="${bottom}" y2="${bottom + 5}" stroke="#333"/>\
-<text x="${px}" y="${bottom + 18}" text-anchor="${anchor}">${minute(at).slice(0, 10)}</text>`;
+<text x="${px}" y="${bottom + 18}" text-anchor="${anchor}">${timeLabel(at, s.span, i === 0)}</text>`;
   });
   return html`<g class="axis y-axis">${join(yTicks, "")}\
 <text class="axis-title" transform="translate(14 ${PAD.top + (H - PAD.top - PAD.bottom) / 2}) rotate(-90)" \

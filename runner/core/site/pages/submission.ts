@@ -3,8 +3,9 @@ import type { RunRecord } from "../../schema/run-record.ts";
 import { launchMean } from "../../stats/estimates.ts";
 import { pushTo } from "../collect.ts";
 import type { SiteContext, SiteFile } from "../context.ts";
-import { cssToken, f1, pct, standingLabel, verdictLabel } from "../format.ts";
-import { when } from "./parts.ts";
+import { clip, cssToken, f1, pct, standingLabel, verdictLabel } from "../format.ts";
+import { submissionLink, versusCell, when } from "./parts.ts";
+import { seenBy, versusLeader, type VersusLeader } from "../../versus.ts";
 import { html, type Html, type Interpolation, join } from "../html.ts";
 import type { SubmissionView } from "../model.ts";
 
@@ -71,25 +72,39 @@ function qualityChecks(q: NonNullable<RunRecord["quality"]["candidate"]>): Html 
 function verificationCell(r: RunRecord): Html {
   const q = r.quality.candidate;
   const quality = q ? qualityChecks(q) : "—";
-  return html`${quality}${r.reason ? html`<br><small>${r.reason.slice(0, 300)}</small>` : ""}`;
+  return html`${quality}${r.reason ? html`<br><small>${clip(r.reason, 300)}</small>` : ""}`;
 }
 
-/** One row of a submission's run table; only the last 12 runs carry a dot plot (page weight). */
+/** One row of a submission's run table, from its side; only the last 12 runs carry a dot plot. */
 function runRow(s: SubmissionView, r: RunRecord, withPlot: boolean): Html {
-  const c = r.comparison;
-  const against = r.candidate.slug === s.slug ? r.incumbent.slug : `${r.candidate.slug} (as incumbent)`;
-  const verdict = c
-    ? html`<span class="verdict v-${cssToken(c.verdict)}">${verdictLabel(c.verdict)}</span>`
+  const seen = seenBy(r, s.slug)!;
+  const against =
+    seen.role === "candidate"
+      ? submissionLink("../", seen.opponent)
+      : html`${submissionLink("../", seen.opponent)} <small>(it challenged this one)</small>`;
+  const verdict = seen.verdict
+    ? html`<span class="verdict v-${cssToken(seen.verdict)}">${verdictLabel(seen.verdict)}</span>`
     : r.status;
-  const delta = c ? `${f1(c.estimate)} [${f1(c.ci[0])}, ${f1(c.ci[1])}]` : "—";
+  const delta = seen.ci ? `${f1(seen.estimate!)} [${f1(seen.ci[0])}, ${f1(seen.ci[1])}]` : "—";
+  const verification = seen.role === "candidate" ? verificationCell(r) : incumbentCell(r);
   return html`<tr><td>${when(r.finishedAt)}</td><td>${against}</td>\
 <td>${verdict}${r.status !== "ok" ? ` (${r.status})` : ""}</td><td>${delta}</td>\
-<td>${verificationCell(r)}</td><td>${withPlot ? dotPlot(r) : ""}</td></tr>`;
+<td>${verification}</td><td>${withPlot ? dotPlot(r) : ""}</td></tr>`;
 }
 
+/** The verification cell of a run it defended: its own arm's checks (the challenger's are on its page). */
+function incumbentCell(r: RunRecord): Html {
+  const q = r.quality.incumbent;
+  return q ? qualityChecks(q) : html`—`;
+}
+
+/** Runs that say something about it: all its own, and the clean runs it defended (core/versus.ts). */
+const ownView = (s: SubmissionView, runs: readonly RunRecord[]) => runs.filter((r) => seenBy(r, s.slug));
+
 function runTable(s: SubmissionView, runs: readonly RunRecord[]): Html {
-  if (!runs.length) return html`<p>Not benchmarked yet.</p>`;
-  const rows = runs.map((r, i) => runRow(s, r, i >= runs.length - 12));
+  const mine = ownView(s, runs);
+  if (!mine.length) return html`<p>Not benchmarked yet.</p>`;
+  const rows = mine.map((r, i) => runRow(s, r, i >= mine.length - 12));
   return html`<table><thead><tr><th scope="col">Finished</th><th scope="col">Against</th>\
 <th scope="col">Verdict</th><th scope="col">Δ tok/s [CI]</th><th scope="col">Verification</th>\
 <th scope="col">Launch means</th></tr></thead><tbody>${join(rows, "\n")}</tbody></table>`;
@@ -159,7 +174,19 @@ ${h.by ? html` by <a href="../participants/${h.by}.html">@${h.by}</a>` : ""}: ${
   return html`<section aria-labelledby="hist"><h2 id="hist">History</h2><ol class="history">${items}</ol></section>`;
 }
 
-function submissionBody(ctx: SiteContext, s: SubmissionView, runs: readonly RunRecord[]): Html {
+/** Its relation to the leader in one line (nothing for the leader itself). */
+function versusLine(ctx: SiteContext, v: VersusLeader): Html | "" {
+  if (v.kind === "leader") return "";
+  const leader = submissionLink("../", ctx.model.leader.slug);
+  return html`<p class="versus">Against the leader (${leader}): ${versusCell(v)}</p>`;
+}
+
+function submissionBody(
+  ctx: SiteContext,
+  s: SubmissionView,
+  runs: readonly RunRecord[],
+  versus: VersusLeader,
+): Html {
   const best = s.best
     ? ` — ${f1(s.best.estimate)} tok/s, 95% CI [${f1(s.best.ci[0])}, ${f1(s.best.ci[1])}]`
     : "";
@@ -168,6 +195,7 @@ function submissionBody(ctx: SiteContext, s: SubmissionView, runs: readonly RunR
     : "";
   return html`<h1>${s.slug}: ${s.title}</h1>
 <p class="standing s-${cssToken(s.standing)}">${standingLabel(s.standing)}${best}</p>
+${versusLine(ctx, versus)}
 ${ruling}
 ${unconfirmedNote(s)}
 ${lifecycleNote(s)}
@@ -178,19 +206,19 @@ ${historySection(s)}
 <section><h2>Manifest</h2><pre><code>${stringify(s.manifest)}</code></pre></section>`;
 }
 
-/** One run as the submission's JSON twin lists it, from the submission's side. */
+/** One run as the submission's JSON twin lists it, from the submission's side (core/versus.ts). */
 function runApi(s: SubmissionView, r: RunRecord) {
-  const asCandidate = r.candidate.slug === s.slug;
+  const seen = seenBy(r, s.slug)!;
   return {
     id: r.id,
-    role: asCandidate ? "candidate" : "incumbent",
+    role: seen.role,
     status: r.status,
     reason: r.reason ?? null,
-    against: asCandidate ? r.incumbent.slug : r.candidate.slug,
-    verdict: r.comparison?.verdict ?? null,
-    estimate: r.comparison?.estimate ?? null,
-    ci: r.comparison?.ci ?? null,
-    quality: r.quality.candidate,
+    against: seen.opponent,
+    verdict: seen.verdict,
+    estimate: seen.estimate,
+    ci: seen.ci,
+    quality: seen.role === "candidate" ? r.quality.candidate : r.quality.incumbent,
     confirmation: r.confirmation,
     finishedAt: r.finishedAt,
     requester: r.requester?.login ?? null,
@@ -200,7 +228,7 @@ function runApi(s: SubmissionView, r: RunRecord) {
 }
 
 /** A submission's JSON twin: everything on its page, runs with per-launch samples. */
-function submissionApi(s: SubmissionView, runs: readonly RunRecord[]) {
+function submissionApi(s: SubmissionView, runs: readonly RunRecord[], versus: VersusLeader) {
   return {
     slug: s.slug,
     title: s.title,
@@ -220,7 +248,8 @@ function submissionApi(s: SubmissionView, runs: readonly RunRecord[]) {
     best: s.best ?? null,
     manifest: s.manifest,
     mentionedIn: s.mentionedIn,
-    runs: runs.map((r) => runApi(s, r)),
+    versusLeader: versus,
+    runs: ownView(s, runs).map((r) => runApi(s, r)),
   };
 }
 
@@ -239,9 +268,10 @@ export function* submissionPages(ctx: SiteContext, only?: Set<string>): Generato
     if (only && !only.has(s.slug)) continue;
     const runs = runsOf.get(s.slug) ?? [];
     const twin = `api/submissions/${s.slug}.json`;
-    const body = submissionBody(ctx, s, runs);
+    const versus = versusLeader(s.slug, ctx.model.leader.slug, runs);
+    const body = submissionBody(ctx, s, runs, versus);
     yield ctx.page(`submissions/${s.slug}.html`, { depth: 1, title: s.slug, body, twin });
-    yield ctx.json(twin, submissionApi(s, runs));
+    yield ctx.json(twin, submissionApi(s, runs, versus));
   }
   const index = [...ctx.model.submissions.values()].map((s) => ({
     slug: s.slug,

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { octokitApi } from "../runner/adapters/github/api.ts";
+import { startFakeGitHub } from "../runner/adapters/github/local-github.ts";
+import { canSpend, isRateLimited } from "../runner/flows/bot/feed.ts";
+import { replay, type ReplaySize } from "./bench/replay.ts";
+
+/**
+ * The short replay (`npm run bench replay` runs the contest week): the bot's real flows against the
+ * GitHub stand-in with GITHUB_TOKEN's limits, on a simulated day of a small contest with bursts.
+ */
+const DAY: ReplaySize = {
+  participants: 6,
+  prs: 20,
+  pushes: 8,
+  benches: 12,
+  boardComments: 100,
+  issues: 3,
+  rulings: 2,
+  days: 1,
+  triples: 4,
+};
+/** The group request.yml had before: one per commenter, at the workflow level. */
+const PER_COMMENTER = "request-${{ github.event.comment.user.id }}";
+
+describe("a replayed contest day within GitHub's limits", () => {
+  it("with the shipped workflows: no command or board update lost, every request within the budget", async () => {
+    const r = await replay(DAY);
+    expect(r.violations).toEqual([]);
+    expect(r.commands).toBeGreaterThan(DAY.benches);
+    expect(r.commandsLost).toBe(0);
+    expect(r.replacedRuns.request ?? 0).toBe(0);
+    expect(r.boardComments).toBeGreaterThan(DAY.boardComments);
+    expect(r.boardUpdatesLost).toBe(0);
+    expect(r.refusedRequests).toBe(0);
+    expect(r.peakRequestsPerHour).toBeLessThan(r.limit);
+    expect(r.outcomes["/bench: dispatched"]).toBeGreaterThan(0);
+    expect(r.outcomes["verdict: published"]).toBe(r.outcomes["/bench: dispatched"]);
+    for (const type of ["/bench", "verdict", "board comment", "PR opened", "push", "ruling", "resync"])
+      expect(r.requestsPerEvent[type]?.perEvent, type).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("a /bench replaced in a per-commenter group is lost without the reconciler, answered with it", async () => {
+    const lost = await replay(DAY, { groups: { request: PER_COMMENTER }, reconciler: false });
+    expect(lost.replacedRuns.request).toBeGreaterThan(0);
+    expect(lost.commandsLost).toBeGreaterThan(0);
+    const kept = await replay(DAY, { groups: { request: PER_COMMENTER } });
+    expect(kept.replacedRuns.request).toBeGreaterThan(0);
+    expect(kept.commandsLost).toBe(0);
+    expect(kept.answeredByReconciler).toBeGreaterThanOrEqual(lost.commandsLost);
+  }, 300_000);
+});
+
+describe("the stand-in applies GitHub's limits and sends its headers; the Octokit layer reads them", () => {
+  it("counts requests, reads x-ratelimit-*, refuses past the budget, and the bot defers", async () => {
+    let now = Date.parse("2026-03-02T00:00:00Z");
+    const gh = await startFakeGitHub("o", "r", {
+      clock: () => now,
+      limits: { perHour: 6, contentPerMinute: 2, contentPerHour: 100 },
+    });
+    try {
+      const api = octokitApi({ token: "t", owner: "o", repo: "r", baseUrl: gh.url, pace: false });
+      const at = new Date(now).toISOString().replace(/\.\d+Z$/, "Z");
+      const user = { id: 7, login: "alice" };
+      gh.issues.set(1, {
+        number: 1,
+        title: "t",
+        body: "",
+        user,
+        labels: [],
+        state: "open",
+        isPr: false,
+        comments: [],
+        created_at: at,
+        updated_at: at,
+      });
+      for (let k = 0; k < 150; k++) gh.addComment(1, user, `c${k}`);
+      // Paged as GitHub pages: 150 comments are two requests of 100.
+      expect(await api.listComments(1)).toHaveLength(150);
+      expect(api.budget!()).toMatchObject({ requests: 2, limit: 6, remaining: 4 });
+      expect(api.budget!().byRoute).toEqual({
+        "GET /repos/{owner}/{repo}/issues/{n}/comments": 2,
+      });
+      // The secondary content limit: the third comment in a minute is refused with retry-after.
+      await api.createComment(1, "a");
+      await api.createComment(1, "b");
+      const third = await api.createComment(1, "c").catch((e: unknown) => e);
+      expect(isRateLimited(third)).toBe(true);
+      expect(
+        (third as { response: { headers: Record<string, string> } }).response.headers["retry-after"],
+      ).toBe("60");
+      now += 61_000;
+      await api.createComment(1, "c");
+      expect((await api.getIssue(1)).comments).toBe(153); // the sixth request of the hour (refusals do not count)
+      // The primary budget is spent: refused, with x-ratelimit-remaining 0, until the window resets.
+      const over = await api.getIssue(1).catch((e: unknown) => e);
+      expect(isRateLimited(over)).toBe(true);
+      expect(api.budget!().remaining).toBe(0);
+      expect(canSpend(api)).toBe(false);
+      now += 3600_000;
+      expect((await api.getIssue(1)).number).toBe(1);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await gh.close();
+    }
+  });
+});
