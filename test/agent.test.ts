@@ -255,7 +255,7 @@ describe("an agent that follows only README.md and AGENTS.md", () => {
     expect(bench).toBe("/bench");
     const queued = await deliverComment(PR, AGENT, bench);
     expect(queued.kind, queued.why).toBe("dispatched");
-    const inputs = fake.dispatches.at(-1)!.inputs;
+    const inputs = fake.dispatches.filter((d) => d.workflow === "evaluate.yml").at(-1)!.inputs;
     expect(inputs).toMatchObject({ pr: String(PR), slug: "my-idea", against: "baseline" });
     // The agent starts waiting before the run starts; --api-url and --interval point it at the fake.
     const status = argv(instruction("GITHUB_TOKEN=", "velodrome status"), {
@@ -328,7 +328,7 @@ describe("an agent that follows only README.md and AGENTS.md", () => {
       expect.objectContaining({ thread: BOARD_THREAD, from: BOB.login, reply: true }),
     );
     const digest = await read(`api/participants/${AGENT.login}/digest.json`);
-    const run = fake.dispatches.at(-1)!.inputs.run_id;
+    const run = fake.dispatches.filter((d) => d.workflow === "evaluate.yml").at(-1)!.inputs.run_id;
     expect(digest.items).toContainEqual(
       expect.objectContaining({ kind: "verdict", run, roles: ["candidate", "requester", "credited"] }),
     );

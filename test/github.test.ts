@@ -31,6 +31,8 @@ let remote: string;
 let main: string;
 let headSha: string;
 const dirs: string[] = [];
+/** The runs the bot dispatched (every command also dispatches the board mirror, board.yml). */
+const evaluations = () => fake.dispatches.filter((d) => d.workflow === "evaluate.yml");
 const env = () => ({ GITHUB_TOKEN: "test-token", GITHUB_REPOSITORY: "velodrome-org/challenge" });
 const common = () => ["--repo", main, "--data-remote", remote, "--api-url", fake.url];
 
@@ -188,7 +190,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     const out = await comment(1, ALICE, "/bench --blocks 2");
     expect(out).toMatchObject({ kind: "refused", why: /does not pass validation at its head/ });
     expect(lastBotComment(1).body).toMatch(/runner\/evil\.ts/);
-    expect(fake.dispatches).toHaveLength(0);
+    expect(evaluations()).toHaveLength(0);
     // Alice drops runner/evil.ts: the new head validates.
     const git = simpleGit(main);
     await git.checkout(["--detach", headSha]);
@@ -203,8 +205,8 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
   it("/bench by the author: quota charged, pinned SHA dispatched, queued comment", async () => {
     const out = await comment(1, ALICE, "/bench --blocks 2");
     expect(out.kind).toBe("dispatched");
-    expect(fake.dispatches).toHaveLength(1);
-    expect(fake.dispatches[0]).toMatchObject({
+    expect(evaluations()).toHaveLength(1);
+    expect(evaluations()[0]).toMatchObject({
       workflow: "evaluate.yml",
       ref: "main",
       inputs: { pr: "1", sha: headSha, slug: "q8", against: "baseline", blocks: "2" },
@@ -215,7 +217,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
   });
 
   it("evaluate runs main's code on the pinned SHA, publish records the verdict and comments", async () => {
-    const inputs = fake.dispatches[0]!.inputs;
+    const inputs = evaluations()[0]!.inputs;
     const resultFile = join(main, ".velodrome", "result.json");
     const ev = await runCli(
       [
@@ -365,7 +367,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
   });
 
   it("forged results are rejected: NaN, huge, wrong run, injected markdown, extra fields", async () => {
-    const inputs = fake.dispatches[0]!.inputs;
+    const inputs = evaluations()[0]!.inputs;
     const good = JSON.parse(await readFile(join(main, ".velodrome", "result.json"), "utf8"));
     const forgeries: [string, unknown][] = [
       ["nan", { ...good, launches: good.launches.map((l: { runs: number[] }) => ({ ...l, runs: ["NaN"] })) }],
@@ -418,7 +420,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
   });
 
   it("a PR that moved after /bench is not evaluated, and the comment says why", async () => {
-    const inputs = fake.dispatches[1]!.inputs; // bob's pooled run, not evaluated yet
+    const inputs = evaluations()[1]!.inputs; // bob's pooled run, not evaluated yet
     const clone = await tempDir("velodrome-gh-move-");
     dirs.push(clone);
     const g = simpleGit(clone);
@@ -477,8 +479,14 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
 
   it("mirrors threads into the data branch; shell metacharacters stay inert data", async () => {
     fake.addComment(2, ORGA, "> Is q8 allowed?\n\nYes, if greedy outputs match. @bob");
+    // Every earlier command dispatched the mirror (GITHUB_TOKEN's writes start no workflow)…
+    expect(
+      new Set(fake.dispatches.filter((d) => d.workflow !== "evaluate.yml").map((d) => d.workflow)),
+    ).toEqual(new Set(["board.yml"]));
     const r = await runCli(["gh", "board", ...common()], main, env());
     expect(r.code, r.err).toBe(0);
+    // …and the mirror dispatches the site build.
+    expect(fake.dispatches.at(-1)).toMatchObject({ workflow: "pages.yml", ref: "main" });
     const state = await gitDataStore({
       remote,
       branch: "velodrome-data",
@@ -518,12 +526,12 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
       ],
       result: null,
     }));
-    const before = fake.dispatches.length;
+    const before = evaluations().length;
     const r = await runCli(["gh", "calibrate", ...common()], main, env());
     expect(r.code, r.err).toBe(0);
     const out = JSON.parse(r.out) as { kind: string; dispatched: string[] };
     expect(out.kind).toBe("scheduled");
-    const mine = fake.dispatches.slice(before);
+    const mine = evaluations().slice(before);
     expect(mine.map((d) => d.inputs.runner).sort()).toEqual(["local", "runner-1"]);
     const local = mine.find((d) => d.inputs.runner === "local")!.inputs;
     expect(local).toMatchObject({ pr: "0", sha: headSha, slug: "q8", against: "q8" });
@@ -546,7 +554,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
     const ev = await runCli(
       ["evaluate", "--repo", main, "--remote", remote, ...flags, "--out", resultFile],
       main,
-      {},
+      { VELODROME_MACHINE_ID: "local" }, // the runner host's identity (else /etc/machine-id, hashed)
     );
     expect(ev.code, ev.err + ev.out).toBe(0);
     const pub = await runCli(
@@ -563,10 +571,10 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
   });
 
   it("scheduled re-verification: the top result re-run at its pinned commit; an outcome that did not hold is posted", async () => {
-    const before = fake.dispatches.length;
+    const before = evaluations().length;
     const r = await runCli(["gh", "reverify", ...common()], main, env());
     expect(r.code, r.err).toBe(0);
-    const d = fake.dispatches.slice(before);
+    const d = evaluations().slice(before);
     expect(d).toHaveLength(1);
     expect(d[0]!.inputs).toMatchObject({ pr: "0", sha: headSha, slug: "q8", against: "baseline" });
     // The runner evaluates it for real at its pinned commit (a record made up here could not carry

@@ -15,6 +15,8 @@ type Job = { permissions?: unknown; "runs-on"?: unknown; steps?: Step[]; if?: st
 type Workflow = { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, Job> };
 
 const dir = join(REPO_ROOT, ".github/workflows");
+/** The GPU jobs' runs-on: the labels the shares job read from challenge.yaml (never a literal here). */
+const GPU_RUNS_ON = "${{ fromJSON(needs.shares.outputs.runs_on) }}";
 const workflows = readdirSync(dir)
   .filter((f) => f.endsWith(".yml"))
   .map((f) => [f, parse(readFileSync(join(dir, f), "utf8")) as Workflow] as const);
@@ -78,9 +80,7 @@ describe("workflow lint", () => {
   it("evaluate runs only on workflow_dispatch, with no token permissions on the self-hosted jobs", () => {
     const wf = workflows.find(([f]) => f === "evaluate.yml")![1];
     expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
-    const gpu = Object.entries(wf.jobs).filter(([, j]) =>
-      JSON.stringify(j["runs-on"]).includes("self-hosted"),
-    );
+    const gpu = Object.entries(wf.jobs).filter(([, j]) => j["runs-on"] === GPU_RUNS_ON);
     expect(gpu.map(([name]) => name)).toEqual(["evaluate", "verify"]); // the blocks; the final look's checks
     for (const [, job] of gpu) {
       expect(job.permissions).toEqual({});
@@ -107,16 +107,41 @@ describe("workflow lint", () => {
       expect(runs.some((r) => r.startsWith(`node runner/bin/velodrome.mjs ${command}`))).toBe(true);
       expect(JSON.stringify(wf)).not.toMatch(/secrets\./);
     });
-  it("evaluate can be pinned to one runner of the pool, never taken off the pool's labels", () => {
+  it("evaluate's GPU jobs take their labels from challenge.yaml (one place), plus a pinned runner's own label", () => {
     const wf = workflows.find(([f]) => f === "evaluate.yml")![1];
     const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, { default?: string }> }).inputs;
     expect(inputs.runner?.default).toBe("");
-    const runsOn = String(
-      Object.values(wf.jobs).find((j) => JSON.stringify(j["runs-on"]).includes("self-hosted"))!["runs-on"],
-    );
-    const pool = '"self-hosted","linux","gpu-a10g"';
-    expect(runsOn).toContain(`fromJSON('[${pool}]')`);
-    expect(runsOn).toContain(`format('[${pool},"{0}"]', inputs.runner)`);
+    // No label is written in the workflow: the GitHub-hosted shares job reads main's challenge.yaml.
+    expect(JSON.stringify(wf.jobs)).not.toMatch(/gpu-|"self-hosted"/);
+    const pool = wf.jobs.shares!.steps!.find((x) => x.run?.includes("runs_on="))!;
+    expect(pool.run).toContain("challenge.hardware.runner_labels");
+    expect(pool.env?.PINNED).toBe("${{ inputs.runner }}");
+    for (const name of ["evaluate", "verify"]) {
+      const job = wf.jobs[name] as Job & { needs?: string | string[] };
+      expect(job["runs-on"]).toBe(GPU_RUNS_ON);
+      expect([job.needs].flat()).toContain("shares");
+    }
+  });
+  it("a share that leaves no result fails its job, and the gather never dispatches a look at or below its own", () => {
+    const wf = workflows.find(([f]) => f === "evaluate.yml")![1];
+    const share = wf.jobs.evaluate!.steps!.find((x) => x.run?.includes("velodrome.mjs evaluate"))!;
+    expect(share.run).not.toMatch(/\|\|\s*true/);
+    const gather = wf.jobs.gather!.steps!.find((x) => x.run?.includes("--gather out/shares"))!;
+    expect(gather.env?.LOOK).toBe("${{ inputs.look }}");
+    expect(gather.run).toMatch(/r\.nextLook <= look[\s\S]*process\.exit\(1\)/);
+    expect(gather.run).not.toMatch(/GITHUB_OUTPUT"\s*\|\|\s*true/);
+  });
+  it("every bot step that writes may dispatch the board mirror or the site build (actions: write)", () => {
+    // GITHUB_TOKEN's pushes and comments start no workflow: the bot dispatches board.yml after each
+    // command, and board.yml dispatches pages.yml (runner/flows/bot/refresh.ts).
+    for (const [file, wf] of workflows)
+      for (const [name, job] of Object.entries(wf.jobs))
+        if ((job.steps ?? []).some((x) => /velodrome\.mjs gh /.test(x.run ?? "")))
+          expect((job.permissions as Record<string, string>).actions, `${file}: ${name}`).toBe("write");
+    const pages = workflows.find(([f]) => f === "pages.yml")![1];
+    const board = workflows.find(([f]) => f === "board.yml")![1];
+    expect(Object.keys(pages.on)).toContain("workflow_dispatch");
+    expect(Object.keys(board.on)).toContain("workflow_dispatch");
   });
   it("evaluate fans a look out as a matrix over the runner pool and gathers it on a GitHub-hosted job", () => {
     type Matrix = Job & {
@@ -167,7 +192,7 @@ describe("workflow lint", () => {
     expect((steps[next] as { if?: string }).if).toBe("steps.gather.outputs.next_look != ''");
     // The final look is verified on a runner of the pool (engines may start there), with no token.
     const verify = wf.jobs.verify!;
-    expect(String(verify["runs-on"])).toContain("self-hosted");
+    expect(verify["runs-on"]).toBe(GPU_RUNS_ON);
     expect(verify.permissions).toEqual({});
     expect(JSON.stringify(verify)).not.toMatch(/github\.token|GITHUB_TOKEN|GH_TOKEN/);
     expect(verify.if).toContain("needs.gather.outputs.next_look == ''");

@@ -1,5 +1,6 @@
 import { UsageError } from "../core/errors.ts";
-import { readdir, readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { access, readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gitSubmissionFetcher } from "../adapters/git-fetch.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
@@ -81,7 +82,11 @@ const OPTIONS = {
     description: "where PR heads and the data branch are",
   },
   out: { type: "string", default: "result.json", placeholder: "FILE", description: "the result file" },
-  private: { type: "string", placeholder: "FILE", description: "the runner's private prompt set" },
+  private: {
+    type: "string",
+    placeholder: "FILE",
+    description: "the runner's private prompt set (default: verification.private_prompts, when present)",
+  },
   repo: { type: "string", default: ".", placeholder: "DIR", description: "the main checkout" },
   "data-branch": {
     type: "string",
@@ -167,6 +172,44 @@ async function runModeOf(v: Values, io: Io, launcher: WorkerLauncher): Promise<R
   return HERE;
 }
 
+/**
+ * The physical machine this job runs on, as drift, suspension and calibration key it: never the
+ * runner's label (a pool's label names every machine) nor RUNNER_NAME (an autoscaled runner's name
+ * changes every job). VELODROME_MACHINE_ID when the runner host sets it (its `.env`), else a hash
+ * of `/etc/machine-id` (the host's own id, not printed raw), else `local`.
+ */
+async function machineIdentity(io: Io): Promise<string> {
+  const set = io.env.VELODROME_MACHINE_ID?.trim();
+  if (set) return set.slice(0, 100);
+  const id = (await readFile("/etc/machine-id", "utf8").catch(() => "")).trim();
+  return id ? `machine-${createHash("sha256").update(id).digest("hex").slice(0, 12)}` : "local";
+}
+
+/**
+ * The runner's private prompt set: `--private FILE`, else `verification.private_prompts` of
+ * challenge.yaml when this machine has that file. A configured set the machine lacks is said once on
+ * stderr (the confirmation then stays pending; the runbook's preflight checks every runner has it).
+ */
+async function privateSet(
+  flag: string | undefined,
+  challenge: Challenge,
+  io: Io,
+): Promise<string | undefined> {
+  if (flag) return resolve(io.cwd, flag);
+  const configured = challenge.verification.private_prompts;
+  if (!configured) return undefined;
+  const path = resolve(io.cwd, configured);
+  const present = await access(path).then(
+    () => true,
+    () => false,
+  );
+  if (present) return path;
+  io.err(
+    `no private prompt set at ${configured} (verification.private_prompts) on this runner: confirmations stay pending`,
+  );
+  return undefined;
+}
+
 /** `velodrome evaluate`: parse options, decide the run mode, build the runner's adapters, run the flow. */
 export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   const { help, values: v } = parseOptions(OPTIONS, argv, false);
@@ -185,6 +228,8 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
       progressFor((s) => process.stderr.write(s), io.isTTY),
     ),
     main,
+    // VELODROME_WORK: a short folder for the runs' work (evaluate.yml makes one per job under /tmp).
+    ...(io.env.VELODROME_WORK ? { workRoot: resolve(io.cwd, io.env.VELODROME_WORK) } : {}),
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(root, v.remote),
     validator: gitPullValidator(main, v.remote, io.env.GITHUB_REF_NAME ?? "main"),
@@ -214,7 +259,8 @@ async function requestOf(v: Values, io: Io, challenge: Challenge, mode: RunMode)
   const hardware = gathered
     ? challenge.hardware.description.slice(0, 300)
     : `${challenge.hardware.description} — ${await describeHardware()}`.slice(0, 300);
-  const runnerId = gathered ? (challenge.runners?.label ?? "runner-pool") : (io.env.RUNNER_NAME ?? "local");
+  const runnerId = gathered ? (challenge.runners?.label ?? "runner-pool") : await machineIdentity(io);
+  const privatePrompts = enginesHere(mode) ? await privateSet(v.private, challenge, io) : undefined;
   return {
     runId: v["run-id"],
     pr: v.pr,
@@ -222,7 +268,7 @@ async function requestOf(v: Values, io: Io, challenge: Challenge, mode: RunMode)
     slug: v.slug,
     against: v.against,
     blocks: v.blocks,
-    ...(v.private ? { privatePrompts: v.private } : {}),
+    ...(privatePrompts ? { privatePrompts } : {}),
     // A folder outside the checkout (actions/checkout cleans ignored files): plain references persist.
     ...(io.env.VELODROME_CACHE ? { cacheDir: resolve(io.cwd, io.env.VELODROME_CACHE) } : {}),
     out: resolve(io.cwd, v.out),

@@ -17,9 +17,11 @@ import {
   postValidation,
   publishPinsFrom,
   publishResult,
+  refreshAfterWrite,
   runCalibration,
   runReverification,
   type FlowContext,
+  type Outcome,
 } from "../flows/bot/index.ts";
 import type { Io } from "./io.ts";
 import { UsageError } from "./io.ts";
@@ -251,7 +253,24 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
     default:
       throw new UsageError(`unknown gh subcommand \`${sub}\`\n\n${helpText(GH)}`);
   }
+  return report(ctx, sub, outcome, io);
+}
+
+/**
+ * Prints the outcome, dispatches the refresh that GITHUB_TOKEN's writes cannot start (board.yml,
+ * then pages.yml from the mirror) and writes the job summary. A refresh that cannot be dispatched
+ * fails the job: a site that silently stops refreshing is what this step exists to prevent.
+ */
+async function report(ctx: FlowContext, sub: string, outcome: Outcome, io: Io): Promise<number> {
   io.out(JSON.stringify(outcome));
+  const refreshed = await refreshAfterWrite(ctx, sub).catch((e: Error) => e);
+  if (refreshed instanceof Error) {
+    io.err(
+      `velodrome gh ${sub}: handled, but could not dispatch the refresh (${refreshed.message}); ` +
+        "the job needs `actions: write` (see the README's workflow table)",
+    );
+    return 1;
+  }
   if (io.env.GITHUB_ACTIONS === "true") {
     core.setOutput("outcome", outcome.kind);
     await core.summary

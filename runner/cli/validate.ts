@@ -1,4 +1,5 @@
 import * as core from "@actions/core";
+import { writeFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { benchmarkedSlugs, validatePull } from "../adapters/validate-pull.ts";
 import { PARTICIPANTS_FILE } from "../core/layout.ts";
@@ -35,6 +36,11 @@ const OPTIONS = {
   "pr-author-id": { type: "integer", min: 1, description: "PR mode: the PR author's numeric GitHub id" },
   json: { type: "boolean", description: "print one JSON report (for agents and the PR comment)" },
   annotate: { type: "boolean", description: "also emit GitHub Actions error annotations" },
+  report: {
+    type: "string",
+    placeholder: "FILE",
+    description: "write the JSON report to FILE (annotations, which share stdout, stay out of it)",
+  },
 } as const;
 
 export const VALIDATE: CommandSpec = {
@@ -79,7 +85,9 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
       })
     : await validateLocal(repo, root, io.cwd, positionals, submissions, challengeText, values["data-ref"]);
   const { version, ok, checked, problems } = report;
-  if (values.json) io.out(JSON.stringify({ version, ok, checked, problems }, null, 2));
+  const json = JSON.stringify({ version, ok, checked, problems }, null, 2);
+  if (values.report) await writeFile(resolve(io.cwd, values.report), json + "\n");
+  if (values.json) io.out(json);
   else {
     for (const p of problems) io.out(formatProblem(p));
     io.out(

@@ -314,6 +314,7 @@ function reportPublished(
 async function runDispatched(d: Demo) {
   const gh = d.gh!;
   for (; d.dispatchesHandled < gh.dispatches.length; d.dispatchesHandled++) {
+    if (gh.dispatches[d.dispatchesHandled]!.workflow !== "evaluate.yml") continue; // board, pages: no runner
     const inputs = gh.dispatches[d.dispatchesHandled]!.inputs as Record<string, string>;
     d.say(
       `runner: evaluating ${inputs.slug} against ${inputs.against} (run ${inputs.run_id}) in blocks of fresh launches`,

@@ -41,6 +41,12 @@ export interface EvaluatePorts extends BenchPorts {
   dataStore(): DataStore;
   /** Full validation of the PR at the pinned SHA, re-run here before anything is launched. */
   validator: PullValidator;
+  /**
+   * Where runs keep their work folders (engine scratch folders and sockets, the raw log); default
+   * `.velodrome/evaluate` in the main checkout. A runner's checkout path is long
+   * (`<runner>/_work/<repo>/<repo>`) and an engine's Unix socket path may hold 107 bytes at most.
+   */
+  workRoot?: string;
 }
 
 export interface EvaluateRequest {
@@ -75,7 +81,8 @@ export type EvaluateOutcome =
   | { kind: "not-fetched"; reason: string; shaMoved: boolean; log: string };
 
 /** The run's working folder under the main checkout, and the bench repository inside it. */
-const workOf = (ports: EvaluatePorts, runId: string) => join(ports.main.root, ".velodrome/evaluate", runId);
+const workOf = (ports: EvaluatePorts, runId: string) =>
+  join(ports.workRoot ?? join(ports.main.root, ".velodrome/evaluate"), runId);
 
 /**
  * The incumbent: from main when it is merged, else at the commit of the run that established its

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import {
   checkQuery,
@@ -423,11 +424,59 @@ export interface FakeOptions {
   responseChecks?: number;
 }
 
-/** Starts the fake on a free loopback port. */
+/**
+ * git's smart HTTP protocol for `/<owner>/<repo>.git/...` under `gitRoot` (bare repositories), as
+ * github.com serves clones and pushes at GITHUB_SERVER_URL: git's own `git http-backend` CGI, not a
+ * hand-written protocol. Any credentials are accepted (the workflows send `x-access-token:<token>`).
+ */
+function serveGit(gitRoot: string, req: IncomingMessage, res: ServerResponse, chunks: Buffer[]): void {
+  const url = new URL(req.url ?? "/", "http://x");
+  const cgi = spawn("git", ["http-backend"], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      GIT_PROJECT_ROOT: gitRoot,
+      GIT_HTTP_EXPORT_ALL: "1",
+      GIT_CONFIG_COUNT: "2",
+      GIT_CONFIG_KEY_0: "http.receivepack",
+      GIT_CONFIG_VALUE_0: "true",
+      GIT_CONFIG_KEY_1: "uploadpack.allowAnySHA1InWant",
+      GIT_CONFIG_VALUE_1: "true",
+      REQUEST_METHOD: req.method ?? "GET",
+      PATH_INFO: decodeURIComponent(url.pathname),
+      QUERY_STRING: url.search.slice(1),
+      CONTENT_TYPE: req.headers["content-type"] ?? "",
+      CONTENT_LENGTH: String(Buffer.concat(chunks).length),
+      REMOTE_USER: "x-access-token",
+      REMOTE_ADDR: "127.0.0.1",
+      GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
+      HTTP_CONTENT_ENCODING: String(req.headers["content-encoding"] ?? ""),
+    },
+  });
+  cgi.stdin.on("error", () => undefined); // the backend may answer (an error) before reading it all
+  cgi.stdin.end(Buffer.concat(chunks));
+  const out: Buffer[] = [];
+  cgi.stdout.on("data", (c: Buffer) => out.push(c));
+  cgi.on("close", () => {
+    const all = Buffer.concat(out);
+    const cut = all.indexOf("\r\n\r\n");
+    const head = all.subarray(0, cut).toString("latin1").split("\r\n");
+    const headers: Record<string, string> = {};
+    let status = 200;
+    for (const line of head) {
+      const [k, ...v] = line.split(":");
+      if (k!.toLowerCase() === "status") status = Number(v.join(":").trim().split(" ")[0]);
+      else if (k) headers[k] = v.join(":").trim();
+    }
+    res.writeHead(status, headers);
+    res.end(all.subarray(cut + 4));
+  });
+}
+
+/** Starts the fake on a free loopback port; with `gitRoot`, it also serves the bare repositories there. */
 export async function startFakeGitHub(
   owner = "velodrome-org",
   repo = "challenge",
-  o: FakeOptions = {},
+  o: FakeOptions & { gitRoot?: string } = {},
 ): Promise<FakeGitHub> {
   spec(); // load and compile the description up front, not on the first request
   let nextId = 9000;
@@ -461,7 +510,11 @@ export async function startFakeGitHub(
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => serve(state, fake, limiter, checked, req, res, chunks));
+    req.on("end", () =>
+      o.gitRoot && /^\/[^/]+\/[^/]+\.git\//.test(req.url ?? "")
+        ? serveGit(o.gitRoot, req, res, chunks)
+        : serve(state, fake, limiter, checked, req, res, chunks),
+    );
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   port = (server.address() as { port: number }).port;

@@ -13,3 +13,4 @@ export { mirrorChanges, mirrorThreads } from "./board-mirror.ts";
 export { reconcile, handleCommand } from "./reconcile.ts";
 export { postValidation, type ValidationRequest } from "./validate-comment.ts";
 export { upsertComment } from "./comments.ts";
+export { BOARD_WORKFLOW, PAGES_WORKFLOW, refreshAfterWrite } from "./refresh.ts";
