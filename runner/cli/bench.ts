@@ -3,6 +3,7 @@ import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describeHardware } from "../adapters/hardware.ts";
+import { fittingWorkFolder } from "../adapters/work-folder.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { processPool } from "../adapters/block-workers.ts";
@@ -163,7 +164,7 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
       ? { kind: "pool", pool: processPool(values.runners, { kind, programRoot, sandbox, repoRoot: root }) }
       : HERE;
   const id = `run-${new Date(ports.clock()).toISOString().replace(/[:.]/g, "-")}-${slug}`.slice(0, 80);
-  const workDir = place.workDir ?? join(root, ".velodrome/runs", id);
+  const workDir = place.workDir ?? (await fittingWorkFolder(join(root, ".velodrome/runs", id)));
   const source = { repo, challenge, workDir, ...(values.prompts ? { limit: values.prompts } : {}) };
   const referencePath = challenge.verification.reference.outputs ?? DEFAULT_PUBLIC_REFERENCE;
   const pub = await loadPromptSet(ports, { ...source, promptsPath: challenge.metric.prompts, referencePath });

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { gitSubmissionFetcher } from "../adapters/git-fetch.ts";
 import { gitDataStore } from "../adapters/git-store.ts";
 import { gitPullValidator } from "../adapters/git-validate.ts";
+import { fittingWorkFolder } from "../adapters/work-folder.ts";
 import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
@@ -228,8 +229,11 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
       progressFor((s) => process.stderr.write(s), io.isTTY),
     ),
     main,
-    // VELODROME_WORK: a short folder for the runs' work (evaluate.yml makes one per job under /tmp).
-    ...(io.env.VELODROME_WORK ? { workRoot: resolve(io.cwd, io.env.VELODROME_WORK) } : {}),
+    // VELODROME_WORK: a short folder for the runs' work (evaluate.yml makes one per job under /tmp);
+    // without it, the checkout's own when its engine socket paths fit, else a folder under /tmp.
+    workRoot: io.env.VELODROME_WORK
+      ? resolve(io.cwd, io.env.VELODROME_WORK)
+      : await fittingWorkFolder(join(root, ".velodrome/evaluate"), 1 + String(v["run-id"] ?? "").length),
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(root, v.remote),
     validator: gitPullValidator(main, v.remote, io.env.GITHUB_REF_NAME ?? "main"),

@@ -1,4 +1,5 @@
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { fittingWorkFolder } from "../adapters/work-folder.ts";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
@@ -250,6 +251,9 @@ async function evaluateDispatch(d: Demo, inputs: Record<string, string>, out: st
   const ports: EvaluatePorts = {
     ...nodeBenchPorts(launcher, demoProgress(d)),
     main,
+    // The demo lives in `.velodrome/demo/` of the checkout: from a deep folder its engine socket
+    // paths would pass the kernel's 107 bytes, so the runs' work then goes under /tmp.
+    workRoot: await fittingWorkFolder(join(d.repo, ".velodrome/evaluate"), 1 + inputs.run_id!.length),
     repoAt: nodeRepoFiles,
     fetcher: gitSubmissionFetcher(d.repo, d.remote),
     validator: gitPullValidator(main, d.remote, "main"),
