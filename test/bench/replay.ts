@@ -788,7 +788,14 @@ export function replayTable(r: ReplayReport): string {
       ([k, v]) =>
         `  ${k.padEnd(26)} ${String(v.events).padStart(6)} events  ${String(v.perEvent).padStart(6)} requests each (max ${v.max})`,
     );
-  return [...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`), "requests per event type:", ...perEvent].join(
-    "\n",
-  );
+  const peak = Object.entries(r.peakHour)
+    .sort(([, a], [, b]) => b - a)
+    .map(([k, v]) => `  ${k.padEnd(50)} ${v}`);
+  return [
+    ...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`),
+    "requests per event type:",
+    ...perEvent,
+    "the busiest hour, by endpoint:",
+    ...peak,
+  ].join("\n");
 }
