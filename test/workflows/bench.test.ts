@@ -56,7 +56,7 @@ describe.skipIf(!act)("scenario b: /bench to a confirmed verdict and a new leade
     );
     const files = challengeFiles((ch) => {
       ch.metric.max_tokens = 16;
-      ch.significance.looks = [6];
+      ch.significance.looks = [8]; // the t test and Wilcoxon must agree: 8 blocks bear one block of noise
       ch.runners = { count: 2, label: ch.hardware.runner_labels.at(-1) };
       ch.verification.private_prompts = privateSet;
     });
