@@ -256,7 +256,11 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     const budget = budgetMinutes !== undefined ? { gpuMinutes: budgetMinutes } : {};
     result = recommend(stated, fleets, noise, budget, Math.min(a.reps, 400), a.seed);
     if (!result) {
-      io.err("no design within the budget and job cap meets P(faster | +δ) ≤ α/2 and 80% power at 2δ");
+      const within =
+        budgetMinutes === undefined
+          ? "the job cap"
+          : `the job cap and ${budgetMinutes} GPU min per verdict (blocks and scorer) at ${a.tps.join(", ")} tok/s`;
+      io.err(`no design within ${within} meets P(faster | +δ) ≤ α/2 and 80% power at 2δ`);
       return 1;
     }
     result = planDesign(result.design, fleets[0]!, noise, a.reps, a.seed);
