@@ -72,9 +72,71 @@ describe("velodrome plan on the shipped challenge", () => {
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.out) as { noise: { cvBetween: number; cvPrompt: number } };
     const direct = estimateNoise(readFileSync(join(ROOT, NOISE_FILE), "utf8"));
-    expect(plan.noise).toEqual({ cvBetween: direct.cvBetween, cvPrompt: direct.cvPrompt });
+    expect(plan.noise).toMatchObject({ cvBetween: direct.cvBetween, cvPrompt: direct.cvPrompt });
     const bad = await runCli(["plan", "--tps", "247", "--startup", "120", "--cv", "x"], ROOT);
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/--cv/);
+  }, 60_000);
+
+  it("checks the 60 GPU-min budget at every speed, counting verification (issue 25)", async () => {
+    const args = ["plan", "--tps", "247,44", "--startup", "120", "--runners", "8", "--reps", "50"];
+    const r = await runCli([...args, "--json"], ROOT);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out) as {
+      budget: { gpuMinutes: number };
+      scenarios: {
+        tps: number;
+        expected: { gpuMinutes: number; perRun: number; newCommit: number };
+        verification: { scorerPerRun: number; plainPerCommit: number };
+        withinBudget: boolean;
+      }[];
+    };
+    expect(plan.budget.gpuMinutes).toBe(60);
+    const [fast, slow] = plan.scenarios;
+    // The issue's verification costs: +3.3 / +10.8 GPU min at 247 tok/s, +9.4 / +51.6 at 44.
+    expect(fast!.verification.scorerPerRun).toBeCloseTo(3.3, 1);
+    expect(fast!.verification.plainPerCommit).toBeCloseTo(10.8, 1);
+    expect(slow!.verification.scorerPerRun).toBeCloseTo(9.4, 1);
+    expect(slow!.verification.plainPerCommit).toBeCloseTo(51.6, 1);
+    for (const s of plan.scenarios) {
+      expect(s.expected.perRun).toBeCloseTo(s.expected.gpuMinutes + s.verification.scorerPerRun, 6);
+      expect(s.expected.newCommit).toBeCloseTo(s.expected.perRun + s.verification.plainPerCommit, 6);
+      expect(s.withinBudget).toBe(s.expected.perRun <= 60);
+    }
+    expect(slow!.withinBudget).toBe(false); // the stated design at 44 tok/s: ~100 GPU min of blocks
+    expect((await runCli(args, ROOT)).out).toMatch(/44 tok\/s[^]*OVER the 60 GPU-min budget/);
+  }, 60_000);
+
+  it("--noise with --block-field reads rounds as blocks and reports the paired-difference estimate", async () => {
+    const args = [
+      "plan",
+      "--json",
+      "--tps",
+      "247",
+      "--startup",
+      "120",
+      "--reps",
+      "20",
+      "--noise",
+      NOISE_FILE,
+    ];
+    const r = await runCli([...args, "--block-field", "round"], ROOT);
+    expect(r.code).toBe(0);
+    const noise = (JSON.parse(r.out) as { noise: { source: string; cvBetween: number; blockSd: number } })
+      .noise;
+    const direct = estimateNoise(readFileSync(join(ROOT, NOISE_FILE), "utf8"), {
+      arm: "arm",
+      launch: "launch",
+      block: "round",
+      tps: "tps",
+    });
+    expect(noise).toMatchObject({
+      source: "blocks",
+      cvBetween: direct.cvBetween,
+      blockSd: direct.blocks!.sd,
+    });
+    const wrong = await runCli([...args, "--tps-field", "decode_tps"], ROOT);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.code).toBe(2); // a usage error: "line 1: need arm, launch and a positive decode_tps"
   }, 60_000);
 });

@@ -12,8 +12,16 @@ import {
 import { designOf, fleetOf } from "../core/plan/design.ts";
 import { estimateNoise, NoiseError } from "../core/plan/noise.ts";
 import { DEFAULT_NOISE, type NoiseModel } from "../core/plan/operating.ts";
-import { meetsGoals, planDesign, recommend, worstExpected, type PlanResult } from "../core/plan/recommend.ts";
+import {
+  meetsGoals,
+  planDesign,
+  recommend,
+  verdictCost,
+  worstExpected,
+  type PlanResult,
+} from "../core/plan/recommend.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
+import { DEFAULT_FIELDS, type SampleFields } from "../core/stats/samples.ts";
 import { parseChallenge } from "../core/validate/manifest.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import { UsageError, type Io } from "./io.ts";
@@ -57,7 +65,29 @@ const OPTIONS = {
   noise: {
     type: "string",
     placeholder: "FILE",
-    description: 'estimate noise from samples JSONL ({"arm","launch","tps"}, one line per prompt/run)',
+    description:
+      'estimate noise from samples JSONL ({"arm","launch","tps"[,"block"]}, one line per prompt/run); ' +
+      "with blocks the launch CV comes from paired block differences",
+  },
+  "arm-field": {
+    type: "string",
+    placeholder: "NAME",
+    description: "--noise: field naming the arm (default arm)",
+  },
+  "launch-field": {
+    type: "string",
+    placeholder: "NAME",
+    description: "--noise: field naming the launch (default launch)",
+  },
+  "block-field": {
+    type: "string",
+    placeholder: "NAME",
+    description: "--noise: field naming the block, e.g. round (default block)",
+  },
+  "tps-field": {
+    type: "string",
+    placeholder: "NAME",
+    description: "--noise: field with the speed (default tps)",
   },
   cv: {
     type: "string",
@@ -90,6 +120,7 @@ interface PlanArgs {
   warmStartup?: number;
   runners?: number;
   noiseFile?: string;
+  fields: SampleFields;
   cv?: string;
   recommend: boolean;
   reps: number;
@@ -110,6 +141,12 @@ function parsePlanArgs(argv: string[], cwd: string): PlanArgs | undefined {
     ...(values["warm-startup"] !== undefined ? { warmStartup: values["warm-startup"] } : {}),
     ...(values.runners !== undefined ? { runners: values.runners } : {}),
     ...(values.noise ? { noiseFile: resolve(cwd, values.noise) } : {}),
+    fields: {
+      arm: values["arm-field"] ?? DEFAULT_FIELDS.arm,
+      launch: values["launch-field"] ?? DEFAULT_FIELDS.launch,
+      block: values["block-field"] ?? DEFAULT_FIELDS.block,
+      tps: values["tps-field"] ?? DEFAULT_FIELDS.tps,
+    },
     ...(values.cv ? { cv: values.cv } : {}),
     recommend: values.recommend ?? false,
     reps: values.reps,
@@ -137,7 +174,7 @@ async function loadPlanChallenge(file: string): Promise<{ ch: Challenge; prompts
 async function noiseOf(a: PlanArgs): Promise<NoiseModel> {
   if (a.noiseFile) {
     try {
-      return estimateNoise(await readText(a.noiseFile));
+      return estimateNoise(await readText(a.noiseFile), a.fields);
     } catch (e) {
       if (e instanceof NoiseError || e instanceof SyntaxError)
         throw new UsageError(`${a.noiseFile}: ${e.message}`);
@@ -151,6 +188,18 @@ async function noiseOf(a: PlanArgs): Promise<NoiseModel> {
   return { cvBetween: between!, cvPrompt: prompt ?? DEFAULT_NOISE.cvPrompt };
 }
 
+function noiseJson(noise: NoiseModel) {
+  const base = { cvBetween: noise.cvBetween, cvPrompt: noise.cvPrompt };
+  if (!("source" in noise)) return base;
+  const e = noise as ReturnType<typeof estimateNoise>;
+  return {
+    ...base,
+    source: e.source,
+    cvBetweenAnova: e.cvBetweenAnova,
+    ...(e.blocks ? { blockSd: e.blocks.sd } : {}),
+  };
+}
+
 /** The JSON report: the main fleet's looks and expected cost, and every speed as a scenario. */
 function toJson(
   r: PlanResult,
@@ -158,11 +207,15 @@ function toJson(
   noise: NoiseModel,
   recommended: boolean,
   reps: number,
+  budgetMinutes: number | undefined,
 ) {
   const scenarios = fleets.map((f) => {
     const looks = lookCosts(r.design, f);
     const verification = verificationMinutes(r.design, f);
-    return { tps: f.tps, looks, expected: worstExpected(looks, r.operating), verification };
+    const c = verdictCost(r.design, f, r.operating);
+    const expected = { ...worstExpected(looks, r.operating), perRun: c.perRun, newCommit: c.newCommit };
+    const withinBudget = budgetMinutes === undefined ? null : c.perRun <= budgetMinutes;
+    return { tps: f.tps, looks, expected, verification, withinBudget };
   });
   return {
     design: {
@@ -172,9 +225,15 @@ function toJson(
       goalsMet: meetsGoals(r.design, r.operating, reps),
     },
     fleet: fleets[0],
-    noise: { cvBetween: noise.cvBetween, cvPrompt: noise.cvPrompt },
+    noise: noiseJson(noise),
+    budget: budgetMinutes === undefined ? null : { gpuMinutes: budgetMinutes },
     looks: r.looks.map((l) => ({ ...l })),
-    expected: r.expected,
+    // Blocks only (gpuMinutes), then with the per-run scorer, then also a new commit's plain decode.
+    expected: {
+      ...r.expected,
+      perRun: scenarios[0]!.expected.perRun,
+      newCommit: scenarios[0]!.expected.newCommit,
+    },
     // Verification launches beside the blocks: a new commit's plain decode, every run's scorer.
     verification: verificationMinutes(r.design, fleets[0]!),
     // Each row also says what a verdict costs on average at that true effect (main fleet).
@@ -192,17 +251,22 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const noise = await noiseOf(a);
   const stated = designOf(ch, prompts, a.tps[0]!);
   let result: PlanResult | undefined;
+  const budgetMinutes = ch.significance.budget?.gpu_minutes;
   if (a.recommend) {
-    const budget = ch.significance.budget ? { gpuMinutes: ch.significance.budget.gpu_minutes } : {};
+    const budget = budgetMinutes !== undefined ? { gpuMinutes: budgetMinutes } : {};
     result = recommend(stated, fleets, noise, budget, Math.min(a.reps, 400), a.seed);
     if (!result) {
-      io.err("no design within the budget and job cap meets P(faster | +δ) ≤ α/2 and 80% power at 2δ");
+      const within =
+        budgetMinutes === undefined
+          ? "the job cap"
+          : `the job cap and ${budgetMinutes} GPU min per verdict (blocks and scorer) at ${a.tps.join(", ")} tok/s`;
+      io.err(`no design within ${within} meets P(faster | +δ) ≤ α/2 and 80% power at 2δ`);
       return 1;
     }
     result = planDesign(result.design, fleets[0]!, noise, a.reps, a.seed);
   } else result = planDesign(stated, fleets[0]!, noise, a.reps, a.seed);
   const report = {
-    ...toJson(result, fleets, noise, a.recommend, a.reps),
+    ...toJson(result, fleets, noise, a.recommend, a.reps, budgetMinutes),
     ...warmOf(a, result, ch, runners, noise),
   };
   io.out(a.json ? JSON.stringify(report, null, 2) : renderPlan(report) + renderWarm(report.warm));
@@ -250,7 +314,10 @@ export function renderPlan(r: ReturnType<typeof toJson>): string {
       `looks at ${d.looks.join(", ")} blocks, α ${d.alpha}, δ ${pct(d.minEffect)}`,
     `fleet: ${r.fleet!.runners} runner(s), start-up ${r.fleet!.startupSeconds} s, ` +
       `job cap ${r.fleet!.jobCapMinutes} min; ` +
-      `noise: launch CV ${pct2(r.noise.cvBetween)}, prompt CV ${pct2(r.noise.cvPrompt)}`,
+      `noise: launch CV ${pct2(r.noise.cvBetween)}, prompt CV ${pct2(r.noise.cvPrompt)}` +
+      ("blockSd" in r.noise && r.noise.blockSd !== undefined
+        ? ` (from paired block differences, SD ${pct2(r.noise.blockSd)})`
+        : ""),
     "",
   ];
   for (const s of r.scenarios) {
@@ -265,8 +332,14 @@ export function renderPlan(r: ReturnType<typeof toJson>): string {
           (l.fitsCap ? "yes" : "NO").padStart(11),
       );
     out.push(
-      `  expected per verdict (worst effect): ${f1(s.expected.gpuMinutes)} GPU min, ` +
-        `${f1(s.expected.wallMinutes)} wall min`,
+      `  expected per verdict (worst effect): ${f1(s.expected.perRun)} GPU min with the scorer ` +
+        `(${f1(s.expected.gpuMinutes)} blocks), ${f1(s.expected.newCommit)} for a new commit, ` +
+        `${f1(s.expected.wallMinutes)} wall min` +
+        (s.withinBudget === null
+          ? ""
+          : s.withinBudget
+            ? `; within the ${r.budget!.gpuMinutes} GPU-min budget`
+            : `; OVER the ${r.budget!.gpuMinutes} GPU-min budget`),
       `  verification: +${f1(s.verification.scorerPerRun)} GPU min per run (trusted scorer), ` +
         `+${f1(s.verification.plainPerCommit)} per new commit (plain-decode reference, then cached)`,
       "",

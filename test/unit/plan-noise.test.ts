@@ -68,3 +68,57 @@ describe("plan noise estimate from the H200 data", () => {
     expect(DEFAULT_NOISE.cvPrompt - est.cvPrompt).toBeLessThan(0.0001);
   });
 });
+
+describe("plan noise from paired block differences (issue 25)", () => {
+  const rows = DATA.trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { arm: string; round: number; tps: number });
+  const ROUND = { arm: "arm", launch: "launch", block: "round", tps: "tps" };
+
+  /** Per pair of arms: SD over shared rounds of mean(a)/mean(b) − 1, written out by hand. */
+  function pooledBlockSd(): number {
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const at = (arm: string, round: number) => rows.filter((r) => r.arm === arm && r.round === round);
+    const arms = [...new Set(rows.map((r) => r.arm))].sort();
+    let ss = 0;
+    let df = 0;
+    for (let i = 0; i < arms.length; i++)
+      for (let j = i + 1; j < arms.length; j++) {
+        const d: number[] = [];
+        for (let k = 0; k < 20; k++) {
+          const a = at(arms[i]!, k);
+          const b = at(arms[j]!, k);
+          if (a.length && b.length) d.push(mean(a.map((r) => r.tps)) / mean(b.map((r) => r.tps)) - 1);
+        }
+        const m = mean(d);
+        ss += d.reduce((s, x) => s + (x - m) ** 2, 0);
+        df += d.length - 1;
+      }
+    return Math.sqrt(ss / df);
+  }
+
+  it("uses the block differences when the input has blocks, so the simulation reproduces their spread", () => {
+    const est = estimateNoise(DATA, ROUND);
+    expect(est.source).toBe("blocks");
+    const sd = pooledBlockSd();
+    expect(est.blocks!.sd).toBeCloseTo(sd, 12);
+    expect(sd).toBeGreaterThan(0.007); // 0.708%: wider than √2 × the within-launch share alone
+    // The simulated block difference: 2·cvBetween² + 2·cvPrompt²/32 equals the observed variance.
+    expect(2 * est.cvBetween ** 2 + (2 * est.cvPrompt ** 2) / 32).toBeCloseTo(sd ** 2, 12);
+    // Not the ANOVA's launch CV (the old answer, 0.544%).
+    expect(est.cvBetween).not.toBeCloseTo(est.cvBetweenAnova, 4);
+    expect(estimateNoise(DATA).source).toBe("launches");
+  });
+
+  it("reads other field names (a renamed copy of the data gives the same estimate)", () => {
+    const renamed = rows
+      .map((r) => {
+        const o = r as unknown as Record<string, unknown>;
+        return JSON.stringify({ variant: o.arm, pid: o.launch, batch: o.round, decode_tps: o.tps });
+      })
+      .join("\n");
+    const fields = { arm: "variant", launch: "pid", block: "batch", tps: "decode_tps" };
+    expect(estimateNoise(renamed, fields)).toEqual(estimateNoise(DATA, ROUND));
+    expect(() => estimateNoise(renamed)).toThrow(/arm, launch and a positive tps/);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lookCosts, type Fleet, type PlanDesign } from "../../runner/core/plan/cost.ts";
-import { recommend } from "../../runner/core/plan/recommend.ts";
+import { lookCosts, verificationMinutes, type Fleet, type PlanDesign } from "../../runner/core/plan/cost.ts";
+import { recommend, verdictCost, withinBudget } from "../../runner/core/plan/recommend.ts";
 
 const base: PlanDesign = {
   prompts: 4,
@@ -37,5 +37,30 @@ describe("plan --recommend", () => {
     const slowFleet = { ...fleet, tps: 4, runners: 1, jobCapMinutes: 12 };
     const r = recommend(base, [fleet, slowFleet], quiet, {}, 100, 1)!;
     expect(lookCosts(r.design, slowFleet).every((l) => l.fitsCap)).toBe(true);
+  });
+});
+
+describe("plan budget at every speed (issue 25)", () => {
+  const noisy = { cvBetween: 0.004, cvPrompt: 0.004 };
+  const slowFleet: Fleet = { ...fleet, tps: 8 };
+
+  it("--recommend keeps the budget (blocks and the per-run scorer) on the slow fleet too", () => {
+    const fastOnly = recommend(base, [fleet], noisy, {}, 100, 1)!;
+    // A budget the fast fleet's cheapest design meets but the slow fleet's price of it does not.
+    const budget = verdictCost(fastOnly.design, fleet, fastOnly.operating).perRun + 0.01;
+    expect(verdictCost(fastOnly.design, slowFleet, fastOnly.operating).perRun).toBeGreaterThan(budget);
+    const both = recommend(base, [fleet, slowFleet], noisy, { gpuMinutes: budget }, 100, 1);
+    if (both) expect(verdictCost(both.design, slowFleet, both.operating).perRun).toBeLessThanOrEqual(budget);
+    expect(both?.design).not.toEqual(fastOnly.design);
+  });
+
+  it("counts verification: blocks + scorer per run, + the plain decode for a new commit", () => {
+    const r = recommend(base, [fleet], quiet, {}, 100, 1)!;
+    const c = verdictCost(r.design, fleet, r.operating);
+    const v = verificationMinutes(r.design, fleet);
+    expect(c.blocks).toBeCloseTo(r.expected.gpuMinutes, 10);
+    expect(c.perRun).toBeCloseTo(c.blocks + v.scorerPerRun, 10);
+    expect(c.newCommit).toBeCloseTo(c.perRun + v.plainPerCommit, 10);
+    expect(withinBudget(r.design, [fleet], r.operating, c.blocks)).toBe(false);
   });
 });
