@@ -5,10 +5,12 @@
  *
  * - A folder on the default branch (merged) belongs to the authors its manifest named when it was
  *   first added (git history); where a login is pinned to a numeric id, the id must match too.
- * - An unmerged folder belongs to the open pull request that first added it, by the GitHub API's
- *   record of when each PR was created (`created_at`; ties by the lower PR number). Bot activity
- *   (a reservation, a lifecycle step) never moves ownership. A later PR adding the same folder is
- *   refused by validation and by every command.
+ * - An unmerged folder belongs to the pull request that first added it, by the GitHub API's
+ *   record of when each PR was created (`created_at`; ties by the lower PR number), among the open
+ *   PRs adding it and every PR, open or closed, the data branch has recorded runs, reservations or
+ *   lifecycle steps for under that slug (closing a PR does not free a slug it has a record under: a
+ *   stranger's later PR could otherwise retire or bench it). Bot activity never moves ownership. A
+ *   later PR adding the same folder is refused by validation and by every command.
  * Pure.
  */
 
@@ -39,6 +41,23 @@ export interface OwnershipFacts {
 
 export type OwnershipRuling =
   { ok: true } | { ok: false; code: "not-owner" | "claimed"; owner: string; reason: string };
+
+/** What the data branch records per PR (the parts of it that name a slug and a PR). */
+export interface RecordedActivity {
+  runs: readonly { pr?: number; candidate: { slug: string } }[];
+  reservations: readonly { pr: number; slug: string }[];
+  lifecycle?: readonly { pr: number; slug: string }[];
+}
+
+/** The PRs (other than `except`) the data branch has any run, reservation or lifecycle step of `slug` for. */
+export function recordedClaimants(data: RecordedActivity, slug: string, except: number): number[] {
+  const prs = new Set<number>();
+  for (const r of data.runs) if (r.pr !== undefined && r.candidate.slug === slug) prs.add(r.pr);
+  for (const r of data.reservations) if (r.slug === slug) prs.add(r.pr);
+  for (const e of data.lifecycle ?? []) if (e.slug === slug) prs.add(e.pr);
+  prs.delete(except);
+  return [...prs].sort((a, b) => a - b);
+}
 
 /** The claim that owns an unmerged folder: the earliest created PR, ties to the lower number. */
 export function firstClaim(claims: readonly FolderClaim[]): FolderClaim | undefined {

@@ -63,6 +63,17 @@ export function lifecycleMarks(events: readonly LifecycleEvent[] = []): Map<stri
   return out;
 }
 
+/** Slugs ruled hacked and not reinstated since (a later withdraw or negative step does not hide it). */
+export function ruledHacked(events: readonly LifecycleEvent[] = []): Set<string> {
+  const out = new Set<string>();
+  for (const slug of new Set(events.map((e) => e.slug))) {
+    const history = submissionHistory({ lifecycle: events.filter((e) => e.slug === slug) }, slug);
+    const lastReinstate = history.findLastIndex((e) => e.status === "reinstated");
+    if (history.slice(lastReinstate + 1).some((e) => e.status === "hacked")) out.add(slug);
+  }
+  return out;
+}
+
 /** Latest ruling per slug wins; a ruling `invalid` removes a submission from the standings. */
 export function ruledInvalid(rulings: readonly Ruling[]): Map<string, Ruling> {
   const latest = new Map<string, Ruling>();
@@ -184,7 +195,9 @@ export interface Leadership {
  * against the leader of the moment hands over the lead. Ruled-invalid and unconfirmed submissions
  * are skipped: their runs never take the lead, and runs against them cannot move it either (they
  * were not run against the leader). Submissions the lifecycle took out (hacked, withdrawn, negative)
- * are skipped the same way, so the lead passes back to whoever held it before them. Ties keep the
+ * never lead: the lead passes back to whoever held it before them. A hacked one is skipped like an
+ * invalid one; a withdrawn or negative one stays a past incumbent, so a later run that beat it while
+ * it led still counts. Ties keep the
  * incumbent. This is the bot's default opponent.
  */
 export function currentLeader(
@@ -199,6 +212,7 @@ export function currentLeader(
     ruledInvalid: ruledInvalid(rulings),
     unconfirmed: unconfirmedIn(sorted),
     retired: lifecycleMarks(lifecycle),
+    hacked: ruledHacked(lifecycle),
     strict,
   });
 }
@@ -206,19 +220,24 @@ export function currentLeader(
 function leaderIn(
   challenge: Challenge,
   runs: Replayed,
-  j: Omit<Judged, "leader"> & { strict: boolean },
+  j: Omit<Judged, "leader"> & { strict: boolean; hacked: ReadonlySet<string> },
 ): Leadership {
-  const skipped = (slug: string) =>
-    j.ruledInvalid.has(slug) || j.unconfirmed.has(slug) || j.retired.has(slug);
+  const skipped = (slug: string) => j.ruledInvalid.has(slug) || j.unconfirmed.has(slug) || j.hacked.has(slug);
+  // Every holder of the lead in turn, withdrawn and negative ones included: a submission its author
+  // took out later is dropped as a leader, never as a past incumbent, so a run that beat it while it
+  // led keeps its win (its author's /withdraw cannot hand the lead back to their older entry). A
+  // hacked one never held the lead: a win against it is not a win against the leader.
+  const chain = [challenge.baseline];
   let leader = challenge.baseline;
   const history: Leadership["history"] = [];
   for (const r of runs) {
     if (skipped(r.candidate.slug)) continue;
-    if (r.incumbent.slug !== leader) continue;
-    if (movesLead(r, j.strict)) {
-      leader = r.candidate.slug;
-      history.push({ slug: leader, at: r.finishedAt, run: r.id });
-    }
+    if (r.incumbent.slug !== leader && r.incumbent.slug !== chain.at(-1)) continue;
+    if (!movesLead(r, j.strict)) continue;
+    chain.push(r.candidate.slug);
+    if (j.retired.has(r.candidate.slug)) continue;
+    leader = r.candidate.slug;
+    history.push({ slug: leader, at: r.finishedAt, run: r.id });
   }
   const last = history.at(-1);
   return { slug: leader, ...(last ? { since: last.at, run: last.run } : {}), history };
@@ -418,7 +437,14 @@ export function decideStandings(input: StandingsInput, o: { strict?: boolean } =
   const unconfirmed = unconfirmedIn(sorted);
   const retired = lifecycleMarks(input.lifecycle ?? []);
   const ruled = ruledInvalid(input.rulings);
-  const lead = leaderIn(input.challenge, sorted, { ruledInvalid: ruled, unconfirmed, retired, strict });
+  const hacked = ruledHacked(input.lifecycle ?? []);
+  const lead = leaderIn(input.challenge, sorted, {
+    ruledInvalid: ruled,
+    unconfirmed,
+    retired,
+    hacked,
+    strict,
+  });
   const entries = judgeEntries(input, sorted, {
     ruledInvalid: ruled,
     unconfirmed,

@@ -159,6 +159,29 @@ export function workflowInputs(r: Reservation): Record<string, string> {
   };
 }
 
+/** How long an unregistered account's commands go unanswered after the bot told it once (per thread). */
+export const UNREGISTERED_QUIET_MS = 24 * 3600_000;
+
+/**
+ * The cheap first check of a `/bench`, before any API call or data-branch write: the requester must
+ * be an organizer or a registered participant (file or /join registry), else the refusal to give.
+ * `alreadyTold` (the bot's earlier refusal to this account on this thread, within
+ * UNREGISTERED_QUIET_MS) turns the refusal into silence, so a flood costs one answer. Pure.
+ */
+export function benchGate(
+  input: Pick<BenchInput, "origin" | "challenge" | "participants"> & {
+    registrations: readonly Registration[];
+  },
+  alreadyTold: boolean,
+): { kind: "pass" } | { kind: "refuse"; reason: string } | { kind: "quiet" } {
+  const { origin } = input;
+  if (isOrganizer(origin, input.challenge, input.participants)) return { kind: "pass" };
+  const everyone = registeredParticipants(input.participants, input.registrations);
+  const auth = authorize(everyone, origin.requester, origin.requester.id, false);
+  if (auth.ok) return { kind: "pass" };
+  return alreadyTold ? { kind: "quiet" } : { kind: "refuse", reason: auth.reason };
+}
+
 /**
  * Decides a `/bench` comment on a PR. In order: the PR must be open and add exactly one submission,
  * the requester must be authorized (author, organizer, or a participant — from the file or the

@@ -339,6 +339,9 @@ const EARLY_STOP = (arm: string) =>
 const ERROR_KINDS: [RegExp, string][] = [
   // First: the slug in an early stop's text is the submission's own and could match a later kind.
   [/^candidate \S+ ended a turn early/, EARLY_STOP("candidate")],
+  // Also first: these texts carry the engine's own served model ids or its error (launch.ts), which
+  // must not pick a later kind (an engine serving a model named "sha-moved" read "the PR moved").
+  [/^engine serves |^engine is healthy but/, "the engine did not serve the model the harness asked for"],
   [/^incumbent \S+ ended a turn early/, EARLY_STOP("incumbent")],
   [/^could not fetch/i, "the runner could not fetch the submission at its pinned commit"],
   [/^validation failed/i, "the submission failed validation at its pinned commit"],

@@ -1,10 +1,15 @@
-import { decideBench, type BenchDispatch } from "../../core/github/bench.ts";
+import {
+  benchGate,
+  decideBench,
+  UNREGISTERED_QUIET_MS,
+  type BenchDispatch,
+} from "../../core/github/bench.ts";
 import { marker, renderQueuedComment } from "../../core/github/comment.ts";
 import type { BenchCommand, CommentOrigin } from "../../core/github/event.ts";
 import { dataPath } from "../../core/layout.ts";
 import type { FolderClaim } from "../../core/ownership.ts";
 import { submissionSlugOfPr, type PullFile } from "../../core/github/pull.ts";
-import { hasComment, refuseCommand } from "./comments.ts";
+import { ACTIONS_BOT_LOGIN, hasComment, refuseCommand } from "./comments.ts";
 import type { GhUser } from "../../ports.ts";
 import { pullCommandInput, recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
@@ -60,6 +65,35 @@ async function validateHead(
 }
 
 /**
+ * An unregistered account's `/bench` is refused before any other API call (the PR, its files, every
+ * open PR's files) and answered once per thread per UNREGISTERED_QUIET_MS; later ones are ignored
+ * without a comment. One read of the thread's comments, only for an unregistered account.
+ */
+async function unregisteredGate(ctx: FlowContext, origin: CommentOrigin): Promise<Outcome | undefined> {
+  const facts = {
+    origin,
+    challenge: ctx.challenge,
+    participants: ctx.participants,
+    registrations: (await ctx.store.read()).registrations ?? [],
+  };
+  const first = benchGate(facts, false);
+  if (first.kind === "pass") return undefined;
+  const since = ctx.now().getTime() - UNREGISTERED_QUIET_MS;
+  const told = (await ctx.api.listComments(origin.issue)).some(
+    (c) =>
+      c.user?.login === ACTIONS_BOT_LOGIN &&
+      Date.parse(c.created_at) >= since &&
+      c.body.includes(`@${origin.requester.login} is not a registered participant`),
+  );
+  const gate = benchGate(facts, told);
+  if (gate.kind === "refuse") return refuseCommand(ctx.api, origin, gate.reason);
+  return { kind: "ignored", why: `${UNREGISTERED_IGNORED}: @${origin.requester.login} was already told` };
+}
+
+/** The start of the reason an unregistered account's repeated command is ignored (no ledger entry). */
+export const UNREGISTERED_IGNORED = "unregistered account";
+
+/**
  * `/bench [--against slug] [--blocks N]` on a PR. The decision (core/github/bench.ts) runs inside
  * a data-store transaction, so two concurrent requests cannot both take the last unit of quota.
  * A redelivered comment is dispatched only if its queued comment never appeared.
@@ -69,6 +103,8 @@ export async function handleBench(
   origin: CommentOrigin,
   command: BenchCommand,
 ): Promise<Outcome> {
+  const gated = await unregisteredGate(ctx, origin);
+  if (gated) return gated;
   const input = await pullCommandInput(ctx, origin);
   const validation = await validateHead(ctx, input.pull, input.files, input.claims);
   const message = `quota: ${origin.requester.login} runs PR #${origin.issue}`;

@@ -1,7 +1,7 @@
 import type { CommentOrigin } from "../../core/github/event.ts";
 import { submissionSlugOfPr, type PullFile } from "../../core/github/pull.ts";
 import { manifestPath } from "../../core/layout.ts";
-import type { FolderClaim } from "../../core/ownership.ts";
+import { recordedClaimants, type FolderClaim } from "../../core/ownership.ts";
 import type { PublishPins } from "../../core/github/publish.ts";
 import type { Challenge } from "../../core/schema/challenge.ts";
 import type {
@@ -80,12 +80,13 @@ export async function pullCommandInput(ctx: FlowContext, origin: CommentOrigin) 
 }
 
 /**
- * The open PRs that add this PR's submission folder and were created no later than it, with the
- * API's `created_at` (this PR included): what the ownership rule (core/ownership.ts) reads. Only
- * earlier PRs can own the folder before this one, so later ones are not listed.
+ * The PRs that add this PR's submission folder and were created no later than it, with the API's
+ * `created_at` (this PR included): the open ones, and every PR (closed too) the data branch has a
+ * record under the slug for. What the ownership rule (core/ownership.ts) reads. Only earlier PRs can
+ * own the folder before this one, so later ones are not listed.
  */
 export async function folderClaims(
-  ctx: Pick<FlowContext, "api">,
+  ctx: Pick<FlowContext, "api" | "store">,
   pull: { number: number; createdAt?: string },
   files: readonly PullFile[],
 ): Promise<FolderClaim[]> {
@@ -101,6 +102,12 @@ export async function folderClaims(
     const theirs = await ctx.api.listPullFiles(p.number);
     if (theirs.some((f) => f.filename === manifest && f.status === "added"))
       claims.push({ pr: p.number, createdAt: p.createdAt! });
+  }
+  for (const n of recordedClaimants(await ctx.store.read(), found.slug, pull.number)) {
+    if (claims.some((c) => c.pr === n)) continue;
+    const theirs = await ctx.api.getPull(n);
+    if (theirs.createdAt !== undefined && Date.parse(theirs.createdAt) <= mine)
+      claims.push({ pr: n, createdAt: theirs.createdAt });
   }
   return claims;
 }

@@ -3,6 +3,7 @@ import { dataPath } from "../../core/layout.ts";
 import type { CommandAnswer, Watermark } from "../../core/schema/data.ts";
 import type { GhRepoComment } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
+import { UNREGISTERED_IGNORED } from "./bench-request.ts";
 import { ACTIONS_BOT_LOGIN } from "./comments.ts";
 import { canSpend, isRateLimited, readFeed } from "./feed.ts";
 import { handleIssueComment } from "./issue-comment.ts";
@@ -43,6 +44,8 @@ export async function handleCommand(
     if (!isRateLimited(e)) throw e;
     return { kind: "deferred", why: `GitHub's rate limit: comment ${commentId} is left to the reconciler` };
   }
+  // A repeated command from an unregistered account leaves no ledger entry: no commit per junk comment.
+  if (outcome.kind === "ignored" && outcome.why.startsWith(UNREGISTERED_IGNORED)) return outcome;
   const answer: CommandAnswer = {
     version: 1,
     commentId,
