@@ -2,14 +2,14 @@
  * `velodrome prompts tokenize` end to end: the CLI on the byte vocabulary, and a model folder's own
  * tokenizer.json (the project's tiny HF model) through the vLLM venv's Python `tokenizers`.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hfTokenizer, vllmPython } from "../runner/adapters/tokenizer/hf.ts";
 import { tokenizeBytes } from "../runner/core/gguf/generate.ts";
 import { hfModelFiles, VLLM_TARGET } from "../runner/core/hf/model.ts";
 import { parsePrompts } from "../runner/core/prompts.ts";
-import { removeDir, runCli, tempDir } from "./helpers.ts";
+import { REPO_ROOT, removeDir, runCli, tempDir } from "./helpers.ts";
 
 const TEXTS = ["Explain why the derivative of sin(x) is cos(x).", "héllo — 世界 🚲", "  two  spaces\n"];
 const PYTHON = vllmPython();
@@ -50,6 +50,20 @@ describe("velodrome prompts tokenize", () => {
     const r = await runCli(["prompts", "tokenize"], dir);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--tokenizer/);
+  });
+});
+
+describe("bench --engine vllm on the shipped challenge, once tokenized", () => {
+  it("gets past the prompts and stops in one line naming `npm run setup:vllm` where vLLM is missing", async () => {
+    const repo = join(dir, "repo");
+    for (const d of ["challenge", "submissions"])
+      await cp(join(REPO_ROOT, d), join(repo, d), { recursive: true });
+    expect((await runCli(["prompts", "tokenize", "--tokenizer", "byte"], repo)).code).toBe(0);
+    const env = { HOME: "/nonexistent", VELODROME_VLLM_VENV: "/nonexistent", PATH: "/nonexistent" };
+    const r = await runCli(["bench", "baseline", "--engine", "vllm", "--sandbox", "bwrap"], repo, env);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(/vLLM is not installed .*npm run setup:vllm/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { NotFound } from "../core/errors.ts";
 import type { BenchPorts } from "../flows/run/types.ts";
 import type { EngineLauncher, Progress } from "../ports.ts";
 import { httpEngineClient } from "./engines/client.ts";
@@ -25,6 +26,33 @@ export function vllmBinary(env: NodeJS.ProcessEnv = process.env): string | undef
   const venv = env[VLLM_VENV_ENV] ?? join(env.HOME ?? homedir(), ".cache/velodrome/vllm-venv");
   const bin = join(venv, "bin/vllm");
   return existsSync(bin) ? bin : undefined;
+}
+
+/** `vllm` on PATH, as the launcher would find it when no venv is configured. */
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? "").split(":"))
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  return undefined;
+}
+
+/**
+ * Fails at once, in one line, where a vLLM bench could not start its engine: no OCI image is
+ * configured (there the image brings its own vLLM), and neither VELODROME_VLLM_BIN, the
+ * `npm run setup:vllm` venv nor `vllm` on PATH exists. Returns the binary that will run.
+ */
+export function requireVllm(mode: SandboxMode, env: NodeJS.ProcessEnv = process.env): string {
+  if (mode === "oci" || (mode === "auto" && ociOptionsFromEnv(env) !== undefined))
+    return "vllm (the OCI image's)";
+  const bin = vllmBinary(env);
+  if (bin && existsSync(bin)) return bin;
+  const found = bin ? undefined : onPath("vllm", env);
+  if (found) return found;
+  const where = bin
+    ? `${VLLM_BIN_ENV}=${bin} does not exist`
+    : "no vllm in the setup:vllm venv (~/.cache/velodrome/vllm-venv) or on PATH";
+  throw new NotFound(
+    `vLLM is not installed (${where}): run \`npm run setup:vllm\` (CPU build, any machine), or install vLLM and set ${VLLM_BIN_ENV}`,
+  );
 }
 
 /**

@@ -6,7 +6,13 @@ import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { processPool } from "../adapters/block-workers.ts";
-import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
+import {
+  makeLauncher,
+  nodeBenchPorts,
+  requireVllm,
+  SANDBOX_MODES,
+  type SandboxMode,
+} from "../adapters/runner-ports.ts";
 import { NotFound, UsageError } from "../core/errors.ts";
 import { parsePrompts } from "../core/prompts.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
@@ -102,7 +108,7 @@ async function checkPromptsReady(repo: RepoFiles, challenge: Challenge): Promise
   if (!missing) return;
   throw new NotFound(
     `${challenge.metric.prompts}: ${missing} prompt(s) have no token_ids yet (the organizer tokenizes them once; ` +
-      "this challenge then runs on vLLM and a GPU). To try the local loop on this CPU instead: " +
+      "`npx velodrome prompts tokenize --tokenizer <model folder>`; it then runs on vLLM). To try the local loop on this CPU instead: " +
       "npx velodrome bench baseline --demo",
   );
 }
@@ -150,6 +156,7 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
   const challenge = await loadChallenge(repo);
   const kind = engineKind(values, challenge.engine.kind);
   await checkPromptsReady(repo, challenge);
+  if (kind === "vllm") requireVllm(values.sandbox as SandboxMode, io.env);
   const against = values.against ?? challenge.baseline;
   const candidate = { slug, manifest: await loadManifest(repo, slug) };
   const incumbent = { slug: against, manifest: await loadManifest(repo, against) };
