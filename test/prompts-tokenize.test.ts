@@ -54,7 +54,7 @@ describe("velodrome prompts tokenize", () => {
 });
 
 describe("bench --engine vllm on the shipped challenge, once tokenized", () => {
-  it("gets past the prompts and stops in one line naming `npm run setup:vllm` where vLLM is missing", async () => {
+  it("bench and prompts reference stop in one line naming `npm run setup:vllm` where vLLM is missing", async () => {
     const repo = join(dir, "repo");
     for (const d of ["challenge", "submissions"])
       await cp(join(REPO_ROOT, d), join(repo, d), { recursive: true });
@@ -64,6 +64,9 @@ describe("bench --engine vllm on the shipped challenge, once tokenized", () => {
     expect(r.code).toBe(1);
     expect(r.err.trim().split("\n")).toHaveLength(1);
     expect(r.err).toMatch(/vLLM is not installed .*npm run setup:vllm/);
+    const ref = await runCli(["prompts", "reference", "--sandbox", "bwrap"], repo, env);
+    expect(ref.code).toBe(1);
+    expect(ref.err).toMatch(/vLLM is not installed .*npm run setup:vllm/);
   });
 });
 

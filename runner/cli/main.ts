@@ -62,7 +62,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     load: async () => (await import("./doctor.ts")).doctorCommand,
   },
   prompts: {
-    summary: "prepare prompt sets: `prompts tokenize` adds token_ids with the model's own tokenizer",
+    summary:
+      "prepare prompt sets: `tokenize` with the model's own tokenizer, `reference` outputs on a runner",
     load: async () => (await import("./prompts.ts")).promptsCommand,
   },
   plan: {

@@ -5,6 +5,7 @@ import { UsageError, ValidationFailed } from "../core/errors.ts";
 import { DEFAULT_PUBLIC_PROMPTS } from "../core/layout.ts";
 import { byteTokenizer, readPromptTexts, tokenizedJsonl, type Tokenizer } from "../core/tokenize.ts";
 import type { Io } from "./io.ts";
+import { REFERENCE, referenceCommand } from "./prompts-reference.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 
 const TOKENIZE_OPTIONS = {
@@ -27,7 +28,7 @@ const TOKENIZE_OPTIONS = {
 
 export const PROMPTS: CommandSpec = {
   name: "prompts",
-  summary: "Prepare prompt sets.",
+  summary: "Prepare prompt sets: tokenize them, then make their reference outputs on a runner.",
   options: {},
   subcommands: {
     tokenize: {
@@ -39,6 +40,7 @@ export const PROMPTS: CommandSpec = {
         "A model folder's tokenizer.json runs in the vLLM venv's Python `tokenizers` (npm run setup:vllm).",
       options: TOKENIZE_OPTIONS,
     },
+    reference: REFERENCE,
   },
 };
 
@@ -51,6 +53,7 @@ export function tokenizerFor(name: string, cwd: string): Tokenizer {
 export async function promptsCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (!sub || sub === "--help" || sub === "-h") return (io.out(helpText(PROMPTS)), sub ? 0 : 2);
+  if (sub === "reference") return referenceCommand(rest, io);
   if (sub !== "tokenize") throw new UsageError(`unknown subcommand \`${sub}\`\n\n${helpText(PROMPTS)}`);
   const spec = PROMPTS.subcommands!.tokenize!;
   const { help, values } = parseOptions(TOKENIZE_OPTIONS, rest, false);

@@ -38,6 +38,7 @@ const SUBCOMMANDS = [
   ["gh", "validate-comment"],
   ["site", "build"],
   ["prompts", "tokenize"],
+  ["prompts", "reference"],
 ];
 
 describe("every command and subcommand answers --help", () => {
