@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { NotFound } from "../core/errors.ts";
 import type { BenchPorts } from "../flows/run/types.ts";
-import type { EngineLauncher, Progress } from "../ports.ts";
+import type { EngineLauncher, Progress, SandboxLimits } from "../ports.ts";
 import { httpEngineClient } from "./engines/client.ts";
 import { embeddedLauncher, vllmLauncher } from "./engines/launch.ts";
 import { ociOptionsFromEnv } from "./sandbox/oci.ts";
@@ -75,8 +75,9 @@ export function makeLauncher(
   programRoot: string,
   mode: SandboxMode,
   repoRoot?: string,
+  limits?: SandboxLimits,
 ): EngineLauncher {
-  const sandbox = selectSandbox(mode);
+  const sandbox = selectSandbox(mode, limits ? { limits } : {});
   if (kind === "vllm") {
     // In an OCI sandbox the image's own `vllm` runs, never a host venv's.
     const oci = mode === "oci" || (mode === "auto" && ociOptionsFromEnv(process.env) !== undefined);

@@ -22,6 +22,8 @@ import { seedFrom } from "../core/stats/rng.ts";
 import { HERE, runBenchmark, type BenchOptions, type RunMode } from "../flows/run/index.ts";
 import { loadPromptSet } from "../flows/reference.ts";
 import { loadChallenge, loadManifest } from "../flows/repo-load.ts";
+import { DEFAULT_LIMITS } from "../adapters/sandbox/sandbox.ts";
+import { challengeLimits } from "../core/sandbox-limits.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, RUNNERS_OPTION, type CommandSpec, type OptionValues } from "./options.ts";
 
@@ -164,7 +166,10 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
   const programRoot = PROGRAM_ROOT;
   const progress = progressFor((s) => process.stderr.write(s), io.isTTY);
   const sandbox = values.sandbox as SandboxMode;
-  const ports = nodeBenchPorts(makeLauncher(kind, programRoot, sandbox, root), progress);
+  const ports = nodeBenchPorts(
+    makeLauncher(kind, programRoot, sandbox, root, challengeLimits(DEFAULT_LIMITS, challenge)),
+    progress,
+  );
   const mode: RunMode =
     values.runners > 1
       ? { kind: "pool", pool: processPool(values.runners, { kind, programRoot, sandbox, repoRoot: root }) }

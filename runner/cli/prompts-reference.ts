@@ -14,6 +14,8 @@ import { parsePrompts } from "../core/prompts.ts";
 import { formatProblem } from "../core/validate/problem.ts";
 import { makeReference, referenceJsonl } from "../flows/reference.ts";
 import { loadChallenge, loadManifest } from "../flows/repo-load.ts";
+import { DEFAULT_LIMITS } from "../adapters/sandbox/sandbox.ts";
+import { challengeLimits } from "../core/sandbox-limits.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
 
@@ -62,7 +64,13 @@ export async function referenceCommand(argv: string[], io: Io): Promise<number> 
       : (challenge.verification.reference.outputs ?? DEFAULT_PUBLIC_REFERENCE));
   const progress = progressFor((s) => process.stderr.write(s), io.isTTY);
   const ports = nodeBenchPorts(
-    makeLauncher(challenge.engine.kind, resolve(import.meta.dirname, "../.."), sandbox, root),
+    makeLauncher(
+      challenge.engine.kind,
+      resolve(import.meta.dirname, "../.."),
+      sandbox,
+      root,
+      challengeLimits(DEFAULT_LIMITS, challenge),
+    ),
     progress,
   );
   const baseline = { slug: challenge.baseline, manifest: await loadManifest(repo, challenge.baseline) };
