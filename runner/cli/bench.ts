@@ -7,7 +7,13 @@ import { fittingWorkFolder } from "../adapters/work-folder.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import { processPool } from "../adapters/block-workers.ts";
-import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
+import {
+  makeLauncher,
+  nodeBenchPorts,
+  requireVllm,
+  SANDBOX_MODES,
+  type SandboxMode,
+} from "../adapters/runner-ports.ts";
 import { NotFound, UsageError } from "../core/errors.ts";
 import { parsePrompts } from "../core/prompts.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
@@ -17,6 +23,8 @@ import { seedFrom } from "../core/stats/rng.ts";
 import { HERE, runBenchmark, type BenchOptions, type RunMode } from "../flows/run/index.ts";
 import { loadPromptSet } from "../flows/reference.ts";
 import { loadChallenge, loadManifest } from "../flows/repo-load.ts";
+import { DEFAULT_LIMITS } from "../adapters/sandbox/sandbox.ts";
+import { challengeLimits } from "../core/sandbox-limits.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, RUNNERS_OPTION, type CommandSpec, type OptionValues } from "./options.ts";
 
@@ -103,7 +111,7 @@ async function checkPromptsReady(repo: RepoFiles, challenge: Challenge): Promise
   if (!missing) return;
   throw new NotFound(
     `${challenge.metric.prompts}: ${missing} prompt(s) have no token_ids yet (the organizer tokenizes them once; ` +
-      "this challenge then runs on vLLM and a GPU). To try the local loop on this CPU instead: " +
+      "`npx velodrome prompts tokenize --tokenizer <model folder>`; it then runs on vLLM). To try the local loop on this CPU instead: " +
       "npx velodrome bench baseline --demo",
   );
 }
@@ -151,6 +159,7 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
   const challenge = await loadChallenge(repo);
   const kind = engineKind(values, challenge.engine.kind);
   await checkPromptsReady(repo, challenge);
+  if (kind === "vllm") requireVllm(values.sandbox as SandboxMode, io.env);
   const against = values.against ?? challenge.baseline;
   const candidate = { slug, manifest: await loadManifest(repo, slug) };
   const incumbent = { slug: against, manifest: await loadManifest(repo, against) };
@@ -158,7 +167,10 @@ async function bench(values: Values, slug: string, place: { root: string; workDi
   const programRoot = PROGRAM_ROOT;
   const progress = progressFor((s) => process.stderr.write(s), io.isTTY);
   const sandbox = values.sandbox as SandboxMode;
-  const ports = nodeBenchPorts(makeLauncher(kind, programRoot, sandbox, root), progress);
+  const ports = nodeBenchPorts(
+    makeLauncher(kind, programRoot, sandbox, root, challengeLimits(DEFAULT_LIMITS, challenge)),
+    progress,
+  );
   const mode: RunMode =
     values.runners > 1
       ? { kind: "pool", pool: processPool(values.runners, { kind, programRoot, sandbox, repoRoot: root }) }

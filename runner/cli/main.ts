@@ -61,6 +61,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     summary: "runner host preflight: sandbox, engine, accelerator, weights, private set, one real decode",
     load: async () => (await import("./doctor.ts")).doctorCommand,
   },
+  prompts: {
+    summary:
+      "prepare prompt sets: `tokenize` with the model's own tokenizer, `reference` outputs on a runner",
+    load: async () => (await import("./prompts.ts")).promptsCommand,
+  },
   plan: {
     summary: "cost, wall time and error rates of the significance design on a runner pool",
     load: async () => (await import("./plan.ts")).planCommand,

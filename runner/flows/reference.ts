@@ -102,7 +102,8 @@ export async function loadPromptSet(
 async function referenceFromBaseline(ports: ReferencePorts, o: PromptSetSource, prompts: PromptItem[]) {
   if (o.challenge.engine.kind !== "embedded")
     throw new NotFound(
-      `reference outputs ${o.referencePath} are missing: make them once on a runner from the baseline`,
+      `reference outputs ${o.referencePath} are missing: make them once on a runner from the baseline ` +
+        "(`velodrome prompts reference`, or the reference workflow)",
     );
   const baseline = { slug: o.challenge.baseline, manifest: await loadManifest(o.repo, o.challenge.baseline) };
   const ref = await makeReference(ports, o.challenge, baseline, prompts, o.workDir);

@@ -29,6 +29,7 @@ const COMMANDS = [
   "plan",
   "audit",
   "status",
+  "prompts",
 ];
 const SUBCOMMANDS = [
   ["gh", "comment"],
@@ -36,6 +37,8 @@ const SUBCOMMANDS = [
   ["gh", "board"],
   ["gh", "validate-comment"],
   ["site", "build"],
+  ["prompts", "tokenize"],
+  ["prompts", "reference"],
 ];
 
 describe("every command and subcommand answers --help", () => {

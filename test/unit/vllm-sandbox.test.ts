@@ -112,3 +112,37 @@ describe("the OCI sandbox finds the weights offline", () => {
     expect(none.join(" ")).not.toContain("HF_HOME");
   });
 });
+
+describe("the OCI sandbox's memory, /tmp and shared memory come from challenge.yaml", () => {
+  const w = { scratch: "/s", readOnly: [], env: {} };
+  const value = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+  it("unset, today's defaults: 8 GiB, a 256 MiB /tmp and /dev/shm", async () => {
+    const { ociRunArgs } = await import("../../runner/adapters/sandbox/oci.ts");
+    const { DEFAULT_LIMITS } = await import("../../runner/adapters/sandbox/sandbox.ts");
+    const { challengeLimits } = await import("../../runner/core/sandbox-limits.ts");
+    const limits = challengeLimits(DEFAULT_LIMITS, challengeWith());
+    expect(limits).toBe(DEFAULT_LIMITS);
+    const args = ociRunArgs({ runtime: "podman", image: "i", limits }, "n", "vllm", [], w);
+    expect(value(args, "--memory")).toBe(String(8 * 1024 ** 3));
+    expect(value(args, "--tmpfs")).toBe(`/tmp:rw,size=${256 * 1024 ** 2},mode=1777`);
+    expect(value(args, "--shm-size")).toBe(String(256 * 1024 ** 2));
+  });
+  it("set, each field overrides its own limit and leaves the others", async () => {
+    const { ociRunArgs } = await import("../../runner/adapters/sandbox/oci.ts");
+    const { DEFAULT_LIMITS } = await import("../../runner/adapters/sandbox/sandbox.ts");
+    const { challengeLimits } = await import("../../runner/core/sandbox-limits.ts");
+    const { ChallengeSchema } = await import("../../runner/core/schema/challenge.ts");
+    const base = challengeWith();
+    const c = { hardware: { ...base.hardware, sandbox: { memory_gib: 40, shm_mib: 16384 } } };
+    const limits = challengeLimits(DEFAULT_LIMITS, c);
+    const args = ociRunArgs({ runtime: "docker", image: "i", gpu: "0", limits }, "n", "vllm", [], w);
+    expect(value(args, "--memory")).toBe(String(40 * 1024 ** 3));
+    expect(value(args, "--shm-size")).toBe(String(16384 * 1024 ** 2));
+    expect(value(args, "--tmpfs")).toBe(`/tmp:rw,size=${256 * 1024 ** 2},mode=1777`);
+    expect(value(args, "--pids-limit")).toBe(String(DEFAULT_LIMITS.processes));
+    const hardware = ChallengeSchema.shape.hardware;
+    expect(hardware.safeParse(c.hardware).success).toBe(true);
+    expect(hardware.safeParse({ ...c.hardware, sandbox: { memory_gib: -1 } }).success).toBe(false);
+    expect(hardware.safeParse({ ...c.hardware, sandbox: { swap_gib: 1 } }).success).toBe(false);
+  });
+});

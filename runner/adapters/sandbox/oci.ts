@@ -59,7 +59,7 @@ export function ociRunArgs(
   );
   a.push("--tmpfs", `/tmp:rw,size=${l.tmpBytes},mode=1777`, "--workdir", w.scratch);
   // vLLM's processes talk through POSIX shared memory; the runtimes' 64 MiB default is too small.
-  a.push("--shm-size", String(l.tmpBytes));
+  a.push("--shm-size", String(l.shmBytes ?? l.tmpBytes));
   if (o.hfHome) a.push("--volume", `${o.hfHome}:/hf:ro`);
   a.push("--volume", `${w.scratch}:${w.scratch}:rw`);
   for (const p of w.readOnly) a.push("--volume", `${p}:${p}:ro`);

@@ -69,6 +69,31 @@ export const ChallengeSchema = z.strictObject({
       .min(1)
       .describe("Labels of the self-hosted runners that run evaluations."),
     description: z.string().min(1),
+    sandbox: z
+      .strictObject({
+        memory_gib: z
+          .number()
+          .positive()
+          .max(4096)
+          .optional()
+          .describe("Engine memory limit, GiB (default 8)."),
+        tmp_mib: z
+          .number()
+          .int()
+          .positive()
+          .max(1048576)
+          .optional()
+          .describe("Size of the engine's /tmp, MiB (default 256)."),
+        shm_mib: z
+          .number()
+          .int()
+          .positive()
+          .max(1048576)
+          .optional()
+          .describe("Shared memory (/dev/shm) of an OCI engine container, MiB (default: tmp_mib)."),
+      })
+      .optional()
+      .describe("Limits of the engine's sandbox on a runner; unset fields keep the defaults."),
   }),
   metric: z.strictObject({
     name: z.literal("decode_tps"),
