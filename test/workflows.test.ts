@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { REPO_ROOT } from "./helpers.ts";
@@ -20,6 +22,33 @@ const GPU_RUNS_ON = "${{ fromJSON(needs.shares.outputs.runs_on) }}";
 const workflows = readdirSync(dir)
   .filter((f) => f.endsWith(".yml"))
   .map((f) => [f, parse(readFileSync(join(dir, f), "utf8")) as Workflow] as const);
+
+/** rhysd/actionlint, installed by `npm run setup:act` (.ci/install-act) beside act. */
+const ACTIONLINT = [
+  join(homedir(), ".cache/velodrome/go/bin/actionlint"),
+  join(homedir(), "go/bin/actionlint"),
+].find((p) => existsSync(p));
+if (!ACTIONLINT)
+  console.log("test/workflows.test.ts: actionlint check skipped: not installed (npm run setup:act)");
+
+describe("actionlint", () => {
+  it.skipIf(!ACTIONLINT)(
+    "finds nothing wrong in the shipped workflows (expressions, contexts, needs, runs-on)",
+    () => {
+      const r = spawnSync(ACTIONLINT!, ["-no-color"], { cwd: REPO_ROOT, encoding: "utf8" });
+      expect(r.stdout + r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    },
+  );
+
+  it.skipIf(!ACTIONLINT)("would catch a broken workflow: an undefined job in needs", () => {
+    const broken =
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    needs: nowhere\n    steps:\n      - run: echo\n";
+    const r = spawnSync(ACTIONLINT!, ["-no-color", "-"], { input: broken, encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toMatch(/nowhere/);
+  });
+});
 
 describe("workflow lint", () => {
   it("finds the bot's workflows", () => {
