@@ -59,6 +59,21 @@ export const CONTEST_WEEK: ReplaySize = {
   days: 7,
   triples: 40,
 };
+/** One day of a contest at k times its daily rate (participants as they are), same bursts. */
+export function oneDayOf(week: ReplaySize, k: number): ReplaySize {
+  const day = (n: number) => Math.round((n * k) / week.days);
+  return {
+    participants: week.participants,
+    prs: day(week.prs),
+    pushes: day(week.pushes),
+    benches: day(week.benches),
+    boardComments: day(week.boardComments),
+    issues: day(week.issues),
+    rulings: day(week.rulings),
+    days: 1,
+    triples: day(week.triples),
+  };
+}
 /** The tests' version: a busy day of a small contest, same bursts. */
 export const SHORT_DAY: ReplaySize = {
   participants: 12,
@@ -90,6 +105,26 @@ type WorkflowName = "request" | "board" | "pages" | "evaluate" | "validate-comme
 /** Modelled durations (ms): job start-up before the bot's code runs, then the rest of the job. */
 const SETUP = { request: 45_000, board: 45_000, pages: 60_000, evaluate: 60_000, "validate-comment": 45_000 };
 const TAIL = { request: 5_000, board: 5_000, pages: 5 * 60_000, evaluate: 5_000, "validate-comment": 5_000 };
+/** The site build and its deploy, after start-up: the site shows the data branch when it ends. */
+const PAGES_BUILD_MS = 5 * 60_000;
+/**
+ * The waits the workflow files build in, read from them (a step `run: sleep N` with the given id):
+ * board.yml's debounce before the mirror reads the feeds (added to its start-up), pages.yml's
+ * cooldown job after the deploy, which holds the group (added to its tail, with the job's start-up).
+ */
+function sleepOf(file: string, job: string, id: string): number {
+  const wf = parse(readFileSync(join(import.meta.dirname, "../../.github/workflows", file), "utf8")) as {
+    jobs: Record<string, { steps?: { id?: string; run?: string }[] }>;
+  };
+  const step = wf.jobs[job]?.steps?.find((s) => s.id === id);
+  const m = /^sleep (\d+)$/.exec(step?.run?.trim() ?? "");
+  return m ? Number(m[1]) * 1000 : 0;
+}
+const BOARD_DEBOUNCE = sleepOf("board.yml", "mirror", "debounce");
+const PAGES_COOLDOWN = sleepOf("pages.yml", "cooldown", "cooldown");
+const JOB_START = 45_000;
+SETUP.board += BOARD_DEBOUNCE;
+if (PAGES_COOLDOWN) TAIL.pages += JOB_START + PAGES_COOLDOWN;
 /** A run whose only job its `if:` skips ends within seconds. */
 const SKIPPED_MS = 5_000;
 /** GPU evaluation, modelled: a fixed duration between the dispatch and the publish job. */
@@ -349,7 +384,7 @@ function simulation(
       queuedAt: clock.get(),
       exec: async () => {
         const startedAt = clock.get();
-        q.push(startedAt + TAIL.pages - 1, () => {
+        q.push(startedAt + PAGES_BUILD_MS - 1, () => {
           if (run.cancelled) return;
           siteShown.push({ startedAt, endedAt: clock.get() });
           for (let k = 0; k < PAGES_DEPLOY_REQUESTS; k++) pagesRequests.push(clock.get() - k * 5000);
