@@ -28,6 +28,7 @@ import {
   type FlowContext,
   type Outcome,
 } from "../../runner/flows/bot/index.ts";
+import { DISPATCHING } from "../../runner/flows/bot/bench-request.ts";
 import { requestWouldRun } from "../../runner/flows/bot/reconcile.ts";
 import { challenge, runRecord } from "../fakes/bot-fixtures.ts";
 import { replayStore } from "./replay-store.ts";
@@ -249,6 +250,8 @@ export interface ReplayReport {
   requestsPerEvent: Record<string, { events: number; requests: number; perEvent: number; max: number }>;
   outcomes: Record<string, number>;
   pagesBuilds: number;
+  /** /bench runs dispatched to the GPU twice (a comment refused after its dispatch, then reconciled). */
+  doubleDispatches: number;
   violations: string[];
   wallS: number;
 }
@@ -338,6 +341,9 @@ function simulation(
   const boardRuns: number[] = [];
   const siteShown: { startedAt: number; endedAt: number }[] = [];
   const pagesRequests: number[] = [];
+  /** Runs dispatched to the GPU, and how many of them were dispatched a second time. */
+  const evaluated = new Set<string>();
+  let doubleDispatches = 0;
 
   const ctxOf = (): FlowContext => ({
     api: octokitApi({
@@ -472,7 +478,7 @@ function simulation(
       type,
       async (c) => {
         const r = await handleCommand(c, event);
-        if (r.kind === "dispatched") scheduleEvaluation(r.reservation);
+        if (r.kind === "dispatched" && !r.resumed) scheduleEvaluation(r.reservation);
         if (reconcilerOn && r.kind !== "ignored") await reconciled(await reconcile(c));
         return r;
       },
@@ -487,7 +493,7 @@ function simulation(
     const state = await store.read();
     for (const h of out.handled) {
       const r = state.reservations.find((x) => x.id.endsWith(`-c${h.commentId}`));
-      if (h.outcome === "dispatched" && r) scheduleEvaluation(r);
+      if (h.outcome === "dispatched" && !h.resumed && r) scheduleEvaluation(r);
     }
   };
   const reconcileRun = async () => {
@@ -505,6 +511,8 @@ function simulation(
   };
   /** The runner's result, modelled: a record whose verdict follows from its samples (the bot recomputes it). */
   const scheduleEvaluation = (r: { id: string; slug: string; sha: string; against: string }) => {
+    if (evaluated.has(r.id)) doubleDispatches++;
+    evaluated.add(r.id);
     const record = () => {
       const rec = runRecord("faster", {
         id: r.id,
@@ -711,8 +719,8 @@ function simulation(
     const answered = new Map<number, { at: string; by: string }>();
     for (const [path, text] of answers)
       if (path.startsWith("commands/")) {
-        const a = JSON.parse(text) as { commentId: number; at: string; by: string };
-        answered.set(a.commentId, a);
+        const a = JSON.parse(text) as { commentId: number; at: string; by: string; outcome: string };
+        if (a.outcome !== DISPATCHING) answered.set(a.commentId, a); // dispatched, not yet acknowledged
       }
     const benchWaits: number[] = [];
     for (const [id, c] of commandAt) {
@@ -787,6 +795,7 @@ function simulation(
       requestsPerEvent: stats,
       outcomes,
       pagesBuilds: siteShown.length,
+      doubleDispatches,
       violations: [...new Set(gh.violations)].slice(0, 20),
     };
   }
@@ -813,6 +822,7 @@ export function replayTable(r: ReplayReport): string {
     ["comment → mirror run (max)", `${r.boardLagMaxMin} min`],
     ["runs replaced in a concurrency group", JSON.stringify(r.replacedRuns)],
     ["Pages builds", String(r.pagesBuilds)],
+    ["runs dispatched twice", String(r.doubleDispatches)],
     ["stand-in violations", String(r.violations.length)],
     ["wall time", `${r.wallS} s`],
   ];
