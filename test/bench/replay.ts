@@ -109,16 +109,19 @@ const TAIL = { request: 5_000, board: 5_000, pages: 5 * 60_000, evaluate: 5_000,
 /** The site build and its deploy, after start-up: the site shows the data branch when it ends. */
 const PAGES_BUILD_MS = 5 * 60_000;
 /**
- * The waits the workflow files build in, read from them (a step `run: sleep N` with the given id):
+ * The waits the workflow files build in, read from them (a step `run: sleep "$WAIT_S"` with the
+ * given id, its default from `WAIT_S: ${{ vars.NAME || 'N' }}`):
  * board.yml's debounce before the mirror reads the feeds (added to its start-up), pages.yml's
  * cooldown job after the deploy, which holds the group (added to its tail, with the job's start-up).
  */
 function sleepOf(file: string, job: string, id: string): number {
   const wf = parse(readFileSync(join(import.meta.dirname, "../../.github/workflows", file), "utf8")) as {
-    jobs: Record<string, { steps?: { id?: string; run?: string }[] }>;
+    jobs: Record<string, { steps?: { id?: string; run?: string; env?: Record<string, string> }[] }>;
   };
   const step = wf.jobs[job]?.steps?.find((s) => s.id === id);
-  const m = /^sleep (\d+)$/.exec(step?.run?.trim() ?? "");
+  if (step?.run?.trim() !== 'sleep "$WAIT_S"') return 0;
+  // `${{ vars.NAME || 'N' }}`: the default, N seconds (what a repository without the variable waits).
+  const m = /\|\|\s*'(\d+)'\s*\}\}$/.exec(step.env?.WAIT_S?.trim() ?? "");
   return m ? Number(m[1]) * 1000 : 0;
 }
 const BOARD_DEBOUNCE = sleepOf("board.yml", "mirror", "debounce");
