@@ -35,6 +35,7 @@ describe("a replayed contest day within GitHub's limits", () => {
     expect(r.peakRequestsPerHour).toBeLessThan(r.limit);
     expect(r.outcomes["/bench: dispatched"]).toBeGreaterThan(0);
     expect(r.outcomes["verdict: published"]).toBe(r.outcomes["/bench: dispatched"]);
+    expect(r.doubleDispatches).toBe(0);
     for (const type of ["/bench", "verdict", "board comment", "PR opened", "push", "ruling", "resync"])
       expect(r.requestsPerEvent[type]?.perEvent, type).toBeGreaterThan(0);
   }, 300_000);

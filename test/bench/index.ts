@@ -10,7 +10,7 @@ import { serveDir } from "../../runner/demo/serve.ts";
 import { compare, type Launch } from "../../runner/core/stats/compare.ts";
 import { seededRng } from "../../runner/core/stats/rng.ts";
 import { synthesize } from "../../runner/synth/synth.ts";
-import { CONTEST_WEEK, replay, replayTable, SHORT_DAY } from "./replay.ts";
+import { CONTEST_WEEK, oneDayOf, replay, replayTable, SHORT_DAY } from "./replay.ts";
 import { hasChromium, launchChromium } from "../browser.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -586,7 +586,10 @@ async function benchRequests() {
  * the bot's real flows against the GitHub stand-in with GITHUB_TOKEN's limits (minutes of wall time).
  */
 async function benchReplay() {
-  const r = await replay(CONTEST_WEEK, { progress: (l) => process.stderr.write(l + "\n") });
+  // REPLAY_DAY=k: one day at k times the week's daily rate, same bursts (minutes, not half an hour).
+  const k = Number(process.env.REPLAY_DAY ?? 0);
+  const size = k > 0 ? oneDayOf(CONTEST_WEEK, k) : CONTEST_WEEK;
+  const r = await replay(size, { progress: (l) => process.stderr.write(l + "\n") });
   results.replay = r;
   line(replayTable(r));
   line(

@@ -28,6 +28,7 @@ import {
   type FlowContext,
   type Outcome,
 } from "../../runner/flows/bot/index.ts";
+import { DISPATCHING } from "../../runner/flows/bot/bench-request.ts";
 import { requestWouldRun } from "../../runner/flows/bot/reconcile.ts";
 import { challenge, runRecord } from "../fakes/bot-fixtures.ts";
 import { replayStore } from "./replay-store.ts";
@@ -59,6 +60,21 @@ export const CONTEST_WEEK: ReplaySize = {
   days: 7,
   triples: 40,
 };
+/** One day of a contest at k times its daily rate (participants as they are), same bursts. */
+export function oneDayOf(week: ReplaySize, k: number): ReplaySize {
+  const day = (n: number) => Math.round((n * k) / week.days);
+  return {
+    participants: week.participants,
+    prs: day(week.prs),
+    pushes: day(week.pushes),
+    benches: day(week.benches),
+    boardComments: day(week.boardComments),
+    issues: day(week.issues),
+    rulings: day(week.rulings),
+    days: 1,
+    triples: day(week.triples),
+  };
+}
 /** The tests' version: a busy day of a small contest, same bursts. */
 export const SHORT_DAY: ReplaySize = {
   participants: 12,
@@ -90,6 +106,29 @@ type WorkflowName = "request" | "board" | "pages" | "evaluate" | "validate-comme
 /** Modelled durations (ms): job start-up before the bot's code runs, then the rest of the job. */
 const SETUP = { request: 45_000, board: 45_000, pages: 60_000, evaluate: 60_000, "validate-comment": 45_000 };
 const TAIL = { request: 5_000, board: 5_000, pages: 5 * 60_000, evaluate: 5_000, "validate-comment": 5_000 };
+/** The site build and its deploy, after start-up: the site shows the data branch when it ends. */
+const PAGES_BUILD_MS = 5 * 60_000;
+/**
+ * The waits the workflow files build in, read from them (a step `run: sleep "$WAIT_S"` with the
+ * given id, its default from `WAIT_S: ${{ vars.NAME || 'N' }}`):
+ * board.yml's debounce before the mirror reads the feeds (added to its start-up), pages.yml's
+ * cooldown job after the deploy, which holds the group (added to its tail, with the job's start-up).
+ */
+function sleepOf(file: string, job: string, id: string): number {
+  const wf = parse(readFileSync(join(import.meta.dirname, "../../.github/workflows", file), "utf8")) as {
+    jobs: Record<string, { steps?: { id?: string; run?: string; env?: Record<string, string> }[] }>;
+  };
+  const step = wf.jobs[job]?.steps?.find((s) => s.id === id);
+  if (step?.run?.trim() !== 'sleep "$WAIT_S"') return 0;
+  // `${{ vars.NAME || 'N' }}`: the default, N seconds (what a repository without the variable waits).
+  const m = /\|\|\s*'(\d+)'\s*\}\}$/.exec(step.env?.WAIT_S?.trim() ?? "");
+  return m ? Number(m[1]) * 1000 : 0;
+}
+const BOARD_DEBOUNCE = sleepOf("board.yml", "mirror", "debounce");
+const PAGES_COOLDOWN = sleepOf("pages.yml", "cooldown", "cooldown");
+const JOB_START = 45_000;
+SETUP.board += BOARD_DEBOUNCE;
+if (PAGES_COOLDOWN) TAIL.pages += JOB_START + PAGES_COOLDOWN;
 /** A run whose only job its `if:` skips ends within seconds. */
 const SKIPPED_MS = 5_000;
 /** GPU evaluation, modelled: a fixed duration between the dispatch and the publish job. */
@@ -214,6 +253,8 @@ export interface ReplayReport {
   requestsPerEvent: Record<string, { events: number; requests: number; perEvent: number; max: number }>;
   outcomes: Record<string, number>;
   pagesBuilds: number;
+  /** /bench runs dispatched to the GPU twice (a comment refused after its dispatch, then reconciled). */
+  doubleDispatches: number;
   violations: string[];
   wallS: number;
 }
@@ -303,6 +344,9 @@ function simulation(
   const boardRuns: number[] = [];
   const siteShown: { startedAt: number; endedAt: number }[] = [];
   const pagesRequests: number[] = [];
+  /** Runs dispatched to the GPU, and how many of them were dispatched a second time. */
+  const evaluated = new Set<string>();
+  let doubleDispatches = 0;
 
   const ctxOf = (): FlowContext => ({
     api: octokitApi({
@@ -349,7 +393,7 @@ function simulation(
       queuedAt: clock.get(),
       exec: async () => {
         const startedAt = clock.get();
-        q.push(startedAt + TAIL.pages - 1, () => {
+        q.push(startedAt + PAGES_BUILD_MS - 1, () => {
           if (run.cancelled) return;
           siteShown.push({ startedAt, endedAt: clock.get() });
           for (let k = 0; k < PAGES_DEPLOY_REQUESTS; k++) pagesRequests.push(clock.get() - k * 5000);
@@ -437,7 +481,7 @@ function simulation(
       type,
       async (c) => {
         const r = await handleCommand(c, event);
-        if (r.kind === "dispatched") scheduleEvaluation(r.reservation);
+        if (r.kind === "dispatched" && !r.resumed) scheduleEvaluation(r.reservation);
         if (reconcilerOn && r.kind !== "ignored") await reconciled(await reconcile(c));
         return r;
       },
@@ -452,7 +496,7 @@ function simulation(
     const state = await store.read();
     for (const h of out.handled) {
       const r = state.reservations.find((x) => x.id.endsWith(`-c${h.commentId}`));
-      if (h.outcome === "dispatched" && r) scheduleEvaluation(r);
+      if (h.outcome === "dispatched" && !h.resumed && r) scheduleEvaluation(r);
     }
   };
   const reconcileRun = async () => {
@@ -470,6 +514,8 @@ function simulation(
   };
   /** The runner's result, modelled: a record whose verdict follows from its samples (the bot recomputes it). */
   const scheduleEvaluation = (r: { id: string; slug: string; sha: string; against: string }) => {
+    if (evaluated.has(r.id)) doubleDispatches++;
+    evaluated.add(r.id);
     const record = () => {
       const rec = runRecord("faster", {
         id: r.id,
@@ -676,8 +722,8 @@ function simulation(
     const answered = new Map<number, { at: string; by: string }>();
     for (const [path, text] of answers)
       if (path.startsWith("commands/")) {
-        const a = JSON.parse(text) as { commentId: number; at: string; by: string };
-        answered.set(a.commentId, a);
+        const a = JSON.parse(text) as { commentId: number; at: string; by: string; outcome: string };
+        if (a.outcome !== DISPATCHING) answered.set(a.commentId, a); // dispatched, not yet acknowledged
       }
     const benchWaits: number[] = [];
     for (const [id, c] of commandAt) {
@@ -752,6 +798,7 @@ function simulation(
       requestsPerEvent: stats,
       outcomes,
       pagesBuilds: siteShown.length,
+      doubleDispatches,
       violations: [...new Set(gh.violations)].slice(0, 20),
     };
   }
@@ -778,6 +825,7 @@ export function replayTable(r: ReplayReport): string {
     ["comment → mirror run (max)", `${r.boardLagMaxMin} min`],
     ["runs replaced in a concurrency group", JSON.stringify(r.replacedRuns)],
     ["Pages builds", String(r.pagesBuilds)],
+    ["runs dispatched twice", String(r.doubleDispatches)],
     ["stand-in violations", String(r.violations.length)],
     ["wall time", `${r.wallS} s`],
   ];

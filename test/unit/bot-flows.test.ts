@@ -66,7 +66,12 @@ describe("/bench through the flow", () => {
         },
       },
     ]);
-    expect([...store.files.keys()]).toEqual([dataPath.reservation("2026-01-15-pr7-c3001")]);
+    // The charge, then the answer ledger's record of the dispatch (before the queued comment).
+    expect([...store.files.keys()]).toEqual([
+      dataPath.reservation("2026-01-15-pr7-c3001"),
+      dataPath.answer(3001),
+    ]);
+    expect(JSON.parse(store.files.get(dataPath.answer(3001))!)).toMatchObject({ outcome: "dispatching" });
     expect((await store.read()).reservations).toHaveLength(1);
     expect(lastComment(api)).toMatch(
       /Queued `q8` against `baseline` at `a1b2c3d` — 1 of 3 runs used by @alice/,
@@ -84,7 +89,8 @@ describe("/bench through the flow", () => {
       why: "comment 3001 was already handled as run 2026-01-15-pr7-c3001",
     });
     expect(api.dispatches).toHaveLength(1);
-    expect(store.commits).toHaveLength(1);
+    expect(store.commits).toHaveLength(2); // the charge and the dispatch's record, once
+    expect((await store.read()).reservations).toHaveLength(1);
     expect(api.callsTo("createComment")).toHaveLength(1);
   });
 
@@ -99,7 +105,8 @@ describe("/bench through the flow", () => {
       kind: "dispatched",
     });
     expect(api.dispatches).toHaveLength(1);
-    expect(store.commits).toHaveLength(1);
+    expect(store.commits).toHaveLength(2); // the charge (once) and the dispatch's record
+    expect((await store.read()).reservations).toHaveLength(1);
   });
 
   it("a stranger is refused with a comment and a confused reaction; nothing is charged", async () => {

@@ -124,6 +124,41 @@ describe("the reconciler", () => {
     expect(await reconcile(low)).toEqual({ kind: "reconciled", handled: [], deferred: true });
     expect(await reconcile(ctx)).toMatchObject({ handled: [{ commentId: c }], deferred: false });
   });
+
+  it("a /bench whose comment a rate limit refused after its dispatch is acknowledged later, never dispatched twice", async () => {
+    const { ctx, api, store } = setup();
+    const c = api.addComment(7, ALICE, "/bench --blocks 4");
+    // GitHub takes the dispatch, then refuses the queued comment (the secondary content limit).
+    const limited = Object.assign(new Error("You have exceeded a secondary rate limit"), {
+      status: 403,
+      response: { headers: { "retry-after": "60" } },
+    });
+    const refusing = {
+      ...ctx,
+      api: { ...api, createComment: () => Promise.reject(limited) } as unknown as typeof api,
+    };
+    const first = await handleCommand(refusing, commentEvent({ body: "/bench --blocks 4", commentId: c }));
+    expect(first.kind).toBe("deferred");
+    expect(api.dispatches).toHaveLength(1);
+    expect(JSON.parse(store.files.get(dataPath.answer(c))!)).toMatchObject({ outcome: "dispatching" });
+    // The reconciler finds it unanswered and acknowledges it: the queued comment, no second run.
+    const out = await reconcile(ctx);
+    expect(out).toEqual({
+      kind: "reconciled",
+      handled: [{ commentId: c, outcome: "dispatched", resumed: true }],
+      deferred: false,
+    });
+    expect(api.dispatches).toHaveLength(1);
+    const bot = api.comments.get(7)!.filter((x) => x.user?.login === BOT_USER.login);
+    expect(bot).toHaveLength(1);
+    expect(bot[0]!.body).toContain(`2026-01-15-pr7-c${c}`);
+    expect(JSON.parse(store.files.get(dataPath.answer(c))!)).toMatchObject({
+      outcome: "dispatched",
+      by: "reconciler",
+    });
+    expect(await reconcile(ctx)).toMatchObject({ handled: [] });
+    expect(api.dispatches).toHaveLength(1);
+  });
 });
 
 describe("the incremental board mirror", () => {

@@ -66,7 +66,7 @@ describe.skipIf(!act)("scenario d: organizer and participant commands on the shi
     const refresh = await h.settle();
     expect(refresh.map((r) => [r.workflow, r.jobs])).toEqual([
       ["board.yml", { mirror: "success" }],
-      ["pages.yml", { build: "success", deploy: "success" }],
+      ["pages.yml", { build: "success", deploy: "success", cooldown: "success" }],
     ]);
     const data = await h.dataFiles();
     const dir = (path: string) => path.slice(0, path.lastIndexOf("/") + 1);

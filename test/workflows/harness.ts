@@ -289,7 +289,12 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
       `GITHUB_API_URL=${fake.url}`,
       "--env",
       `GITHUB_REPOSITORY=${OWNER}/${REPO}`,
-      ...Object.entries(o.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}=${v}`]),
+      // The board's debounce and the site's cooldown (minutes on GitHub) do not wait in tests.
+      ...Object.entries({
+        VELODROME_BOARD_DEBOUNCE_S: "0",
+        VELODROME_PAGES_COOLDOWN_S: "0",
+        ...o.vars,
+      }).flatMap(([k, v]) => ["--var", `${k}=${v}`]),
       ...maps.flatMap((m) => ["--local-repository", m]),
     ];
     const env = {

@@ -42,7 +42,10 @@ describe.skipIf(!act)("scenario a: validate → validate-comment on the shipped 
     expect(posted[0]!.body).toMatch(/submissions\/q8\/submission\.yaml:11:5/);
     expect(posted[0]!.body).toMatch(/unknown key \\`port\\`/);
     expect([board!.workflow, board!.jobs]).toEqual(["board.yml", { mirror: "success" }]);
-    expect([pages!.workflow, pages!.jobs]).toEqual(["pages.yml", { build: "success", deploy: "success" }]);
+    expect([pages!.workflow, pages!.jobs]).toEqual([
+      "pages.yml",
+      { build: "success", deploy: "success", cooldown: "success" },
+    ]);
     // The data branch's board and the deployed site carry the report.
     const thread = JSON.parse(await h.dataFile(dataPath.thread(1))) as { comments: { body: string }[] };
     expect(thread.comments.map((c) => c.body)).toEqual([posted[0]!.body]);

@@ -10,13 +10,49 @@ import { dataPath } from "../../core/layout.ts";
 import type { FolderClaim } from "../../core/ownership.ts";
 import { submissionSlugOfPr, type PullFile } from "../../core/github/pull.ts";
 import { ACTIONS_BOT_LOGIN, hasComment, refuseCommand } from "./comments.ts";
+import type { CommandAnswer } from "../../core/schema/data.ts";
 import type { GhUser } from "../../ports.ts";
 import { pullCommandInput, recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
-/** Dispatches the evaluate workflow for a reservation and says so on the PR. */
+/**
+ * The answer ledger's entry for a `/bench` dispatched but not yet acknowledged: written right after
+ * the dispatch, before the comment, so that a comment GitHub refuses for a rate limit (the command
+ * is then deferred to the reconciler) is acknowledged later without a second dispatch, that is,
+ * without a second GPU run. handleCommand replaces it with the final answer.
+ */
+export const DISPATCHING = "dispatching";
+
+/** Whether the ledger says this comment's run was already dispatched (and awaits its acknowledgement). */
+export function wasDispatched(answers: readonly CommandAnswer[] | undefined, commentId: number): boolean {
+  return (answers ?? []).some((a) => a.commentId === commentId && a.outcome === DISPATCHING);
+}
+
+/** Dispatches the evaluate workflow for a reservation, records that, and says so on the PR. */
 async function dispatchRun(ctx: FlowContext, origin: CommentOrigin, d: BenchDispatch): Promise<Outcome> {
-  const r = d.reservation;
   await ctx.api.dispatch(ctx.evaluateWorkflow, ctx.ref, d.inputs);
+  const entry: CommandAnswer = {
+    version: 1,
+    commentId: origin.commentId,
+    issue: origin.issue,
+    outcome: DISPATCHING,
+    at: ctx.now().toISOString(),
+    by: "event",
+  };
+  await ctx.store.transact(`dispatched run ${d.reservation.id} (comment ${origin.commentId})`, () => ({
+    writes: [recordWrite(dataPath.answer(origin.commentId), entry)],
+    result: null,
+  }));
+  return acknowledge(ctx, origin, d);
+}
+
+/** The queued comment and the reaction: the acknowledgement of a dispatched run. */
+async function acknowledge(
+  ctx: FlowContext,
+  origin: CommentOrigin,
+  d: BenchDispatch,
+  resumed = false,
+): Promise<Outcome> {
+  const r = d.reservation;
   const body = renderQueuedComment({
     pr: r.pr,
     requester: origin.requester.login,
@@ -33,7 +69,7 @@ async function dispatchRun(ctx: FlowContext, origin: CommentOrigin, d: BenchDisp
   });
   await ctx.api.createComment(r.pr, body);
   await ctx.api.react(origin.commentId, "rocket").catch(() => undefined);
-  return { kind: "dispatched", reservation: r };
+  return { kind: "dispatched", reservation: r, ...(resumed ? { resumed: true as const } : {}) };
 }
 
 /**
@@ -96,7 +132,8 @@ export const UNREGISTERED_IGNORED = "unregistered account";
 /**
  * `/bench [--against slug] [--blocks N]` on a PR. The decision (core/github/bench.ts) runs inside
  * a data-store transaction, so two concurrent requests cannot both take the last unit of quota.
- * A redelivered comment is dispatched only if its queued comment never appeared.
+ * A redelivered comment is dispatched only if its queued comment never appeared and the answer
+ * ledger does not say it was dispatched.
  */
 export async function handleBench(
   ctx: FlowContext,
@@ -108,7 +145,9 @@ export async function handleBench(
   const input = await pullCommandInput(ctx, origin);
   const validation = await validateHead(ctx, input.pull, input.files, input.claims);
   const message = `quota: ${origin.requester.login} runs PR #${origin.issue}`;
+  let dispatched = false;
   const decision = await ctx.store.transact(message, (state) => {
+    dispatched = wasDispatched(state.answers, origin.commentId);
     const d = decideBench({
       ...input,
       command,
@@ -124,5 +163,7 @@ export async function handleBench(
   const runId = decision.reservation.id;
   if (decision.kind === "redelivered" && (await hasComment(ctx.api, origin.issue, marker("queued", runId))))
     return { kind: "ignored", why: `comment ${origin.commentId} was already handled as run ${runId}` };
+  // Dispatched before a rate limit refused its comment: acknowledged now, never dispatched twice.
+  if (decision.kind === "redelivered" && dispatched) return acknowledge(ctx, origin, decision, true);
   return dispatchRun(ctx, origin, decision);
 }

@@ -42,7 +42,8 @@ export interface FlowContext {
 export type Outcome =
   | { kind: "ignored"; why: string }
   | { kind: "refused"; why: string }
-  | { kind: "dispatched"; reservation: Reservation }
+  /** `resumed`: a run dispatched earlier, acknowledged now (no second dispatch). */
+  | { kind: "dispatched"; reservation: Reservation; resumed?: true }
   | { kind: "ruled"; ruling: Ruling }
   | { kind: "lifecycle"; event: LifecycleEvent }
   | { kind: "registered"; registration: Registration; change: string }
@@ -52,7 +53,11 @@ export type Outcome =
   | { kind: "scheduled"; dispatched: string[]; already: string[]; skipped: { what: string; why: string }[] }
   | { kind: "mirrored"; threads: number[]; deferred: boolean }
   | { kind: "deferred"; why: string }
-  | { kind: "reconciled"; handled: { commentId: number; outcome: string }[]; deferred: boolean };
+  | {
+      kind: "reconciled";
+      handled: { commentId: number; outcome: string; resumed?: true }[];
+      deferred: boolean;
+    };
 
 /** A data-branch file holding one record: pretty JSON with a final newline. */
 export function recordWrite(path: string, value: unknown): Write {

@@ -6,6 +6,7 @@ import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
 import { UNREGISTERED_IGNORED } from "./bench-request.ts";
 import { ACTIONS_BOT_LOGIN } from "./comments.ts";
 import { canSpend, isRateLimited, readFeed } from "./feed.ts";
+import { DISPATCHING } from "./bench-request.ts";
 import { handleIssueComment } from "./issue-comment.ts";
 
 /**
@@ -35,7 +36,7 @@ export async function handleCommand(
   if (triage.kind === "ignore") return { kind: "ignored", why: triage.why };
   const { commentId, issue } = triage.origin;
   const state = await ctx.store.read();
-  if (state.answers?.some((a) => a.commentId === commentId))
+  if (state.answers?.some((a) => a.commentId === commentId && a.outcome !== DISPATCHING))
     return { kind: "ignored", why: `comment ${commentId} was already answered` };
   let outcome: Outcome;
   try {
@@ -108,7 +109,9 @@ export async function reconcile(
   const mark = state.watermarks?.find((w) => w.name === "reconcile")?.since ?? iso(oldest);
   const spend = () => canSpend(ctx.api);
   const feed = await readFeed((s, p) => ctx.api.commentsSince(s, p), mark, spend);
-  const answered = new Set((state.answers ?? []).map((a) => a.commentId));
+  const answered = new Set(
+    (state.answers ?? []).filter((a) => a.outcome !== DISPATCHING).map((a) => a.commentId),
+  );
   const seen = new Set<number>();
   const todo = feed.items.filter((c) => {
     const created = Date.parse(c.created_at);
@@ -131,7 +134,8 @@ export async function reconcile(
       deferred = true;
       break;
     }
-    handled.push({ commentId: c.id, outcome: outcome.kind });
+    const resumed = outcome.kind === "dispatched" && outcome.resumed === true;
+    handled.push({ commentId: c.id, outcome: outcome.kind, ...(resumed ? { resumed: true as const } : {}) });
   }
   // The mark never passes a comment still within its grace period, nor one left unhandled.
   const next = deferred ? mark : iso(Math.min(Date.parse(feed.since ?? mark), cutoff));
