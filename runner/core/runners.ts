@@ -206,3 +206,25 @@ export function chooseRunner(runs: readonly RunRecord[], steps: readonly RunnerS
   inService.sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]));
   return { kind: "pinned", runner: inService[0]![0] };
 }
+
+/**
+ * Why this machine must not run a dispatched run's launches, or undefined: it is suspended on the
+ * data branch. A pool addressed by its label alone can hand a share job to a suspended machine
+ * (GitHub's `runs-on` cannot exclude one), so the job checks its own machine id and fails before
+ * starting an engine; the run was charged once at dispatch, and nothing here charges again. An
+ * A/A calibration run is exempt: it is how a suspended machine shows it recovered. Pure.
+ */
+export function suspendedHere(
+  steps: readonly RunnerStep[] = [],
+  machine: string,
+  calibration: boolean,
+): string | undefined {
+  if (calibration) return undefined;
+  const s = runnerStatus(steps, machine);
+  if (s.status !== "suspended") return undefined;
+  return (
+    `this machine (${machine}) is suspended for drifting noise since ${s.step!.at}: it runs no ` +
+    `launches until an organizer runs \`/runner clear ${machine}\`; re-run the failed job so ` +
+    "another machine of the pool takes it"
+  );
+}

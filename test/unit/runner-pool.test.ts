@@ -5,7 +5,7 @@ import { toComparisonRecord } from "../../runner/core/github/record-check.ts";
 import { compare } from "../../runner/core/stats/compare.ts";
 import { decideRunnerClear } from "../../runner/core/github/runner-clear.ts";
 import { dataPath } from "../../runner/core/layout.ts";
-import { chooseRunner, decideSuspension, runnerStatus } from "../../runner/core/runners.ts";
+import { chooseRunner, decideSuspension, runnerStatus, suspendedHere } from "../../runner/core/runners.ts";
 import { runnerViews } from "../../runner/core/site/model/runners.ts";
 import type { RunnerStep } from "../../runner/core/schema/data.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
@@ -359,5 +359,19 @@ describe("drift per physical machine (F5): a pool label names several machines",
     const alone = decideSuspension(calmDays(), [], noisyDay(), NOW);
     expect(alone.steps).toEqual([]);
     expect(alone.flag).toMatch(/`runner-1`/);
+  });
+});
+
+describe("a share job on a suspended machine refuses to run (the pool addressed by label)", () => {
+  const steps = [suspension("m1", "2026-01-15T08:00:00.000Z")];
+  it("refuses on the suspended machine with how to fix it; runs elsewhere, after a clear, and for A/A", () => {
+    expect(suspendedHere(steps, "m1", false)).toMatch(/\(m1\) is suspended.*`\/runner clear m1`/);
+    expect(suspendedHere(steps, "m2", false)).toBeUndefined();
+    expect(suspendedHere(steps, "m1", true)).toBeUndefined();
+    const cleared = [
+      ...steps,
+      { ...steps[0]!, id: "c", at: "2026-01-15T09:00:00.000Z", status: "cleared" as const },
+    ];
+    expect(suspendedHere(cleared, "m1", false)).toBeUndefined();
   });
 });
