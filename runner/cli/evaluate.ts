@@ -28,6 +28,7 @@ import {
 } from "../flows/evaluate.ts";
 import { enginesHere, HERE, type RunMode } from "../flows/run/types.ts";
 import { loadChallenge } from "../flows/repo-load.ts";
+import { suspendedHere } from "../core/runners.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, RUNNERS_OPTION, type CommandSpec } from "./options.ts";
 
@@ -245,6 +246,8 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
       }),
   };
   const request = await requestOf(v, io, challenge, mode);
+  const refusal = enginesHere(mode) ? await suspendedRefusal(ports, request, v) : undefined;
+  if (refusal) return (io.err(refusal), 1);
   if (mode.kind === "share") return runShareCommand(ports, challenge, request, mode, io);
   const outcome = await evaluate(ports, challenge, request, mode);
   // The job log is public: only fixed phrases here; the raw text stays in the local log file.
@@ -254,6 +257,23 @@ export async function evaluateCommand(argv: string[], io: Io): Promise<number> {
   if (nextLook !== null) return (io.out(`look ${nextLook} has not run yet → ${v.out} (nextLook)`), 0);
   io.out(`${record.status}${record.comparison ? `: ${record.comparison.verdict}` : ""} → ${v.out}`);
   return record.status === "error" ? 1 : 0;
+}
+
+/**
+ * Whether this machine is suspended on the data branch (see `suspendedHere`). A data branch that
+ * cannot be read leaves the decision to dispatch, which already pins runs away from suspended
+ * machines where organizers label each runner with its machine id.
+ */
+async function suspendedRefusal(
+  ports: EvaluatePorts,
+  r: EvaluateRequest,
+  v: Values,
+): Promise<string | undefined> {
+  const state = await ports
+    .dataStore()
+    .read()
+    .catch(() => undefined);
+  return suspendedHere(state?.runnerSteps ?? [], r.runner.id, v.slug === v.against);
 }
 
 /** The dispatched run's request, with where it runs: a gather names the pool, not this machine. */

@@ -35,25 +35,56 @@ export function aaWindows(runs: readonly RunRecord[]): RunnerWindow[] {
     .map(([label, w]) => ({ label, diffs: w.diffs, tps: w.speeds.length ? mean(w.speeds) : NaN }));
 }
 
-/** Runs grouped by the runner that ran them, runner ids sorted. */
+const MACHINE_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * The physical machine of one launch, as health, suspension and dispatch key it: the launch's own
+ * `machine` (the host's id, recorded by `evaluate`), else the record's runner id (old records, and
+ * worker processes of one host such as `runner-1/worker-2`, which share that host). A matrix
+ * record names the pool's label as its runner, so keying by the record would average every
+ * machine's drift together and suspend the whole pool for one (finding F5).
+ */
+export function machineOf(launch: RunRecord["launches"][number], record: RunRecord): string {
+  return launch.machine !== undefined && MACHINE_ID.test(launch.machine) ? launch.machine : record.runner.id;
+}
+
+/** The machines a record's launches ran on, sorted. */
+export function machinesOf(record: RunRecord): string[] {
+  return [...new Set(record.launches.map((l) => machineOf(l, record)))].sort();
+}
+
+/** The part of a record that ran on `machine`: its launches there (every block stays on one machine). */
+function onMachine(record: RunRecord, machine: string): RunRecord {
+  return { ...record, launches: record.launches.filter((l) => machineOf(l, record) === machine) };
+}
+
+/**
+ * Runs grouped by the physical machine that ran them (machine ids sorted): a record whose launches
+ * ran on several machines appears under each, with only that machine's launches. A record with no
+ * launches (an early error) is listed under its runner id.
+ */
 export function runsByRunner(runs: readonly RunRecord[]): Map<string, RunRecord[]> {
   const out = new Map<string, RunRecord[]>();
   for (const r of [...runs].sort(
     (a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.id.localeCompare(b.id),
   )) {
-    const list = out.get(r.runner.id);
-    if (list) list.push(r);
-    else out.set(r.runner.id, [r]);
+    const machines = r.launches.length ? machinesOf(r) : [r.runner.id];
+    for (const m of machines) {
+      const part = r.launches.length ? onMachine(r, m) : r;
+      const list = out.get(m);
+      if (list) list.push(part);
+      else out.set(m, [part]);
+    }
   }
   return new Map([...out].sort((a, b) => a[0].localeCompare(b[0])));
 }
 
-/** One runner's A/A windows and drift check. */
+/** One machine's A/A windows and drift check (over the launches that ran on it). */
 export function healthOf(
   runs: readonly RunRecord[],
   runner: string,
 ): { windows: RunnerWindow[]; health: RunnerHealth } {
-  const windows = aaWindows(runs.filter((r) => r.runner.id === runner));
+  const windows = aaWindows(runsByRunner(runs).get(runner) ?? []);
   return { windows, health: runnerHealth(windows) };
 }
 
@@ -83,35 +114,68 @@ export function suspendedRunners(steps: readonly RunnerStep[] = []): Set<string>
   return new Set([...ids].filter((id) => runnerStatus(steps, id).status === "suspended"));
 }
 
+/** The machines a run's publication suspends, and a note for organizers when one was kept. */
+export interface SuspensionDecision {
+  steps: RunnerStep[];
+  /** Set when every known machine would be suspended: the least-drifted one stays in service. */
+  flag?: string;
+}
+
+/** One machine's suspension step from `run`'s evidence, if it drifts and is in service. */
+function machineSuspension(
+  runs: readonly RunRecord[],
+  steps: readonly RunnerStep[],
+  run: RunRecord,
+  machine: string,
+  at: string,
+): { step: RunnerStep; ratio: number } | undefined {
+  const current = runnerStatus(steps, machine);
+  if (current.status === "suspended") return undefined;
+  const { windows, health } = healthOf(runs, machine);
+  if (!health.drifting) return undefined;
+  const recent = windows.at(-1)!.label;
+  if (current.step && recent <= current.step.at.slice(0, 10)) return undefined;
+  const id = `${at.replace(/[:.]/g, "-")}-${machine}-suspended`;
+  const step: RunnerStep = {
+    version: 1,
+    ...{ id, at, runner: machine, status: "suspended", reason: health.reason, run: run.id },
+  };
+  return { step, ratio: health.ratio };
+}
+
 /**
- * Whether publishing `run` suspends its runner: it is an A/A run, the runner's drift check (over
- * every recorded run plus this one) says drift, and the runner is in service. A clear covers the
- * window it was given for: drift in a window that began no later than the clear's day is the
- * evidence the organizer already saw, so only a later day's window suspends again. Pure.
+ * Which machines publishing `run` suspends: it is an A/A run, and each machine its launches ran on
+ * is judged alone (over every recorded run plus this one); a drifting machine in service is
+ * suspended, the others stay. A clear covers the window it was given for: drift in a window that
+ * began no later than the clear's day is the evidence the organizer already saw, so only a later
+ * day's window suspends again. Never the whole pool: when every known machine would be suspended,
+ * the least-drifted of those this run would suspend stays in service and `flag` asks an organizer
+ * to look (a leader whose engine turns noisy must not stop every `/bench`). Pure.
  */
 export function decideSuspension(
   runs: readonly RunRecord[],
   steps: readonly RunnerStep[] = [],
   run: RunRecord,
   now: Date,
-): RunnerStep | undefined {
-  if (!isAA(run)) return undefined;
-  const runner = run.runner.id;
-  const current = runnerStatus(steps, runner);
-  if (current.status === "suspended") return undefined;
-  const { windows, health } = healthOf([...runs.filter((r) => r.id !== run.id), run], runner);
-  if (!health.drifting) return undefined;
-  const recent = windows.at(-1)!.label;
-  if (current.step && recent <= current.step.at.slice(0, 10)) return undefined;
+): SuspensionDecision {
+  if (!isAA(run)) return { steps: [] };
+  const all = [...runs.filter((r) => r.id !== run.id), run];
   const at = now.toISOString();
+  const found = machinesOf(run)
+    .map((m) => machineSuspension(all, steps, run, m, at))
+    .filter((x) => x !== undefined);
+  if (!found.length) return { steps: [] };
+  const suspended = suspendedRunners(steps);
+  for (const f of found) suspended.add(f.step.runner);
+  const known = [...runsByRunner(all).keys()];
+  if (known.some((m) => !suspended.has(m))) return { steps: found.map((f) => f.step) };
+  const keep = [...found].sort((a, b) => a.ratio - b.ratio || a.step.runner.localeCompare(b.step.runner))[0]!;
   return {
-    version: 1,
-    id: `${at.replace(/[:.]/g, "-")}-${runner}-suspended`,
-    at,
-    runner,
-    status: "suspended",
-    reason: health.reason,
-    run: run.id,
+    steps: found.filter((f) => f !== keep).map((f) => f.step),
+    flag:
+      `every machine of the pool would be suspended for drifting noise; \`${keep.step.runner}\` ` +
+      `(the least drifted: ${keep.step.reason}) stays in service so the pool keeps running: ` +
+      "an organizer should check the machines and the calibration engine",
   };
 }
 
@@ -141,4 +205,26 @@ export function chooseRunner(runs: readonly RunRecord[], steps: readonly RunnerS
     };
   inService.sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]));
   return { kind: "pinned", runner: inService[0]![0] };
+}
+
+/**
+ * Why this machine must not run a dispatched run's launches, or undefined: it is suspended on the
+ * data branch. A pool addressed by its label alone can hand a share job to a suspended machine
+ * (GitHub's `runs-on` cannot exclude one), so the job checks its own machine id and fails before
+ * starting an engine; the run was charged once at dispatch, and nothing here charges again. An
+ * A/A calibration run is exempt: it is how a suspended machine shows it recovered. Pure.
+ */
+export function suspendedHere(
+  steps: readonly RunnerStep[] = [],
+  machine: string,
+  calibration: boolean,
+): string | undefined {
+  if (calibration) return undefined;
+  const s = runnerStatus(steps, machine);
+  if (s.status !== "suspended") return undefined;
+  return (
+    `this machine (${machine}) is suspended for drifting noise since ${s.step!.at}: it runs no ` +
+    `launches until an organizer runs \`/runner clear ${machine}\`; re-run the failed job so ` +
+    "another machine of the pool takes it"
+  );
 }

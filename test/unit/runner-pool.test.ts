@@ -5,7 +5,8 @@ import { toComparisonRecord } from "../../runner/core/github/record-check.ts";
 import { compare } from "../../runner/core/stats/compare.ts";
 import { decideRunnerClear } from "../../runner/core/github/runner-clear.ts";
 import { dataPath } from "../../runner/core/layout.ts";
-import { chooseRunner, decideSuspension, runnerStatus } from "../../runner/core/runners.ts";
+import { chooseRunner, decideSuspension, runnerStatus, suspendedHere } from "../../runner/core/runners.ts";
+import { runnerViews } from "../../runner/core/site/model/runners.ts";
 import type { RunnerStep } from "../../runner/core/schema/data.ts";
 import type { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { handleIssueComment, publishResult, type FlowContext } from "../../runner/flows/bot/index.ts";
@@ -99,19 +100,29 @@ const suspension = (runner: string, at: string): RunnerStep => ({
   reason: "drift",
 });
 
+/** One suspension step, or undefined: the single-machine view of `decideSuspension`. */
+const suspend1 = (...a: Parameters<typeof decideSuspension>) => {
+  const d = decideSuspension(...a);
+  expect(d.steps.length).toBeLessThanOrEqual(1);
+  return d.steps[0];
+};
+
+/** Calm history on a second runner, so suspending runner-1 does not empty the pool. */
+const pool = () => [...calmDays(), ...calmDays("runner-2")];
+
 describe("suspension on drift", () => {
   it("an A/A run that shows drift suspends its runner, with the evidence and the run", () => {
-    const step = decideSuspension(calmDays(), [], noisyDay(), NOW);
+    const step = suspend1(pool(), [], noisyDay(), NOW);
     expect(step).toMatchObject({ runner: "runner-1", status: "suspended", run: "aa-noisy" });
     expect(step!.reason).toMatch(/2026-01-15/);
   });
   it("a calm A/A run, a non-A/A run, or an already suspended runner: no new step", () => {
     const calm = aaRun("aa-calm", "2026-01-15", "runner-1", [1e-4, -1e-4, 2e-4, -2e-4]);
-    expect(decideSuspension(calmDays(), [], calm, NOW)).toBeUndefined();
+    expect(suspend1(pool(), [], calm, NOW)).toBeUndefined();
     const notAA = { ...noisyDay(), incumbent: { slug: "baseline" } };
-    expect(decideSuspension(calmDays(), [], notAA, NOW)).toBeUndefined();
+    expect(suspend1(pool(), [], notAA, NOW)).toBeUndefined();
     const already = [suspension("runner-1", "2026-01-15T08:00:00.000Z")];
-    expect(decideSuspension(calmDays(), already, noisyDay(), NOW)).toBeUndefined();
+    expect(suspend1(pool(), already, noisyDay(), NOW)).toBeUndefined();
   });
   it("a clear covers the day it was given for; the next noisy day suspends again", () => {
     const cleared: RunnerStep[] = [
@@ -124,9 +135,9 @@ describe("suspension on drift", () => {
         reason: "checked",
       },
     ];
-    const sameDay = [...calmDays(), noisyDay("aa-n1")];
-    expect(decideSuspension(sameDay, cleared, noisyDay("aa-n2"), NOW)).toBeUndefined();
-    const nextDay = decideSuspension(sameDay, cleared, noisyDay("aa-n3", "2026-01-16"), NOW);
+    const sameDay = [...pool(), noisyDay("aa-n1")];
+    expect(suspend1(sameDay, cleared, noisyDay("aa-n2"), NOW)).toBeUndefined();
+    const nextDay = suspend1(sameDay, cleared, noisyDay("aa-n3", "2026-01-16"), NOW);
     expect(nextDay?.status).toBe("suspended");
   });
 });
@@ -225,7 +236,7 @@ describe("/runner clear", () => {
 function setup() {
   const api = memoryGitHub();
   api.pulls.set(7, { number: 7, user: ALICE, headSha: SHA, state: "open", files: submissionFiles() });
-  const files = Object.fromEntries(calmDays().map((r) => [dataPath.run(r.id), JSON.stringify(r)]));
+  const files = Object.fromEntries(pool().map((r) => [dataPath.run(r.id), JSON.stringify(r)]));
   const store = memoryStore(files);
   const ctx: FlowContext = {
     api,
@@ -254,7 +265,10 @@ describe("the pool through the bot's flows", () => {
     const result = { ...noisyDay(runId), candidate: { slug: "q8", commit: SHA } };
     const out = await publishResult(ctx, { runId, resultText: JSON.stringify(result) });
     if (out.kind === "refused") throw new Error(out.why);
-    expect(out).toMatchObject({ kind: "published", suspended: { runner: "runner-1", status: "suspended" } });
+    expect(out).toMatchObject({
+      kind: "published",
+      suspended: [{ runner: "runner-1", status: "suspended" }],
+    });
     const commit = store.commits.at(-1)!;
     expect(commit.paths).toHaveLength(2);
     expect(commit.paths.some((p) => p.startsWith("runners/"))).toBe(true);
@@ -284,5 +298,80 @@ describe("the pool through the bot's flows", () => {
     expect(api.comments.get(12)!.at(-1)!.body).toMatch(
       /`runner-1` is \*\*cleared\*\*[\s\S]*suspended by the bot/,
     );
+  });
+});
+
+/** An A/A record of the pool label `gpu-pool` whose block b ran on machine `m${b % 3 + 1}` (a matrix run). */
+function matrixAA(id: string, day: string, rel: (block: number) => number, blocks = 12): RunRecord {
+  const r = aaRun(
+    id,
+    day,
+    "gpu-pool",
+    Array.from({ length: blocks }, (_, b) => rel(b)),
+  );
+  return { ...r, launches: r.launches.map((l) => ({ ...l, machine: `m${(l.block % 3) + 1}` })) };
+}
+const calmRel = (b: number) => [1, -2, 1.5, -1, 0.5, -1.5][b % 6]! * 1e-4;
+const calmMatrix = () =>
+  ["2026-01-12", "2026-01-13", "2026-01-14"].map((day, d) => matrixAA(`mx-${d}`, day, calmRel));
+
+describe("drift per physical machine (F5): a pool label names several machines", () => {
+  const noisyOn =
+    (machines: readonly number[], scale = 1) =>
+    (b: number) =>
+      machines.includes((b % 3) + 1) ? (b % 2 ? -0.05 : 0.05) * scale : calmRel(b);
+  it("one noisy machine of three is suspended alone, and /bench is still dispatched", () => {
+    const d = decideSuspension(calmMatrix(), [], matrixAA("mx-noisy", "2026-01-15", noisyOn([1])), NOW);
+    expect(d.steps.map((s) => s.runner)).toEqual(["m1"]);
+    expect(d.flag).toBeUndefined();
+    const bench = decideBench({
+      origin: origin(ALICE),
+      command: { kind: "bench" as const },
+      pull: openPull(),
+      files: submissionFiles(),
+      challenge: challenge(),
+      participants: participants(),
+      knownSlugs: ["baseline"],
+      validation: { ok: true, problems: [] },
+      now: NOW,
+      state: { runs: calmMatrix(), reservations: [], rulings: [], runnerSteps: d.steps },
+    });
+    expect(bench.kind).toBe("dispatch");
+    expect(bench.kind === "dispatch" && bench.inputs.runner).toMatch(/^m[23]$/);
+  });
+  it("the runners page model lists the machines, not the pool label", () => {
+    const views = runnerViews(calmMatrix(), [suspension("m1", "2026-01-15T08:00:00.000Z")]);
+    expect(views.map((v) => [v.id, v.status])).toEqual([
+      ["m1", "suspended"],
+      ["m2", "ok"],
+      ["m3", "ok"],
+    ]);
+  });
+  it("never the whole pool: when every machine drifts, the least drifted stays and organizers are flagged", () => {
+    const all = (b: number) => noisyOn([1, 2], 1)(b) || 0;
+    const run = matrixAA("mx-all", "2026-01-15", (b) =>
+      (b % 3) + 1 === 3 ? (b % 2 ? -0.02 : 0.02) : all(b),
+    );
+    const d = decideSuspension(calmMatrix(), [], run, NOW);
+    expect(d.steps.map((s) => s.runner)).toEqual(["m1", "m2"]);
+    expect(d.flag).toMatch(/`m3`.*stays in service/);
+    // A pool of one machine is never emptied either.
+    const alone = decideSuspension(calmDays(), [], noisyDay(), NOW);
+    expect(alone.steps).toEqual([]);
+    expect(alone.flag).toMatch(/`runner-1`/);
+  });
+});
+
+describe("a share job on a suspended machine refuses to run (the pool addressed by label)", () => {
+  const steps = [suspension("m1", "2026-01-15T08:00:00.000Z")];
+  it("refuses on the suspended machine with how to fix it; runs elsewhere, after a clear, and for A/A", () => {
+    expect(suspendedHere(steps, "m1", false)).toMatch(/\(m1\) is suspended.*`\/runner clear m1`/);
+    expect(suspendedHere(steps, "m2", false)).toBeUndefined();
+    expect(suspendedHere(steps, "m1", true)).toBeUndefined();
+    const cleared = [
+      ...steps,
+      { ...steps[0]!, id: "c", at: "2026-01-15T09:00:00.000Z", status: "cleared" as const },
+    ];
+    expect(suspendedHere(cleared, "m1", false)).toBeUndefined();
   });
 });

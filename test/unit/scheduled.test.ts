@@ -48,6 +48,16 @@ const input = (runs: RunRecord[], o: Partial<ScheduleInput["state"]> = {}): Sche
 });
 
 describe("daily A/A calibration plan", () => {
+  it("once per physical machine of a pool label, never the label itself (F5)", () => {
+    const [lead, other] = history();
+    const onMachines = (r: RunRecord, ms: string[]): RunRecord => ({
+      ...r,
+      runner: { ...r.runner, id: "gpu-pool" },
+      launches: r.launches.map((l, k) => ({ ...l, machine: ms[k % ms.length]! })),
+    });
+    const runs = [onMachines(lead!, ["m1", "m2"]), onMachines(other!, ["m3"])];
+    expect(planCalibration(input(runs)).runs.map((r) => r.runner)).toEqual(["m1", "m2", "m3"]);
+  });
   it("the leader against itself at its pinned commit, once per runner, uncharged, by the bot", () => {
     const plan = planCalibration(input(history()), ["runner-9"]);
     expect(plan.runs.map((r) => r.id)).toEqual([

@@ -48,7 +48,7 @@ export type Outcome =
   | { kind: "lifecycle"; event: LifecycleEvent }
   | { kind: "registered"; registration: Registration; change: string }
   | { kind: "broadcast"; broadcast: Broadcast }
-  | { kind: "published"; record: RunRecord; suspended?: RunnerStep }
+  | { kind: "published"; record: RunRecord; suspended?: RunnerStep[]; flag?: string }
   | { kind: "runner"; step: RunnerStep }
   | { kind: "scheduled"; dispatched: string[]; already: string[]; skipped: { what: string; why: string }[] }
   | { kind: "mirrored"; threads: number[]; deferred: boolean }

@@ -78,13 +78,15 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
   const { record, reservation } = decision;
   const headline = `run ${record.id}: ${record.candidate.slug} ${record.comparison?.verdict ?? record.status}`;
   // An A/A run may show its runner drifting: the suspension is written with the record, in one commit.
-  const suspension = await ctx.store.transact(headline, (now) => {
-    const step = decideSuspension(now.runs, now.runnerSteps ?? [], record, ctx.now());
+  // Each machine of the run is judged alone; the whole pool is never suspended.
+  const decided = await ctx.store.transact(headline, (now) => {
+    const d = decideSuspension(now.runs, now.runnerSteps ?? [], record, ctx.now());
     const writes = [recordWrite(dataPath.run(record.id), record)];
-    if (step) writes.push(recordWrite(dataPath.runnerStep(step.id), step));
-    return { writes, result: step };
+    for (const step of d.steps) writes.push(recordWrite(dataPath.runnerStep(step.id), step));
+    return { writes, result: d };
   });
-  if (suspension) ctx.log?.(`runner ${suspension.runner} suspended: ${suspension.reason}`);
+  for (const s of decided.steps) ctx.log?.(`machine ${s.runner} suspended: ${s.reason}`);
+  if (decided.flag) ctx.log?.(`organizers: ${decided.flag}`);
   // A daily A/A run says nothing on the leader's PR: its record feeds the runners page.
   if (reservation.purpose !== "calibration") {
     const body = renderVerdictComment(record, {
@@ -95,7 +97,12 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
     await upsertComment(ctx.api, pr, marker("verdict", record.id), body);
   }
   if (reservation.purpose === "reverification") await announceReverification(ctx, record, pr);
-  return { kind: "published", record, ...(suspension ? { suspended: suspension } : {}) };
+  return {
+    kind: "published",
+    record,
+    ...(decided.steps.length ? { suspended: decided.steps } : {}),
+    ...(decided.flag ? { flag: decided.flag } : {}),
+  };
 }
 
 /**
