@@ -242,7 +242,7 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
         resultFile,
       ],
       main,
-      {},
+      { VELODROME_MACHINE_ID: "local" }, // the runner host's identity (else /etc/machine-id, hashed)
     );
     expect(ev.code, ev.err + ev.out).toBe(0);
     // Only the submission folder came over, as data (the PR's earlier runner/evil.ts never could).
@@ -453,12 +453,13 @@ describe("the bot end to end through a fake GitHub (OpenAPI-checked) and real gi
         resultFile,
       ],
       main,
-      {},
+      { VELODROME_MACHINE_ID: "local" },
     );
     expect(ev.code).toBe(1);
     // The public job log gets the fixed phrase; git's own words stay in the runner's local log.
+    // Its own line (a runner without the configured private set says so first, once).
     expect(ev.err).toMatch(
-      /^the pull request moved after the run was requested \(details: .*result\.raw\.json\)/,
+      /^the pull request moved after the run was requested \(details: .*result\.raw\.json\)/m,
     );
     const raw = join(main, ".velodrome/evaluate", inputs.run_id!, "result.raw.json");
     expect(await readFile(raw, "utf8")).toMatch(/moved from/);
