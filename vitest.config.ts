@@ -3,26 +3,34 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The longest files start first, so the two workers finish together instead of one waiting on a
- * late demo. Measured on the 2-core CI machine (seconds, one worker): demo ~400, runner ~210,
- * github ~130, site ~60, fresh-clone, plan, agent, audit, git-store ~30–70; everything else < 15.
+ * late demo. Measured in a CI-style run on the 2-core machine, under load (seconds, one worker):
+ * demo ~870, runner ~600, vllm ~230, github ~190, workflows/bench ~145, site ~100, agent ~100,
+ * workflows/commands ~70, fresh-clone ~65, workflows/validate ~45, audit ~40, workflows/share-dies
+ * ~40, replay ~30; everything else < 20.
  */
 const LONGEST_FIRST = [
   "demo",
   "runner",
+  "vllm",
   "github",
-  "fresh-clone",
+  "workflows/bench",
   "site",
-  "plan",
   "agent",
-  "git-store",
+  "workflows/commands",
+  "fresh-clone",
+  "workflows/validate",
   "audit",
+  "workflows/share-dies",
+  "replay",
+  "plan",
+  "git-store",
   "validate",
 ];
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) => {
-      const name = /([^/]+)\.test\.ts$/.exec(f.moduleId)?.[1] ?? "";
+      const name = /((?:workflows\/)?[^/]+)\.test\.ts$/.exec(f.moduleId)?.[1] ?? "";
       const i = f.moduleId.includes("/test/unit/") ? -1 : LONGEST_FIRST.indexOf(name);
       return i === -1 ? LONGEST_FIRST.length : i;
     };
