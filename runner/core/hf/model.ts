@@ -1,4 +1,4 @@
-import { BOS, BYTE0, EOS, gaussian, VOCAB_SIZE, vocabulary } from "../gguf/generate.ts";
+import { BOS, EOS, gaussian, VOCAB_SIZE, vocabulary } from "../gguf/generate.ts";
 
 /**
  * A seeded Llama in Hugging Face format for vLLM: `config.json` (LlamaForCausalLM),
@@ -211,7 +211,3 @@ export function hfModelFiles(s: HfModelSpec): Record<string, Uint8Array> {
     "model.safetensors": writeSafetensors(llamaTensors(s), { format: "pt" }),
   };
 }
-
-/** The byte a token id stands for, if any (for tests). */
-export const byteOf = (id: number): number | undefined =>
-  id >= BYTE0 && id < BYTE0 + 256 ? id - BYTE0 : undefined;

@@ -3,10 +3,9 @@ import { dataPath } from "../../core/layout.ts";
 import type { CommandAnswer, Watermark } from "../../core/schema/data.ts";
 import type { GhRepoComment } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
-import { UNREGISTERED_IGNORED } from "./bench-request.ts";
 import { ACTIONS_BOT_LOGIN } from "./comments.ts";
 import { canSpend, isRateLimited, readFeed } from "./feed.ts";
-import { DISPATCHING } from "./bench-request.ts";
+import { DISPATCHING, UNREGISTERED_IGNORED } from "./bench-request.ts";
 import { handleIssueComment } from "./issue-comment.ts";
 
 /**
