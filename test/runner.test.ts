@@ -223,7 +223,9 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
         private: priv,
         workDir: join(work, "prewarm"),
         seed: 5,
-        blocks: 4,
+        // Eight blocks: the cheat's cached speed swings from block to block, and with four a loaded
+        // CI machine once left an 11× gain unresolved (t with 3 degrees of freedom, p 0.09).
+        blocks: 8,
         runner: { id: "test", hardware: "ci" },
         startTimeoutMs: 60_000,
         requestTimeoutMs: 60_000,
@@ -231,8 +233,15 @@ describe("runner on the embedded engine (real llama.cpp launches)", { timeout: E
       expect(record.status, record.reason).toBe("ok");
       expect(record.quality.candidate!.ok).toBe(true); // its outputs are right…
       expect(record.comparison!.verdict, JSON.stringify(record.comparison)).toBe("faster"); // …and on the public prompts it looks much faster,
-      expect(record.confirmation.status).toBe("failed"); // but the private re-run is far slower than the claim
-      expect(record.confirmation.ratio!).toBeLessThan(1 - challenge.verification.confirm_tolerance);
+      // …but the private re-run is far slower than the claim: below the tolerance, or (on a loaded
+      // machine) past the per-token budget its private requests get from the claim (F1).
+      const c = record.confirmation;
+      expect(c.status, JSON.stringify(c)).toBe("failed");
+      const tooSlow =
+        c.ratio !== undefined
+          ? c.ratio < 1 - challenge.verification.confirm_tolerance
+          : /did not finish its response within \d+ ms/.test(c.reason ?? "");
+      expect(tooSlow, JSON.stringify(c)).toBe(true);
       expect(currentLeader(challenge, [record], []).slug).toBe("baseline");
     },
   );
