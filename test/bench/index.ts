@@ -328,8 +328,8 @@ async function benchLineage() {
   }
 }
 
-/** Issue 12: GPU and wall minutes per verdict on the shipped challenge, old design against the shipped one. */
-async function benchPlan() {
+/** The shipped challenge, its public prompt count and the planner's functions (benchPlan, planAtStartups). */
+async function shippedPlanInputs() {
   const { parseChallenge } = await import("../../runner/core/validate/manifest.ts");
   const { designOf, fleetOf } = await import("../../runner/core/plan/design.ts");
   const { planDesign } = await import("../../runner/core/plan/recommend.ts");
@@ -341,6 +341,12 @@ async function benchPlan() {
   const prompts = readFileSync(join(ROOT, ch.metric.prompts), "utf8")
     .split("\n")
     .filter((l) => l.trim()).length;
+  return { ch, prompts, designOf, fleetOf, planDesign, DEFAULT_NOISE };
+}
+
+/** Issue 12: GPU and wall minutes per verdict on the shipped challenge, old design against the shipped one. */
+async function benchPlan() {
+  const { ch, prompts, designOf, fleetOf, planDesign, DEFAULT_NOISE } = await shippedPlanInputs();
   const shipped = designOf(ch, prompts, 247);
   // Before issue 12: every launch decoded all prompts, looks [6, 12], blocks one after another on one runner.
   const designs = { before: { ...shipped, promptsPerGroup: prompts, looks: [6, 12] }, after: shipped };
@@ -532,17 +538,7 @@ async function benchVllmStartup() {
 
 /** The shipped challenge's design priced with each start-up (seconds), at its 247 tok/s. */
 async function planAtStartups(startups: number[]) {
-  const { parseChallenge } = await import("../../runner/core/validate/manifest.ts");
-  const { designOf, fleetOf } = await import("../../runner/core/plan/design.ts");
-  const { planDesign } = await import("../../runner/core/plan/recommend.ts");
-  const { DEFAULT_NOISE } = await import("../../runner/core/plan/operating.ts");
-  const ch = parseChallenge(
-    "challenge.yaml",
-    readFileSync(join(ROOT, "challenge/challenge.yaml"), "utf8"),
-  ).value!;
-  const prompts = readFileSync(join(ROOT, ch.metric.prompts), "utf8")
-    .split("\n")
-    .filter((l) => l.trim()).length;
+  const { ch, prompts, designOf, fleetOf, planDesign, DEFAULT_NOISE } = await shippedPlanInputs();
   const tps = 247;
   return startups.map((startupSeconds) => {
     const r = planDesign(
