@@ -21,14 +21,9 @@ async function submissionsAt(repoDir: string, sha: string) {
   return out;
 }
 
-/** Fetches a branch of `remote` into `into`; false when the remote has no such branch (yet). */
+/** Fetches a branch of `remote` into `into`, as the remote has it now; throws when it has none. */
 async function fetchBranch(repoDir: string, remote: string, branch: string, into: string) {
-  return simpleGit(repoDir)
-    .raw(["fetch", "--quiet", "--no-tags", remote, `+refs/heads/${branch}:${into}`])
-    .then(
-      () => true,
-      () => false,
-    );
+  await simpleGit(repoDir).raw(["fetch", "--quiet", "--no-tags", remote, `+refs/heads/${branch}:${into}`]);
 }
 
 /**
@@ -44,17 +39,15 @@ export function gitPullValidator(main: RepoFiles, remote: string, baseBranch: st
   return {
     async validate(o) {
       // The base as the remote has it now (a long-lived checkout may be behind its merges).
-      await simpleGit(repoDir).raw([
-        "fetch",
-        "--quiet",
-        "--no-tags",
-        remote,
-        `+refs/heads/${baseBranch}:${base}`,
-      ]);
+      await fetchBranch(repoDir, remote, baseBranch, base);
       await fetchPinned(repoDir, { remote, pr: o.pr, sha: o.sha });
       const challengeText = (await main.read(CHALLENGE_FILE)) ?? "";
       const dataBranch = parseChallenge(CHALLENGE_FILE, challengeText).value?.data_branch ?? "velodrome-data";
-      const hasData = await fetchBranch(repoDir, remote, dataBranch, data);
+      // The data branch may not exist yet (no run published so far).
+      const hasData = await fetchBranch(repoDir, remote, dataBranch, data).then(
+        () => true,
+        () => false,
+      );
       const report = await validatePull({
         repoDir,
         base,
