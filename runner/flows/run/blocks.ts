@@ -30,11 +30,26 @@ export async function runShare(
 ): Promise<LaunchResult[]> {
   const d = designBlocks(o.challenge, o.public, o.seed, share.maxBlocks);
   const results: LaunchResult[] = [];
-  for (const block of share.blocks)
-    for (const plan of blockPlans(d, arms(o), block, share.machine))
-      results.push(await runLaunch(ports, o, plan, share.deadline));
+  for await (const { result } of runBlocks(ports, o, d, share.blocks, share.deadline, share.machine))
+    results.push(result);
   return results;
 }
+
+/** The given blocks run in this process, in order, each block's launches in its order. */
+async function* runBlocks(
+  ports: BenchPorts,
+  o: BenchOptions,
+  design: BlockDesign,
+  blocks: Iterable<number>,
+  deadline: number,
+  machine?: string,
+): AsyncGenerator<Launched> {
+  for (const block of blocks)
+    for (const plan of blockPlans(design, arms(o), block, machine))
+      yield { plan, result: await runLaunch(ports, o, plan, deadline) };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
 
 /** The first block of [from, to) no gathered share holds; undefined when the shares hold them all. */
 export function firstNotRun(shares: GatheredShares, from: number, to: number): number | undefined {
@@ -52,15 +67,13 @@ export async function* launches(
   to: number,
 ): AsyncGenerator<Launched> {
   if (mode.kind === "here" || mode.kind === "share") {
-    for (let block = from; block < to; block++)
-      for (const plan of blockPlans(at.design, arms(o), block))
-        yield { plan, result: await runLaunch(ports, o, plan, at.deadline) };
+    yield* runBlocks(ports, o, at.design, range(from, to), at.deadline);
     return;
   }
   const results =
     mode.kind === "pool"
       ? (await mode.pool.run(o, poolShares(o, mode.pool, at, from, to))).flat()
-      : Array.from({ length: to - from }, (_, k) => mode.shares.launchesOf(from + k) ?? []).flat();
+      : range(from, to).flatMap((block) => mode.shares.launchesOf(block) ?? []);
   results.sort((a, b) => a.record.block - b.record.block || a.record.position - b.record.position);
   for (const result of results)
     yield { plan: blockPlans(at.design, arms(o), result.record.block)[result.record.position]!, result };
