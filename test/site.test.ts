@@ -231,6 +231,35 @@ describe("site build from a synthetic repository", () => {
     expect(html).toMatch(/class="ref-user">@agent-1<\/a>/);
     expect(html).toMatch(/<pre class="hljs"><code>.*hljs-keyword/s);
   });
+
+  it("`digest --site URL` and `--from DIR` read the published site and say what `digest` says from the clone", async () => {
+    await buildSite(repo, out);
+    const fromRepo = await runCli(["digest", "--repo", repo, "--json"], REPO_ROOT);
+    expect(fromRepo.code, fromRepo.err).toBe(0);
+    const fromDir = await runCli(["digest", "--from", out, "--json"], REPO_ROOT);
+    expect(fromDir.code, fromDir.err).toBe(0);
+    expect(JSON.parse(fromDir.out)).toEqual(JSON.parse(fromRepo.out));
+    const { url, server } = await serveDir(out, 0);
+    try {
+      // As GitHub Pages serves it: the address without its trailing slash is the same site.
+      const fromSite = await runCli(
+        ["digest", "--site", url.replace(/\/$/, ""), "--login", "agent-1"],
+        REPO_ROOT,
+      );
+      expect(fromSite.code, fromSite.err).toBe(0);
+      const leader = (JSON.parse(fromRepo.out) as { leader: { slug: string } }).leader.slug;
+      expect(fromSite.out).toContain(`leader: ${leader} at `);
+      expect(fromSite.out).toMatch(/quota: @agent-1 \d+\/\d+ in \d+ h as of /);
+      const missing = await runCli(["digest", "--site", url, "--login", "no-one"], REPO_ROOT);
+      expect(missing.code).not.toBe(0);
+      expect(missing.err).toContain(`${url}api/participants/no-one/digest.json: HTTP 404`);
+    } finally {
+      server.close();
+    }
+    const bad = await runCli(["digest", "--site", "file:///etc/passwd"], REPO_ROOT);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--site: file: is not http(s)");
+  });
 });
 
 describe.skipIf(!hasChromium)("site in a real browser (Debian chromium)", () => {

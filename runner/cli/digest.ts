@@ -1,6 +1,10 @@
 import { resolve } from "node:path";
+import { readPublishedSite, type SiteSource } from "../adapters/published-site.ts";
 import { loadSiteInput } from "../adapters/site-source.ts";
-import { stateOfPlay, stateOfPlayText } from "../core/digest.ts";
+import { stateFromSite } from "../core/digest-site.ts";
+import { stateOfPlay, stateOfPlayText, type StateOfPlay } from "../core/digest.ts";
+import { UsageError } from "../core/errors.ts";
+import { Login } from "../core/schema/common.ts";
 import { buildModel } from "../core/site/model.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
@@ -22,6 +26,16 @@ const OPTIONS = {
     description:
       "print one JSON object: { version, challenge, updatedAt, leader, margin, tieGroup, queue, quota, deadEnds, rulings, recentVerdicts }",
   },
+  site: {
+    type: "string",
+    placeholder: "URL",
+    description: "read the published site instead of a clone, e.g. https://<owner>.github.io/<challenge>/",
+  },
+  from: {
+    type: "string",
+    placeholder: "DIR",
+    description: "read a copy of the published site (its root folder, holding api/) instead of a clone",
+  },
   "data-ref": {
     type: "string",
     placeholder: "REF",
@@ -34,7 +48,9 @@ export const DIGEST: CommandSpec = {
   summary: "The state of play for an agent: leader and margin, tie group, queue, quota, dead ends, rulings.",
   description:
     "Read from a clone's git history and data branch (git fetch first), with the same code as the site,\n" +
-    "so it agrees with the site's pages and api/digest.json. Quota is as of now.",
+    "so it agrees with the site's pages and api/digest.json. Quota is as of now.\n" +
+    "Without a clone, --site URL (or --from DIR, a downloaded copy) reads the same from the published\n" +
+    "site's JSON; there the quota is the participant's own, as of the site's data.",
   options: OPTIONS,
 };
 
@@ -42,9 +58,39 @@ export const DIGEST: CommandSpec = {
 export async function digestCommand(argv: string[], io: Io): Promise<number> {
   const { help, values } = parseOptions(OPTIONS, argv, false);
   if (help) return (io.out(helpText(DIGEST)), 0);
-  const repo = resolve(io.cwd, values.repo);
-  const input = await loadSiteInput(repo, values["data-ref"] ? { dataRef: values["data-ref"] } : {});
-  const state = stateOfPlay(input, buildModel(input), values.login, new Date());
+  const login = values.login;
+  if (login !== undefined && !Login.safeParse(login).success)
+    throw new UsageError(`--login: ${JSON.stringify(login)} is not a GitHub login`);
+  const state = await (values.site !== undefined || values.from !== undefined
+    ? fromSite(siteSource(values.site, values.from, io.cwd), login)
+    : fromRepo(resolve(io.cwd, values.repo), values["data-ref"], login));
   io.out(values.json ? JSON.stringify(state, null, 2) + "\n" : stateOfPlayText(state));
   return 0;
+}
+
+function siteSource(site: string | undefined, from: string | undefined, cwd: string): SiteSource {
+  if (site !== undefined && from !== undefined) throw new UsageError("give --site or --from, not both");
+  if (from !== undefined) return { dir: resolve(cwd, from) };
+  let url: URL;
+  try {
+    url = new URL(site!);
+  } catch {
+    throw new UsageError(
+      `--site: ${JSON.stringify(site)} is not a URL (e.g. https://<owner>.github.io/<challenge>/)`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new UsageError(`--site: ${url.protocol} is not http(s)`);
+  // The site's root: relative paths (api/digest.json) resolve under it only with a trailing slash.
+  if (!url.pathname.endsWith("/")) url.pathname += "/";
+  return { url };
+}
+
+async function fromSite(source: SiteSource, login: string | undefined): Promise<StateOfPlay> {
+  return stateFromSite(await readPublishedSite(source, login), login);
+}
+
+async function fromRepo(repo: string, dataRef: string | undefined, login: string | undefined) {
+  const input = await loadSiteInput(repo, dataRef ? { dataRef } : {});
+  return stateOfPlay(input, buildModel(input), login, new Date());
 }

@@ -55,6 +55,21 @@ export function quotaLeft(input: SiteInput, login: string, now: Date): QuotaLeft
   };
 }
 
+/**
+ * The quota as a published site states it (`digest --site`): the participant's own runs in the
+ * window as of the site's data, without its owner's share or the next free slot (the site does not
+ * publish the ledger's times).
+ */
+export interface PublishedQuota {
+  login: string;
+  used: number;
+  limit: number;
+  windowHours: number;
+  /** limit − used: what the participant's own limit leaves; its owner's may leave less. */
+  left: number;
+  asOf: string;
+}
+
 export interface StateOfPlay {
   version: 1;
   challenge: string;
@@ -63,7 +78,7 @@ export interface StateOfPlay {
   margin: LeadMargin | null;
   tieGroup: string[];
   queue: SiteModel["queue"]["entries"];
-  quota: QuotaLeft | null;
+  quota: QuotaLeft | PublishedQuota | null;
   deadEnds: SiteModel["negatives"];
   rulings: { slug: string; decision: string; reason: string; by: string; at: string }[];
   recentVerdicts: { id: string; candidate: string; incumbent: string; verdict: string | null; at: string }[];
@@ -107,6 +122,25 @@ export function stateOfPlay(
 
 const f1 = (x: number) => x.toFixed(1);
 
+function quotaText(q: QuotaLeft | PublishedQuota): string {
+  if (!("agentUsed" in q))
+    return (
+      `quota: @${q.login} ${q.used}/${q.limit} in ${q.windowHours} h as of ${q.asOf}; ${q.left} left by its own ` +
+      `limit (the site does not show its owner's share; run digest in a clone for that)`
+    );
+  return (
+    `quota: @${q.login} ${q.agentUsed}/${q.agentLimit}, owner @${q.owner} ${q.ownerUsed}/${q.ownerLimit} ` +
+    `in ${q.windowHours} h; ${q.left} left now${q.nextFreeAt ? `; next slot frees at ${q.nextFreeAt}` : ""}`
+  );
+}
+
+/** Control characters (terminal escapes) in published text are shown as U+FFFD, never sent to a terminal. */
+const printable = (t: string) =>
+  Array.from(t, (c) => {
+    const n = c.charCodeAt(0);
+    return (n < 32 && c !== "\n") || (n >= 127 && n < 160) ? "\ufffd" : c;
+  }).join("");
+
 /** The same, for a person or an agent reading a terminal. */
 export function stateOfPlayText(s: StateOfPlay): string {
   const l = s.leader;
@@ -117,11 +151,7 @@ export function stateOfPlayText(s: StateOfPlay): string {
       `(${Math.round(g.confidence * 100)}% CI ${f1(g.ci[0])} to ${f1(g.ci[1])}), verdict ${g.verdict} ` +
       `in ${g.blocks} paired blocks (run ${g.run})`
     : "no other entry compared with the leader yet";
-  const q = s.quota;
-  const quota = q
-    ? `quota: @${q.login} ${q.agentUsed}/${q.agentLimit}, owner @${q.owner} ${q.ownerUsed}/${q.ownerLimit} ` +
-      `in ${q.windowHours} h; ${q.left} left now${q.nextFreeAt ? `; next slot frees at ${q.nextFreeAt}` : ""}`
-    : null;
+  const quota = s.quota ? quotaText(s.quota) : null;
   const lines = [
     `${s.challenge} (data as of ${s.updatedAt})`,
     `leader: ${l.slug}${speed}; ${margin}`,
@@ -131,5 +161,5 @@ export function stateOfPlayText(s: StateOfPlay): string {
     `dead ends: ${s.deadEnds.length ? s.deadEnds.map((d) => `${d.slug ?? d.ref}: ${d.title}`).join("; ") : "none logged"}`,
     `rulings: ${s.rulings.length ? s.rulings.map((r) => `${r.slug} ${r.decision} (${r.reason})`).join("; ") : "none"}`,
   ];
-  return lines.join("\n") + "\n";
+  return printable(lines.join("\n")) + "\n";
 }

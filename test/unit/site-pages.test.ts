@@ -12,6 +12,8 @@ import { parseChallenge, parseSubmission } from "../../runner/core/validate/mani
 import { DIGEST_MAX_ITEMS } from "../../runner/core/site/model/participant-digest.ts";
 import { INBOX_MAX_ITEMS } from "../../runner/core/site/model/participants.ts";
 import { expectGolden } from "../golden.ts";
+import { participantDigestPath, SITE_FILES, stateFromSite } from "../../runner/core/digest-site.ts";
+import { stateOfPlay, stateOfPlayText } from "../../runner/core/digest.ts";
 
 /**
  * Golden files for every page kind and every JSON twin, built from a small fixed model (no git, no
@@ -734,6 +736,64 @@ describe("site pages (golden files)", () => {
 
   it("is deterministic", () => {
     expect(renderAll()).toEqual(files);
+  });
+});
+
+describe("velodrome digest --site: the state of play from the published JSON", () => {
+  const input = fixtureInput();
+  const json = new Map([...renderSite(buildModel(input))].map((f) => [f.path, f.content]));
+  const read = (path: string): unknown => JSON.parse(json.get(path)!);
+  const published = (login?: string) => ({
+    digest: read(SITE_FILES.digest),
+    leaderboard: read(SITE_FILES.leaderboard),
+    queue: read(SITE_FILES.queue),
+    frontier: read(SITE_FILES.frontier),
+    ...(login ? { participant: read(participantDigestPath(login)) } : {}),
+  });
+
+  it("says what digest says from the repository, for the same data; the quota is the participant's own", () => {
+    const model = buildModel(input);
+    const fromRepo = stateOfPlay(input, model, "ann", new Date(model.updatedAt));
+    const fromSite = stateFromSite(published("ann"), "ann");
+    // The fixture exercises every field, so an agreement on empty lists proves nothing.
+    expect(fromRepo.queue.length && fromRepo.rulings.length && fromRepo.deadEnds.length).toBeGreaterThan(0);
+    expect(fromRepo.recentVerdicts.length).toBeGreaterThan(0);
+    expect(fromRepo.leader.estimate).not.toBeNull();
+    expect({ ...fromSite, quota: null }).toEqual({ ...fromRepo, quota: null });
+    expect(fromRepo.quota).toMatchObject({ login: "ann" });
+    const q = fromRepo.quota as { agentUsed: number; agentLimit: number };
+    expect(fromSite.quota).toEqual({
+      login: "ann",
+      used: q.agentUsed,
+      limit: q.agentLimit,
+      windowHours: 24,
+      left: q.agentLimit - q.agentUsed,
+      asOf: model.updatedAt,
+    });
+    expect(stateOfPlayText(fromSite)).toMatch(/quota: @ann 1\/10 in 24 h as of .*; 9 left by its own limit/);
+    expect(stateFromSite(published()).quota).toBeNull();
+  });
+
+  it("names the file and the field a malformed site got wrong", () => {
+    const bad = published();
+    (bad.leaderboard as { rows: { versusLeader: unknown }[] }).rows[0]!.versusLeader = { kind: "sure" };
+    expect(() => stateFromSite(bad)).toThrow(
+      /^api\/leaderboard\.json: rows\.0\.versusLeader\.kind: Invalid discriminator/,
+    );
+    expect(() => stateFromSite({ ...published(), queue: [] })).toThrow(
+      /^api\/queue\.json: \(the whole file\)/,
+    );
+    expect(() => stateFromSite(published(), "ann")).toThrow(/^api\/participants\/ann\/digest\.json: /);
+  });
+
+  it("never sends a published text's terminal escapes to the terminal", () => {
+    const site = published();
+    const d = site.digest as { rulings: { reason: string }[] };
+    d.rulings[0]!.reason = "fine\u001b]0;owned\u0007\u001b[2J\u009b";
+    const text = stateOfPlayText(stateFromSite(site));
+    expect(text).toContain("fine\ufffd]0;owned\ufffd\ufffd[2J\ufffd");
+    const controls = [...text].filter((c) => c !== "\n" && (c < " " || (c >= "\u007f" && c <= "\u009f")));
+    expect(controls).toEqual([]);
   });
 });
 

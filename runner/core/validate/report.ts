@@ -8,6 +8,8 @@
  * - Rules: file-policy.ts (what a PR may touch) and rules.ts (SUBMISSION_RULES, one named
  *   function per rule in rules/*.ts; engine-policy.ts holds the deny-list and owned flags).
  * - Result: every problem has a code from PROBLEM_CODES (problem.ts), a position, and a fix.
+ * - One pass: a manifest the schema refuses only in optional parts still goes through the rules,
+ *   without those parts (manifest.ts, `partial`), so a fix is not followed by a second round.
  */
 import type { Challenge } from "../schema/challenge.ts";
 import { checkFilePolicy, DEFAULT_LIMITS, type FileEntry, type FileLimits } from "./file-policy.ts";
@@ -61,9 +63,18 @@ function onlyDeletes(input: ValidationInput, slug: string): boolean {
 }
 
 /** Step 2, the schema: each target's manifest parsed, with file:line problems. */
-function loadTargets(input: ValidationInput): { problems: Problem[]; loaded: LoadedSubmission[] } {
+interface Targets {
+  problems: Problem[];
+  /** The manifests that passed the schema. */
+  loaded: LoadedSubmission[];
+  /** Manifests that failed it on parts they can do without: checked by the rules too (one pass). */
+  partial: (LoadedSubmission & { omitted: (string | number)[][] })[];
+}
+
+function loadTargets(input: ValidationInput): Targets {
   const problems: Problem[] = [];
   const loaded: LoadedSubmission[] = [];
+  const partial: Targets["partial"] = [];
   for (const slug of input.targets) {
     const entry = input.submissions.get(slug);
     const file = manifestPath(slug);
@@ -83,12 +94,34 @@ function loadTargets(input: ValidationInput): { problems: Problem[]; loaded: Loa
     problems.push(...parsed.problems);
     if (parsed.value)
       loaded.push({ slug, file, manifest: parsed.value, yaml: parsed.yaml, files: entry.files });
+    else if (parsed.partial)
+      partial.push({
+        slug,
+        file,
+        manifest: parsed.partial.value,
+        yaml: parsed.yaml,
+        files: entry.files,
+        omitted: parsed.partial.omitted,
+      });
   }
-  return { problems, loaded };
+  return { problems, loaded, partial };
+}
+
+/** One path is the other or inside it. */
+const overlaps = (a: readonly (string | number)[], b: readonly (string | number)[]) =>
+  a.slice(0, b.length).every((k, i) => k === b[i]) || b.slice(0, a.length).every((k, i) => k === a[i]);
+
+/**
+ * A rule's problem in a manifest the schema refused in part: kept unless it is about a part left
+ * out (or has no path to tell), whose schema problem already says what is wrong.
+ */
+function keptForPartial(p: Problem, omitted: readonly (string | number)[][]): boolean {
+  return p.path !== undefined && !omitted.some((o) => overlaps(o, p.path!));
 }
 
 /** Step 3, the rules: across every manifest (cycles need them all), reported for the targets only. */
-function ruleProblems(challenge: Challenge, input: ValidationInput, loaded: LoadedSubmission[]): Problem[] {
+function ruleProblems(challenge: Challenge, input: ValidationInput, targets: Targets): Problem[] {
+  const loaded = [...targets.loaded, ...targets.partial];
   const present = [...input.submissions.entries()].filter(([, v]) => v.text !== undefined);
   const known = [...new Set([...present.map(([k]) => k), ...(input.otherKnownSlugs ?? [])])];
   const others: LoadedSubmission[] = [];
@@ -99,9 +132,11 @@ function ruleProblems(challenge: Challenge, input: ValidationInput, loaded: Load
       others.push({ slug, file: manifestPath(slug), manifest: p.value, yaml: p.yaml, files: v.files });
   }
   const targetFiles = new Set(loaded.map((l) => l.file));
-  return checkSubmissionRules(challenge, [...loaded, ...others], known).filter((p) =>
-    targetFiles.has(p.file),
-  );
+  const omittedIn = new Map(targets.partial.map((t) => [t.file, t.omitted]));
+  return checkSubmissionRules(challenge, [...loaded, ...others], known).filter((p) => {
+    const omitted = omittedIn.get(p.file);
+    return targetFiles.has(p.file) && (!omitted || keptForPartial(p, omitted));
+  });
 }
 
 /** schema → rules → result, for a whole repository or one PR. */
@@ -128,7 +163,7 @@ export function validateRepository(
         claims: input.claims.bySlug,
       }),
     );
-  if (ch.value) problems.push(...ruleProblems(ch.value, input, targets.loaded));
+  if (ch.value) problems.push(...ruleProblems(ch.value, input, targets));
   const sorted = foldProblems(sortProblems(problems));
   return {
     version: 1,
