@@ -54,10 +54,10 @@ describe("velodrome doctor without vLLM fails clearly, at once", () => {
     const report = JSON.parse(r.out) as DoctorReport;
     expect(report.ok).toBe(false);
     const check = (name: string) => report.checks.find((c) => c.name === name)!;
-    expect(check("vllm installed")).toMatchObject({
-      status: "fail",
-      detail: "/nonexistent/bin/vllm does not exist",
-    });
+    expect(check("vllm installed").status).toBe("fail");
+    expect(check("vllm installed").detail).toMatch(
+      /VELODROME_VLLM_BIN=\/nonexistent\/bin\/vllm does not exist/,
+    );
     expect(check("vllm installed").fix).toMatch(/npm run setup:vllm/);
     expect(check("decode in the sandbox")).toMatchObject({ status: "skip" });
     expect(check("private set tokenized").status).toBe("skip");

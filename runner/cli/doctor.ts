@@ -7,9 +7,9 @@ import { parse } from "yaml";
 import { httpEngineClient } from "../adapters/engines/client.ts";
 import { ensureHfModel } from "../adapters/engines/hf-models.ts";
 import { vllmLauncher } from "../adapters/engines/launch.ts";
-import { vllmBinary, vllmHarnessEnv } from "../adapters/runner-ports.ts";
+import { locateVllm, onPath, vllmHarnessEnv } from "../adapters/runner-ports.ts";
 import { ociOptionsFromEnv } from "../adapters/sandbox/oci.ts";
-import { SANDBOX_MODES, selectSandbox, type SandboxMode } from "../adapters/sandbox/select.ts";
+import { SANDBOX_MODES, selectSandbox, usesOci, type SandboxMode } from "../adapters/sandbox/select.ts";
 import { nodeWorkFiles } from "../adapters/work-files.ts";
 import { DOCTOR_PROMPT, GENERATED_BASELINE, generatedModelChallenge } from "../core/hf/challenge.ts";
 import { DOCTOR_REFERENCE } from "../core/hf/reference.ts";
@@ -76,11 +76,6 @@ function vllmVersion(bin: string): string {
   return r.stdout.trim().split("\n").at(-1)!;
 }
 
-/** Whether `cmd` is on the PATH of `env` (the runner's environment). */
-function onPath(cmd: string, env: Record<string, string | undefined>): boolean {
-  return spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], { env }).status === 0;
-}
-
 interface Ctx {
   mode: SandboxMode;
   env: Record<string, string | undefined>;
@@ -92,7 +87,7 @@ interface Ctx {
 }
 
 function sandboxSteps(ctx: Ctx): DoctorStep[] {
-  const oci = ctx.mode === "oci" || (ctx.mode === "auto" && ociOptionsFromEnv(ctx.env) !== undefined);
+  const oci = usesOci(ctx.mode, ctx.env);
   return [
     {
       name: "sandbox",
@@ -136,16 +131,11 @@ function engineSteps(ctx: Ctx): DoctorStep[] {
     {
       name: "vllm installed",
       run: async () => {
-        ctx.bin = vllmBinary(ctx.env);
-        if (!ctx.bin) {
-          if (!onPath("vllm", ctx.env))
-            throw new DoctorProblem(
-              "no vLLM found (no VELODROME_VLLM_BIN, no setup:vllm venv, no `vllm` on PATH)",
-              SETUP_FIX,
-            );
-          ctx.bin = "vllm";
-        } else if (isAbsolute(ctx.bin) && !existsSync(ctx.bin))
-          throw new DoctorProblem(`${ctx.bin} does not exist`, SETUP_FIX);
+        try {
+          ctx.bin = locateVllm(ctx.env);
+        } catch (e) {
+          throw new DoctorProblem((e as Error).message, SETUP_FIX);
+        }
         ctx.version = vllmVersion(ctx.bin);
         return `vllm ${ctx.version} at ${ctx.bin}`;
       },
