@@ -1,12 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { access, mkdtemp, readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { httpEngineClient } from "../adapters/engines/client.ts";
 import { ensureHfModel } from "../adapters/engines/hf-models.ts";
-import { vllmLauncher } from "../adapters/engines/launch.ts";
+import { vllmLauncher, vllmVersion } from "../adapters/engines/launch.ts";
 import { locateVllm, onPath, vllmHarnessEnv } from "../adapters/runner-ports.ts";
 import { ociOptionsFromEnv } from "../adapters/sandbox/oci.ts";
 import { SANDBOX_MODES, selectSandbox, usesOci, type SandboxMode } from "../adapters/sandbox/select.ts";
@@ -58,23 +57,6 @@ export const DOCTOR: CommandSpec = {
 
 const SETUP_FIX =
   "run `npm run setup:vllm` (vLLM's CPU build from PyPI), or set VELODROME_VLLM_BIN to a `vllm`";
-
-/** vLLM's version from its metadata (no torch import: seconds, not a minute), or `vllm --version`. */
-function vllmVersion(bin: string): string {
-  const python = join(dirname(bin), "python");
-  const r = existsSync(python)
-    ? spawnSync(python, ["-c", 'from importlib.metadata import version; print(version("vllm"))'], {
-        encoding: "utf8",
-        timeout: 60_000,
-      })
-    : spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 300_000 });
-  if (r.status !== 0 || !r.stdout.trim())
-    throw new DoctorProblem(
-      `\`${bin}\` is not a working vLLM: ${(r.stderr || r.error?.message || "").trim().split("\n").at(-1)}`,
-      SETUP_FIX,
-    );
-  return r.stdout.trim().split("\n").at(-1)!;
-}
 
 interface Ctx {
   mode: SandboxMode;
@@ -136,7 +118,9 @@ function engineSteps(ctx: Ctx): DoctorStep[] {
         } catch (e) {
           throw new DoctorProblem((e as Error).message, SETUP_FIX);
         }
-        ctx.version = vllmVersion(ctx.bin);
+        ctx.version = await vllmVersion(ctx.bin).catch((e: Error) => {
+          throw new DoctorProblem(e.message, SETUP_FIX);
+        });
         return `vllm ${ctx.version} at ${ctx.bin}`;
       },
     },
