@@ -8,7 +8,7 @@ import { REPO_ROOT, runCli } from "./helpers.ts";
 
 const ENGINE_TIMEOUT = 300_000;
 /** A real vLLM start-up with its Inductor compile, on a loaded 2-core machine, and the stand-in after it. */
-const VLLM_TIMEOUT = 1_200_000;
+const VLLM_TIMEOUT = 1_500_000;
 
 async function audit(...args: string[]): Promise<{ code: number; report: AuditReport }> {
   const r = await runCli(["audit", "--json", ...args], REPO_ROOT);
@@ -110,8 +110,10 @@ describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile en
       expect(report.standin).toMatchObject({ kind: "vllm", healthy: true });
       const standin = report.attacks.filter((a) => a.engine?.startsWith("stand-in"));
       expect(standin.map((a) => a.attack)).toContain("memory hog");
-      expect(standin.filter((a) => a.attack.startsWith("engine-side client attack"))).toHaveLength(5);
-      for (const a of standin) expect(a.engine).toMatch(/: (it needs|proving)/);
+      expect(
+        standin.filter((a) => /^engine (floods|streams|drips|sends|stalls)/.test(a.attack)),
+      ).toHaveLength(5);
+      for (const a of standin) expect(a.engine).toMatch(/: (an attack on the trusted client needs|proving)/);
     },
     VLLM_TIMEOUT,
   );

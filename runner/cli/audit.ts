@@ -111,7 +111,10 @@ function preflight(engine: Engine, mode: SandboxMode, io: Io): string | undefine
 
 /** The attacks a real vLLM cannot host, and why the stand-in tries them instead. */
 const STANDIN_ONLY: [RegExp, string][] = [
-  [/^engine-side client attack/, "it needs an engine that answers HTTP itself"],
+  [
+    /^engine (floods|streams forever|drips|sends a malformed|stalls)|^engine-side client attack/,
+    "an attack on the trusted client needs an engine that answers HTTP itself",
+  ],
   [/^memory hog$/, "proving the real engine's 8 GiB cap would take 8 GiB of this machine's memory"],
 ];
 
