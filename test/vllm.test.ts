@@ -219,7 +219,7 @@ describe.skipIf(missing !== undefined)("real vLLM (CPU build) in the sandbox, on
   it(
     "a lossy setting the validator admits (hf-overrides rms_norm_eps) is judged a quality violation",
     async () => {
-      const overrides = { rms_norm_eps: 1.0 };
+      const overrides = { rms_norm_eps: 0.5 }; // a float: HF configs refuse an int here
       const yaml = `max-num-seqs: 1\n    hf-overrides: ${JSON.stringify(overrides)}`;
       expect(validate(MANIFEST.replace("max-num-seqs: 1", yaml))).toEqual([]);
       expect(reference.size).toBe(PROMPTS.length);
