@@ -7,6 +7,8 @@ import type { AuditReport } from "../runner/flows/audit.ts";
 import { REPO_ROOT, runCli } from "./helpers.ts";
 
 const ENGINE_TIMEOUT = 300_000;
+/** A real vLLM start-up with its Inductor compile, on a loaded 2-core machine, and the stand-in after it. */
+const VLLM_TIMEOUT = 1_500_000;
 
 async function audit(...args: string[]): Promise<{ code: number; report: AuditReport }> {
   const r = await runCli(["audit", "--json", ...args], REPO_ROOT);
@@ -78,7 +80,7 @@ describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile en
   );
 
   it.skipIf(!VLLM_HERE)(
-    "vLLM: the hostile engine, launched as `vllm serve --uds` through the stand-in, is contained too",
+    "vLLM: the attacks run as submission code inside a real `vllm serve` (the rest in the stand-in), all contained",
     async () => {
       const { code, report } = await audit("--engine", "vllm");
       expect(
@@ -88,19 +90,32 @@ describe.skipIf(!bubblewrapAvailable())("velodrome audit (the shipped hostile en
       expect(code).toBe(0);
       expect(report.sandbox).toMatch(/bubblewrap/);
       expect(report.uid).not.toBe(0);
-      // It really went through the vLLM launcher: healthy on the socket, with the stand-in as `vllm`.
+      // The real engine, through the vLLM launcher: healthy on its socket, the hostile code brought in
+      // as the submission's "C++ compiler" (Inductor runs it inside the engine).
       expect(report.engine.kind).toBe("vllm");
       expect(report.engine.healthy, report.engine.error).toBe(true);
       const argv = report.engine.argv;
-      expect(argv.some((a) => a.endsWith("runner/audit/vllm-standin"))).toBe(true);
+      expect(argv.some((a) => a.endsWith("/bin/vllm"))).toBe(true);
       expect(argv[argv.indexOf("--uds") + 1]).toMatch(/\/engine\.sock$/);
       expect(argv).not.toContain("--port");
-      const names = report.attacks.map((a) => a.attack).join("\n");
-      for (const a of ["network", "private prompt", "credentials", "outside scratch", "daemon", "fork bomb"])
+      expect(argv[argv.indexOf("--compilation-config") + 1]).toContain("cpp.cxx");
+      const inReal = report.attacks.filter((a) => a.engine?.startsWith("real vllm"));
+      const names = inReal.map((a) => a.attack).join("\n");
+      for (const a of ["network", "private prompt", "runner's checkout", "credentials", "outside scratch"])
         expect(names).toContain(a);
-      for (const a of ["memory hog", "disk fill"]) expect(names).toContain(a);
+      for (const a of ["daemon", "fork bomb", "disk fill", "kernels/"]) expect(names).toContain(a);
+      // Evidence that the code really ran in the engine: it reported what it tried, as the engine user.
+      expect(inReal.find((a) => a.attack === "fork bomb")!.evidence).toMatch(/^started \d+ of/);
+      // What a real engine cannot host ran in the stand-in, and the report says why.
+      expect(report.standin).toMatchObject({ kind: "vllm", healthy: true });
+      const standin = report.attacks.filter((a) => a.engine?.startsWith("stand-in"));
+      expect(standin.map((a) => a.attack)).toContain("memory hog");
+      expect(
+        standin.filter((a) => /^engine (floods|streams|drips|sends|stalls)/.test(a.attack)),
+      ).toHaveLength(5);
+      for (const a of standin) expect(a.engine).toMatch(/: (an attack on the trusted client needs|proving)/);
     },
-    ENGINE_TIMEOUT,
+    VLLM_TIMEOUT,
   );
 
   it(

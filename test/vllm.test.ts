@@ -20,14 +20,21 @@ import { CompletionRequest, CompletionResponse } from "../runner/core/protocol/o
 import type { Challenge } from "../runner/core/schema/challenge.ts";
 import { DOCTOR_PROMPT, GENERATED_BASELINE, generatedModelChallenge } from "../runner/core/hf/challenge.ts";
 import { DOCTOR_REFERENCE } from "../runner/core/hf/reference.ts";
-import { greedyIdentity, type PlainLine } from "../runner/core/verify.ts";
+import {
+  corpusPerplexity,
+  greedyAgreement,
+  greedyIdentity,
+  judgeQuality,
+  type PlainLine,
+} from "../runner/core/verify.ts";
+import { SubmissionSchema } from "../runner/core/schema/submission.ts";
 import {
   continuationGaps,
   continuationNll,
   scoringRequest,
   timedRequest,
 } from "../runner/flows/engine-requests.ts";
-import type { RunningEngine } from "../runner/ports.ts";
+import type { EngineLauncher, RunningEngine } from "../runner/ports.ts";
 import { classifyFlag, HARNESS_OWNED_FLAGS, TYPED_FLAGS } from "../runner/core/validate/engine-policy.ts";
 import { REPO_ROOT, removeDir, runCli, tempDir } from "./helpers.ts";
 import type { DoctorReport } from "../runner/flows/doctor.ts";
@@ -54,10 +61,10 @@ describe("velodrome doctor without vLLM fails clearly, at once", () => {
     const report = JSON.parse(r.out) as DoctorReport;
     expect(report.ok).toBe(false);
     const check = (name: string) => report.checks.find((c) => c.name === name)!;
-    expect(check("vllm installed")).toMatchObject({
-      status: "fail",
-      detail: "/nonexistent/bin/vllm does not exist",
-    });
+    expect(check("vllm installed").status).toBe("fail");
+    expect(check("vllm installed").detail).toMatch(
+      /VELODROME_VLLM_BIN=\/nonexistent\/bin\/vllm does not exist/,
+    );
     expect(check("vllm installed").fix).toMatch(/npm run setup:vllm/);
     expect(check("decode in the sandbox")).toMatchObject({ status: "skip" });
     expect(check("private set tokenized").status).toBe("skip");
@@ -96,12 +103,15 @@ describe.skipIf(missing !== undefined)("real vLLM (CPU build) in the sandbox, on
   let challenge: Challenge;
   let engine: RunningEngine;
   let socket: string;
+  let launcher: EngineLauncher;
+  /** The baseline's greedy outputs and their NLL (what `velodrome prompts reference` keeps). */
+  const reference = new Map<string, { output: number[]; nll: number; n: number }>();
 
   beforeAll(async () => {
     work = await tempDir("velodrome-vllm-");
     const model = await ensureHfModel(MODELS, "target");
     challenge = generatedModelChallenge(model);
-    const launcher = vllmLauncher({
+    launcher = vllmLauncher({
       vllmBin: VLLM!,
       sandbox: bubblewrap(),
       env: vllmHarnessEnv(),
@@ -168,6 +178,8 @@ describe.skipIf(missing !== undefined)("real vLLM (CPU build) in the sandbox, on
       const ids = [...p.ids, ...m.tokens];
       const r = await httpEngineClient.complete(engine.endpoint, scoringRequest(ids, 2), 120_000);
       plain.set(p.id, { id: p.id, output: m.tokens, gaps: continuationGaps(p.id, r, ids, p.ids.length) });
+      const nll = continuationNll(p.id, r, ids, p.ids.length);
+      reference.set(p.id, { output: m.tokens, nll, n: m.tokens.length });
       timed.set(
         p.id,
         (await httpEngineClient.stream(engine.endpoint, timedRequest(challenge, p.ids))).tokens,
@@ -202,7 +214,74 @@ describe.skipIf(missing !== undefined)("real vLLM (CPU build) in the sandbox, on
     expect(engine.exited()).toBe(true);
     await expect(getJson(engine.endpoint, "/health", 2000)).rejects.toThrow();
   });
+
+  // A second launch (one more vLLM start-up: minutes on 2 cores), after the shared one has stopped.
+  it(
+    "a lossy setting the validator admits (hf-overrides rms_norm_eps) is judged a quality violation",
+    async () => {
+      const overrides = { rms_norm_eps: 0.5 }; // a float: HF configs refuse an int here
+      const yaml = `max-num-seqs: 1\n    hf-overrides: ${JSON.stringify(overrides)}`;
+      expect(validate(MANIFEST.replace("max-num-seqs: 1", yaml))).toEqual([]);
+      expect(reference.size).toBe(PROMPTS.length);
+      const args = GENERATED_BASELINE.engine.kind === "vllm" ? GENERATED_BASELINE.engine.args : {};
+      const manifest = SubmissionSchema.parse({
+        ...GENERATED_BASELINE,
+        engine: { kind: "vllm", args: { ...args, "hf-overrides": overrides } },
+      });
+      const lossy = await launcher.launch({
+        slug: "lossy",
+        manifest,
+        challenge,
+        scratch: join(work, "lossy"),
+        logFile: join(work, "lossy.log"),
+        startTimeoutMs: START_MS,
+      });
+      try {
+        const q = await judgeOnEngine(lossy, challenge, reference);
+        // Its timed outputs agree with its own plain decode: only the scoring can tell.
+        expect(q.identity).toMatchObject({ prompts: PROMPTS.length, passed: PROMPTS.length });
+        expect(q.ok).toBe(false);
+        expect(q.reasons.join("\n")).toMatch(/^perplexity .* above the reference/);
+        expect(q.greedy.exact).toBeLessThan(PROMPTS.length);
+      } finally {
+        await lossy.stop();
+      }
+    },
+    START_MS + 120_000,
+  );
 });
+
+/**
+ * The verification a run makes of one arm, on a running engine: its timed outputs, its own plain
+ * decode (the same requests: greedy identity), and its scoring of the baseline's reference outputs
+ * (perplexity), judged against the challenge's thresholds.
+ */
+async function judgeOnEngine(
+  engine: RunningEngine,
+  challenge: Challenge,
+  reference: ReadonlyMap<string, { output: number[]; nll: number; n: number }>,
+) {
+  const outputs = new Map<string, number[]>();
+  const plain = new Map<string, PlainLine>();
+  const scoring: { nll: number; n: number }[] = [];
+  for (const p of PROMPTS) {
+    const m = await httpEngineClient.stream(engine.endpoint, timedRequest(challenge, p.ids), 120_000);
+    outputs.set(p.id, m.tokens);
+    const own = [...p.ids, ...m.tokens];
+    const r = await httpEngineClient.complete(engine.endpoint, scoringRequest(own, 2), 120_000);
+    plain.set(p.id, { id: p.id, output: m.tokens, gaps: continuationGaps(p.id, r, own, p.ids.length) });
+    const ref = reference.get(p.id)!;
+    const ids = [...p.ids, ...ref.output];
+    const scored = await httpEngineClient.complete(engine.endpoint, scoringRequest(ids), 120_000);
+    scoring.push({ nll: continuationNll(p.id, scored, ids, p.ids.length), n: ref.output.length });
+  }
+  return judgeQuality(challenge, {
+    ppl: corpusPerplexity(scoring),
+    pplReference: corpusPerplexity([...reference.values()]),
+    greedy: greedyAgreement(new Map([...reference].map(([id, l]) => [id, l.output])), outputs),
+    identity: greedyIdentity(plain, outputs, challenge.verification.tie_margin),
+  });
+}
 
 /** The validator's problems with `extra_args` (on an otherwise valid manifest). */
 const checkExtraArgs = (args: string[]) =>

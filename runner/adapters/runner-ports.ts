@@ -6,8 +6,7 @@ import type { BenchPorts } from "../flows/run/types.ts";
 import type { EngineLauncher, Progress, SandboxLimits } from "../ports.ts";
 import { httpEngineClient } from "./engines/client.ts";
 import { embeddedLauncher, vllmLauncher } from "./engines/launch.ts";
-import { ociOptionsFromEnv } from "./sandbox/oci.ts";
-import { selectSandbox, type SandboxMode } from "./sandbox/select.ts";
+import { selectSandbox, usesOci, type SandboxMode } from "./sandbox/select.ts";
 import { nodeWorkFiles } from "./work-files.ts";
 
 export { SANDBOX_MODES, type SandboxMode } from "./sandbox/select.ts";
@@ -21,28 +20,25 @@ export const VLLM_VENV_ENV = "VELODROME_VLLM_VENV";
  * The `vllm` this runner uses: VELODROME_VLLM_BIN, else `npm run setup:vllm`'s venv when it
  * exists, else `vllm` on PATH (undefined: the launcher runs `vllm`).
  */
-export function vllmBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function vllmBinary(env: Record<string, string | undefined> = process.env): string | undefined {
   if (env[VLLM_BIN_ENV]) return env[VLLM_BIN_ENV];
   const venv = env[VLLM_VENV_ENV] ?? join(env.HOME ?? homedir(), ".cache/velodrome/vllm-venv");
   const bin = join(venv, "bin/vllm");
   return existsSync(bin) ? bin : undefined;
 }
 
-/** `vllm` on PATH, as the launcher would find it when no venv is configured. */
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+/** Where `name` is on the PATH of `env` (no shell), as a spawn would find it. */
+export function onPath(name: string, env: Record<string, string | undefined>): string | undefined {
   for (const dir of (env.PATH ?? "").split(":"))
     if (dir && existsSync(join(dir, name))) return join(dir, name);
   return undefined;
 }
 
 /**
- * Fails at once, in one line, where a vLLM bench could not start its engine: no OCI image is
- * configured (there the image brings its own vLLM), and neither VELODROME_VLLM_BIN, the
- * `npm run setup:vllm` venv nor `vllm` on PATH exists. Returns the binary that will run.
+ * The host's vLLM (bench, doctor, audit): VELODROME_VLLM_BIN, the `npm run setup:vllm` venv or
+ * `vllm` on PATH; else NotFound, in one line that says what to install.
  */
-export function requireVllm(mode: SandboxMode, env: NodeJS.ProcessEnv = process.env): string {
-  if (mode === "oci" || (mode === "auto" && ociOptionsFromEnv(env) !== undefined))
-    return "vllm (the OCI image's)";
+export function locateVllm(env: Record<string, string | undefined> = process.env): string {
   const bin = vllmBinary(env);
   if (bin && existsSync(bin)) return bin;
   const found = bin ? undefined : onPath("vllm", env);
@@ -53,6 +49,18 @@ export function requireVllm(mode: SandboxMode, env: NodeJS.ProcessEnv = process.
   throw new NotFound(
     `vLLM is not installed (${where}): run \`npm run setup:vllm\` (CPU build, any machine), or install vLLM and set ${VLLM_BIN_ENV}`,
   );
+}
+
+/**
+ * Fails at once, in one line, where a vLLM bench could not start its engine: no OCI image is
+ * configured (there the image brings its own vLLM) and the host has none (`locateVllm`).
+ * Returns the binary that will run.
+ */
+export function requireVllm(
+  mode: SandboxMode,
+  env: Record<string, string | undefined> = process.env,
+): string {
+  return usesOci(mode, env) ? "vllm (the OCI image's)" : locateVllm(env);
 }
 
 /**
@@ -80,8 +88,7 @@ export function makeLauncher(
   const sandbox = selectSandbox(mode, limits ? { limits } : {});
   if (kind === "vllm") {
     // In an OCI sandbox the image's own `vllm` runs, never a host venv's.
-    const oci = mode === "oci" || (mode === "auto" && ociOptionsFromEnv(process.env) !== undefined);
-    const vllmBin = oci ? undefined : vllmBinary();
+    const vllmBin = usesOci(mode) ? undefined : vllmBinary();
     return vllmLauncher({
       sandbox,
       env: vllmHarnessEnv(),

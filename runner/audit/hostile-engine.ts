@@ -235,8 +235,14 @@ function serve(listen: string, served: string): void {
 const { values } = parseArgs({
   args: process.argv.slice(2),
   strict: false,
-  options: { listen: { type: "string" }, "served-name": { type: "string" } },
+  options: {
+    listen: { type: "string" },
+    "served-name": { type: "string" },
+    // Only the attacks, then exit: as submission code a real engine runs (runner/audit/kernel-route.ts).
+    "attack-only": { type: "boolean" },
+  },
 });
 const plan = JSON.parse(readFileSync("audit-plan.json", "utf8")) as AuditPlan;
 await attack(plan);
+if (values["attack-only"]) process.exit(0);
 serve(String(values.listen), String(values["served-name"] ?? "velodrome"));

@@ -1,19 +1,20 @@
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { httpEngineClient } from "../adapters/engines/client.ts";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { embeddedLauncher } from "../adapters/engines/launch.ts";
-import { vllmBinary } from "../adapters/runner-ports.ts";
+import { ensureHfModel } from "../adapters/engines/hf-models.ts";
+import { embeddedLauncher, vllmLauncher } from "../adapters/engines/launch.ts";
+import { onPath, requireVllm, vllmHarnessEnv } from "../adapters/runner-ports.ts";
 import { ociOptionsFromEnv } from "../adapters/sandbox/oci.ts";
-import { AUDIT_LIMITS } from "../adapters/sandbox/sandbox.ts";
-import { SANDBOX_MODES, selectSandbox, type SandboxMode } from "../adapters/sandbox/select.ts";
+import { AUDIT_LIMITS, DEFAULT_LIMITS } from "../adapters/sandbox/sandbox.ts";
+import { SANDBOX_MODES, selectSandbox, usesOci, type SandboxMode } from "../adapters/sandbox/select.ts";
+import { KERNEL_ROUTE, writeKernelSubmission } from "../audit/kernel-route.ts";
 import { vllmStandinLauncher } from "../audit/standin-launcher.ts";
+import { generatedModelChallenge } from "../core/hf/challenge.ts";
 import { ChallengeSchema } from "../core/schema/challenge.ts";
 import { SubmissionSchema } from "../core/schema/submission.ts";
-import { runAudit, type AuditReport } from "../flows/audit.ts";
+import { auditScratch, runAudit, type AuditReport } from "../flows/audit.ts";
 import type { EngineLauncher, Sandbox } from "../ports.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
@@ -80,14 +81,15 @@ function print(io: Io, r: AuditReport, json: boolean): void {
   io.out(`sandbox: ${r.sandbox} · engine uid ${r.uid ?? "?"} · GPU visible: ${r.gpuVisible ?? "?"}`);
   const up = r.engine.healthy ? "came up healthy" : `never became healthy (${r.engine.error ?? "?"})`;
   io.out(`engine: ${r.engine.kind}, ${up}`);
+  if (r.standin)
+    io.out(`stand-in: ${r.standin.kind}, ${r.standin.healthy ? "came up healthy" : "never became healthy"}`);
   for (const a of r.attacks)
-    io.out(`${a.contained ? "contained " : "ESCAPED   "} ${a.attack}: ${a.evidence}`);
+    io.out(
+      `${a.contained ? "contained " : "ESCAPED   "} ${a.attack}: ${a.evidence}` +
+        (a.engine ? ` [${a.engine}]` : ""),
+    );
   io.out(r.ok ? "audit: every attack was contained" : "audit: NOT CONTAINED — do not run submissions here");
 }
-
-/** Whether `cmd` is on the PATH of `env` (the runner's environment). */
-const onPath = (cmd: string, env: Record<string, string | undefined>) =>
-  spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], { env }).status === 0;
 
 /**
  * Why this host cannot be audited as asked, before anything is launched: a missing sandbox runtime
@@ -95,43 +97,105 @@ const onPath = (cmd: string, env: Record<string, string | undefined>) =>
  * audit on a host without vLLM would vouch for an engine the host cannot run.
  */
 function preflight(engine: Engine, mode: SandboxMode, io: Io): string | undefined {
-  const oci = mode === "oci" || (mode === "auto" && ociOptionsFromEnv(io.env) !== undefined);
-  const runtime = oci ? ociOptionsFromEnv(io.env)?.runtime : undefined;
+  const runtime = usesOci(mode, io.env) ? ociOptionsFromEnv(io.env)?.runtime : undefined;
   if (runtime && !onPath(runtime, io.env))
     return `${runtime} is not installed: install it, or set VELODROME_OCI_RUNTIME to the runtime this runner has`;
-  if (engine === "vllm") {
-    const bin = vllmBinary(io.env);
-    const found = bin ? existsSync(bin) : onPath("vllm", io.env);
-    if (!found)
-      return (
-        "vLLM is not installed on this host (no VELODROME_VLLM_BIN, no `npm run setup:vllm` venv, no `vllm` " +
-        "on PATH): install it first; `velodrome doctor --engine vllm` checks the whole runner"
-      );
+  if (engine !== "vllm") return undefined;
+  try {
+    requireVllm(mode, io.env);
+    return undefined;
+  } catch (e) {
+    return `${(e as Error).message}; \`velodrome doctor --engine vllm\` checks the whole runner`;
   }
-  return undefined;
+}
+
+/** The attacks a real vLLM cannot host, and why the stand-in tries them instead. */
+const STANDIN_ONLY: [RegExp, string][] = [
+  [
+    /^engine (floods|streams forever|drips|sends a malformed|stalls)|^engine-side client attack/,
+    "an attack on the trusted client needs an engine that answers HTTP itself",
+  ],
+  [/^memory hog$/, "proving the real engine's 8 GiB cap would take 8 GiB of this machine's memory"],
+];
+
+/**
+ * The real vLLM, sandboxed as in production (same launcher, sandbox and limits), on the generated
+ * model, with the hostile code brought in as submission code through KERNEL_ROUTE.
+ */
+async function realVllmAudit(mode: SandboxMode, io: Io): Promise<AuditReport> {
+  const workDir = await mkdtemp(join(tmpdir(), "velodrome-audit-vllm-"));
+  const repoRoot = join(workDir, "repo");
+  const manifest = await writeKernelSubmission(PROGRAM_ROOT, repoRoot, "audit", auditScratch(workDir));
+  const model = await ensureHfModel(join(PROGRAM_ROOT, ".velodrome/models"), "target");
+  const sandbox = selectSandbox(mode, { limits: DEFAULT_LIMITS });
+  const vllmBin = requireVllm(mode, io.env);
+  const launcher = vllmLauncher({ vllmBin, sandbox, env: vllmHarnessEnv(io.env), repoRoot });
+  const version = await launcher.version();
+  const report = await runAudit({
+    launcher,
+    client: httpEngineClient,
+    sandboxName: sandbox.name,
+    limits: DEFAULT_LIMITS,
+    challenge: generatedModelChallenge(model),
+    manifest,
+    workDir,
+    protectedDirs: [PROGRAM_ROOT, workDir],
+    startTimeoutMs: 900_000,
+    inRealEngine: true,
+  });
+  const where = `real ${version}: submission code via ${KERNEL_ROUTE}`;
+  return { ...report, attacks: report.attacks.map((a) => ({ ...a, engine: where })) };
+}
+
+/**
+ * `--engine vllm`: the real vLLM where this host runs one on the host (bubblewrap, or none), then
+ * the stand-in for what the real engine cannot host. In an OCI sandbox the image's vLLM has no
+ * node for the hostile code: there every attack runs in the stand-in, and the report says so.
+ */
+async function vllmAudit(mode: SandboxMode, io: Io, standin: () => Promise<AuditReport>) {
+  const why = "the OCI image's vLLM has no node to run the audit's hostile code";
+  const real = usesOci(mode, io.env) ? undefined : await realVllmAudit(mode, io);
+  const s = await standin();
+  const tried = new Set(real?.attacks.map((a) => a.attack));
+  const rest = s.attacks
+    .filter((a) => !tried.has(a.attack))
+    .map((a) => {
+      const reason = real ? STANDIN_ONLY.find(([re]) => re.test(a.attack))?.[1] : why;
+      return {
+        ...a,
+        engine: `stand-in under the vLLM launcher: ${reason ?? "not tried in the real engine"}`,
+      };
+    });
+  if (!real) return { ...s, attacks: rest };
+  const attacks = [...real.attacks, ...rest];
+  return { ...real, ok: attacks.every((a) => a.contained), attacks, standin: s.engine };
 }
 
 export async function auditCommand(argv: string[], io: Io): Promise<number> {
   const { help, values } = parseOptions(OPTIONS, argv, false);
   if (help) return (io.out(helpText(AUDIT)), 0);
   const engine = values.engine as "embedded" | "vllm";
-  const refused = preflight(engine, values.sandbox as SandboxMode, io);
+  const mode = values.sandbox as SandboxMode;
+  const refused = preflight(engine, mode, io);
   if (refused) {
     if (values.json) io.out(JSON.stringify({ ok: false, error: refused }, null, 2));
     else io.err(`audit: NOT RUN — ${refused}`);
     return 1;
   }
-  const sandbox = selectSandbox(values.sandbox as SandboxMode, { limits: AUDIT_LIMITS });
-  const workDir = await mkdtemp(join(tmpdir(), "velodrome-audit-"));
-  const report = await runAudit({
-    launcher: hostileLauncher(engine, sandbox),
-    client: httpEngineClient,
-    sandboxName: sandbox.name,
-    limits: AUDIT_LIMITS,
-    ...(await auditInputs(engine)),
-    workDir,
-    protectedDirs: [PROGRAM_ROOT, workDir],
-  });
+  const hostile = async () => {
+    const sandbox = selectSandbox(mode, { limits: AUDIT_LIMITS });
+    const workDir = await mkdtemp(join(tmpdir(), "velodrome-audit-"));
+    return runAudit({
+      launcher: hostileLauncher(engine, sandbox),
+      client: httpEngineClient,
+      sandboxName: sandbox.name,
+      limits: AUDIT_LIMITS,
+      ...(await auditInputs(engine)),
+      workDir,
+      protectedDirs: [PROGRAM_ROOT, workDir],
+    });
+  };
+  const report = engine === "vllm" ? await vllmAudit(mode, io, hostile) : await hostile();
   print(io, report, values.json ?? false);
   return report.ok ? 0 : 1;
 }

@@ -1,15 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { access, mkdtemp, readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { httpEngineClient } from "../adapters/engines/client.ts";
 import { ensureHfModel } from "../adapters/engines/hf-models.ts";
-import { vllmLauncher } from "../adapters/engines/launch.ts";
-import { vllmBinary, vllmHarnessEnv } from "../adapters/runner-ports.ts";
+import { vllmLauncher, vllmVersion } from "../adapters/engines/launch.ts";
+import { locateVllm, onPath, vllmHarnessEnv } from "../adapters/runner-ports.ts";
 import { ociOptionsFromEnv } from "../adapters/sandbox/oci.ts";
-import { SANDBOX_MODES, selectSandbox, type SandboxMode } from "../adapters/sandbox/select.ts";
+import { SANDBOX_MODES, selectSandbox, usesOci, type SandboxMode } from "../adapters/sandbox/select.ts";
 import { nodeWorkFiles } from "../adapters/work-files.ts";
 import { DOCTOR_PROMPT, GENERATED_BASELINE, generatedModelChallenge } from "../core/hf/challenge.ts";
 import { DOCTOR_REFERENCE } from "../core/hf/reference.ts";
@@ -59,28 +58,6 @@ export const DOCTOR: CommandSpec = {
 const SETUP_FIX =
   "run `npm run setup:vllm` (vLLM's CPU build from PyPI), or set VELODROME_VLLM_BIN to a `vllm`";
 
-/** vLLM's version from its metadata (no torch import: seconds, not a minute), or `vllm --version`. */
-function vllmVersion(bin: string): string {
-  const python = join(dirname(bin), "python");
-  const r = existsSync(python)
-    ? spawnSync(python, ["-c", 'from importlib.metadata import version; print(version("vllm"))'], {
-        encoding: "utf8",
-        timeout: 60_000,
-      })
-    : spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 300_000 });
-  if (r.status !== 0 || !r.stdout.trim())
-    throw new DoctorProblem(
-      `\`${bin}\` is not a working vLLM: ${(r.stderr || r.error?.message || "").trim().split("\n").at(-1)}`,
-      SETUP_FIX,
-    );
-  return r.stdout.trim().split("\n").at(-1)!;
-}
-
-/** Whether `cmd` is on the PATH of `env` (the runner's environment). */
-function onPath(cmd: string, env: Record<string, string | undefined>): boolean {
-  return spawnSync("/bin/sh", ["-c", `command -v ${cmd}`], { env }).status === 0;
-}
-
 interface Ctx {
   mode: SandboxMode;
   env: Record<string, string | undefined>;
@@ -92,7 +69,7 @@ interface Ctx {
 }
 
 function sandboxSteps(ctx: Ctx): DoctorStep[] {
-  const oci = ctx.mode === "oci" || (ctx.mode === "auto" && ociOptionsFromEnv(ctx.env) !== undefined);
+  const oci = usesOci(ctx.mode, ctx.env);
   return [
     {
       name: "sandbox",
@@ -136,17 +113,14 @@ function engineSteps(ctx: Ctx): DoctorStep[] {
     {
       name: "vllm installed",
       run: async () => {
-        ctx.bin = vllmBinary(ctx.env);
-        if (!ctx.bin) {
-          if (!onPath("vllm", ctx.env))
-            throw new DoctorProblem(
-              "no vLLM found (no VELODROME_VLLM_BIN, no setup:vllm venv, no `vllm` on PATH)",
-              SETUP_FIX,
-            );
-          ctx.bin = "vllm";
-        } else if (isAbsolute(ctx.bin) && !existsSync(ctx.bin))
-          throw new DoctorProblem(`${ctx.bin} does not exist`, SETUP_FIX);
-        ctx.version = vllmVersion(ctx.bin);
+        try {
+          ctx.bin = locateVllm(ctx.env);
+        } catch (e) {
+          throw new DoctorProblem((e as Error).message, SETUP_FIX);
+        }
+        ctx.version = await vllmVersion(ctx.bin).catch((e: Error) => {
+          throw new DoctorProblem(e.message, SETUP_FIX);
+        });
         return `vllm ${ctx.version} at ${ctx.bin}`;
       },
     },

@@ -18,6 +18,8 @@ export interface AttackResult {
   attack: string;
   contained: boolean;
   evidence: string;
+  /** Which engine the attack ran in, and why there (`velodrome audit --engine vllm` runs two). */
+  engine?: string;
 }
 
 export interface AuditReport {
@@ -27,6 +29,8 @@ export interface AuditReport {
   gpuVisible: boolean | null;
   /** How the hostile engine was launched: the launcher's kind, whether it came up, its argv. */
   engine: { kind: string; healthy: boolean; argv: string[]; error?: string };
+  /** The stand-in's launch, where the attacks a real engine cannot host ran in it (`--engine vllm`). */
+  standin?: AuditReport["engine"];
   attacks: AttackResult[];
 }
 
@@ -44,6 +48,12 @@ export interface AuditOptions {
   /** Paths that stand for the runner's checkout and its result file: the engine must not write there. */
   protectedDirs: string[];
   startTimeoutMs?: number;
+  /**
+   * The hostile code runs as submission code inside a real engine (runner/audit/kernel-route.ts),
+   * not as the engine: the attacks on the trusted client (they need a hostile server) and the
+   * memory hog (proving a real engine's memory cap costs that much RAM) are not tried.
+   */
+  inRealEngine?: boolean;
 }
 
 const MiB = 1024 ** 2;
@@ -170,11 +180,12 @@ async function kernelBait(o: AuditOptions) {
   return { kernelNet, kernelTarget };
 }
 
-/** Launches the hostile engine once, lets it try everything, stops it, and gathers the evidence. */
-async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: number }): Promise<Evidence> {
-  const scratch = join(o.workDir, "scratch");
-  await mkdir(scratch, { recursive: true });
-  const privateFile = join(o.workDir, "private-prompts.jsonl");
+/** The engine's scratch folder in an audit's work folder (where the hostile code finds its plan). */
+export const auditScratch = (workDir: string) => join(workDir, "scratch");
+
+/** The private prompt file, a file of the runner's checkout and its credentials, each with a canary. */
+async function plantCanaries(workDir: string) {
+  const privateFile = join(workDir, "private-prompts.jsonl");
   const canaries = {
     privateFile: `canary-${randomBytes(8).toString("hex")}`,
     checkout: `canary-${randomBytes(8).toString("hex")}`,
@@ -184,11 +195,19 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
   // A stand-in for the runner's checkout, where earlier runs' raw results (private figures) are
   // kept: a folder in the audit's own work dir, outside every path the engine is given, like the
   // checkout. Never the checkout itself: an interrupted audit would leave the canary there.
-  await mkdir(join(o.workDir, "checkout"), { recursive: true });
-  const checkoutFile = join(o.workDir, "checkout", `.audit-canary-${randomBytes(4).toString("hex")}.json`);
+  await mkdir(join(workDir, "checkout"), { recursive: true });
+  const checkoutFile = join(workDir, "checkout", `.audit-canary-${randomBytes(4).toString("hex")}.json`);
   await writeFile(checkoutFile, `{"private_tps": "${canaries.checkout}"}\n`);
-  const credentialFile = join(o.workDir, ".git-credentials");
+  const credentialFile = join(workDir, ".git-credentials");
   await writeFile(credentialFile, `https://bot:${canaries.credential}@github.com\n`);
+  return { canaries, privateFile, checkoutFile, credentialFile };
+}
+
+/** Launches the hostile engine once, lets it try everything, stops it, and gathers the evidence. */
+async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: number }): Promise<Evidence> {
+  const scratch = auditScratch(o.workDir);
+  await mkdir(scratch, { recursive: true });
+  const { canaries, privateFile, checkoutFile, credentialFile } = await plantCanaries(o.workDir);
   const writeTargets = o.protectedDirs.map((d) => join(d, `.audit-owned-${randomBytes(4).toString("hex")}`));
   const net = await listener();
   const { kernelNet, kernelTarget } = await kernelBait(o);
@@ -200,7 +219,7 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
     credentialFile,
     writeTargets,
     forkTarget: targets.fork,
-    memoryTargetMiB: targets.memoryMiB,
+    memoryTargetMiB: o.inRealEngine ? 0 : targets.memoryMiB,
     diskTargetMiB: Math.ceil(o.limits.fileBytes / MiB) + 64,
   };
   await writeFile(join(scratch, "audit-plan.json"), JSON.stringify(plan));
@@ -213,7 +232,10 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
     const engine = await o.launcher
       .launch({ ...spec, startTimeoutMs: o.startTimeoutMs ?? 120_000 })
       .catch((e: Error) => void (launchError = e.message));
-    const client = engine ? await clientAttacks(o.client, engine, o.challenge, () => performance.now()) : [];
+    const tryClient = engine && !o.inRealEngine;
+    const client = tryClient
+      ? await clientAttacks(o.client, engine, o.challenge, () => performance.now())
+      : [];
     await engine?.stop();
     const h0 = await sizeOf(join(scratch, "heartbeat"));
     await sleep(600);
@@ -231,7 +253,7 @@ async function observe(o: AuditOptions, targets: { fork: number; memoryMiB: numb
       heartbeat: [h0, h1],
       report: JSON.parse(reportText) as Record<string, string | number>,
       fillBytes: await sizeOf(join(scratch, "fill.bin")),
-      client: client.length ? client : clientNotRun(),
+      client: client.length || o.inRealEngine ? client : clientNotRun(),
       kernel: {
         netHits: kernelNet.hits(),
         netPort: kernelNet.port,
@@ -284,7 +306,16 @@ export async function runAudit(o: AuditOptions): Promise<AuditReport> {
   try {
     const e = await observe(o, targets);
     for (const t of e.writeTargets) await rm(t, { force: true });
-    const attacks = judge(e, o, targets);
+    const judged = judge(e, o, targets).filter((a) => !o.inRealEngine || a.attack !== "memory hog");
+    // No report: the hostile code never ran, so "nothing got out" would vouch for nothing.
+    const ran = typeof e.report.uid === "number";
+    const attacks = ran
+      ? judged
+      : judged.map((a) => ({
+          ...a,
+          contained: false,
+          evidence: `not tried: the hostile code never ran (no report in scratch; ${e.launch.error ?? "no launch error"})`,
+        }));
     return {
       ok: attacks.every((a) => a.contained),
       sandbox: o.sandboxName,

@@ -25,6 +25,8 @@ describe("env: the deny-list always wins over the challenge's allow-list", () =>
       "GITHUB_*",
       "ACTIONS_*",
       "NODE_*",
+      "CC",
+      "CXX",
     ],
   });
   const hostile = [
@@ -42,6 +44,19 @@ describe("env: the deny-list always wins over the challenge's allow-list", () =>
     "VLLM_HOST_IP",
     "VLLM_LOGGING_CONFIG_PATH",
     "VLLM_ALLOW_INSECURE_SERIALIZATION",
+    // Load a library, run a program, read or write a folder, reach a host (vLLM 0.32's envs.py).
+    "VLLM_NCCL_SO_PATH",
+    "VLLM_CUDART_SO_PATH",
+    "VLLM_RUST_FRONTEND_PATH",
+    "VLLM_USE_RUST_FRONTEND",
+    "VLLM_CUDA_COMPATIBILITY_PATH",
+    "VLLM_DEBUG_DUMP_PATH",
+    "VLLM_MODEL_REDIRECT_PATH",
+    "VLLM_TUNED_CONFIG_FOLDER",
+    "VLLM_NIXL_SIDE_CHANNEL_HOST",
+    // The C++ compiler torch.compile runs inside the engine.
+    "CXX",
+    "CC",
   ];
   for (const name of hostile)
     it(`refuses ${name}`, () => {
@@ -110,6 +125,26 @@ describe("harness-owned vLLM flags are refused typed or in extra_args", () => {
     const ps = validate(withArgs("    compilation-config: { backend: os.system, cache_dir: /tmp }\n"));
     expect(codes(ps)).toEqual(["unsafe-setting", "unsafe-setting"]);
     expect(validate(withArgs("    compilation-config: { cudagraph_mode: FULL }\n"))).toEqual([]);
+  });
+
+  it("inductor_compile_config may not name a program: cpp.cxx ran a submission's file in vLLM", () => {
+    const cxx = '    compilation-config: { inductor_compile_config: { "cpp.cxx": [kernels/cc, g++] } }\n';
+    const ps = validate(withArgs(cxx));
+    expect(codes(ps)).toEqual(["unsafe-setting"]);
+    expect(ps[0]!.path).toEqual([
+      "engine",
+      "args",
+      "compilation-config",
+      "inductor_compile_config",
+      "cpp.cxx",
+    ]);
+    expect(ps[0]!.message).toContain("C++ compiler");
+    expect(codes(validate(withArgs("    compilation-config: { inductor_compile_config: x }\n")))).toEqual([
+      "unsafe-setting",
+    ]);
+    const switches =
+      '    compilation-config: { inductor_compile_config: { max_autotune: true, "cpp.simdlen": 8 } }\n';
+    expect(validate(withArgs(switches))).toEqual([]);
   });
 });
 

@@ -264,14 +264,29 @@ async function vllmReadable(o: VllmLauncherOptions, bin: string, spec: LaunchSpe
   return paths.filter((p) => existsSync(p));
 }
 
-/** `vllm --version` (outside the sandbox: it runs no submission code). */
-function vllmVersion(bin: string): Promise<string> {
+/**
+ * vLLM's version, outside the sandbox (it runs no submission code): from the package metadata
+ * through the venv's own python when `bin` sits in one (no torch import: seconds, where
+ * `vllm --version` takes a minute on a loaded 2-core machine), else `vllm --version`. Rejects
+ * with the last line of what it printed when `bin` is no working vLLM.
+ */
+export function vllmVersion(bin: string): Promise<string> {
+  const python = join(dirname(bin), "python");
+  const [cmd, args] = existsSync(python)
+    ? [python, ["-c", 'from importlib.metadata import version; print(version("vllm"))']]
+    : [bin, ["--version"]];
   return new Promise<string>((resolve, reject) => {
-    const c = spawn(bin, ["--version"], { stdio: ["ignore", "pipe", "pipe"] });
-    let s = "";
-    c.stdout!.on("data", (d: Buffer) => (s += d));
+    const c = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    c.stdout!.on("data", (d: Buffer) => (out += d));
+    c.stderr!.on("data", (d: Buffer) => (err += d));
     c.on("error", reject);
-    c.on("exit", () => resolve(s.trim()));
+    c.on("exit", (code) => {
+      const last = (s: string) => s.trim().split("\n").at(-1) ?? "";
+      if (code === 0 && out.trim()) resolve(last(out));
+      else reject(new Error(`\`${bin}\` is not a working vLLM: ${last(err) || `exit code ${code}`}`));
+    });
   });
 }
 

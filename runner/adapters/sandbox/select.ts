@@ -18,6 +18,14 @@ export interface SelectOptions extends BubblewrapOptions {
   limits?: SandboxLimits;
 }
 
+/**
+ * Whether engines run in the OCI sandbox under `mode`: asked for, or `auto` on a runner configured
+ * for it (VELODROME_OCI_IMAGE set). There the image brings its own vLLM, never the host's.
+ */
+export function usesOci(mode: SandboxMode, env: Record<string, string | undefined> = process.env): boolean {
+  return mode === "oci" || (mode === "auto" && ociOptionsFromEnv(env) !== undefined);
+}
+
 /** The OCI sandbox this runner is configured for; refuses, saying what to set, when it is not. */
 function ociFromConfig(o: SelectOptions): Sandbox {
   const oci = ociOptionsFromEnv(o.env ?? process.env);
@@ -48,7 +56,5 @@ function bwrapFromHost(o: SelectOptions): Sandbox {
  */
 export function selectSandbox(mode: SandboxMode, o: SelectOptions = {}): Sandbox {
   if (mode === "none") return noSandbox;
-  if (mode === "oci") return ociFromConfig(o);
-  if (mode === "auto" && ociOptionsFromEnv(o.env ?? process.env)) return ociFromConfig(o);
-  return bwrapFromHost(o);
+  return usesOci(mode, o.env ?? process.env) ? ociFromConfig(o) : bwrapFromHost(o);
 }

@@ -147,6 +147,19 @@ export const ENV_DENY_PATTERNS = [
   "VLLM_TORCH_PROFILER_DIR",
   "VLLM_CACHE_ROOT",
   "VLLM_CONFIG_ROOT",
+  // Found by reading vLLM 0.32's envs.py and torch's Inductor: settings that name a library to
+  // load, a program to run, a folder to read or write, or a host to reach (VLLM_NCCL_SO_PATH,
+  // VLLM_CUDART_SO_PATH, VLLM_RUST_FRONTEND_PATH with VLLM_USE_RUST_FRONTEND,
+  // VLLM_CUDA_COMPATIBILITY_PATH prepended to the library path, VLLM_DEBUG_DUMP_PATH,
+  // VLLM_MODEL_REDIRECT_PATH…), and the C/C++ compilers Inductor runs inside the engine.
+  "VLLM_*_PATH",
+  "VLLM_*_DIR",
+  "VLLM_*_FOLDER",
+  "VLLM_*_HOST",
+  "VLLM_USE_RUST_*",
+  "VLLM_ENABLE_CUDA_COMPATIBILITY",
+  "CC",
+  "CXX",
 ] as const;
 
 function globMatches(pattern: string, name: string): boolean {

@@ -120,24 +120,60 @@ export function extraArgs({ sub }: RuleContext): Problem[] {
   return args.flatMap((_, i) => extraArgProblem(sub, args, i) ?? []);
 }
 
-/** Rule: `compilation-config` names no Python code to import and no path to write. */
+/**
+ * Inductor settings (`compilation-config.inductor_compile_config`, handed to torch as is) that are
+ * not a plain switch or number. A string or list can name a program: `cpp.cxx` is the C++ compiler
+ * Inductor runs inside the engine, so a submission naming an executable in its own folder there
+ * ran its code in vLLM (`velodrome audit --engine vllm` goes that way). Switches and numbers
+ * (`max_autotune`, `freezing`, `cpp.simdlen`…) stay open.
+ */
+function inductorProblems(sub: RuleContext["sub"], config: Record<string, unknown>): Problem[] {
+  const inductor = config.inductor_compile_config;
+  if (inductor === undefined) return [];
+  const entries =
+    typeof inductor === "object" && inductor !== null && !Array.isArray(inductor)
+      ? Object.entries(inductor)
+      : [["", inductor] as const];
+  return entries
+    .filter(([, v]) => typeof v !== "boolean" && typeof v !== "number")
+    .map(([k]) =>
+      problemIn(
+        sub,
+        ["engine", "args", "compilation-config", "inductor_compile_config"],
+        {
+          code: "unsafe-setting",
+          message:
+            `\`inductor_compile_config${k ? `.${k}` : ""}\` is not a switch or a number: a string or list ` +
+            "can name a program the engine runs (`cpp.cxx` is the C++ compiler); the harness owns those",
+          expected: 'booleans and numbers, e.g. { max_autotune: true, "cpp.simdlen": 8 }',
+          fix: k ? `remove \`${k}\`` : "give a mapping of Inductor settings to booleans or numbers",
+        },
+        k || undefined,
+      ),
+    );
+}
+
+/** Rule: `compilation-config` names no Python code to import, no program to run and no path to write. */
 export function compilationConfig({ sub }: RuleContext): Problem[] {
   const e = sub.manifest.engine;
   if (e.kind !== "vllm") return [];
   const config = e.args["compilation-config"] ?? {};
-  return Object.keys(config)
-    .filter((k) => UNSAFE_COMPILATION_KEYS.includes(k))
-    .map((k) =>
-      problemIn(
-        sub,
-        ["engine", "args", "compilation-config"],
-        {
-          code: "unsafe-setting",
-          message: `\`compilation-config.${k}\` names code to import or a path to write; the harness owns it`,
-          expected: "compilation settings such as mode, cudagraph_mode, cudagraph_capture_sizes",
-          fix: `remove \`${k}\``,
-        },
-        k,
+  return [
+    ...inductorProblems(sub, config),
+    ...Object.keys(config)
+      .filter((k) => UNSAFE_COMPILATION_KEYS.includes(k))
+      .map((k) =>
+        problemIn(
+          sub,
+          ["engine", "args", "compilation-config"],
+          {
+            code: "unsafe-setting",
+            message: `\`compilation-config.${k}\` names code to import or a path to write; the harness owns it`,
+            expected: "compilation settings such as mode, cudagraph_mode, cudagraph_capture_sizes",
+            fix: `remove \`${k}\``,
+          },
+          k,
+        ),
       ),
-    );
+  ];
 }
