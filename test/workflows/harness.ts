@@ -281,6 +281,11 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   const maps = await standinActions(join(root, "actions"), join(work, ".github/workflows"));
   const nodeModules = await realpath(join(REPO_ROOT, "node_modules"));
   const shim = o.executors?.length ? await executorShim(root, o.executors) : undefined;
+  // `gh`, as GitHub-hosted runners have it (evaluate.yml's next look): gh-standin.mjs on PATH.
+  const bin = join(root, "bin");
+  await mkdir(bin);
+  const gh = join(REPO_ROOT, "test/workflows/gh-standin.mjs");
+  await writeFile(join(bin, "gh"), `#!/bin/sh\nexec node ${JSON.stringify(gh)} "$@"\n`, { mode: 0o755 });
   let nextRun = 1000;
   let seenDispatches = 0;
   const runs: ActRun[] = [];
@@ -348,6 +353,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
       VELODROME_NODE_MODULES: nodeModules,
       VELODROME_PAGES_DIR: pages,
       ...(shim ? { BASH_ENV: shim } : {}),
+      PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
       HOME: process.env.HOME ?? homedir(),
     };
     let log = "";
