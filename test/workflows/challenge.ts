@@ -50,7 +50,7 @@ export function challengeFiles(patch: (ch: Record<string, any>) => void = () => 
  * committed: the baseline's plain-decode outputs of the public prompts, at the path challenge.yaml
  * names. Without it an embedded challenge makes them on each runner, and the gather (no engine) cannot.
  */
-export async function writeReference(repo: string, work: string): Promise<void> {
+export async function writeReference(repo: string, work: string): Promise<{ path: string; text: string }> {
   const challenge = await loadChallenge(nodeRepoFiles(repo));
   const { prompts } = parsePrompts(
     "public.jsonl",
@@ -60,7 +60,9 @@ export async function writeReference(repo: string, work: string): Promise<void> 
   const ports = nodeBenchPorts(makeLauncher("embedded", REPO_ROOT, "auto"), silentProgress);
   const baseline = { slug: "baseline", manifest: await loadManifest(nodeRepoFiles(repo), "baseline") };
   const ref = await makeReference(ports, challenge, baseline, prompts, work);
-  const file = join(repo, challenge.verification.reference.outputs!);
-  await mkdir(join(file, ".."), { recursive: true });
-  await writeFile(file, referenceJsonl(ref.lines));
+  const path = challenge.verification.reference.outputs!;
+  const text = referenceJsonl(ref.lines);
+  await mkdir(join(repo, path, ".."), { recursive: true });
+  await writeFile(join(repo, path), text);
+  return { path, text };
 }

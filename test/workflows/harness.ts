@@ -223,7 +223,7 @@ export interface HarnessOptions {
   /** Environment of every act run (the runner hosts'). */
   env?: Record<string, string>;
   /** The organizer's work in the new repository before its first commit (reference outputs …). */
-  prepare?: (dir: string) => Promise<void>;
+  prepare?: (dir: string) => Promise<unknown>;
   /** The GPU runners act plays on this host, each with its own machine id (see executorShim). */
   executors?: Executor[];
 }

@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { dataPath } from "../../runner/core/layout.ts";
 import { findAct, startHarness, type ActRun, type Harness, type HarnessOptions } from "./harness.ts";
@@ -30,8 +32,8 @@ const manifest = (quantization: string) =>
 /**
  * The engine a hostile submission would bring. On vLLM a submission's own code (plugins, kernels)
  * runs inside the engine; the embedded engine here is main's, so the executors' engine program is
- * replaced by one that, serving the candidate's q8_0 weights, appends a megabyte of tokens to every
- * answer (the incumbent's f32 engine is the real one). The trusted client, the runner, the sandbox
+ * replaced by one that, serving the candidate's q8_0 weights, appends 16,384 tokens to every
+ * piece of every answer (the incumbent's f32 engine is the real one). The trusted client, the runner, the sandbox
  * and the workflows are the shipped ones.
  */
 const FLOODING_ENGINE = `// A hostile engine (test/workflows/share-dies.test.ts): floods the client when serving q8_0.
@@ -41,26 +43,33 @@ skipBinaryTest();
 const { serverMain } = await import("./server.ts");
 const argv = process.argv.slice(2);
 const flood = /-q8_0-/.test(argv[argv.indexOf("--model") + 1] ?? "");
-await serverMain(argv, flood ? { transform: (_p, tokens) => [...tokens, ...new Array(1 << 20).fill(7)] } : {});
+await serverMain(argv, flood ? { transform: (_p, tokens) => [...tokens, ...new Array(1 << 14).fill(7)] } : {});
 `;
 
 let h: Harness;
-let refWork: string;
-const close = async () => {
-  await h?.close();
-  await removeDir(refWork);
-};
+let refWork: string | undefined;
+let reference: { path: string; text: string } | undefined;
+afterAll(async () => {
+  if (refWork) await removeDir(refWork);
+});
 
 /** The pool of two runners, a PR by Alice at q8_0 and her `/bench`; the dispatched inputs. */
 async function bench(o: Partial<HarnessOptions> = {}) {
   const pool = challengeFiles((ch) => {
     ch.runners = { count: 2, label: ch.hardware.runner_labels.at(-1) };
   });
-  refWork = await tempDir("velodrome-wf-ref-");
+  const work = (refWork ??= await tempDir("velodrome-wf-ref-"));
   h = await startHarness({
     ...o,
     files: { ...pool, ...o.files },
-    prepare: (repo) => writeReference(repo, refWork),
+    prepare: async (repo) => {
+      // The same challenge and prompts in every harness here: the reference is made once.
+      if (!reference) reference = await writeReference(repo, work);
+      else {
+        await mkdir(join(repo, reference.path, ".."), { recursive: true });
+        await writeFile(join(repo, reference.path), reference.text);
+      }
+    },
   });
   await h.pushPr(1, ALICE, { "submissions/q8/submission.yaml": manifest("q8_0") });
   const request = await h.comment(1, ALICE, "/bench");
@@ -91,11 +100,12 @@ async function recordedError(runId: string, after: ActRun[], reason: string) {
 }
 
 describe.skipIf(!act)("scenario c: the candidate's engine floods the client on every runner", () => {
-  afterAll(close);
+  afterAll(async () => h?.close());
 
   it("each share uploads its error; the run is recorded error, charged, not run again", async () => {
     const inputs = await bench({ files: { "runner/adapters/engines/embedded/main.ts": FLOODING_ENGINE } });
-    const after = await h.settle({ maxRuns: 6 });
+    // The evaluate run alone: the board and site refresh after a publish are scenarios b's and d's.
+    const after = await h.settle({ maxRuns: 1 });
     const evaluate = await recordedError(
       inputs.run_id!,
       after,
@@ -116,14 +126,14 @@ describe.skipIf(!act)("scenario c: the candidate's engine floods the client on e
 describe.skipIf(!act)(
   "scenario c: one runner dies mid-job while the other share and the gather succeed",
   () => {
-    afterAll(close);
+    afterAll(async () => h?.close());
 
     it("the look bound: the run is recorded error, charged, and the look is not dispatched again", async () => {
       const inputs = await bench({
         executors: [{ machine: "executor-a" }, { machine: "executor-b", dies: true }],
       });
       // Bounded: without the look bound the gather would dispatch look 1 again, and again.
-      const after = await h.settle({ maxRuns: 4 });
+      const after = await h.settle({ maxRuns: 3 });
       const evaluate = await recordedError(
         inputs.run_id!,
         after,
@@ -145,14 +155,14 @@ describe.skipIf(!act)(
 );
 
 describe.skipIf(!act)("scenario c: every share refuses a PR head that moved after /bench", () => {
-  afterAll(close);
+  afterAll(async () => h?.close());
 
   it("fails the look, keeps the charge, dispatches nothing more", async () => {
     const inputs = await bench();
     // Alice moves her PR's head after the pinned SHA was dispatched.
     const moved = await h.pushPr(1, ALICE, { "submissions/q8/submission.yaml": manifest("q4_0") });
     expect(moved.head).not.toBe(inputs.sha);
-    const after = await h.settle({ maxRuns: 6 });
+    const after = await h.settle({ maxRuns: 1 });
     const evaluate = after.find((r) => r.workflow === "evaluate.yml")!;
     expect(evaluate.jobs, evaluate.log).toMatchObject({
       shares: "success",

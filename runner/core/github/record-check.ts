@@ -353,7 +353,7 @@ const ERROR_KINDS: [RegExp, string][] = [
   [/did not become healthy|never became healthy/i, "the engine did not become healthy in time"],
   [/exited with code|crash/i, "the engine exited before or during the run"],
   [/passed its size cap/i, "the engine's response passed its size cap (it flooded the client)"],
-  [/stream|cut|protocol/i, "the engine broke the streaming protocol"],
+  [/stream|cut|protocol|mid-response/i, "the engine broke the streaming protocol"],
   [/deadline|job cap|timed? ?out/i, "the run reached its time limit"],
   [/moved|sha/i, "the pull request moved after the run was requested"],
 ];
