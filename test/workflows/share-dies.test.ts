@@ -154,6 +154,31 @@ describe.skipIf(!act)(
   },
 );
 
+describe.skipIf(!act)("scenario c: every runner dies mid-job, so no share leaves anything", () => {
+  afterAll(async () => h?.close());
+
+  it("the look is incomplete with nothing gathered: still recorded error, charged, not run again", async () => {
+    const inputs = await bench({
+      executors: [
+        { machine: "executor-a", dies: true },
+        { machine: "executor-b", dies: true },
+      ],
+    });
+    const after = await h.settle({ maxRuns: 3 });
+    const evaluate = await recordedError(
+      inputs.run_id!,
+      after,
+      "a share of the look left no result (its job died, or its engine stopped the client)",
+    );
+    expect(evaluate.jobs, evaluate.log).toMatchObject({
+      gather: "success",
+      verify: "success",
+      publish: "success",
+    });
+    expect(evaluate.log).not.toMatch(/upload-artifact: look-1-share-/);
+  }, 900_000);
+});
+
 describe.skipIf(!act)("scenario c: every share refuses a PR head that moved after /bench", () => {
   afterAll(async () => h?.close());
 
