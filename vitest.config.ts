@@ -4,13 +4,15 @@ import { defineConfig } from "vitest/config";
 /**
  * The longest files start first, so the two workers finish together instead of one waiting on a
  * late demo. Measured in a CI-style run on the 2-core machine, under load (seconds, one worker):
- * demo ~870, runner ~600, vllm ~230, github ~190, workflows/bench ~145, site ~100, agent ~100,
- * workflows/commands ~70, fresh-clone ~65, workflows/validate ~45, audit ~40, workflows/share-dies
- * ~40, replay ~30; everything else < 20.
+ * demo ~870, workflows/schedules ~690, runner ~600, workflows/share-dies ~350, vllm ~230, github
+ * ~190, workflows/bench ~145, site ~100, agent ~100, workflows/commands ~70, fresh-clone ~65,
+ * workflows/validate ~45, audit ~40, replay ~30; everything else < 20.
  */
 const LONGEST_FIRST = [
   "demo",
+  "workflows/schedules",
   "runner",
+  "workflows/share-dies",
   "vllm",
   "github",
   "workflows/bench",
@@ -20,7 +22,6 @@ const LONGEST_FIRST = [
   "fresh-clone",
   "workflows/validate",
   "audit",
-  "workflows/share-dies",
   "replay",
   "plan",
   "git-store",

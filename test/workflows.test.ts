@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { REPO_ROOT } from "./helpers.ts";
+import { REPO_ROOT, runCli } from "./helpers.ts";
 
 type Step = {
   uses?: string;
@@ -142,8 +142,10 @@ describe("workflow lint", () => {
     };
     expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
     expect(wf.jobs.labels!["runs-on"]).toBe("ubuntu-24.04");
-    const labelStep = wf.jobs.labels!.steps!.find((s) => s.run?.includes("runner_labels"));
-    expect(labelStep?.run).toContain("challenge/challenge.yaml");
+    // The same command as evaluate.yml's shares job: one reader of challenge.yaml's labels.
+    const labelStep = wf.jobs.labels!.steps!.find((s) => s.run?.includes("velodrome.mjs runner-pool"));
+    expect(labelStep?.run).toBe('node runner/bin/velodrome.mjs runner-pool >> "$GITHUB_OUTPUT"');
+    expect(wf.jobs.labels!.outputs?.labels).toBe("${{ steps.labels.outputs.runs_on }}");
     const gpu = wf.jobs.reference!;
     expect(gpu.needs).toBe("labels");
     expect(gpu["runs-on"]).toBe("${{ fromJSON(needs.labels.outputs.labels) }}");
@@ -159,8 +161,8 @@ describe("workflow lint", () => {
     expect(inputs.runner?.default).toBe("");
     // No label is written in the workflow: the GitHub-hosted shares job reads main's challenge.yaml.
     expect(JSON.stringify(wf.jobs)).not.toMatch(/gpu-|"self-hosted"/);
-    const pool = wf.jobs.shares!.steps!.find((x) => x.run?.includes("runs_on="))!;
-    expect(pool.run).toContain("challenge.hardware.runner_labels");
+    const pool = wf.jobs.shares!.steps!.find((x) => x.run?.includes("velodrome.mjs runner-pool"))!;
+    expect(pool.run).toContain('--pinned "$PINNED"');
     expect(pool.env?.PINNED).toBe("${{ inputs.runner }}");
     for (const name of ["evaluate", "verify"]) {
       const job = wf.jobs[name] as Job & { needs?: string | string[] };
@@ -168,14 +170,48 @@ describe("workflow lint", () => {
       expect([job.needs].flat()).toContain("shares");
     }
   });
-  it("a share that leaves no result fails its job, and the gather never dispatches a look at or below its own", () => {
+  it("runner-pool (both workflows' one reader of the labels) prints challenge.yaml's pool, a pinned label added", async () => {
+    const ch = parse(readFileSync(join(REPO_ROOT, "challenge/challenge.yaml"), "utf8")) as {
+      hardware: { runner_labels: string[] };
+      runners: { count: number };
+    };
+    const pool = await runCli(["runner-pool"], REPO_ROOT);
+    expect(pool.code, pool.err).toBe(0);
+    const lines = (r: { out: string }) =>
+      Object.fromEntries(
+        r.out
+          .trim()
+          .split("\n")
+          .map((l) => l.split(/=(.*)/s)),
+      );
+    expect(lines(pool)).toEqual({
+      shares: JSON.stringify([...Array(ch.runners.count).keys()]),
+      count: String(ch.runners.count),
+      runs_on: JSON.stringify(ch.hardware.runner_labels),
+    });
+    const pinned = await runCli(["runner-pool", "--pinned", "machine-0a1b"], REPO_ROOT);
+    expect(JSON.parse(lines(pinned).runs_on!)).toEqual([...ch.hardware.runner_labels, "machine-0a1b"]);
+    // The dispatch input is the bot's, but a label with spaces or quotes would reach runs-on: refused.
+    const bad = await runCli(["runner-pool", "--pinned", 'a" b'], REPO_ROOT);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/is not a runner label/);
+  });
+  it("a share that fails its job still uploads its error, and the gather and verify hold the dispatched look", () => {
+    // The look bound itself is the gather's code (flows/run/looks.ts), shown on the real workflow by
+    // test/workflows/share-dies.test.ts: a share that dies without a result ends the run in error.
     const wf = workflows.find(([f]) => f === "evaluate.yml")![1];
-    const share = wf.jobs.evaluate!.steps!.find((x) => x.run?.includes("velodrome.mjs evaluate"))!;
-    expect(share.run).not.toMatch(/\|\|\s*true/);
-    const gather = wf.jobs.gather!.steps!.find((x) => x.run?.includes("--gather out/shares"))!;
-    expect(gather.env?.LOOK).toBe("${{ inputs.look }}");
-    expect(gather.run).toMatch(/r\.nextLook <= look[\s\S]*process\.exit\(1\)/);
-    expect(gather.run).not.toMatch(/GITHUB_OUTPUT"\s*\|\|\s*true/);
+    const steps = wf.jobs.evaluate!.steps!;
+    const at = steps.findIndex((x) => x.run?.includes("velodrome.mjs evaluate"));
+    expect(steps[at]!.run).not.toMatch(/\|\|\s*true/);
+    const upload = steps[at + 1] as Step & { if?: string };
+    expect(upload.uses).toMatch(/^actions\/upload-artifact@/);
+    expect(upload.if).toBe("always()");
+    for (const job of ["gather", "verify"]) {
+      const step = wf.jobs[job]!.steps!.find((x) => x.run?.includes("--gather out/shares"))!;
+      expect(step.env?.LOOK, job).toBe("${{ inputs.look }}");
+      expect(step.run, job).toContain('--look "$LOOK"');
+      expect(step.run).not.toMatch(/GITHUB_OUTPUT"\s*\|\|\s*true/);
+    }
   });
   it("every bot step that writes may dispatch the board mirror or the site build (actions: write)", () => {
     // GITHUB_TOKEN's pushes and comments start no workflow: the bot dispatches board.yml after each

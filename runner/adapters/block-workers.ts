@@ -3,7 +3,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { DeadlinePassed, EngineFailure } from "../core/errors.ts";
+import { DeadlinePassed, EngineFailure, errorCode } from "../core/errors.ts";
 import { ReferenceLine } from "../core/prompts.ts";
 import { LaunchRecord } from "../core/schema/run-record.ts";
 import type {
@@ -13,7 +13,10 @@ import type {
   GatheredShares,
   LaunchResult,
 } from "../flows/run/types.ts";
+import { armOf, tagArm } from "../flows/run/outcome.ts";
 import type { SandboxMode } from "./sandbox/select.ts";
+
+const ARMS = ["candidate", "incumbent"] as const;
 
 /**
  * `--runners N` on one host: a look's blocks shared out over N worker processes, each running the
@@ -80,8 +83,26 @@ export const ShareResult = z.union([
       }),
     ),
   }),
-  z.object({ run: ShareRun.optional(), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({
+    run: ShareRun.optional(),
+    // `arm`: whose engine failed, so the gathered run charges the right side (failedArm).
+    error: z.object({ code: z.string(), message: z.string(), arm: z.enum(ARMS).optional() }),
+  }),
 ]);
+
+/**
+ * A share's or worker's error as its result file says it: the error's code, its message (capped)
+ * and, for a launch failure, the arm whose engine caused it.
+ */
+export function encodeError(e: unknown, run?: ShareRun): string {
+  const arm = armOf(e);
+  const error = {
+    code: errorCode(e),
+    message: `${(e as Error).message}`.slice(0, 2000),
+    ...(arm === "candidate" || arm === "incumbent" ? { arm } : {}),
+  };
+  return JSON.stringify({ ...(run ? { run } : {}), error }) + "\n";
+}
 
 /** The job file's JSON: maps become entry lists; the private set never leaves the parent. */
 export function encodeJob(launcher: WorkerLauncher, o: BenchOptions, share: BlockShare): string {
@@ -136,8 +157,8 @@ export function decodeResults(text: string): LaunchResult[] {
 function launchResults(r: ShareResult): LaunchResult[] {
   if ("error" in r) {
     if (r.error.code === "deadline") throw new DeadlinePassed(r.error.message);
-    if (r.error.code === "engine") throw new EngineFailure(r.error.message);
-    throw new Error(r.error.message);
+    const e = r.error.code === "engine" ? new EngineFailure(r.error.message) : new Error(r.error.message);
+    throw r.error.arm ? tagArm(e, r.error.arm) : e;
   }
   return r.results.map(({ variants, ...x }) => ({
     ...x,

@@ -1,9 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { decodeJob, encodeResults } from "../adapters/block-workers.ts";
+import { decodeJob, encodeError, encodeResults } from "../adapters/block-workers.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { makeLauncher, nodeBenchPorts, type SandboxMode } from "../adapters/runner-ports.ts";
-import { errorCode } from "../core/errors.ts";
 import { runShare } from "../flows/run/index.ts";
 import type { Io } from "./io.ts";
 import { helpText, parseOptions, type CommandSpec } from "./options.ts";
@@ -38,8 +37,7 @@ export async function benchBlocksCommand(argv: string[], io: Io): Promise<number
     await writeFile(out, encodeResults(results) + "\n");
     return 0;
   } catch (e) {
-    const error = { code: errorCode(e), message: `${(e as Error).message}`.slice(0, 2000) };
-    await writeFile(out, JSON.stringify({ error }) + "\n");
+    await writeFile(out, encodeError(e));
     return 1;
   }
 }

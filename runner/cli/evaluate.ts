@@ -10,12 +10,12 @@ import { describeHardware } from "../adapters/hardware.ts";
 import { progressFor } from "../adapters/progress.ts";
 import { nodeRepoFiles } from "../adapters/repo-fs.ts";
 import {
+  encodeError,
   encodeResults,
   gatheredShares,
   processPool,
   type WorkerLauncher,
 } from "../adapters/block-workers.ts";
-import { errorCode } from "../core/errors.ts";
 import type { Challenge } from "../core/schema/challenge.ts";
 import type { EngineLauncher } from "../ports.ts";
 import { makeLauncher, nodeBenchPorts, SANDBOX_MODES, type SandboxMode } from "../adapters/runner-ports.ts";
@@ -96,7 +96,13 @@ const OPTIONS = {
     description: "default: the challenge's data branch",
   },
   sandbox: { type: "string", choices: SANDBOX_MODES, default: "auto", description: "engine confinement" },
-  look: { type: "integer", min: 1, max: 8, default: 1, description: "matrix: the look this dispatch runs" },
+  look: {
+    type: "integer",
+    min: 1,
+    max: 8,
+    default: 1,
+    description: "matrix: the look this dispatch runs (with --gather: every block up to its end must be in)",
+  },
   share: {
     type: "integer",
     min: 0,
@@ -167,7 +173,7 @@ async function runModeOf(v: Values, io: Io, launcher: WorkerLauncher): Promise<R
   if (v.gather) {
     const run = { id: v["run-id"], commit: v.sha }; // the gather refuses results of another run
     const shares = gatheredShares(await shareTexts(resolve(io.cwd, v.gather)), run);
-    return { kind: "gather", shares, enginesHere: v.verify === true };
+    return { kind: "gather", shares, enginesHere: v.verify === true, look: v.look };
   }
   if (v.shares !== undefined) return { kind: "share", look: v.look, share: v.share ?? 0, shares: v.shares };
   if (v.runners > 1) return { kind: "pool", pool: processPool(v.runners, launcher) };
@@ -325,8 +331,7 @@ async function runShareCommand(
     );
     return 0;
   } catch (e) {
-    const error = { code: errorCode(e), message: `${(e as Error).message}`.slice(0, 2000) };
-    await ports.files.write(r.out, JSON.stringify({ run, error }) + "\n");
-    return (io.err(error.message), 1);
+    await ports.files.write(r.out, encodeError(e, run));
+    return (io.err(`${(e as Error).message}`.slice(0, 2000)), 1);
   }
 }

@@ -25,6 +25,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     load: async () => (await import("./bench-blocks.ts")).benchBlocksCommand,
     hidden: true,
   },
+  "runner-pool": {
+    summary:
+      "(internal) the GPU jobs' runs-on and matrix from challenge.yaml, for evaluate.yml and reference.yml",
+    load: async () => (await import("./runner-pool.ts")).runnerPoolCommand,
+    hidden: true,
+  },
   evaluate: {
     summary: "(self-hosted runner) evaluate a dispatched run at its pinned SHA",
     load: async () => (await import("./evaluate.ts")).evaluateCommand,

@@ -419,9 +419,14 @@ describe("the gather job's result file says which look runs next, as data", () =
     return texts;
   }
   /** evaluate --gather (off the pool: no engine may start) over `texts`, and the JSON it wrote. */
-  async function gather(w: ReturnType<typeof world>, texts: string[]) {
+  async function gather(w: ReturnType<typeof world>, texts: string[], look?: number) {
     const before = w.launched.length;
-    const mode = { kind: "gather" as const, shares: gatheredShares(texts, run), enginesHere: false };
+    const mode = {
+      kind: "gather" as const,
+      shares: gatheredShares(texts, run),
+      enginesHere: false,
+      ...(look ? { look } : {}),
+    };
     const outcome = await evaluate(w.ports, challenge, looked, mode);
     expect(w.launched.slice(before).filter((l) => l.startsWith("launch"))).toEqual([]);
     return { outcome, text: w.files.get(looked.out)! };
@@ -449,5 +454,43 @@ describe("the gather job's result file says which look runs next, as data", () =
     expect(outcome).toMatchObject({ kind: "benched", nextLook: null });
     expect(result).toMatchObject({ status: "ok", comparison: { look: { index: 2, final: true } } });
     expect(parseRunRecord(text).record?.launches).toHaveLength(16);
+  });
+
+  it("the look bound: a share of the dispatched look left no result, so the run ends in error, never naming that look again", async () => {
+    const w = world("close");
+    const [first] = await shareFiles(w, 1); // the second runner's share of look 1 died without a file
+    const { outcome, text } = await gather(w, [first!], 1);
+    const result = EvaluateResult.parse(JSON.parse(text));
+    expect(result.nextLook).toBeNull();
+    expect(result).toMatchObject({
+      status: "error",
+      reason: expect.stringMatching(/^a share of the look left no result/),
+    });
+    expect(outcome).toMatchObject({ kind: "benched", nextLook: null });
+    // Publish reads it as a record (charged to the requester: no failedArm), not as a look to run.
+    expect(parseRunRecord(text).record).toMatchObject({ status: "error" });
+    expect(parseRunRecord(text).record?.failedArm).toBeUndefined();
+    // The next look (2) is still named when the dispatched one (1) is whole.
+    const texts = await shareFiles(w, 1);
+    expect(EvaluateResult.parse(JSON.parse((await gather(w, texts, 1)).text)).nextLook).toBe(2);
+  });
+
+  it("a share's error names the arm whose engine failed: the gathered run charges that side", async () => {
+    const FLOOD =
+      "candidate q8: the engine's response passed its size cap of 9 bytes (set by max_tokens = 4)";
+    const w = world("close");
+    const [first] = await shareFiles(w, 1);
+    const failedShare = (arm: "candidate" | "incumbent") =>
+      JSON.stringify({ run, error: { code: "engine", message: FLOOD, arm } });
+    for (const [arm, failedArm] of [
+      ["incumbent", "incumbent"],
+      ["candidate", undefined],
+    ] as const) {
+      const { text } = await gather(w, [first!, failedShare(arm)], 1);
+      const record = parseRunRecord(text).record!;
+      expect(record.status).toBe("error");
+      expect(record.reason).toBe("the engine's response passed its size cap (it flooded the client)");
+      expect(record.failedArm).toBe(failedArm);
+    }
   });
 });

@@ -5,14 +5,8 @@ import { stringify } from "yaml";
 import { parseHiddenJson } from "../../runner/core/github/comment.ts";
 import { dataPath } from "../../runner/core/layout.ts";
 import { findAct, startHarness, type Harness } from "./harness.ts";
-import { ALICE, challengeFiles } from "./challenge.ts";
-import { REPO_ROOT, removeDir, tempDir } from "../helpers.ts";
-import { silentProgress } from "../../runner/adapters/progress.ts";
-import { nodeRepoFiles } from "../../runner/adapters/repo-fs.ts";
-import { makeLauncher, nodeBenchPorts } from "../../runner/adapters/runner-ports.ts";
-import { parsePrompts } from "../../runner/core/prompts.ts";
-import { makeReference, referenceJsonl } from "../../runner/flows/reference.ts";
-import { loadChallenge, loadManifest } from "../../runner/flows/repo-load.ts";
+import { ALICE, challengeFiles, writeReference } from "./challenge.ts";
+import { removeDir, tempDir } from "../helpers.ts";
 
 // Scenario (b): /bench → request.yml charges quota and dispatches evaluate.yml → the matrix's shares
 // on the runner pool (the embedded engine under bubblewrap) → gather → verify with the runner's
@@ -23,20 +17,6 @@ if (!act) console.log("workflows tier skipped: act is not installed (npm run set
 
 let h: Harness;
 
-async function writeReference(repo: string): Promise<void> {
-  const challenge = await loadChallenge(nodeRepoFiles(repo));
-  const { prompts } = parsePrompts(
-    "public.jsonl",
-    await readFile(join(repo, challenge.metric.prompts), "utf8"),
-    "embedded",
-  );
-  const ports = nodeBenchPorts(makeLauncher("embedded", REPO_ROOT, "auto"), silentProgress);
-  const baseline = { slug: "baseline", manifest: await loadManifest(nodeRepoFiles(repo), "baseline") };
-  const ref = await makeReference(ports, challenge, baseline, prompts, join(runnerDir, "work"));
-  const file = join(repo, challenge.verification.reference.outputs!);
-  await mkdir(join(file, ".."), { recursive: true });
-  await writeFile(file, referenceJsonl(ref.lines));
-}
 let runnerDir: string;
 
 describe.skipIf(!act)("scenario b: /bench to a confirmed verdict and a new leader on the site", () => {
@@ -61,7 +41,7 @@ describe.skipIf(!act)("scenario b: /bench to a confirmed verdict and a new leade
       ch.verification.private_prompts = privateSet;
     });
     // The runbook's reference step: the baseline's plain-decode outputs, made on a runner, committed.
-    h = await startHarness({ files, prepare: writeReference });
+    h = await startHarness({ files, prepare: (repo) => writeReference(repo, join(runnerDir, "work")) });
   });
   afterAll(async () => {
     await h?.close();

@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { REPO_ROOT } from "../helpers.ts";
+import { silentProgress } from "../../runner/adapters/progress.ts";
+import { nodeRepoFiles } from "../../runner/adapters/repo-fs.ts";
+import { makeLauncher, nodeBenchPorts } from "../../runner/adapters/runner-ports.ts";
+import { parsePrompts } from "../../runner/core/prompts.ts";
+import { makeReference, referenceJsonl } from "../../runner/flows/reference.ts";
+import { loadChallenge, loadManifest } from "../../runner/flows/repo-load.ts";
 
 export const ALICE = { id: 101, login: "alice" };
 export const BOB = { id: 102, login: "bob" };
@@ -36,4 +43,26 @@ export function challengeFiles(patch: (ch: Record<string, any>) => void = () => 
     }),
     ".gitignore": ".velodrome/\nnode_modules\nsite/dist/\nout/\nreport/\npr/\n",
   };
+}
+
+/**
+ * The runbook's reference step, done on a runner (here: this host, the embedded engine) and
+ * committed: the baseline's plain-decode outputs of the public prompts, at the path challenge.yaml
+ * names. Without it an embedded challenge makes them on each runner, and the gather (no engine) cannot.
+ */
+export async function writeReference(repo: string, work: string): Promise<{ path: string; text: string }> {
+  const challenge = await loadChallenge(nodeRepoFiles(repo));
+  const { prompts } = parsePrompts(
+    "public.jsonl",
+    await readFile(join(repo, challenge.metric.prompts), "utf8"),
+    "embedded",
+  );
+  const ports = nodeBenchPorts(makeLauncher("embedded", REPO_ROOT, "auto"), silentProgress);
+  const baseline = { slug: "baseline", manifest: await loadManifest(nodeRepoFiles(repo), "baseline") };
+  const ref = await makeReference(ports, challenge, baseline, prompts, work);
+  const path = challenge.verification.reference.outputs!;
+  const text = referenceJsonl(ref.lines);
+  await mkdir(join(repo, path, ".."), { recursive: true });
+  await writeFile(join(repo, path), text);
+  return { path, text };
 }

@@ -138,6 +138,42 @@ export interface ActRun {
 export interface Executor {
   /** The machine identity this executor's host reports (VELODROME_MACHINE_ID). */
   machine: string;
+  /** The host goes away during its share step (killed before it leaves any result file). */
+  dies?: boolean;
+}
+
+/**
+ * act runs every job on this one host, so the GPU runners are played here: a `BASH_ENV` script that
+ * every `run:` step sources. In a share step (the matrix job, SHARE set) it picks the executor a
+ * pinned run names (`inputs.runner`, a runner's own label, which is its machine id) or, for the
+ * pool, the executor of that share (share k on executor k mod n, as GitHub would hand the matrix's
+ * jobs to the pool's idle runners), exports that host's VELODROME_MACHINE_ID, and kills the step at
+ * once on an executor that dies (no result file is left, as when a runner is lost mid-job).
+ */
+async function executorShim(root: string, executors: readonly Executor[]): Promise<string> {
+  const file = join(root, "executors.sh");
+  const pinned =
+    `node -e 'const e = JSON.parse(require("fs").readFileSync(process.env.GITHUB_EVENT_PATH, "utf8"));` +
+    ` process.stdout.write(String(e.inputs?.runner ?? ""))'`;
+  const lines = executors.map((x, k) => {
+    const pick = `[ "$pinned" = "${x.machine}" ] || { [ -z "$pinned" ] && [ $((SHARE % ${executors.length})) = ${k} ]; }`;
+    const act = x.dies
+      ? `export VELODROME_MACHINE_ID=${x.machine}; kill -KILL $$`
+      : `export VELODROME_MACHINE_ID=${x.machine}`;
+    return `  if ${pick}; then ${act}; fi`;
+  });
+  await writeFile(
+    file,
+    [
+      "# The workflows tier's runner hosts (harness.ts, executorShim): sourced by every run step.",
+      'if [ -n "${SHARE:-}" ] && [ -n "${GITHUB_EVENT_PATH:-}" ]; then',
+      `  pinned="$(${pinned})"`,
+      ...lines,
+      "fi",
+      "",
+    ].join("\n"),
+  );
+  return file;
 }
 
 export interface Harness {
@@ -156,13 +192,18 @@ export interface Harness {
     payload: Payload,
     o?: { env?: Record<string, string>; workflowText?: string },
   ): Promise<ActRun>;
-  /** Runs what the last runs started (dispatches, workflow_run) until nothing is pending. */
-  settle(): Promise<ActRun[]>;
+  /**
+   * Runs what the last runs started (dispatches, workflow_run) until nothing is pending, or until
+   * `maxRuns` have run (a loop of dispatches then ends the test instead of running forever).
+   */
+  settle(o?: { maxRuns?: number }): Promise<ActRun[]>;
   git(...args: string[]): Promise<string>;
   /** A file of the data branch as the bare repository has it now. */
   dataFile(path: string): Promise<string>;
   /** Every file of the data branch. */
   dataFiles(): Promise<string[]>;
+  /** Files committed onto the data branch (created when missing): earlier days of a contest. */
+  seedData(files: Record<string, string>): Promise<void>;
   /** A comment on thread `n` (added to the stand-in), delivered to request.yml as issue_comment. */
   comment(n: number, user: User, body: string, association?: string): Promise<ActRun>;
   /** A PR: `files` committed on main, pushed to refs/pull/<n>/head, opened; its pull_request event. */
@@ -182,7 +223,9 @@ export interface HarnessOptions {
   /** Environment of every act run (the runner hosts'). */
   env?: Record<string, string>;
   /** The organizer's work in the new repository before its first commit (reference outputs …). */
-  prepare?: (dir: string) => Promise<void>;
+  prepare?: (dir: string) => Promise<unknown>;
+  /** The GPU runners act plays on this host, each with its own machine id (see executorShim). */
+  executors?: Executor[];
 }
 
 /** Tracked files of this checkout (working tree), minus the tests and the example challenge. */
@@ -237,6 +280,12 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   await git(root, "clone", "-q", remote, actDir);
   const maps = await standinActions(join(root, "actions"), join(work, ".github/workflows"));
   const nodeModules = await realpath(join(REPO_ROOT, "node_modules"));
+  const shim = o.executors?.length ? await executorShim(root, o.executors) : undefined;
+  // `gh`, as GitHub-hosted runners have it (evaluate.yml's next look): gh-standin.mjs on PATH.
+  const bin = join(root, "bin");
+  await mkdir(bin);
+  const gh = join(REPO_ROOT, "test/workflows/gh-standin.mjs");
+  await writeFile(join(bin, "gh"), `#!/bin/sh\nexec node ${JSON.stringify(gh)} "$@"\n`, { mode: 0o755 });
   let nextRun = 1000;
   let seenDispatches = 0;
   const runs: ActRun[] = [];
@@ -303,6 +352,8 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
       ...extra,
       VELODROME_NODE_MODULES: nodeModules,
       VELODROME_PAGES_DIR: pages,
+      ...(shim ? { BASH_ENV: shim } : {}),
+      PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
       HOME: process.env.HOME ?? homedir(),
     };
     let log = "";
@@ -389,9 +440,9 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     pages,
     runs,
     act: (workflow, event, payload, x) => runAct(workflow, event, payload, x?.env, x?.workflowText),
-    async settle() {
+    async settle({ maxRuns = 30 } = {}) {
       const done: ActRun[] = [];
-      while (pending.length) {
+      while (pending.length && done.length < maxRuns) {
         const next = pending.shift()!;
         done.push(await runAct(next.workflow, next.event, next.payload));
       }
@@ -399,6 +450,30 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     },
     git: (...args) => git(work, ...args),
     dataFile: (path) => git(bare, "show", `velodrome-data:${path}`),
+    async seedData(files) {
+      const dir = join(root, "data-seed");
+      await rm(dir, { recursive: true, force: true });
+      await git(root, "clone", "-q", remote, dir);
+      for (const [k, v] of [
+        ["user.email", "orga@velodrome.invalid"],
+        ["user.name", "orga"],
+        ["commit.gpgsign", "false"],
+      ] as const)
+        await git(dir, "config", k, v);
+      const exists = (await git(bare, "branch", "--list", "velodrome-data")).trim() !== "";
+      if (exists) await git(dir, "checkout", "-q", "velodrome-data");
+      else {
+        await git(dir, "checkout", "-q", "--orphan", "velodrome-data");
+        await git(dir, "rm", "-rfq", ".");
+      }
+      for (const [f, text] of Object.entries(files)) {
+        await mkdir(dirname(join(dir, f)), { recursive: true });
+        await writeFile(join(dir, f), text);
+      }
+      await git(dir, "add", "-A");
+      await git(dir, "commit", "-q", "-m", "seed: earlier days of the contest");
+      await git(dir, "push", "-q", "origin", "velodrome-data");
+    },
     dataFiles: async () =>
       (await git(bare, "ls-tree", "-r", "--name-only", "velodrome-data")).split("\n").filter(Boolean),
     comment: (n, user, body, association = "CONTRIBUTOR") => {

@@ -343,11 +343,17 @@ const ERROR_KINDS: [RegExp, string][] = [
   // must not pick a later kind (an engine serving a model named "sha-moved" read "the PR moved").
   [/^engine serves |^engine is healthy but/, "the engine did not serve the model the harness asked for"],
   [/^incumbent \S+ ended a turn early/, EARLY_STOP("incumbent")],
+  // The gather's own words (flows/run/looks.ts): a share of the dispatched look left no result.
+  [
+    /^look \d+ is incomplete: /,
+    "a share of the look left no result (its job died, or its engine stopped the client)",
+  ],
   [/^could not fetch/i, "the runner could not fetch the submission at its pinned commit"],
   [/^validation failed/i, "the submission failed validation at its pinned commit"],
   [/did not become healthy|never became healthy/i, "the engine did not become healthy in time"],
   [/exited with code|crash/i, "the engine exited before or during the run"],
-  [/stream|cut|protocol/i, "the engine broke the streaming protocol"],
+  [/passed its size cap/i, "the engine's response passed its size cap (it flooded the client)"],
+  [/stream|cut|protocol|mid-response/i, "the engine broke the streaming protocol"],
   [/deadline|job cap|timed? ?out/i, "the run reached its time limit"],
   [/moved|sha/i, "the pull request moved after the run was requested"],
 ];

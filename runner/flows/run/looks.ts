@@ -56,12 +56,17 @@ export async function runLooks(
   let done = 0;
   try {
     for (const [index, look] of looks.entries()) {
-      if (mode.kind === "gather" && firstNotRun(mode.shares, done, look) !== undefined)
+      const missing = mode.kind === "gather" ? firstNotRun(mode.shares, done, look) : undefined;
+      if (missing !== undefined && mode.kind === "gather") {
+        // The look bound: a look at or below the dispatched one is never named again (it would run
+        // for free, as often as a share fails to leave a result); the run ends in error, charged.
+        if (index + 1 <= (mode.look ?? 0)) return { ...s, outcome: incomplete(index, missing) };
         return {
           ...s,
           nextLook: index + 1,
           outcome: { status: "ok", reason: notRunYet(index, looks, done) },
         };
+      }
       for await (const launched of launches(ports, o, mode, plan, done, look))
         absorbLaunch(ports, o, refs, s, launched);
       done = look;
@@ -76,6 +81,14 @@ export async function runLooks(
     return { ...s, outcome: failed(e) };
   }
 }
+
+/** The error of a dispatched look whose shares left a block without a result. */
+const incomplete = (index: number, block: number): Outcome => ({
+  status: "error",
+  reason:
+    `look ${index + 1} is incomplete: no share left a result for block ${block + 1} (its job died, ` +
+    "or its engine stopped the trusted client); the look is not run again",
+});
 
 const notRunYet = (index: number, looks: number[], done: number) =>
   `look ${index + 1} of ${looks.length} (blocks ${done + 1}–${looks[index]}) has not run yet`;

@@ -15,7 +15,8 @@ export function tagArm(e: unknown, arm: "candidate" | "incumbent"): unknown {
   return e;
 }
 
-function armOf(e: unknown): string | undefined {
+/** The arm whose engine caused a failure, when a launch tagged it. */
+export function armOf(e: unknown): string | undefined {
   const arm = e instanceof Error ? (e as Error & { arm?: unknown }).arm : undefined;
   return typeof arm === "string" ? arm : undefined;
 }

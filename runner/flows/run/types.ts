@@ -58,7 +58,17 @@ export type RunMode =
   | { kind: "here" }
   | { kind: "pool"; pool: BlockPool }
   | { kind: "share"; look: number; share: number; shares: number }
-  | { kind: "gather"; shares: GatheredShares; enginesHere: boolean };
+  | {
+      kind: "gather";
+      shares: GatheredShares;
+      enginesHere: boolean;
+      /**
+       * The look this dispatch ran (evaluate.yml's `look` input): every block up to its end must be
+       * in the shares. One missing means a share left no result (its job died, or its engine stopped
+       * the trusted client), and the run ends in error rather than naming a look it already ran.
+       */
+      look?: number;
+    };
 
 export const HERE: RunMode = { kind: "here" };
 
