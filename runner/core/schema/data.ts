@@ -169,6 +169,11 @@ export const CommandAnswer = z.strictObject({
   at: z.iso.datetime(),
   /** Who handled it: the comment's own event, or the reconciler. */
   by: z.enum(["event", "reconciler"]),
+  /**
+   * A claim's lease (outcomes `handling` and `dispatching`): until then the run that wrote it is
+   * handling the command and every other run leaves it alone (core/github/ledger.ts).
+   */
+  until: z.iso.datetime().optional(),
 });
 export type CommandAnswer = z.infer<typeof CommandAnswer>;
 
