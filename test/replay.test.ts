@@ -110,6 +110,44 @@ describe("the stand-in applies GitHub's limits and sends its headers; the Octoki
   });
 });
 
+describe("the open-PR list for the ownership rule", () => {
+  it("is read oldest first and stops at the first page past the acting PR's creation", async () => {
+    const gh = await startFakeGitHub("o", "r", { limits: GITHUB_TOKEN_LIMITS });
+    try {
+      const created = (n: number) => new Date(Date.parse("2026-03-01T00:00:00Z") + n * 60_000).toISOString();
+      const at = (n: number) => created(n).replace(/\.\d+Z$/, "Z");
+      // 250 open PRs, numbered against their creation order (the list must sort by created_at).
+      for (let k = 0; k < 250; k++)
+        gh.issues.set(1000 - k, {
+          number: 1000 - k,
+          title: `pr ${k}`,
+          body: "",
+          user: { id: 7, login: "alice" },
+          labels: [],
+          state: "open",
+          isPr: true,
+          headSha: k.toString(16).padStart(40, "0"),
+          comments: [],
+          created_at: at(k),
+          updated_at: at(k),
+        });
+      const api = octokitApi({ token: "t", owner: "o", repo: "r", baseUrl: gh.url, pace: false });
+      const all = await api.listOpenPulls();
+      expect(all.map((p) => p.createdAt)).toEqual(Array.from({ length: 250 }, (_, k) => at(k)));
+      expect(api.budget!().requests).toBe(3);
+      const early = await api.listOpenPulls({ createdUpTo: at(60) });
+      expect(api.budget!().requests).toBe(3 + 1);
+      expect(early.filter((p) => p.createdAt! <= at(60))).toHaveLength(61);
+      const edge = await api.listOpenPulls({ createdUpTo: at(99) }); // the page's last one: read on
+      expect(edge.filter((p) => p.createdAt! <= at(99))).toHaveLength(100);
+      expect(api.budget!().requests).toBe(4 + 2);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await gh.close();
+    }
+  });
+});
+
 /** The stand-in holding `threads` issue threads of one comment each, created a few seconds apart. */
 async function bigBoard(threads: number, limits: RateLimits) {
   const clock = { now: Date.parse("2026-03-02T00:00:00Z") };

@@ -129,9 +129,19 @@ function pullMethods(
         state: p.state,
       }));
     },
-    async listOpenPulls() {
-      const request = { ...repo, state: "open" as const, per_page: 100 };
-      const pulls = await octo.paginate(octo.rest.pulls.list, request);
+    async listOpenPulls(o = {}) {
+      // Oldest first, so a reader that needs only the PRs created up to a time stops paging there.
+      const request = {
+        ...repo,
+        state: "open" as const,
+        sort: "created" as const,
+        direction: "asc" as const,
+      };
+      const upTo = o.createdUpTo === undefined ? Infinity : Date.parse(o.createdUpTo);
+      const pulls = await octo.paginate(octo.rest.pulls.list, { ...request, per_page: 100 }, (r, done) => {
+        if (r.data.some((p) => Date.parse(p.created_at) > upTo)) done();
+        return r.data;
+      });
       return pulls.map((p) => ({
         number: p.number,
         headSha: p.head.sha,

@@ -129,7 +129,7 @@ export async function folderClaims(
   if (pull.headSha) seen(pull.number, pull.headSha, pull.createdAt, addedFolders(files));
   const claims: FolderClaim[] = [{ pr: pull.number, createdAt: pull.createdAt }];
   try {
-    const earlier = (await ctx.api.listOpenPulls()).filter(
+    const earlier = (await ctx.api.listOpenPulls({ createdUpTo: pull.createdAt })).filter(
       (p) => p.number !== pull.number && p.createdAt !== undefined && Date.parse(p.createdAt) <= mine,
     );
     for (const p of earlier) {
