@@ -194,10 +194,14 @@ export interface GitHubApi {
   getPull(
     n: number,
   ): Promise<{ number: number; user: GhUser; headSha: string; state: string; createdAt?: string }>;
-  /** Open pull requests with their head commit and the repository it lives in (forks included). */
-  listOpenPulls(): Promise<
-    { number: number; headSha: string; headRepo: string | null; createdAt?: string }[]
-  >;
+  /**
+   * Open pull requests with their head commit and the repository it lives in (forks included).
+   * With `createdUpTo`, the list may stop after the first page that reaches a PR created later
+   * (every open PR created up to then is in it; later ones may be too).
+   */
+  listOpenPulls(o?: {
+    createdUpTo?: string;
+  }): Promise<{ number: number; headSha: string; headRepo: string | null; createdAt?: string }[]>;
   listPullFiles(n: number): Promise<{ filename: string; status: string; previous_filename?: string }[]>;
   /**
    * The pull requests whose head is this commit, with their state (one request, where the whole open

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { octokitApi } from "../runner/adapters/github/api.ts";
-import { startFakeGitHub } from "../runner/adapters/github/local-github.ts";
+import { GITHUB_TOKEN_LIMITS, type RateLimits } from "../runner/adapters/github/local-github-limits.ts";
+import { startFakeGitHub, type FakeGitHub } from "../runner/adapters/github/local-github.ts";
+import { mirrorChanges, type FlowContext } from "../runner/flows/bot/index.ts";
 import { canSpend, isRateLimited } from "../runner/flows/bot/feed.ts";
+import { challenge, participants } from "./fakes/bot-fixtures.ts";
 import { replay, type ReplaySize } from "./bench/replay.ts";
+import { replayStore } from "./bench/replay-store.ts";
 
 /**
  * The short replay (`npm run bench replay` runs the contest week): the bot's real flows against the
@@ -104,4 +108,143 @@ describe("the stand-in applies GitHub's limits and sends its headers; the Octoki
       await gh.close();
     }
   });
+});
+
+describe("the open-PR list for the ownership rule", () => {
+  it("is read oldest first and stops at the first page past the acting PR's creation", async () => {
+    const gh = await startFakeGitHub("o", "r", { limits: GITHUB_TOKEN_LIMITS });
+    try {
+      const created = (n: number) => new Date(Date.parse("2026-03-01T00:00:00Z") + n * 60_000).toISOString();
+      const at = (n: number) => created(n).replace(/\.\d+Z$/, "Z");
+      // 250 open PRs, numbered against their creation order (the list must sort by created_at).
+      for (let k = 0; k < 250; k++)
+        gh.issues.set(1000 - k, {
+          number: 1000 - k,
+          title: `pr ${k}`,
+          body: "",
+          user: { id: 7, login: "alice" },
+          labels: [],
+          state: "open",
+          isPr: true,
+          headSha: k.toString(16).padStart(40, "0"),
+          comments: [],
+          created_at: at(k),
+          updated_at: at(k),
+        });
+      const api = octokitApi({ token: "t", owner: "o", repo: "r", baseUrl: gh.url, pace: false });
+      const all = await api.listOpenPulls();
+      expect(all.map((p) => p.createdAt)).toEqual(Array.from({ length: 250 }, (_, k) => at(k)));
+      expect(api.budget!().requests).toBe(3);
+      const early = await api.listOpenPulls({ createdUpTo: at(60) });
+      expect(api.budget!().requests).toBe(3 + 1);
+      expect(early.filter((p) => p.createdAt! <= at(60))).toHaveLength(61);
+      const edge = await api.listOpenPulls({ createdUpTo: at(99) }); // the page's last one: read on
+      expect(edge.filter((p) => p.createdAt! <= at(99))).toHaveLength(100);
+      expect(api.budget!().requests).toBe(4 + 2);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await gh.close();
+    }
+  });
+});
+
+/** The stand-in holding `threads` issue threads of one comment each, created a few seconds apart. */
+async function bigBoard(threads: number, limits: RateLimits) {
+  const clock = { now: Date.parse("2026-03-02T00:00:00Z") };
+  const gh: FakeGitHub = await startFakeGitHub("o", "r", {
+    clock: () => clock.now,
+    limits,
+    responseChecks: 20,
+  });
+  const stamp = () => new Date(clock.now).toISOString().replace(/\.\d+Z$/, "Z");
+  const user = { id: 7, login: "alice" };
+  for (let n = 1; n <= threads; n++) {
+    clock.now += 7_000;
+    const at = stamp();
+    gh.issues.set(n, {
+      number: n,
+      title: `thread ${n}`,
+      body: "",
+      user,
+      labels: [],
+      state: "open",
+      isPr: false,
+      comments: [],
+      created_at: at,
+      updated_at: at,
+    });
+    clock.now += 7_000;
+    gh.addComment(n, user, `comment on ${n}`);
+  }
+  clock.now += 3600_000;
+  const store = replayStore();
+  const run = (full: boolean) => {
+    const api = octokitApi({ token: "t", owner: "o", repo: "r", baseUrl: gh.url, pace: false });
+    const ctx: FlowContext = {
+      api,
+      store,
+      challenge: challenge(),
+      participants: participants(),
+      now: () => new Date(clock.now),
+      ref: "main",
+      evaluateWorkflow: "evaluate.yml",
+      knownSlugs: ["baseline"],
+    };
+    return mirrorChanges(ctx, { full }).then((out) => ({ out, requests: api.budget!().requests }));
+  };
+  /** Every comment GitHub holds that its mirrored thread lacks (or holds with another body). */
+  const lost = async () => {
+    const threadsNow = new Map((await store.read()).threads.map((t) => [t.number, t]));
+    let missing = 0;
+    for (const i of gh.issues.values())
+      for (const c of i.comments)
+        if (threadsNow.get(i.number)?.comments.find((x) => x.id === c.id)?.body !== c.body) missing++;
+    return missing;
+  };
+  return { gh, store, clock, run, lost };
+}
+
+describe("the full resync of a large board", () => {
+  it("at 10,000 threads fits one hour of GITHUB_TOKEN's budget: both feeds paged, about 200 requests, every comment mirrored", async () => {
+    const b = await bigBoard(10_000, GITHUB_TOKEN_LIMITS);
+    try {
+      const { out, requests } = await b.run(true);
+      expect(out).toMatchObject({ kind: "mirrored", deferred: false });
+      expect(requests).toBeLessThanOrEqual(2 * (10_000 / 100) + 4);
+      expect((await b.store.read()).threads).toHaveLength(10_000);
+      expect(await b.lost()).toBe(0);
+      expect(b.gh.requests.filter((r) => r.limited)).toEqual([]);
+      expect(b.gh.violations).toEqual([]);
+    } finally {
+      await b.gh.close();
+    }
+  }, 600_000);
+
+  it("on a budget too small for one run, pages over hourly runs and loses no update made meanwhile", async () => {
+    // 220 an hour, less the 200 the readers leave for commands: about 20 requests a run, where the
+    // resync of 2,000 threads needs 40 (the 10,000 of the test above would take the same path, slower).
+    const b = await bigBoard(2_000, { ...GITHUB_TOKEN_LIMITS, perHour: 220 });
+    try {
+      const runs: boolean[] = [];
+      let first = true;
+      for (let hour = 0; hour < 6; hour++) {
+        const { out } = await b.run(first);
+        first = false;
+        runs.push(out.kind === "mirrored" && out.deferred);
+        if (!runs.at(-1)) break;
+        // Between runs: a new comment on an early thread and one on a late one.
+        b.clock.now += 60_000;
+        b.gh.addComment(1 + hour, { id: 8, login: "bob" }, `late comment ${hour}`);
+        b.gh.addComment(1_990 - hour, { id: 8, login: "bob" }, `late comment ${hour} (end)`);
+        b.clock.now += 3600_000;
+      }
+      expect(runs.length).toBeGreaterThan(1); // it did page over several runs
+      expect(runs.at(-1)).toBe(false); // and finished
+      expect((await b.store.read()).threads).toHaveLength(2_000);
+      expect(await b.lost()).toBe(0);
+      expect(b.gh.violations).toEqual([]);
+    } finally {
+      await b.gh.close();
+    }
+  }, 600_000);
 });

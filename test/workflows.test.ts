@@ -301,6 +301,21 @@ describe("workflow lint", () => {
     expect(reconcile.steps!.some((x) => x.run === "node runner/bin/velodrome.mjs gh reconcile")).toBe(true);
     expect(Object.keys(wf.on).sort()).toEqual(["issue_comment", "schedule", "workflow_dispatch"]);
   });
+  it("the reconciler and the board mirror run at different minutes (their runs would start together)", () => {
+    const minutes = (file: string) =>
+      ((workflows.find(([f]) => f === file)![1].on.schedule ?? []) as { cron: string }[])
+        .filter((s) => / \* \* \*$/.test(s.cron)) // the frequent ones, not the weekly repair
+        .flatMap((s) => {
+          const m = s.cron.split(" ")[0]!;
+          const every = /^\*\/(\d+)$/.exec(m);
+          return every
+            ? Array.from({ length: 60 / Number(every[1]) }, (_, k) => k * Number(every[1]))
+            : m.split(",").map(Number);
+        });
+    const reconcile = minutes("request.yml");
+    expect(reconcile.length).toBeGreaterThan(0);
+    expect(reconcile.filter((m) => minutes("board.yml").includes(m))).toEqual([]);
+  });
   it("validate runs the base branch's validator; the PR's head is data under pr/ and never runs", () => {
     const wf = workflows.find(([f]) => f === "validate.yml")![1];
     const steps = Object.values(wf.jobs).flatMap((j) => j.steps ?? []);

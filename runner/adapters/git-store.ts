@@ -8,6 +8,7 @@ import {
   CommandAnswer,
   Watermark,
   LifecycleEvent,
+  PullFolders,
   Registration,
   Reservation,
   Ruling,
@@ -20,6 +21,7 @@ import {
   DATA_BROADCASTS_DIR,
   DATA_WATERMARKS_DIR,
   DATA_LIFECYCLE_DIR,
+  DATA_PULL_FOLDERS_DIR,
   DATA_QUOTA_DIR,
   DATA_REGISTRY_DIR,
   DATA_RULINGS_DIR,
@@ -43,6 +45,7 @@ const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
   ["runnerSteps", DATA_RUNNERS_DIR, RunnerStep],
   ["answers", DATA_ANSWERS_DIR, CommandAnswer],
   ["watermarks", DATA_WATERMARKS_DIR, Watermark],
+  ["pullFolders", DATA_PULL_FOLDERS_DIR, PullFolders],
 ];
 
 /** An empty state with every collection present. */
@@ -57,6 +60,7 @@ export const emptyDataState = (): DataState => ({
   runnerSteps: [],
   answers: [],
   watermarks: [],
+  pullFolders: [],
   problems: [],
 });
 

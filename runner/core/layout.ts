@@ -59,6 +59,8 @@ export const DATA_RUNNERS_DIR = "runners";
 export const DATA_ANSWERS_DIR = "commands";
 /** Watermarks of the incremental readers (board mirror, reconciler). */
 export const DATA_WATERMARKS_DIR = "watermarks";
+/** The ownership rule's cache: the submission folders each PR adds, by PR number and head commit. */
+export const DATA_PULL_FOLDERS_DIR = "pulls";
 
 /** The file of each data-branch record. */
 export const dataPath = {
@@ -72,4 +74,5 @@ export const dataPath = {
   runnerStep: (id: string) => `${DATA_RUNNERS_DIR}/${id}.json`,
   answer: (commentId: number) => `${DATA_ANSWERS_DIR}/${commentId}.json`,
   watermark: (name: string) => `${DATA_WATERMARKS_DIR}/${name}.json`,
+  pullFolders: (pr: number) => `${DATA_PULL_FOLDERS_DIR}/${pr}.json`,
 };

@@ -13,6 +13,7 @@
  *   later PR adding the same folder is refused by validation and by every command.
  * Pure.
  */
+import { MANIFEST_NAME, SUBMISSIONS_DIR } from "./layout.ts";
 
 /** An open pull request adding `submissions/<slug>/submission.yaml`, as the API reports it. */
 export interface FolderClaim {
@@ -47,6 +48,19 @@ export interface RecordedActivity {
   runs: readonly { pr?: number; candidate: { slug: string } }[];
   reservations: readonly { pr: number; slug: string }[];
   lifecycle?: readonly { pr: number; slug: string }[];
+}
+
+/**
+ * The slugs of the submission folders a PR adds: those whose manifest (`submissions/<slug>/
+ * submission.yaml`) its file list marks `added` (what a claim on an unmerged folder is made of).
+ */
+export function addedFolders(files: readonly { filename: string; status: string }[]): string[] {
+  const [head, tail] = [`${SUBMISSIONS_DIR}/`, `/${MANIFEST_NAME}`];
+  const slugs = files
+    .filter((f) => f.status === "added" && f.filename.startsWith(head) && f.filename.endsWith(tail))
+    .map((f) => f.filename.slice(head.length, -tail.length))
+    .filter((slug) => slug.length > 0 && !slug.includes("/"));
+  return [...new Set(slugs)].sort();
 }
 
 /** The PRs (other than `except`) the data branch has any run, reservation or lifecycle step of `slug` for. */

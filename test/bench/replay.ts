@@ -18,7 +18,7 @@ import { octokitApi } from "../../runner/adapters/github/api.ts";
 import { GITHUB_TOKEN_LIMITS, type RateLimits } from "../../runner/adapters/github/local-github-limits.ts";
 import { startFakeGitHub, type FakeGitHub } from "../../runner/adapters/github/local-github.ts";
 import { seededRng, type Rng } from "../../runner/core/stats/rng.ts";
-import type { Participants } from "../../runner/core/schema/data.ts";
+import type { CommandAnswer, Participants } from "../../runner/core/schema/data.ts";
 import {
   handleCommand,
   mirrorChanges,
@@ -28,7 +28,7 @@ import {
   type FlowContext,
   type Outcome,
 } from "../../runner/flows/bot/index.ts";
-import { DISPATCHING } from "../../runner/flows/bot/bench-request.ts";
+import { isFinal } from "../../runner/core/github/ledger.ts";
 import { requestWouldRun } from "../../runner/flows/bot/reconcile.ts";
 import { challenge, runRecord } from "../fakes/bot-fixtures.ts";
 import { replayStore } from "./replay-store.ts";
@@ -123,6 +123,19 @@ function sleepOf(file: string, job: string, id: string): number {
   // `${{ vars.NAME || 'N' }}`: the default, N seconds (what a repository without the variable waits).
   const m = /\|\|\s*'(\d+)'\s*\}\}$/.exec(step.env?.WAIT_S?.trim() ?? "");
   return m ? Number(m[1]) * 1000 : 0;
+}
+/** The minutes past each hour a workflow's first schedule fires (minute field: a step "every N", or a list "a,b"; every hour). */
+function cronMinutes(file: string): number[] {
+  const wf = parse(readFileSync(join(import.meta.dirname, "../../.github/workflows", file), "utf8")) as {
+    on: { schedule?: { cron: string }[] };
+  };
+  const cron = wf.on.schedule?.[0]?.cron ?? "";
+  const [minute, ...rest] = cron.trim().split(/\s+/);
+  if (rest.join(" ") !== "* * * *")
+    throw new Error(`${file}: the replay models hourly schedules, not \`${cron}\``);
+  const every = /^\*\/(\d+)$/.exec(minute ?? "");
+  if (every) return Array.from({ length: Math.ceil(60 / Number(every[1])) }, (_, k) => k * Number(every[1]));
+  return (minute ?? "").split(",").map(Number);
 }
 const BOARD_DEBOUNCE = sleepOf("board.yml", "mirror", "debounce");
 const PAGES_COOLDOWN = sleepOf("pages.yml", "cooldown", "cooldown");
@@ -682,20 +695,23 @@ function simulation(
       const p = prs[rng.int(prs.length)]!;
       at(inside(p, 30 * MIN), () => comment(p.n, ORGA, "/rule valid looks fine", "OWNER"));
     }
-    // The schedules: the reconciler and the incremental mirror every 30 minutes, the weekly repair.
+    // The schedules, at the workflow files' minutes: the reconciler, the incremental mirror, the weekly repair.
     const end = START + size.days * 24 * HOUR;
-    for (let t = START + 30 * MIN; t < end + 2 * HOUR; t += 30 * MIN) {
-      if (reconcilerOn)
-        at(t, () =>
-          queueRun({ workflow: "request", exec: reconcileRun, queuedAt: t }, conc.reconcile, {
-            __name: "schedule",
-          }),
-        );
-      at(t + 7 * MIN, () =>
-        queueRun({ workflow: "board", exec: boardRun("board (scheduled)"), queuedAt: t }, conc.board, {
-          __name: "schedule",
-        }),
-      );
+    for (let h = START; h < end + 2 * HOUR; h += HOUR) {
+      for (const t of cronMinutes("request.yml").map((m) => h + m * MIN))
+        if (reconcilerOn && t > START)
+          at(t, () =>
+            queueRun({ workflow: "request", exec: reconcileRun, queuedAt: t }, conc.reconcile, {
+              __name: "schedule",
+            }),
+          );
+      for (const t of cronMinutes("board.yml").map((m) => h + m * MIN))
+        if (t > START)
+          at(t, () =>
+            queueRun({ workflow: "board", exec: boardRun("board (scheduled)"), queuedAt: t }, conc.board, {
+              __name: "schedule",
+            }),
+          );
     }
     at(START + Math.min(size.days, 6) * 24 * HOUR - 20 * HOUR, () =>
       queueRun({ workflow: "board", exec: boardRun("resync", true), queuedAt: clock.get() }, conc.board, {
@@ -722,8 +738,8 @@ function simulation(
     const answered = new Map<number, { at: string; by: string }>();
     for (const [path, text] of answers)
       if (path.startsWith("commands/")) {
-        const a = JSON.parse(text) as { commentId: number; at: string; by: string; outcome: string };
-        if (a.outcome !== DISPATCHING) answered.set(a.commentId, a); // dispatched, not yet acknowledged
+        const a = JSON.parse(text) as CommandAnswer;
+        if (isFinal(a)) answered.set(a.commentId, a); // not a claim (handling, or dispatched and not yet acknowledged)
       }
     const benchWaits: number[] = [];
     for (const [id, c] of commandAt) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { claimEntry } from "../../runner/core/github/ledger.ts";
 import { dataPath } from "../../runner/core/layout.ts";
 import type { FlowContext } from "../../runner/flows/bot/index.ts";
 import { handleCommand, mirrorChanges, reconcile } from "../../runner/flows/bot/index.ts";
@@ -123,6 +124,41 @@ describe("the reconciler", () => {
     const low = { ...ctx, api: { ...api, budget: () => ({ requests: 0, byRoute: {}, remaining: 10 }) } };
     expect(await reconcile(low)).toEqual({ kind: "reconciled", handled: [], deferred: true });
     expect(await reconcile(ctx)).toMatchObject({ handled: [{ commentId: c }], deferred: false });
+  });
+
+  it("a lifecycle command handled by its own run, a redelivery and two reconcilers at once is answered once", async () => {
+    // request.yml's inline reconcile runs in no common group with the command's own run or the
+    // scheduled reconciler: all of them may find the same /withdraw unanswered at the same time.
+    const { ctx, api, store } = setup();
+    const c = api.addComment(7, ALICE, "/withdraw giving up");
+    const event = commentEvent({ body: "/withdraw giving up", commentId: c });
+    const outs = await Promise.all([
+      handleCommand(ctx, event),
+      reconcile(ctx),
+      handleCommand(ctx, event),
+      reconcile(ctx),
+    ]);
+    const bot = api.comments.get(7)!.filter((x) => x.user?.login === BOT_USER.login);
+    expect(bot).toHaveLength(1);
+    expect(bot[0]!.body).toMatch(/withdrawn by @alice/);
+    expect((await store.read()).lifecycle).toHaveLength(1);
+    expect(JSON.parse(store.files.get(dataPath.answer(c))!)).toMatchObject({ outcome: "lifecycle" });
+    expect(outs.map((o) => o.kind)).toEqual(["lifecycle", "reconciled", "ignored", "reconciled"]);
+    // A claim another run holds keeps the reconcilers' mark before the command; afterwards it moves on.
+    expect(await reconcile(ctx)).toMatchObject({ handled: [] });
+    expect(api.comments.get(7)!.filter((x) => x.user?.login === BOT_USER.login)).toHaveLength(1);
+  });
+
+  it("a claim whose run died is taken over after its lease; a live one is left alone", async () => {
+    const { ctx, api, store, at } = setup();
+    const c = api.addComment(7, ALICE, "/withdraw giving up");
+    const claim = claimEntry({ commentId: c, issue: 7, by: "event", now: new Date(at.now) });
+    store.files.set(dataPath.answer(c), JSON.stringify(claim));
+    expect(await reconcile(ctx)).toMatchObject({ handled: [] });
+    expect(api.comments.get(7) ?? []).toHaveLength(1); // the command alone
+    at.now += 16 * 60_000; // past the lease (the job's timeout is 10 minutes)
+    expect(await reconcile(ctx)).toMatchObject({ handled: [{ commentId: c, outcome: "lifecycle" }] });
+    expect(api.comments.get(7)!.filter((x) => x.user?.login === BOT_USER.login)).toHaveLength(1);
   });
 
   it("a /bench whose comment a rate limit refused after its dispatch is acknowledged later, never dispatched twice", async () => {

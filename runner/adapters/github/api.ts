@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import type { ApiBudget, GhUser, GhIssue, GhRepoComment, GitHubApi } from "../../ports.ts";
+import type { ApiBudget, GhComment, GhUser, GhIssue, GhRepoComment, GitHubApi } from "../../ports.ts";
 export type { ApiBudget, GhUser, GhComment, GhIssue, GhRepoComment, GitHubApi } from "../../ports.ts";
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
@@ -129,9 +129,19 @@ function pullMethods(
         state: p.state,
       }));
     },
-    async listOpenPulls() {
-      const request = { ...repo, state: "open" as const, per_page: 100 };
-      const pulls = await octo.paginate(octo.rest.pulls.list, request);
+    async listOpenPulls(o = {}) {
+      // Oldest first, so a reader that needs only the PRs created up to a time stops paging there.
+      const request = {
+        ...repo,
+        state: "open" as const,
+        sort: "created" as const,
+        direction: "asc" as const,
+      };
+      const upTo = o.createdUpTo === undefined ? Infinity : Date.parse(o.createdUpTo);
+      const pulls = await octo.paginate(octo.rest.pulls.list, { ...request, per_page: 100 }, (r, done) => {
+        if (r.data.some((p) => Date.parse(p.created_at) > upTo)) done();
+        return r.data;
+      });
       return pulls.map((p) => ({
         number: p.number,
         headSha: p.head.sha,
@@ -156,6 +166,27 @@ function pullMethods(
   };
 }
 
+/** The fields of GitHub's issue comment object the port keeps (a thread's and the repository feed's alike). */
+interface RawComment {
+  id: number;
+  body?: string;
+  user: { id: number; login: string; type?: string } | null;
+  created_at: string;
+  updated_at: string;
+  reactions?: { total_count: number };
+}
+
+function commentOf(c: RawComment): GhComment {
+  return {
+    id: c.id,
+    body: c.body ?? "",
+    user: userOf(c.user),
+    created_at: c.created_at,
+    updated_at: c.updated_at,
+    reactions: c.reactions?.total_count ?? 0,
+  };
+}
+
 type CommentMethods = "listComments" | "createComment" | "updateComment" | "react";
 
 function commentMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, CommentMethods> {
@@ -163,14 +194,7 @@ function commentMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, CommentMetho
     async listComments(n) {
       const request = { ...repo, issue_number: n, per_page: 100 };
       const cs = await octo.paginate(octo.rest.issues.listComments, request);
-      return cs.map((c) => ({
-        id: c.id,
-        body: c.body ?? "",
-        user: userOf(c.user),
-        created_at: c.created_at,
-        updated_at: c.updated_at,
-        reactions: c.reactions?.total_count ?? 0,
-      }));
+      return cs.map(commentOf);
     },
     async createComment(n, body) {
       const { data } = await octo.rest.issues.createComment({ ...repo, issue_number: n, body });
@@ -185,26 +209,15 @@ function commentMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, CommentMetho
   };
 }
 
-/** The fields of GitHub's repository-wide comment object the port keeps. */
-interface RawRepoComment {
-  id: number;
-  body?: string;
-  user: { id: number; login: string; type?: string } | null;
-  created_at: string;
-  updated_at: string;
+/** The fields of GitHub's repository-wide comment object the port keeps: a comment and where it is. */
+interface RawRepoComment extends RawComment {
   issue_url: string;
   author_association: string;
-  reactions?: { total_count: number };
 }
 
 function repoCommentOf(c: RawRepoComment): GhRepoComment {
   return {
-    id: c.id,
-    body: c.body ?? "",
-    user: userOf(c.user),
-    created_at: c.created_at,
-    updated_at: c.updated_at,
-    reactions: c.reactions?.total_count ?? 0,
+    ...commentOf(c),
     issue: Number(c.issue_url.split("/").pop()),
     association: c.author_association,
     userType: c.user?.type ?? "User",

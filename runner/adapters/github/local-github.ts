@@ -200,8 +200,12 @@ function pullListItems(s: FakeState, op: Operation, issues: FakeIssue[]): Json[]
   }));
 }
 
-function listPulls(s: FakeState, { op }: HandlerRequest): Reply {
+/** Open pull requests, by creation (default) or last update, newest first unless `direction=asc`, as GitHub orders them. */
+function listPulls(s: FakeState, { op, url }: HandlerRequest): Reply {
   const open = [...s.issues.values()].filter((i) => i.isPr && i.state === "open");
+  const key = url.searchParams.get("sort") === "updated" ? "updated_at" : "created_at";
+  const sign = url.searchParams.get("direction") === "asc" ? 1 : -1;
+  open.sort((a, b) => sign * (a[key].localeCompare(b[key]) || a.number - b.number));
   return [200, pullListItems(s, op, open)];
 }
 

@@ -169,6 +169,11 @@ export const CommandAnswer = z.strictObject({
   at: z.iso.datetime(),
   /** Who handled it: the comment's own event, or the reconciler. */
   by: z.enum(["event", "reconciler"]),
+  /**
+   * A claim's lease (outcomes `handling` and `dispatching`): until then the run that wrote it is
+   * handling the command and every other run leaves it alone (core/github/ledger.ts).
+   */
+  until: z.iso.datetime().optional(),
 });
 export type CommandAnswer = z.infer<typeof CommandAnswer>;
 
@@ -184,6 +189,22 @@ export const Watermark = z.strictObject({
   at: z.iso.datetime(),
 });
 export type Watermark = z.infer<typeof Watermark>;
+
+/**
+ * The ownership rule's cache of one pull request: the submission folders it adds (the slugs whose
+ * manifest GitHub's file list marks `added`) at one head commit, and its `created_at`. Written only
+ * by the bot; an entry is used only while the PR's head is still `headSha` (see flows/bot/context.ts
+ * folderClaims for why this is safe against a PR author).
+ */
+export const PullFolders = z.strictObject({
+  version: z.literal(1),
+  pr: z.number().int().positive(),
+  headSha: z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/),
+  createdAt: z.iso.datetime(),
+  /** Slugs of the folders whose manifest this head adds (what the file list says, unvalidated). */
+  added: z.array(z.string().regex(/^[^/]{1,200}$/)).max(3000),
+});
+export type PullFolders = z.infer<typeof PullFolders>;
 
 /**
  * Everything the data branch holds, validated: what the bot's store reads and the site is built
@@ -207,5 +228,7 @@ export interface DataCollections {
   answers?: CommandAnswer[];
   /** Where the board mirror and the reconciler stopped reading GitHub's change feeds. */
   watermarks?: Watermark[];
+  /** The ownership rule's cache: the folders each PR adds at its last-seen head. */
+  pullFolders?: PullFolders[];
   problems: { path: string; message: string }[];
 }

@@ -6,6 +6,7 @@ import {
 } from "../../core/github/bench.ts";
 import { marker, renderQueuedComment } from "../../core/github/comment.ts";
 import type { BenchCommand, CommentOrigin } from "../../core/github/event.ts";
+import { claimEntry, DISPATCHING } from "../../core/github/ledger.ts";
 import { dataPath } from "../../core/layout.ts";
 import type { FolderClaim } from "../../core/ownership.ts";
 import { submissionSlugOfPr, type PullFile } from "../../core/github/pull.ts";
@@ -15,12 +16,12 @@ import type { GhUser } from "../../ports.ts";
 import { pullCommandInput, recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
 /**
- * The answer ledger's entry for a `/bench` dispatched but not yet acknowledged: written right after
- * the dispatch, before the comment, so that a comment GitHub refuses for a rate limit (the command
- * is then deferred to the reconciler) is acknowledged later without a second dispatch, that is,
- * without a second GPU run. handleCommand replaces it with the final answer.
+ * The answer ledger's entry for a `/bench` dispatched but not yet acknowledged (core/github/ledger.ts):
+ * written right after the dispatch, before the comment, so that a comment GitHub refuses for a rate
+ * limit (the command is then deferred to the reconciler) is acknowledged later without a second
+ * dispatch, that is, without a second GPU run. handleCommand replaces it with the final answer.
  */
-export const DISPATCHING = "dispatching";
+export { DISPATCHING };
 
 /** Whether the ledger says this comment's run was already dispatched (and awaits its acknowledgement). */
 export function wasDispatched(answers: readonly CommandAnswer[] | undefined, commentId: number): boolean {
@@ -30,14 +31,14 @@ export function wasDispatched(answers: readonly CommandAnswer[] | undefined, com
 /** Dispatches the evaluate workflow for a reservation, records that, and says so on the PR. */
 async function dispatchRun(ctx: FlowContext, origin: CommentOrigin, d: BenchDispatch): Promise<Outcome> {
   await ctx.api.dispatch(ctx.evaluateWorkflow, ctx.ref, d.inputs);
-  const entry: CommandAnswer = {
-    version: 1,
+  // Still this run's claim (with its lease): a concurrent handler must not acknowledge it as well.
+  const entry = claimEntry({
     commentId: origin.commentId,
     issue: origin.issue,
-    outcome: DISPATCHING,
-    at: ctx.now().toISOString(),
     by: "event",
-  };
+    now: ctx.now(),
+    dispatched: true,
+  });
   await ctx.store.transact(`dispatched run ${d.reservation.id} (comment ${origin.commentId})`, () => ({
     writes: [recordWrite(dataPath.answer(origin.commentId), entry)],
     result: null,

@@ -1,13 +1,14 @@
 import type { CommentOrigin } from "../../core/github/event.ts";
 import { submissionSlugOfPr, type PullFile } from "../../core/github/pull.ts";
-import { manifestPath } from "../../core/layout.ts";
-import { recordedClaimants, type FolderClaim } from "../../core/ownership.ts";
+import { dataPath } from "../../core/layout.ts";
+import { addedFolders, recordedClaimants, type FolderClaim } from "../../core/ownership.ts";
 import type { PublishPins } from "../../core/github/publish.ts";
 import type { Challenge } from "../../core/schema/challenge.ts";
 import type {
   Broadcast,
   LifecycleEvent,
   Participants,
+  PullFolders,
   Registration,
   Reservation,
   Ruling,
@@ -89,30 +90,75 @@ export async function pullCommandInput(ctx: FlowContext, origin: CommentOrigin) 
  * `created_at` (this PR included): the open ones, and every PR (closed too) the data branch has a
  * record under the slug for. What the ownership rule (core/ownership.ts) reads. Only earlier PRs can
  * own the folder before this one, so later ones are not listed.
+ *
+ * The folders each PR adds are cached on the data branch (`pulls/<n>.json`) under the head commit
+ * they were read at; the open-PR list (one request per hundred open PRs) gives every head, and
+ * only PRs whose head moved since are listed again. A command costs a few requests, where listing
+ * every open PR's files cost one or more per open PR (1,615 of a replayed busiest hour's 1,840).
+ * Why this and not `git fetch refs/pull/*` with a diff per PR, and why it is safe:
+ * - It reads the very list the rule was written against (GitHub's file list: `added`, not
+ *   `renamed`; its merge base; its 3,000-file cap). A git diff reproduces that only approximately,
+ *   and fetching every open PR's objects on every command is a cost a hostile PR can inflate
+ *   (huge trees), with its own credentials to manage for private repositories.
+ * - An entry decides one PR's claim and is keyed by that PR's head, which only that PR's side can
+ *   move: a force-push (adding a folder, removing it again) moves the head and the entry is read
+ *   again; a later PR cannot make an earlier PR's entry stale. The narrow race (the head moves
+ *   between the list and the file read, then moves back to the listed commit) can only be played
+ *   by a PR's own author on its own entry, and a stale entry only gains or loses that PR's own
+ *   claim, which its author could change anyway by pushing.
+ * - Only the bot writes the data branch (as for the quota ledger); `created_at` never changes.
  */
 export async function folderClaims(
-  ctx: Pick<FlowContext, "api" | "store">,
-  pull: { number: number; createdAt?: string },
+  ctx: Pick<FlowContext, "api" | "store" | "now" | "log">,
+  pull: { number: number; createdAt?: string; headSha?: string },
   files: readonly PullFile[],
 ): Promise<FolderClaim[]> {
   const found = submissionSlugOfPr(files);
   if ("kind" in found || !pull.createdAt) return [];
-  const manifest = manifestPath(found.slug);
   const mine = Date.parse(pull.createdAt);
-  const earlier = (await ctx.api.listOpenPulls()).filter(
-    (p) => p.number !== pull.number && p.createdAt !== undefined && Date.parse(p.createdAt) <= mine,
-  );
+  const state = await ctx.store.read();
+  const cache = new Map((state.pullFolders ?? []).map((e) => [e.pr, e]));
+  const fresh: PullFolders[] = [];
+  const seen = (pr: number, headSha: string, createdAt: string, added: string[]) => {
+    const entry: PullFolders = { version: 1, pr, headSha, createdAt, added };
+    if (cache.get(pr)?.headSha !== headSha) fresh.push(entry);
+    cache.set(pr, entry);
+    return entry;
+  };
+  // This PR's own files were just read: its entry costs nothing.
+  if (pull.headSha) seen(pull.number, pull.headSha, pull.createdAt, addedFolders(files));
   const claims: FolderClaim[] = [{ pr: pull.number, createdAt: pull.createdAt }];
-  for (const p of earlier) {
-    const theirs = await ctx.api.listPullFiles(p.number);
-    if (theirs.some((f) => f.filename === manifest && f.status === "added"))
-      claims.push({ pr: p.number, createdAt: p.createdAt! });
-  }
-  for (const n of recordedClaimants(await ctx.store.read(), found.slug, pull.number)) {
-    if (claims.some((c) => c.pr === n)) continue;
-    const theirs = await ctx.api.getPull(n);
-    if (theirs.createdAt !== undefined && Date.parse(theirs.createdAt) <= mine)
-      claims.push({ pr: n, createdAt: theirs.createdAt });
+  try {
+    const earlier = (await ctx.api.listOpenPulls({ createdUpTo: pull.createdAt })).filter(
+      (p) => p.number !== pull.number && p.createdAt !== undefined && Date.parse(p.createdAt) <= mine,
+    );
+    for (const p of earlier) {
+      const known = cache.get(p.number);
+      const entry =
+        known?.headSha === p.headSha
+          ? known
+          : seen(p.number, p.headSha, p.createdAt!, addedFolders(await ctx.api.listPullFiles(p.number)));
+      if (entry.added.includes(found.slug)) claims.push({ pr: p.number, createdAt: p.createdAt! });
+    }
+    for (const n of recordedClaimants(state, found.slug, pull.number)) {
+      if (claims.some((c) => c.pr === n)) continue;
+      const createdAt = cache.get(n)?.createdAt ?? (await ctx.api.getPull(n)).createdAt;
+      if (createdAt !== undefined && Date.parse(createdAt) <= mine) claims.push({ pr: n, createdAt });
+    }
+  } finally {
+    await rememberFolders(ctx, fresh);
   }
   return claims;
+}
+
+/** Writes the cache entries read anew (what was read before a rate limit, too); never fails a command. */
+async function rememberFolders(ctx: Pick<FlowContext, "store" | "log">, fresh: readonly PullFolders[]) {
+  if (!fresh.length) return;
+  const prs = fresh.map((e) => `#${e.pr}`).join(", ");
+  await ctx.store
+    .transact(`ownership cache: the folders of ${prs} at their heads`, () => ({
+      writes: fresh.map((e) => recordWrite(dataPath.pullFolders(e.pr), e)),
+      result: null,
+    }))
+    .catch((e: unknown) => ctx.log?.(`the ownership cache was not written: ${(e as Error).message}`));
 }

@@ -5,7 +5,8 @@ import type { GhRepoComment } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
 import { ACTIONS_BOT_LOGIN } from "./comments.ts";
 import { canSpend, isRateLimited, readFeed } from "./feed.ts";
-import { DISPATCHING, UNREGISTERED_IGNORED } from "./bench-request.ts";
+import { UNREGISTERED_IGNORED } from "./bench-request.ts";
+import { claimEntry, claimState, DISPATCHING, isFinal, released } from "../../core/github/ledger.ts";
 import { handleIssueComment } from "./issue-comment.ts";
 
 /**
@@ -20,11 +21,65 @@ export function requestWouldRun(body: string, onPullRequest: boolean): boolean {
   );
 }
 
+/** What handleCommand answers for a command another run holds a claim on. */
+export const HELD_IGNORED = "being handled by another run";
+
+/** Thrown at a run's first effect when another run claimed the command first. */
+class ClaimLost extends Error {}
+
+/**
+ * The claim of one command, taken lazily: at the run's first effect (a comment, a reaction, a
+ * dispatch or a data-branch write), by compare-and-swap on the answer ledger (core/github/ledger.ts).
+ * A run that decides to do nothing (a junk comment ignored) writes nothing, not even a claim.
+ */
+function commandClaim(
+  ctx: FlowContext,
+  origin: { commentId: number; issue: number },
+  by: CommandAnswer["by"],
+) {
+  let taken: Promise<void> | undefined;
+  let state: "none" | "held" | "lost" = "none";
+  const take = () =>
+    (taken ??= ctx.store
+      .transact(`handling comment ${origin.commentId}`, (s) => {
+        const now = ctx.now();
+        const c = claimState(s.answers, origin.commentId, now);
+        if (c.kind !== "free") return { writes: [], result: false };
+        const dispatched = c.entry?.outcome === DISPATCHING;
+        const entry = claimEntry({ ...origin, by, now, dispatched });
+        return { writes: [recordWrite(dataPath.answer(origin.commentId), entry)], result: true };
+      })
+      .then((ok) => {
+        state = ok ? "held" : "lost";
+        if (!ok) throw new ClaimLost(`comment ${origin.commentId} is ${HELD_IGNORED}`);
+      }));
+  const first =
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    async (...a: A) => {
+      await take();
+      return f(...a);
+    };
+  const { api, store } = ctx;
+  const guarded: FlowContext = {
+    ...ctx,
+    api: {
+      ...api,
+      createComment: first(api.createComment),
+      updateComment: first(api.updateComment),
+      react: first(api.react),
+      dispatch: first(api.dispatch),
+    },
+    store: { read: () => store.read(), transact: first((m, apply) => store.transact(m, apply)) },
+  };
+  return { ctx: guarded, state: () => state };
+}
+
 /**
  * Handles one `issue_comment` event exactly once per comment id: a command already in the answer
- * ledger is not answered again (a redelivered event, or the reconciler got there first); a handled
- * one is recorded in the ledger after its answer. A command GitHub refused for a rate limit is
- * deferred, not failed: it stays out of the ledger and the reconciler handles it later.
+ * ledger is not answered again (a redelivered event, or the reconciler got there first), nor one
+ * another run holds a claim on; a handled one is recorded in the ledger after its answer. A command
+ * GitHub refused for a rate limit is deferred, not failed: its claim is released and the reconciler
+ * handles it later.
  */
 export async function handleCommand(
   ctx: FlowContext,
@@ -34,16 +89,22 @@ export async function handleCommand(
   const triage = triageComment(raw);
   if (triage.kind === "ignore") return { kind: "ignored", why: triage.why };
   const { commentId, issue } = triage.origin;
-  const state = await ctx.store.read();
-  if (state.answers?.some((a) => a.commentId === commentId && a.outcome !== DISPATCHING))
+  const before = claimState((await ctx.store.read()).answers, commentId, ctx.now());
+  if (before.kind === "answered")
     return { kind: "ignored", why: `comment ${commentId} was already answered` };
+  if (before.kind === "held") return { kind: "ignored", why: `comment ${commentId} is ${HELD_IGNORED}` };
+  const claim = commandClaim(ctx, { commentId, issue }, by);
+  const held = { kind: "ignored" as const, why: `comment ${commentId} is ${HELD_IGNORED}` };
   let outcome: Outcome;
   try {
-    outcome = await handleIssueComment(ctx, raw);
+    outcome = await handleIssueComment(claim.ctx, raw);
   } catch (e) {
+    if (e instanceof ClaimLost) return held;
+    if (claim.state() === "held") await release(ctx, commentId);
     if (!isRateLimited(e)) throw e;
     return { kind: "deferred", why: `GitHub's rate limit: comment ${commentId} is left to the reconciler` };
   }
+  if (claim.state() === "lost") return held; // a lost claim's error was swallowed by the flow
   // A repeated command from an unregistered account leaves no ledger entry: no commit per junk comment.
   if (outcome.kind === "ignored" && outcome.why.startsWith(UNREGISTERED_IGNORED)) return outcome;
   const answer: CommandAnswer = {
@@ -54,11 +115,23 @@ export async function handleCommand(
     at: ctx.now().toISOString(),
     by,
   };
-  await ctx.store.transact(`answered comment ${commentId} (${outcome.kind})`, () => ({
-    writes: [recordWrite(dataPath.answer(commentId), answer)],
-    result: null,
-  }));
-  return outcome;
+  const mine = claim.state() === "held";
+  const written = await ctx.store.transact(`answered comment ${commentId} (${outcome.kind})`, (s) => {
+    // Without a claim (the run did nothing), the answer is written only where no other run claimed it.
+    if (!mine && claimState(s.answers, commentId, ctx.now()).kind !== "free")
+      return { writes: [], result: false };
+    return { writes: [recordWrite(dataPath.answer(commentId), answer)], result: true };
+  });
+  return written ? outcome : held;
+}
+
+/** Gives a claim up (the run was deferred or failed): the reconciler may take it over at once. */
+async function release(ctx: FlowContext, commentId: number) {
+  await ctx.store.transact(`released comment ${commentId}`, (s) => {
+    const entry = (s.answers ?? []).find((a) => a.commentId === commentId);
+    if (!entry || isFinal(entry)) return { writes: [], result: null };
+    return { writes: [recordWrite(dataPath.answer(commentId), released(entry))], result: null };
+  });
 }
 
 /** How long a command is left to its own event's run (request.yml's timeout is 10 minutes). */
@@ -108,9 +181,7 @@ export async function reconcile(
   const mark = state.watermarks?.find((w) => w.name === "reconcile")?.since ?? iso(oldest);
   const spend = () => canSpend(ctx.api);
   const feed = await readFeed((s, p) => ctx.api.commentsSince(s, p), mark, spend);
-  const answered = new Set(
-    (state.answers ?? []).filter((a) => a.outcome !== DISPATCHING).map((a) => a.commentId),
-  );
+  const answered = new Set((state.answers ?? []).filter(isFinal).map((a) => a.commentId));
   const seen = new Set<number>();
   const todo = feed.items.filter((c) => {
     const created = Date.parse(c.created_at);
@@ -120,6 +191,8 @@ export async function reconcile(
   });
   const handled: { commentId: number; outcome: string }[] = [];
   let deferred = !feed.done;
+  /** A command another run holds a claim on: the mark stays before it (that run may yet fail). */
+  let held = false;
   for (const c of todo) {
     if (!requestWouldRun(c.body, true)) continue; // not a command anywhere
     if (!spend()) {
@@ -133,15 +206,22 @@ export async function reconcile(
       deferred = true;
       break;
     }
+    if (outcome.kind === "ignored" && outcome.why.endsWith(HELD_IGNORED)) {
+      held = true;
+      continue;
+    }
     const resumed = outcome.kind === "dispatched" && outcome.resumed === true;
     handled.push({ commentId: c.id, outcome: outcome.kind, ...(resumed ? { resumed: true as const } : {}) });
   }
   // The mark never passes a comment still within its grace period, nor one left unhandled.
-  const next = deferred ? mark : iso(Math.min(Date.parse(feed.since ?? mark), cutoff));
+  const next = deferred || held ? mark : iso(Math.min(Date.parse(feed.since ?? mark), cutoff));
   const w: Watermark = { version: 1, name: "reconcile", since: next, at: iso(now) };
-  await ctx.store.transact("reconcile: watermark", () => ({
-    writes: [recordWrite(dataPath.watermark("reconcile"), w)],
-    result: null,
-  }));
+  // Only forward, and only when it moves: reconcilers run side by side (scheduled, and inline after
+  // each command, in no common group), and a slower one must not move the mark back or commit for nothing.
+  await ctx.store.transact("reconcile: watermark", (s) => {
+    const stored = s.watermarks?.find((x) => x.name === "reconcile")?.since;
+    if (stored !== undefined && Date.parse(stored) >= Date.parse(next)) return { writes: [], result: null };
+    return { writes: [recordWrite(dataPath.watermark("reconcile"), w)], result: null };
+  });
   return { kind: "reconciled", handled, deferred };
 }

@@ -1,0 +1,179 @@
+// The ownership rule's cache (flows/bot/context.ts folderClaims): each PR's added folders are read
+// once per head commit, not on every command; and no PR can take another's folder by making the
+// cache stale (force-pushes, a folder added then removed, an entry left from an older head).
+import { describe, expect, it } from "vitest";
+import { dataPath } from "../../runner/core/layout.ts";
+import type { PullFolders } from "../../runner/core/schema/data.ts";
+import { handleIssueComment, type FlowContext } from "../../runner/flows/bot/index.ts";
+import {
+  ALICE,
+  challenge,
+  commentEvent,
+  MALLORY,
+  NOW,
+  participants,
+  reservation,
+  submissionFiles,
+} from "../fakes/bot-fixtures.ts";
+import { memoryGitHub } from "../fakes/memory-github.ts";
+import { memoryStore } from "../fakes/memory-store.ts";
+
+const sha = (k: number) => k.toString(16).padStart(40, "0");
+
+/** Alice's PR #7 (opened first) and Mallory's PR #9 (an hour later), plus `others` open PRs before them. */
+function setup(o: { alice: string; mallory: string; others?: number; initial?: Record<string, string> }) {
+  const api = memoryGitHub();
+  for (let k = 0; k < (o.others ?? 0); k++)
+    api.pulls.set(100 + k, {
+      number: 100 + k,
+      user: ALICE,
+      headSha: sha(100 + k),
+      state: "open",
+      files: submissionFiles(`s${k}`),
+      createdAt: "2026-01-14T00:00:00Z",
+    });
+  api.pulls.set(7, {
+    number: 7,
+    user: ALICE,
+    headSha: sha(7),
+    state: "open",
+    files: submissionFiles(o.alice),
+    createdAt: "2026-01-15T08:00:00Z",
+  });
+  api.pulls.set(9, {
+    number: 9,
+    user: MALLORY,
+    headSha: sha(9),
+    state: "open",
+    files: submissionFiles(o.mallory),
+    createdAt: "2026-01-15T09:00:00Z",
+  });
+  const store = memoryStore(o.initial ?? {});
+  const p = participants();
+  const ctx: FlowContext = {
+    api,
+    store,
+    challenge: challenge(),
+    participants: {
+      ...p,
+      participants: [...p.participants, { id: MALLORY.id, login: MALLORY.login, owner: MALLORY }],
+    },
+    now: () => NOW,
+    ref: "main",
+    evaluateWorkflow: "evaluate.yml",
+    knownSlugs: ["baseline"],
+    validator: { validate: async () => ({ ok: true, problems: [] }) },
+  };
+  let nextComment = 6000;
+  const bench = (issue: number, user = issue === 9 ? MALLORY : ALICE) =>
+    handleIssueComment(ctx, commentEvent({ body: "/bench", user, issue, commentId: nextComment++ }));
+  /** Which PRs' files the flows listed since the last call. */
+  let seen = 0;
+  const listed = () => {
+    const calls = api.callsTo("listPullFiles").slice(seen);
+    seen += calls.length;
+    return calls.map((c) => c.args[0] as number).sort((a, b) => a - b);
+  };
+  const push = (n: number, head: number, slug: string) => {
+    Object.assign(api.pulls.get(n)!, { headSha: sha(head), files: submissionFiles(slug) });
+  };
+  return { api, store, bench, listed, push };
+}
+
+describe("the ownership lookup reads each PR's files once per head", () => {
+  it("a second command lists no earlier PR's files; a push makes only that PR's list read again", async () => {
+    const { bench, listed, push, store } = setup({ alice: "q8", mallory: "m1", others: 30 });
+    expect((await bench(9)).kind).toBe("dispatched");
+    // The first command: Mallory's own PR and every earlier open PR (30 others and #7).
+    expect(listed()).toHaveLength(1 + 31);
+    const cached = (await store.read()).pullFolders!;
+    expect(cached.find((e) => e.pr === 7)).toEqual({
+      version: 1,
+      pr: 7,
+      headSha: sha(7),
+      createdAt: "2026-01-15T08:00:00Z",
+      added: ["q8"],
+    });
+    expect(cached).toHaveLength(32);
+    expect((await bench(9)).kind).toBe("dispatched");
+    expect(listed()).toEqual([9]); // only the acting PR's own files
+    push(105, 205, "s5");
+    expect((await bench(9)).kind).toBe("dispatched");
+    expect(listed()).toEqual([9, 105]);
+    // A later PR (Alice's #7 is later than the 30 others) needs only the PRs created before it.
+    expect((await bench(7)).kind).toBe("dispatched");
+    expect(listed()).toEqual([7]);
+  });
+});
+
+describe("a later PR cannot take a folder by making the cache stale (attacker)", () => {
+  it("the first PR moves to the folder by a force-push after its entry was cached: the later PR is refused", async () => {
+    // Alice's #7 first adds `draft`; the cache records that. Mallory's #9 adds `q8`, and is allowed.
+    const { bench, push, listed } = setup({ alice: "draft", mallory: "q8" });
+    expect((await bench(9)).kind).toBe("dispatched");
+    listed();
+    // Alice force-pushes #7 to add `q8` (her PR was opened first): #9's next command reads #7 again.
+    push(7, 70, "q8");
+    const out = await bench(9);
+    expect(out).toMatchObject({ kind: "refused", why: expect.stringMatching(/`q8` belongs to PR #7/) });
+    expect(listed()).toEqual([7, 9]);
+  });
+
+  it("an entry left from an older head (saying #7 adds nothing) is not believed at #7's new head", async () => {
+    // As if the bot had cached #7 at an earlier commit where it added no folder, or a forged file
+    // at an old head: the entry is used only while the PR's head is the one it names.
+    const stale: PullFolders = {
+      version: 1,
+      pr: 7,
+      headSha: sha(1),
+      createdAt: "2026-01-15T08:00:00Z",
+      added: [],
+    };
+    const { bench, store } = setup({
+      alice: "q8",
+      mallory: "q8",
+      initial: { [dataPath.pullFolders(7)]: JSON.stringify(stale) },
+    });
+    const out = await bench(9);
+    expect(out).toMatchObject({ kind: "refused", why: expect.stringMatching(/`q8` belongs to PR #7/) });
+    expect((await store.read()).pullFolders!.find((e) => e.pr === 7)).toMatchObject({
+      headSha: sha(7),
+      added: ["q8"],
+    });
+  });
+
+  it("a later PR's own force-pushes never change whose folder it is", async () => {
+    const { bench, push } = setup({ alice: "q8", mallory: "m1" });
+    expect((await bench(9)).kind).toBe("dispatched");
+    for (const [k, slug] of [
+      [90, "q8"],
+      [91, "m1"],
+      [92, "q8"],
+    ] as const) {
+      push(9, k, slug);
+      const out = await bench(9);
+      if (slug === "q8")
+        expect(out).toMatchObject({ kind: "refused", why: expect.stringMatching(/`q8` belongs to PR #7/) });
+      else expect(out.kind).toBe("dispatched");
+    }
+    // Alice is never locked out of her own folder.
+    expect((await bench(7)).kind).toBe("dispatched");
+  });
+
+  it("a folder added then removed is freed (the rule), unless the data branch has a record for it", async () => {
+    const free = setup({ alice: "q8", mallory: "q8" });
+    expect((await free.bench(9)).kind).toBe("refused");
+    free.push(7, 71, "other"); // Alice moves her PR to another folder
+    expect((await free.bench(9)).kind).toBe("dispatched");
+    // With a reservation of Alice's under q8 on PR #7, #7 keeps q8 even after removing it.
+    const r = reservation("r-alice", ALICE, 30);
+    const kept = setup({
+      alice: "q8",
+      mallory: "q8",
+      initial: { [dataPath.reservation(r.id)]: JSON.stringify(r) },
+    });
+    expect((await kept.bench(9)).kind).toBe("refused");
+    kept.push(7, 71, "other");
+    expect(await kept.bench(9)).toMatchObject({ kind: "refused", why: expect.stringMatching(/PR #7/) });
+  });
+});
