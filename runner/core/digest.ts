@@ -142,6 +142,13 @@ const printable = (t: string) =>
   }).join("");
 
 /** The same, for a person or an agent reading a terminal. */
+/** The tie group less the leader itself: the entries a verdict against the leader called a tie. */
+const tiedWith = (s: StateOfPlay) => s.tieGroup.filter((slug) => slug !== s.leader.slug);
+
+/** A dead end by its submission, else its thread (#N) or run. */
+const deadEndName = (d: StateOfPlay["deadEnds"][number]) =>
+  d.slug ?? (d.kind === "thread" ? `#${d.ref}` : d.ref);
+
 export function stateOfPlayText(s: StateOfPlay): string {
   const l = s.leader;
   const speed = l.estimate !== null ? ` at ${f1(l.estimate)} tok/s [${f1(l.ci![0])}, ${f1(l.ci![1])}]` : "";
@@ -155,10 +162,10 @@ export function stateOfPlayText(s: StateOfPlay): string {
   const lines = [
     `${s.challenge} (data as of ${s.updatedAt})`,
     `leader: ${l.slug}${speed}; ${margin}`,
-    `tie group (head-to-head tie with the leader): ${s.tieGroup.join(", ")}`,
+    `tied with the leader (a head-to-head tie verdict): ${tiedWith(s).join(", ") || "none"}`,
     `queue: ${s.queue.length ? s.queue.map((e) => `${e.position}. ${e.slug} vs ${e.against} (@${e.requester})`).join("; ") : "empty"}`,
     ...(quota ? [quota] : []),
-    `dead ends: ${s.deadEnds.length ? s.deadEnds.map((d) => `${d.slug ?? d.ref}: ${d.title}`).join("; ") : "none logged"}`,
+    `dead ends: ${s.deadEnds.length ? s.deadEnds.map((d) => `${deadEndName(d)}: ${d.title}`).join("; ") : "none logged"}`,
     `rulings: ${s.rulings.length ? s.rulings.map((r) => `${r.slug} ${r.decision} (${r.reason})`).join("; ") : "none"}`,
   ];
   return printable(lines.join("\n")) + "\n";

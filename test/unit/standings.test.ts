@@ -547,5 +547,9 @@ describe("velodrome digest (core/digest.ts)", () => {
     expect(state.margin!.estimate).toBeCloseTo(0.2, 5);
     expect(state.quota).toBeNull();
     expect(stateOfPlayText(state)).toMatch(/leader: q8 at [\d.]+ tok\/s .*runner-up twin: \+0\.2 tok\/s/);
+    // The leader is not "tied with" itself: with no tie verdict the line says none.
+    expect(stateOfPlayText(state)).toContain("tied with the leader (a head-to-head tie verdict): twin\n");
+    const alone = stateOfPlayText({ ...state, tieGroup: ["q8"] });
+    expect(alone).toContain("tied with the leader (a head-to-head tie verdict): none\n");
   });
 });
