@@ -27,9 +27,29 @@ async function fetchJson(base: URL, path: string): Promise<unknown> {
   if (!res.ok) throw new NotFound(`${url.href}: HTTP ${res.status} (is ${base.href} the challenge's site?)`);
   const size = Number(res.headers.get("content-length") ?? 0);
   if (size > MAX_BYTES) throw new ValidationFailed(`${url.href}: ${size} bytes, over the ${MAX_BYTES} read`);
-  const body = await res.text();
-  if (body.length > MAX_BYTES) throw new ValidationFailed(`${url.href}: over the ${MAX_BYTES} bytes read`);
-  return parseJson(url.href, body);
+  return parseJson(url.href, await boundedBody(url, res));
+}
+
+/**
+ * The body, read up to the cap and no further: a server that sends no length (chunked) could
+ * otherwise stream gigabytes into memory before any check (`res.text()` reads it all first).
+ */
+async function boundedBody(url: URL, res: Response): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body?.getReader();
+  try {
+    for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) {
+      total += r.value.byteLength;
+      if (total > MAX_BYTES) throw new ValidationFailed(`${url.href}: over the ${MAX_BYTES} bytes read`);
+      chunks.push(r.value);
+    }
+  } catch (e) {
+    await reader?.cancel().catch(() => undefined);
+    if (e instanceof ValidationFailed) throw e;
+    throw new NotFound(`${url.href}: its body could not be read (${(e as Error).message})`);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 async function readJson(dir: string, path: string): Promise<unknown> {
