@@ -1,8 +1,12 @@
 /**
  * `velodrome digest --site URL` reads someone else's server: a body with no length is read only
- * up to the cap (a real local HTTP server streams more than the cap).
+ * up to the cap (a real local HTTP server streams more than the cap); a copy's odd files are refused.
  */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { readPublishedSite } from "../runner/adapters/published-site.ts";
@@ -36,6 +40,19 @@ describe("digest --site against a hostile server", () => {
     } finally {
       server.closeAllConnections();
       server.close();
+    }
+  });
+
+  it("--from refuses a file that is not a regular file (a FIFO would be read forever)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "velodrome-site-"));
+    try {
+      mkdirSync(join(dir, "api"));
+      execFileSync("mkfifo", [join(dir, "api/digest.json")]);
+      const read = readPublishedSite({ dir });
+      await expect(read).rejects.toBeInstanceOf(ValidationFailed);
+      await expect(read).rejects.toThrow(/api\/digest\.json: not a regular file$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -54,12 +54,13 @@ async function boundedBody(url: URL, res: Response): Promise<string> {
 
 async function readJson(dir: string, path: string): Promise<unknown> {
   const file = join(dir, path);
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => {
-      throw new NotFound(`${file}: not found (is ${dir} the root of a built Velodrome site?)`);
-    },
-  );
+  const info = await stat(file).catch(() => {
+    throw new NotFound(`${file}: not found (is ${dir} the root of a built Velodrome site?)`);
+  });
+  // A downloaded copy is as hostile as the server: a link to /dev/zero or a FIFO has no size to
+  // check and would be read forever.
+  if (!info.isFile()) throw new ValidationFailed(`${file}: not a regular file`);
+  const size = info.size;
   if (size > MAX_BYTES) throw new ValidationFailed(`${file}: ${size} bytes, over the ${MAX_BYTES} read`);
   return parseJson(file, await readFile(file, "utf8"));
 }
