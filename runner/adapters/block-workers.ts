@@ -237,7 +237,9 @@ export function gatheredShares(resultTexts: readonly string[], run?: ShareRun): 
     launchesOf(block) {
       if (refused) throw refused;
       const results = byBlock.get(block);
-      if (!results && errors.length) throw errors[0];
+      // The incumbent's failure only when no share failed otherwise: the first file's error would
+      // let a candidate that broke one share pass as the incumbent's fault another share met.
+      if (!results && errors.length) throw errors.find((e) => armOf(e) !== "incumbent") ?? errors[0];
       return results;
     },
   };

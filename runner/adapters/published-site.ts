@@ -27,19 +27,40 @@ async function fetchJson(base: URL, path: string): Promise<unknown> {
   if (!res.ok) throw new NotFound(`${url.href}: HTTP ${res.status} (is ${base.href} the challenge's site?)`);
   const size = Number(res.headers.get("content-length") ?? 0);
   if (size > MAX_BYTES) throw new ValidationFailed(`${url.href}: ${size} bytes, over the ${MAX_BYTES} read`);
-  const body = await res.text();
-  if (body.length > MAX_BYTES) throw new ValidationFailed(`${url.href}: over the ${MAX_BYTES} bytes read`);
-  return parseJson(url.href, body);
+  return parseJson(url.href, await boundedBody(url, res));
+}
+
+/**
+ * The body, read up to the cap and no further: a server that sends no length (chunked) could
+ * otherwise stream gigabytes into memory before any check (`res.text()` reads it all first).
+ */
+async function boundedBody(url: URL, res: Response): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body?.getReader();
+  try {
+    for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) {
+      total += r.value.byteLength;
+      if (total > MAX_BYTES) throw new ValidationFailed(`${url.href}: over the ${MAX_BYTES} bytes read`);
+      chunks.push(r.value);
+    }
+  } catch (e) {
+    await reader?.cancel().catch(() => undefined);
+    if (e instanceof ValidationFailed) throw e;
+    throw new NotFound(`${url.href}: its body could not be read (${(e as Error).message})`);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 async function readJson(dir: string, path: string): Promise<unknown> {
   const file = join(dir, path);
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => {
-      throw new NotFound(`${file}: not found (is ${dir} the root of a built Velodrome site?)`);
-    },
-  );
+  const info = await stat(file).catch(() => {
+    throw new NotFound(`${file}: not found (is ${dir} the root of a built Velodrome site?)`);
+  });
+  // A downloaded copy is as hostile as the server: a link to /dev/zero or a FIFO has no size to
+  // check and would be read forever.
+  if (!info.isFile()) throw new ValidationFailed(`${file}: not a regular file`);
+  const size = info.size;
   if (size > MAX_BYTES) throw new ValidationFailed(`${file}: ${size} bytes, over the ${MAX_BYTES} read`);
   return parseJson(file, await readFile(file, "utf8"));
 }

@@ -492,5 +492,13 @@ describe("the gather job's result file says which look runs next, as data", () =
       expect(record.reason).toBe("the engine's response passed its size cap (it flooded the client)");
       expect(record.failedArm).toBe(failedArm);
     }
+    // Two shares failed, the incumbent's first: the run is charged, whatever order the files came in.
+    for (const order of [
+      ["incumbent", "candidate"],
+      ["candidate", "incumbent"],
+    ] as const) {
+      const { text } = await gather(w, order.map(failedShare), 1);
+      expect(parseRunRecord(text).record!.failedArm, order.join(" then ")).toBeUndefined();
+    }
   });
 });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { DeadlinePassed } from "../../runner/core/errors.ts";
+import { DeadlinePassed, EngineStartFailed } from "../../runner/core/errors.ts";
 import { measuredLaunch } from "../../runner/flows/run/launch.ts";
 import { encodeResults, gatheredShares } from "../../runner/adapters/block-workers.ts";
 import { RunRecord } from "../../runner/core/schema/run-record.ts";
 import { runShare } from "../../runner/flows/run/blocks.ts";
 import { confirm } from "../../runner/flows/run/confirm.ts";
 import { judge } from "../../runner/flows/run/judge.ts";
+import { armOf } from "../../runner/flows/run/outcome.ts";
 import { runLooks, type Looks } from "../../runner/flows/run/looks.ts";
 import { planRun } from "../../runner/flows/run/plan.ts";
 import { recordRun } from "../../runner/flows/run/record.ts";
@@ -245,6 +246,34 @@ describe("confirm and record: the claim, then one validated record", () => {
     expect(starts).toEqual([50_000]);
     // Two warm-ups (80 s) and then the deadline: the third warm-up was never sent.
     expect(log.filter((l) => l.startsWith("stream ")).length).toBe(2);
+  });
+
+  it("an incumbent start the candidate's spent time clipped is the cap's failure, not the incumbent's", async () => {
+    const o = await options();
+    const { ports } = fakeWorld(HONEST);
+    // The incumbent's engine needs 60 s to start; like the real launcher, it fails once its start
+    // timeout is over, and the clock has moved on by that timeout.
+    let now = ports.clock();
+    ports.clock = () => now;
+    const launch = ports.launcher.launch.bind(ports.launcher);
+    ports.launcher.launch = async (spec) => {
+      if (spec.startTimeoutMs >= 60_000) return launch(spec);
+      now += spec.startTimeoutMs + 1;
+      throw new EngineStartFailed(`engine did not become healthy within ${spec.startTimeoutMs / 1000} s`);
+    };
+    const plan = {
+      arm: "incumbent" as const,
+      contender: { slug: "baseline", manifest: o.incumbent.manifest },
+    };
+    const at = { ...plan, block: 1, position: 1, set: o.public, score: false };
+    // The candidate left the run 5 s: the start is clipped to them, and times out at the cap.
+    const clipped = measuredLaunch(ports, o, at, now + 5_000).catch((e: unknown) => e);
+    const e = await clipped;
+    expect(e).toBeInstanceOf(DeadlinePassed);
+    expect(armOf(e)).toBeUndefined();
+    // With its full start time left, the same engine starts (its own slowness stays its own).
+    const started = await measuredLaunch(ports, o, at, now + 20 * 60_000);
+    expect(started.record.arm).toBe("incumbent");
   });
 
   it("the record validates, has no comparison after an error, and passes the next look on", async () => {

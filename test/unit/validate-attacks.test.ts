@@ -27,6 +27,8 @@ describe("env: the deny-list always wins over the challenge's allow-list", () =>
       "NODE_*",
       "CC",
       "CXX",
+      "TORCH*",
+      "TRITON_*",
     ],
   });
   const hostile = [
@@ -54,6 +56,19 @@ describe("env: the deny-list always wins over the challenge's allow-list", () =>
     "VLLM_MODEL_REDIRECT_PATH",
     "VLLM_TUNED_CONFIG_FOLDER",
     "VLLM_NIXL_SIDE_CHANNEL_HOST",
+    // A server, hosts, folders, the forced load format and the debug endpoints (envs.py, again).
+    "VLLM_USAGE_STATS_SERVER",
+    "VLLM_DP_MASTER_IP",
+    "VLLM_LOOPBACK_IP",
+    "VLLM_ASSETS_CACHE",
+    "VLLM_MEDIA_CACHE",
+    "VLLM_PRECOMPILED_WHEEL_LOCATION",
+    "VLLM_TEST_FORCE_LOAD_FORMAT",
+    "VLLM_SERVER_DEV_MODE",
+    // Compiled-library caches loaded inside the engine, whatever a challenge allows.
+    "TORCHINDUCTOR_CACHE_DIR",
+    "TRITON_CACHE_DIR",
+    "TORCH_EXTENSIONS_DIR",
     // The C++ compiler torch.compile runs inside the engine.
     "CXX",
     "CC",
@@ -99,6 +114,11 @@ describe("harness-owned vLLM flags are refused typed or in extra_args", () => {
     ["--generation-config.temperature", "0"],
     ["--middleware", "evil.app"],
     ["--config", "other.yaml"],
+    // JSON settings whose keys import code (vLLM 0.32): a Python file run at start-up, a class.
+    ["--structured-outputs-config", '{"reasoning_parser_plugin": "submissions/x/evil.py"}'],
+    ["--structured-outputs-config.reasoning_parser_plugin", "submissions/x/evil.py"],
+    ['--structured_outputs_config={"reasoning_parser_plugin": "evil.py"}'],
+    ["--ec-manager-config", '{"encoder_cache_manager_cls": "submissions.x.evil.Manager"}'],
   ];
   for (const args of smuggled)
     it(`extra_args ${JSON.stringify(args)}`, () => {
@@ -145,6 +165,19 @@ describe("harness-owned vLLM flags are refused typed or in extra_args", () => {
     const switches =
       '    compilation-config: { inductor_compile_config: { max_autotune: true, "cpp.simdlen": 8 } }\n';
     expect(validate(withArgs(switches))).toEqual([]);
+  });
+});
+
+describe("load-format reads the challenge's checkpoint and nothing else", () => {
+  for (const f of ["dummy", "ipc_cache", "modelexpress", "runai_streamer", "tensorizer", "npcache", "evil"])
+    it(`refuses load-format ${f}`, () => {
+      const ps = validate(withArgs(`    load-format: ${f}\n`));
+      expect(codes(ps)).toEqual(["unsafe-setting"]);
+      expect(ps[0]!.path).toEqual(["engine", "args", "load-format"]);
+    });
+  it("keeps the formats that read the checkpoint as it is", () => {
+    for (const f of ["auto", "safetensors", "fastsafetensors", "Safetensors"])
+      expect(validate(withArgs(`    load-format: ${f}\n`)), f).toEqual([]);
   });
 });
 

@@ -83,7 +83,28 @@ export const HARNESS_OWNED_FLAGS = [
   "mm-encoder-fp8-scale-path",
   "mm-encoder-fp8-scale-save-path",
   "distributed-executor-backend",
+  // JSON settings with a key that names code (found by listing vLLM 0.32's parser and reading each
+  // config's fields): structured-outputs-config.reasoning_parser_plugin is a Python file vLLM
+  // imports at start-up (the typed `reasoning-parser-plugin` flag by another door), and
+  // ec-manager-config.encoder_cache_manager_cls a class it imports by qualified name.
+  "structured-outputs-config",
+  "ec-manager-config",
 ] as const;
+
+/**
+ * `load-format` values a submission may pick: ways to read the organizers' checkpoint. Others
+ * reach another process or server (ipc_cache, modelexpress, runai_streamer, tensorizer), write a
+ * cache beside the shared model (npcache) or load random weights (dummy).
+ */
+export const SAFE_LOAD_FORMATS = [
+  "auto",
+  "hf",
+  "safetensors",
+  "fastsafetensors",
+  "instanttensor",
+  "pt",
+  "mistral",
+];
 
 /** Keys inside `compilation-config` that name Python code or paths: refused like owned flags. */
 export const UNSAFE_COMPILATION_KEYS = [
@@ -158,6 +179,20 @@ export const ENV_DENY_PATTERNS = [
   "VLLM_*_HOST",
   "VLLM_USE_RUST_*",
   "VLLM_ENABLE_CUDA_COMPATIBILITY",
+  // Also from envs.py: a server to reach (VLLM_USAGE_STATS_SERVER), hosts (VLLM_DP_MASTER_IP,
+  // VLLM_LOOPBACK_IP), folders (VLLM_ASSETS_CACHE), the test switch that forces a load format past
+  // the load-format check (VLLM_TEST_FORCE_LOAD_FORMAT) and the server's debug endpoints.
+  "VLLM_*_SERVER",
+  "VLLM_*_IP",
+  "VLLM_*_IPS",
+  "VLLM_*_CACHE",
+  "VLLM_*_LOCATION",
+  "VLLM_TEST_*",
+  "VLLM_SERVER_DEV_MODE",
+  // Inductor's and Triton's caches load compiled libraries from the folder they name.
+  "TORCHINDUCTOR_*",
+  "TRITON_*",
+  "TORCH_EXTENSIONS_DIR",
   "CC",
   "CXX",
 ] as const;

@@ -1,7 +1,14 @@
 import type { Challenge } from "../schema/challenge.ts";
 import type { Problem } from "./problem.ts";
 import type { LoadedSubmission, RuleContext, SubmissionRule } from "./rules/context.ts";
-import { compilationConfig, engineKind, envNames, extraArgs, nightlyAllowed } from "./rules/engine.ts";
+import {
+  compilationConfig,
+  engineKind,
+  envNames,
+  extraArgs,
+  loadFormat,
+  nightlyAllowed,
+} from "./rules/engine.ts";
 import { hasParents, parentCycles, parentRefs } from "./rules/parents.ts";
 import { kernels, modelRefs, tokenizerPath } from "./rules/paths.ts";
 import { duplicateAuthors, placeholders } from "./rules/people.ts";
@@ -18,6 +25,7 @@ export const SUBMISSION_RULES: Readonly<Record<string, SubmissionRule>> = {
   envNames,
   extraArgs,
   compilationConfig,
+  loadFormat,
   kernels,
   tokenizerPath,
   modelRefs,

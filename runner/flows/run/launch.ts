@@ -213,6 +213,10 @@ export async function measuredLaunch(
     await after?.(engine);
     return { record: launchRecord(plan, engine, acc), acc };
   } catch (e) {
+    // A failure once the cap has passed is the cap's, not this arm's: the start is clipped to the
+    // time left, so a candidate that spends the run's time would have the incumbent's start time
+    // out, and the run read as the incumbent's fault (not charged: a free re-roll).
+    checkDeadline(ports, o, deadline);
     // Whose engine failed decides who pays for the run (an incumbent's failure is not the challenger's).
     throw tagArm(e, plan.arm);
   } finally {

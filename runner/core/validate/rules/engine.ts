@@ -1,4 +1,11 @@
-import { classifyFlag, deniedBy, envAllowed, flagName, UNSAFE_COMPILATION_KEYS } from "../engine-policy.ts";
+import {
+  classifyFlag,
+  deniedBy,
+  envAllowed,
+  flagName,
+  SAFE_LOAD_FORMATS,
+  UNSAFE_COMPILATION_KEYS,
+} from "../engine-policy.ts";
 import { jsonAsYaml } from "../hints.ts";
 import type { Problem } from "../problem.ts";
 import { problemIn, type LoadedSubmission, type RuleContext } from "./context.ts";
@@ -175,5 +182,22 @@ export function compilationConfig({ sub }: RuleContext): Problem[] {
           k,
         ),
       ),
+  ];
+}
+
+/** Rule: `load-format` reads the organizers' checkpoint, from nowhere else and as it is. */
+export function loadFormat({ sub }: RuleContext): Problem[] {
+  const e = sub.manifest.engine;
+  const format = e.kind === "vllm" ? e.args["load-format"] : undefined;
+  if (format === undefined || SAFE_LOAD_FORMATS.includes(format.toLowerCase())) return [];
+  return [
+    problemIn(sub, ["engine", "args", "load-format"], {
+      code: "unsafe-setting",
+      message:
+        `\`load-format: ${format}\` does not read the challenge's checkpoint as it is (it reaches another ` +
+        "process or server, writes a cache beside the shared model, or loads random weights)",
+      expected: SAFE_LOAD_FORMATS.join(", "),
+      fix: "remove `load-format`, or pick one of the expected formats",
+    }),
   ];
 }
