@@ -183,7 +183,7 @@ export type CommandAnswer = z.infer<typeof CommandAnswer>;
  */
 export const Watermark = z.strictObject({
   version: z.literal(1),
-  name: z.enum(["board-issues", "board-comments", "reconcile"]),
+  name: z.enum(["board-issues", "board-comments", "reconcile", "board-dispatch"]),
   /** Everything updated before this time has been read. */
   since: z.iso.datetime(),
   at: z.iso.datetime(),
