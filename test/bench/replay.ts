@@ -660,6 +660,7 @@ function simulation(
         const issue = gh.issues.get(p.n)!;
         if (issue.state !== "open") return;
         issue.headSha = sha(p.n, k + 1);
+        issue.updated_at = new Date(clock.get()).toISOString().replace(/\.\d+Z$/, "Z"); // as GitHub does on a push
         queueRun(
           { workflow: "validate-comment", exec: validation(p.n, "push"), queuedAt: clock.get() },
           { cancel: false },
