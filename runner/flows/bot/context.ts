@@ -139,15 +139,16 @@ export async function folderClaims(
   let mark: string | undefined;
   try {
     const open = await openPulls(ctx, state, cache, pull.createdAt);
-    mark = open.mark;
     for (const p of open.pulls) {
       const known = cache.get(p.number);
       if (known?.headSha === p.headSha) continue;
       // Indexed: every PR whose head moved is read (the watermark passes it); else only earlier ones.
-      if (mark === undefined && Date.parse(p.createdAt!) > mine) continue;
+      if (open.mark === undefined && Date.parse(p.createdAt!) > mine) continue;
       const added = addedFolders(await ctx.api.listPullFiles(p.number));
       seen(p.number, p.headSha, p.createdAt!, added, p.updatedAt);
     }
+    // Only once every moved head was read (a rate limit midway leaves the watermark where it was).
+    mark = open.mark;
     for (const p of open.pulls) {
       const entry = cache.get(p.number);
       if (p.number === pull.number || !entry || Date.parse(p.createdAt!) > mine) continue;
