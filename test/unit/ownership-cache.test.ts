@@ -269,3 +269,24 @@ describe("the open-PR index (attacker)", () => {
     expect(wholeLists()).toBe(1);
   });
 });
+
+describe("the open-PR index under a rate limit", () => {
+  it("a command stopped midway leaves the watermark: the PR it did not read is read by the next", async () => {
+    const { api, bench, push, listed, touch } = indexed({ alice: "draft", mallory: "m1" });
+    expect((await bench(9)).kind).toBe("dispatched");
+    listed();
+    push(7, 70, "m1"); // Alice (first) moves to Mallory's folder
+    for (let k = 0; k < 7; k++) touch(9); // later updates: the page's newest is 7 minutes past #7's
+    const files = api.listPullFiles;
+    api.listPullFiles = async (n: number) => {
+      if (n === 7) throw new Error("403: API rate limit exceeded");
+      return files(n);
+    };
+    await bench(9).catch(() => undefined);
+    api.listPullFiles = files;
+    expect(await bench(9)).toMatchObject({
+      kind: "refused",
+      why: expect.stringMatching(/`m1` belongs to PR #7/),
+    });
+  });
+});
