@@ -204,6 +204,15 @@ export interface GitHubApi {
   }): Promise<{ number: number; headSha: string; headRepo: string | null; createdAt?: string }[]>;
   listPullFiles(n: number): Promise<{ filename: string; status: string; previous_filename?: string }[]>;
   /**
+   * The open pull requests updated at or after `since`, most recently updated first: one page of
+   * 100 (`more`: the page was full, so older updates may lie beyond it). Where absent, the
+   * ownership rule lists every open pull request instead.
+   */
+  openPullsUpdatedSince?(since: string): Promise<{
+    pulls: { number: number; headSha: string; createdAt: string; updatedAt: string }[];
+    more: boolean;
+  }>;
+  /**
    * The pull requests whose head is this commit, with their state (one request, where the whole open
    * list is one request per hundred open pull requests).
    */

@@ -14,6 +14,7 @@ import {
   mirrorChanges,
   mirrorThreads,
   reconcile,
+  reconcileAfterCommand,
   postValidation,
   publishPinsFrom,
   publishResult,
@@ -207,8 +208,11 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
   switch (sub) {
     case "comment": {
       outcome = await handleCommand(ctx, await readEvent());
-      // After each command, one reconciliation: any command lost earlier is answered now.
-      if (outcome.kind !== "ignored") io.out(JSON.stringify(await reconcile(ctx)));
+      // After a command, a reconciliation (one per few minutes): a command lost earlier is answered now.
+      if (outcome.kind !== "ignored") {
+        const lately = { kind: "reconcile skipped", why: "a reconciliation ran less than 5 minutes ago" };
+        io.out(JSON.stringify((await reconcileAfterCommand(ctx)) ?? lately));
+      }
       break;
     }
     case "reconcile":
@@ -263,7 +267,9 @@ export async function ghCommand(argv: string[], io: Io): Promise<number> {
  */
 async function report(ctx: FlowContext, sub: string, outcome: Outcome, io: Io): Promise<number> {
   io.out(JSON.stringify(outcome));
-  const refreshed = await refreshAfterWrite(ctx, sub).catch((e: Error) => e);
+  const debounceS = Number(io.env.VELODROME_BOARD_DEBOUNCE_S ?? 0);
+  const boardDebounceMs = Number.isFinite(debounceS) && debounceS > 0 ? debounceS * 1000 : 0;
+  const refreshed = await refreshAfterWrite(ctx, sub, { boardDebounceMs }).catch((e: Error) => e);
   if (refreshed instanceof Error) {
     io.err(
       `velodrome gh ${sub}: handled, but could not dispatch the refresh (${refreshed.message}); ` +

@@ -25,6 +25,8 @@ import {
   postValidation,
   publishResult,
   reconcile,
+  reconcileAfterCommand,
+  refreshAfterWrite,
   type FlowContext,
   type Outcome,
 } from "../../runner/flows/bot/index.ts";
@@ -416,13 +418,17 @@ function simulation(
     queueRun(run, conc.pages, {});
   };
   /**
-   * The workflows branch's dispatch after a bot write (GITHUB_TOKEN pushes start no workflow),
-   * modelled as one request: board.yml, whose mirror dispatches pages.yml when it changed a thread
-   * (every bot write here also comments, so the mirror always has something to carry to the site).
+   * The dispatch after a bot write (GITHUB_TOKEN pushes start no workflow), the jobs' own
+   * (refreshAfterWrite, with board.yml's debounce as the jobs pass it): board.yml, unless one was
+   * dispatched within the debounce (that run reads this write), whose mirror dispatches pages.yml
+   * when it changed a thread (every bot write here also comments).
    */
   const afterWrite = async (ctx: FlowContext) => {
     if (!dispatchOn) return;
-    await ctx.api.dispatch("board.yml", "main", {}).catch(() => undefined);
+    const sent = await refreshAfterWrite(ctx, "comment", { boardDebounceMs: BOARD_DEBOUNCE }).catch(
+      () => "failed",
+    );
+    if (sent === undefined) return;
     queueRun({ workflow: "board", exec: boardRun("board comment"), queuedAt: clock.get() }, conc.board, {});
   };
 
@@ -495,7 +501,10 @@ function simulation(
       async (c) => {
         const r = await handleCommand(c, event);
         if (r.kind === "dispatched" && !r.resumed) scheduleEvaluation(r.reservation);
-        if (reconcilerOn && r.kind !== "ignored") await reconciled(await reconcile(c));
+        if (reconcilerOn && r.kind !== "ignored") {
+          const out = await reconcileAfterCommand(c);
+          if (out) await reconciled(out);
+        }
         return r;
       },
       async (out, ctx) => {
@@ -651,6 +660,7 @@ function simulation(
         const issue = gh.issues.get(p.n)!;
         if (issue.state !== "open") return;
         issue.headSha = sha(p.n, k + 1);
+        issue.updated_at = new Date(clock.get()).toISOString().replace(/\.\d+Z$/, "Z"); // as GitHub does on a push
         queueRun(
           { workflow: "validate-comment", exec: validation(p.n, "push"), queuedAt: clock.get() },
           { cancel: false },

@@ -177,3 +177,116 @@ describe("a later PR cannot take a folder by making the cache stale (attacker)",
     expect(await kept.bench(9)).toMatchObject({ kind: "refused", why: expect.stringMatching(/PR #7/) });
   });
 });
+
+/**
+ * The open-PR index (folderClaims with `openPullsUpdatedSince`): after one whole listing, a
+ * command reads only the open PRs updated since the watermark. A push, an opening or a reopening
+ * updates a PR on GitHub; here `touch` does, a minute after the last.
+ */
+function indexed(o: Parameters<typeof setup>[0]) {
+  const s = setup(o);
+  const updated = new Map<number, string>();
+  let clock = NOW.getTime();
+  const touch = (n: number) =>
+    updated.set(n, new Date((clock += 60_000)).toISOString().replace(/\.\d+Z$/, "Z"));
+  for (const n of s.api.pulls.keys()) updated.set(n, "2026-01-15T09:30:00Z");
+  let updateReads = 0;
+  s.api.openPullsUpdatedSince = async (since: string) => {
+    updateReads++;
+    const pulls = [...s.api.pulls.values()]
+      .filter((p) => p.state === "open" && updated.get(p.number)! >= since)
+      .sort((a, b) => updated.get(b.number)!.localeCompare(updated.get(a.number)!))
+      .map((p) => ({
+        number: p.number,
+        headSha: p.headSha,
+        createdAt: p.createdAt!,
+        updatedAt: updated.get(p.number)!,
+      }));
+    return { pulls, more: false };
+  };
+  const push = (n: number, head: number, slug: string) => (s.push(n, head, slug), touch(n));
+  const open = (n: number, user: typeof ALICE, slug: string, createdAt: string) => {
+    s.api.pulls.set(n, {
+      number: n,
+      user,
+      headSha: sha(n),
+      state: "open",
+      files: submissionFiles(slug),
+      createdAt,
+    });
+    touch(n);
+  };
+  const wholeLists = () => s.api.callsTo("listOpenPulls").length;
+  return { ...s, push, open, touch, wholeLists, updateReads: () => updateReads };
+}
+
+describe("the open-PR index (attacker)", () => {
+  it("after one whole listing, a command reads one page of updates; an earlier PR's push is seen", async () => {
+    const { bench, push, listed, wholeLists, updateReads } = indexed({
+      alice: "draft",
+      mallory: "q8",
+      others: 30,
+    });
+    expect((await bench(9)).kind).toBe("dispatched");
+    expect(wholeLists()).toBe(1);
+    listed();
+    expect((await bench(9)).kind).toBe("dispatched");
+    expect(wholeLists()).toBe(1); // no second whole listing
+    expect(updateReads()).toBe(1);
+    expect(listed()).toEqual([9]);
+    // Alice (first) force-pushes #7 to add `q8`: the update is read, and #9 loses the folder.
+    push(7, 70, "q8");
+    expect(await bench(9)).toMatchObject({
+      kind: "refused",
+      why: expect.stringMatching(/`q8` belongs to PR #7/),
+    });
+    expect(wholeLists()).toBe(1);
+  });
+
+  it("a later PR's push is read too, so the watermark passing it loses nothing", async () => {
+    const { bench, push, open, listed, wholeLists } = indexed({ alice: "q8", mallory: "m1" });
+    expect((await bench(7)).kind).toBe("dispatched");
+    open(11, MALLORY, "m2", "2026-01-15T10:00:00Z");
+    push(9, 90, "x1"); // #9 (later than #7) moves to `x1`
+    expect((await bench(7)).kind).toBe("dispatched"); // #7's command reads #9's and #11's updates
+    // The first command: #7 and (whole listing) #9; the second: #7, and #9 and #11 updated since.
+    expect(listed()).toEqual([7, 7, 9, 9, 11]);
+    // #11 (after #9) now adds `x1`: refused, from #9's entry, with no whole listing and no re-read of #9.
+    push(11, 110, "x1");
+    expect(await bench(11, MALLORY)).toMatchObject({
+      kind: "refused",
+      why: expect.stringMatching(/`x1` belongs to PR #9/),
+    });
+    expect(listed()).toEqual([11]);
+    expect(wholeLists()).toBe(1);
+  });
+
+  it("a closed earlier PR leaves (checked by its state, even when closing did not show as an update)", async () => {
+    const { api, bench, wholeLists } = indexed({ alice: "q8", mallory: "q8" });
+    expect((await bench(9)).kind).toBe("refused");
+    api.pulls.get(7)!.state = "closed"; // not touched: the index still holds #7
+    expect((await bench(9)).kind).toBe("dispatched");
+    expect(wholeLists()).toBe(1);
+  });
+});
+
+describe("the open-PR index under a rate limit", () => {
+  it("a command stopped midway leaves the watermark: the PR it did not read is read by the next", async () => {
+    const { api, bench, push, listed, touch } = indexed({ alice: "draft", mallory: "m1" });
+    expect((await bench(9)).kind).toBe("dispatched");
+    listed();
+    push(7, 70, "m1"); // Alice (first) moves to Mallory's folder
+    for (let k = 0; k < 7; k++) touch(9); // later updates: the page's newest is 7 minutes past #7's
+    const files = api.listPullFiles;
+    api.listPullFiles = async (n: number) => {
+      if (n === 7) throw new Error("403: API rate limit exceeded");
+      return files(n);
+    };
+    await bench(9).catch(() => undefined);
+    api.listPullFiles = files;
+    expect(await bench(9)).toMatchObject({
+      kind: "refused",
+      why: expect.stringMatching(/`m1` belongs to PR #7/),
+    });
+  });
+});

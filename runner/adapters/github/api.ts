@@ -117,7 +117,10 @@ function issueOf(i: RawIssue): GhIssue {
 function pullMethods(
   octo: Octo,
   repo: RepoRef,
-): Pick<GitHubApi, "getPull" | "listPullFiles" | "listOpenPulls" | "pullsForCommit"> {
+): Pick<
+  GitHubApi,
+  "getPull" | "listPullFiles" | "listOpenPulls" | "pullsForCommit" | "openPullsUpdatedSince"
+> {
   return {
     async pullsForCommit(sha) {
       const request = { ...repo, commit_sha: sha, per_page: 100 };
@@ -148,6 +151,24 @@ function pullMethods(
         headRepo: p.head.repo?.full_name ?? null,
         createdAt: p.created_at,
       }));
+    },
+    async openPullsUpdatedSince(since) {
+      const request = {
+        ...repo,
+        state: "open" as const,
+        sort: "updated" as const,
+        direction: "desc" as const,
+      };
+      const { data } = await octo.rest.pulls.list({ ...request, per_page: 100 });
+      const pulls = data
+        .filter((p) => Date.parse(p.updated_at) >= Date.parse(since))
+        .map((p) => ({
+          number: p.number,
+          headSha: p.head.sha,
+          createdAt: p.created_at,
+          updatedAt: p.updated_at,
+        }));
+      return { pulls, more: pulls.length === data.length && data.length === 100 };
     },
     async getPull(n) {
       const { data } = await octo.rest.pulls.get({ ...repo, pull_number: n });

@@ -190,6 +190,7 @@ function pullListItems(s: FakeState, op: Operation, issues: FakeIssue[]): Json[]
     number: i.number,
     state: i.state,
     created_at: i.created_at,
+    updated_at: i.updated_at,
     title: i.title,
     user: userObj(s, tpl.user as Json, i.user),
     head: {

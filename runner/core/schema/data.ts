@@ -183,7 +183,7 @@ export type CommandAnswer = z.infer<typeof CommandAnswer>;
  */
 export const Watermark = z.strictObject({
   version: z.literal(1),
-  name: z.enum(["board-issues", "board-comments", "reconcile"]),
+  name: z.enum(["board-issues", "board-comments", "reconcile", "board-dispatch", "open-pulls"]),
   /** Everything updated before this time has been read. */
   since: z.iso.datetime(),
   at: z.iso.datetime(),
@@ -203,6 +203,8 @@ export const PullFolders = z.strictObject({
   createdAt: z.iso.datetime(),
   /** Slugs of the folders whose manifest this head adds (what the file list says, unvalidated). */
   added: z.array(z.string().regex(/^[^/]{1,200}$/)).max(3000),
+  /** The PR's `updated_at` where the entry came from the open-PR index (orders two runs' writes). */
+  updatedAt: z.iso.datetime().optional(),
 });
 export type PullFolders = z.infer<typeof PullFolders>;
 

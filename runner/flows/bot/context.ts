@@ -9,13 +9,14 @@ import type {
   LifecycleEvent,
   Participants,
   PullFolders,
+  Watermark,
   Registration,
   Reservation,
   Ruling,
   RunnerStep,
 } from "../../core/schema/data.ts";
 import type { RunRecord } from "../../core/schema/run-record.ts";
-import type { DataStore, GitHubApi, PullValidator, Write } from "../../ports.ts";
+import type { DataState, DataStore, GitHubApi, PullValidator, Write } from "../../ports.ts";
 
 /** What every bot flow runs against: the ports, the challenge, and the clock. */
 export interface FlowContext {
@@ -118,27 +119,43 @@ export async function folderClaims(
   const mine = Date.parse(pull.createdAt);
   const state = await ctx.store.read();
   const cache = new Map((state.pullFolders ?? []).map((e) => [e.pr, e]));
-  const fresh: PullFolders[] = [];
-  const seen = (pr: number, headSha: string, createdAt: string, added: string[]) => {
-    const entry: PullFolders = { version: 1, pr, headSha, createdAt, added };
-    if (cache.get(pr)?.headSha !== headSha) fresh.push(entry);
+  const fresh: Fresh[] = [];
+  const seen = (pr: number, headSha: string, createdAt: string, added: string[], updatedAt?: string) => {
+    const entry: PullFolders = {
+      version: 1,
+      pr,
+      headSha,
+      createdAt,
+      added,
+      ...(updatedAt ? { updatedAt } : {}),
+    };
+    if (cache.get(pr)?.headSha !== headSha) fresh.push({ entry, expected: cache.get(pr)?.headSha });
     cache.set(pr, entry);
     return entry;
   };
   // This PR's own files were just read: its entry costs nothing.
   if (pull.headSha) seen(pull.number, pull.headSha, pull.createdAt, addedFolders(files));
   const claims: FolderClaim[] = [{ pr: pull.number, createdAt: pull.createdAt }];
+  let mark: string | undefined;
   try {
-    const earlier = (await ctx.api.listOpenPulls({ createdUpTo: pull.createdAt })).filter(
-      (p) => p.number !== pull.number && p.createdAt !== undefined && Date.parse(p.createdAt) <= mine,
-    );
-    for (const p of earlier) {
+    const open = await openPulls(ctx, state, cache, pull.createdAt);
+    for (const p of open.pulls) {
       const known = cache.get(p.number);
-      const entry =
-        known?.headSha === p.headSha
-          ? known
-          : seen(p.number, p.headSha, p.createdAt!, addedFolders(await ctx.api.listPullFiles(p.number)));
-      if (entry.added.includes(found.slug)) claims.push({ pr: p.number, createdAt: p.createdAt! });
+      if (known?.headSha === p.headSha) continue;
+      // Indexed: every PR whose head moved is read (the watermark passes it); else only earlier ones.
+      if (open.mark === undefined && Date.parse(p.createdAt!) > mine) continue;
+      const added = addedFolders(await ctx.api.listPullFiles(p.number));
+      seen(p.number, p.headSha, p.createdAt!, added, p.updatedAt);
+    }
+    // Only once every moved head was read (a rate limit midway leaves the watermark where it was).
+    mark = open.mark;
+    for (const p of open.pulls) {
+      const entry = cache.get(p.number);
+      if (p.number === pull.number || !entry || Date.parse(p.createdAt!) > mine) continue;
+      if (!entry.added.includes(found.slug)) continue;
+      // An indexed PR not among the updates may have closed since: a contender is checked.
+      if (!open.listed.has(p.number) && (await ctx.api.getPull(p.number)).state !== "open") continue;
+      claims.push({ pr: p.number, createdAt: p.createdAt! });
     }
     for (const n of recordedClaimants(state, found.slug, pull.number)) {
       if (claims.some((c) => c.pr === n)) continue;
@@ -146,19 +163,96 @@ export async function folderClaims(
       if (createdAt !== undefined && Date.parse(createdAt) <= mine) claims.push({ pr: n, createdAt });
     }
   } finally {
-    await rememberFolders(ctx, fresh);
+    await rememberFolders(ctx, fresh, mark);
   }
   return claims;
 }
 
-/** Writes the cache entries read anew (what was read before a rate limit, too); never fails a command. */
-async function rememberFolders(ctx: Pick<FlowContext, "store" | "log">, fresh: readonly PullFolders[]) {
-  if (!fresh.length) return;
-  const prs = fresh.map((e) => `#${e.pr}`).join(", ");
+/** A cache entry read anew, and the head the cache had for it when read (compare-and-swap). */
+interface Fresh {
+  entry: PullFolders;
+  expected: string | undefined;
+}
+type OpenPull = { number: number; headSha: string; createdAt?: string; updatedAt?: string };
+
+/** How far before its watermark the open-PR index reads again (GitHub's lists may lag its writes). */
+export const OPEN_PULLS_OVERLAP_MS = 5 * 60_000;
+
+/**
+ * The open PRs, with their heads. With an index (`openPullsUpdatedSince` and the `open-pulls`
+ * watermark): the cached PRs, each at its listed head where it was updated since the watermark
+ * less the overlap (one request; a push, an opening or a reopening updates a PR); `listed` are
+ * the ones known open now, the rest may have closed. Without one page covering the updates: the
+ * whole open list (every page, and a new watermark), or, without the index, the list up to
+ * `createdUpTo` (no watermark).
+ */
+async function openPulls(
+  ctx: Pick<FlowContext, "api" | "now">,
+  state: DataState,
+  cache: Map<number, PullFolders>,
+  createdUpTo: string,
+): Promise<{ pulls: OpenPull[]; listed: Set<number>; mark?: string }> {
+  const api = ctx.api;
+  const mark = state.watermarks?.find((w) => w.name === "open-pulls")?.since;
+  if (api.openPullsUpdatedSince && mark !== undefined) {
+    const since = new Date(Date.parse(mark) - OPEN_PULLS_OVERLAP_MS).toISOString().replace(/\.\d+Z$/, "Z");
+    const page = await api.openPullsUpdatedSince(since);
+    if (!page.more) {
+      const updated = new Map<number, OpenPull>(page.pulls.map((p) => [p.number, p]));
+      const cached = [...cache.values()].filter((e) => !updated.has(e.pr));
+      const pulls = [
+        ...updated.values(),
+        ...cached.map((e) => ({ number: e.pr, headSha: e.headSha, createdAt: e.createdAt })),
+      ];
+      const newest = Math.max(Date.parse(mark), ...page.pulls.map((p) => Date.parse(p.updatedAt)));
+      return {
+        pulls,
+        listed: new Set(updated.keys()),
+        mark: new Date(newest).toISOString().replace(/\.\d+Z$/, "Z"),
+      };
+    }
+  }
+  const start = ctx.now();
+  const all = (await api.listOpenPulls(api.openPullsUpdatedSince ? {} : { createdUpTo })).filter(
+    (p) => p.createdAt !== undefined,
+  );
+  const started = new Date(start.getTime()).toISOString().replace(/\.\d+Z$/, "Z");
+  return {
+    pulls: all,
+    listed: new Set(all.map((p) => p.number)),
+    ...(api.openPullsUpdatedSince ? { mark: started } : {}),
+  };
+}
+
+/**
+ * Writes the cache entries read anew (what was read before a rate limit, too) and the index's
+ * watermark, in one commit; never fails a command. An entry is written only over the head this
+ * run read (or one listed earlier than its own): a slower run never puts back an older head.
+ * The watermark only moves forward.
+ */
+async function rememberFolders(
+  ctx: Pick<FlowContext, "store" | "log">,
+  fresh: readonly Fresh[],
+  mark: string | undefined,
+) {
+  if (!fresh.length && mark === undefined) return;
+  const prs = fresh.map((e) => `#${e.entry.pr}`).join(", ") || "none";
   await ctx.store
-    .transact(`ownership cache: the folders of ${prs} at their heads`, () => ({
-      writes: fresh.map((e) => recordWrite(dataPath.pullFolders(e.pr), e)),
-      result: null,
-    }))
+    .transact(`ownership cache: the folders of ${prs} at their heads`, (s) => {
+      const now = new Map((s.pullFolders ?? []).map((e) => [e.pr, e]));
+      const newer = (f: Fresh) => {
+        const stored = now.get(f.entry.pr);
+        if (!stored) return true;
+        if (f.entry.updatedAt && stored.updatedAt) return f.entry.updatedAt >= stored.updatedAt;
+        return stored.headSha === f.expected;
+      };
+      const writes = fresh.filter(newer).map((f) => recordWrite(dataPath.pullFolders(f.entry.pr), f.entry));
+      const stored = s.watermarks?.find((w) => w.name === "open-pulls")?.since;
+      if (mark !== undefined && (stored === undefined || Date.parse(stored) < Date.parse(mark))) {
+        const w: Watermark = { version: 1, name: "open-pulls", since: mark, at: mark };
+        writes.push(recordWrite(dataPath.watermark("open-pulls"), w));
+      }
+      return { writes, result: null };
+    })
     .catch((e: unknown) => ctx.log?.(`the ownership cache was not written: ${(e as Error).message}`));
 }

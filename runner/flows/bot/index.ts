@@ -10,7 +10,7 @@ export { handleRunner } from "./runner.ts";
 export { runCalibration, runReverification } from "./scheduled.ts";
 export { publishPinsFrom, publishResult, type PublishRequest } from "./publish.ts";
 export { mirrorChanges, mirrorThreads } from "./board-mirror.ts";
-export { reconcile, handleCommand } from "./reconcile.ts";
+export { reconcile, reconcileAfterCommand, handleCommand } from "./reconcile.ts";
 export { postValidation, type ValidationRequest } from "./validate-comment.ts";
 export { upsertComment } from "./comments.ts";
 export { BOARD_WORKFLOW, PAGES_WORKFLOW, refreshAfterWrite } from "./refresh.ts";

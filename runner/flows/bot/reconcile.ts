@@ -139,6 +139,26 @@ export const RECONCILE_GRACE_MS = 15 * 60_000;
 /** How far back the first reconciliation looks, and the oldest command it answers. */
 export const RECONCILE_HORIZON_MS = 7 * 24 * 3600_000;
 
+/**
+ * How often the reconciliation after a command runs: it answers only commands older than the grace
+ * period, so one a few minutes ago already did what another would do now; the scheduled one
+ * (request.yml, :15 and :45) runs whatever this skips.
+ */
+export const RECONCILE_AFTER_COMMAND_EVERY_MS = 5 * 60_000;
+
+/**
+ * The reconciliation after a command: skipped (undefined) when the ledger's reconcile watermark was
+ * written less than RECONCILE_AFTER_COMMAND_EVERY_MS ago. A burst of commands reads the comments
+ * feed a few times, not once each. A watermark left in place (nothing moved) never skips one.
+ */
+export async function reconcileAfterCommand(ctx: FlowContext): Promise<Outcome | undefined> {
+  const now = ctx.now().getTime();
+  const at = (await ctx.store.read()).watermarks?.find((w) => w.name === "reconcile")?.at;
+  const last = at === undefined ? NaN : Date.parse(at);
+  if (last <= now && now - last < RECONCILE_AFTER_COMMAND_EVERY_MS) return undefined;
+  return reconcile(ctx);
+}
+
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 
 /** The `issue_comment` payload GitHub would have sent for a comment read from the feed. */
@@ -216,12 +236,16 @@ export async function reconcile(
   // The mark never passes a comment still within its grace period, nor one left unhandled.
   const next = deferred || held ? mark : iso(Math.min(Date.parse(feed.since ?? mark), cutoff));
   const w: Watermark = { version: 1, name: "reconcile", since: next, at: iso(now) };
-  // Only forward, and only when it moves: reconcilers run side by side (scheduled, and inline after
-  // each command, in no common group), and a slower one must not move the mark back or commit for nothing.
+  // Only forward: reconcilers run side by side (scheduled, and inline after commands, in no common
+  // group), and a slower one must not move the mark back. `at` (when one last ran: what
+  // reconcileAfterCommand reads) is refreshed at most once a minute when the mark stays.
   await ctx.store.transact("reconcile: watermark", (s) => {
-    const stored = s.watermarks?.find((x) => x.name === "reconcile")?.since;
-    if (stored !== undefined && Date.parse(stored) >= Date.parse(next)) return { writes: [], result: null };
-    return { writes: [recordWrite(dataPath.watermark("reconcile"), w)], result: null };
+    const stored = s.watermarks?.find((x) => x.name === "reconcile");
+    if (stored === undefined || Date.parse(stored.since) < Date.parse(next))
+      return { writes: [recordWrite(dataPath.watermark("reconcile"), w)], result: null };
+    if (Date.parse(stored.at) >= now - 60_000) return { writes: [], result: null };
+    const kept: Watermark = { ...stored, at: iso(now) };
+    return { writes: [recordWrite(dataPath.watermark("reconcile"), kept)], result: null };
   });
   return { kind: "reconciled", handled, deferred };
 }
