@@ -9,8 +9,13 @@
  *   record of when each PR was created (`created_at`; ties by the lower PR number), among the open
  *   PRs adding it and every PR, open or closed, the data branch has recorded runs, reservations or
  *   lifecycle steps for under that slug (closing a PR does not free a slug it has a record under: a
- *   stranger's later PR could otherwise retire or bench it). Bot activity never moves ownership. A
- *   later PR adding the same folder is refused by validation and by every command.
+ *   stranger's later PR could otherwise retire or bench it). A PR with such a record outranks every
+ *   PR without one, whenever either was opened: `created_at` never changes when a PR is pushed, so
+ *   an old placeholder PR force-pushed onto a folder another PR had already benched under would
+ *   otherwise take it (and every command of the benched PR would be refused). A record is made
+ *   only for the folder's owner at that time, so the first PR to be charged or ruled under a slug
+ *   keeps it. Bot activity never moves ownership otherwise. A later PR adding the same folder is
+ *   refused by validation and by every command.
  * Pure.
  */
 import { MANIFEST_NAME, SUBMISSIONS_DIR } from "./layout.ts";
@@ -20,6 +25,8 @@ export interface FolderClaim {
   pr: number;
   /** The PR's `created_at` from the API (ISO). */
   createdAt: string;
+  /** Whether the data branch has a run, reservation or lifecycle step of this PR under the slug. */
+  recorded?: boolean;
 }
 
 /** Who a PR is and who opened it. */
@@ -73,9 +80,15 @@ export function recordedClaimants(data: RecordedActivity, slug: string, except: 
   return [...prs].sort((a, b) => a - b);
 }
 
-/** The claim that owns an unmerged folder: the earliest created PR, ties to the lower number. */
+/**
+ * The claim that owns an unmerged folder: a recorded claim before any unrecorded one, then the
+ * earliest created PR, ties to the lower number.
+ */
 export function firstClaim(claims: readonly FolderClaim[]): FolderClaim | undefined {
-  return [...claims].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.pr - b.pr)[0];
+  const rank = (c: FolderClaim) => (c.recorded ? 0 : 1);
+  return [...claims].sort(
+    (a, b) => rank(a) - rank(b) || Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.pr - b.pr,
+  )[0];
 }
 
 /** Whether `author` is one of a merged folder's original authors (and has the pinned id, where pinned). */
@@ -112,7 +125,9 @@ export function ownershipRuling(facts: OwnershipFacts, pull: ActingPull): Owners
     code: "claimed",
     owner: `PR #${first.pr}`,
     reason:
-      `\`${slug}\` belongs to PR #${first.pr}, which added its folder first (opened ${first.createdAt}); ` +
+      (first.recorded
+        ? `\`${slug}\` belongs to PR #${first.pr}, which has runs or steps recorded under it; `
+        : `\`${slug}\` belongs to PR #${first.pr}, which added its folder first (opened ${first.createdAt}); `) +
       `a PR may only act for a submission it added first. Choose another slug.`,
   };
 }

@@ -108,15 +108,29 @@ describe("the ownership lookup reads each PR's files once per head", () => {
 
 describe("a later PR cannot take a folder by making the cache stale (attacker)", () => {
   it("the first PR moves to the folder by a force-push after its entry was cached: the later PR is refused", async () => {
-    // Alice's #7 first adds `draft`; the cache records that. Mallory's #9 adds `q8`, and is allowed.
+    // Alice's #7 first adds `draft`; Mallory's #9 adds `q8`; the cache records both. Nothing is
+    // benched under q8 yet, so the earlier-opened PR still wins the folder when it pushes onto it.
     const { bench, push, listed } = setup({ alice: "draft", mallory: "q8" });
-    expect((await bench(9)).kind).toBe("dispatched");
-    listed();
-    // Alice force-pushes #7 to add `q8` (her PR was opened first): #9's next command reads #7 again.
     push(7, 70, "q8");
     const out = await bench(9);
     expect(out).toMatchObject({ kind: "refused", why: expect.stringMatching(/`q8` belongs to PR #7/) });
     expect(listed()).toEqual([7, 9]);
+  });
+
+  it("an old placeholder PR force-pushed onto a folder another PR was already benched under does not take it", async () => {
+    // The red team's hijack: Mallory's #9 benched `q8` (a reservation on the data branch); then
+    // Alice force-pushes her earlier-opened #7 to add `q8`. #7's created_at is older, but #9 has
+    // the record: #9 keeps acting for q8, and #7 is refused.
+    const { bench, push } = setup({ alice: "draft", mallory: "q8" });
+    expect((await bench(9)).kind).toBe("dispatched");
+    push(7, 70, "q8");
+    const again = await bench(9);
+    expect(again.kind === "refused" ? again.why : "").not.toMatch(/belongs to PR #7/);
+    const hijack = await bench(7);
+    expect(hijack).toMatchObject({
+      kind: "refused",
+      why: expect.stringMatching(/`q8` belongs to PR #9, which has runs or steps recorded under it/),
+    });
   });
 
   it("an entry left from an older head (saying #7 adds nothing) is not believed at #7's new head", async () => {
@@ -222,7 +236,7 @@ function indexed(o: Parameters<typeof setup>[0]) {
 
 describe("the open-PR index (attacker)", () => {
   it("after one whole listing, a command reads one page of updates; an earlier PR's push is seen", async () => {
-    const { bench, push, listed, wholeLists, updateReads } = indexed({
+    const { bench, push, listed, wholeLists, updateReads, store } = indexed({
       alice: "draft",
       mallory: "q8",
       others: 30,
@@ -234,11 +248,14 @@ describe("the open-PR index (attacker)", () => {
     expect(wholeLists()).toBe(1); // no second whole listing
     expect(updateReads()).toBe(1);
     expect(listed()).toEqual([9]);
-    // Alice (first) force-pushes #7 to add `q8`: the update is read, and #9 loses the folder.
+    // Alice (first) force-pushes #7 to add `q8`: the update is read (#7's files, its new entry), though
+    // #9 keeps the folder, having been benched under it (core/ownership.ts: a record outranks).
     push(7, 70, "q8");
-    expect(await bench(9)).toMatchObject({
-      kind: "refused",
-      why: expect.stringMatching(/`q8` belongs to PR #7/),
+    expect((await bench(9)).kind).toBe("dispatched");
+    expect(listed()).toEqual([7, 9]);
+    expect((await store.read()).pullFolders!.find((e) => e.pr === 7)).toMatchObject({
+      headSha: sha(70),
+      added: ["q8"],
     });
     expect(wholeLists()).toBe(1);
   });
@@ -272,7 +289,7 @@ describe("the open-PR index (attacker)", () => {
 
 describe("the open-PR index under a rate limit", () => {
   it("a command stopped midway leaves the watermark: the PR it did not read is read by the next", async () => {
-    const { api, bench, push, listed, touch } = indexed({ alice: "draft", mallory: "m1" });
+    const { api, bench, push, listed, touch, store } = indexed({ alice: "draft", mallory: "m1" });
     expect((await bench(9)).kind).toBe("dispatched");
     listed();
     push(7, 70, "m1"); // Alice (first) moves to Mallory's folder
@@ -284,9 +301,13 @@ describe("the open-PR index under a rate limit", () => {
     };
     await bench(9).catch(() => undefined);
     api.listPullFiles = files;
-    expect(await bench(9)).toMatchObject({
-      kind: "refused",
-      why: expect.stringMatching(/`m1` belongs to PR #7/),
+    listed();
+    await bench(9);
+    // The next command reads #7 at its new head (the watermark had not passed it).
+    expect(listed()).toContain(7);
+    expect((await store.read()).pullFolders!.find((e) => e.pr === 7)).toMatchObject({
+      headSha: sha(70),
+      added: ["m1"],
     });
   });
 });

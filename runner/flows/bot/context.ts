@@ -135,7 +135,14 @@ export async function folderClaims(
   };
   // This PR's own files were just read: its entry costs nothing.
   if (pull.headSha) seen(pull.number, pull.headSha, pull.createdAt, addedFolders(files));
-  const claims: FolderClaim[] = [{ pr: pull.number, createdAt: pull.createdAt }];
+  // PRs with a record under the slug (this one included) outrank the rest (core/ownership.ts).
+  const recorded = new Set(recordedClaimants(state, found.slug, -1));
+  const claim = (pr: number, createdAt: string): FolderClaim => ({
+    pr,
+    createdAt,
+    recorded: recorded.has(pr),
+  });
+  const claims: FolderClaim[] = [claim(pull.number, pull.createdAt)];
   let mark: string | undefined;
   try {
     const open = await openPulls(ctx, state, cache, pull.createdAt);
@@ -155,12 +162,14 @@ export async function folderClaims(
       if (!entry.added.includes(found.slug)) continue;
       // An indexed PR not among the updates may have closed since: a contender is checked.
       if (!open.listed.has(p.number) && (await ctx.api.getPull(p.number)).state !== "open") continue;
-      claims.push({ pr: p.number, createdAt: p.createdAt! });
+      claims.push(claim(p.number, p.createdAt!));
     }
+    // Every recorded PR, however late it was opened: it outranks this one unless this one is recorded too.
     for (const n of recordedClaimants(state, found.slug, pull.number)) {
       if (claims.some((c) => c.pr === n)) continue;
       const createdAt = cache.get(n)?.createdAt ?? (await ctx.api.getPull(n)).createdAt;
-      if (createdAt !== undefined && Date.parse(createdAt) <= mine) claims.push({ pr: n, createdAt });
+      if (createdAt !== undefined && (!recorded.has(pull.number) || Date.parse(createdAt) <= mine))
+        claims.push(claim(n, createdAt));
     }
   } finally {
     await rememberFolders(ctx, fresh, mark);
