@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
+import { connect } from "node:net";
 import { mkdir, readFile, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { submissionDir } from "../../core/layout.ts";
@@ -13,6 +14,19 @@ import { bundleEngine } from "./embedded/bundle.ts";
 import { ensureModel } from "./models.ts";
 import type { LaunchSpec, RunningEngine, EngineLauncher, WrappedCommand } from "../../ports.ts";
 export type { LaunchSpec, RunningEngine, EngineLauncher } from "../../ports.ts";
+
+/** Whether anything still accepts connections on an engine's Unix socket (a TCP endpoint: not checked). */
+function socketListening(ep: Endpoint): Promise<boolean> {
+  if (!("unix" in ep)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const socket = connect(ep.unix);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
 
 /** Whether any process of a process group is left (zombies included, until reaped). */
 export function groupAlive(pgid: number): boolean {
@@ -105,6 +119,11 @@ async function startProcess(
     }
     killGroup("SIGKILL"); // anything the engine left behind in its group
     for (let i = 0; i < 100 && groupAlive(child.pid!); i++) await sleep(20);
+    // bubblewrap starts the engine in a new session inside its own PID namespace: those processes
+    // are not in this group and die only once the namespace's init follows bwrap, asynchronously.
+    // Under load a vLLM server still answered /health after stop() had returned, so the next launch
+    // could start beside it. Wait (at most 30 s) until nothing accepts on the engine's socket.
+    for (let i = 0; i < 300 && (await socketListening(endpoint)); i++) await sleep(100);
     await wrapped.cleanup?.();
     log.end();
   };
