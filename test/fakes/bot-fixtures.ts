@@ -3,6 +3,7 @@
  * issue_comment payloads and run records whose verdicts follow from their samples.
  */
 import type { CommentOrigin } from "../../runner/core/github/event.ts";
+import type { FlowContext } from "../../runner/flows/bot/index.ts";
 import { ChallengeSchema, type Challenge } from "../../runner/core/schema/challenge.ts";
 import type { Participants, Reservation } from "../../runner/core/schema/data.ts";
 import type { LaunchRecord, RunRecord } from "../../runner/core/schema/run-record.ts";
@@ -60,6 +61,29 @@ export function participants(): Participants {
       { id: ORGA.id, login: "orga", owner: ORGA },
     ],
   } as Participants;
+}
+
+/**
+ * The bot's flow context over in-memory fakes: the fixture challenge and participants (Mallory
+ * too, where `mallory`), the fixed clock, a validator that passes; `o` overrides any field.
+ */
+export function botContext(
+  o: Pick<FlowContext, "api" | "store"> & Partial<FlowContext> & { mallory?: boolean },
+): FlowContext {
+  const { mallory, ...rest } = o;
+  const p = participants();
+  return {
+    challenge: challenge(),
+    participants: mallory
+      ? { ...p, participants: [...p.participants, { id: MALLORY.id, login: MALLORY.login, owner: MALLORY }] }
+      : p,
+    now: () => NOW,
+    ref: "main",
+    evaluateWorkflow: "evaluate.yml",
+    knownSlugs: ["baseline"],
+    validator: { validate: async () => ({ ok: true, problems: [] }) },
+    ...rest,
+  };
 }
 
 /** A PR that adds one submission folder. */

@@ -8,11 +8,10 @@ import type { GhIssue } from "../../runner/ports.ts";
 import {
   ALICE,
   BOB,
-  challenge,
+  botContext,
   commentEvent,
   NOW,
   ORGA,
-  participants,
   SHA,
   submissionFiles,
 } from "../fakes/bot-fixtures.ts";
@@ -43,17 +42,7 @@ function setup(): { ctx: FlowContext; api: MemoryGitHub; store: MemoryStore; at:
   api.issues.set(2, issue(2));
   const store = memoryStore();
   const at = { now: NOW.getTime() + HOUR };
-  const ctx: FlowContext = {
-    api,
-    store,
-    challenge: challenge(),
-    participants: participants(),
-    now: () => new Date(at.now),
-    ref: "main",
-    evaluateWorkflow: "evaluate.yml",
-    knownSlugs: ["baseline"],
-    validator: { validate: async () => ({ ok: true, problems: [] }) },
-  };
+  const ctx = botContext({ api, store, now: () => new Date(at.now) });
   return { ctx, api, store, at };
 }
 

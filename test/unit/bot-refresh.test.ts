@@ -3,7 +3,7 @@ import type { FlowContext } from "../../runner/flows/bot/index.ts";
 import { reconcileAfterCommand, refreshAfterWrite } from "../../runner/flows/bot/index.ts";
 import { DISPATCH_MARGIN_MS } from "../../runner/flows/bot/refresh.ts";
 import { RECONCILE_AFTER_COMMAND_EVERY_MS } from "../../runner/flows/bot/reconcile.ts";
-import { challenge, NOW, participants } from "../fakes/bot-fixtures.ts";
+import { botContext, NOW } from "../fakes/bot-fixtures.ts";
 import { memoryGitHub, type MemoryGitHub } from "../fakes/memory-github.ts";
 import { memoryStore } from "../fakes/memory-store.ts";
 
@@ -12,17 +12,7 @@ const DEBOUNCE_MS = 180_000;
 function setup(): { ctx: FlowContext; api: MemoryGitHub; at: { now: number } } {
   const api = memoryGitHub();
   const at = { now: NOW.getTime() };
-  const ctx: FlowContext = {
-    api,
-    store: memoryStore(),
-    challenge: challenge(),
-    participants: participants(),
-    now: () => new Date(at.now),
-    ref: "main",
-    evaluateWorkflow: "evaluate.yml",
-    knownSlugs: ["baseline"],
-    validator: { validate: async () => ({ ok: true, problems: [] }) },
-  };
+  const ctx = botContext({ api, store: memoryStore(), now: () => new Date(at.now) });
   return { ctx, api, at };
 }
 

@@ -4,14 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { dataPath } from "../../runner/core/layout.ts";
 import type { PullFolders } from "../../runner/core/schema/data.ts";
-import { handleIssueComment, type FlowContext } from "../../runner/flows/bot/index.ts";
+import { handleIssueComment } from "../../runner/flows/bot/index.ts";
 import {
   ALICE,
-  challenge,
+  botContext,
   commentEvent,
   MALLORY,
   NOW,
-  participants,
   reservation,
   submissionFiles,
 } from "../fakes/bot-fixtures.ts";
@@ -49,21 +48,7 @@ function setup(o: { alice: string; mallory: string; others?: number; initial?: R
     createdAt: "2026-01-15T09:00:00Z",
   });
   const store = memoryStore(o.initial ?? {});
-  const p = participants();
-  const ctx: FlowContext = {
-    api,
-    store,
-    challenge: challenge(),
-    participants: {
-      ...p,
-      participants: [...p.participants, { id: MALLORY.id, login: MALLORY.login, owner: MALLORY }],
-    },
-    now: () => NOW,
-    ref: "main",
-    evaluateWorkflow: "evaluate.yml",
-    knownSlugs: ["baseline"],
-    validator: { validate: async () => ({ ok: true, problems: [] }) },
-  };
+  const ctx = botContext({ api, store, mallory: true });
   let nextComment = 6000;
   const bench = (issue: number, user = issue === 9 ? MALLORY : ALICE) =>
     handleIssueComment(ctx, commentEvent({ body: "/bench", user, issue, commentId: nextComment++ }));

@@ -4,14 +4,12 @@
 import { describe, expect, it } from "vitest";
 import { dataPath } from "../../runner/core/layout.ts";
 import { lifecycleMarks } from "../../runner/core/standings.ts";
-import { handleIssueComment, type FlowContext } from "../../runner/flows/bot/index.ts";
+import { handleIssueComment } from "../../runner/flows/bot/index.ts";
 import {
   ALICE,
-  challenge,
+  botContext,
   commentEvent,
   MALLORY,
-  NOW,
-  participants,
   reservation,
   SHA,
   submissionFiles,
@@ -39,21 +37,7 @@ function setup(recorded: boolean) {
   });
   const r = reservation("r-alice", ALICE, 30);
   const store = memoryStore(recorded ? { [dataPath.reservation(r.id)]: JSON.stringify(r) } : {});
-  const p = participants();
-  const ctx: FlowContext = {
-    api,
-    store,
-    challenge: challenge(),
-    participants: {
-      ...p,
-      participants: [...p.participants, { id: MALLORY.id, login: MALLORY.login, owner: MALLORY }],
-    },
-    now: () => NOW,
-    ref: "main",
-    evaluateWorkflow: "evaluate.yml",
-    knownSlugs: ["baseline"],
-    validator: { validate: async () => ({ ok: true, problems: [] }) },
-  };
+  const ctx = botContext({ api, store, mallory: true });
   return { ctx, store };
 }
 
