@@ -11,12 +11,10 @@ import {
 import {
   ALICE,
   BOB,
-  challenge,
+  botContext,
   commentEvent,
   MALLORY,
-  NOW,
   ORGA,
-  participants,
   reservation,
   runRecord,
   SHA,
@@ -30,17 +28,7 @@ function setup(): { ctx: FlowContext; api: MemoryGitHub; store: MemoryStore } {
   const api = memoryGitHub();
   api.pulls.set(7, { number: 7, user: ALICE, headSha: SHA, state: "open", files: submissionFiles() });
   const store = memoryStore();
-  const ctx: FlowContext = {
-    api,
-    store,
-    challenge: challenge(),
-    participants: participants(),
-    now: () => NOW,
-    ref: "main",
-    evaluateWorkflow: "evaluate.yml",
-    knownSlugs: ["baseline"],
-    validator: { validate: async () => ({ ok: true, problems: [] }) },
-  };
+  const ctx = botContext({ api, store });
   return { ctx, api, store };
 }
 

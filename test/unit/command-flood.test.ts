@@ -1,16 +1,8 @@
 // Regression (red team A8): an unregistered account's /bench is refused before the bot reads the PR
 // or any open PR's files, answered once per thread per window, and leaves no commit per junk comment.
 import { describe, expect, it } from "vitest";
-import { handleCommand, type FlowContext } from "../../runner/flows/bot/index.ts";
-import {
-  ALICE,
-  challenge,
-  commentEvent,
-  NOW,
-  participants,
-  SHA,
-  submissionFiles,
-} from "../fakes/bot-fixtures.ts";
+import { handleCommand } from "../../runner/flows/bot/index.ts";
+import { ALICE, botContext, commentEvent, SHA, submissionFiles } from "../fakes/bot-fixtures.ts";
 import { memoryGitHub } from "../fakes/memory-github.ts";
 import { memoryStore } from "../fakes/memory-store.ts";
 
@@ -28,17 +20,7 @@ function setup() {
       createdAt: `2026-01-${String(n - 6).padStart(2, "0")}T00:00:00Z`,
     });
   const store = memoryStore();
-  const ctx: FlowContext = {
-    api,
-    store,
-    challenge: challenge(),
-    participants: participants(),
-    now: () => NOW,
-    ref: "main",
-    evaluateWorkflow: "evaluate.yml",
-    knownSlugs: ["baseline"],
-    validator: { validate: async () => ({ ok: true, problems: [] }) },
-  };
+  const ctx = botContext({ api, store });
   return { api, store, ctx };
 }
 
