@@ -218,7 +218,9 @@ export interface GitHubApi {
    */
   pullsForCommit?(
     sha: string,
-  ): Promise<{ number: number; headSha: string; headRepo: string | null; state: string }[]>;
+  ): Promise<
+    { number: number; headSha: string; headRepo: string | null; state: string; createdAt?: string }[]
+  >;
   listComments(n: number): Promise<GhComment[]>;
   createComment(n: number, body: string): Promise<number>;
   updateComment(id: number, body: string): Promise<void>;

@@ -9,6 +9,7 @@ import {
   Watermark,
   LifecycleEvent,
   PullFolders,
+  BotComments,
   Registration,
   Reservation,
   Ruling,
@@ -22,6 +23,7 @@ import {
   DATA_WATERMARKS_DIR,
   DATA_LIFECYCLE_DIR,
   DATA_PULL_FOLDERS_DIR,
+  DATA_BOT_COMMENTS_DIR,
   DATA_QUOTA_DIR,
   DATA_REGISTRY_DIR,
   DATA_RULINGS_DIR,
@@ -46,6 +48,7 @@ const FOLDERS: [keyof Omit<DataState, "problems">, string, z.ZodType][] = [
   ["answers", DATA_ANSWERS_DIR, CommandAnswer],
   ["watermarks", DATA_WATERMARKS_DIR, Watermark],
   ["pullFolders", DATA_PULL_FOLDERS_DIR, PullFolders],
+  ["botComments", DATA_BOT_COMMENTS_DIR, BotComments],
 ];
 
 /** An empty state with every collection present. */
@@ -61,6 +64,7 @@ export const emptyDataState = (): DataState => ({
   answers: [],
   watermarks: [],
   pullFolders: [],
+  botComments: [],
   problems: [],
 });
 

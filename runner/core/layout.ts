@@ -61,6 +61,8 @@ export const DATA_ANSWERS_DIR = "commands";
 export const DATA_WATERMARKS_DIR = "watermarks";
 /** The ownership rule's cache: the submission folders each PR adds, by PR number and head commit. */
 export const DATA_PULL_FOLDERS_DIR = "pulls";
+/** The bot's own comments it updates in place (validation, verdicts, rulings), by issue and marker. */
+export const DATA_BOT_COMMENTS_DIR = "bot-comments";
 
 /** The file of each data-branch record. */
 export const dataPath = {
@@ -75,4 +77,5 @@ export const dataPath = {
   answer: (commentId: number) => `${DATA_ANSWERS_DIR}/${commentId}.json`,
   watermark: (name: string) => `${DATA_WATERMARKS_DIR}/${name}.json`,
   pullFolders: (pr: number) => `${DATA_PULL_FOLDERS_DIR}/${pr}.json`,
+  botComments: (issue: number) => `${DATA_BOT_COMMENTS_DIR}/${issue}.json`,
 };

@@ -49,11 +49,13 @@ export function memoryGitHub(): MemoryGitHub {
   const comments = new Map<number, GhComment[]>();
   const dispatches: MemoryGitHub["dispatches"] = [];
   const reactions: MemoryGitHub["reactions"] = [];
+  /** Octokit's RequestError carries the HTTP status; the flows read it (404: gone). */
+  const notFound = (message: string) => Object.assign(new Error(message), { status: 404 });
   const record = (method: keyof GitHubApi, ...args: unknown[]) => void calls.push({ method, args });
   const thread = (n: number) => comments.get(n) ?? (comments.set(n, []), comments.get(n)!);
   const pull = (n: number) => {
     const p = pulls.get(n);
-    if (!p) throw new Error(`404: no pull request #${n}`);
+    if (!p) throw notFound(`404: no pull request #${n}`);
     return p;
   };
   const add = (n: number, user: GhUser, body: string) => {
@@ -64,7 +66,7 @@ export function memoryGitHub(): MemoryGitHub {
   const findComment = (id: number) =>
     [...comments.values()].flat().find((c) => c.id === id) ??
     (() => {
-      throw new Error(`404: no comment ${id}`);
+      throw notFound(`404: no comment ${id}`);
     })();
   return {
     pulls,
@@ -118,7 +120,7 @@ export function memoryGitHub(): MemoryGitHub {
     async getIssue(n) {
       record("getIssue", n);
       const i = issues.get(n);
-      if (!i) throw new Error(`404: no issue #${n}`);
+      if (!i) throw notFound(`404: no issue #${n}`);
       return structuredClone(i);
     },
     async listIssues() {

@@ -78,7 +78,11 @@ describe("lifecycle through the flow", () => {
     const state = await store.read();
     expect(state.problems).toEqual([]);
     expect(submissionHistory(state, "q8").map((e) => e.status)).toEqual(["negative"]);
-    expect(store.commits).toHaveLength(1);
+    // One record; the other commit indexes the bot's comment id (the first index starts the era).
+    expect(store.commits.map((c) => c.paths)).toEqual([
+      [expect.stringMatching(/^lifecycle\//)],
+      ["bot-comments/7.json", "watermarks/bot-comments.json"],
+    ]);
     expect(lastComment(api)).toMatch(/`q8` 📉 logged as a \*\*negative result\*\*/);
     expect(parseHiddenJson(lastComment(api), "lifecycle")).toMatchObject({ latest: { status: "negative" } });
     expect(api.reactions).toEqual([{ commentId: 3001, content: "+1" }]);
@@ -89,8 +93,10 @@ describe("lifecycle through the flow", () => {
     const event = commentEvent({ body: "/negative dead end" });
     await handleIssueComment(ctx, event);
     await handleIssueComment(ctx, event);
-    expect(store.commits).toHaveLength(1);
+    expect(store.commits.filter((c) => c.paths.some((p) => p.startsWith("lifecycle/")))).toHaveLength(1);
     expect(api.comments.get(7)).toHaveLength(1);
+    // The second answer found its comment by the id on the data branch, not by reading the thread.
+    expect(api.callsTo("listComments")).toHaveLength(1);
   });
 
   it("withdraw, hacked, reinstate: every step appended, one comment updated in place", async () => {

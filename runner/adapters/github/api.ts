@@ -130,6 +130,7 @@ function pullMethods(
         headSha: p.head.sha,
         headRepo: p.head.repo?.full_name ?? null,
         state: p.state,
+        createdAt: p.created_at,
       }));
     },
     async listOpenPulls(o = {}) {

@@ -183,7 +183,14 @@ export type CommandAnswer = z.infer<typeof CommandAnswer>;
  */
 export const Watermark = z.strictObject({
   version: z.literal(1),
-  name: z.enum(["board-issues", "board-comments", "reconcile", "board-dispatch", "open-pulls"]),
+  name: z.enum([
+    "board-issues",
+    "board-comments",
+    "reconcile",
+    "board-dispatch",
+    "open-pulls",
+    "bot-comments",
+  ]),
   /** Everything updated before this time has been read. */
   since: z.iso.datetime(),
   at: z.iso.datetime(),
@@ -207,6 +214,29 @@ export const PullFolders = z.strictObject({
   updatedAt: z.iso.datetime().optional(),
 });
 export type PullFolders = z.infer<typeof PullFolders>;
+
+/** How many of the bot's comments one issue's index keeps (the newest; an older one is found by reading the thread). */
+export const BOT_COMMENTS_MAX = 2000;
+
+/**
+ * The bot's comments on one issue that it updates in place, by marker (core/github/comment-text.ts
+ * `marker`): the comment id, so an update needs no read of the thread. Written only by the bot,
+ * and only after it read the whole thread once, so a marker absent from an issue's index was never
+ * posted there (flows/bot/comments.ts upsertComment says what happens when one was lost).
+ */
+export const BotComments = z.strictObject({
+  version: z.literal(1),
+  issue: z.number().int().positive(),
+  comments: z
+    .array(
+      z.strictObject({
+        marker: z.string().regex(/^<!-- velodrome:[^\n>]{1,300} -->$/),
+        id: z.number().int().positive(),
+      }),
+    )
+    .max(BOT_COMMENTS_MAX),
+});
+export type BotComments = z.infer<typeof BotComments>;
 
 /**
  * Everything the data branch holds, validated: what the bot's store reads and the site is built
@@ -232,5 +262,7 @@ export interface DataCollections {
   watermarks?: Watermark[];
   /** The ownership rule's cache: the folders each PR adds at its last-seen head. */
   pullFolders?: PullFolders[];
+  /** The bot's own comments by issue and marker (updated in place without reading the thread). */
+  botComments?: BotComments[];
   problems: { path: string; message: string }[];
 }

@@ -27,7 +27,7 @@ export async function handleBroadcast(
   if (decision.kind === "refuse") return refuseCommand(ctx.api, origin, decision.reason);
   const { broadcast } = decision;
   await upsertComment(
-    ctx.api,
+    ctx,
     origin.issue,
     marker("broadcast", broadcast.id),
     renderBroadcastComment(broadcast),

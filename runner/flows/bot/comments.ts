@@ -1,31 +1,123 @@
 import { renderRefusalComment } from "../../core/github/comment.ts";
 import type { CommentOrigin } from "../../core/github/event.ts";
-import type { GitHubApi } from "../../ports.ts";
-import type { Outcome } from "./context.ts";
+import type { DataState, GitHubApi } from "../../ports.ts";
+import { dataPath } from "../../core/layout.ts";
+import { BOT_COMMENTS_MAX, type BotComments, type Watermark } from "../../core/schema/data.ts";
+import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
 /** The account GITHUB_TOKEN comments as in GitHub Actions. */
 export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
+
+/** The GitHub and data-branch ports upsertComment needs (every FlowContext has them). */
+export type CommentPorts = Pick<FlowContext, "api" | "store" | "log" | "now">;
+
+/** Every marker in a bot comment's body (the bot's own text: user text in it is made inert). */
+const MARKERS = /<!-- velodrome:[^\n>]{1,300} -->/g;
+
+const notFound = (e: unknown) => (e as { status?: unknown } | null)?.status === 404;
 
 /**
  * Finds the bot's own comment by its marker and updates it, or creates one. Only comments the bot
  * authored count: a participant who pastes the marker into an editable comment of theirs does not
  * get their comment turned into "the verdict".
+ *
+ * The comment ids are kept on the data branch (`bot-comments/<issue>.json`), so that only the first
+ * comment on an issue reads its thread (a page per hundred comments; the validation and verdict
+ * comments were 174 of a replayed busiest hour's 1,134 requests). An issue's index is written only
+ * after its thread was read whole, and every later comment is added to it, so a marker it lacks was
+ * never posted there and is created without a read. What can go wrong, and what it costs:
+ * - the comment was deleted (an organizer): the update is refused (404), the thread is read, and
+ *   the comment is posted again;
+ * - the index write after a create is lost (a job killed between the two): a later upsert of the
+ *   same marker posts a second comment, never loses one.
+ * Only the bot writes the data branch, so the index cannot point the bot at someone else's comment.
  */
 export async function upsertComment(
-  api: GitHubApi,
+  ctx: CommentPorts,
   issue: number,
   marker: string,
   body: string,
-  botLogin = ACTIONS_BOT_LOGIN,
+  o: { openedAt?: string; botLogin?: string } = {},
 ): Promise<number> {
-  const existing = (await api.listComments(issue)).find(
-    (c) => c.user?.login === botLogin && c.body.includes(marker),
-  );
-  if (existing) {
-    await api.updateComment(existing.id, body);
-    return existing.id;
+  const botLogin = o.botLogin ?? ACTIONS_BOT_LOGIN;
+  const state = await ctx.store.read();
+  const index = state.botComments?.find((e) => e.issue === issue) ?? emptyIfNewer(state, issue, o.openedAt);
+  const known = index?.comments.find((c) => c.marker === marker);
+  if (known) {
+    try {
+      await ctx.api.updateComment(known.id, body);
+      return known.id;
+    } catch (e) {
+      if (!notFound(e)) throw e;
+      ctx.log?.(`comment ${known.id} on #${issue} is gone: reading the thread`);
+    }
+  } else if (index) {
+    const id = await ctx.api.createComment(issue, body);
+    await rememberComments(ctx, issue, [{ marker, id }]);
+    return id;
   }
-  return api.createComment(issue, body);
+  const mine = (await ctx.api.listComments(issue)).filter((c) => c.user?.login === botLogin);
+  const existing = mine.find((c) => c.body.includes(marker));
+  let id: number;
+  if (existing) {
+    await ctx.api.updateComment(existing.id, body);
+    id = existing.id;
+  } else id = await ctx.api.createComment(issue, body);
+  // The whole thread was read: every marker on it is indexed, and the issue's index starts here.
+  const seen = mine.flatMap((c) => [...c.body.matchAll(MARKERS)].map((m) => ({ marker: m[0], id: c.id })));
+  await rememberComments(ctx, issue, [...seen.filter((c) => c.marker !== marker), { marker, id }]);
+  return id;
+}
+
+/**
+ * The index of an issue opened after the bot began indexing (the `bot-comments` watermark, written
+ * with the first index): empty, since every comment the bot posted there since was indexed. Saves
+ * the first comment's read of the thread (a new PR's validation comment).
+ */
+function emptyIfNewer(
+  state: DataState,
+  issue: number,
+  openedAt: string | undefined,
+): BotComments | undefined {
+  const since = state.watermarks?.find((w) => w.name === "bot-comments")?.since;
+  if (openedAt === undefined || since === undefined || !(Date.parse(openedAt) > Date.parse(since)))
+    return undefined;
+  return { version: 1, issue, comments: [] };
+}
+
+/**
+ * Adds comment ids to an issue's index (a later entry for a marker replaces an earlier one); never
+ * fails the flow: a lost entry costs a read of the thread or, at worst, a second comment.
+ */
+async function rememberComments(ctx: CommentPorts, issue: number, entries: { marker: string; id: number }[]) {
+  await ctx.store
+    .transact(`bot comments: #${issue}`, (s) => {
+      const stored = s.botComments?.find((e) => e.issue === issue)?.comments ?? [];
+      const byMarker = new Map(stored.map((c) => [c.marker, c.id]));
+      for (const e of entries) {
+        byMarker.delete(e.marker); // re-inserted last: the newest stay when the index is full
+        byMarker.set(e.marker, e.id);
+      }
+      const comments = [...byMarker].map(([marker, id]) => ({ marker, id })).slice(-BOT_COMMENTS_MAX);
+      const same = comments.length === stored.length && comments.every((c, i) => c.id === stored[i]?.id);
+      if (same && comments.every((c, i) => c.marker === stored[i]?.marker))
+        return { writes: [], result: null };
+      const value: BotComments = { version: 1, issue, comments };
+      const writes = [recordWrite(dataPath.botComments(issue), value)];
+      // The first index starts the era: an issue opened later has every bot comment indexed.
+      if (!s.watermarks?.some((w) => w.name === "bot-comments")) {
+        const at = ctx
+          .now()
+          .toISOString()
+          .replace(/\.\d+Z$/, "Z");
+        const w: Watermark = { version: 1, name: "bot-comments", since: at, at };
+        writes.push(recordWrite(dataPath.watermark("bot-comments"), w));
+      }
+      return { writes, result: null };
+    })
+    .catch((e: unknown) =>
+      ctx.log?.(`the comment ids of #${issue} were not written: ${(e as Error).message}`),
+    );
 }
 
 /** Whether the issue already has a comment carrying this marker. */

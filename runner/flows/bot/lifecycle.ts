@@ -26,7 +26,7 @@ export async function handleLifecycle(
   if (decision.kind === "refuse") return refuseCommand(ctx.api, origin, decision.reason);
   const { event, history } = decision;
   const body = renderLifecycleComment(event, history);
-  await upsertComment(ctx.api, origin.issue, marker("lifecycle", event.slug), body);
+  await upsertComment(ctx, origin.issue, marker("lifecycle", event.slug), body);
   if (decision.kind === "record") await ctx.api.react(origin.commentId, "+1").catch(() => undefined);
   return { kind: "lifecycle", event };
 }

@@ -72,7 +72,7 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
   const { pr } = decision.reservation;
   if (decision.kind === "reject") {
     const body = renderRejectedComment(o.runId, decision.reason);
-    await upsertComment(ctx.api, pr, marker("verdict", o.runId), body);
+    await upsertComment(ctx, pr, marker("verdict", o.runId), body);
     return { kind: "refused", why: decision.reason };
   }
   const { record, reservation } = decision;
@@ -94,7 +94,7 @@ export async function publishResult(ctx: FlowContext, o: PublishRequest): Promis
       requester: reservation.requester.login,
       ...(o.logUrl ? { logUrl: o.logUrl } : {}),
     });
-    await upsertComment(ctx.api, pr, marker("verdict", record.id), body);
+    await upsertComment(ctx, pr, marker("verdict", record.id), body);
   }
   if (reservation.purpose === "reverification") await announceReverification(ctx, record, pr);
   return {

@@ -33,6 +33,6 @@ export async function handleRule(
     writes: [recordWrite(dataPath.ruling(ruling.id), ruling)],
     result: null,
   }));
-  await upsertComment(ctx.api, origin.issue, marker("ruling", ruling.slug), renderRulingComment(ruling));
+  await upsertComment(ctx, origin.issue, marker("ruling", ruling.slug), renderRulingComment(ruling));
   return { kind: "ruled", ruling };
 }

@@ -32,7 +32,7 @@ export async function handleRunner(
   if (decision.kind === "refuse") return refuseCommand(ctx.api, origin, decision.reason);
   const { step, history } = decision;
   const key = `${step.runner}-${step.commentId ?? step.id}`;
-  await upsertComment(ctx.api, origin.issue, marker("runner", key), renderRunnerComment(step, history));
+  await upsertComment(ctx, origin.issue, marker("runner", key), renderRunnerComment(step, history));
   if (decision.kind === "record") await ctx.api.react(origin.commentId, "+1").catch(() => undefined);
   return { kind: "runner", step };
 }

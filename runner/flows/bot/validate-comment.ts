@@ -26,6 +26,14 @@ export async function postValidation(ctx: FlowContext, o: ValidationRequest): Pr
   const decision = decideValidationComment(o.reportText);
   if (decision.kind === "refuse") return { kind: "refused", why: decision.reason };
   const body = renderValidationComment(match.pr, decision.problems, o.sha);
-  await upsertComment(ctx.api, match.pr, marker("validate", match.pr), body);
+  // A PR opened after the bot began indexing its comments has none it does not know of.
+  const createdAt = byCommit.find((p) => p.number === match.pr)?.createdAt;
+  await upsertComment(
+    ctx,
+    match.pr,
+    marker("validate", match.pr),
+    body,
+    createdAt ? { openedAt: createdAt } : {},
+  );
   return { kind: "ignored", why: decision.ok ? "valid" : "problems reported" };
 }
