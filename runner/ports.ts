@@ -209,7 +209,7 @@ export interface GitHubApi {
    * ownership rule lists every open pull request instead.
    */
   openPullsUpdatedSince?(since: string): Promise<{
-    pulls: { number: number; headSha: string; createdAt: string; updatedAt: string }[];
+    pulls: { number: number; headSha: string; createdAt: string; updatedAt: string; user?: GhUser | null }[];
     more: boolean;
   }>;
   /**

@@ -200,9 +200,14 @@ function indexed(o: Parameters<typeof setup>[0]) {
         headSha: p.headSha,
         createdAt: p.createdAt!,
         updatedAt: updated.get(p.number)!,
+        user: p.user,
       }));
-    return { pulls, more: false };
+    return { pulls, more: pageFull };
   };
+  let pageFull = false;
+  const fullPage = (full: boolean) => void (pageFull = full);
+  // A comment updates its PR (GitHub's updated_at), so a command's own PR is on the page of updates.
+  const bench = (issue: number, user?: typeof ALICE) => (touch(issue), s.bench(issue, user));
   const push = (n: number, head: number, slug: string) => (s.push(n, head, slug), touch(n));
   const open = (n: number, user: typeof ALICE, slug: string, createdAt: string) => {
     s.api.pulls.set(n, {
@@ -216,7 +221,17 @@ function indexed(o: Parameters<typeof setup>[0]) {
     touch(n);
   };
   const wholeLists = () => s.api.callsTo("listOpenPulls").length;
-  return { ...s, push, open, touch, wholeLists, updateReads: () => updateReads };
+  return {
+    ...s,
+    bench,
+    quietBench: s.bench,
+    push,
+    open,
+    touch,
+    wholeLists,
+    fullPage,
+    updateReads: () => updateReads,
+  };
 }
 
 describe("the open-PR index (attacker)", () => {
@@ -269,6 +284,42 @@ describe("the open-PR index (attacker)", () => {
     api.pulls.get(7)!.state = "closed"; // not touched: the index still holds #7
     expect((await bench(9)).kind).toBe("dispatched");
     expect(wholeLists()).toBe(1);
+  });
+});
+
+describe("the command's own PR from the page of updates", () => {
+  it("a PR on the page needs no request of its own; a closed one, or one not on it, is asked for", async () => {
+    const { api, bench, fullPage, push, quietBench } = indexed({ alice: "q8", mallory: "m1" });
+    const gets = () => api.callsTo("getPull").map((c) => c.args[0]);
+    expect((await bench(7)).kind).toBe("dispatched"); // no watermark yet: pulls.get and a whole listing
+    expect(gets()).toEqual([7]);
+    // Alice pushes a new head: the page's head is the one the run is reserved for, as pulls.get says.
+    push(7, 70, "q8");
+    const second = await bench(7);
+    expect(second).toMatchObject({ kind: "dispatched", reservation: { sha: sha(70) } });
+    expect(gets()).toEqual([7]);
+    // Closed: the page lists open PRs only, so the PR is asked for, and the command refused.
+    api.pulls.get(7)!.state = "closed";
+    expect((await bench(7)).kind).toBe("refused");
+    expect(gets()).toEqual([7, 7]);
+    // A full page (older updates may lie beyond it) still lists the PR as it is now: no request.
+    api.pulls.get(7)!.state = "open";
+    fullPage(true);
+    expect(await bench(7)).toMatchObject({ kind: "dispatched" });
+    expect(gets()).toEqual([7, 7]);
+    // A PR the page does not list (not updated since the watermark, less its overlap): asked for.
+    fullPage(false);
+    expect((await quietBench(9)).kind).toBe("dispatched");
+    expect(gets()).toEqual([7, 7, 9]);
+  });
+
+  it("the author is the page's: Mallory's /bench on Alice's PR is charged as a request, not as the author's", async () => {
+    const { bench, store } = indexed({ alice: "q8", mallory: "m1" });
+    await bench(7); // the index's first whole listing
+    const out = await bench(7, MALLORY);
+    const author = out.kind === "dispatched" ? out.reservation.author : out.kind;
+    expect(author).toBe("alice");
+    expect((await store.read()).reservations.every((r) => r.author === "alice")).toBe(true);
   });
 });
 

@@ -168,6 +168,7 @@ function pullMethods(
           headSha: p.head.sha,
           createdAt: p.created_at,
           updatedAt: p.updated_at,
+          user: userOf(p.user),
         }));
       return { pulls, more: pulls.length === data.length && data.length === 100 };
     },

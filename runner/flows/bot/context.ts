@@ -71,13 +71,14 @@ export function recordWrite(path: string, value: unknown): Write {
  * GitHub has them now, the challenge, the participants, the known slugs and the time.
  */
 export async function pullCommandInput(ctx: FlowContext, origin: CommentOrigin) {
-  const pull = await ctx.api.getPull(origin.issue);
+  const updates = await openPullUpdates(ctx, await ctx.store.read());
+  const pull = pullFromUpdates(updates, origin.issue) ?? (await ctx.api.getPull(origin.issue));
   const files = await ctx.api.listPullFiles(origin.issue);
   return {
     origin,
     pull,
     files,
-    claims: await folderClaims(ctx, pull, files),
+    claims: await folderClaims(ctx, pull, files, updates),
     ...(ctx.manifestAuthors ? { manifestAuthors: ctx.manifestAuthors } : {}),
     challenge: ctx.challenge,
     participants: ctx.participants,
@@ -113,6 +114,7 @@ export async function folderClaims(
   ctx: Pick<FlowContext, "api" | "store" | "now" | "log">,
   pull: { number: number; createdAt?: string; headSha?: string },
   files: readonly PullFile[],
+  updates?: OpenPullUpdates,
 ): Promise<FolderClaim[]> {
   const found = submissionSlugOfPr(files);
   if ("kind" in found || !pull.createdAt) return [];
@@ -145,7 +147,7 @@ export async function folderClaims(
   const claims: FolderClaim[] = [claim(pull.number, pull.createdAt)];
   let mark: string | undefined;
   try {
-    const open = await openPulls(ctx, state, cache, pull.createdAt);
+    const open = await openPulls(ctx, state, cache, pull.createdAt, updates);
     for (const p of open.pulls) {
       const known = cache.get(p.number);
       if (known?.headSha === p.headSha) continue;
@@ -183,6 +185,38 @@ interface Fresh {
   expected: string | undefined;
 }
 type OpenPull = { number: number; headSha: string; createdAt?: string; updatedAt?: string };
+type UpdatesPage = Awaited<ReturnType<NonNullable<GitHubApi["openPullsUpdatedSince"]>>>;
+
+/** The open-PR index's page of updates, read once per command, and the watermark it was read from. */
+export interface OpenPullUpdates {
+  mark: string;
+  page: UpdatesPage;
+}
+
+/**
+ * One page of the open PRs updated since the index's watermark less the overlap (undefined without
+ * an index). A command reads it first: its own PR is on it (the command's comment updated it), so
+ * the PR needs no request of its own, and the ownership rule reads the same page.
+ */
+async function openPullUpdates(
+  ctx: Pick<FlowContext, "api">,
+  state: DataState,
+): Promise<OpenPullUpdates | undefined> {
+  const mark = state.watermarks?.find((w) => w.name === "open-pulls")?.since;
+  if (!ctx.api.openPullsUpdatedSince || mark === undefined) return undefined;
+  const since = new Date(Date.parse(mark) - OPEN_PULLS_OVERLAP_MS).toISOString().replace(/\.\d+Z$/, "Z");
+  return { mark, page: await ctx.api.openPullsUpdatedSince(since) };
+}
+
+/**
+ * The PR as the page of updates lists it (open, with its head, author and creation time: what
+ * `pulls.get` would say), or undefined where it is not on it and must be asked for.
+ */
+function pullFromUpdates(updates: OpenPullUpdates | undefined, n: number) {
+  const p = updates?.page.pulls.find((x) => x.number === n);
+  if (!p?.user) return undefined;
+  return { number: p.number, user: p.user, headSha: p.headSha, state: "open", createdAt: p.createdAt };
+}
 
 /** How far before its watermark the open-PR index reads again (GitHub's lists may lag its writes). */
 export const OPEN_PULLS_OVERLAP_MS = 5 * 60_000;
@@ -200,12 +234,14 @@ async function openPulls(
   state: DataState,
   cache: Map<number, PullFolders>,
   createdUpTo: string,
+  read?: OpenPullUpdates,
 ): Promise<{ pulls: OpenPull[]; listed: Set<number>; mark?: string }> {
   const api = ctx.api;
   const mark = state.watermarks?.find((w) => w.name === "open-pulls")?.since;
-  if (api.openPullsUpdatedSince && mark !== undefined) {
-    const since = new Date(Date.parse(mark) - OPEN_PULLS_OVERLAP_MS).toISOString().replace(/\.\d+Z$/, "Z");
-    const page = await api.openPullsUpdatedSince(since);
+  // The command's page, where it was read from this watermark; else a page of its own.
+  const updates = read?.mark === mark ? read : await openPullUpdates(ctx, state);
+  if (updates && mark !== undefined) {
+    const { page } = updates;
     if (!page.more) {
       const updated = new Map<number, OpenPull>(page.pulls.map((p) => [p.number, p]));
       const cached = [...cache.values()].filter((e) => !updated.has(e.pr));
