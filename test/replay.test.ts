@@ -40,7 +40,7 @@ describe("a replayed contest day within GitHub's limits", () => {
     expect(r.outcomes["/bench: dispatched"]).toBeGreaterThan(0);
     expect(r.outcomes["verdict: published"]).toBe(r.outcomes["/bench: dispatched"]);
     expect(r.doubleDispatches).toBe(0);
-    for (const type of ["/bench", "verdict", "board comment", "PR opened", "push", "ruling", "resync"])
+    for (const type of ["/bench", "verdict", "board comment", "PR opened", "push", "ruling", "repair resync"])
       expect(r.requestsPerEvent[type]?.perEvent, type).toBeGreaterThan(0);
   }, 300_000);
 

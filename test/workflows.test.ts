@@ -304,7 +304,7 @@ describe("workflow lint", () => {
   it("the reconciler and the board mirror run at different minutes (their runs would start together)", () => {
     const minutes = (file: string) =>
       ((workflows.find(([f]) => f === file)![1].on.schedule ?? []) as { cron: string }[])
-        .filter((s) => / \* \* \*$/.test(s.cron)) // the frequent ones, not the weekly repair
+        .filter((s) => / \* \* \*$/.test(s.cron)) // the hourly ones
         .flatMap((s) => {
           const m = s.cron.split(" ")[0]!;
           const every = /^\*\/(\d+)$/.exec(m);

@@ -260,7 +260,12 @@ describe("validation comment and board mirror through the flows", () => {
       reactions: 0,
     });
     api.addComment(2, ORGA, "Yes.");
-    expect(await mirrorChanges(ctx)).toEqual({ kind: "mirrored", threads: [2], deferred: false });
+    expect(await mirrorChanges(ctx)).toEqual({
+      kind: "mirrored",
+      threads: [2],
+      deferred: false,
+      repair: true,
+    });
     const [thread] = (await store.read()).threads;
     expect(thread).toMatchObject({ number: 2, author: "bob", comments: [{ author: "orga", body: "Yes." }] });
   });

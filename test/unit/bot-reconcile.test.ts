@@ -191,9 +191,15 @@ describe("the incremental board mirror", () => {
     const { ctx, api, store } = setup();
     api.issues.set(2, issue(2, { comments: 1 }));
     api.addComment(2, BOB, "first");
-    expect(await mirrorChanges(ctx)).toEqual({ kind: "mirrored", threads: [2, 7], deferred: false });
+    // The first run ever is the repair too (there is none before it): both feeds from the start.
+    expect(await mirrorChanges(ctx)).toEqual({
+      kind: "mirrored",
+      threads: [2, 7],
+      deferred: false,
+      repair: true,
+    });
     const marks = (await store.read()).watermarks!.map((w) => w.name).sort();
-    expect(marks).toEqual(["board-comments", "board-issues"]);
+    expect(marks).toEqual(["board-comments", "board-issues", "board-repair"]);
     // A new comment on #2 (GitHub bumps the issue's updated_at); the stamps move forward.
     const later = "2026-01-15T13:00:00Z";
     api.issues.set(2, issue(2, { comments: 2, updated_at: later }));
@@ -223,6 +229,40 @@ describe("the incremental board mirror", () => {
     await mirrorChanges(ctx);
     const thread = (await store.read()).threads.find((t) => t.number === 2)!;
     expect(thread.comments.map((c) => c.body)).toEqual(["keep"]);
+  });
+
+  it("the weekly repair is whichever run comes first after Sunday's slot: it catches a deletion no feed shows", async () => {
+    const { ctx, api, store, at } = setup();
+    api.issues.set(2, issue(2, { comments: 2 }));
+    api.addComment(2, BOB, "keep");
+    const gone = api.addComment(2, MALLORY_LIKE, "spam");
+    expect(await mirrorChanges(ctx)).toMatchObject({ repair: true }); // Thursday: the first run
+    const bodies = async () =>
+      (await store.read()).threads.find((t) => t.number === 2)!.comments.map((c) => c.body);
+    // Later updates move the watermarks past #2; then the comment is deleted, and nothing in
+    // either feed says so (the thread's updated_at did not move).
+    api.issues.set(7, issue(7, { isPullRequest: true, updated_at: "2026-01-16T00:00:00Z" }));
+    expect(await mirrorChanges(ctx)).not.toHaveProperty("repair");
+    api.comments.set(
+      2,
+      api.comments.get(2)!.filter((c) => c.id !== gone),
+    );
+    api.issues.set(2, issue(2, { comments: 1 }));
+    at.now = Date.parse("2026-01-18T04:04:00Z"); // Sunday, a minute before the slot
+    expect(await mirrorChanges(ctx)).not.toHaveProperty("repair");
+    expect(await bodies()).toEqual(["keep", "spam"]);
+    // The scheduled run was replaced in the group: a comment's run, the first after the slot, repairs.
+    at.now = Date.parse("2026-01-18T04:09:00Z");
+    api.calls.length = 0;
+    expect(await mirrorChanges(ctx)).toMatchObject({ repair: true, deferred: false });
+    expect(api.callsTo("issuesSince")[0]!.args).toEqual([undefined, 1]); // from the beginning
+    expect(await bodies()).toEqual(["keep"]);
+    const repaired = (await store.read()).watermarks!.find((w) => w.name === "board-repair")!;
+    expect(repaired.since).toBe("2026-01-18T04:09:00Z");
+    // Once a week: the next runs are incremental again.
+    at.now = Date.parse("2026-01-18T05:00:00Z");
+    expect(await mirrorChanges(ctx)).not.toHaveProperty("repair");
+    expect(api.callsTo("issuesSince").at(-1)!.args[0]).toMatch(/^2026-01-1\dT/);
   });
 
   it("stops between pages when the budget runs low and resumes without losing an update", async () => {

@@ -190,6 +190,7 @@ export const Watermark = z.strictObject({
     "board-dispatch",
     "open-pulls",
     "bot-comments",
+    "board-repair",
   ]),
   /** Everything updated before this time has been read. */
   since: z.iso.datetime(),

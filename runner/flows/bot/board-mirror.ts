@@ -1,4 +1,5 @@
 import { threadOf, type CommentFacts } from "../../core/github/thread.ts";
+import { repairDue } from "../../core/github/board-repair.ts";
 import { dataPath } from "../../core/layout.ts";
 import type { Thread, Watermark } from "../../core/schema/data.ts";
 import type { GhComment, GhIssue, GhRepoComment, Write } from "../../ports.ts";
@@ -110,8 +111,10 @@ function toReadWhole(stored: readonly Thread[], ch: Changes): number[] {
  */
 export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}): Promise<Outcome> {
   const state = await ctx.store.read();
-  const since = (name: Watermark["name"]) =>
-    o.full ? undefined : state.watermarks?.find((w) => w.name === name)?.since;
+  const mark = (name: Watermark["name"]) => state.watermarks?.find((w) => w.name === name)?.since;
+  // The weekly repair is whichever run comes first after its slot (core/github/board-repair.ts).
+  const repair = o.full === true || repairDue(mark("board-repair"), ctx.now());
+  const since = (name: Watermark["name"]) => (repair ? undefined : mark(name));
   const spend = () => canSpend(ctx.api);
   const is = await readFeed((s, p) => ctx.api.issuesSince(s, p), since("board-issues"), spend);
   const cs = is.done
@@ -134,15 +137,20 @@ export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}
     ["board-comments", unread || owed.some((n) => !ch.whole.has(n)) ? since("board-comments") : cs.since],
   ];
   const now = ctx.now();
-  const threads = await ctx.store.transact(`board: mirror changes`, (fresh) => {
-    const before = new Map(fresh.threads.map((t) => [t.number, recordWrite(dataPath.thread(t.number), t)]));
-    const writes: Write[] = changedThreads(fresh.threads, ch)
-      .map((t) => recordWrite(dataPath.thread(t.number), t))
-      .filter((w) => before.get(Number(/(\d+)\.json$/.exec(w.path)![1]))?.content !== w.content);
-    const ts = writes.map((w) => Number(/(\d+)\.json$/.exec(w.path)![1]));
-    for (const [name, s] of marks)
-      if (s) writes.push(recordWrite(dataPath.watermark(name), watermarkOf(name, s, now)));
-    return { writes, result: ts };
-  });
-  return { kind: "mirrored", threads, deferred };
+  // Stamped when it begins: a repair the budget stops midway goes on from its rewound watermarks.
+  if (repair) marks.push(["board-repair", now.toISOString().replace(/\.\d+Z$/, "Z")]);
+  const threads = await ctx.store.transact(
+    repair ? "board: repair resync" : "board: mirror changes",
+    (fresh) => {
+      const before = new Map(fresh.threads.map((t) => [t.number, recordWrite(dataPath.thread(t.number), t)]));
+      const writes: Write[] = changedThreads(fresh.threads, ch)
+        .map((t) => recordWrite(dataPath.thread(t.number), t))
+        .filter((w) => before.get(Number(/(\d+)\.json$/.exec(w.path)![1]))?.content !== w.content);
+      const ts = writes.map((w) => Number(/(\d+)\.json$/.exec(w.path)![1]));
+      for (const [name, s] of marks)
+        if (s) writes.push(recordWrite(dataPath.watermark(name), watermarkOf(name, s, now)));
+      return { writes, result: ts };
+    },
+  );
+  return { kind: "mirrored", threads, deferred, ...(repair ? { repair: true as const } : {}) };
 }

@@ -53,7 +53,8 @@ export type Outcome =
   | { kind: "published"; record: RunRecord; suspended?: RunnerStep[]; flag?: string }
   | { kind: "runner"; step: RunnerStep }
   | { kind: "scheduled"; dispatched: string[]; already: string[]; skipped: { what: string; why: string }[] }
-  | { kind: "mirrored"; threads: number[]; deferred: boolean }
+  /** `repair`: this run was the weekly repair resync (both feeds from the beginning). */
+  | { kind: "mirrored"; threads: number[]; deferred: boolean; repair?: true }
   | { kind: "deferred"; why: string }
   | {
       kind: "reconciled";
