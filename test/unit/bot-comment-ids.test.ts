@@ -4,7 +4,7 @@
  * participant or a lost write does makes the bot edit someone else's comment or lose its own.
  */
 import { describe, expect, it } from "vitest";
-import { marker } from "../../runner/core/github/comment.ts";
+import { marker, renderRefusalComment } from "../../runner/core/github/comment.ts";
 import { dataPath } from "../../runner/core/layout.ts";
 import { BOT_COMMENTS_MAX } from "../../runner/core/schema/data.ts";
 import { upsertComment } from "../../runner/flows/bot/comments.ts";
@@ -154,5 +154,34 @@ describe("the bot's comment ids", () => {
     const state = await store.read();
     expect(state.botComments).toEqual([]);
     expect(state.problems.map((p) => p.path)).toEqual([dataPath.botComments(7)]);
+  });
+});
+
+describe("the bot's comment ids (attacker)", () => {
+  const fullIndex = (issue: number, first: number) =>
+    JSON.stringify({
+      version: 1,
+      issue,
+      comments: Array.from({ length: BOT_COMMENTS_MAX }, (_, i) => ({
+        marker: VERDICT(`r${i + first}`),
+        id: 100_000 + i,
+      })),
+    });
+
+  it("a full index is not proof a marker was never posted: the evicted one is found on the thread, not doubled", async () => {
+    const { api, ctx } = setup();
+    // The verdict of run r0 was posted, then pushed out of the index by 2,000 newer markers.
+    const r0 = api.addComment(9, BOT_USER, `${VERDICT("r0")}\nfirst look`);
+    const store = memoryStore({ [dataPath.botComments(9)]: fullIndex(9, 1) });
+    const id = await upsertComment({ ...ctx, store }, 9, VERDICT("r0"), `${VERDICT("r0")}\nsecond look`);
+    expect(id).toBe(r0);
+    expect(api.comments.get(9)!.map((c) => c.body)).toEqual([`${VERDICT("r0")}\nsecond look`]);
+  });
+
+  it("the JSON twins in the bot's comments are not indexed as markers (they would fill the index)", async () => {
+    const { api, store, ctx } = setup();
+    api.addComment(7, BOT_USER, renderRefusalComment("mallory", "no quota left"));
+    const id = await upsertComment(ctx, 7, VALIDATE, `${VALIDATE}\nreport`);
+    expect((await store.read()).botComments![0]!.comments).toEqual([{ marker: VALIDATE, id }]);
   });
 });

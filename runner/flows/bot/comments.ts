@@ -11,8 +11,11 @@ export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 /** The GitHub and data-branch ports upsertComment needs (every FlowContext has them). */
 export type CommentPorts = Pick<FlowContext, "api" | "store" | "log" | "now">;
 
-/** Every marker in a bot comment's body (the bot's own text: user text in it is made inert). */
-const MARKERS = /<!-- velodrome:[^\n>]{1,300} -->/g;
+/**
+ * Every marker in a bot comment's body (the bot's own text: user text in it is made inert), less
+ * the machine-readable twins (`hiddenJson`), which are never upserted and would fill the index.
+ */
+const MARKERS = /<!-- velodrome:(?!json:)[^\n>]{1,300} -->/g;
 
 const notFound = (e: unknown) => (e as { status?: unknown } | null)?.status === 404;
 
@@ -25,7 +28,8 @@ const notFound = (e: unknown) => (e as { status?: unknown } | null)?.status === 
  * comment on an issue reads its thread (a page per hundred comments; the validation and verdict
  * comments were 174 of a replayed busiest hour's 1,134 requests). An issue's index is written only
  * after its thread was read whole, and every later comment is added to it, so a marker it lacks was
- * never posted there and is created without a read. What can go wrong, and what it costs:
+ * never posted there and is created without a read (unless the index is full: it keeps the newest
+ * BOT_COMMENTS_MAX, and a marker it lacks then is looked for on the thread). What can go wrong, and what it costs:
  * - the comment was deleted (an organizer): the update is refused (404), the thread is read, and
  *   the comment is posted again;
  * - the index write after a create is lost (a job killed between the two): a later upsert of the
@@ -51,7 +55,8 @@ export async function upsertComment(
       if (!notFound(e)) throw e;
       ctx.log?.(`comment ${known.id} on #${issue} is gone: reading the thread`);
     }
-  } else if (index) {
+  } else if (index && index.comments.length < BOT_COMMENTS_MAX) {
+    // A full index dropped its oldest markers: one it lacks may be on the thread, which is read.
     const id = await ctx.api.createComment(issue, body);
     await rememberComments(ctx, issue, [{ marker, id }]);
     return id;
