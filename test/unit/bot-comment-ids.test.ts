@@ -185,3 +185,34 @@ describe("the bot's comment ids (attacker)", () => {
     expect((await store.read()).botComments![0]!.comments).toEqual([{ marker: VALIDATE, id }]);
   });
 });
+
+describe("the bot's comment ids under concurrent writers", () => {
+  it("two validations of a new PR at once leave one comment, with the later report (not a stale twin)", async () => {
+    const { api, store, ctx } = setup();
+    await upsertComment(ctx, 3, marker("validate", 3), "first index: the era starts");
+    const opened = { openedAt: "2026-01-15T12:30:00Z" };
+    // Two pushes a moment apart: two validate-comment jobs, each sees no index for #8 yet.
+    const V8 = marker("validate", 8);
+    const [a, b] = await Promise.all([
+      upsertComment(ctx, 8, V8, `${V8}\nhead 1`, opened),
+      upsertComment(ctx, 8, V8, `${V8}\nhead 2`, opened),
+    ]);
+    expect(a).toBe(b);
+    expect(api.comments.get(8)!.map((c) => c.body)).toEqual([`${V8}\nhead 2`]);
+    const index = (await store.read()).botComments!.find((e) => e.issue === 8)!;
+    expect(index.comments).toEqual([{ marker: V8, id: a }]);
+  });
+
+  it("two flows that both find the comment deleted post it again once", async () => {
+    const { api, store, ctx } = setup();
+    await upsertComment(ctx, 7, VALIDATE, `${VALIDATE}\none`);
+    api.comments.set(7, []); // an organizer deleted it
+    const [a, b] = await Promise.all([
+      upsertComment(ctx, 7, VALIDATE, `${VALIDATE}\ntwo`),
+      upsertComment(ctx, 7, VALIDATE, `${VALIDATE}\nthree`),
+    ]);
+    expect(a).toBe(b);
+    expect(api.comments.get(7)!.map((c) => c.body)).toEqual([`${VALIDATE}\nthree`]);
+    expect((await store.read()).botComments![0]!.comments).toEqual([{ marker: VALIDATE, id: a }]);
+  });
+});
