@@ -59,7 +59,7 @@ export async function upsertComment(
       ctx.log?.(`comment ${known.id} on #${issue} is gone: reading the thread`);
     }
   } else if (index && index.comments.length < BOT_COMMENTS_MAX) {
-    // A full index dropped its oldest markers: one it lacks may be on the thread, which is read.
+    // Never posted here (a full index dropped its oldest markers: one it lacks may be on the thread).
     const id = await ctx.api.createComment(issue, body);
     return settle(ctx, issue, body, { marker, id }, []);
   }
