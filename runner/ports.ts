@@ -224,6 +224,8 @@ export interface GitHubApi {
   listComments(n: number): Promise<GhComment[]>;
   createComment(n: number, body: string): Promise<number>;
   updateComment(id: number, body: string): Promise<void>;
+  /** Deletes one of the bot's comments (a duplicate it just posted: flows/bot/comments.ts). */
+  deleteComment?(id: number): Promise<void>;
   react(commentId: number, content: "+1" | "-1" | "rocket" | "eyes" | "confused"): Promise<void>;
   dispatch(workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
   getIssue(n: number): Promise<GhIssue>;

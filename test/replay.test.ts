@@ -7,6 +7,9 @@ import { canSpend, isRateLimited } from "../runner/flows/bot/feed.ts";
 import { challenge, participants } from "./fakes/bot-fixtures.ts";
 import { replay, type ReplaySize } from "./bench/replay.ts";
 import { replayStore } from "./bench/replay-store.ts";
+import { marker } from "../runner/core/github/comment-text.ts";
+import { upsertComment } from "../runner/flows/bot/comments.ts";
+import { memoryStore } from "./fakes/memory-store.ts";
 
 /**
  * The short replay (`npm run bench replay` runs the contest week): the bot's real flows against the
@@ -247,4 +250,35 @@ describe("the full resync of a large board", () => {
       await b.gh.close();
     }
   }, 600_000);
+});
+
+describe("the bot's comments by id through the GitHub stand-in", () => {
+  it("two runs posting one marker at once leave one comment (the other deleted), every request as OpenAPI says", async () => {
+    const gh = await startFakeGitHub("o", "r", { limits: GITHUB_TOKEN_LIMITS });
+    try {
+      const at = "2026-03-01T00:00:00Z";
+      const user = { id: 7, login: "alice" };
+      const pr = { title: "pr", body: "", user, labels: [], state: "open" as const, isPr: true };
+      gh.issues.set(8, {
+        ...pr,
+        number: 8,
+        headSha: "8".repeat(40),
+        comments: [],
+        created_at: at,
+        updated_at: at,
+      });
+      const api = octokitApi({ token: "t", owner: "o", repo: "r", baseUrl: gh.url, pace: false });
+      const ctx = { api, store: memoryStore(), now: () => new Date(at), log: () => undefined };
+      const V8 = marker("validate", 8);
+      const [a, b] = await Promise.all([
+        upsertComment(ctx, 8, V8, `${V8}\nhead 1`),
+        upsertComment(ctx, 8, V8, `${V8}\nhead 2`),
+      ]);
+      expect(a).toBe(b);
+      expect(gh.issues.get(8)!.comments.map((c) => [c.id, c.body])).toEqual([[a, `${V8}\nhead 2`]]);
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await gh.close();
+    }
+  });
 });

@@ -109,6 +109,11 @@ export function memoryGitHub(): MemoryGitHub {
       record("updateComment", id, body);
       findComment(id).body = body;
     },
+    async deleteComment(id) {
+      record("deleteComment", id);
+      findComment(id);
+      for (const t of comments.values()) t.splice(0, t.length, ...t.filter((c) => c.id !== id));
+    },
     async react(commentId, content) {
       record("react", commentId, content);
       reactions.push({ commentId, content });

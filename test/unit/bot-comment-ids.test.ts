@@ -4,7 +4,7 @@
  * participant or a lost write does makes the bot edit someone else's comment or lose its own.
  */
 import { describe, expect, it } from "vitest";
-import { marker } from "../../runner/core/github/comment.ts";
+import { marker, renderRefusalComment } from "../../runner/core/github/comment.ts";
 import { dataPath } from "../../runner/core/layout.ts";
 import { BOT_COMMENTS_MAX } from "../../runner/core/schema/data.ts";
 import { upsertComment } from "../../runner/flows/bot/comments.ts";
@@ -154,5 +154,65 @@ describe("the bot's comment ids", () => {
     const state = await store.read();
     expect(state.botComments).toEqual([]);
     expect(state.problems.map((p) => p.path)).toEqual([dataPath.botComments(7)]);
+  });
+});
+
+describe("the bot's comment ids (attacker)", () => {
+  const fullIndex = (issue: number, first: number) =>
+    JSON.stringify({
+      version: 1,
+      issue,
+      comments: Array.from({ length: BOT_COMMENTS_MAX }, (_, i) => ({
+        marker: VERDICT(`r${i + first}`),
+        id: 100_000 + i,
+      })),
+    });
+
+  it("a full index is not proof a marker was never posted: the evicted one is found on the thread, not doubled", async () => {
+    const { api, ctx } = setup();
+    // The verdict of run r0 was posted, then pushed out of the index by 2,000 newer markers.
+    const r0 = api.addComment(9, BOT_USER, `${VERDICT("r0")}\nfirst look`);
+    const store = memoryStore({ [dataPath.botComments(9)]: fullIndex(9, 1) });
+    const id = await upsertComment({ ...ctx, store }, 9, VERDICT("r0"), `${VERDICT("r0")}\nsecond look`);
+    expect(id).toBe(r0);
+    expect(api.comments.get(9)!.map((c) => c.body)).toEqual([`${VERDICT("r0")}\nsecond look`]);
+  });
+
+  it("the JSON twins in the bot's comments are not indexed as markers (they would fill the index)", async () => {
+    const { api, store, ctx } = setup();
+    api.addComment(7, BOT_USER, renderRefusalComment("mallory", "no quota left"));
+    const id = await upsertComment(ctx, 7, VALIDATE, `${VALIDATE}\nreport`);
+    expect((await store.read()).botComments![0]!.comments).toEqual([{ marker: VALIDATE, id }]);
+  });
+});
+
+describe("the bot's comment ids under concurrent writers", () => {
+  it("two validations of a new PR at once leave one comment, with the later report (not a stale twin)", async () => {
+    const { api, store, ctx } = setup();
+    await upsertComment(ctx, 3, marker("validate", 3), "first index: the era starts");
+    const opened = { openedAt: "2026-01-15T12:30:00Z" };
+    // Two pushes a moment apart: two validate-comment jobs, each sees no index for #8 yet.
+    const V8 = marker("validate", 8);
+    const [a, b] = await Promise.all([
+      upsertComment(ctx, 8, V8, `${V8}\nhead 1`, opened),
+      upsertComment(ctx, 8, V8, `${V8}\nhead 2`, opened),
+    ]);
+    expect(a).toBe(b);
+    expect(api.comments.get(8)!.map((c) => c.body)).toEqual([`${V8}\nhead 2`]);
+    const index = (await store.read()).botComments!.find((e) => e.issue === 8)!;
+    expect(index.comments).toEqual([{ marker: V8, id: a }]);
+  });
+
+  it("two flows that both find the comment deleted post it again once", async () => {
+    const { api, store, ctx } = setup();
+    await upsertComment(ctx, 7, VALIDATE, `${VALIDATE}\none`);
+    api.comments.set(7, []); // an organizer deleted it
+    const [a, b] = await Promise.all([
+      upsertComment(ctx, 7, VALIDATE, `${VALIDATE}\ntwo`),
+      upsertComment(ctx, 7, VALIDATE, `${VALIDATE}\nthree`),
+    ]);
+    expect(a).toBe(b);
+    expect(api.comments.get(7)!.map((c) => c.body)).toEqual([`${VALIDATE}\nthree`]);
+    expect((await store.read()).botComments![0]!.comments).toEqual([{ marker: VALIDATE, id: a }]);
   });
 });

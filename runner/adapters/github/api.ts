@@ -210,7 +210,7 @@ function commentOf(c: RawComment): GhComment {
   };
 }
 
-type CommentMethods = "listComments" | "createComment" | "updateComment" | "react";
+type CommentMethods = "listComments" | "createComment" | "updateComment" | "deleteComment" | "react";
 
 function commentMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, CommentMethods> {
   return {
@@ -225,6 +225,9 @@ function commentMethods(octo: Octo, repo: RepoRef): Pick<GitHubApi, CommentMetho
     },
     async updateComment(id, body) {
       await octo.rest.issues.updateComment({ ...repo, comment_id: id, body });
+    },
+    async deleteComment(id) {
+      await octo.rest.issues.deleteComment({ ...repo, comment_id: id });
     },
     async react(commentId, content) {
       await octo.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });

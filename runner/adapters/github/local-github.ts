@@ -254,6 +254,16 @@ function updateComment(s: FakeState, { params, body, op }: HandlerRequest): Repl
   return NOT_FOUND;
 }
 
+function deleteComment(s: FakeState, { params }: HandlerRequest): Reply {
+  for (const i of s.issues.values()) {
+    const at = i.comments.findIndex((x) => x.id === Number(params.comment_id));
+    if (at < 0) continue;
+    i.comments.splice(at, 1);
+    return [204, undefined];
+  }
+  return NOT_FOUND;
+}
+
 function react(s: FakeState, { params, body, op }: HandlerRequest): Reply {
   s.reactions.push({ commentId: Number(params.comment_id), content: String(body.content) });
   return [201, { ...(example(op, "201") as object), content: body.content }];
@@ -312,6 +322,7 @@ const HANDLERS: Record<string, Handler> = {
   "get /repos/{owner}/{repo}/issues/{issue_number}/comments": listComments,
   "post /repos/{owner}/{repo}/issues/{issue_number}/comments": createComment,
   "patch /repos/{owner}/{repo}/issues/comments/{comment_id}": updateComment,
+  "delete /repos/{owner}/{repo}/issues/comments/{comment_id}": deleteComment,
   "post /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions": react,
   "post /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches": dispatch,
   "get /repos/{owner}/{repo}/issues/{issue_number}": getIssue,

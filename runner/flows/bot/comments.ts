@@ -11,8 +11,11 @@ export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
 /** The GitHub and data-branch ports upsertComment needs (every FlowContext has them). */
 export type CommentPorts = Pick<FlowContext, "api" | "store" | "log" | "now">;
 
-/** Every marker in a bot comment's body (the bot's own text: user text in it is made inert). */
-const MARKERS = /<!-- velodrome:[^\n>]{1,300} -->/g;
+/**
+ * Every marker in a bot comment's body (the bot's own text: user text in it is made inert), less
+ * the machine-readable twins (`hiddenJson`), which are never upserted and would fill the index.
+ */
+const MARKERS = /<!-- velodrome:(?!json:)[^\n>]{1,300} -->/g;
 
 const notFound = (e: unknown) => (e as { status?: unknown } | null)?.status === 404;
 
@@ -25,9 +28,13 @@ const notFound = (e: unknown) => (e as { status?: unknown } | null)?.status === 
  * comment on an issue reads its thread (a page per hundred comments; the validation and verdict
  * comments were 174 of a replayed busiest hour's 1,134 requests). An issue's index is written only
  * after its thread was read whole, and every later comment is added to it, so a marker it lacks was
- * never posted there and is created without a read. What can go wrong, and what it costs:
+ * never posted there and is created without a read (unless the index is full: it keeps the newest
+ * BOT_COMMENTS_MAX, and a marker it lacks then is looked for on the thread). What can go wrong, and
+ * what it costs:
  * - the comment was deleted (an organizer): the update is refused (404), the thread is read, and
  *   the comment is posted again;
+ * - two runs post the same marker at once (two validations of one PR a moment apart): the first
+ *   to index its comment keeps it; the other writes its body there and deletes its own;
  * - the index write after a create is lost (a job killed between the two): a later upsert of the
  *   same marker posts a second comment, never loses one.
  * Only the bot writes the data branch, so the index cannot point the bot at someone else's comment.
@@ -51,22 +58,58 @@ export async function upsertComment(
       if (!notFound(e)) throw e;
       ctx.log?.(`comment ${known.id} on #${issue} is gone: reading the thread`);
     }
-  } else if (index) {
+  } else if (index && index.comments.length < BOT_COMMENTS_MAX) {
+    // Never posted here (a full index dropped its oldest markers: one it lacks may be on the thread).
     const id = await ctx.api.createComment(issue, body);
-    await rememberComments(ctx, issue, [{ marker, id }]);
-    return id;
+    return settle(ctx, issue, body, { marker, id }, []);
   }
   const mine = (await ctx.api.listComments(issue)).filter((c) => c.user?.login === botLogin);
   const existing = mine.find((c) => c.body.includes(marker));
-  let id: number;
+  // The whole thread was read: every marker on it is indexed, and the issue's index starts here.
+  const seen = mine
+    .flatMap((c) => [...c.body.matchAll(MARKERS)].map((m) => ({ marker: m[0], id: c.id })))
+    .filter((c) => c.marker !== marker);
   if (existing) {
     await ctx.api.updateComment(existing.id, body);
-    id = existing.id;
-  } else id = await ctx.api.createComment(issue, body);
-  // The whole thread was read: every marker on it is indexed, and the issue's index starts here.
-  const seen = mine.flatMap((c) => [...c.body.matchAll(MARKERS)].map((m) => ({ marker: m[0], id: c.id })));
-  await rememberComments(ctx, issue, [...seen.filter((c) => c.marker !== marker), { marker, id }]);
-  return id;
+    await rememberComments(ctx, issue, [...seen, { marker, id: existing.id }]);
+    return existing.id;
+  }
+  const id = await ctx.api.createComment(issue, body);
+  return settle(ctx, issue, body, { marker, id, ...(known ? { gone: known.id } : {}) }, seen);
+}
+
+/** A comment this run created: its marker, its id, and the id the index had for it (deleted since). */
+interface Created {
+  marker: string;
+  id: number;
+  gone?: number;
+}
+
+/**
+ * Indexes a comment this run created. Where another run created the same marker's comment at the
+ * same time and indexed it first, that one is kept: it gets this body (as if this run had come
+ * second) and this run's comment is deleted, so a thread never shows two reports, one stale.
+ */
+async function settle(
+  ctx: CommentPorts,
+  issue: number,
+  body: string,
+  created: Created,
+  seen: { marker: string; id: number }[],
+): Promise<number> {
+  const kept = await rememberComments(ctx, issue, seen, created);
+  if (kept === undefined || kept === created.id) return created.id;
+  ctx.log?.(`#${issue}: comment ${kept} carries the same marker as ${created.id}; keeping ${kept}`);
+  try {
+    await ctx.api.updateComment(kept, body);
+  } catch (e) {
+    if (!notFound(e)) throw e;
+    return created.id; // deleted as well: the next update's 404 reads the thread and finds this one
+  }
+  await ctx.api.deleteComment?.(created.id).catch((e: unknown) => {
+    ctx.log?.(`comment ${created.id} on #${issue} was not deleted: ${(e as Error).message}`);
+  });
+  return kept;
 }
 
 /**
@@ -86,22 +129,32 @@ function emptyIfNewer(
 }
 
 /**
- * Adds comment ids to an issue's index (a later entry for a marker replaces an earlier one); never
- * fails the flow: a lost entry costs a read of the thread or, at worst, a second comment.
+ * Adds comment ids to an issue's index (a later entry for a marker replaces an earlier one, except
+ * where `created` finds another comment indexed for its marker since this run read the index: that
+ * one stays), and returns the id indexed for `created`'s marker; never fails the flow (undefined):
+ * a lost entry costs a read of the thread or, at worst, a second comment.
  */
-async function rememberComments(ctx: CommentPorts, issue: number, entries: { marker: string; id: number }[]) {
-  await ctx.store
+async function rememberComments(
+  ctx: CommentPorts,
+  issue: number,
+  entries: { marker: string; id: number }[],
+  created?: Created,
+): Promise<number | undefined> {
+  return ctx.store
     .transact(`bot comments: #${issue}`, (s) => {
       const stored = s.botComments?.find((e) => e.issue === issue)?.comments ?? [];
       const byMarker = new Map(stored.map((c) => [c.marker, c.id]));
-      for (const e of entries) {
+      const other = created && byMarker.get(created.marker);
+      const kept =
+        other !== undefined && other !== created?.id && other !== created?.gone ? other : undefined;
+      for (const e of kept === undefined && created ? [...entries, created] : entries) {
         byMarker.delete(e.marker); // re-inserted last: the newest stay when the index is full
         byMarker.set(e.marker, e.id);
       }
+      const result = kept ?? created?.id;
       const comments = [...byMarker].map(([marker, id]) => ({ marker, id })).slice(-BOT_COMMENTS_MAX);
       const same = comments.length === stored.length && comments.every((c, i) => c.id === stored[i]?.id);
-      if (same && comments.every((c, i) => c.marker === stored[i]?.marker))
-        return { writes: [], result: null };
+      if (same && comments.every((c, i) => c.marker === stored[i]?.marker)) return { writes: [], result };
       const value: BotComments = { version: 1, issue, comments };
       const writes = [recordWrite(dataPath.botComments(issue), value)];
       // The first index starts the era: an issue opened later has every bot comment indexed.
@@ -113,11 +166,12 @@ async function rememberComments(ctx: CommentPorts, issue: number, entries: { mar
         const w: Watermark = { version: 1, name: "bot-comments", since: at, at };
         writes.push(recordWrite(dataPath.watermark("bot-comments"), w));
       }
-      return { writes, result: null };
+      return { writes, result };
     })
-    .catch((e: unknown) =>
-      ctx.log?.(`the comment ids of #${issue} were not written: ${(e as Error).message}`),
-    );
+    .catch((e: unknown) => {
+      ctx.log?.(`the comment ids of #${issue} were not written: ${(e as Error).message}`);
+      return undefined;
+    });
 }
 
 /** Whether the issue already has a comment carrying this marker. */
