@@ -99,6 +99,37 @@ function toReadWhole(stored: readonly Thread[], ch: Changes): number[] {
 }
 
 /**
+ * A run that stops before the end of the comments feed still checks by their count the mirrored
+ * threads it read that have had no update since the comments watermark `settled` (every comment
+ * they have is mirrored, so a count that differs is a deletion: `whole`). The others (`later`) keep
+ * the issues watermark back, for a run that reads both feeds to their end: a repair stopped midway
+ * by the budget would otherwise never check the threads it read before it stopped.
+ */
+function checkEarly(stored: readonly Thread[], ch: Changes, settled: string | undefined) {
+  const byNumber = new Map(stored.map((t) => [t.number, t]));
+  const whole: number[] = [];
+  const later: number[] = [];
+  for (const [n, issue] of ch.issues) {
+    const old = byNumber.get(n);
+    if (!old) continue; // not mirrored yet: the comments feed brings its comments
+    if (settled === undefined || Date.parse(issue.updated_at) >= Date.parse(settled)) later.push(n);
+    else if (merge(factsOf(old), ch.comments.get(n) ?? []).length !== issue.comments) whole.push(n);
+  }
+  return { whole: whole.sort((a, b) => a - b), later };
+}
+
+/** Where the issues feed resumes: not past an issue read whose check is still owed. */
+function issuesMark(read: Map<number, GhIssue>, owedNow: readonly number[], reached: string | undefined) {
+  const times = owedNow.flatMap((n) => (read.has(n) ? [Date.parse(read.get(n)!.updated_at) - 1000] : []));
+  if (!times.length) return reached;
+  const back = new Date(Math.min(...times)).toISOString().replace(/\.\d+Z$/, "Z");
+  return reached === undefined || Date.parse(back) < Date.parse(reached) ? back : reached;
+}
+
+/** A repair's watermark for a feed it has not begun: the beginning, so the next run reads it from there. */
+const FROM_START = "1970-01-01T00:00:00Z";
+
+/**
  * The incremental board mirror: reads only what changed since its watermarks (the repository's
  * issues feed, then its comments feed, both with `since`, oldest update first), lays the changes
  * over the threads the data branch holds, and writes the changed threads and the new watermarks
@@ -106,8 +137,10 @@ function toReadWhole(stored: readonly Thread[], ch: Changes): number[] {
  * pending run in the `board` concurrency group loses no update. When the API budget runs low it
  * stops between pages and saves where it got to (`deferred`); the next run resumes there. A
  * watermark moves only past what was applied: the comments feed is read only once the issues feed
- * is, and its mark stays put while a thread it names is still owed a whole read. `full` starts both
- * feeds from the beginning: the repair resync, paged the same way.
+ * is, and its mark stays put while a thread it names is still owed a whole read; the issues mark stays
+ * before any issue whose count check is still owed (`checkEarly`, `issuesMark`). `full` (or the
+ * weekly slot) starts both feeds from the beginning: the repair resync, paged the same way, its
+ * progress kept in the same watermarks, so a repair stopped midway goes on in the next runs.
  */
 export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}): Promise<Outcome> {
   const state = await ctx.store.read();
@@ -123,7 +156,9 @@ export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}
   const ch: Changes = { issues: new Map(), comments: new Map(), whole: new Map() };
   for (const i of is.items) ch.issues.set(i.number, i);
   for (const c of cs.items) ch.comments.set(c.issue, [...(ch.comments.get(c.issue) ?? []), c]);
-  const owed = cs.done ? toReadWhole(state.threads, ch) : [];
+  const read = new Map(ch.issues);
+  const early = cs.done ? { whole: [], later: [] } : checkEarly(state.threads, ch, mark("board-comments"));
+  const owed = cs.done ? toReadWhole(state.threads, ch) : early.whole;
   for (const n of owed) {
     if (!spend()) break;
     if (!ch.issues.has(n)) ch.issues.set(n, await ctx.api.getIssue(n));
@@ -131,11 +166,14 @@ export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}
   }
   const stored = new Set(state.threads.map((t) => t.number));
   const unread = [...ch.comments.keys()].some((n) => !ch.issues.has(n) && !stored.has(n) && !ch.whole.has(n));
-  const deferred = !is.done || !cs.done || owed.some((n) => !ch.whole.has(n));
+  const undone = [...owed.filter((n) => !ch.whole.has(n)), ...early.later];
+  const deferred = !is.done || !cs.done || undone.length > 0;
   const marks: [Watermark["name"], string | undefined][] = [
-    ["board-issues", is.since],
+    ["board-issues", issuesMark(read, undone, is.since)],
     ["board-comments", unread || owed.some((n) => !ch.whole.has(n)) ? since("board-comments") : cs.since],
   ];
+  // A repair's unread feed starts over from the beginning, not from the watermark it had before.
+  if (repair) for (const m of marks) m[1] ??= FROM_START;
   const now = ctx.now();
   // Stamped when it begins: a repair the budget stops midway goes on from its rewound watermarks.
   if (repair) marks.push(["board-repair", now.toISOString().replace(/\.\d+Z$/, "Z")]);
