@@ -4,7 +4,7 @@ import { dataPath } from "../../core/layout.ts";
 import type { Thread, Watermark } from "../../core/schema/data.ts";
 import type { GhComment, GhIssue, GhRepoComment, Write } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
-import { canSpend, readFeed } from "./feed.ts";
+import { canSpend, COMMAND_RESERVE, readFeed } from "./feed.ts";
 
 /** Mirrors the given issue threads (each read whole) into the data branch for the site. */
 export async function mirrorThreads(ctx: FlowContext, numbers: number[]): Promise<Outcome> {
@@ -126,7 +126,7 @@ function issuesMark(read: Map<number, GhIssue>, owedNow: readonly number[], reac
   return reached === undefined || Date.parse(back) < Date.parse(reached) ? back : reached;
 }
 
-/** A repair's watermark for a feed it has not begun: the beginning, so the next run reads it from there. */
+/** A repair's issues mark when it stopped before its first page: the next run reads from the beginning. */
 const FROM_START = "1970-01-01T00:00:00Z";
 
 /**
@@ -139,8 +139,8 @@ const FROM_START = "1970-01-01T00:00:00Z";
  * watermark moves only past what was applied: the comments feed is read only once the issues feed
  * is, and its mark stays put while a thread it names is still owed a whole read; the issues mark stays
  * before any issue whose count check is still owed (`checkEarly`, `issuesMark`). `full` (or the
- * weekly slot) starts both feeds from the beginning: the repair resync, paged the same way, its
- * progress kept in the same watermarks, so a repair stopped midway goes on in the next runs.
+ * weekly slot) starts both feeds from the beginning: the repair resync, paged the same way; a repair
+ * the budget stops goes on in the next runs from the issues mark, every thread's count still checked.
  */
 export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}): Promise<Outcome> {
   const state = await ctx.store.read();
@@ -149,9 +149,19 @@ export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}
   const repair = o.full === true || repairDue(mark("board-repair"), ctx.now());
   const since = (name: Watermark["name"]) => (repair ? undefined : mark(name));
   const spend = () => canSpend(ctx.api);
-  const is = await readFeed((s, p) => ctx.api.issuesSince(s, p), since("board-issues"), spend);
+  // The feeds leave in the budget one request per whole read the issues read so far owe, so a run
+  // the budget stops still makes them (else the issues mark, kept before them, would never move).
+  let owing = 0;
+  const feedSpend = () => canSpend(ctx.api, COMMAND_RESERVE + owing);
+  const issuesPage = async (s: string | undefined, p: number) => {
+    const page = await ctx.api.issuesSince(s, p);
+    const got = { issues: new Map(page.map((i) => [i.number, i])), comments: new Map(), whole: new Map() };
+    owing += checkEarly(state.threads, got, mark("board-comments")).whole.length;
+    return page;
+  };
+  const is = await readFeed(issuesPage, since("board-issues"), feedSpend);
   const cs = is.done
-    ? await readFeed((s, p) => ctx.api.commentsSince(s, p), since("board-comments"), spend)
+    ? await readFeed((s, p) => ctx.api.commentsSince(s, p), since("board-comments"), feedSpend)
     : { items: [], since: since("board-comments"), done: false, requests: 0 };
   const ch: Changes = { issues: new Map(), comments: new Map(), whole: new Map() };
   for (const i of is.items) ch.issues.set(i.number, i);
@@ -168,14 +178,16 @@ export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}
   const unread = [...ch.comments.keys()].some((n) => !ch.issues.has(n) && !stored.has(n) && !ch.whole.has(n));
   const undone = [...owed.filter((n) => !ch.whole.has(n)), ...early.later];
   const deferred = !is.done || !cs.done || undone.length > 0;
+  // The comments mark says up to when the mirror's comments are in sync (`checkEarly` trusts it):
+  // it stays put while a thread the feed named is owed a whole read, and a repair's re-read from the
+  // start that the budget stops is dropped (the count checks still catch deletions, its purpose).
+  const keep = unread || owed.some((n) => !ch.whole.has(n)) || (repair && !cs.done);
   const marks: [Watermark["name"], string | undefined][] = [
-    ["board-issues", issuesMark(read, undone, is.since)],
-    ["board-comments", unread || owed.some((n) => !ch.whole.has(n)) ? since("board-comments") : cs.since],
+    ["board-issues", issuesMark(read, undone, is.since) ?? (repair ? FROM_START : undefined)],
+    ["board-comments", keep ? mark("board-comments") : cs.since],
   ];
-  // A repair's unread feed starts over from the beginning, not from the watermark it had before.
-  if (repair) for (const m of marks) m[1] ??= FROM_START;
   const now = ctx.now();
-  // Stamped when it begins: a repair the budget stops midway goes on from its rewound watermarks.
+  // Stamped when it begins: a repair the budget stops midway goes on from the issues mark.
   if (repair) marks.push(["board-repair", now.toISOString().replace(/\.\d+Z$/, "Z")]);
   const threads = await ctx.store.transact(
     repair ? "board: repair resync" : "board: mirror changes",
