@@ -265,6 +265,59 @@ describe("the incremental board mirror", () => {
     expect(api.callsTo("issuesSince").at(-1)!.args[0]).toMatch(/^2026-01-1\dT/);
   });
 
+  it("a weekly repair the budget stops midway still catches the deletion in a later run", async () => {
+    // The repair stopped after `pages` requests: before the first (0), within the issues feed (1),
+    // or past it, before the comments feed (3). Before, the next runs went on from the incremental watermarks
+    // and never checked #2's count again: the spam stayed on the board.
+    const results: string[] = [];
+    for (const pages of [0, 1, 3]) {
+      const { ctx, api, store, at } = setup();
+      api.issues.set(2, issue(2, { comments: 2, updated_at: "2026-01-15T06:00:00Z" }));
+      api.addComment(2, BOB, "keep");
+      const gone = api.addComment(2, MALLORY_LIKE, "spam");
+      for (let n = 10; n < 260; n++) {
+        const t = new Date(NOW.getTime() - (300 - n) * 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+        api.issues.set(n, issue(n, { created_at: t, updated_at: t }));
+      }
+      expect(await mirrorChanges(ctx)).toMatchObject({ repair: true, deferred: false });
+      api.issues.set(7, issue(7, { isPullRequest: true, updated_at: "2026-01-16T00:00:00Z" }));
+      at.now = Date.parse("2026-01-16T01:00:00Z");
+      expect(await mirrorChanges(ctx)).toMatchObject({ deferred: false });
+      // Deleted silently: #2's updated_at does not move.
+      api.comments.set(
+        2,
+        api.comments.get(2)!.filter((c) => c.id !== gone),
+      );
+      api.issues.set(2, issue(2, { comments: 1, updated_at: "2026-01-15T06:00:00Z" }));
+      let remaining = 200 + pages;
+      const spent =
+        <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+        (...a: A) => ((remaining -= 1), f(...a));
+      const low = {
+        ...api,
+        issuesSince: spent(api.issuesSince),
+        commentsSince: spent(api.commentsSince),
+        getIssue: spent(api.getIssue),
+        listComments: spent(api.listComments),
+        budget: () => ({ requests: 0, byRoute: {}, remaining }),
+      };
+      at.now = Date.parse("2026-01-18T04:09:00Z");
+      expect(await mirrorChanges({ ...ctx, api: low })).toMatchObject({ repair: true, deferred: true });
+      // The later runs have 2 requests each (the feeds need 4 and the whole read 1): the repair
+      // goes on from where it stopped and ends.
+      let runs = 0;
+      for (let deferred = true; deferred && runs < 8; runs++) {
+        at.now += 30 * 60_000;
+        remaining = 202;
+        deferred = ((await mirrorChanges({ ...ctx, api: low })) as { deferred: boolean }).deferred;
+      }
+      expect(runs, `stopped after ${pages}`).toBeLessThan(8);
+      const thread = (await store.read()).threads.find((t) => t.number === 2)!;
+      results.push(`${pages}: ${thread.comments.map((c) => c.body).join(",")}`);
+    }
+    expect(results).toEqual(["0: keep", "1: keep", "3: keep"]);
+  });
+
   it("stops between pages when the budget runs low and resumes without losing an update", async () => {
     const { ctx, api, store } = setup();
     for (let n = 10; n < 260; n++) {

@@ -4,7 +4,7 @@ import { dataPath } from "../../core/layout.ts";
 import type { Thread, Watermark } from "../../core/schema/data.ts";
 import type { GhComment, GhIssue, GhRepoComment, Write } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
-import { canSpend, readFeed } from "./feed.ts";
+import { canSpend, COMMAND_RESERVE, readFeed } from "./feed.ts";
 
 /** Mirrors the given issue threads (each read whole) into the data branch for the site. */
 export async function mirrorThreads(ctx: FlowContext, numbers: number[]): Promise<Outcome> {
@@ -99,6 +99,37 @@ function toReadWhole(stored: readonly Thread[], ch: Changes): number[] {
 }
 
 /**
+ * A run that stops before the end of the comments feed still checks by their count the mirrored
+ * threads it read that have had no update since the comments watermark `settled` (every comment
+ * they have is mirrored, so a count that differs is a deletion: `whole`). The others (`later`) keep
+ * the issues watermark back, for a run that reads both feeds to their end: a repair stopped midway
+ * by the budget would otherwise never check the threads it read before it stopped.
+ */
+function checkEarly(stored: readonly Thread[], ch: Changes, settled: string | undefined) {
+  const byNumber = new Map(stored.map((t) => [t.number, t]));
+  const whole: number[] = [];
+  const later: number[] = [];
+  for (const [n, issue] of ch.issues) {
+    const old = byNumber.get(n);
+    if (!old) continue; // not mirrored yet: the comments feed brings its comments
+    if (settled === undefined || Date.parse(issue.updated_at) >= Date.parse(settled)) later.push(n);
+    else if (merge(factsOf(old), ch.comments.get(n) ?? []).length !== issue.comments) whole.push(n);
+  }
+  return { whole: whole.sort((a, b) => a - b), later };
+}
+
+/** Where the issues feed resumes: not past an issue read whose check is still owed. */
+function issuesMark(read: Map<number, GhIssue>, owedNow: readonly number[], reached: string | undefined) {
+  const times = owedNow.flatMap((n) => (read.has(n) ? [Date.parse(read.get(n)!.updated_at) - 1000] : []));
+  if (!times.length) return reached;
+  const back = new Date(Math.min(...times)).toISOString().replace(/\.\d+Z$/, "Z");
+  return reached === undefined || Date.parse(back) < Date.parse(reached) ? back : reached;
+}
+
+/** A repair's issues mark when it stopped before its first page: the next run reads from the beginning. */
+const FROM_START = "1970-01-01T00:00:00Z";
+
+/**
  * The incremental board mirror: reads only what changed since its watermarks (the repository's
  * issues feed, then its comments feed, both with `since`, oldest update first), lays the changes
  * over the threads the data branch holds, and writes the changed threads and the new watermarks
@@ -106,8 +137,10 @@ function toReadWhole(stored: readonly Thread[], ch: Changes): number[] {
  * pending run in the `board` concurrency group loses no update. When the API budget runs low it
  * stops between pages and saves where it got to (`deferred`); the next run resumes there. A
  * watermark moves only past what was applied: the comments feed is read only once the issues feed
- * is, and its mark stays put while a thread it names is still owed a whole read. `full` starts both
- * feeds from the beginning: the repair resync, paged the same way.
+ * is, and its mark stays put while a thread it names is still owed a whole read; the issues mark stays
+ * before any issue whose count check is still owed (`checkEarly`, `issuesMark`). `full` (or the
+ * weekly slot) starts both feeds from the beginning: the repair resync, paged the same way; a repair
+ * the budget stops goes on in the next runs from the issues mark, every thread's count still checked.
  */
 export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}): Promise<Outcome> {
   const state = await ctx.store.read();
@@ -116,14 +149,26 @@ export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}
   const repair = o.full === true || repairDue(mark("board-repair"), ctx.now());
   const since = (name: Watermark["name"]) => (repair ? undefined : mark(name));
   const spend = () => canSpend(ctx.api);
-  const is = await readFeed((s, p) => ctx.api.issuesSince(s, p), since("board-issues"), spend);
+  // The feeds leave in the budget one request per whole read the issues read so far owe, so a run
+  // the budget stops still makes them (else the issues mark, kept before them, would never move).
+  let owing = 0;
+  const feedSpend = () => canSpend(ctx.api, COMMAND_RESERVE + owing);
+  const issuesPage = async (s: string | undefined, p: number) => {
+    const page = await ctx.api.issuesSince(s, p);
+    const got = { issues: new Map(page.map((i) => [i.number, i])), comments: new Map(), whole: new Map() };
+    owing += checkEarly(state.threads, got, mark("board-comments")).whole.length;
+    return page;
+  };
+  const is = await readFeed(issuesPage, since("board-issues"), feedSpend);
   const cs = is.done
-    ? await readFeed((s, p) => ctx.api.commentsSince(s, p), since("board-comments"), spend)
+    ? await readFeed((s, p) => ctx.api.commentsSince(s, p), since("board-comments"), feedSpend)
     : { items: [], since: since("board-comments"), done: false, requests: 0 };
   const ch: Changes = { issues: new Map(), comments: new Map(), whole: new Map() };
   for (const i of is.items) ch.issues.set(i.number, i);
   for (const c of cs.items) ch.comments.set(c.issue, [...(ch.comments.get(c.issue) ?? []), c]);
-  const owed = cs.done ? toReadWhole(state.threads, ch) : [];
+  const read = new Map(ch.issues);
+  const early = cs.done ? { whole: [], later: [] } : checkEarly(state.threads, ch, mark("board-comments"));
+  const owed = cs.done ? toReadWhole(state.threads, ch) : early.whole;
   for (const n of owed) {
     if (!spend()) break;
     if (!ch.issues.has(n)) ch.issues.set(n, await ctx.api.getIssue(n));
@@ -131,13 +176,18 @@ export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}
   }
   const stored = new Set(state.threads.map((t) => t.number));
   const unread = [...ch.comments.keys()].some((n) => !ch.issues.has(n) && !stored.has(n) && !ch.whole.has(n));
-  const deferred = !is.done || !cs.done || owed.some((n) => !ch.whole.has(n));
+  const undone = [...owed.filter((n) => !ch.whole.has(n)), ...early.later];
+  const deferred = !is.done || !cs.done || undone.length > 0;
+  // The comments mark says up to when the mirror's comments are in sync (`checkEarly` trusts it):
+  // it stays put while a thread the feed named is owed a whole read, and a repair's re-read from the
+  // start that the budget stops is dropped (the count checks still catch deletions, its purpose).
+  const keep = unread || owed.some((n) => !ch.whole.has(n)) || (repair && !cs.done);
   const marks: [Watermark["name"], string | undefined][] = [
-    ["board-issues", is.since],
-    ["board-comments", unread || owed.some((n) => !ch.whole.has(n)) ? since("board-comments") : cs.since],
+    ["board-issues", issuesMark(read, undone, is.since) ?? (repair ? FROM_START : undefined)],
+    ["board-comments", keep ? mark("board-comments") : cs.since],
   ];
   const now = ctx.now();
-  // Stamped when it begins: a repair the budget stops midway goes on from its rewound watermarks.
+  // Stamped when it begins: a repair the budget stops midway goes on from the issues mark.
   if (repair) marks.push(["board-repair", now.toISOString().replace(/\.\d+Z$/, "Z")]);
   const threads = await ctx.store.transact(
     repair ? "board: repair resync" : "board: mirror changes",
