@@ -72,14 +72,15 @@ export function recordWrite(path: string, value: unknown): Write {
  * GitHub has them now, the challenge, the participants, the known slugs and the time.
  */
 export async function pullCommandInput(ctx: FlowContext, origin: CommentOrigin) {
-  const updates = await openPullUpdates(ctx, await ctx.store.read());
+  const state = await ctx.store.read();
+  const updates = await openPullUpdates(ctx, state);
   const pull = pullFromUpdates(updates, origin.issue) ?? (await ctx.api.getPull(origin.issue));
   const files = await ctx.api.listPullFiles(origin.issue);
   return {
     origin,
     pull,
     files,
-    claims: await folderClaims(ctx, pull, files, updates),
+    claims: await folderClaims(ctx, pull, files, { state, updates }),
     ...(ctx.manifestAuthors ? { manifestAuthors: ctx.manifestAuthors } : {}),
     challenge: ctx.challenge,
     participants: ctx.participants,
@@ -115,12 +116,12 @@ export async function folderClaims(
   ctx: Pick<FlowContext, "api" | "store" | "now" | "log">,
   pull: { number: number; createdAt?: string; headSha?: string },
   files: readonly PullFile[],
-  updates?: OpenPullUpdates,
+  read?: CommandRead,
 ): Promise<FolderClaim[]> {
   const found = submissionSlugOfPr(files);
   if ("kind" in found || !pull.createdAt) return [];
   const mine = Date.parse(pull.createdAt);
-  const state = await ctx.store.read();
+  const state = read?.state ?? (await ctx.store.read());
   const cache = new Map((state.pullFolders ?? []).map((e) => [e.pr, e]));
   const fresh: Fresh[] = [];
   const seen = (pr: number, headSha: string, createdAt: string, added: string[], updatedAt?: string) => {
@@ -148,7 +149,7 @@ export async function folderClaims(
   const claims: FolderClaim[] = [claim(pull.number, pull.createdAt)];
   let mark: string | undefined;
   try {
-    const open = await openPulls(ctx, state, cache, pull.createdAt, updates);
+    const open = await openPulls(ctx, state, cache, pull.createdAt, read);
     for (const p of open.pulls) {
       const known = cache.get(p.number);
       if (known?.headSha === p.headSha) continue;
@@ -194,6 +195,12 @@ export interface OpenPullUpdates {
   page: UpdatesPage;
 }
 
+/** What a command read once and the ownership rule reuses: the data branch, and its page of updates from that state. */
+export interface CommandRead {
+  state: DataState;
+  updates: OpenPullUpdates | undefined;
+}
+
 /**
  * One page of the open PRs updated since the index's watermark less the overlap (undefined without
  * an index). A command reads it first: its own PR is on it (the command's comment updated it), so
@@ -235,12 +242,12 @@ async function openPulls(
   state: DataState,
   cache: Map<number, PullFolders>,
   createdUpTo: string,
-  read?: OpenPullUpdates,
+  read?: CommandRead,
 ): Promise<{ pulls: OpenPull[]; listed: Set<number>; mark?: string }> {
   const api = ctx.api;
   const mark = state.watermarks?.find((w) => w.name === "open-pulls")?.since;
-  // The command's page, where it was read from this watermark; else a page of its own.
-  const updates = read?.mark === mark ? read : await openPullUpdates(ctx, state);
+  // The command's page, read from this very state; else a page of its own.
+  const updates = read ? read.updates : await openPullUpdates(ctx, state);
   if (updates && mark !== undefined) {
     const { page } = updates;
     if (!page.more) {
