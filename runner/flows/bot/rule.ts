@@ -3,7 +3,7 @@ import type { CommentOrigin, RuleCommand } from "../../core/github/event.ts";
 import { decideRule } from "../../core/github/rule.ts";
 import { dataPath } from "../../core/layout.ts";
 import { refuseCommand, upsertComment } from "./comments.ts";
-import { folderClaims, recordWrite, type FlowContext, type Outcome } from "./context.ts";
+import { pullCommandInput, recordWrite, type FlowContext, type Outcome } from "./context.ts";
 
 /** `/rule invalid <reason>` or `/rule valid [note]` by an organizer: recorded, then announced on the PR. */
 export async function handleRule(
@@ -11,21 +11,17 @@ export async function handleRule(
   origin: CommentOrigin,
   command: RuleCommand,
 ): Promise<Outcome> {
-  const pull = await ctx.api.getPull(origin.issue);
-  const files = await ctx.api.listPullFiles(origin.issue);
+  // The PR, its files and the folder claims, read as for any command on a PR.
+  const { pull, files, claims, manifestAuthors, challenge, participants, knownSlugs, now } =
+    await pullCommandInput(ctx, origin);
   const decision = decideRule({
     origin,
     command,
     files,
-    challenge: ctx.challenge,
-    participants: ctx.participants,
-    now: ctx.now(),
-    ownership: {
-      claims: await folderClaims(ctx, pull, files),
-      pull,
-      knownSlugs: ctx.knownSlugs,
-      ...(ctx.manifestAuthors ? { manifestAuthors: ctx.manifestAuthors } : {}),
-    },
+    challenge,
+    participants,
+    now,
+    ownership: { claims, pull, knownSlugs, ...(manifestAuthors ? { manifestAuthors } : {}) },
   });
   if (decision.kind === "refuse") return refuseCommand(ctx.api, origin, decision.reason);
   const { ruling } = decision;
