@@ -4,7 +4,7 @@ import { dataPath } from "../../core/layout.ts";
 import type { Thread, Watermark } from "../../core/schema/data.ts";
 import type { GhComment, GhIssue, GhRepoComment, Write } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
-import { canSpend, COMMAND_RESERVE, readFeed } from "./feed.ts";
+import { canSpend, COMMAND_RESERVE, isoSeconds, readFeed } from "./feed.ts";
 
 /** Mirrors the given issue threads (each read whole) into the data branch for the site. */
 export async function mirrorThreads(ctx: FlowContext, numbers: number[]): Promise<Outcome> {
@@ -122,7 +122,7 @@ function checkEarly(stored: readonly Thread[], ch: Changes, settled: string | un
 function issuesMark(read: Map<number, GhIssue>, owedNow: readonly number[], reached: string | undefined) {
   const times = owedNow.flatMap((n) => (read.has(n) ? [Date.parse(read.get(n)!.updated_at) - 1000] : []));
   if (!times.length) return reached;
-  const back = new Date(Math.min(...times)).toISOString().replace(/\.\d+Z$/, "Z");
+  const back = isoSeconds(Math.min(...times));
   return reached === undefined || Date.parse(back) < Date.parse(reached) ? back : reached;
 }
 
@@ -188,7 +188,7 @@ export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}
   ];
   const now = ctx.now();
   // Stamped when it begins: a repair the budget stops midway goes on from the issues mark.
-  if (repair) marks.push(["board-repair", now.toISOString().replace(/\.\d+Z$/, "Z")]);
+  if (repair) marks.push(["board-repair", isoSeconds(now.getTime())]);
   const threads = await ctx.store.transact(
     repair ? "board: repair resync" : "board: mirror changes",
     (fresh) => {

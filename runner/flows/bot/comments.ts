@@ -4,6 +4,7 @@ import type { DataState, GitHubApi } from "../../ports.ts";
 import { dataPath } from "../../core/layout.ts";
 import { BOT_COMMENTS_MAX, type BotComments, type Watermark } from "../../core/schema/data.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
+import { isoSeconds } from "./feed.ts";
 
 /** The account GITHUB_TOKEN comments as in GitHub Actions. */
 export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
@@ -159,10 +160,7 @@ async function rememberComments(
       const writes = [recordWrite(dataPath.botComments(issue), value)];
       // The first index starts the era: an issue opened later has every bot comment indexed.
       if (!s.watermarks?.some((w) => w.name === "bot-comments")) {
-        const at = ctx
-          .now()
-          .toISOString()
-          .replace(/\.\d+Z$/, "Z");
+        const at = isoSeconds(ctx.now().getTime());
         const w: Watermark = { version: 1, name: "bot-comments", since: at, at };
         writes.push(recordWrite(dataPath.watermark("bot-comments"), w));
       }

@@ -17,6 +17,7 @@ import type {
 } from "../../core/schema/data.ts";
 import type { RunRecord } from "../../core/schema/run-record.ts";
 import type { DataState, DataStore, GitHubApi, PullValidator, Write } from "../../ports.ts";
+import { isoSeconds } from "./feed.ts";
 
 /** What every bot flow runs against: the ports, the challenge, and the clock. */
 export interface FlowContext {
@@ -212,7 +213,7 @@ async function openPullUpdates(
 ): Promise<OpenPullUpdates | undefined> {
   const mark = state.watermarks?.find((w) => w.name === "open-pulls")?.since;
   if (!ctx.api.openPullsUpdatedSince || mark === undefined) return undefined;
-  const since = new Date(Date.parse(mark) - OPEN_PULLS_OVERLAP_MS).toISOString().replace(/\.\d+Z$/, "Z");
+  const since = isoSeconds(Date.parse(mark) - OPEN_PULLS_OVERLAP_MS);
   return { mark, page: await ctx.api.openPullsUpdatedSince(since) };
 }
 
@@ -261,7 +262,7 @@ async function openPulls(
       return {
         pulls,
         listed: new Set(updated.keys()),
-        mark: new Date(newest).toISOString().replace(/\.\d+Z$/, "Z"),
+        mark: isoSeconds(newest),
       };
     }
   }
@@ -269,7 +270,7 @@ async function openPulls(
   const all = (await api.listOpenPulls(api.openPullsUpdatedSince ? {} : { createdUpTo })).filter(
     (p) => p.createdAt !== undefined,
   );
-  const started = new Date(start.getTime()).toISOString().replace(/\.\d+Z$/, "Z");
+  const started = isoSeconds(start.getTime());
   return {
     pulls: all,
     listed: new Set(all.map((p) => p.number)),

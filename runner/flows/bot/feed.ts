@@ -30,8 +30,11 @@ export interface FeedRead<T> {
 }
 
 const PAGE = 100;
+/** A time as the watermarks and GitHub's `since` write it: ISO 8601 to the second, rounded down. */
+export const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+
 /** One second before a time: the next read starts there, so `since` strict or inclusive loses nothing. */
-const back1s = (iso: string) => new Date(Date.parse(iso) - 1000).toISOString().replace(/\.\d+Z$/, "Z");
+const back1s = (iso: string) => isoSeconds(Date.parse(iso) - 1000);
 
 /**
  * Reads a change feed (oldest update first, 100 a page) from `since` to its end, or until the budget

@@ -4,7 +4,7 @@ import type { CommandAnswer, Watermark } from "../../core/schema/data.ts";
 import type { GhRepoComment } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
 import { ACTIONS_BOT_LOGIN } from "./comments.ts";
-import { canSpend, isRateLimited, readFeed } from "./feed.ts";
+import { canSpend, isoSeconds, isRateLimited, readFeed } from "./feed.ts";
 import { UNREGISTERED_IGNORED } from "./bench-request.ts";
 import { claimEntry, claimState, DISPATCHING, isFinal, released } from "../../core/github/ledger.ts";
 import { handleIssueComment } from "./issue-comment.ts";
@@ -159,8 +159,6 @@ export async function reconcileAfterCommand(ctx: FlowContext): Promise<Outcome |
   return reconcile(ctx);
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
-
 /** The `issue_comment` payload GitHub would have sent for a comment read from the feed. */
 async function payloadOf(ctx: FlowContext, c: GhRepoComment) {
   const issue = await ctx.api.getIssue(c.issue);
@@ -198,7 +196,7 @@ export async function reconcile(
   const cutoff = now - (o.graceMs ?? RECONCILE_GRACE_MS);
   const oldest = now - (o.horizonMs ?? RECONCILE_HORIZON_MS);
   const state = await ctx.store.read();
-  const mark = state.watermarks?.find((w) => w.name === "reconcile")?.since ?? iso(oldest);
+  const mark = state.watermarks?.find((w) => w.name === "reconcile")?.since ?? isoSeconds(oldest);
   const spend = () => canSpend(ctx.api);
   const feed = await readFeed((s, p) => ctx.api.commentsSince(s, p), mark, spend);
   const answered = new Set((state.answers ?? []).filter(isFinal).map((a) => a.commentId));
@@ -234,8 +232,8 @@ export async function reconcile(
     handled.push({ commentId: c.id, outcome: outcome.kind, ...(resumed ? { resumed: true as const } : {}) });
   }
   // The mark never passes a comment still within its grace period, nor one left unhandled.
-  const next = deferred || held ? mark : iso(Math.min(Date.parse(feed.since ?? mark), cutoff));
-  const w: Watermark = { version: 1, name: "reconcile", since: next, at: iso(now) };
+  const next = deferred || held ? mark : isoSeconds(Math.min(Date.parse(feed.since ?? mark), cutoff));
+  const w: Watermark = { version: 1, name: "reconcile", since: next, at: isoSeconds(now) };
   // Only forward: reconcilers run side by side (scheduled, and inline after commands, in no common
   // group), and a slower one must not move the mark back. `at` (when one last ran: what
   // reconcileAfterCommand reads) is refreshed at most once a minute when the mark stays.
@@ -244,7 +242,7 @@ export async function reconcile(
     if (stored === undefined || Date.parse(stored.since) < Date.parse(next))
       return { writes: [recordWrite(dataPath.watermark("reconcile"), w)], result: null };
     if (Date.parse(stored.at) >= now - 60_000) return { writes: [], result: null };
-    const kept: Watermark = { ...stored, at: iso(now) };
+    const kept: Watermark = { ...stored, at: isoSeconds(now) };
     return { writes: [recordWrite(dataPath.watermark("reconcile"), kept)], result: null };
   });
   return { kind: "reconciled", handled, deferred };

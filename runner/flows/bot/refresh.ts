@@ -1,6 +1,7 @@
 import { dataPath } from "../../core/layout.ts";
 import type { Watermark } from "../../core/schema/data.ts";
 import { recordWrite, type FlowContext } from "./context.ts";
+import { isoSeconds } from "./feed.ts";
 
 /** The board mirror's workflow and the site build's (`.github/workflows/`). */
 export const BOARD_WORKFLOW = "board.yml";
@@ -50,7 +51,7 @@ export async function refreshAfterWrite(
 
 /** Records a board dispatch (only forward); never fails the job: a lost record costs a dispatch. */
 async function rememberDispatch(ctx: FlowContext, now: number) {
-  const iso = new Date(now).toISOString().replace(/\.\d+Z$/, "Z"); // rounds down: only safer
+  const iso = isoSeconds(now); // rounds down: only safer
   const w: Watermark = { version: 1, name: "board-dispatch", since: iso, at: iso };
   await ctx.store
     .transact("board: dispatched the mirror", (s) => {
