@@ -259,6 +259,15 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   // Asynchronous: the git server runs in this process (a synchronous git would deadlock on it).
   const git = async (cwd: string, ...args: string[]) =>
     (await promisify(execFile)("git", args, { cwd, maxBuffer: 64 << 20 })).stdout;
+  /** Commits in a checkout are the organizer's, unsigned. */
+  const asOrga = async (dir: string) => {
+    for (const [k, v] of [
+      ["user.email", "orga@velodrome.invalid"],
+      ["user.name", "orga"],
+      ["commit.gpgsign", "false"],
+    ] as const)
+      await git(dir, "config", k, v);
+  };
   await mkdir(work);
   await copyProject(work);
   for (const [f, text] of Object.entries(o.files)) {
@@ -267,12 +276,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   }
   await o.prepare?.(work);
   await git(work, "init", "-q", "-b", "main");
-  for (const [k, v] of [
-    ["user.email", "orga@velodrome.invalid"],
-    ["user.name", "orga"],
-    ["commit.gpgsign", "false"],
-  ] as const)
-    await git(work, "config", k, v);
+  await asOrga(work);
   await git(work, "add", "-A");
   await git(work, "commit", "-q", "-m", "challenge");
   await git(work, "remote", "add", "origin", remote);
@@ -454,12 +458,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
       const dir = join(root, "data-seed");
       await rm(dir, { recursive: true, force: true });
       await git(root, "clone", "-q", remote, dir);
-      for (const [k, v] of [
-        ["user.email", "orga@velodrome.invalid"],
-        ["user.name", "orga"],
-        ["commit.gpgsign", "false"],
-      ] as const)
-        await git(dir, "config", k, v);
+      await asOrga(dir);
       const exists = (await git(bare, "branch", "--list", "velodrome-data")).trim() !== "";
       if (exists) await git(dir, "checkout", "-q", "velodrome-data");
       else {
