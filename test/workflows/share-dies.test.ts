@@ -99,6 +99,10 @@ async function recordedError(runId: string, after: ActRun[], reason: string) {
   return evaluate;
 }
 
+/** The error a run is recorded with when a share of its look left no result (both dying scenarios). */
+const SHARE_LEFT_NOTHING =
+  "a share of the look left no result (its job died, or its engine stopped the client)";
+
 describe.skipIf(!act)("scenario c: the candidate's engine floods the client on every runner", () => {
   afterAll(async () => h?.close());
 
@@ -134,11 +138,7 @@ describe.skipIf(!act)(
       });
       // Bounded: without the look bound the gather would dispatch look 1 again, and again.
       const after = await h.settle({ maxRuns: 3 });
-      const evaluate = await recordedError(
-        inputs.run_id!,
-        after,
-        "a share of the look left no result (its job died, or its engine stopped the client)",
-      );
+      const evaluate = await recordedError(inputs.run_id!, after, SHARE_LEFT_NOTHING);
       // act reports every job of a matrix failed when one is; the first share's steps all passed.
       expect(evaluate.jobs, evaluate.log).toMatchObject({
         shares: "success",
@@ -165,11 +165,7 @@ describe.skipIf(!act)("scenario c: every runner dies mid-job, so no share leaves
       ],
     });
     const after = await h.settle({ maxRuns: 3 });
-    const evaluate = await recordedError(
-      inputs.run_id!,
-      after,
-      "a share of the look left no result (its job died, or its engine stopped the client)",
-    );
+    const evaluate = await recordedError(inputs.run_id!, after, SHARE_LEFT_NOTHING);
     expect(evaluate.jobs, evaluate.log).toMatchObject({
       gather: "success",
       verify: "success",
