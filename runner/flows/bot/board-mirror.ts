@@ -4,7 +4,7 @@ import { dataPath } from "../../core/layout.ts";
 import type { Thread, Watermark } from "../../core/schema/data.ts";
 import type { GhComment, GhIssue, GhRepoComment, Write } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
-import { canSpend, COMMAND_RESERVE, isoSeconds, readFeed } from "./feed.ts";
+import { canSpend, COMMAND_RESERVE, findWatermark, isoSeconds, readFeed } from "./feed.ts";
 
 /** Mirrors the given issue threads (each read whole) into the data branch for the site. */
 export async function mirrorThreads(ctx: FlowContext, numbers: number[]): Promise<Outcome> {
@@ -144,7 +144,7 @@ const FROM_START = "1970-01-01T00:00:00Z";
  */
 export async function mirrorChanges(ctx: FlowContext, o: { full?: boolean } = {}): Promise<Outcome> {
   const state = await ctx.store.read();
-  const mark = (name: Watermark["name"]) => state.watermarks?.find((w) => w.name === name)?.since;
+  const mark = (name: Watermark["name"]) => findWatermark(state, name)?.since;
   // The weekly repair is whichever run comes first after its slot (core/github/board-repair.ts).
   const repair = o.full === true || repairDue(mark("board-repair"), ctx.now());
   const since = (name: Watermark["name"]) => (repair ? undefined : mark(name));

@@ -4,7 +4,7 @@ import type { DataState, GitHubApi } from "../../ports.ts";
 import { dataPath } from "../../core/layout.ts";
 import { BOT_COMMENTS_MAX, type BotComments, type Watermark } from "../../core/schema/data.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
-import { isoSeconds } from "./feed.ts";
+import { findWatermark, isoSeconds } from "./feed.ts";
 
 /** The account GITHUB_TOKEN comments as in GitHub Actions. */
 export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
@@ -123,7 +123,7 @@ function emptyIfNewer(
   issue: number,
   openedAt: string | undefined,
 ): BotComments | undefined {
-  const since = state.watermarks?.find((w) => w.name === "bot-comments")?.since;
+  const since = findWatermark(state, "bot-comments")?.since;
   if (openedAt === undefined || since === undefined || !(Date.parse(openedAt) > Date.parse(since)))
     return undefined;
   return { version: 1, issue, comments: [] };
@@ -159,7 +159,7 @@ async function rememberComments(
       const value: BotComments = { version: 1, issue, comments };
       const writes = [recordWrite(dataPath.botComments(issue), value)];
       // The first index starts the era: an issue opened later has every bot comment indexed.
-      if (!s.watermarks?.some((w) => w.name === "bot-comments")) {
+      if (!findWatermark(s, "bot-comments")) {
         const at = isoSeconds(ctx.now().getTime());
         const w: Watermark = { version: 1, name: "bot-comments", since: at, at };
         writes.push(recordWrite(dataPath.watermark("bot-comments"), w));

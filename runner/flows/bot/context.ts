@@ -17,7 +17,7 @@ import type {
 } from "../../core/schema/data.ts";
 import type { RunRecord } from "../../core/schema/run-record.ts";
 import type { DataState, DataStore, GitHubApi, PullValidator, Write } from "../../ports.ts";
-import { isoSeconds } from "./feed.ts";
+import { findWatermark, isoSeconds } from "./feed.ts";
 
 /** What every bot flow runs against: the ports, the challenge, and the clock. */
 export interface FlowContext {
@@ -211,7 +211,7 @@ async function openPullUpdates(
   ctx: Pick<FlowContext, "api">,
   state: DataState,
 ): Promise<OpenPullUpdates | undefined> {
-  const mark = state.watermarks?.find((w) => w.name === "open-pulls")?.since;
+  const mark = findWatermark(state, "open-pulls")?.since;
   if (!ctx.api.openPullsUpdatedSince || mark === undefined) return undefined;
   const since = isoSeconds(Date.parse(mark) - OPEN_PULLS_OVERLAP_MS);
   return { mark, page: await ctx.api.openPullsUpdatedSince(since) };
@@ -246,7 +246,7 @@ async function openPulls(
   read?: CommandRead,
 ): Promise<{ pulls: OpenPull[]; listed: Set<number>; mark?: string }> {
   const api = ctx.api;
-  const mark = state.watermarks?.find((w) => w.name === "open-pulls")?.since;
+  const mark = findWatermark(state, "open-pulls")?.since;
   // The command's page, read from this very state; else a page of its own.
   const updates = read ? read.updates : await openPullUpdates(ctx, state);
   if (updates && mark !== undefined) {
@@ -301,7 +301,7 @@ async function rememberFolders(
         return stored.headSha === f.expected;
       };
       const writes = fresh.filter(newer).map((f) => recordWrite(dataPath.pullFolders(f.entry.pr), f.entry));
-      const stored = s.watermarks?.find((w) => w.name === "open-pulls")?.since;
+      const stored = findWatermark(s, "open-pulls")?.since;
       if (mark !== undefined && (stored === undefined || Date.parse(stored) < Date.parse(mark))) {
         const w: Watermark = { version: 1, name: "open-pulls", since: mark, at: mark };
         writes.push(recordWrite(dataPath.watermark("open-pulls"), w));

@@ -1,4 +1,5 @@
-import type { GitHubApi } from "../../ports.ts";
+import type { Watermark } from "../../core/schema/data.ts";
+import type { DataState, GitHubApi } from "../../ports.ts";
 
 /** Requests kept for commands: incremental readers stop (and resume later) below this many left. */
 export const COMMAND_RESERVE = 200;
@@ -30,6 +31,10 @@ export interface FeedRead<T> {
 }
 
 const PAGE = 100;
+/** A watermark on the data branch, by name (the feeds' readers, the dispatch and comment-id records). */
+export const findWatermark = (state: Pick<DataState, "watermarks">, name: Watermark["name"]) =>
+  state.watermarks?.find((w) => w.name === name);
+
 /** A time as the watermarks and GitHub's `since` write it: ISO 8601 to the second, rounded down. */
 export const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 

@@ -4,7 +4,7 @@ import type { CommandAnswer, Watermark } from "../../core/schema/data.ts";
 import type { GhRepoComment } from "../../ports.ts";
 import { recordWrite, type FlowContext, type Outcome } from "./context.ts";
 import { ACTIONS_BOT_LOGIN } from "./comments.ts";
-import { canSpend, isoSeconds, isRateLimited, readFeed } from "./feed.ts";
+import { canSpend, findWatermark, isoSeconds, isRateLimited, readFeed } from "./feed.ts";
 import { UNREGISTERED_IGNORED } from "./bench-request.ts";
 import { claimEntry, claimState, DISPATCHING, isFinal, released } from "../../core/github/ledger.ts";
 import { handleIssueComment } from "./issue-comment.ts";
@@ -153,7 +153,7 @@ export const RECONCILE_AFTER_COMMAND_EVERY_MS = 5 * 60_000;
  */
 export async function reconcileAfterCommand(ctx: FlowContext): Promise<Outcome | undefined> {
   const now = ctx.now().getTime();
-  const at = (await ctx.store.read()).watermarks?.find((w) => w.name === "reconcile")?.at;
+  const at = findWatermark(await ctx.store.read(), "reconcile")?.at;
   const last = at === undefined ? NaN : Date.parse(at);
   if (last <= now && now - last < RECONCILE_AFTER_COMMAND_EVERY_MS) return undefined;
   return reconcile(ctx);
@@ -196,7 +196,7 @@ export async function reconcile(
   const cutoff = now - (o.graceMs ?? RECONCILE_GRACE_MS);
   const oldest = now - (o.horizonMs ?? RECONCILE_HORIZON_MS);
   const state = await ctx.store.read();
-  const mark = state.watermarks?.find((w) => w.name === "reconcile")?.since ?? isoSeconds(oldest);
+  const mark = findWatermark(state, "reconcile")?.since ?? isoSeconds(oldest);
   const spend = () => canSpend(ctx.api);
   const feed = await readFeed((s, p) => ctx.api.commentsSince(s, p), mark, spend);
   const answered = new Set((state.answers ?? []).filter(isFinal).map((a) => a.commentId));
@@ -238,7 +238,7 @@ export async function reconcile(
   // group), and a slower one must not move the mark back. `at` (when one last ran: what
   // reconcileAfterCommand reads) is refreshed at most once a minute when the mark stays.
   await ctx.store.transact("reconcile: watermark", (s) => {
-    const stored = s.watermarks?.find((x) => x.name === "reconcile");
+    const stored = findWatermark(s, "reconcile");
     if (stored === undefined || Date.parse(stored.since) < Date.parse(next))
       return { writes: [recordWrite(dataPath.watermark("reconcile"), w)], result: null };
     if (Date.parse(stored.at) >= now - 60_000) return { writes: [], result: null };

@@ -1,7 +1,7 @@
 import { dataPath } from "../../core/layout.ts";
 import type { Watermark } from "../../core/schema/data.ts";
 import { recordWrite, type FlowContext } from "./context.ts";
-import { isoSeconds } from "./feed.ts";
+import { findWatermark, isoSeconds } from "./feed.ts";
 
 /** The board mirror's workflow and the site build's (`.github/workflows/`). */
 export const BOARD_WORKFLOW = "board.yml";
@@ -39,7 +39,7 @@ export async function refreshAfterWrite(
   const window = (o.boardDebounceMs ?? 0) - DISPATCH_MARGIN_MS;
   const now = ctx.now().getTime();
   if (window > 0) {
-    const last = (await ctx.store.read()).watermarks?.find((w) => w.name === "board-dispatch")?.since;
+    const last = findWatermark(await ctx.store.read(), "board-dispatch")?.since;
     const at = last === undefined ? NaN : Date.parse(last);
     // Only a past dispatch counts (a clock ahead of ours must not silence the board).
     if (at <= now && now - at < window) return undefined;
@@ -55,7 +55,7 @@ async function rememberDispatch(ctx: FlowContext, now: number) {
   const w: Watermark = { version: 1, name: "board-dispatch", since: iso, at: iso };
   await ctx.store
     .transact("board: dispatched the mirror", (s) => {
-      const stored = s.watermarks?.find((x) => x.name === "board-dispatch")?.since;
+      const stored = findWatermark(s, "board-dispatch")?.since;
       if (stored !== undefined && Date.parse(stored) >= now) return { writes: [], result: null };
       return { writes: [recordWrite(dataPath.watermark("board-dispatch"), w)], result: null };
     })
